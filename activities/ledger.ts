@@ -1,0 +1,162 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../ledger/orm';
+import { Donation, DonationEvent, Donor } from '../ledger/entities';
+import type { DonationStatus, PaymentMethod } from '../domain/donation-status';
+import type { DonorFields } from '../domain/donor';
+
+export interface TransitionInput {
+  donationId: string;
+  from: DonationStatus;
+  to: DonationStatus;
+  at: string;
+  actor: string;
+  reason?: string;
+  fields?: Partial<Record<'paidAt' | 'paymentMethod' | 'documentsDueOn' | 'documentsDueAt' | 'documentsSentAt', string>>;
+  /** Stable per workflow step, so a retried activity never writes the event twice. */
+  key: string;
+}
+
+export interface DeadlineAlertInput {
+  donationId: string;
+  kind: 'reminder' | 'escalation';
+  at: string;
+  dueOn: string;
+  key: string;
+}
+
+export interface DonorCorrectionInput {
+  donationId: string;
+  changes: Partial<DonorFields>;
+  actor: string;
+  reason: string;
+  at: string;
+  key: string;
+}
+
+function notFound(donationId: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'DonationNotFoundError', message: `donation ${donationId} is not in the ledger`, nonRetryable: true });
+}
+
+/**
+ * Ledger writes on behalf of workflows. Each runs in one transaction and is
+ * idempotent on its key: Temporal may run an activity again after a crash.
+ */
+export function createLedgerActivities({ orm }: { orm: Orm }) {
+  async function once<T>(key: string, work: (em: EntityManager) => Promise<T>, onRepeat: (em: EntityManager, event: DonationEvent) => T | Promise<T>): Promise<T> {
+    try {
+      return await orm.em.fork().transactional(async (em) => {
+        const existing = await em.findOne(DonationEvent, { idempotencyKey: key });
+        if (existing) return onRepeat(em, existing);
+        return work(em);
+      });
+    } catch (err) {
+      // Two attempts raced past the check; the unique key let exactly one in.
+      if (err instanceof UniqueConstraintViolationException) {
+        const em = orm.em.fork();
+        const existing = await em.findOneOrFail(DonationEvent, { idempotencyKey: key });
+        return onRepeat(em, existing);
+      }
+      throw err;
+    }
+  }
+
+  async function loadDonation(em: EntityManager, donationId: string): Promise<Donation> {
+    const donation = await em.findOne(Donation, { id: donationId }, { populate: ['donor'] });
+    if (!donation) throw notFound(donationId);
+    return donation;
+  }
+
+  return {
+    async recordTransition(input: TransitionInput): Promise<void> {
+      await once(
+        input.key,
+        async (em) => {
+          const donation = await loadDonation(em, input.donationId);
+          const at = new Date(input.at);
+          const f = input.fields ?? {};
+          donation.status = input.to;
+          if (f.paidAt) donation.paidAt = new Date(f.paidAt);
+          if (f.paymentMethod) donation.paymentMethod = f.paymentMethod as PaymentMethod;
+          if (f.documentsDueOn) donation.documentsDueOn = f.documentsDueOn;
+          if (f.documentsDueAt) donation.documentsDueAt = new Date(f.documentsDueAt);
+          if (f.documentsSentAt) donation.documentsSentAt = new Date(f.documentsSentAt);
+          if (input.to === 'completed') donation.completedAt = at;
+          if (input.to === 'cancelled') donation.cancelledAt = at;
+          if (input.to === 'received' || input.to === 'awaiting_payment' || input.to === 'paid') donation.reviewFlags = [];
+          em.create(DonationEvent, {
+            donation,
+            kind: 'transition',
+            fromStatus: input.from,
+            toStatus: input.to,
+            actor: input.actor,
+            occurredAt: at,
+            reason: input.reason,
+            before: { status: input.from },
+            after: { status: input.to, ...f },
+            idempotencyKey: input.key,
+          });
+        },
+        () => undefined,
+      );
+    },
+
+    async recordDeadlineAlert(input: DeadlineAlertInput): Promise<void> {
+      await once(
+        input.key,
+        async (em) => {
+          const donation = await loadDonation(em, input.donationId);
+          const at = new Date(input.at);
+          if (input.kind === 'reminder') donation.reminderAt = at;
+          else donation.escalatedAt = at;
+          em.create(DonationEvent, {
+            donation,
+            kind: input.kind === 'reminder' ? 'deadline_reminder' : 'deadline_escalation',
+            actor: 'system:deadline',
+            occurredAt: at,
+            reason:
+              input.kind === 'reminder'
+                ? `documents due by ${input.dueOn} have not been sent`
+                : `documents deadline ${input.dueOn} passed without the documents being sent`,
+            after: { dueOn: input.dueOn },
+            idempotencyKey: input.key,
+          });
+        },
+        () => undefined,
+      );
+    },
+
+    async applyDonorCorrection(input: DonorCorrectionInput): Promise<{ eventId: string; changed: (keyof DonorFields)[] }> {
+      return once(
+        input.key,
+        async (em) => {
+          const donation = await loadDonation(em, input.donationId);
+          const donor: Donor = donation.donor;
+          const before: Record<string, unknown> = {};
+          const after: Record<string, unknown> = {};
+          for (const [field, value] of Object.entries(input.changes) as [keyof DonorFields, string][]) {
+            if ((donor[field] ?? null) === value) continue;
+            before[field] = donor[field] ?? null;
+            after[field] = value;
+            donor[field] = value;
+          }
+          const event = em.create(DonationEvent, {
+            donation,
+            kind: 'donor_correction',
+            actor: input.actor,
+            occurredAt: new Date(input.at),
+            reason: input.reason,
+            before,
+            after,
+            idempotencyKey: input.key,
+          });
+          await em.flush();
+          return { eventId: String(event.id), changed: Object.keys(after) as (keyof DonorFields)[] };
+        },
+        (_em, event) => ({ eventId: String(event.id), changed: Object.keys(event.after ?? {}) as (keyof DonorFields)[] }),
+      );
+    },
+  };
+}
+
+export type LedgerActivities = ReturnType<typeof createLedgerActivities>;

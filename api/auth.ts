@@ -1,0 +1,53 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiToken, Role } from '../config/env';
+
+export interface Principal {
+  name: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on the route; omitted means the route is public (health, docs). */
+    roles?: Role[];
+  }
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+/** "operator:tanaka": how a person appears in the event log. */
+export const actorOf = (p: Principal) => `${p.role}:${p.name}`;
+
+/**
+ * SEC-2: every route except health and docs needs a bearer token; the token
+ * names a person and a role. Only digests are kept in memory, compared in
+ * constant time.
+ */
+export function registerAuth(app: FastifyInstance, tokens: ApiToken[]): void {
+  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
+
+  const identify = (header: string | undefined): Principal | undefined => {
+    const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+    if (!match) return undefined;
+    const presented = digest(match[1]);
+    return known.find((k) => timingSafeEqual(k.digest, presented))?.principal;
+  };
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const roles = request.routeOptions.config?.roles;
+    if (!roles) return;
+    const principal = identify(request.headers.authorization);
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer realm="furusato-ops"');
+      return reply.code(401).send({ error: 'unauthorized', message: 'a valid bearer token is required' });
+    }
+    request.principal = principal;
+    if (!roles.includes(principal.role)) {
+      return reply.code(403).send({ error: 'forbidden', message: `role ${principal.role} may not ${request.method} ${request.routeOptions.url}` });
+    }
+  });
+}

@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FieldError } from '../domain/donor';
+
+export class HttpError extends Error {
+  constructor(readonly statusCode: number, readonly code: string, message: string, readonly fields?: FieldError[]) {
+    super(message);
+  }
+}
+
+export const badRequest = (fields: FieldError[]) =>
+  new HttpError(400, 'validation', fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields);
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+
+/** Ajv reports "/donor/postalCode"; operators read "donor.postalCode". */
+function fieldOf(instancePath: string, params: Record<string, unknown>): string {
+  const base = instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+  const extra = (params.missingProperty ?? params.additionalProperty) as string | undefined;
+  return [base, extra].filter(Boolean).join('.') || '(body)';
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError & Partial<HttpError>, request, reply) => {
+    if (error.validation) {
+      const where = error.validationContext ?? 'body';
+      const fields = error.validation.map((v) => ({
+        field: `${where === 'body' ? '' : `${where}.`}${fieldOf(v.instancePath, v.params as Record<string, unknown>)}`,
+        reason: v.keyword === 'additionalProperties' ? 'is not allowed' : v.keyword === 'required' ? 'is required' : (v.message ?? 'is invalid'),
+      }));
+      return reply.code(400).send({ error: 'validation', message: fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields });
+    }
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).send({ error: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) });
+    }
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+  });
+}

@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config/env';
+import type { Orm } from '../ledger/orm';
+import { registerAuth } from './auth';
+import { registerErrorHandler } from './errors';
+import { registerDonationRoutes } from './routes/donations';
+
+export interface ApiDeps {
+  config: AppConfig;
+  orm: Orm;
+  temporal: Client;
+  logger?: boolean | { level: string };
+}
+
+/** The thin HTTP face of the system: it validates, then signals, updates or queries workflows and reads the ledger. */
+export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'furusato-ops API', version: '0.1.0', description: '柳川市ふるさと納税 back office. Bearer tokens carry a role: operator, city, supplier, admin.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerErrorHandler(app);
+  registerAuth(app, config.api.tokens);
+
+  app.get('/health', { schema: { tags: ['system'], security: [] } }, async () => {
+    await orm.em.fork().getConnection().execute('select 1');
+    return { ok: true };
+  });
+
+  registerDonationRoutes(app, { config, orm, temporal });
+  return app;
+}

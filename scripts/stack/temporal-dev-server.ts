@@ -1,0 +1,327 @@
+/**
+ * Runs `temporal server start-dev` as a child process for local development,
+ * the API's end-to-end tests and CI, and registers custom search attributes on
+ * servers we do not own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+export interface TemporalDevServerOptions {
+  cliPath: string;
+  /** Address the frontend binds to. Default 127.0.0.1. */
+  ip?: string;
+  /** Frontend gRPC port. Default 7233; 0 picks a free port. */
+  port?: number;
+  /** Web UI port; false runs headless; 0 picks a free port. Default: the CLI's own (port + 1000). */
+  uiPort?: number | false;
+  /** SQLite file to persist to; omitted means in-memory. */
+  dbFile?: string;
+  /** Namespace that must exist and be usable before this resolves. Default 'default'. */
+  namespace?: string;
+  searchAttributes?: Record<string, SearchAttributeType>;
+  /** Server log level (debug, info, warn, error, never). Default 'warn'. */
+  logLevel?: string;
+  extraArgs?: string[];
+  codecEndpoint?: string;
+  /** Append the server's stdout and stderr here; otherwise only a stderr tail is kept for errors. */
+  logFile?: string;
+  /** How long to wait for the frontend and namespace. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+export interface TemporalDevServer {
+  /** host:port for `Connection.connect({ address })`. */
+  address: string;
+  uiUrl?: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+const STOP_GRACE_MS = 10_000;
+
+const INDEXED_VALUE_TYPES: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Text: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  Bool: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+// Children still running when Node exits (an uncaught error, process.exit in
+// a test runner) would otherwise keep the port and the SQLite file busy for
+// the next run. Only a synchronous signal is possible in an 'exit' handler.
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) c.kill('SIGTERM');
+    });
+  }
+}
+
+export function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A wildcard bind address is not something a client can dial. */
+function dialableHost(ip: string): string {
+  if (ip === '0.0.0.0') return '127.0.0.1';
+  if (ip === '::') return '::1';
+  return ip;
+}
+
+function readFileTail(file: string, bytes: number): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, bytes);
+      const buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, size - len);
+      return buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** An attribute exists with another type; retrying cannot fix it. */
+export class SearchAttributeConflictError extends Error {
+  override name = 'SearchAttributeConflictError';
+}
+
+/**
+ * Registers the custom search attributes that `namespace` lacks. Used when
+ * TEMPORAL_ADDRESS points at a server this project did not start. Throws if an
+ * attribute exists with another type, since silently reusing it would break
+ * visibility queries later. Returns the names it added.
+ */
+export async function ensureSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+  attrs: Record<string, SearchAttributeType>,
+): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const custom = existing.customAttributes ?? {};
+  const system = existing.systemAttributes ?? {};
+  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  const conflicts: string[] = [];
+  for (const [name, type] of Object.entries(attrs)) {
+    const wanted = INDEXED_VALUE_TYPES[type];
+    if (wanted === undefined) throw new Error(`Unknown search attribute type ${type} for ${name}`);
+    const have = custom[name] ?? system[name];
+    if (have === undefined) missing[name] = wanted;
+    else if (have !== wanted) {
+      conflicts.push(`${name} is ${temporal.api.enums.v1.IndexedValueType[have]}, wanted ${type}`);
+    }
+  }
+  if (conflicts.length > 0) {
+    throw new SearchAttributeConflictError(`Search attributes on namespace ${namespace} have the wrong type: ${conflicts.join('; ')}`);
+  }
+  const names = Object.keys(missing);
+  if (names.length > 0) {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  }
+  return names;
+}
+
+function buildArgs(opts: TemporalDevServerOptions, port: number, uiPort: number | false | undefined): string[] {
+  const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(port)];
+  if (uiPort === false) args.push('--headless');
+  else if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
+  if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
+  if (opts.dbFile) {
+    // WAL lets readers (the UI, visibility queries) run alongside the writer;
+    // synchronous=NORMAL is still crash-safe under WAL and much faster on
+    // slow disks. Both only matter when persisting.
+    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  }
+  const namespace = opts.namespace ?? 'default';
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Invalid search attribute name: ${name}`);
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  args.push(
+    // Workflow update (used for the synchronous API calls) and the async
+    // "accepted" stage are gated behind dynamic config on some server builds.
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    // Without this, a search attribute added at runtime is invisible to the
+    // frontend until its cache expires, which makes tests flaky.
+    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
+    '--log-level', opts.logLevel ?? 'warn',
+    ...(opts.extraArgs ?? []),
+  );
+  return args;
+}
+
+/** Starts the dev server and resolves once the frontend answers and the namespace is usable. */
+export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const host = dialableHost(ip);
+  const port = opts.port === 0 ? await findFreePort(host) : (opts.port ?? 7233);
+  const uiPort = opts.uiPort === 0 ? await findFreePort(host) : opts.uiPort;
+  const namespace = opts.namespace ?? 'default';
+  const address = formatHostPort(host, port);
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+
+  if (!fs.existsSync(opts.cliPath)) throw new Error(`Temporal CLI not found at ${opts.cliPath}`);
+  if (opts.dbFile) fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
+  const args = buildArgs(opts, port, uiPort);
+
+  // The CLI reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_ENV and a
+  // config file; values meant for our clients must not reshape the server.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TEMPORAL_')) env[k] = v;
+
+  let logFd: number | undefined;
+  if (opts.logFile) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
+    logFd = fs.openSync(opts.logFile, 'a');
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.cliPath, args, {
+      env,
+      stdio: ['ignore', logFd ?? 'ignore', logFd ?? 'pipe'],
+    });
+  } finally {
+    // The child holds its own copy of the descriptor.
+    if (logFd !== undefined) fs.closeSync(logFd);
+  }
+  trackChild(child);
+
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  const outputTail = (): string => (opts.logFile ? readFileTail(opts.logFile, STDERR_TAIL_BYTES) : stderrTail).trim();
+
+  let exitInfo: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      exitInfo = `spawn error: ${err.message}`;
+      resolve();
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (exitInfo !== undefined) return;
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), STOP_GRACE_MS);
+      }),
+    ]);
+    // A pending grace timer would keep a finished script alive for 10 s.
+    clearTimeout(timer);
+    if (timedOut && exitInfo === undefined) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  try {
+    await waitUntilReady({
+      address,
+      namespace,
+      searchAttributes: opts.searchAttributes ?? {},
+      deadline: Date.now() + timeoutMs,
+      hasExited: () => exitInfo !== undefined,
+    });
+  } catch (err) {
+    const died = exitInfo !== undefined;
+    await stop();
+    const reason = died
+      ? `temporal server start-dev exited early (${exitInfo})`
+      : `temporal server start-dev did not become ready at ${address} within ${timeoutMs} ms`;
+    if (err instanceof SearchAttributeConflictError) throw err;
+    const detail = err instanceof Error && !died ? `\nlast error: ${err.message}` : '';
+    throw new Error(`${reason}${detail}\ncommand: ${opts.cliPath} ${args.join(' ')}\noutput tail:\n${outputTail()}`);
+  }
+
+  return {
+    address,
+    uiUrl: uiPort === false ? undefined : `http://${formatHostPort(host, uiPort ?? port + 1000)}`,
+    pid: child.pid ?? -1,
+    stop,
+  };
+}
+
+async function waitUntilReady(p: {
+  address: string;
+  namespace: string;
+  searchAttributes: Record<string, SearchAttributeType>;
+  deadline: number;
+  hasExited: () => boolean;
+}): Promise<void> {
+  let lastError: unknown = new Error('not attempted');
+  while (Date.now() < p.deadline) {
+    if (p.hasExited()) throw new Error('process exited');
+    // A fresh lazy connection per attempt: ensureConnected() memoises its
+    // first failure, and closing it frees the channel so nothing leaks.
+    const connection = Connection.lazy({ address: p.address, connectTimeout: 2_000 });
+    try {
+      await connection.ensureConnected();
+      const deadline = Math.min(p.deadline, Date.now() + 5_000);
+      await connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({}));
+      // The frontend answers before the namespace registry has loaded,
+      // especially when reopening an existing SQLite file.
+      await connection.withDeadline(deadline, () =>
+        connection.workflowService.describeNamespace({ namespace: p.namespace }),
+      );
+      // start-dev registers these itself; this covers an older CLI or a
+      // database file created before an attribute was added to the list.
+      if (Object.keys(p.searchAttributes).length > 0) {
+        await ensureSearchAttributes(connection, p.namespace, p.searchAttributes);
+      }
+      return;
+    } catch (err) {
+      if (err instanceof SearchAttributeConflictError) throw err;
+      lastError = err;
+    } finally {
+      await connection.close();
+    }
+    await sleep(200);
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, DEV_TOKENS, loadConfig } from '../config/env';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { buildApi } from '../api/server';
+import { createOrm, migrate } from '../ledger/orm';
+import { createWorker } from '../worker/create-worker';
+import { resolveTemporalCli } from './stack/tools';
+import { ensureSearchAttributes, startTemporalDevServer } from './stack/temporal-dev-server';
+import { startEmbeddedPostgres } from './stack/embedded-postgres';
+
+/**
+ * `npm start`: the whole system on one machine. External Temporal and
+ * PostgreSQL are used when TEMPORAL_ADDRESS / DATABASE_URL are set; otherwise
+ * the Temporal CLI dev server and embedded PostgreSQL keep their data under
+ * FURUSATO_DATA_DIR, so a restart continues where the last run stopped.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const stops: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    for (const stop of stops.reverse()) {
+      await stop().catch((err) => console.error('while stopping:', err instanceof Error ? err.message : err));
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    let temporalAddress = config.temporal.address;
+    let uiUrl: string | undefined;
+    if (!temporalAddress) {
+      const cliPath = await resolveTemporalCli({ install: true });
+      const server = await startTemporalDevServer({
+        cliPath,
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
+        namespace: config.temporal.namespace,
+        searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES,
+        logFile: path.join(config.dataDir, 'temporal', 'server.log'),
+      });
+      stops.push(() => server.stop());
+      temporalAddress = server.address;
+      uiUrl = server.uiUrl;
+    }
+
+    let databaseUrl = config.database.url;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+
+    const orm = await createOrm(databaseUrl);
+    stops.push(() => orm.close());
+    const applied = await migrate(orm);
+    if (applied.length) console.log(`ledger migrations applied: ${applied.join(', ')}`);
+
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    if (config.temporal.address) await ensureSearchAttributes(connection, config.temporal.namespace, SEARCH_ATTRIBUTE_CLI_TYPES);
+    const temporal = new Client({ connection, namespace: config.temporal.namespace });
+
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    const worker = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, orm });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+    });
+    running.catch((err) => {
+      console.error('worker stopped:', err);
+      void shutdown(1);
+    });
+
+    const api = await buildApi({ config, orm, temporal });
+    stops.push(() => api.close());
+    await api.listen({ host: config.api.host, port: config.api.port });
+
+    const base = `http://${config.api.host}:${config.api.port}`;
+    console.log(
+      [
+        '',
+        'furusato-ops is running',
+        `  API            ${base}   (OpenAPI docs: ${base}/docs)`,
+        `  Temporal       ${temporalAddress}${uiUrl ? `   (Web UI: ${uiUrl})` : ''}`,
+        `  Ledger         ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
+        `  Data folder    ${config.dataDir}`,
+        config.api.tokens === DEV_TOKENS ? `  Dev tokens     ${DEV_TOKENS.map((t) => `${t.role}=${t.token}`).join('  ')}` : '',
+        'Ctrl-C stops everything; data stays in the data folder.',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+  } catch (err) {
+    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+    await shutdown(1);
+  }
+}
+
+void main();

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfig, type AppConfig } from '../../config/env';
+import { createOrm, type Orm } from '../../ledger/orm';
+import { createWorker } from '../../worker/create-worker';
+
+let runtimeInstalled = false;
+
+/** Keeps the SDK's own logging to warnings so test output stays readable. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+export interface SuiteContext {
+  config: AppConfig;
+  orm: Orm;
+  client: Client;
+  connection: Connection;
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  /** A prefix that makes this suite's portal order numbers unique in the shared database. */
+  prefix: string;
+  startWorker(): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (global setup starts the servers)`);
+  return value;
+}
+
+/** Each suite gets its own task queue and data in the run's shared Temporal server and database. */
+export async function suiteContext(suite: string, env: Record<string, string> = {}): Promise<SuiteContext> {
+  quietRuntime();
+  const taskQueue = `test-${suite}-${randomUUID().slice(0, 8)}`;
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...env });
+  const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 5 });
+  const address = required('TEST_TEMPORAL_ADDRESS');
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const client = new Client({ connection });
+  const workers: RunningWorker[] = [];
+  return {
+    config,
+    orm,
+    client,
+    connection,
+    nativeConnection,
+    taskQueue,
+    prefix: `${suite}-${randomUUID().slice(0, 6)}`,
+    async startWorker() {
+      const worker = await createWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        orm,
+        workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+      });
+      const running = worker.run();
+      const handle = {
+        worker,
+        async stop() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+          workers.splice(workers.indexOf(handle), 1);
+        },
+      };
+      workers.push(handle);
+      return handle;
+    },
+    async close() {
+      await Promise.all([...workers].map((w) => w.stop()));
+      await nativeConnection.close();
+      await connection.close();
+      await orm.close();
+    },
+  };
+}
+
+/** Polls until the predicate holds; workflows and the ledger settle asynchronously. */
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  for (;;) {
+    last = await probe();
+    if (accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,136 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { Donation, DonationEvent } from '../../ledger/entities';
+import { registerDonation } from '../../ledger/donations';
+import { createOrm, type Orm } from '../../ledger/orm';
+import { donationWorkflow } from '../../workflows';
+import { donationWorkflowInput } from '../../workflows/donation/client';
+import { documentsSentSignal, statusQuery } from '../../workflows/donation/definitions';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { temporal } from '@temporalio/proto';
+import { quietRuntime, required } from '../support/context';
+import { newDonation } from '../support/factory';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+
+/**
+ * DOCS-1 deadlines against the time-skipping test server: two weeks and the
+ * year-end rule, with the reminder and the escalation firing on their own.
+ */
+let env: TestWorkflowEnvironment;
+let orm: Orm;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `test-deadlines-${Date.now()}`;
+const prefix = `deadlines-${Date.now()}`;
+const config = { donation: { reminderLeadDays: 3, atRiskDays: 3 } };
+
+beforeAll(async () => {
+  quietRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
+  });
+  // The time-skipping server cannot list search attributes, but it does accept new ones.
+  const { KEYWORD, DATETIME } = { KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, type === 'Keyword' ? KEYWORD : DATETIME])),
+  });
+  orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    activities: createActivities({ orm }),
+    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await orm?.close();
+  await env?.teardown();
+});
+
+async function start(paidAt: Date) {
+  const { donation } = await registerDonation(orm.em.fork(), newDonation(prefix, { paymentMethod: 'credit_card', paidAt: paidAt.toISOString() }), 'operator:test');
+  const handle = await env.client.workflow.start(donationWorkflow, {
+    taskQueue,
+    workflowId: donation.workflowId,
+    args: [donationWorkflowInput(donation, config)],
+  });
+  return { donation, handle };
+}
+
+const alertsInLedger = async (id: string) =>
+  (await orm.em.fork().find(DonationEvent, { donation: id, kind: { $in: ['deadline_reminder', 'deadline_escalation'] } }, { orderBy: { id: 'asc' } })).map((e) => e.kind);
+
+/** A timer fires at its time or a few milliseconds after it, never before. */
+function expectAround(actual: string, expectedMs: number) {
+  expect(Date.parse(actual)).toBeGreaterThanOrEqual(expectedMs);
+  expect(Date.parse(actual)).toBeLessThan(expectedMs + 1000);
+}
+
+test('documents not sent within two weeks: a reminder 3 days before, an escalation when the deadline passes, both in the ledger', async () => {
+  const paidAt = new Date(await env.currentTimeMs());
+  const { donation, handle } = await start(paidAt);
+
+  await env.sleep('10 days');
+  let view = await handle.query(statusQuery);
+  expect(view.status).toBe('documents_due');
+  expect(view.alerts).toEqual([]);
+
+  await env.sleep('2 days');
+  view = await handle.query(statusQuery);
+  expect(view.alerts.map((a) => a.kind)).toEqual(['reminder']);
+  // Due on day 14 (JST); the reminder fires 3 days before the end of that day.
+  expectAround(view.alerts[0].at, Date.parse(view.deadline!.dueAt) - 3 * 86_400_000);
+  expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
+
+  await env.sleep('3 days');
+  view = await handle.query(statusQuery);
+  expect(view.alerts.map((a) => a.kind)).toEqual(['reminder', 'escalation']);
+  expectAround(view.alerts[1].at, Date.parse(view.deadline!.dueAt));
+  const row = await orm.em.fork().findOneOrFail(Donation, { id: donation.id });
+  expect(row.escalatedAt?.toISOString()).toBe(view.alerts[1].at);
+  expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder', 'deadline_escalation']);
+
+  // Late documents still complete the donation; the escalation stays on record.
+  await handle.signal(documentsSentSignal, { actor: 'operator:late', sentAt: new Date(await env.currentTimeMs()).toISOString() });
+  expect((await handle.result()).status).toBe('completed');
+});
+
+test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
+  const now = new Date(await env.currentTimeMs());
+  let year = now.getUTCFullYear();
+  if (now.getTime() >= Date.UTC(year, 11, 29, 0)) year += 1;
+  // 12:00 JST on Dec 30.
+  const paidAt = new Date(Date.UTC(year, 11, 30, 3));
+  await env.sleep(paidAt.getTime() - now.getTime());
+
+  const { donation, handle } = await start(paidAt);
+  await env.sleep('1 day');
+  const view = await handle.query(statusQuery);
+  expect(view.deadline).toEqual({ dueOn: `${year + 1}-01-05`, dueAt: new Date(Date.UTC(year + 1, 0, 5, 15)).toISOString(), rule: 'year-end' });
+  const row = await orm.em.fork().findOneOrFail(Donation, { id: donation.id });
+  expect(row.documentsDueOn).toBe(`${year + 1}-01-05`);
+
+  // Sent on Jan 4: the reminder (Jan 3, end of day minus 3 days) fired, the escalation never does.
+  await env.sleep('5 days');
+  await handle.signal(documentsSentSignal, { actor: 'operator:yearend', sentAt: new Date(await env.currentTimeMs()).toISOString() });
+  const result = await handle.result();
+  expect(result.status).toBe('completed');
+  expect(result.alerts.map((a) => a.kind)).toEqual(['reminder']);
+  expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
+});
+
+test('documents sent in time raise no alert at all', async () => {
+  const { donation, handle } = await start(new Date(await env.currentTimeMs()));
+  await env.sleep('3 days');
+  await handle.signal(documentsSentSignal, { actor: 'operator:ontime', sentAt: new Date(await env.currentTimeMs()).toISOString() });
+  const result = await handle.result();
+  expect(result.alerts).toEqual([]);
+  expect(await alertsInLedger(donation.id)).toEqual([]);
+});

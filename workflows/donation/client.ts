@@ -1,0 +1,43 @@
+// Client-side helpers for DonationWorkflow (API, importers, tests). Not part of the workflow bundle.
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { AppConfig } from '../../config/env';
+import type { Donation } from '../../ledger/entities';
+import { donationWorkflow } from './donation-workflow';
+import type { DonationWorkflowInput } from './definitions';
+
+export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'donation'>): DonationWorkflowInput {
+  return {
+    donationId: d.id,
+    portal: d.portal.code,
+    portalOrderId: d.portalOrderId,
+    amountYen: d.amountYen,
+    paymentMethod: d.paymentMethod,
+    paidAt: d.paidAt?.toISOString(),
+    reviewFlags: [...d.reviewFlags],
+    policy: { reminderLeadDays: config.donation.reminderLeadDays },
+  };
+}
+
+/**
+ * Starts the donation's workflow unless it already exists. Safe to call again
+ * after a crash between the ledger insert and the start: a running workflow is
+ * reused and a finished one is never started a second time.
+ */
+export async function ensureDonationWorkflow(
+  client: Client,
+  d: Donation,
+  config: Pick<AppConfig, 'donation' | 'temporal'>,
+): Promise<WorkflowHandle<typeof donationWorkflow>> {
+  try {
+    return await client.workflow.start(donationWorkflow, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: d.workflowId,
+      args: [donationWorkflowInput(d, config)],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(d.workflowId);
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DocumentsDeadline } from '../../domain/deadlines';
+import type { DonationStatus, PaymentMethod } from '../../domain/donation-status';
+import type { DonorFields } from '../../domain/donor';
+
+/** Messages of DonationWorkflow, shared by the workflow and its callers (API, importers, tests). */
+export interface DonationWorkflowInput {
+  donationId: string;
+  portal: string;
+  portalOrderId: string;
+  amountYen: number;
+  paymentMethod: PaymentMethod;
+  /** Set when the portal reports the donation as already paid (card payments). */
+  paidAt?: string;
+  /** INTAKE-4 findings that hold the donation for an operator before anything is sent. */
+  reviewFlags: string[];
+  policy: { reminderLeadDays: number };
+}
+
+export interface Actor {
+  /** Who did it, e.g. "operator:tanaka" or "system:portal-import". */
+  actor: string;
+}
+
+export interface PaymentConfirmed extends Actor {
+  paidAt: string;
+  method?: PaymentMethod;
+  reference?: string;
+}
+
+export interface DocumentsSent extends Actor {
+  sentAt: string;
+  reference?: string;
+}
+
+export interface CancelRequest extends Actor {
+  reason: string;
+}
+
+export interface ReleaseHold extends Actor {
+  reason: string;
+}
+
+export interface DonorCorrection extends Actor {
+  reason: string;
+  changes: Partial<DonorFields>;
+}
+
+export interface DonorCorrectionResult {
+  eventId: string;
+  changed: (keyof DonorFields)[];
+}
+
+export interface DeadlineAlert {
+  kind: 'reminder' | 'escalation';
+  at: string;
+}
+
+export interface DonationStatusView {
+  donationId: string;
+  portal: string;
+  portalOrderId: string;
+  status: DonationStatus;
+  reviewFlags: string[];
+  paymentMethod: PaymentMethod;
+  paidAt?: string;
+  deadline?: DocumentsDeadline;
+  reminderAt?: string;
+  alerts: DeadlineAlert[];
+  documentsSentAt?: string;
+  cancelReason?: string;
+  corrections: number;
+  /** Messages that arrived in a state where they do not apply, kept so an operator sees them. */
+  ignored: string[];
+}
+
+export const paymentConfirmedSignal = defineSignal<[PaymentConfirmed]>('paymentConfirmed');
+export const documentsSentSignal = defineSignal<[DocumentsSent]>('documentsSent');
+export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+export const releaseHoldSignal = defineSignal<[ReleaseHold]>('releaseHold');
+export const correctDonorUpdate = defineUpdate<DonorCorrectionResult, [DonorCorrection]>('correctDonor');
+export const statusQuery = defineQuery<DonationStatusView>('status');

@@ -1,0 +1,212 @@
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { LedgerActivities } from '../../activities/ledger';
+import { documentsDeadline, reminderAt } from '../../domain/deadlines';
+import { CANCELLABLE_STATUSES, CORRECTABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
+import { formatFieldErrors, normalizeDonorFields, validateDonorChanges } from '../../domain/donor';
+import { DocumentsDeadline, DonationPaymentDate, DonationPortal, DonationStatusAttr } from '../../domain/search-attributes';
+import {
+  cancelSignal,
+  correctDonorUpdate,
+  documentsSentSignal,
+  paymentConfirmedSignal,
+  releaseHoldSignal,
+  statusQuery,
+  type CancelRequest,
+  type DocumentsSent,
+  type DonationStatusView,
+  type DonationWorkflowInput,
+  type PaymentConfirmed,
+  type ReleaseHold,
+} from './definitions';
+
+const ledger = proxyActivities<LedgerActivities>({
+  startToCloseTimeout: '30 seconds',
+  // The ledger is the system of record: keep trying while the database is down,
+  // but give up at once on a donation that does not exist.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['DonationNotFoundError'] },
+});
+
+/**
+ * One durable workflow per donation (寄附). It owns the lifecycle and every
+ * deadline; the ledger mirrors each transition through activities so that
+ * search and statistics never have to ask Temporal.
+ *
+ * received → (held) → awaiting_payment → paid → documents_due → documents_sent → completed
+ *                                      ↘ cancelled (any time before documents are sent)
+ */
+export async function donationWorkflow(input: DonationWorkflowInput): Promise<DonationStatusView> {
+  const { workflowId } = workflowInfo();
+  const view: DonationStatusView = {
+    donationId: input.donationId,
+    portal: input.portal,
+    portalOrderId: input.portalOrderId,
+    status: 'received',
+    reviewFlags: [...input.reviewFlags],
+    paymentMethod: input.paymentMethod,
+    paidAt: input.paidAt,
+    alerts: [],
+    corrections: 0,
+    ignored: [],
+  };
+  let payment: PaymentConfirmed | undefined = input.paidAt ? { paidAt: input.paidAt, actor: 'system:intake' } : undefined;
+  let holdRelease: ReleaseHold | undefined;
+  let documents: DocumentsSent | undefined;
+  let cancel: CancelRequest | undefined;
+  let seq = 0;
+  const nextKey = () => `${workflowId}#${++seq}`;
+
+  // Handlers that write to the ledger run one at a time so corrections land in the order they were accepted.
+  let handlerChain: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = handlerChain.then(work, work);
+    handlerChain = run.catch(() => undefined);
+    return run;
+  };
+
+  setHandler(statusQuery, () => view);
+
+  setHandler(paymentConfirmedSignal, (p) => {
+    if (payment || view.status === 'cancelled') view.ignored.push(`paymentConfirmed by ${p.actor} while ${view.status}`);
+    else payment = p;
+  });
+  setHandler(releaseHoldSignal, (r) => {
+    if (view.status !== 'held' && view.status !== 'received') view.ignored.push(`releaseHold by ${r.actor} while ${view.status}`);
+    else holdRelease = r;
+  });
+  setHandler(documentsSentSignal, (d) => {
+    if (view.status !== 'documents_due' || documents) view.ignored.push(`documentsSent by ${d.actor} while ${view.status}`);
+    else documents = d;
+  });
+  setHandler(cancelSignal, (c) => {
+    if (!CANCELLABLE_STATUSES.includes(view.status) || cancel) view.ignored.push(`cancel by ${c.actor} while ${view.status}`);
+    else cancel = c;
+  });
+
+  setHandler(
+    correctDonorUpdate,
+    (correction) =>
+      serialized(async () => {
+        const changes = normalizeDonorFields(correction.changes);
+        const result = await ledger.applyDonorCorrection({
+          donationId: input.donationId,
+          changes,
+          actor: correction.actor,
+          reason: correction.reason,
+          at: new Date().toISOString(),
+          key: nextKey(),
+        });
+        view.corrections += 1;
+        return result;
+      }),
+    {
+      // Runs before the update is accepted: a rejected correction leaves no trace in history.
+      validator: (correction) => {
+        if (!CORRECTABLE_STATUSES.includes(view.status)) throw new Error(`donation is ${view.status}; corrections are closed`);
+        if (!correction?.actor?.trim()) throw new Error('actor is required');
+        if (!correction.reason?.trim()) throw new Error('reason is required');
+        const errors = validateDonorChanges(correction.changes ?? {});
+        if (errors.length) throw new Error(formatFieldErrors(errors));
+      },
+    },
+  );
+
+  const transition = async (to: DonationStatus, actor: string, reason?: string, fields?: Record<string, string>) => {
+    const from = view.status;
+    await ledger.recordTransition({
+      donationId: input.donationId,
+      from,
+      to,
+      at: new Date().toISOString(),
+      actor,
+      reason,
+      fields,
+      key: nextKey(),
+    });
+    view.status = to;
+    upsertSearchAttributes([{ key: DonationStatusAttr, value: to }]);
+  };
+
+  const finish = async () => {
+    await condition(allHandlersFinished);
+    return view;
+  };
+
+  const cancelled = async () => {
+    const c = cancel as CancelRequest;
+    view.cancelReason = c.reason;
+    await transition('cancelled', c.actor, c.reason);
+    return finish();
+  };
+
+  upsertSearchAttributes([
+    { key: DonationPortal, value: input.portal },
+    { key: DonationStatusAttr, value: view.status },
+  ]);
+
+  // The operator who clears a review hold is the author of the transition that follows it.
+  let releasedBy: ReleaseHold | undefined;
+  if (view.reviewFlags.length > 0) {
+    await transition('held', 'system:review', `flagged: ${view.reviewFlags.join(', ')}`);
+    await condition(() => holdRelease !== undefined || cancel !== undefined);
+    if (cancel) return cancelled();
+    releasedBy = holdRelease;
+    view.reviewFlags = [];
+  }
+  const releaseNote = releasedBy ? `review cleared: ${releasedBy.reason}` : undefined;
+
+  if (!payment) {
+    await transition('awaiting_payment', releasedBy?.actor ?? 'system:intake', releaseNote);
+    releasedBy = undefined;
+    await condition(() => payment !== undefined || cancel !== undefined);
+    if (cancel) return cancelled();
+  }
+
+  const paid = payment as PaymentConfirmed;
+  const paidAt = new Date(paid.paidAt);
+  if (paid.method) view.paymentMethod = paid.method;
+  view.paidAt = paidAt.toISOString();
+  const paidNote = [releasedBy ? releaseNote : undefined, paid.reference ? `payment ${paid.reference}` : undefined].filter(Boolean).join('; ');
+  await transition('paid', releasedBy?.actor ?? paid.actor, paidNote || undefined, {
+    paidAt: view.paidAt,
+    paymentMethod: view.paymentMethod,
+  });
+  upsertSearchAttributes([{ key: DonationPaymentDate, value: paidAt }]);
+
+  const deadline = documentsDeadline(paidAt);
+  view.deadline = deadline;
+  view.reminderAt = reminderAt(deadline, input.policy.reminderLeadDays, paidAt);
+  upsertSearchAttributes([{ key: DocumentsDeadline, value: new Date(deadline.dueAt) }]);
+  await transition('documents_due', 'system:deadline', `documents due by ${deadline.dueOn} (${deadline.rule})`, {
+    documentsDueOn: deadline.dueOn,
+    documentsDueAt: deadline.dueAt,
+  });
+
+  const settled = () => documents !== undefined || cancel !== undefined;
+  const alertAt = async (kind: 'reminder' | 'escalation', at: string) => {
+    const wait = Date.parse(at) - Date.now();
+    if (wait > 0 && (await condition(settled, wait))) return;
+    if (settled()) return;
+    const firedAt = new Date().toISOString();
+    await ledger.recordDeadlineAlert({ donationId: input.donationId, kind, at: firedAt, dueOn: deadline.dueOn, key: nextKey() });
+    view.alerts.push({ kind, at: firedAt });
+  };
+  await alertAt('reminder', view.reminderAt);
+  await alertAt('escalation', deadline.dueAt);
+  await condition(settled);
+  if (cancel) return cancelled();
+
+  const sent = documents as DocumentsSent;
+  view.documentsSentAt = new Date(sent.sentAt).toISOString();
+  await transition('documents_sent', sent.actor, sent.reference, { documentsSentAt: view.documentsSentAt });
+
+  // Gift shipment and one-stop stages attach here in later releases (behind patched()).
+  await transition('completed', 'system:lifecycle');
+  return finish();
+}
