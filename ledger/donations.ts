@@ -38,11 +38,15 @@ export class DuplicateConflictError extends Error {
 
 export type RegisterOutcome = { donation: Donation; created: boolean };
 
+/**
+ * What makes two submissions "the same donation". Timestamps are left out on
+ * purpose: a re-sent form without an application time, or a later export that
+ * shows the payment, describes the same donation.
+ */
 export function intakeFingerprint(d: NewDonation): string {
   const donor = normalizeDonorFields(d.donor);
   const canonical = JSON.stringify([
-    d.portal, d.portalOrderId, d.channel, d.amountYen, d.paymentMethod, new Date(d.appliedAt).toISOString(),
-    d.paidAt ? new Date(d.paidAt).toISOString() : null, d.purpose ?? null, d.wantsOneStop, d.disasterRelief,
+    d.portal, d.portalOrderId, d.channel, d.amountYen, d.paymentMethod, d.purpose ?? null, d.wantsOneStop, d.disasterRelief,
     [...d.gifts].sort((a, b) => a.code.localeCompare(b.code)).map((g) => [g.code, g.quantity]),
     donor.name, donor.nameKana, donor.postalCode, donor.prefecture, donor.address, donor.phone ?? null, donor.email ?? null,
   ]);

@@ -3,7 +3,7 @@
  * Temporal binaries, then starts, uses, stops and restarts PostgreSQL and the
  * Temporal dev server, checking that data survives the restarts.
  *
- *   npx tsc -p . && node dist/scripts/stack/smoke.js
+ *   npx tsc -p tsconfig.build.json && node dist/scripts/stack/smoke.js
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -11,6 +11,7 @@ import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { temporal } from '@temporalio/proto';
 import { quietRuntime, required } from '../support/context';
 import { newDonation } from '../support/factory';
+import { maybeCaptureHistory } from '../support/histories';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 
@@ -100,6 +101,7 @@ test('documents not sent within two weeks: a reminder 3 days before, an escalati
   // Late documents still complete the donation; the escalation stays on record.
   await handle.signal(documentsSentSignal, { actor: 'operator:late', sentAt: new Date(await env.currentTimeMs()).toISOString() });
   expect((await handle.result()).status).toBe('completed');
+  await maybeCaptureHistory(env.client, 'donation-v1-escalated', donation.workflowId);
 });
 
 test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
@@ -124,6 +126,7 @@ test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
   expect(result.status).toBe('completed');
   expect(result.alerts.map((a) => a.kind)).toEqual(['reminder']);
   expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
+  await maybeCaptureHistory(env.client, 'donation-v1-year-end', donation.workflowId);
 });
 
 test('documents sent in time raise no alert at all', async () => {

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Donation, DonationEvent, Gift } from '../../ledger/entities';
 import { registerDonation, type NewDonation } from '../../ledger/donations';
@@ -15,6 +13,7 @@ import {
 } from '../../workflows/donation/definitions';
 import { eventually, suiteContext, type RunningWorker, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
+import { maybeCaptureHistory } from '../support/histories';
 
 let ctx: SuiteContext;
 let worker: RunningWorker;
@@ -42,15 +41,6 @@ async function ledgerRow(id: string) {
 
 async function events(id: string) {
   return ctx.orm.em.fork().find(DonationEvent, { donation: id }, { orderBy: { id: 'asc' } });
-}
-
-/** Histories kept for the replay test (test/replay) when CAPTURE_HISTORIES=1. */
-async function maybeCapture(name: string, workflowId: string) {
-  if (process.env.CAPTURE_HISTORIES !== '1') return;
-  const history = await ctx.client.workflow.getHandle(workflowId).fetchHistory();
-  const dir = path.join(__dirname, '..', 'replay', 'histories');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `donation-${name}.json`), JSON.stringify(history, null, 1));
 }
 
 test('a transfer donation goes received → awaiting payment → paid → documents due → sent → completed, and the ledger mirrors every step', async () => {
@@ -98,7 +88,7 @@ test('a transfer donation goes received → awaiting payment → paid → docume
   expect(new Date(byName.DonationPaymentDate as Date).toISOString()).toBe(paidAt);
   expect(new Date(byName.DocumentsDeadline as Date).toISOString()).toBe(due.deadline?.dueAt);
   expect(JSON.stringify(byName)).not.toMatch(/山田|ヤマダ|hanako|1234-5678/);
-  await maybeCapture('completed', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v1-completed', donation.workflowId);
 });
 
 test('a second start of the same donation reuses the one workflow, even after it finished', async () => {
@@ -161,7 +151,7 @@ test('an invalid donor correction is rejected before it reaches history; a valid
   expect((await handle.query(statusQuery)).corrections).toBe(1);
   await handle.signal(cancelSignal, { actor: 'operator:sato', reason: 'test cleanup' });
   await handle.result();
-  await maybeCapture('corrected-cancelled', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v1-corrected-cancelled', donation.workflowId);
 });
 
 test('cancel stops an unpaid donation and is recorded with its reason', async () => {
@@ -199,7 +189,7 @@ test('a flagged donation is held for review until an operator releases it', asyn
   expect(release).toMatchObject({ toStatus: 'awaiting_payment', actor: 'operator:mori', reason: 'review cleared: 返礼品なしに変更することを寄附者と確認' });
   await handle.signal(cancelSignal, { actor: 'operator:mori', reason: 'test cleanup' });
   await handle.result();
-  await maybeCapture('held-released', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v1-held-released', donation.workflowId);
 });
 
 test('a worker restart mid-lifecycle loses nothing: signals sent while it is down are processed by the next worker', async () => {

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { quietRuntime, required } from '../support/context';
+import { HISTORY_DIR } from '../support/histories';
+
+/**
+ * Replays saved DonationWorkflow histories against today's workflow code. A
+ * change that would break running donations (a new activity call, a reordered
+ * timer, a missing patched()) fails here before it reaches production.
+ */
+const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json'));
+
+beforeAll(() => quietRuntime());
+
+test('there are saved histories covering each path of the lifecycle', () => {
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'donation-v1-completed.json',
+      'donation-v1-corrected-cancelled.json',
+      'donation-v1-held-released.json',
+      'donation-v1-escalated.json',
+      'donation-v1-year-end.json',
+    ]),
+  );
+});
+
+test.each(files)('%s replays without non-determinism', async (file) => {
+  const history = JSON.parse(fs.readFileSync(path.join(HISTORY_DIR, file), 'utf8'));
+  await Worker.runReplayHistory({ workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') } }, history, file);
+});
