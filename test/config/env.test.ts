@@ -1,0 +1,27 @@
+import { ConfigError, DEV_TOKENS, loadConfig } from '../../config/env';
+
+test('defaults describe a developer machine: dev server, embedded PostgreSQL, dev tokens', () => {
+  const config = loadConfig({});
+  expect(config.temporal.address).toBeUndefined();
+  expect(config.database.url).toBeUndefined();
+  expect(config.api.port).toBe(3000);
+  expect(config.temporal.uiPort).toBe(8233);
+  expect(config.api.tokens).toBe(DEV_TOKENS);
+});
+
+test('production refuses to start without real tokens', () => {
+  expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+  const config = loadConfig({ NODE_ENV: 'production', API_TOKENS: 'operator:tanaka:0123456789abcdef' });
+  expect(config.api.tokens).toEqual([{ role: 'operator', name: 'tanaka', token: '0123456789abcdef' }]);
+});
+
+test.each([
+  [{ API_PORT: 'eighty' }, /API_PORT must be a whole number/],
+  [{ API_PORT: '70000' }, /API_PORT must be between/],
+  [{ API_TOKENS: 'boss:x:0123456789abcdef' }, /unknown role "boss"/],
+  [{ API_TOKENS: 'operator:x:short' }, /at least 16 characters/],
+  [{ API_TOKENS: 'operator:a:0123456789abcdef,city:b:0123456789abcdef' }, /same token twice/],
+  [{ DOCS_REMINDER_LEAD_DAYS: '20' }, /DOCS_REMINDER_LEAD_DAYS must be between 1 and 13/],
+])('%j is refused with a message naming the variable', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(message);
+});
