@@ -4,7 +4,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 /** Pre-bundles the workflows for production workers (samples-typescript/production pattern). */
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const quiet = () => undefined;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    // webpack's module listing drowns the start-up summary; errors still surface as a rejected promise.
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+  });
   const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
   await fs.promises.writeFile(out, code);
   console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)`);
