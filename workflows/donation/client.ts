@@ -13,6 +13,7 @@ export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'dona
     amountYen: d.amountYen,
     paymentMethod: d.paymentMethod,
     paidAt: d.paidAt?.toISOString(),
+    documentsSentAt: d.documentsSentAt?.toISOString(),
     reviewFlags: [...d.reviewFlags],
     policy: { reminderLeadDays: config.donation.reminderLeadDays },
   };

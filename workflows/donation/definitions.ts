@@ -12,6 +12,12 @@ export interface DonationWorkflowInput {
   paymentMethod: PaymentMethod;
   /** Set when the portal reports the donation as already paid (card payments). */
   paidAt?: string;
+  /**
+   * Set for donations migrated from the previous system (LEDGER-4) whose
+   * documents were already posted there: the workflow records them as sent
+   * instead of waiting for a print batch.
+   */
+  documentsSentAt?: string;
   /** INTAKE-4 findings that hold the donation for an operator before anything is sent. */
   reviewFlags: string[];
   policy: { reminderLeadDays: number };

@@ -57,7 +57,7 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   };
   let payment: PaymentConfirmed | undefined = input.paidAt ? { paidAt: input.paidAt, actor: 'system:intake' } : undefined;
   let holdRelease: ReleaseHold | undefined;
-  let documents: DocumentsSent | undefined;
+  let documents: DocumentsSent | undefined = input.documentsSentAt ? { sentAt: input.documentsSentAt, actor: 'system:migration' } : undefined;
   let cancel: CancelRequest | undefined;
   let seq = 0;
   const nextKey = () => `${workflowId}#${++seq}`;

@@ -1,0 +1,290 @@
+/**
+ * Plumbing for bench/intake.ts: command-line options, a private stack on free
+ * ports, a bounded task pool, and memory / CPU sampling.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { loadConfig, type AppConfig } from '../config/env';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { buildApi } from '../api/server';
+import { createOrm, migrate, type Orm } from '../ledger/orm';
+import { createWorker } from '../worker/create-worker';
+import { resolveTemporalCli } from '../scripts/stack/tools';
+import { findFreePort, startTemporalDevServer } from '../scripts/stack/temporal-dev-server';
+import { startEmbeddedPostgres } from '../scripts/stack/embedded-postgres';
+
+export interface BenchOptions {
+  n: number;
+  concurrency: number;
+}
+
+function positiveInt(name: string, raw: string | undefined): number {
+  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a positive whole number, got "${raw ?? ''}"`);
+  return Number(raw);
+}
+
+/** `--n 500`, `--n=500`, `--concurrency 16`; BENCH_N / BENCH_CONCURRENCY when the flag is absent. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const flags = new Map<string, string | undefined>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unexpected argument "${arg}" (usage: --n <count> --concurrency <count>)`);
+    const [, name, inline] = m;
+    if (name !== 'n' && name !== 'concurrency') throw new Error(`unknown option --${name} (known: --n, --concurrency)`);
+    flags.set(name, inline ?? argv[++i]);
+  }
+  return {
+    n: flags.has('n') ? positiveInt('--n', flags.get('n')) : env.BENCH_N ? positiveInt('BENCH_N', env.BENCH_N) : 2000,
+    concurrency: flags.has('concurrency')
+      ? positiveInt('--concurrency', flags.get('concurrency'))
+      : env.BENCH_CONCURRENCY
+        ? positiveInt('BENCH_CONCURRENCY', env.BENCH_CONCURRENCY)
+        : 16,
+  };
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/**
+ * Runs task(0..count-1) with at most `concurrency` in flight. The first
+ * failure stops new tasks from starting and is rethrown once the in-flight
+ * ones have settled, so nothing is left running behind the caller's back.
+ */
+export async function runPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (!failure && next < count) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  if (failure) throw failure.err;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Peak memory of this process. heapUsed is the main isolate only (API,
+ * activities, client); workflow code runs in the SDK's worker thread, whose
+ * heap shows up in RSS but not here.
+ */
+export class MemorySampler {
+  peakRss = 0;
+  peakHeapUsed = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly intervalMs = 250) {}
+
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  stop(): void {
+    this.sample();
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private sample(): void {
+    const m = process.memoryUsage();
+    this.peakRss = Math.max(this.peakRss, m.rss);
+    this.peakHeapUsed = Math.max(this.peakHeapUsed, m.heapUsed);
+  }
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number.parseInt(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }), 10) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** utime+stime of a process and, optionally, of its children (exited ones via cutime/cstime, live ones directly). */
+function cpuSecondsOf(pid: number, withChildren: boolean): number {
+  const fields = (p: number | string): string[] | undefined => {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      // The command name may contain spaces; everything after its closing paren is space-separated.
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  // After ')' the fields start at "state" (field 3), so field k is at index k - 3.
+  const own = fields(pid);
+  if (!own) return Number.NaN;
+  let ticks = Number(own[11]) + Number(own[12]);
+  if (withChildren) {
+    ticks += Number(own[13]) + Number(own[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const f = fields(entry);
+      if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    }
+  }
+  return ticks / ticksPerSecond();
+}
+
+export interface CpuSnapshot {
+  bench: number;
+  temporal: number;
+  postgres: number;
+}
+
+/** CPU seconds used so far by this process, the Temporal dev server and PostgreSQL (all backends); NaN where /proc is missing. */
+export function cpuSnapshot(stack: Pick<Stack, 'temporalPid' | 'postgresPid'>): CpuSnapshot {
+  const self = process.cpuUsage();
+  return {
+    bench: (self.user + self.system) / 1e6,
+    temporal: cpuSecondsOf(stack.temporalPid, false),
+    postgres: cpuSecondsOf(stack.postgresPid, true),
+  };
+}
+
+export function cpuSince(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
+  return { bench: after.bench - before.bench, temporal: after.temporal - before.temporal, postgres: after.postgres - before.postgres };
+}
+
+export interface Stack {
+  config: AppConfig;
+  orm: Orm;
+  client: Client;
+  nativeConnection: NativeConnection;
+  worker: Worker;
+  /** Rejects if the donation worker stops on its own; race long waits against it. */
+  workerFailure: Promise<never>;
+  api: FastifyInstance;
+  apiBase: string;
+  temporalAddress: string;
+  temporalPid: number;
+  postgresPid: number;
+  runDir: string;
+  /** Extra shutdown steps (e.g. the bare-floor worker) run before the stack's own. */
+  onStop(step: () => Promise<unknown>): void;
+  stop(): Promise<void>;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/**
+ * The same pieces as `npm start`, but private to this run: an in-memory
+ * Temporal dev server and a throw-away PostgreSQL on free ports, the ledger
+ * migrated, the donation worker and the API in this process.
+ */
+export async function startStack(): Promise<Stack> {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-bench-'));
+  // As root, postgres runs as the postgres user and must reach its data directory.
+  fs.chmodSync(runDir, 0o755);
+  const stops: (() => Promise<unknown>)[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      for (const step of stops.reverse()) {
+        await step().catch((err) => log(`while stopping: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      fs.rmSync(runDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  try {
+    const config = loadConfig({});
+    const cliPath = await resolveTemporalCli({ install: true });
+    const [temporalStarted, pgStarted] = await Promise.allSettled([
+      startTemporalDevServer({
+        cliPath,
+        port: 0,
+        uiPort: false,
+        namespace: config.temporal.namespace,
+        searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES,
+        logLevel: 'error',
+        logFile: path.join(runDir, 'temporal.log'),
+      }),
+      findFreePort().then((port) => startEmbeddedPostgres({ dataDir: path.join(runDir, 'pg'), port, persistent: false, logFile: path.join(runDir, 'pg.log') })),
+    ]);
+    // Whichever of the two came up must come down again if the other failed.
+    if (temporalStarted.status === 'fulfilled') stops.push(() => temporalStarted.value.stop());
+    if (pgStarted.status === 'fulfilled') stops.push(() => pgStarted.value.stop());
+    if (temporalStarted.status === 'rejected') throw temporalStarted.reason;
+    if (pgStarted.status === 'rejected') throw pgStarted.reason;
+    const temporal = temporalStarted.value;
+    const pg = pgStarted.value;
+    log(`temporal ${temporal.address} (pid ${temporal.pid}), postgres ${pg.url.replace(/:[^:@/]*@/, ':***@')} (pid ${pg.pid})`);
+
+    const orm = await createOrm(pg.url);
+    stops.push(() => orm.close());
+    await migrate(orm);
+
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    stops.push(() => nativeConnection.close());
+    const worker = await createWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, orm });
+    const running = worker.run();
+    const workerFailure = running.then(
+      () => Promise.reject(new Error('donation worker stopped before the benchmark finished')),
+      (err: unknown) => Promise.reject(err),
+    );
+    // Only a race that is lost should surface this rejection.
+    workerFailure.catch(() => undefined);
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    const api = await buildApi({ config, orm, temporal: client, logger: false });
+    stops.push(() => api.close());
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = api.server.address() as AddressInfo;
+
+    return {
+      config,
+      orm,
+      client,
+      nativeConnection,
+      worker,
+      workerFailure,
+      api,
+      apiBase: `http://127.0.0.1:${port}`,
+      temporalAddress: temporal.address,
+      temporalPid: temporal.pid,
+      postgresPid: pg.pid,
+      runDir,
+      onStop: (step) => stops.push(step),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
