@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PDFDocument } from 'pdf-lib';
+import { DocumentRenderer, defaultTemplatesDir, type PacketData } from '../../activities/documents/renderer';
+import { receiptPacket } from '../../domain/documents';
+import { pdfPageTexts } from '../support/pdf';
+
+let renderer: DocumentRenderer;
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-test-'));
+
+beforeAll(async () => {
+  renderer = await DocumentRenderer.launch({ templatesDir: defaultTemplatesDir(), chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+});
+
+afterAll(async () => {
+  await renderer?.close();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+function packet(overrides: Partial<PacketData> = {}): PacketData {
+  return {
+    donationId: 'd-1',
+    portalName: 'ふるさとチョイス',
+    portalOrderId: 'CH-20261201-0001',
+    donor: { name: '髙橋 𠮷郎', nameKana: 'タカハシ キチロウ', postalCode: '160-0023', prefecture: '東京都', address: '新宿区西新宿2-8-1', phone: '03-5321-1111' },
+    amountYen: 35_000,
+    receivedAt: '2026-12-01T03:00:00.000Z',
+    wantsOneStop: false,
+    disasterRelief: false,
+    receiptNumber: 'R2026-000042',
+    issue: 1,
+    documents: receiptPacket(false, 'initial'),
+    ...overrides,
+  };
+}
+
+test('letter and receipt: two pages stating receipt, amount, date of receipt, donor, city and mayor, receipt number', async () => {
+  const pdf = await renderer.render([packet()], workDir);
+  const pages = await pdfPageTexts(pdf);
+  expect(pages).toHaveLength(2);
+  const [letter, receipt] = pages;
+  expect(letter).toContain('お礼状');
+  expect(letter).toContain('〒160-0023');
+  expect(letter).toContain('髙橋');
+  // 𠮷 lies outside the BMP; pdf.js 1.x (inside pdf-parse) folds it to U+0BB7 when extracting, so the check is on the code point's low half.
+  expect(letter).toMatch(/髙橋 (𠮷|\u0BB7)郎 様/);
+  expect(receipt).toContain('寄附金受領証明書');
+  expect(receipt).toContain('R2026-000042');
+  expect(receipt).toContain('35,000円');
+  expect(receipt).toContain('令和8年12月1日');
+  expect(receipt).toContain('東京都新宿区西新宿2-8-1');
+  expect(receipt).toContain('受領いたしました');
+  expect(receipt).toContain('柳川市長');
+  expect(receipt).not.toContain('災害支援');
+});
+
+test('one-stop donors also get the application form (without 性別, 個人番号 blank), the example and the return envelope', async () => {
+  const pdf = await renderer.render([packet({ wantsOneStop: true, documents: receiptPacket(true, 'initial') })], workDir);
+  const pages = await pdfPageTexts(pdf);
+  expect(pages).toHaveLength(5);
+  const [, , form, example, envelope] = pages;
+  expect(form).toContain('申告特例申請書');
+  expect(form).toContain('タカハシ キチロウ');
+  expect(form).toContain('令和8年12月1日');
+  expect(form).toContain('35,000円');
+  expect(form).not.toContain('性別');
+  expect(form).not.toMatch(/\d{12}/);
+  expect(example).toContain('記載例');
+  expect(envelope).toContain('ワンストップ特例申請受付センター');
+  expect(envelope.replace(/\s/g, '')).toContain('〒832-8601');
+});
+
+test('disaster-relief donations use their own wording', async () => {
+  const [, receipt] = await pdfPageTexts(await renderer.render([packet({ disasterRelief: true })], workDir));
+  expect(receipt).toContain('災害支援のための寄附金');
+});
+
+test('a reissued receipt is marked 再発行 and numbered', async () => {
+  const [letter, receipt] = await pdfPageTexts(await renderer.render([packet({ issue: 2, receiptNumber: 'R2026-000042-2', documents: receiptPacket(true, 'reissue') })], workDir));
+  expect(letter).toContain('再発行');
+  expect(receipt).toContain('R2026-000042-2');
+  expect(receipt).toContain('第2回発行');
+});
+
+test('postal transfer form and acceptance notice render with the donor and amount', async () => {
+  const pages = await pdfPageTexts(
+    await renderer.render([packet({ documents: ['postal_transfer_form', 'onestop_accepted_notice'], applicationArrivedOn: '2026-12-20' })], workDir),
+  );
+  expect(pages[0]).toContain('払込取扱票');
+  expect(pages[0]).toContain('35,000円');
+  expect(pages[1]).toContain('受付済み通知');
+  expect(pages[1]).toContain('令和8年12月20日');
+});
+
+test('several packets come out as one PDF in order, one page per document', async () => {
+  const packets = [packet(), packet({ portalOrderId: 'CH-2', wantsOneStop: true, documents: receiptPacket(true, 'initial') }), packet({ portalOrderId: 'CH-3' })];
+  const pdf = await renderer.render(packets, workDir);
+  expect((await PDFDocument.load(pdf)).getPageCount()).toBe(9);
+  const pages = await pdfPageTexts(pdf);
+  expect(pages[2]).toContain('CH-2');
+  expect(pages[7]).toContain('CH-3');
+});
