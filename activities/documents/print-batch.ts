@@ -1,0 +1,262 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Knex } from '@mikro-orm/postgresql';
+import { DOCUMENT_TITLES, ENVELOPE, fiscalYearOf, receiptNumber, receiptPacket, type DocumentKind, type MailingReason } from '../../domain/documents';
+import { jstDate } from '../../domain/jst';
+import type { Orm } from '../../ledger/orm';
+import { documentsSentSignal } from '../../workflows/donation/definitions';
+import type { DocumentRenderer, PacketData } from './renderer';
+import type { PrintingService } from './printing-service';
+
+export interface DocumentActivityDeps {
+  orm: Orm;
+  temporal: Client;
+  printer: PrintingService;
+  /** Launched on first use and shared by every batch this worker renders. */
+  renderer: () => Promise<DocumentRenderer>;
+  /** Where batches are assembled before hand-off. */
+  workDir: string;
+}
+
+export interface CollectInput {
+  batchId: string;
+  kind: 'scheduled' | 'on_demand';
+  requestedBy: string;
+  workflowId: string;
+  limit: number;
+  donationIds?: string[];
+}
+
+export interface BatchCounts {
+  batchId: string;
+  envelopes: number;
+  documents: number;
+}
+
+type ItemReason = MailingReason | 'payment_form';
+
+interface PlannedItem {
+  donationId: string;
+  receiptId: number | null;
+  reason: ItemReason;
+  round: number;
+  documents: DocumentKind[];
+}
+
+const OPEN_ROUND = `exists (select 1 from print_batch_items i where i.donation_id = d.id and i.reason in ('initial', 'returned_mail') and i.round = d.returned_mail_count)`;
+
+function csvCell(value: string | number | null | undefined): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Print batches (DOCS-1…3, 6): collect the envelopes that are due, render one
+ * merged PDF with a manifest, hand it to the printing service, and once the
+ * printer confirms posting, tell each donation its documents are out.
+ */
+export function createDocumentActivities(deps: DocumentActivityDeps) {
+  const knex = () => deps.orm.em.getKnex();
+
+  async function issueReceipt(trx: Knex.Transaction, donationId: string, reason: MailingReason, requestedBy: string, fiscalYear: number, note?: string): Promise<number> {
+    const [previous] = await trx('receipts').where({ donation_id: donationId }).orderBy('issue', 'desc').limit(1);
+    const serial = previous ? previous.serial : Number((await trx.raw(`select nextval('receipt_serial_seq') as n`)).rows[0].n);
+    const issue = previous ? previous.issue + 1 : 1;
+    const fy = previous ? Number(String(previous.number).slice(1, 5)) : fiscalYear;
+    const [row] = await trx('receipts')
+      .insert({ donation_id: donationId, serial, issue, number: receiptNumber(fy, serial, issue), reason, requested_by: requestedBy, note: note ?? null })
+      .returning('id');
+    return row.id;
+  }
+
+  return {
+    /** Idempotent on batchId: a retried attempt finds the batch it already collected. */
+    async collectPrintBatch(input: CollectInput): Promise<BatchCounts> {
+      return knex().transaction(async (trx) => {
+        const existing = await trx('print_batches').where({ id: input.batchId }).first();
+        if (existing) return { batchId: input.batchId, envelopes: existing.envelope_count, documents: existing.document_count };
+
+        const only = (column: string) => (q: Knex.QueryBuilder) => {
+          if (input.donationIds) q.whereIn(column, input.donationIds);
+        };
+        // One batch collects at a time; a second one waits rather than taking the same envelopes.
+        await trx.raw('select pg_advisory_xact_lock(?)', [0x5052494e54]);
+        const planned: PlannedItem[] = [];
+
+        const due = await trx('donations as d')
+          .select('d.id', 'd.wants_one_stop', 'd.returned_mail_count', 'd.paid_at', 'd.applied_at')
+          .where('d.status', 'documents_due')
+          .whereNot(trx.raw(OPEN_ROUND))
+          .modify(only('d.id'))
+          .orderBy([{ column: 'd.documents_due_at', order: 'asc' }, { column: 'd.id' }])
+          .limit(input.limit);
+        for (const d of due) {
+          const reason: MailingReason = d.returned_mail_count > 0 ? 'returned_mail' : 'initial';
+          const receivedOn = jstDate(new Date(d.paid_at ?? d.applied_at));
+          const receiptId = await issueReceipt(trx, d.id, reason, input.requestedBy, fiscalYearOf(receivedOn));
+          // A returned envelope never reached the donor: the whole packet goes again, one-stop set included.
+          planned.push({ donationId: d.id, receiptId, reason, round: d.returned_mail_count, documents: receiptPacket(d.wants_one_stop, reason) });
+        }
+
+        const reissues = await trx('receipts').select('id', 'donation_id').whereNull('print_batch_id').where('reason', 'reissue').modify(only('donation_id')).orderBy('requested_at').limit(Math.max(0, input.limit - planned.length));
+        for (const r of reissues) planned.push({ donationId: r.donation_id, receiptId: r.id, reason: 'reissue', round: 0, documents: receiptPacket(false, 'reissue') });
+
+        const paymentForms = await trx('donations as d')
+          .select('d.id')
+          .where({ 'd.status': 'awaiting_payment', 'd.payment_method': 'postal_transfer' })
+          .whereNull('d.postal_transfer_form_sent_at')
+          .modify(only('d.id'))
+          .whereNotExists(trx('print_batch_items as i').whereRaw('i.donation_id = d.id').where('i.reason', 'payment_form'))
+          .orderBy('d.applied_at')
+          .limit(Math.max(0, input.limit - planned.length));
+        for (const d of paymentForms) planned.push({ donationId: d.id, receiptId: null, reason: 'payment_form', round: 0, documents: ['postal_transfer_form'] });
+
+        if (planned.length === 0) return { batchId: input.batchId, envelopes: 0, documents: 0 };
+
+        const documents = planned.reduce((n, p) => n + p.documents.length, 0);
+        await trx('print_batches').insert({
+          id: input.batchId,
+          kind: input.kind,
+          status: 'collected',
+          requested_by: input.requestedBy,
+          workflow_id: input.workflowId,
+          envelope_count: planned.length,
+          document_count: documents,
+          page_count: documents,
+        });
+        let page = 1;
+        const rows = planned.map((p, i) => {
+          const row = {
+            batch_id: input.batchId,
+            seq: i + 1,
+            donation_id: p.donationId,
+            receipt_id: p.receiptId,
+            reason: p.reason,
+            round: p.round,
+            documents: JSON.stringify(p.documents),
+            envelope: ENVELOPE,
+            page_from: page,
+            page_to: page + p.documents.length - 1,
+          };
+          page += p.documents.length;
+          return row;
+        });
+        for (let i = 0; i < rows.length; i += 1000) await trx('print_batch_items').insert(rows.slice(i, i + 1000));
+        const receiptIds = planned.map((p) => p.receiptId).filter((id): id is number => id !== null);
+        for (let i = 0; i < receiptIds.length; i += 1000) await trx('receipts').whereIn('id', receiptIds.slice(i, i + 1000)).update({ print_batch_id: input.batchId });
+        return { batchId: input.batchId, envelopes: planned.length, documents };
+      });
+    },
+
+    /** Renders the merged PDF and the manifest. Heartbeats per chunk; a retry starts the file again (rendering is pure). */
+    async renderPrintBatch({ batchId }: { batchId: string }): Promise<{ pdfPath: string; manifestPath: string; pages: number }> {
+      const batch = await knex()('print_batches').where({ id: batchId }).first();
+      if (!batch) throw new Error(`print batch ${batchId} does not exist`);
+      if (batch.status !== 'collected' && batch.pdf_path && fs.existsSync(batch.pdf_path)) {
+        return { pdfPath: batch.pdf_path, manifestPath: batch.manifest_path, pages: batch.page_count };
+      }
+      const items = await knex()('print_batch_items as i')
+        .join('donations as d', 'd.id', 'i.donation_id')
+        .join('donors as p', 'p.id', 'd.donor_id')
+        .join('portals as o', 'o.code', 'd.portal_code')
+        .leftJoin('receipts as r', 'r.id', 'i.receipt_id')
+        .select(
+          'i.seq', 'i.reason', 'i.documents', 'i.page_from', 'i.page_to', 'i.envelope', 'd.id as donation_id', 'd.portal_order_id', 'd.amount_yen',
+          'd.paid_at', 'd.applied_at', 'd.purpose', 'd.wants_one_stop', 'd.disaster_relief', 'o.name as portal_name', 'o.code as portal_code',
+          'p.name', 'p.name_kana', 'p.postal_code', 'p.prefecture', 'p.address', 'p.phone', 'r.number as receipt_number', 'r.issue',
+        )
+        .where('i.batch_id', batchId)
+        .orderBy('i.seq');
+      const packets: PacketData[] = items.map((i: Record<string, any>) => ({
+        donationId: i.donation_id,
+        portalName: i.portal_name,
+        portalOrderId: i.portal_order_id,
+        donor: { name: i.name, nameKana: i.name_kana, postalCode: i.postal_code, prefecture: i.prefecture, address: i.address, phone: i.phone ?? undefined },
+        amountYen: i.amount_yen,
+        receivedAt: new Date(i.paid_at ?? i.applied_at).toISOString(),
+        purpose: i.purpose ?? undefined,
+        wantsOneStop: i.wants_one_stop,
+        disasterRelief: i.disaster_relief,
+        receiptNumber: i.receipt_number ?? undefined,
+        issue: i.issue ?? 1,
+        documents: i.documents,
+      }));
+      const dir = path.join(deps.workDir, batchId);
+      await fs.promises.mkdir(dir, { recursive: true });
+      const renderer = await deps.renderer();
+      const pdf = await renderer.render(packets, path.join(dir, 'tmp'), (done) => Context.current().heartbeat({ done, of: packets.length }));
+      const pdfPath = path.join(dir, 'batch.pdf');
+      await fs.promises.writeFile(pdfPath, pdf);
+
+      // The printer stuffs envelopes from this: which pages go together, into which envelope. No personal data beyond the order number.
+      const header = ['seq', 'donation_id', 'portal', 'portal_order_id', 'receipt_number', 'reason', 'documents', 'page_from', 'page_to', 'envelope'];
+      const lines = items.map((i: Record<string, any>) =>
+        [i.seq, i.donation_id, i.portal_code, i.portal_order_id, i.receipt_number, i.reason, (i.documents as DocumentKind[]).map((d) => DOCUMENT_TITLES[d]).join('・'), i.page_from, i.page_to, i.envelope]
+          .map(csvCell)
+          .join(','),
+      );
+      const manifestPath = path.join(dir, 'manifest.csv');
+      await fs.promises.writeFile(manifestPath, `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`);
+      await knex()('print_batches').where({ id: batchId }).update({ status: 'rendered', pdf_path: pdfPath, manifest_path: manifestPath, rendered_at: new Date() });
+      return { pdfPath, manifestPath, pages: items.reduce((n: number, i: Record<string, any>) => n + i.documents.length, 0) };
+    },
+
+    async handOffPrintBatch({ batchId }: { batchId: string }): Promise<{ reference: string }> {
+      const batch = await knex()('print_batches').where({ id: batchId }).first();
+      if (batch.status === 'handed_off' || batch.status === 'posted') return { reference: batch.printer_reference };
+      const { reference } = await deps.printer.handOff({ batchId, pdfPath: batch.pdf_path, manifestPath: batch.manifest_path });
+      await knex()('print_batches').where({ id: batchId }).update({ status: 'handed_off', printer_reference: reference, handed_off_at: new Date() });
+      return { reference };
+    },
+
+    /** The printer confirmed printing and posting: stamp receipts, payment forms and the event log. */
+    async markPrintBatchPosted({ batchId, postedAt, actor }: { batchId: string; postedAt: string; actor: string }): Promise<void> {
+      await knex().transaction(async (trx) => {
+        const batch = await trx('print_batches').where({ id: batchId }).forUpdate().first();
+        if (batch.status === 'posted') return;
+        const at = new Date(postedAt);
+        await trx('print_batches').where({ id: batchId }).update({ status: 'posted', posted_at: at, posted_by: actor });
+        await trx('receipts').where({ print_batch_id: batchId }).update({ posted_at: at });
+        await trx('donations').whereIn('id', trx('print_batch_items').select('donation_id').where({ batch_id: batchId, reason: 'payment_form' })).update({ postal_transfer_form_sent_at: at });
+        const items = await trx('print_batch_items as i').leftJoin('receipts as r', 'r.id', 'i.receipt_id').select('i.seq', 'i.donation_id', 'i.reason', 'i.documents', 'r.number').where('i.batch_id', batchId).orderBy('i.seq');
+        const events = items.map((i: Record<string, any>) => ({
+          donation_id: i.donation_id,
+          kind: i.reason === 'payment_form' ? 'payment_form_posted' : i.reason === 'reissue' ? 'receipt_reissue_posted' : 'documents_posted',
+          actor,
+          occurred_at: at,
+          reason: `print batch ${batchId}, envelope ${i.seq}`,
+          after: JSON.stringify({ batchId, documents: i.documents, receiptNumber: i.number ?? null, reason: i.reason }),
+          idempotency_key: `print:${batchId}:${i.seq}`,
+        }));
+        for (let i = 0; i < events.length; i += 1000) await trx('donation_events').insert(events.slice(i, i + 1000)).onConflict('idempotency_key').ignore();
+      });
+    },
+
+    /** Signals each donation whose receipt went out. Resumes after the last heartbeat on retry. */
+    async notifyPostedDonations({ batchId, postedAt }: { batchId: string; postedAt: string }): Promise<{ notified: number; missing: string[] }> {
+      const items = await knex()('print_batch_items as i')
+        .join('donations as d', 'd.id', 'i.donation_id')
+        .select('i.seq', 'd.workflow_id')
+        .where('i.batch_id', batchId)
+        .whereIn('i.reason', ['initial', 'returned_mail'])
+        .orderBy('i.seq');
+      const ctx = Context.current();
+      const from: number = (ctx.info.heartbeatDetails as { next?: number } | undefined)?.next ?? 0;
+      const missing: string[] = [];
+      for (let i = from; i < items.length; i++) {
+        try {
+          await deps.temporal.workflow.getHandle(items[i].workflow_id).signal(documentsSentSignal, { actor: 'system:print-batch', sentAt: postedAt, reference: `print batch ${batchId}` });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          missing.push(items[i].workflow_id);
+        }
+        if (i % 50 === 0) ctx.heartbeat({ next: i + 1 });
+      }
+      return { notified: items.length - from - missing.length, missing };
+    },
+  };
+}
+
+export type DocumentActivities = ReturnType<typeof createDocumentActivities>;

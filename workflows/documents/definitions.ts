@@ -1,0 +1,44 @@
+import type { Duration } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export interface PrintBatchInput {
+  /** Given by on-demand callers so they know the batch before it exists; scheduled runs make their own. */
+  batchId?: string;
+  kind: 'scheduled' | 'on_demand';
+  /** An on-demand batch for chosen donations only (an urgent resend, a test print); otherwise everything due. */
+  donationIds?: string[];
+  requestedBy: string;
+  maxEnvelopes: number;
+  /** Year-end (DOCS-1 Jan 5 rule): the city may ask for batches on closed days too. */
+  runOnClosedDays: boolean;
+  /** How long to wait for the printer's confirmation before reminding an operator, e.g. '2 days'. */
+  confirmReminderAfter?: Duration;
+}
+
+export type PrintBatchStatus = 'collecting' | 'skipped_closed_day' | 'empty' | 'collected' | 'rendered' | 'handed_off' | 'posted' | 'notified';
+
+export interface PrintBatchView {
+  batchId: string;
+  status: PrintBatchStatus;
+  envelopes: number;
+  documents: number;
+  printerReference?: string;
+  postedAt?: string;
+  postedBy?: string;
+  reminders: number;
+  notified?: number;
+  missingWorkflows?: string[];
+}
+
+export interface BatchPosted {
+  actor: string;
+  postedAt: string;
+}
+
+/** The printing company (or an operator on its behalf) confirms the batch was printed and handed to the post. */
+export const batchPostedSignal = defineSignal<[BatchPosted]>('batchPosted');
+export const printBatchStatusQuery = defineQuery<PrintBatchView>('printBatchStatus');
+
+export function printBatchWorkflowId(batchId: string): string {
+  return `print-batch/${batchId}`;
+}

@@ -1,0 +1,69 @@
+import { condition, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { DocumentActivities } from '../../activities/documents/print-batch';
+import type { CalendarActivities } from '../../activities/calendar';
+import { batchPostedSignal, printBatchStatusQuery, type BatchPosted, type PrintBatchInput, type PrintBatchView } from './definitions';
+
+const quick = proxyActivities<DocumentActivities & CalendarActivities>({ startToCloseTimeout: '2 minutes' });
+const render = proxyActivities<DocumentActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '3 minutes',
+  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
+});
+const notify = proxyActivities<DocumentActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes' });
+
+/**
+ * One print batch (DOCS-1…3, 6): collect what is due, render one merged PDF
+ * with a manifest, hand it to the printing service, wait for its confirmation
+ * that the envelopes are in the post, then mark each donation's documents sent.
+ */
+export async function printBatchWorkflow(input: PrintBatchInput): Promise<PrintBatchView> {
+  const view: PrintBatchView = { batchId: input.batchId ?? uuid4(), status: 'collecting', envelopes: 0, documents: 0, reminders: 0 };
+  let posted: BatchPosted | undefined;
+  setHandler(printBatchStatusQuery, () => view);
+  setHandler(batchPostedSignal, (p) => {
+    if (!posted) posted = p;
+  });
+
+  if (input.kind === 'scheduled' && !input.runOnClosedDays && (await quick.isClosedDayToday())) {
+    view.status = 'skipped_closed_day';
+    return view;
+  }
+
+  const counts = await quick.collectPrintBatch({
+    batchId: view.batchId,
+    kind: input.kind,
+    requestedBy: input.requestedBy,
+    workflowId: workflowInfo().workflowId,
+    limit: input.maxEnvelopes,
+    donationIds: input.donationIds,
+  });
+  view.envelopes = counts.envelopes;
+  view.documents = counts.documents;
+  if (counts.envelopes === 0) {
+    view.status = 'empty';
+    return view;
+  }
+  view.status = 'collected';
+
+  await render.renderPrintBatch({ batchId: view.batchId });
+  view.status = 'rendered';
+  view.printerReference = (await quick.handOffPrintBatch({ batchId: view.batchId })).reference;
+  view.status = 'handed_off';
+
+  // Posting can take the printer a day or two; an unconfirmed batch is a deadline risk, so say so.
+  while (!(await condition(() => posted !== undefined, input.confirmReminderAfter ?? '2 days'))) {
+    view.reminders += 1;
+    log.warn('print batch not yet confirmed as posted', { batchId: view.batchId, reminders: view.reminders });
+  }
+  const confirmation = posted as BatchPosted;
+  await quick.markPrintBatchPosted({ batchId: view.batchId, postedAt: confirmation.postedAt, actor: confirmation.actor });
+  view.status = 'posted';
+  view.postedAt = confirmation.postedAt;
+  view.postedBy = confirmation.actor;
+
+  const result = await notify.notifyPostedDonations({ batchId: view.batchId, postedAt: confirmation.postedAt });
+  view.notified = result.notified;
+  view.missingWorkflows = result.missing;
+  view.status = 'notified';
+  return view;
+}
