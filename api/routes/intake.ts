@@ -1,0 +1,242 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../../config/env';
+import { PORTALS_WITH_ADAPTERS } from '../../domain/portals';
+import { jstStartOfDay, addDays } from '../../domain/jst';
+import { IntakeValidationError } from '../../ledger/donations';
+import { ImportFile, QuarantineEntry } from '../../ledger/entities';
+import {
+  correctQuarantine,
+  dismissQuarantine,
+  donationIntake,
+  ImportFileNotFoundError,
+  importReport,
+  listQuarantine,
+  QuarantineError,
+  resubmitQuarantine,
+  slaSummary,
+  storeImportFile,
+} from '../../ledger/intake';
+import type { Orm } from '../../ledger/orm';
+import { ensureDonationWorkflow } from '../../workflows/donation/client';
+import { ensureImportWorkflow } from '../../workflows/intake/client';
+import { actorOf } from '../auth';
+import { badRequest, HttpError, notFound } from '../errors';
+
+export interface IntakeRouteDeps {
+  config: AppConfig;
+  orm: Orm;
+  temporal: Client;
+}
+
+type Json = Record<string, any>;
+const WRITE = ['operator', 'admin'] as ('operator' | 'admin')[];
+const READ = ['operator', 'city', 'admin'] as ('operator' | 'city' | 'admin')[];
+
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** A hand upload waits this long for its report; a bigger file answers 202 and the report is read later. */
+const WAIT_MS = 60_000;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+const quarantineParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } as const;
+const corrections = { type: 'object', additionalProperties: { type: 'string', maxLength: 500 }, description: 'Column name in the file → corrected value' } as const;
+const page = { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 }, offset: { type: 'integer', minimum: 0, default: 0 } } as const;
+
+function quarantineView(e: QuarantineEntry) {
+  const header = e.header;
+  return {
+    id: String(e.id),
+    fileId: e.fileId,
+    row: e.rowNumber,
+    lastRow: e.lastRow,
+    portal: e.portal,
+    portalOrderId: e.portalOrderId ?? null,
+    kind: e.kind,
+    issues: e.issues,
+    status: e.status,
+    corrections: e.corrections,
+    // The rows as the operator would see them in the file: column → value.
+    rows: e.rows.map((cells) => Object.fromEntries(header.map((h, i) => [h.replace(/^\uFEFF/, ''), cells[i] ?? '']).filter(([, v]) => v !== ''))),
+    donationId: e.donationId ?? null,
+    resolvedBy: e.resolvedBy ?? null,
+    resolvedAt: e.resolvedAt?.toISOString() ?? null,
+    resolution: e.resolution ?? null,
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+/** PORTAL-1 / INTAKE-4: portal file upload with its per-row report, the quarantine, and SLA figures. */
+export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: FastifyInstance, { config, orm, temporal }) => {
+  await app.register(multipart, { limits: { files: 1, fileSize: MAX_FILE_BYTES, fields: 5 } });
+
+  const asHttp = (err: unknown): never => {
+    if (err instanceof ImportFileNotFoundError) throw notFound(err.message.replace(/ not found$/, ''));
+    if (err instanceof QuarantineError) throw new HttpError(409, 'conflict', err.message, err.issues.map((i) => ({ field: i.column ?? '(row)', reason: i.reason })));
+    if (err instanceof IntakeValidationError) throw badRequest(err.errors);
+    throw err;
+  };
+
+  app.post<{ Querystring: { portal: string; wait: boolean; limit: number } }>(
+    '/intake/imports',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'Import a portal file by hand (multipart, field "file"); answers with the per-row report',
+        consumes: ['multipart/form-data'],
+        querystring: {
+          type: 'object',
+          required: ['portal'],
+          additionalProperties: false,
+          properties: {
+            portal: { type: 'string', enum: PORTALS_WITH_ADAPTERS },
+            wait: { type: 'boolean', default: true, description: 'Wait for the import to finish (up to a minute)' },
+            limit: page.limit,
+          },
+        },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw badRequest([{ field: 'body', reason: 'must be multipart/form-data with a "file" part' }]);
+      const part = await request.file();
+      if (!part) throw badRequest([{ field: 'file', reason: 'is required' }]);
+      let stored;
+      try {
+        stored = await storeImportFile(orm, { portal: request.query.portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: part.file });
+      } catch (err) {
+        asHttp(err);
+      }
+      if (part.file.truncated) throw new HttpError(413, 'too_large', `the file exceeds ${MAX_FILE_BYTES} bytes`);
+      const { file, existing } = stored!;
+      const handle = await ensureImportWorkflow(temporal, file.id, config.temporal.taskQueue);
+      let finished = false;
+      if (request.query.wait) {
+        finished = await Promise.race([handle.result().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), WAIT_MS).unref())]);
+      }
+      const report = await importReport(orm, file.id, { limit: request.query.limit, offset: 0 });
+      return reply.code(!finished ? 202 : existing ? 200 : 201).send({ existing, ...report });
+    },
+  );
+
+  app.get<{ Querystring: { portal?: string; limit: number; offset: number } }>(
+    '/intake/imports',
+    { schema: { tags: ['intake'], summary: 'Imported files, newest first', querystring: { type: 'object', additionalProperties: false, properties: { portal: { type: 'string' }, ...page } } }, config: { roles: READ } },
+    async (request) => {
+      const [files, total] = await orm.em.fork().findAndCount(ImportFile, request.query.portal ? { portal: request.query.portal } : {}, { orderBy: { createdAt: 'desc' }, limit: request.query.limit, offset: request.query.offset });
+      return { total, files: files.map((f) => ({ id: f.id, portal: f.portal, fileName: f.fileName, source: f.source, status: f.status, rowsDone: f.rowsDone, created: f.createdCount, unchanged: f.unchangedCount, quarantined: f.quarantinedCount, late: f.lateCount, error: f.error ?? null, createdAt: f.createdAt.toISOString() })) };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>(
+    '/intake/imports/:id',
+    { schema: { tags: ['intake'], summary: 'An import and its per-row report', params: idParams, querystring: { type: 'object', additionalProperties: false, properties: page } }, config: { roles: READ } },
+    async (request) => {
+      const report = await importReport(orm, request.params.id, request.query);
+      if (!report) throw notFound(`import ${request.params.id}`);
+      return report;
+    },
+  );
+
+  app.get<{ Querystring: { status?: string; portal?: string; fileId?: string; limit: number; offset: number } }>(
+    '/intake/quarantine',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'Rows that could not be imported: file, row, column and reason',
+        querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['open', 'resolved', 'dismissed'], default: 'open' }, portal: { type: 'string' }, fileId: { type: 'string', format: 'uuid' }, ...page } },
+      },
+      config: { roles: READ },
+    },
+    async (request) => {
+      const { total, entries } = await listQuarantine(orm, request.query);
+      return { total, entries: entries.map(quarantineView) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/intake/quarantine/:id', { schema: { tags: ['intake'], summary: 'One quarantined row', params: quarantineParams }, config: { roles: READ } }, async (request) => {
+    const entry = await orm.em.fork().findOne(QuarantineEntry, { id: request.params.id });
+    if (!entry) throw notFound(`quarantine entry ${request.params.id}`);
+    return { entry: quarantineView(entry) };
+  });
+
+  app.patch<{ Params: { id: string }; Body: { corrections: Record<string, string> } }>(
+    '/intake/quarantine/:id',
+    {
+      schema: { tags: ['intake'], summary: 'Correct cells of a quarantined row (by column name); answers with what is still wrong', params: quarantineParams, body: { type: 'object', additionalProperties: false, required: ['corrections'], properties: { corrections } } },
+      config: { roles: WRITE },
+    },
+    async (request) => {
+      try {
+        const { entry, issues } = await correctQuarantine(orm, request.params.id, request.body.corrections);
+        return { entry: quarantineView(entry), issues };
+      } catch (err) {
+        return asHttp(err);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/intake/quarantine/:id/resubmit',
+    {
+      schema: { tags: ['intake'], summary: 'Re-submit a corrected row: it enters the ledger and its workflow starts, or the remaining issues are returned (422)', params: quarantineParams, body: { type: 'object', additionalProperties: false, properties: { corrections } } },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      try {
+        if (request.body?.corrections && Object.keys(request.body.corrections).length) await correctQuarantine(orm, request.params.id, request.body.corrections);
+        const result = await resubmitQuarantine(orm, request.params.id, actorOf(request.principal!), {
+          ensureWorkflow: async (d) => {
+            await ensureDonationWorkflow(temporal, d, config);
+          },
+        });
+        if (!result.donation) return reply.code(422).send({ error: 'still_invalid', message: result.issues.map((i) => `${i.column ?? '(row)'} ${i.reason}`).join('; '), issues: result.issues, entry: quarantineView(result.entry) });
+        return { entry: quarantineView(result.entry), donationId: result.donation.id, reviewFlags: result.donation.reviewFlags };
+      } catch (err) {
+        return asHttp(err);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/intake/quarantine/:id/dismiss',
+    { schema: { tags: ['intake'], summary: 'Close a quarantined row without importing it (e.g. a test order)', params: quarantineParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } } }, config: { roles: WRITE } },
+    async (request) => {
+      try {
+        return { entry: quarantineView(await dismissQuarantine(orm, request.params.id, actorOf(request.principal!), request.body.reason)) };
+      } catch (err) {
+        return asHttp(err);
+      }
+    },
+  );
+
+  app.get<{ Querystring: { appliedFrom?: string; appliedTo?: string } }>(
+    '/intake/sla',
+    {
+      schema: { tags: ['intake'], summary: 'PORTAL-1: imported donations and late imports (after the next business day), per portal', querystring: { type: 'object', additionalProperties: false, properties: { appliedFrom: { type: 'string', format: 'date' }, appliedTo: { type: 'string', format: 'date' } } } },
+      config: { roles: READ },
+    },
+    async (request) => {
+      const portals = await slaSummary(orm, {
+        from: request.query.appliedFrom ? jstStartOfDay(request.query.appliedFrom).toISOString() : undefined,
+        to: request.query.appliedTo ? jstStartOfDay(addDays(request.query.appliedTo, 1)).toISOString() : undefined,
+      });
+      return { imported: portals.reduce((s, p) => s + p.imported, 0), late: portals.reduce((s, p) => s + p.late, 0), portals };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/intake/donations/:id', { schema: { tags: ['intake'], summary: "A donation's import: application and import time, SLA, review findings with reasons", params: idParams }, config: { roles: READ } }, async (request) => {
+    const intake = await donationIntake(orm, request.params.id);
+    if (!intake) throw notFound(`import record of donation ${request.params.id}`);
+    return {
+      donationId: intake.donationId,
+      importFileId: intake.importFileId ?? null,
+      row: intake.rowNumber ?? null,
+      appliedAt: intake.appliedAt.toISOString(),
+      importedAt: intake.importedAt.toISOString(),
+      dueOn: intake.dueOn,
+      late: intake.late,
+      reviewFindings: intake.reviewFindings,
+    };
+  });
+};

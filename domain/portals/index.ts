@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mappingAdapter, validateMapping, type PortalMapping } from './mapping';
+import { rakutenAdapter, type RakutenSettings } from './rakuten';
+import type { PortalAdapter } from './types';
+import amazon from './mappings/amazon.json';
+import ana from './mappings/ana.json';
+import choice from './mappings/choice.json';
+import city from './mappings/city.json';
+import furunavi from './mappings/furunavi.json';
+import mynavi from './mappings/mynavi.json';
+import rakuten from './mappings/rakuten.json';
+import satofull from './mappings/satofull.json';
+
+export * from './types';
+
+/**
+ * One adapter per portal; adding a portal is adding a mapping file here (or a
+ * coded adapter where the layout is published). An operator's corrected copy
+ * of a mapping in PORTAL_MAPPINGS_DIR (same file name) takes precedence over
+ * the shipped one, so a renamed column needs no release.
+ */
+const SHIPPED: Record<string, unknown> = { amazon, ana, choice, city, furunavi, mynavi, rakuten, satofull };
+
+export const PORTALS_WITH_ADAPTERS = Object.keys(SHIPPED).sort();
+
+function mappingFor(portal: string, env: NodeJS.ProcessEnv): unknown {
+  const dir = env.PORTAL_MAPPINGS_DIR;
+  if (dir) {
+    const file = path.join(dir, `${portal}.json`);
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+  return SHIPPED[portal];
+}
+
+export class UnknownPortalError extends Error {
+  override name = 'UnknownPortalError';
+}
+
+export function adapterFor(portal: string, env: NodeJS.ProcessEnv = process.env): PortalAdapter {
+  const raw = mappingFor(portal, env);
+  if (!raw) throw new UnknownPortalError(`no import adapter for portal "${portal}" (known: ${PORTALS_WITH_ADAPTERS.join(', ')})`);
+  if (portal === 'rakuten') return rakutenAdapter(raw as RakutenSettings);
+  return mappingAdapter(validateMapping(raw, `${portal}.json`) as PortalMapping);
+}

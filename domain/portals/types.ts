@@ -1,0 +1,45 @@
+import type { PaymentMethod } from '../donation-status';
+import type { DonorFields } from '../donor';
+
+/** A problem with one row, located by the portal's own column name so an operator can find it in the file. */
+export interface RowIssue {
+  column: string | null;
+  reason: string;
+}
+
+/** The portal-neutral donation record every adapter produces (the ledger adds channel, actor, flags). */
+export interface PortalDonation {
+  portalOrderId: string;
+  appliedAt: string;
+  paidAt?: string;
+  amountYen: number;
+  paymentMethod: PaymentMethod;
+  purpose?: string;
+  wantsOneStop: boolean;
+  disasterRelief: boolean;
+  donor: DonorFields;
+  gifts: { code: string; quantity: number }[];
+}
+
+export type MapResult = { ok: true; donation: PortalDonation } | { ok: false; portalOrderId?: string; issues: RowIssue[] };
+
+/** Set up once per file from its header row. */
+export interface RowMapper {
+  /** Rows of one order are consecutive (楽天 writes one row per item); this groups them. */
+  orderIdOf(cells: string[]): string;
+  map(rows: string[][]): MapResult;
+  /** The file's column that feeds a ledger field ("donor.postalCode" → "郵便番号"), for errors found later. */
+  columnOf(field: string): string | null;
+}
+
+export interface PortalAdapter {
+  portal: string;
+  /** 'published': the portal's documented layout; 'provisional': our assumption until the city supplies a sample. */
+  layout: 'published' | 'provisional';
+  source: string;
+  begin(header: string[]): RowMapper | { error: string };
+}
+
+export function isMapper(x: RowMapper | { error: string }): x is RowMapper {
+  return !('error' in x);
+}

@@ -1,0 +1,466 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { importSla } from '../domain/intake/business-days';
+import { adapterFor } from '../domain/portals';
+import { openPortalFile, PortalFileError, type OrderGroup } from '../domain/portals/reader';
+import { isMapper, type MapResult, type PortalDonation, type RowIssue, type RowMapper } from '../domain/portals/types';
+import type { ReviewFinding } from '../domain/review';
+import { DuplicateConflictError, IntakeValidationError, registerDonation, type NewDonation } from './donations';
+import { Donation, DonationIntake, ImportFile, Portal, QuarantineEntry, type ImportSource } from './entities';
+import type { Orm } from './orm';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+function txKnex(tx: EntityManager) {
+  return (tx.getTransactionContext() as ReturnType<EntityManager['getKnex']> | undefined) ?? tx.getKnex();
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+export const importWorkflowId = (fileId: string) => `import/${fileId}`;
+export const importActor = (fileId: string) => `system:import:${fileId}`;
+
+export class ImportFileNotFoundError extends Error {
+  override name = 'ImportFileNotFoundError';
+}
+
+/**
+ * Takes a portal file into the ledger as it streams in (1 MiB at a time),
+ * hashing as it goes. The same bytes for the same portal are one import: the
+ * second copy is dropped and the first returned (`existing: true`).
+ */
+export async function storeImportFile(
+  orm: Orm,
+  input: { portal: string; fileName: string; source: ImportSource; createdBy: string; bytes: AsyncIterable<Buffer | Uint8Array> },
+): Promise<{ file: ImportFile; existing: boolean }> {
+  const em = orm.em.fork();
+  const portal = await em.findOne(Portal, { code: input.portal });
+  if (!portal || !portal.active) throw new IntakeValidationError([{ field: 'portal', reason: `unknown or inactive portal "${input.portal}"` }]);
+  const id = randomUUID();
+  const knex = em.getKnex();
+  await knex('import_files').insert({
+    id, portal_code: input.portal, file_name: input.fileName, sha256: `pending:${id}`, size_bytes: 0, source: input.source,
+    workflow_id: importWorkflowId(id), created_by: input.createdBy,
+  });
+  const hash = createHash('sha256');
+  let size = 0;
+  let seq = 0;
+  let pending: Buffer[] = [];
+  let pendingSize = 0;
+  const flush = async () => {
+    if (!pendingSize) return;
+    await knex('import_file_chunks').insert({ file_id: id, seq: seq++, data: Buffer.concat(pending) });
+    pending = [];
+    pendingSize = 0;
+  };
+  try {
+    for await (const piece of input.bytes) {
+      const buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+      hash.update(buf);
+      size += buf.length;
+      pending.push(buf);
+      pendingSize += buf.length;
+      if (pendingSize >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+  } catch (err) {
+    await knex('import_files').where({ id }).delete();
+    throw err;
+  }
+  const sha256 = hash.digest('hex');
+  const same = async () => {
+    await knex('import_files').where({ id }).delete();
+    return { file: await orm.em.fork().findOneOrFail(ImportFile, { portal: input.portal, sha256 }), existing: true };
+  };
+  if (await knex('import_files').where({ portal_code: input.portal, sha256 }).first()) return same();
+  try {
+    await knex('import_files').where({ id }).update({ sha256, size_bytes: size });
+  } catch (err) {
+    // The same file arrived twice at once; the other copy won.
+    if (String((err as Error).message).includes('import_files_portal_sha_unique')) return same();
+    throw err;
+  }
+  return { file: await orm.em.fork().findOneOrFail(ImportFile, { id }), existing: false };
+}
+
+/** The stored bytes, read back one chunk at a time. */
+export async function* storedBytes(orm: Orm, fileId: string): AsyncGenerator<Buffer> {
+  const knex = orm.em.fork().getKnex();
+  for (let seq = 0; ; seq++) {
+    const row = await knex('import_file_chunks').where({ file_id: fileId, seq }).first('data');
+    if (!row) return;
+    yield row.data as Buffer;
+  }
+}
+
+export type RowOutcome =
+  | { kind: 'created' | 'unchanged'; donation: Donation; findings: ReviewFinding[]; paidAt?: string }
+  | { kind: 'quarantined'; reason: 'invalid' | 'conflict'; portalOrderId?: string; issues: RowIssue[] };
+
+export function toNewDonation(portal: string, d: PortalDonation): NewDonation {
+  return {
+    portal,
+    portalOrderId: d.portalOrderId,
+    channel: 'portal',
+    donor: d.donor,
+    amountYen: d.amountYen,
+    paymentMethod: d.paymentMethod,
+    appliedAt: d.appliedAt,
+    paidAt: d.paidAt,
+    purpose: d.purpose,
+    wantsOneStop: d.wantsOneStop,
+    disasterRelief: d.disasterRelief,
+    gifts: d.gifts,
+    emailExpected: true,
+  };
+}
+
+/** Registers one mapped order; every failure that is the row's fault becomes a quarantine outcome. */
+export async function registerMapped(orm: Orm, portal: string, result: MapResult, mapper: RowMapper, actor: string): Promise<RowOutcome> {
+  if (!result.ok) return { kind: 'quarantined', reason: 'invalid', portalOrderId: result.portalOrderId, issues: result.issues };
+  try {
+    const outcome = await registerDonation(orm.em.fork(), toNewDonation(portal, result.donation), actor);
+    // Re-processing after a crash finds the row this import created; it is still "created" by this file.
+    const created = outcome.created || outcome.donation.createdBy === actor;
+    return { kind: created ? 'created' : 'unchanged', donation: outcome.donation, findings: outcome.findings ?? [], paidAt: result.donation.paidAt };
+  } catch (err) {
+    if (err instanceof IntakeValidationError) {
+      return {
+        kind: 'quarantined',
+        reason: 'invalid',
+        portalOrderId: result.donation.portalOrderId,
+        issues: err.errors.map((e) => ({ column: mapper.columnOf(e.field.startsWith('gifts[') ? 'giftCode' : e.field), reason: e.reason })),
+      };
+    }
+    if (err instanceof DuplicateConflictError) {
+      return { kind: 'quarantined', reason: 'conflict', portalOrderId: result.donation.portalOrderId, issues: [{ column: mapper.columnOf('portalOrderId'), reason: err.message }] };
+    }
+    throw err;
+  }
+}
+
+export interface ChunkHooks {
+  /** Starts (or finds) the donation's workflow. Called before the row counts as done. */
+  ensureWorkflow(donation: Donation): Promise<void>;
+  /** A later export shows a payment the ledger has not seen yet. */
+  paymentSeen(donation: Donation, paidAt: string): Promise<void>;
+  heartbeat(rowsDone: number): void;
+  now?: () => Date;
+  /** Orders per committed batch (tests make it 1 to crash between batches). */
+  batchGroups?: number;
+}
+
+export interface ChunkResult {
+  done: boolean;
+  rowsDone: number;
+  created: number;
+  unchanged: number;
+  quarantined: number;
+  late: number;
+}
+
+const BATCH_GROUPS = 64;
+const CONCURRENCY = 12;
+
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * Imports up to `maxRows` further rows of a stored file. Rows are written in
+ * batches; a batch's per-row outcomes, quarantine entries, SLA records,
+ * counters and the resume point commit together, so a crash repeats at most
+ * one batch, and repeating it changes nothing (registration is idempotent and
+ * every insert here ignores rows already recorded).
+ */
+export async function importChunk(orm: Orm, fileId: string, maxRows: number, hooks: ChunkHooks): Promise<ChunkResult> {
+  const em = orm.em.fork();
+  const file = await em.findOne(ImportFile, { id: fileId });
+  if (!file) throw new ImportFileNotFoundError(`import file ${fileId} not found`);
+  const result: ChunkResult = { done: file.status === 'done' || file.status === 'failed', rowsDone: file.rowsDone, created: 0, unchanged: 0, quarantined: 0, late: 0 };
+  if (result.done) return result;
+  const knex = em.getKnex();
+  if (file.status === 'stored') await knex('import_files').where({ id: fileId }).update({ status: 'running', started_at: new Date() });
+
+  let opened;
+  try {
+    opened = await openPortalFile(storedBytes(orm, fileId), adapterFor(file.portal));
+  } catch (err) {
+    if (!(err instanceof PortalFileError)) throw err;
+    await knex('import_files').where({ id: fileId }).update({ status: 'failed', error: err.message, finished_at: new Date() });
+    return { ...result, done: true };
+  }
+  if (!file.encoding) await knex('import_files').where({ id: fileId }).update({ encoding: opened.encoding });
+  const actor = importActor(fileId);
+  const now = hooks.now ?? (() => new Date());
+
+  let batch: OrderGroup[] = [];
+  let processed = 0;
+  let exhausted = true;
+
+  const commit = async () => {
+    if (!batch.length) return;
+    const groups = batch;
+    batch = [];
+    const outcomes = await pool(groups, CONCURRENCY, async (g) => {
+      const outcome = await registerMapped(orm, file.portal, g.result, opened.mapper, actor);
+      if (outcome.kind !== 'quarantined') {
+        await hooks.ensureWorkflow(outcome.donation);
+        if (outcome.kind === 'unchanged' && outcome.paidAt && !outcome.donation.paidAt) await hooks.paymentSeen(outcome.donation, outcome.paidAt);
+      }
+      return outcome;
+    });
+    const importedAt = now();
+    const lastRow = groups[groups.length - 1].lastRow;
+    await orm.em.fork().transactional(async (tx) => {
+      const t = txKnex(tx);
+      const quarantineIds = new Map<number, string>();
+      const toQuarantine = groups.map((g, i) => ({ g, o: outcomes[i] })).filter((x) => x.o.kind === 'quarantined');
+      if (toQuarantine.length) {
+        await t('import_quarantine')
+          .insert(
+            toQuarantine.map(({ g, o }) => ({
+              file_id: fileId, row_number: g.firstRow, last_row: g.lastRow, portal_code: file.portal,
+              portal_order_id: o.kind === 'quarantined' ? (o.portalOrderId ?? null) : null,
+              kind: o.kind === 'quarantined' ? o.reason : 'invalid',
+              issues: JSON.stringify(o.kind === 'quarantined' ? o.issues : []),
+              header: JSON.stringify(opened.header), rows: JSON.stringify(g.rows),
+            })),
+          )
+          .onConflict(['file_id', 'row_number'])
+          .ignore();
+        const ids: { id: string; row_number: number }[] = await t('import_quarantine').where('file_id', fileId).whereIn('row_number', toQuarantine.map((x) => x.g.firstRow)).select('id', 'row_number');
+        for (const r of ids) quarantineIds.set(r.row_number, String(r.id));
+      }
+      const inserted: { outcome: string; donation_id: string | null }[] = await t('import_rows')
+        .insert(
+          groups.map((g, i) => {
+            const o = outcomes[i];
+            return {
+              file_id: fileId, row_number: g.firstRow, last_row: g.lastRow,
+              portal_order_id: o.kind === 'quarantined' ? (o.portalOrderId ?? null) : o.donation.portalOrderId,
+              outcome: o.kind, donation_id: o.kind === 'quarantined' ? null : o.donation.id,
+              quarantine_id: o.kind === 'quarantined' ? quarantineIds.get(g.firstRow) : null,
+            };
+          }),
+        )
+        .onConflict(['file_id', 'row_number'])
+        .ignore()
+        .returning(['outcome', 'donation_id']);
+      const createdIds = new Set(inserted.filter((r) => r.outcome === 'created').map((r) => r.donation_id));
+      const intake = groups
+        .map((g, i) => ({ g, o: outcomes[i] }))
+        .filter((x) => x.o.kind === 'created' && createdIds.has(x.o.donation.id))
+        .map(({ g, o }) => {
+          const d = (o as Exclude<RowOutcome, { kind: 'quarantined' }>).donation;
+          const sla = importSla(d.appliedAt, importedAt);
+          return {
+            donation_id: d.id, import_file_id: fileId, row_number: g.firstRow, applied_at: d.appliedAt, imported_at: importedAt,
+            due_on: sla.dueOn, late: sla.late, review_findings: JSON.stringify((o as Exclude<RowOutcome, { kind: 'quarantined' }>).findings),
+          };
+        });
+      let lateNow = 0;
+      if (intake.length) {
+        const rows: { late: boolean }[] = await t('donation_intake').insert(intake).onConflict('donation_id').ignore().returning(['late']);
+        lateNow = rows.filter((r) => r.late).length;
+      }
+      const count = (k: string) => inserted.filter((r) => r.outcome === k).length;
+      result.created += count('created');
+      result.unchanged += count('unchanged');
+      result.quarantined += count('quarantined');
+      result.late += lateNow;
+      await t('import_files')
+        .where({ id: fileId })
+        .update({
+          rows_done: lastRow,
+          created_count: t.raw('created_count + ?', [count('created')]),
+          unchanged_count: t.raw('unchanged_count + ?', [count('unchanged')]),
+          quarantined_count: t.raw('quarantined_count + ?', [count('quarantined')]),
+          late_count: t.raw('late_count + ?', [lateNow]),
+        });
+    });
+    result.rowsDone = lastRow;
+    hooks.heartbeat(lastRow);
+  };
+
+  for await (const group of opened.groups) {
+    if (group.lastRow <= file.rowsDone) continue;
+    if (processed >= maxRows) {
+      exhausted = false;
+      break;
+    }
+    batch.push(group);
+    processed += group.lastRow - group.firstRow + 1;
+    if (batch.length >= (hooks.batchGroups ?? BATCH_GROUPS)) await commit();
+  }
+  await commit();
+  if (exhausted) {
+    await knex('import_files').where({ id: fileId }).update({ status: 'done', finished_at: new Date() });
+    result.done = true;
+  }
+  return result;
+}
+
+export interface ImportReport {
+  file: {
+    id: string; portal: string; fileName: string; status: string; encoding: string | null; sizeBytes: number; rowsDone: number;
+    created: number; unchanged: number; quarantined: number; late: number; error: string | null; createdAt: string; finishedAt: string | null; workflowId: string;
+  };
+  rows: { row: number; lastRow: number; portalOrderId: string | null; outcome: string; donationId: string | null; quarantineId: string | null; issues?: RowIssue[] }[];
+}
+
+export async function importReport(orm: Orm, fileId: string, opts: { limit: number; offset: number }): Promise<ImportReport | null> {
+  const em = orm.em.fork();
+  const f = await em.findOne(ImportFile, { id: fileId });
+  if (!f) return null;
+  const rows: Record<string, any>[] = await em
+    .getKnex()('import_rows as r')
+    .leftJoin('import_quarantine as q', 'q.id', 'r.quarantine_id')
+    .where('r.file_id', fileId)
+    .orderBy('r.row_number')
+    .limit(opts.limit)
+    .offset(opts.offset)
+    .select('r.row_number', 'r.last_row', 'r.portal_order_id', 'r.outcome', 'r.donation_id', 'r.quarantine_id', 'q.issues');
+  return {
+    file: {
+      id: f.id, portal: f.portal, fileName: f.fileName, status: f.status, encoding: f.encoding ?? null, sizeBytes: Number(f.sizeBytes), rowsDone: f.rowsDone,
+      created: f.createdCount, unchanged: f.unchangedCount, quarantined: f.quarantinedCount, late: f.lateCount, error: f.error ?? null,
+      createdAt: f.createdAt.toISOString(), finishedAt: f.finishedAt?.toISOString() ?? null, workflowId: f.workflowId,
+    },
+    rows: rows.map((r) => ({
+      row: r.row_number, lastRow: r.last_row, portalOrderId: r.portal_order_id, outcome: r.outcome, donationId: r.donation_id,
+      quarantineId: r.quarantine_id === null ? null : String(r.quarantine_id), ...(r.issues ? { issues: r.issues } : {}),
+    })),
+  };
+}
+
+/** The quarantined row as the adapter will see it on re-submission: original cells with the operator's corrections applied by column name. */
+export function correctedRows(entry: Pick<QuarantineEntry, 'header' | 'rows' | 'corrections'>): string[][] {
+  const index = new Map(entry.header.map((h, i) => [h.replace(/^\uFEFF/, '').trim(), i]));
+  return entry.rows.map((cells) => {
+    const out = [...cells];
+    for (const [column, value] of Object.entries(entry.corrections)) {
+      const i = index.get(column);
+      if (i !== undefined) out[i] = value;
+    }
+    return out;
+  });
+}
+
+export class QuarantineError extends Error {
+  override name = 'QuarantineError';
+  constructor(message: string, readonly issues: RowIssue[] = []) {
+    super(message);
+  }
+}
+
+/** Sets an operator's corrections (column → value) and re-checks the row without registering it. */
+export async function correctQuarantine(orm: Orm, id: string, corrections: Record<string, string>): Promise<{ entry: QuarantineEntry; issues: RowIssue[] }> {
+  const em = orm.em.fork();
+  const entry = await em.findOne(QuarantineEntry, { id });
+  if (!entry) throw new ImportFileNotFoundError(`quarantine entry ${id} not found`);
+  if (entry.status !== 'open') throw new QuarantineError(`quarantine entry ${id} is ${entry.status}`);
+  const header = new Set(entry.header.map((h) => h.replace(/^\uFEFF/, '').trim()));
+  const unknown = Object.keys(corrections).filter((c) => !header.has(c));
+  if (unknown.length) throw new QuarantineError(`not columns of this file: ${unknown.join(', ')}`, unknown.map((c) => ({ column: c, reason: 'is not a column of this file' })));
+  entry.corrections = { ...entry.corrections, ...corrections };
+  await em.flush();
+  const mapper = mapperFor(entry);
+  const mapped = mapper.map(correctedRows(entry));
+  return { entry, issues: mapped.ok ? [] : mapped.issues };
+}
+
+function mapperFor(entry: QuarantineEntry): RowMapper {
+  const begun = adapterFor(entry.portal).begin(entry.header);
+  if (!isMapper(begun)) throw new QuarantineError(begun.error);
+  return begun;
+}
+
+/**
+ * Re-submits a quarantined row with its corrections through the same adapter
+ * and registration as a file row. Still bad: the entry stays open with the new
+ * issues. Accepted: it is resolved and points at its donation.
+ */
+export async function resubmitQuarantine(
+  orm: Orm,
+  id: string,
+  actor: string,
+  hooks: Pick<ChunkHooks, 'ensureWorkflow'> & { now?: () => Date },
+): Promise<{ entry: QuarantineEntry; donation?: Donation; issues: RowIssue[] }> {
+  const em = orm.em.fork();
+  const entry = await em.findOne(QuarantineEntry, { id });
+  if (!entry) throw new ImportFileNotFoundError(`quarantine entry ${id} not found`);
+  if (entry.status !== 'open') throw new QuarantineError(`quarantine entry ${id} is ${entry.status}`);
+  const mapper = mapperFor(entry);
+  const outcome = await registerMapped(orm, entry.portal, mapper.map(correctedRows(entry)), mapper, actor);
+  if (outcome.kind === 'quarantined') {
+    entry.issues = outcome.issues;
+    entry.kind = outcome.reason;
+    await em.flush();
+    return { entry, issues: outcome.issues };
+  }
+  const accepted = outcome;
+  await hooks.ensureWorkflow(accepted.donation);
+  const now = (hooks.now ?? (() => new Date()))();
+  await em.transactional(async (tx) => {
+    const e = await tx.findOneOrFail(QuarantineEntry, { id });
+    e.status = 'resolved';
+    e.donationId = accepted.donation.id;
+    e.resolvedBy = actor;
+    e.resolvedAt = now;
+    e.resolution = accepted.kind === 'created' ? 'corrected and registered' : 'matches a donation already in the ledger';
+    if (accepted.kind === 'created') {
+      const sla = importSla(accepted.donation.appliedAt, now);
+      await txKnex(tx)('donation_intake')
+        .insert({ donation_id: accepted.donation.id, import_file_id: entry.fileId, row_number: entry.rowNumber, applied_at: accepted.donation.appliedAt, imported_at: now, due_on: sla.dueOn, late: sla.late, review_findings: JSON.stringify(accepted.findings) })
+        .onConflict('donation_id')
+        .ignore();
+    }
+  });
+  return { entry: await orm.em.fork().findOneOrFail(QuarantineEntry, { id }), donation: accepted.donation, issues: [] };
+}
+
+export async function dismissQuarantine(orm: Orm, id: string, actor: string, reason: string): Promise<QuarantineEntry> {
+  const em = orm.em.fork();
+  const entry = await em.findOne(QuarantineEntry, { id });
+  if (!entry) throw new ImportFileNotFoundError(`quarantine entry ${id} not found`);
+  if (entry.status !== 'open') throw new QuarantineError(`quarantine entry ${id} is ${entry.status}`);
+  Object.assign(entry, { status: 'dismissed', resolvedBy: actor, resolvedAt: new Date(), resolution: reason });
+  await em.flush();
+  return entry;
+}
+
+export async function listQuarantine(orm: Orm, f: { status?: string; portal?: string; fileId?: string; limit: number; offset: number }): Promise<{ total: number; entries: QuarantineEntry[] }> {
+  const where: Record<string, unknown> = {};
+  if (f.status) where.status = f.status;
+  if (f.portal) where.portal = f.portal;
+  if (f.fileId) where.fileId = f.fileId;
+  const [entries, total] = await orm.em.fork().findAndCount(QuarantineEntry, where, { orderBy: { id: 'asc' }, limit: f.limit, offset: f.offset });
+  return { total, entries };
+}
+
+/** PORTAL-1 figures: imported donations on time and late, per portal, for a JST date range of applications. */
+export async function slaSummary(orm: Orm, range: { from?: string; to?: string }): Promise<{ portal: string; imported: number; late: number }[]> {
+  const knex = orm.em.fork().getKnex();
+  const q = knex('donation_intake as i').join('donations as d', 'd.id', 'i.donation_id');
+  if (range.from) q.where('i.applied_at', '>=', range.from);
+  if (range.to) q.where('i.applied_at', '<', range.to);
+  const rows: { portal_code: string; imported: number; late: number }[] = await q
+    .groupBy('d.portal_code')
+    .orderBy('d.portal_code')
+    .select('d.portal_code', knex.raw('count(*)::int as imported'), knex.raw('count(*) filter (where i.late)::int as late'));
+  return rows.map((r) => ({ portal: r.portal_code, imported: r.imported, late: r.late }));
+}
+
+export async function donationIntake(orm: Orm, donationId: string): Promise<DonationIntake | null> {
+  return orm.em.fork().findOne(DonationIntake, { donationId });
+}
+
