@@ -1,0 +1,477 @@
+import type { FastifyInstance } from 'fastify';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { requireMyNumberKeys, type AppConfig, type Role } from '../../config/env';
+import { jstDate } from '../../domain/jst';
+import { ATTACHMENT_KINDS, type Attachment } from '../../domain/onestop/documents';
+import type { Orm } from '../../ledger/orm';
+import {
+  applicationEvents,
+  applicationNotices,
+  applyChangeNotice,
+  applyResubmission,
+  decideDestruction,
+  findDestruction,
+  proposeDestruction,
+  findApplication,
+  findApplicationByDonation,
+  myNumberAccessLog,
+  oneStopSummary,
+  OneStopError,
+  readMyNumber,
+  registerApplication,
+  type ApplicationRow,
+  type NewApplication,
+  type StoredContent,
+} from '../../ledger/onestop';
+import { destructionDecidedSignal, oneStopStatusQuery, resubmittedSignal, retentionWorkflowId } from '../../workflows/onestop/definitions';
+import { retentionDestructionWorkflow } from '../../workflows/onestop/retention-workflow';
+import { ensureOneStopWorkflow } from '../../workflows/onestop/client';
+import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
+import type { Payload } from '@temporalio/common';
+import { actorOf } from '../auth';
+import { badRequest, conflict, notFound } from '../errors';
+
+type Json = Record<string, any>;
+const WRITE: Role[] = ['operator', 'admin'];
+const READ: Role[] = ['operator', 'city', 'admin'];
+/**
+ * SEC-1/SEC-2: reading a 個人番号 is for the administrator only (the
+ * designated 事務取扱担当者 holds an admin token); operators review on the
+ * verdict (valid / missing / bad check digit) and never need the digits.
+ */
+const MY_NUMBER_READERS: Role[] = ['admin'];
+
+const date = { type: 'string', format: 'date' } as const;
+const text = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+
+const attachment = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind'],
+  properties: {
+    kind: { type: 'string', enum: ATTACHMENT_KINDS },
+    sides: { type: 'array', items: { type: 'string', enum: ['front', 'back'] }, minItems: 1, maxItems: 2 },
+    matchesApplication: { type: 'boolean' },
+    issuedOn: date,
+  },
+} as const;
+
+const applicant = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'nameKana', 'address'],
+  properties: {
+    name: text(100),
+    nameKana: text(100),
+    postalCode: text(10),
+    address: text(300),
+    phone: text(30),
+    email: { type: 'string', format: 'email', maxLength: 254 },
+    birthDate: date,
+    // 旧様式 only; read so the form can be typed as written, then dropped (not needed for the deduction).
+    gender: { type: 'string', maxLength: 10 },
+  },
+} as const;
+
+/** Written on the form; a wrong or missing number is a finding (deficiency notice), not a refused request. */
+const myNumber = { type: 'string', maxLength: 40, description: '個人番号 as written; sealed at once, never returned here' } as const;
+
+const donationRef = {
+  donationId: { type: 'string', format: 'uuid' },
+  portal: text(40),
+  portalOrderId: text(100),
+} as const;
+
+const paperBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['arrivedOn', 'scanRef', 'formVersion', 'applicant', 'checkboxes', 'attachments'],
+  properties: {
+    ...donationRef,
+    arrivedOn: { ...date, description: '書類到着日' },
+    scanRef: { ...text(500), description: 'where the scanned 申請書 and copies are stored' },
+    formVersion: { type: 'string', enum: ['current', 'old_with_gender'] },
+    applicant,
+    myNumber,
+    donationDate: date,
+    amountYen: { type: 'integer', minimum: 1 },
+    checkboxes: { type: 'object', additionalProperties: false, required: ['first', 'second'], properties: { first: { type: 'boolean' }, second: { type: 'boolean' } } },
+    attachments: { type: 'array', maxItems: 10, items: attachment },
+  },
+} as const;
+
+/** Shaped after 自治体マイページ-style services: their application number, the submission time, JPKI or uploaded images. */
+const onlineBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['service', 'applicationNumber', 'submittedAt', 'applicant', 'declarations', 'identityVerification'],
+  properties: {
+    service: { type: 'string', pattern: '^[a-z0-9-]{2,40}$' },
+    applicationNumber: text(100),
+    submittedAt: { type: 'string', format: 'date-time' },
+    ...donationRef,
+    applicant,
+    myNumber,
+    donationDate: date,
+    amountYen: { type: 'integer', minimum: 1 },
+    declarations: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['specialTaxpayer', 'fiveOrFewerMunicipalities'],
+      properties: { specialTaxpayer: { type: 'boolean' }, fiveOrFewerMunicipalities: { type: 'boolean' } },
+    },
+    identityVerification: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method'],
+      properties: { method: { type: 'string', enum: ['jpki', 'image_upload'] }, images: { type: 'array', maxItems: 10, items: attachment } },
+    },
+  },
+} as const;
+
+const resubmissionBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['arrivedOn'],
+  properties: {
+    arrivedOn: date,
+    scanRef: text(500),
+    myNumber,
+    attachments: { type: 'array', maxItems: 10, items: attachment },
+    applicant: { ...applicant, required: [] },
+    donationDate: date,
+    amountYen: { type: 'integer', minimum: 1 },
+    checkboxes: { type: 'object', additionalProperties: false, properties: { first: { type: 'boolean' }, second: { type: 'boolean' } } },
+  },
+} as const;
+
+const changeNoticeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['arrivedOn', 'reason', 'changes'],
+  properties: {
+    arrivedOn: date,
+    scanRef: text(500),
+    reason: text(500),
+    changes: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { name: text(100), nameKana: text(100), postalCode: text(10), address: text(300), phone: text(30) },
+    },
+  },
+} as const;
+
+function applicantContent(a: Json): Pick<StoredContent, 'name' | 'nameKana' | 'address' | 'postalCode' | 'phone' | 'email' | 'birthDate'> {
+  const out: Json = {};
+  for (const k of ['name', 'nameKana', 'address', 'postalCode', 'phone', 'email', 'birthDate']) if (a[k] !== undefined) out[k] = a[k];
+  return out as any;
+}
+
+function translate(err: unknown): never {
+  if (err instanceof OneStopError) {
+    if (err.kind === 'not_found') throw notFound(err.message.replace(/ not found$/, ''));
+    if (err.kind === 'conflict') throw conflict(err.message);
+    throw badRequest([{ field: err.field ?? '(body)', reason: err.message }]);
+  }
+  throw err;
+}
+
+/** ONESTOP-1…5, DOCS-5, SEC-1: one-stop applications on paper and online, their review and the sealed 個人番号. */
+export function registerOneStopRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
+  const keyring = requireMyNumberKeys(config);
+  if (keyring.insecureDevKey) app.log.warn('個人番号 are sealed with the INSECURE development key (MY_NUMBER_KEYS unset): do not enter real numbers');
+  const knex = () => orm.em.getKnex();
+
+  const start = (a: ApplicationRow) => ensureOneStopWorkflow(temporal, a, { taskQueue: config.temporal.taskQueue, reminderDaysBefore: config.onestop.reminderDaysBefore });
+
+  const applicationJson = (a: ApplicationRow) => ({
+    id: a.id,
+    donationId: a.donationId,
+    workflowId: a.workflowId,
+    channel: a.channel,
+    status: a.status,
+    arrivedOn: a.arrivedOn,
+    deadlineOn: a.deadlineOn,
+    scanRef: a.scanRef,
+    online: a.online,
+    formVersion: a.content.formVersion,
+    content: a.currentContent,
+    changedParticulars: a.changedParticulars,
+    myNumber: { verdict: a.myNumber.verdict, sealed: a.myNumber.sealed, destroyedAt: a.myNumber.destroyedAt },
+    findings: a.findings,
+    reviewRound: a.reviewRound,
+    decidedAt: a.decidedAt,
+    createdBy: a.createdBy,
+    createdAt: a.createdAt,
+  });
+
+  async function intake(input: NewApplication, actor: string, reply: any) {
+    const { application, created } = await registerApplication(knex(), keyring, input, actor).catch(translate);
+    // A crash between the insert and the start is healed by sending the same request again.
+    await start(application);
+    return reply.code(created ? 201 : 200).send(applicationJson(application));
+  }
+
+  app.post<{ Body: Json }>(
+    '/onestop/applications/paper',
+    { schema: { tags: ['onestop'], summary: 'Enter a 申告特例申請書 received on paper (ONESTOP-1)', body: paperBody }, config: { roles: WRITE } },
+    async (request, reply) => {
+      const b = request.body;
+      return intake(
+        {
+          donation: { donationId: b.donationId, portal: b.portal, portalOrderId: b.portalOrderId },
+          channel: 'paper',
+          arrivedOn: b.arrivedOn,
+          scanRef: b.scanRef,
+          content: {
+            formVersion: b.formVersion,
+            ...applicantContent(b.applicant),
+            donationDate: b.donationDate,
+            amountYen: b.amountYen,
+            checkboxes: b.checkboxes,
+            attachments: b.attachments as Attachment[],
+          },
+          myNumber: b.myNumber,
+        },
+        actorOf(request.principal!),
+        reply,
+      );
+    },
+  );
+
+  app.post<{ Body: Json }>(
+    '/onestop/applications/online',
+    { schema: { tags: ['onestop'], summary: 'Receive an online application from a linked service (ONESTOP-3, ONESTOP-5)', body: onlineBody }, config: { roles: WRITE } },
+    async (request, reply) => {
+      const b = request.body;
+      const jpki = b.identityVerification.method === 'jpki';
+      return intake(
+        {
+          donation: { donationId: b.donationId, portal: b.portal, portalOrderId: b.portalOrderId },
+          channel: 'online',
+          arrivedOn: jstDate(new Date(b.submittedAt)),
+          online: { service: b.service, reference: b.applicationNumber },
+          content: {
+            formVersion: 'current',
+            ...applicantContent(b.applicant),
+            donationDate: b.donationDate,
+            amountYen: b.amountYen,
+            checkboxes: { first: b.declarations.specialTaxpayer, second: b.declarations.fiveOrFewerMunicipalities },
+            attachments: (b.identityVerification.images ?? []) as Attachment[],
+            verifiedByJpki: jpki,
+          },
+          myNumber: b.myNumber,
+        },
+        actorOf(request.principal!),
+        reply,
+      );
+    },
+  );
+
+  app.get<{ Querystring: { donationId: string } }>(
+    '/onestop/applications',
+    {
+      schema: { tags: ['onestop'], summary: "A donation's application", querystring: { type: 'object', required: ['donationId'], additionalProperties: false, properties: { donationId: { type: 'string', format: 'uuid' } } } },
+      config: { roles: READ },
+    },
+    async (request) => {
+      const a = await findApplicationByDonation(knex(), request.query.donationId);
+      if (!a) throw notFound(`one-stop application for donation ${request.query.donationId}`);
+      return applicationJson(a);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/onestop/applications/:id',
+    { schema: { tags: ['onestop'], summary: 'Status, findings, history and notices of an application (ONESTOP-2)', params: idParams }, config: { roles: READ } },
+    async (request) => {
+      const first = await findApplication(knex(), request.params.id);
+      if (!first) throw notFound(`one-stop application ${request.params.id}`);
+      // The workflow first, the ledger after: whatever state the workflow reports, its ledger writes are already visible.
+      let workflow: unknown = null;
+      try {
+        workflow = await temporal.workflow.getHandle(first.workflowId).query(oneStopStatusQuery);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) request.log.warn({ workflowId: first.workflowId }, 'one-stop workflow status unavailable');
+      }
+      const a = (await findApplication(knex(), first.id))!;
+      const [events, notices] = await Promise.all([applicationEvents(knex(), a.id), applicationNotices(knex(), a.id)]);
+      return { ...applicationJson(a), history: events, notices, workflow };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/onestop/applications/:id/resubmission',
+    { schema: { tags: ['onestop'], summary: 'Missing documents or corrections after a deficiency notice', params: idParams, body: resubmissionBody }, config: { roles: WRITE } },
+    async (request, reply) => {
+      const b = request.body;
+      const a = await findApplication(knex(), request.params.id);
+      if (!a) throw notFound(`one-stop application ${request.params.id}`);
+      const changes: Json = { ...applicantContent(b.applicant ?? {}) };
+      if (b.donationDate !== undefined) changes.donationDate = b.donationDate;
+      if (b.amountYen !== undefined) changes.amountYen = b.amountYen;
+      if (b.checkboxes) changes.checkboxes = { ...a.currentContent.checkboxes, ...b.checkboxes };
+      const actor = actorOf(request.principal!);
+      const { eventId } = await applyResubmission(knex(), keyring, a.id, { arrivedOn: b.arrivedOn, scanRef: b.scanRef, changes, attachments: b.attachments, myNumber: b.myNumber }, actor).catch(translate);
+      // start() also heals an intake whose workflow never started (crash between insert and start).
+      await (await start(a)).signal(resubmittedSignal, { eventId, actor });
+      return reply.code(202).send({ eventId, applicationId: a.id });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/onestop/applications/:id/change-notice',
+    { schema: { tags: ['onestop'], summary: '申告特例申請事項変更届出書: name or address changed before January 1', params: idParams, body: changeNoticeBody }, config: { roles: WRITE } },
+    async (request, reply) => {
+      const b = request.body;
+      const { eventId, currentContent } = await applyChangeNotice(knex(), request.params.id, { arrivedOn: b.arrivedOn, scanRef: b.scanRef, reason: b.reason, changes: b.changes }, actorOf(request.principal!)).catch(translate);
+      return reply.code(200).send({ eventId, particulars: { name: currentContent.name, nameKana: currentContent.nameKana, postalCode: currentContent.postalCode ?? null, address: currentContent.address } });
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { reason: string } }>(
+    '/onestop/applications/:id/my-number',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: 'Read the 個人番号 (admin only; every read is logged with its reason)',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 4, maxLength: 500 } } },
+      },
+      config: { roles: MY_NUMBER_READERS },
+    },
+    async (request, reply) => {
+      const p = request.principal!;
+      const value = await readMyNumber(knex(), keyring, request.params.id, { actor: actorOf(p), role: p.role, source: 'api' }, request.query.reason).catch(translate);
+      reply.header('cache-control', 'no-store');
+      return { applicationId: request.params.id, myNumber: value ?? null };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/onestop/applications/:id/my-number/access-log',
+    { schema: { tags: ['onestop'], summary: 'Who read this 個人番号, when and why', params: idParams }, config: { roles: ['admin', 'city'] } },
+    async (request) => {
+      const a = await findApplication(knex(), request.params.id);
+      if (!a) throw notFound(`one-stop application ${request.params.id}`);
+      return { applicationId: a.id, reads: await myNumberAccessLog(knex(), a.id) };
+    },
+  );
+
+  registerCodecServer(app, config, new AesGcmPayloadCodec(keyring));
+
+  app.post<{ Body: { asOf?: string } }>(
+    '/onestop/retention/destructions',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: 'REC-1: propose destroying 個人番号 and images whose retention ended (the city approves)',
+        body: { type: 'object', additionalProperties: false, properties: { asOf: { ...date, description: 'default today (JST); never later' } } },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request, reply) => {
+      const today = jstDate(new Date());
+      const asOf = request.body?.asOf ?? today;
+      if (asOf > today) throw badRequest([{ field: 'asOf', reason: 'must not be in the future: retention is not shortened by asking early' }]);
+      const { id, count } = await proposeDestruction(knex(), { asOf, retentionYears: config.onestop.retentionYears }, actorOf(request.principal!));
+      await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id }] });
+      return reply.code(201).send({ id, count, retentionYears: config.onestop.retentionYears, asOf, status: 'proposed' });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { approve: boolean; reason: string } }>(
+    '/onestop/retention/destructions/:id/decision',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: "REC-1: the city's approval (or refusal) of a proposed destruction",
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['approve', 'reason'], properties: { approve: { type: 'boolean' }, reason: text(500) } },
+      },
+      config: { roles: ['city'] },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request.principal!);
+      await decideDestruction(knex(), request.params.id, request.body.approve, actor, request.body.reason).catch(translate);
+      await temporal.workflow.getHandle(retentionWorkflowId(request.params.id)).signal(destructionDecidedSignal, { approve: request.body.approve, actor });
+      return reply.code(202).send({ id: request.params.id, status: request.body.approve ? 'approved' : 'rejected' });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/onestop/retention/destructions/:id',
+    { schema: { tags: ['onestop'], summary: 'REC-1: a destruction and its record (items, medium, count, method, date, person) for the city', params: idParams }, config: { roles: ['city', 'admin'] } },
+    async (request) => {
+      const d = await findDestruction(knex(), request.params.id);
+      if (!d) throw notFound(`destruction ${request.params.id}`);
+      return d;
+    },
+  );
+
+  app.get(
+    '/onestop/summary',
+    { schema: { tags: ['onestop'], summary: 'For the city: counts per state, deficiencies outstanding, days to each deadline' }, config: { roles: READ } },
+    async () => oneStopSummary(knex(), jstDate(new Date())),
+  );
+}
+
+const codecBody = {
+  type: 'object',
+  required: ['payloads'],
+  properties: {
+    payloads: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'object', properties: { metadata: { type: 'object', additionalProperties: { type: 'string' } }, data: { type: 'string' } } },
+    },
+  },
+} as const;
+
+type JsonPayload = { metadata?: Record<string, string>; data?: string };
+const fromJson = (p: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+  data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+});
+const toJson = (p: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});
+
+/**
+ * Codec server for the Temporal UI (Settings → Codec Server → this API's
+ * /codec): only an admin token decodes, so the UI shows ciphertext to everyone
+ * else. CORS lets the UI's origin call it from the browser; the preflight
+ * itself carries no token and reveals nothing.
+ */
+function registerCodecServer(app: FastifyInstance, config: AppConfig, codec: AesGcmPayloadCodec): void {
+  const origins = new Set([`http://127.0.0.1:${config.temporal.uiPort}`, `http://localhost:${config.temporal.uiPort}`, ...config.onestop.codecCorsOrigins]);
+  const cors = (origin: string | undefined, reply: any) => {
+    if (origin && origins.has(origin)) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'origin');
+      reply.header('access-control-allow-credentials', 'true');
+      reply.header('access-control-allow-headers', 'authorization, content-type, x-namespace');
+      reply.header('access-control-allow-methods', 'POST, OPTIONS');
+    }
+  };
+  for (const op of ['decode', 'encode'] as const) {
+    app.options(`/codec/${op}`, { schema: { hide: true } }, async (request, reply) => {
+      cors(request.headers.origin, reply);
+      return reply.code(204).send();
+    });
+    app.post<{ Body: { payloads: JsonPayload[] } }>(
+      `/codec/${op}`,
+      { schema: { tags: ['system'], summary: `Temporal codec server: ${op} payloads (admin only)`, body: codecBody }, config: { roles: ['admin'] } },
+      async (request, reply) => {
+        cors(request.headers.origin, reply);
+        const payloads = request.body.payloads.map(fromJson);
+        const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+        reply.header('cache-control', 'no-store');
+        return { payloads: out.map(toJson) };
+      },
+    );
+  }
+}

@@ -1,0 +1,386 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/server';
+import { registerDonation } from '../../ledger/donations';
+import { resealMyNumbers } from '../../ledger/onestop';
+import { myNumberKeys } from '../../config/env';
+import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { newDonation } from '../support/factory';
+import { captureOneStopHistory } from './histories';
+
+/**
+ * ONESTOP-1/2/3/5, DOCS-5, SEC-1/2 through the API, the real workflow on the
+ * run's dev server and the real ledger.
+ */
+let ctx: SuiteContext;
+let app: FastifyInstance;
+const logLines: string[] = [];
+
+const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
+type RoleName = 'operator' | 'city' | 'supplier' | 'admin';
+const auth = (role: RoleName) => ({
+  authorization: `Bearer ${{ operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' }[role]}`,
+});
+const post = (url: string, payload: unknown, role: RoleName = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: auth(role) });
+const get = (url: string, role: RoleName = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) });
+
+// Valid check digits, worked out by hand (see rules.test.ts): planted so the leak test can look for them.
+const PLANTED = '123456789018';
+const SECOND = '111111111118';
+
+beforeAll(async () => {
+  ctx = await suiteContext('onestop', { API_TOKENS: TOKENS });
+  await ctx.startWorker();
+  // Log everything the API logs, at the most talkative level, to look for the number in it.
+  const logger = { level: 'trace', stream: { write: (line: string) => void logLines.push(line) } };
+  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await ctx?.close();
+});
+
+/** A bank-transfer donation applied for on 2026-11-20 (JST): 寄附年月日 2026-11-20, deadline 2027-01-12. */
+async function donation(overrides: Parameters<typeof newDonation>[1] = {}) {
+  const em = ctx.orm.em.fork();
+  const { donation } = await registerDonation(em, newDonation(ctx.prefix, { donor: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', prefecture: '福岡県', address: '柳川市本町87-1', phone: '0944-00-0000' }, amountYen: 30_000, ...overrides }), 'test:setup');
+  return donation;
+}
+
+function paper(donationId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    donationId,
+    arrivedOn: '2026-12-01',
+    scanRef: `scan://onestop/${donationId}.pdf`,
+    formVersion: 'current',
+    applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', address: '福岡県柳川市本町87-1', birthDate: '1994-07-05' },
+    myNumber: PLANTED,
+    donationDate: '2026-11-20',
+    amountYen: 30_000,
+    checkboxes: { first: true, second: true },
+    attachments: [{ kind: 'my_number_card' }],
+    ...overrides,
+  };
+}
+
+const application = (id: string) => get(`/onestop/applications/${id}`).then((r) => r.json());
+const settled = (id: string, status: string) => eventually(() => application(id), (a) => a.status === status && a.workflow?.state === status);
+
+describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
+  test('a complete application is accepted and its 受付済み通知 queued for mail (DOCS-5); a second one for the donation is a 409', async () => {
+    const d = await donation();
+    const res = await post('/onestop/applications/paper', paper(d.id));
+    expect(res.statusCode).toBe(201);
+    const created = res.json();
+    expect(created).toMatchObject({ donationId: d.id, workflowId: `onestop/${d.id}`, channel: 'paper', arrivedOn: '2026-12-01', deadlineOn: '2027-01-12', myNumber: { verdict: 'valid', sealed: true } });
+    expect(JSON.stringify(created)).not.toContain(PLANTED);
+
+    const a = await settled(created.id, 'accepted');
+    expect(a.findings).toEqual([]);
+    expect(a.notices).toEqual([expect.objectContaining({ kind: 'accepted', channel: 'mail', status: 'pending' })]);
+    expect(a.history.map((e: { kind: string }) => e.kind)).toEqual(['received', 'review']);
+    expect(a.decidedAt).not.toBeNull();
+
+    const again = await post('/onestop/applications/paper', paper(d.id));
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toContain(created.id);
+  });
+
+  test('a deficient application gets a notice naming what is missing; the resubmission is reviewed again and accepted', async () => {
+    const d = await donation();
+    const res = await post(
+      '/onestop/applications/paper',
+      paper(d.id, {
+        formVersion: 'old_with_gender',
+        applicant: { name: '大谷 翔平', nameKana: 'オオタニ シヨウヘイ', address: '柳川市本町８７－１', gender: '男' },
+        checkboxes: { first: true, second: false },
+        attachments: [{ kind: 'notification_card', matchesApplication: false }, { kind: 'drivers_license' }],
+      }),
+    );
+    expect(res.statusCode).toBe(201);
+    const id = res.json().id;
+    const a = await settled(id, 'deficient');
+    expect(a.findings.map((f: { severity: string; code: string }) => `${f.severity}:${f.code}`)).toEqual([
+      'deficiency:notification_card_mismatch',
+      'deficiency:checkbox_2_unticked',
+      'note:nameKana_notation',
+      'note:address_notation',
+      'note:old_form_with_gender',
+    ]);
+    expect(a.content).not.toHaveProperty('gender');
+    expect(a.notices).toEqual([expect.objectContaining({ kind: 'deficiency', channel: 'mail' })]);
+    expect(a.notices[0].findings.map((f: { code: string }) => f.code)).toEqual(['notification_card_mismatch', 'checkbox_2_unticked']);
+
+    const fix = await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: '2026-12-10', scanRef: 'scan://onestop/fix.pdf', attachments: [{ kind: 'juminhyo_with_number' }], checkboxes: { second: true } });
+    expect(fix.statusCode).toBe(202);
+    const accepted = await settled(id, 'accepted');
+    expect(accepted.reviewRound).toBe(2);
+    expect(accepted.content.checkboxes).toEqual({ first: true, second: true });
+    expect(accepted.history.map((e: { kind: string }) => e.kind)).toEqual(['received', 'review', 'resubmission', 'review']);
+    expect(accepted.notices.map((n: { kind: string }) => n.kind)).toEqual(['deficiency', 'accepted']);
+    await captureOneStopHistory(ctx.client, 'onestop-v1-deficient-resubmitted-accepted', accepted.workflowId);
+
+    expect((await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: '2026-12-11' })).statusCode).toBe(409);
+  });
+
+  test('an application that arrives after the deadline is rejected with a notice to file a tax return', async () => {
+    const d = await donation();
+    const res = await post('/onestop/applications/paper', paper(d.id, { arrivedOn: '2027-01-13' }));
+    const a = await settled(res.json().id, 'rejected_late');
+    expect(a.findings).toEqual([expect.objectContaining({ code: 'arrived_after_deadline', severity: 'rejection' })]);
+    expect(a.notices).toEqual([expect.objectContaining({ kind: 'late_rejection' })]);
+    expect(a.notices[0].findings[0].reason).toContain('確定申告');
+    await captureOneStopHistory(ctx.client, 'onestop-v1-late', a.workflowId);
+  });
+
+  test('an invalid 個人番号 is a deficiency, not a refused request; the bad digits are kept sealed', async () => {
+    const d = await donation();
+    const res = await post('/onestop/applications/paper', paper(d.id, { myNumber: '123456789011' }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json().myNumber).toEqual({ verdict: 'bad_check_digit', sealed: true, destroyedAt: null });
+    const a = await settled(res.json().id, 'deficient');
+    expect(a.findings.map((f: { code: string }) => f.code)).toEqual(['my_number_check_digit']);
+    await post(`/onestop/applications/${a.id}/resubmission`, { arrivedOn: '2026-12-05', myNumber: SECOND });
+    const fixed = await settled(a.id, 'accepted');
+    expect(fixed.myNumber.verdict).toBe('valid');
+    const read = await get(`/onestop/applications/${a.id}/my-number?reason=${encodeURIComponent('照合: 再提出の番号確認')}`, 'admin');
+    expect(read.json().myNumber).toBe(SECOND);
+  });
+
+  test('a bad request is a 400 naming each field', async () => {
+    const res = await post('/onestop/applications/paper', { arrivedOn: 'yesterday', formVersion: 'v3', applicant: { name: '' }, checkboxes: { first: 'yes' }, attachments: [{ kind: 'library_card' }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['arrivedOn', 'scanRef', 'formVersion', 'applicant.name', 'applicant.nameKana', 'applicant.address', 'checkboxes.second', 'attachments[0].kind']),
+    );
+    const noDonation = await post('/onestop/applications/paper', paper(undefined as unknown as string, { donationId: undefined }));
+    expect(noDonation.statusCode).toBe(400);
+    expect(noDonation.json().fields).toEqual([{ field: 'donation', reason: 'donationId or portal and portalOrderId are required' }]);
+    expect((await post('/onestop/applications/paper', paper('00000000-0000-4000-8000-000000000000'))).statusCode).toBe(404);
+    expect((await post('/onestop/applications/paper', paper('00000000-0000-4000-8000-000000000000'), 'city')).statusCode).toBe(403);
+  });
+});
+
+describe('online applications (ONESTOP-3, ONESTOP-5)', () => {
+  test('a 自治体マイページ-style application signed with JPKI is accepted and notified by email; the same application sent twice is one', async () => {
+    const d = await donation();
+    const body = {
+      service: 'jichitai-mypage',
+      applicationNumber: `${ctx.prefix}-MP-1`,
+      submittedAt: '2026-12-24T15:30:00Z', // 2026-12-25 in Japan
+      portal: d.portal.code,
+      portalOrderId: d.portalOrderId,
+      applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', address: '福岡県柳川市本町87-1', email: 'donor@example.jp', birthDate: '1994-07-05' },
+      myNumber: PLANTED,
+      donationDate: '2026-11-20',
+      amountYen: 30_000,
+      declarations: { specialTaxpayer: true, fiveOrFewerMunicipalities: true },
+      identityVerification: { method: 'jpki' },
+    };
+    const res = await post('/onestop/applications/online', body);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ channel: 'online', arrivedOn: '2026-12-25', online: { service: 'jichitai-mypage', reference: body.applicationNumber } });
+    const a = await settled(res.json().id, 'accepted');
+    expect(a.findings.map((f: { code: string }) => f.code)).toEqual(['identity_by_jpki']);
+    expect(a.notices).toEqual([expect.objectContaining({ kind: 'accepted', channel: 'email' })]);
+
+    const again = await post('/onestop/applications/online', body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(a.id);
+  });
+});
+
+describe('変更届出書', () => {
+  test('a change of address is applied and kept as history; one after the deadline is refused', async () => {
+    const d = await donation();
+    const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    await settled(id, 'accepted');
+    const res = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: '2026-12-20', reason: '転居 (12/15)', changes: { postalCode: '832-8601', address: '福岡県柳川市本町87-1 市役所前' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().particulars.address).toBe('福岡県柳川市本町87-1 市役所前');
+    const a = await application(id);
+    expect(a.status).toBe('accepted');
+    expect(a.changedParticulars).toEqual({ postalCode: '832-8601', address: '福岡県柳川市本町87-1 市役所前' });
+    expect(a.content.address).toBe('福岡県柳川市本町87-1');
+    const change = a.history.find((e: { kind: string }) => e.kind === 'change_notice');
+    expect(change).toMatchObject({ actor: 'operator:tanaka', reason: '転居 (12/15)', before: { address: '福岡県柳川市本町87-1', postalCode: '832-0045' } });
+    expect(change.after).toMatchObject({ address: '福岡県柳川市本町87-1 市役所前', arrivedOn: '2026-12-20' });
+
+    const late = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: '2027-01-13', reason: '転居', changes: { address: '福岡県柳川市三橋町1' } });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().fields[0].field).toBe('arrivedOn');
+  });
+});
+
+describe('個人番号 protection (SEC-1, SEC-2)', () => {
+  let id: string;
+  beforeAll(async () => {
+    const d = await donation();
+    id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    await settled(id, 'accepted');
+  });
+
+  test('only admin reads the number, only with a reason, and every read is logged (who, when, which application, why)', async () => {
+    expect((await get(`/onestop/applications/${id}/my-number?reason=check`, 'operator')).statusCode).toBe(403);
+    expect((await get(`/onestop/applications/${id}/my-number?reason=check`, 'city')).statusCode).toBe(403);
+    const noReason = await get(`/onestop/applications/${id}/my-number`, 'admin');
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().fields).toEqual([{ field: 'querystring.reason', reason: 'is required' }]);
+
+    const read = await get(`/onestop/applications/${id}/my-number?reason=${encodeURIComponent('申告特例通知書の照合')}`, 'admin');
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['cache-control']).toBe('no-store');
+    expect(read.json()).toEqual({ applicationId: id, myNumber: PLANTED });
+
+    const log = await get(`/onestop/applications/${id}/my-number/access-log`, 'city');
+    expect(log.json().reads).toEqual([expect.objectContaining({ actor: 'admin:root', role: 'admin', reason: '申告特例通知書の照合', source: 'api' })]);
+    expect(Date.parse(log.json().reads[0].accessedAt)).toBeGreaterThan(Date.now() - 60_000);
+    await expect(ctx.orm.em.getKnex()('my_number_access_log').where('application_id', id).del()).rejects.toThrow(/append-only/);
+  });
+
+  test('key rotation re-seals every number under the new key and old rows still open meanwhile', async () => {
+    const old = ctx.config.myNumber!;
+    const newKey = Buffer.alloc(32, 7).toString('base64');
+    const ring = myNumberKeys({ MY_NUMBER_KEYS: `${old.activeKeyId}:${old.keys.get(old.activeKeyId)!.toString('base64')},rotated-${ctx.prefix}:${newKey}` }, false)!;
+    const resealed = await resealMyNumbers(ctx.orm.em.getKnex(), ring);
+    expect(resealed).toBeGreaterThan(0);
+    const row = await ctx.orm.em.getKnex()('onestop_applications').where('id', id).first();
+    expect(row.my_number_key_id).toBe(`rotated-${ctx.prefix}`);
+    // Put the suite back under the configured key so the API (which holds only that key) can read again.
+    expect(await resealMyNumbers(ctx.orm.em.getKnex(), { ...ring, activeKeyId: old.activeKeyId })).toBeGreaterThan(0);
+    expect((await get(`/onestop/applications/${id}/my-number?reason=after-rotation`, 'admin')).json().myNumber).toBe(PLANTED);
+  });
+
+  test('a planted number is nowhere in clear: not in Temporal history, the database or the API log', async () => {
+    const knex = ctx.orm.em.getKnex();
+    const workflowIds: string[] = (
+      await knex('onestop_applications as a').join('donations as d', 'd.id', 'a.donation_id').where('d.portal_order_id', 'like', `${ctx.prefix}-%`).select('a.workflow_id')
+    ).map((r: { workflow_id: string }) => r.workflow_id);
+    expect(workflowIds.length).toBeGreaterThan(3);
+    for (const workflowId of workflowIds) {
+      const history = await ctx.client.workflow.getHandle(workflowId).fetchHistory();
+      const text = JSON.stringify(history);
+      expect(text).not.toContain(PLANTED);
+      expect(text).not.toContain(SECOND);
+    }
+
+    // A text dump of every table in the ledger.
+    const tables: string[] = (await knex('information_schema.tables').select('table_name').where({ table_schema: 'public', table_type: 'BASE TABLE' })).map((r: { table_name: string }) => r.table_name);
+    expect(tables).toEqual(expect.arrayContaining(['onestop_applications', 'onestop_events', 'onestop_notices', 'my_number_access_log']));
+    for (const table of tables) {
+      const rows = await knex.raw(`select t::text as line from "${table}" t`);
+      for (const { line } of rows.rows as { line: string }[]) {
+        expect(line.includes(PLANTED) ? `${table}: ${line.slice(0, 80)}` : '').toBe('');
+        expect(line.includes(SECOND) ? `${table}: ${line.slice(0, 80)}` : '').toBe('');
+      }
+    }
+    // …but it is there, sealed.
+    const sealed = await knex('onestop_applications').where('id', id).first();
+    expect(Buffer.isBuffer(sealed.my_number_sealed)).toBe(true);
+
+    expect(logLines.length).toBeGreaterThan(10);
+    expect(logLines.filter((l) => l.includes(PLANTED) || l.includes(SECOND))).toEqual([]);
+  });
+});
+
+describe('Temporal payloads are sealed by the PayloadCodec (SEC-1)', () => {
+  test('history holds only ciphertext; the codec server decodes it for an admin and nobody else', async () => {
+    const d = await donation();
+    const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    await settled(id, 'accepted');
+    const history = await ctx.client.workflow.getHandle(`onestop/${d.id}`).fetchHistory();
+    const started = history.events![0].workflowExecutionStartedEventAttributes!;
+    const payload = started.input!.payloads![0];
+    expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    // Even the application id, harmless as it is, is not readable by the server.
+    expect(JSON.stringify(history)).not.toContain(id);
+    expect(Buffer.from(JSON.stringify(history)).toString('base64')).not.toContain(Buffer.from(id).toString('base64'));
+
+    const wire = { payloads: [{ metadata: Object.fromEntries(Object.entries(payload.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(payload.data!).toString('base64') }] };
+    const decoded = await app.inject({ method: 'POST', url: '/codec/decode', payload: wire, headers: { ...auth('admin'), origin: 'http://localhost:8233' } });
+    expect(decoded.statusCode).toBe(200);
+    expect(decoded.headers['access-control-allow-origin']).toBe('http://localhost:8233');
+    const clear = decoded.json().payloads[0];
+    expect(Buffer.from(clear.metadata.encoding, 'base64').toString()).toBe('json/plain');
+    expect(JSON.parse(Buffer.from(clear.data, 'base64').toString())).toMatchObject({ applicationId: id });
+    expect((await app.inject({ method: 'POST', url: '/codec/decode', payload: wire, headers: auth('operator') })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/codec/decode', payload: wire })).statusCode).toBe(401);
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' } });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toContain('authorization');
+  });
+
+  test('failure messages are encrypted too (encodeCommonAttributes); the client still reads them', async () => {
+    const ghost = '00000000-0000-4000-8000-00000000dead';
+    const workflowId = `onestop-test/${ctx.prefix}`;
+    const run = ctx.client.workflow.execute('oneStopApplicationWorkflow', { taskQueue: ctx.taskQueue, workflowId, args: [{ applicationId: ghost, reminderDaysBefore: [] }] });
+    await expect(run).rejects.toMatchObject({ cause: { cause: { message: expect.stringContaining(`one-stop application ${ghost} is not in the ledger`) } } });
+    const text = JSON.stringify(await ctx.client.workflow.getHandle(workflowId).fetchHistory());
+    expect(text).toContain('Encoded failure');
+    expect(text).not.toContain(ghost);
+    expect(text).not.toContain('not in the ledger');
+  });
+});
+
+describe('status for the city', () => {
+  test('counts per state, deficiencies outstanding and days to the deadline', async () => {
+    const d = await donation();
+    await post('/onestop/applications/paper', paper(d.id, { attachments: [] }));
+    const summary = await eventually(
+      () => get('/onestop/summary', 'city').then((r) => r.json()),
+      (s) => (s.deficienciesOutstanding?.identity_document_missing ?? 0) >= 1,
+    );
+    const due = summary.deadlines.find((x: { deadlineOn: string }) => x.deadlineOn === '2027-01-12');
+    expect(due.counts.accepted).toBeGreaterThanOrEqual(3);
+    expect(due.counts.deficient).toBeGreaterThanOrEqual(1);
+    expect(due.counts.rejected_late).toBeGreaterThanOrEqual(1);
+    expect(due.daysToDeadline).toBe(Math.round((Date.parse('2027-01-12') - Date.parse(summary.today)) / 86_400_000));
+    expect(summary.deficienciesOutstanding.number_check_document_missing).toBeGreaterThanOrEqual(1);
+    expect(summary.pendingNotices.accepted).toBeGreaterThanOrEqual(3);
+    expect((await get('/onestop/summary', 'supplier')).statusCode).toBe(403);
+  });
+});
+
+describe('retention and destruction (REC-1)', () => {
+  test('numbers and images past retention are destroyed only after the city approves, with a record for the city', async () => {
+    const d = await donation();
+    const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    await settled(id, 'accepted');
+    // An application of the 2018 donation year: its retention (7 years after 2019-01-10) has ended.
+    await ctx.orm.em.getKnex()('onestop_applications').where('id', id).update({ deadline_on: '2019-01-10' });
+
+    expect((await post('/onestop/retention/destructions', {}, 'operator')).statusCode).toBe(403);
+    const future = await post('/onestop/retention/destructions', { asOf: '2099-01-01' }, 'admin');
+    expect(future.statusCode).toBe(400);
+    expect(future.json().fields[0].field).toBe('asOf');
+
+    const proposed = await post('/onestop/retention/destructions', {}, 'admin');
+    expect(proposed.statusCode).toBe(201);
+    expect(proposed.json()).toMatchObject({ count: 1, retentionYears: 7, status: 'proposed' });
+    const destructionId = proposed.json().id;
+    // Nothing is gone before the city decides.
+    expect((await get(`/onestop/applications/${id}/my-number?reason=before-approval`, 'admin')).json().myNumber).toBe(PLANTED);
+    expect((await post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: 'ok' }, 'admin')).statusCode).toBe(403);
+
+    const decided = await post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: '令和8年度 文書廃棄決裁済み' }, 'city');
+    expect(decided.statusCode).toBe(202);
+    const record = await eventually(() => get(`/onestop/retention/destructions/${destructionId}`, 'city').then((r) => r.json()), (r) => r.status === 'done');
+    expect(record).toMatchObject({ count: 1, applicationIds: [id], decidedBy: 'city:shiyakusho', decisionReason: '令和8年度 文書廃棄決裁済み' });
+    expect(record.report).toMatchObject({
+      items: ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像'],
+      count: { applications: 1, myNumbers: 1, imageReferences: 1 },
+      imageReferencesToDelete: [`scan://onestop/${d.id}.pdf`],
+      person: { proposedBy: 'admin:root', approvedBy: 'city:shiyakusho', executedBy: 'system:retention' },
+    });
+    expect(record.report.method).toContain('NULL');
+    await captureOneStopHistory(ctx.client, 'retention-v1-approved', `retention/${destructionId}`);
+
+    const a = await application(id);
+    expect(a.myNumber).toMatchObject({ verdict: 'valid', sealed: false });
+    expect(a.myNumber.destroyedAt).not.toBeNull();
+    expect(a.scanRef).toBeNull();
+    expect(a.history.map((e: { kind: string }) => e.kind)).toContain('my_number_destroyed');
+    expect((await get(`/onestop/applications/${id}/my-number?reason=after-destruction`, 'admin')).json().myNumber).toBeNull();
+    expect((await post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: false, reason: 'again' }, 'city')).statusCode).toBe(409);
+  });
+});
