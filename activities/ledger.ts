@@ -12,7 +12,7 @@ export interface TransitionInput {
   at: string;
   actor: string;
   reason?: string;
-  fields?: Partial<Record<'paidAt' | 'paymentMethod' | 'documentsDueOn' | 'documentsDueAt' | 'documentsSentAt', string>>;
+  fields?: Partial<Record<'paidAt' | 'paymentMethod' | 'documentsDueOn' | 'documentsDueAt' | 'documentsSentAt' | 'returnedAt', string>>;
   /** Stable per workflow step, so a retried activity never writes the event twice. */
   key: string;
 }
@@ -83,6 +83,7 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
           if (f.documentsSentAt) donation.documentsSentAt = new Date(f.documentsSentAt);
           if (input.to === 'completed') donation.completedAt = at;
           if (input.to === 'cancelled') donation.cancelledAt = at;
+          if (input.to === 'mail_returned') donation.returnedMailCount += 1;
           if (input.to === 'received' || input.to === 'awaiting_payment' || input.to === 'paid') donation.reviewFlags = [];
           em.create(DonationEvent, {
             donation,

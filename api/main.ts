@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, requireMyNumberKeys } from '../config/env';
+import { temporalDataConverter } from '../domain/onestop/payload-codec';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 import { createOrm } from '../ledger/orm';
 import { ensureSearchAttributes } from '../scripts/stack/temporal-dev-server';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const orm = await createOrm(config.database.url);
   const connection = await Connection.connect({ address: config.temporal.address });
   await ensureSearchAttributes(connection, config.temporal.namespace, SEARCH_ATTRIBUTE_CLI_TYPES);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(requireMyNumberKeys(config)) });
   const app = await buildApi({ config, orm, temporal });
   const close = async () => {
     await app.close();

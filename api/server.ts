@@ -2,11 +2,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
-import type { AppConfig } from '../config/env';
+import { requireApiTokens, type AppConfig } from '../config/env';
 import type { Orm } from '../ledger/orm';
 import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
 import { registerDonationRoutes } from './routes/donations';
+import { intakeRoutes } from './routes/intake';
+import { registerDocumentRoutes } from './routes/documents';
+import { registerOneStopRoutes } from './routes/onestop';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -32,7 +35,7 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerErrorHandler(app);
-  registerAuth(app, config.api.tokens);
+  registerAuth(app, requireApiTokens(config));
 
   app.get('/health', { schema: { tags: ['system'], security: [] } }, async () => {
     await orm.em.fork().getConnection().execute('select 1');
@@ -40,5 +43,8 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   });
 
   registerDonationRoutes(app, { config, orm, temporal });
+  await app.register(intakeRoutes, { config, orm, temporal });
+  registerDocumentRoutes(app, { config, orm, temporal });
+  registerOneStopRoutes(app, { config, orm, temporal });
   return app;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 /**
@@ -39,8 +40,39 @@ export interface AppConfig {
     reminderLeadDays: number;
     /** Donations whose documents deadline falls within this many days count as "at risk". */
     atRiskDays: number;
+    /** DOCS-4: how long after posting a returned envelope is still expected; then the donation completes. 0 = complete at once. */
+    returnWindowDays: number;
+  };
+  documents: {
+    chromiumPath: string;
+    /** Where finished batches are dropped for the printing company. */
+    dropDir: string;
+    /** Where batches are assembled. */
+    workDir: string;
+    /** Daily batch time in Japan, HH:MM. */
+    batchTime: { hour: number; minute: number };
+    /** Year-end: the city may ask for batches on Saturdays, Sundays and Dec 29-Jan 3 too. */
+    runOnClosedDays: boolean;
+    maxEnvelopes: number;
+  };
+  /** SEC-1: keys that seal 個人番号 at rest; absent only in production without MY_NUMBER_KEYS (the API then refuses to start). */
+  myNumber?: MyNumberKeyring;
+  onestop: {
+    /** Days before the 申告特例申請 deadline on which a deficient application's donor is reminded. */
+    reminderDaysBefore: number[];
+    /** REC-1: years after the application's deadline that its 個人番号 and images are kept (5–7). */
+    retentionYears: number;
+    /** Browser origins of the Temporal UI allowed to call the codec server (besides the dev UI's own). */
+    codecCorsOrigins: string[];
   };
   logLevel: string;
+}
+
+export interface MyNumberKeyring {
+  activeKeyId: string;
+  keys: Map<string, Buffer>;
+  /** True for the well-known development key: never good enough for real numbers. */
+  insecureDevKey: boolean;
 }
 
 export class ConfigError extends Error {
@@ -83,13 +115,29 @@ export function parseTokens(raw: string): ApiToken[] {
   return tokens;
 }
 
+function time(env: Env, key: string, fallback: string): { hour: number; minute: number } {
+  const raw = env[key] || fallback;
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
+  if (!match) throw new ConfigError(`${key} must be HH:MM (24-hour, Japan time), got "${raw}"`);
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${key} must be true or false, got "${raw}"`);
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
+  // Workers need no tokens; the API refuses to start without them in production (requireApiTokens).
   const tokens = env.API_TOKENS ? parseTokens(env.API_TOKENS) : production ? [] : DEV_TOKENS;
-  if (tokens.length === 0) throw new ConfigError('API_TOKENS must be set in production (role:name:token,...)');
+  const dataDir = path.resolve(env.FURUSATO_DATA_DIR ?? '.data');
   return {
     production,
-    dataDir: path.resolve(env.FURUSATO_DATA_DIR ?? '.data'),
+    dataDir,
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -109,7 +157,65 @@ export function loadConfig(env: Env = process.env): AppConfig {
     donation: {
       reminderLeadDays: int(env, 'DOCS_REMINDER_LEAD_DAYS', 3, 1, 13),
       atRiskDays: int(env, 'DOCS_AT_RISK_DAYS', 3, 0, 14),
+      returnWindowDays: int(env, 'DOCS_RETURN_WINDOW_DAYS', 60, 0, 365),
     },
+    documents: {
+      chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
+      dropDir: path.resolve(env.PRINT_DROP_DIR || path.join(dataDir, 'print', 'outbox')),
+      workDir: path.resolve(env.PRINT_WORK_DIR || path.join(dataDir, 'print', 'work')),
+      batchTime: time(env, 'PRINT_BATCH_TIME', '10:00'),
+      runOnClosedDays: bool(env, 'PRINT_ON_CLOSED_DAYS', false),
+      maxEnvelopes: int(env, 'PRINT_BATCH_MAX', 5000, 1, 100_000),
+    },
+    myNumber: myNumberKeys(env, production),
+    onestop: { reminderDaysBefore: dayList(env, 'ONESTOP_REMINDER_DAYS', [14, 3]), retentionYears: int(env, 'ONESTOP_RETENTION_YEARS', 7, 5, 7), codecCorsOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean) },
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+function dayList(env: Env, key: string, fallback: number[]): number[] {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,3}(,\d{1,3})*$/.test(raw)) throw new ConfigError(`${key} must be a comma-separated list of days, e.g. 14,3; got "${raw}"`);
+  return raw.split(',').map(Number);
+}
+
+/** The development key is derived from a public phrase, so anyone can decrypt with it: it exists only outside production. */
+export const DEV_MY_NUMBER_KEY_ID = 'dev-insecure';
+
+/** MY_NUMBER_KEYS="keyId:base64(32 bytes),…" and MY_NUMBER_ACTIVE_KEY_ID (default: the last key listed). Old keys stay listed to read old rows. */
+export function myNumberKeys(env: Env, production: boolean): MyNumberKeyring | undefined {
+  const raw = env.MY_NUMBER_KEYS;
+  if (!raw) {
+    if (production) return undefined;
+    const devKey = createHash('sha256').update('furusato-ops INSECURE development My Number key').digest();
+    return { activeKeyId: DEV_MY_NUMBER_KEY_ID, keys: new Map([[DEV_MY_NUMBER_KEY_ID, devKey]]), insecureDevKey: true };
+  }
+  const keys = new Map<string, Buffer>();
+  raw.split(',').map((s) => s.trim()).filter(Boolean).forEach((entry, i) => {
+    const sep = entry.indexOf(':');
+    const id = entry.slice(0, sep);
+    const key = Buffer.from(entry.slice(sep + 1), 'base64');
+    if (sep < 1 || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ConfigError(`MY_NUMBER_KEYS entry ${i + 1} must be keyId:base64key`);
+    if (key.length !== 32) throw new ConfigError(`MY_NUMBER_KEYS entry ${i + 1} (${id}): the key must be 32 bytes (AES-256), base64-encoded`);
+    if (keys.has(id)) throw new ConfigError(`MY_NUMBER_KEYS lists key id ${id} twice`);
+    keys.set(id, key);
+  });
+  if (keys.size === 0) throw new ConfigError('MY_NUMBER_KEYS is empty');
+  const activeKeyId = env.MY_NUMBER_ACTIVE_KEY_ID || [...keys.keys()].pop()!;
+  if (!keys.has(activeKeyId)) throw new ConfigError(`MY_NUMBER_ACTIVE_KEY_ID ${activeKeyId} is not in MY_NUMBER_KEYS`);
+  if (production && activeKeyId === DEV_MY_NUMBER_KEY_ID) throw new ConfigError('MY_NUMBER_ACTIVE_KEY_ID must not be the development key in production');
+  return { activeKeyId, keys, insecureDevKey: false };
+}
+
+/** The API holds the keys; in production it does not start without them. */
+export function requireMyNumberKeys(config: AppConfig): MyNumberKeyring {
+  if (!config.myNumber) throw new ConfigError('MY_NUMBER_KEYS must be set in production (keyId:base64key,...)');
+  return config.myNumber;
+}
+
+/** The API's own check: in production, no tokens means nobody could be told apart, so it does not start. */
+export function requireApiTokens(config: AppConfig): ApiToken[] {
+  if (config.api.tokens.length === 0) throw new ConfigError('API_TOKENS must be set in production (role:name:token,...)');
+  return config.api.tokens;
 }

@@ -9,6 +9,7 @@ export const DONATION_STATUSES = [
   'paid',
   'documents_due',
   'documents_sent',
+  'mail_returned',
   'completed',
   'cancelled',
 ] as const;
@@ -21,7 +22,7 @@ export const TERMINAL_STATUSES: readonly DonationStatus[] = ['completed', 'cance
 export const CANCELLABLE_STATUSES: readonly DonationStatus[] = ['received', 'held', 'awaiting_payment', 'paid', 'documents_due'];
 
 /** Donor corrections are accepted while the donation is alive: afterwards the documents are already out. */
-export const CORRECTABLE_STATUSES: readonly DonationStatus[] = ['received', 'held', 'awaiting_payment', 'paid', 'documents_due', 'documents_sent'];
+export const CORRECTABLE_STATUSES: readonly DonationStatus[] = ['received', 'held', 'awaiting_payment', 'paid', 'documents_due', 'documents_sent', 'mail_returned'];
 
 export const CHANNELS = ['portal', 'phone', 'fax', 'mail', 'counter'] as const;
 export type Channel = (typeof CHANNELS)[number];

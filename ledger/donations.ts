@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import type { Channel, DonationStatus, PaymentMethod } from '../domain/donation-status';
 import { normalizeDonorFields, type DonorFields, type FieldError } from '../domain/donor';
 import { donationWorkflowId } from '../domain/ids';
-import { reviewFlags } from '../domain/review';
+import { reviewFindings, type ReviewFinding } from '../domain/review';
 import { Donation, DonationEvent, DonationGiftLine, Donor, Gift, Portal } from './entities';
 
 /** A donation as intake hands it to the ledger, whatever the channel (portal file, phone, FAX, counter). */
@@ -20,6 +20,8 @@ export interface NewDonation {
   wantsOneStop: boolean;
   disasterRelief: boolean;
   gifts: { code: string; quantity: number }[];
+  /** Set by portal imports: the export always has an email, so a missing one is a review finding (INTAKE-4). Not part of the fingerprint. */
+  emailExpected?: boolean;
 }
 
 export class IntakeValidationError extends Error {
@@ -36,7 +38,45 @@ export class DuplicateConflictError extends Error {
   }
 }
 
-export type RegisterOutcome = { donation: Donation; created: boolean };
+export type RegisterOutcome = { donation: Donation; created: boolean; findings?: ReviewFinding[] };
+
+/** Knex bound to the entity manager's open transaction: a plain getKnex() would take a second pool connection and can deadlock a busy pool. */
+function txKnex(tx: EntityManager) {
+  return (tx.getTransactionContext() as ReturnType<EntityManager['getKnex']> | undefined) ?? tx.getKnex();
+}
+
+/** INTAKE-4 "likely duplicate": the same person ordering the same thing on two portals within this window. */
+export const DUPLICATE_WINDOW_MS = 48 * 3600_000;
+
+async function likelyDuplicates(tx: EntityManager, input: NewDonation, kana: string, postalCode: string): Promise<{ portal: string; portalOrderId: string }[]> {
+  if (!kana) return [];
+  const knex = txKnex(tx);
+  const applied = Date.parse(input.appliedAt);
+  const candidates: { id: string; portal_code: string; portal_order_id: string }[] = await knex('donations as d')
+    .join('donors as p', 'p.id', 'd.donor_id')
+    .where('p.postal_code', postalCode)
+    .whereRaw(`replace(p.name_kana, ' ', '') = ?`, [kana.replace(/ /g, '')])
+    .where('d.amount_yen', input.amountYen)
+    .whereNot('d.portal_code', input.portal)
+    .whereNot('d.status', 'cancelled')
+    .whereBetween('d.applied_at', [new Date(applied - DUPLICATE_WINDOW_MS).toISOString(), new Date(applied + DUPLICATE_WINDOW_MS).toISOString()])
+    .select('d.id', 'd.portal_code', 'd.portal_order_id')
+    .limit(5);
+  if (!candidates.length) return [];
+  const lines: { donation_id: string; gift_code: string; quantity: number }[] = await knex('donation_gift_lines').whereIn('donation_id', candidates.map((c) => c.id)).select('donation_id', 'gift_code', 'quantity');
+  const key = (gifts: { code: string; quantity: number }[]) => gifts.map((g) => `${g.code}x${g.quantity}`).sort().join(',');
+  const wanted = key(input.gifts);
+  return candidates
+    .filter((c) => key(lines.filter((l) => l.donation_id === c.id).map((l) => ({ code: l.gift_code, quantity: l.quantity }))) === wanted)
+    .map((c) => ({ portal: c.portal_code, portalOrderId: c.portal_order_id }));
+}
+
+/** A gift's price on this portal where one is recorded (portals may list the same gift at different amounts), else its ledger price. */
+async function portalPrices(tx: EntityManager, portal: string, codes: string[]): Promise<Map<string, number>> {
+  if (!codes.length) return new Map();
+  const rows: { gift_code: string; price_yen: number }[] = await txKnex(tx)('gift_portal_prices').where('portal_code', portal).whereIn('gift_code', codes).select('gift_code', 'price_yen');
+  return new Map(rows.map((r) => [r.gift_code, r.price_yen]));
+}
 
 /**
  * What makes two submissions "the same donation". Timestamps are left out on
@@ -82,8 +122,18 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
       if (!donor.phone && donorFields.phone) donor.phone = donorFields.phone;
       if (!donor.email && donorFields.email) donor.email = donorFields.email;
 
-      const giftPriceYen = input.gifts.reduce((sum, line) => sum + (gifts.find((g) => g.code === line.code)?.priceYen ?? 0) * line.quantity, 0);
-      const flags = reviewFlags({ donor: donorFields, amountYen: input.amountYen, giftPriceYen, hasGift: input.gifts.length > 0 });
+      const prices = await portalPrices(tx, input.portal, input.gifts.map((g) => g.code));
+      const giftPriceYen = input.gifts.reduce((sum, line) => sum + (prices.get(line.code) ?? gifts.find((g) => g.code === line.code)?.priceYen ?? 0) * line.quantity, 0);
+      const findings = reviewFindings({
+        channel: input.channel,
+        donor: donorFields,
+        amountYen: input.amountYen,
+        giftPriceYen,
+        hasGift: input.gifts.length > 0,
+        emailExpected: input.emailExpected ?? false,
+        likelyDuplicates: await likelyDuplicates(tx, input, donorFields.nameKana, donorFields.postalCode),
+      });
+      const flags = [...new Set(findings.map((f) => f.flag))];
       const donation = tx.create(Donation, {
         portal: portal as Portal,
         portalOrderId: input.portalOrderId,
@@ -112,9 +162,9 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
         actor,
         occurredAt: new Date(),
         reason: `entered via ${input.channel}`,
-        after: { portal: input.portal, portalOrderId: input.portalOrderId, amountYen: input.amountYen, reviewFlags: flags },
+        after: { portal: input.portal, portalOrderId: input.portalOrderId, amountYen: input.amountYen, reviewFlags: flags, reviewFindings: findings },
       });
-      return { donation, created: true };
+      return { donation, created: true, findings };
     });
   } catch (err) {
     // Someone else registered the same portal order between our check and insert.

@@ -26,7 +26,16 @@ export async function createOrm(databaseUrl: string, opts: { poolMax?: number } 
   });
 }
 
+/** Several workers may start together: a session-level advisory lock lets exactly one migrate at a time. */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const knex = orm.em.getKnex();
+  const conn = await knex.client.acquireConnection();
+  try {
+    await conn.query('select pg_advisory_lock(5839201)');
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await conn.query('select pg_advisory_unlock(5839201)').catch(() => undefined);
+    await knex.client.releaseConnection(conn);
+  }
 }

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, DEV_TOKENS, loadConfig } from '../config/env';
+import { ConfigError, DEV_TOKENS, loadConfig, requireMyNumberKeys } from '../config/env';
+import { temporalDataConverter } from '../domain/onestop/payload-codec';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 import { buildApi } from '../api/server';
 import { createOrm, migrate } from '../ledger/orm';
 import { createWorker } from '../worker/create-worker';
+import { activityDepsFromConfig } from '../activities/deps';
+import { ensurePrintSchedule } from '../workflows/documents/schedule';
+import { ensureIntakeSchedule } from '../workflows/intake/schedule';
 import { resolveTemporalCli } from './stack/tools';
 import { ensureSearchAttributes, startTemporalDevServer } from './stack/temporal-dev-server';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
@@ -68,10 +72,14 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
     if (config.temporal.address) await ensureSearchAttributes(connection, config.temporal.namespace, SEARCH_ATTRIBUTE_CLI_TYPES);
-    const temporal = new Client({ connection, namespace: config.temporal.namespace });
+    // SEC-1: every payload the server stores is sealed; worker and client share the converter.
+    const dataConverter = temporalDataConverter(requireMyNumberKeys(config));
+    const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, orm });
+    const activityDeps = activityDepsFromConfig(config, orm, temporal);
+    stops.push(() => activityDeps.close());
+    const worker = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps, options: { dataConverter } });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -82,6 +90,9 @@ async function main(): Promise<void> {
       console.error('worker stopped:', err);
       void shutdown(1);
     });
+
+    await ensurePrintSchedule(temporal, config);
+    await ensureIntakeSchedule(temporal, config);
 
     const api = await buildApi({ config, orm, temporal });
     stops.push(() => api.close());

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import type { Orm } from '../ledger/orm';
+import { createActivities, type ActivityDeps } from '../activities';
 
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  orm: Orm;
+  deps: ActivityDeps;
   /** A pre-built bundle (production, tests that start several workers); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   options?: Partial<WorkerOptions>;
@@ -24,13 +23,13 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
-export async function createWorker({ connection, namespace, taskQueue, orm, workflowBundle, options }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ connection, namespace, taskQueue, deps, workflowBundle, options }: WorkerDeps): Promise<Worker> {
   const bundlePath = workflowBundle ? undefined : prebuiltBundlePath();
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ orm }),
+    activities: createActivities(deps),
     ...(workflowBundle ? { workflowBundle } : bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: workflowsPath() }),
     // Bounded cache: December brings tens of thousands of open donations; the rest are replayed on demand.
     maxCachedWorkflows: 2000,

@@ -1,5 +1,8 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../config/env';
+import { activityDepsFromConfig } from '../activities/deps';
+import { ConfigError, loadConfig, requireMyNumberKeys } from '../config/env';
+import { temporalDataConverter } from '../domain/onestop/payload-codec';
 import { createOrm, migrate } from '../ledger/orm';
 import { createWorker } from './create-worker';
 
@@ -13,9 +16,16 @@ async function main(): Promise<void> {
   const orm = await createOrm(config.database.url);
   await migrate(orm);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, orm });
+  // Activities that signal other workflows (print batches) need a client; this is the process's only one.
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const dataConverter = temporalDataConverter(requireMyNumberKeys(config));
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
+  const activityDeps = activityDepsFromConfig(config, orm, temporal);
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps, options: { dataConverter } });
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
   await worker.run();
+  await activityDeps.close();
+  await clientConnection.close();
   await connection.close();
   await orm.close();
 }

@@ -1,2 +1,6 @@
 // Every workflow the worker registers. Keep this file to re-exports: it is the bundle entry.
 export { donationWorkflow } from './donation/donation-workflow';
+export { printBatchWorkflow } from './documents/print-batch-workflow';
+export { importFileWorkflow, collectPortalFilesWorkflow } from './intake/import-file-workflow';
+export { oneStopApplicationWorkflow } from './onestop/onestop-application-workflow';
+export { retentionDestructionWorkflow } from './onestop/retention-workflow';

@@ -37,7 +37,7 @@ export const DonorSchema = new EntitySchema<Donor>({
 
 /** 寄附: one donation, from any portal or entered by hand. The workflow owns its lifecycle; this row mirrors it. */
 export class Donation {
-  [OptionalProps]?: 'id' | 'wantsOneStop' | 'disasterRelief' | 'status' | 'reviewFlags' | 'createdAt' | 'updatedAt' | 'giftLines';
+  [OptionalProps]?: 'id' | 'wantsOneStop' | 'disasterRelief' | 'status' | 'reviewFlags' | 'returnedMailCount' | 'createdAt' | 'updatedAt' | 'giftLines';
   id: string = randomUUID();
   portal!: Portal;
   portalOrderId!: string;
@@ -59,6 +59,10 @@ export class Donation {
   documentsSentAt?: Date;
   completedAt?: Date;
   cancelledAt?: Date;
+  /** DOCS-6: when the 払込取扱票 went out to a donor paying by postal transfer. */
+  postalTransferFormSentAt?: Date;
+  /** DOCS-4: how many times the documents came back undelivered. */
+  returnedMailCount = 0;
   workflowId!: string;
   /** Hash of what intake saw, so a re-sent donation is recognised as the same one (or a conflicting one). */
   intakeFingerprint!: string;
@@ -94,6 +98,8 @@ export const DonationSchema = new EntitySchema<Donation>({
     documentsSentAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     completedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     cancelledAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    postalTransferFormSentAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    returnedMailCount: { type: 'integer', default: 0 },
     workflowId: { type: 'string', columnType: 'text', unique: 'donations_workflow_id_unique' },
     intakeFingerprint: { type: 'string', columnType: 'text' },
     createdBy: { type: 'string', columnType: 'text' },

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readFileTail } from './file-tail';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -214,23 +215,6 @@ async function clearStaleLock(dataDir: string, replaceRunning: boolean): Promise
     }
   }
   fs.rmSync(pidFile, { force: true });
-}
-
-function readFileTail(file: string, bytes: number): string {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const len = Math.min(size, bytes);
-      const buf = Buffer.alloc(len);
-      fs.readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
 }
 
 /** A minimal environment: the caller's LANG/LC_* may name locales this machine lacks. */

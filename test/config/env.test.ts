@@ -1,4 +1,4 @@
-import { ConfigError, DEV_TOKENS, loadConfig } from '../../config/env';
+import { ConfigError, DEV_TOKENS, loadConfig, requireApiTokens } from '../../config/env';
 
 test('defaults describe a developer machine: dev server, embedded PostgreSQL, dev tokens', () => {
   const config = loadConfig({});
@@ -9,8 +9,10 @@ test('defaults describe a developer machine: dev server, embedded PostgreSQL, de
   expect(config.api.tokens).toBe(DEV_TOKENS);
 });
 
-test('production refuses to start without real tokens', () => {
-  expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+test('production refuses to start the API without real tokens; workers need none', () => {
+  const worker = loadConfig({ NODE_ENV: 'production' });
+  expect(worker.api.tokens).toEqual([]);
+  expect(() => requireApiTokens(worker)).toThrow(ConfigError);
   const config = loadConfig({ NODE_ENV: 'production', API_TOKENS: 'operator:tanaka:0123456789abcdef' });
   expect(config.api.tokens).toEqual([{ role: 'operator', name: 'tanaka', token: '0123456789abcdef' }]);
 });

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { createWorker } from '../../worker/create-worker';
+import { activityDepsFromConfig } from '../../activities/deps';
+import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 
 let runtimeInstalled = false;
 
@@ -42,13 +47,18 @@ export function required(name: string): string {
 export async function suiteContext(suite: string, env: Record<string, string> = {}): Promise<SuiteContext> {
   quietRuntime();
   const taskQueue = `test-${suite}-${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...env });
+  // Each suite prints into its own folders; returned mail is off unless a suite asks for it.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `furusato-${suite}-`));
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, FURUSATO_DATA_DIR: dataDir, DOCS_RETURN_WINDOW_DAYS: '0', ...env });
   const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 5 });
   const address = required('TEST_TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection });
+  // Same codec as production: suites see what the Temporal server would store.
+  const dataConverter = temporalDataConverter(config.myNumber!);
+  const client = new Client({ connection, dataConverter });
   const workers: RunningWorker[] = [];
+  const activityDeps = activityDepsFromConfig(config, orm, client);
   return {
     config,
     orm,
@@ -62,8 +72,9 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
         connection: nativeConnection,
         namespace: 'default',
         taskQueue,
-        orm,
+        deps: activityDeps.deps,
         workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+        options: { dataConverter },
       });
       const running = worker.run();
       const handle = {
@@ -79,6 +90,7 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
     },
     async close() {
       await Promise.all([...workers].map((w) => w.stop()));
+      await activityDeps.close();
       await nativeConnection.close();
       await connection.close();
       await orm.close();

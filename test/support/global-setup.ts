@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { FAILURE_CONVERTER_PATH } from '../../domain/onestop/payload-codec';
 import { createOrm, migrate } from '../../ledger/orm';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/stack/tools';
 import { findFreePort, startTemporalDevServer } from '../../scripts/stack/temporal-dev-server';
@@ -30,7 +31,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_URL
       ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop: async () => undefined })
       : startEmbeddedPostgres({ dataDir: path.join(runDir, 'pg'), port: await findFreePort() }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH(), logger: quietLogger }),
   ]);
   stops.push(() => temporal.stop(), () => pg.stop());
 

@@ -1,6 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import os from 'node:os';
 import { createActivities } from '../../activities';
+import { activityDepsFromConfig } from '../../activities/deps';
+import { loadConfig } from '../../config/env';
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { registerDonation } from '../../ledger/donations';
 import { createOrm, type Orm } from '../../ledger/orm';
@@ -25,7 +28,7 @@ let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `test-deadlines-${Date.now()}`;
 const prefix = `deadlines-${Date.now()}`;
-const config = { donation: { reminderLeadDays: 3, atRiskDays: 3 } };
+const config = { donation: { reminderLeadDays: 3, atRiskDays: 3, returnWindowDays: 0 } };
 
 beforeAll(async () => {
   quietRuntime();
@@ -42,7 +45,7 @@ beforeAll(async () => {
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    activities: createActivities({ orm }),
+    activities: createActivities(activityDepsFromConfig(loadConfig({ FURUSATO_DATA_DIR: os.tmpdir() }), orm, env.client).deps),
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
   });
   running = worker.run();

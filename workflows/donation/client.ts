@@ -15,7 +15,7 @@ export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'dona
     paidAt: d.paidAt?.toISOString(),
     documentsSentAt: d.documentsSentAt?.toISOString(),
     reviewFlags: [...d.reviewFlags],
-    policy: { reminderLeadDays: config.donation.reminderLeadDays },
+    policy: { reminderLeadDays: config.donation.reminderLeadDays, returnWindowDays: config.donation.returnWindowDays },
   };
 }
 

@@ -20,7 +20,8 @@ export interface DonationWorkflowInput {
   documentsSentAt?: string;
   /** INTAKE-4 findings that hold the donation for an operator before anything is sent. */
   reviewFlags: string[];
-  policy: { reminderLeadDays: number };
+  /** returnWindowDays (DOCS-4) is absent in executions started before returned mail existed. */
+  policy: { reminderLeadDays: number; returnWindowDays?: number };
 }
 
 export interface Actor {
@@ -52,6 +53,17 @@ export interface DonorCorrection extends Actor {
   changes: Partial<DonorFields>;
 }
 
+export interface MailReturned extends Actor {
+  reason: string;
+  returnedAt: string;
+}
+
+/** DOCS-4: the operator confirmed the address (by phone etc.); the corrected fields, or none if the address was right. */
+export interface AddressConfirmation extends Actor {
+  reason: string;
+  changes: Partial<DonorFields>;
+}
+
 export interface DonorCorrectionResult {
   eventId: string;
   changed: (keyof DonorFields)[];
@@ -76,6 +88,7 @@ export interface DonationStatusView {
   documentsSentAt?: string;
   cancelReason?: string;
   corrections: number;
+  returnedMail: number;
   /** Messages that arrived in a state where they do not apply, kept so an operator sees them. */
   ignored: string[];
 }
@@ -85,4 +98,6 @@ export const documentsSentSignal = defineSignal<[DocumentsSent]>('documentsSent'
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const releaseHoldSignal = defineSignal<[ReleaseHold]>('releaseHold');
 export const correctDonorUpdate = defineUpdate<DonorCorrectionResult, [DonorCorrection]>('correctDonor');
+export const mailReturnedSignal = defineSignal<[MailReturned]>('mailReturned');
+export const confirmAddressUpdate = defineUpdate<DonorCorrectionResult, [AddressConfirmation]>('confirmAddress');
 export const statusQuery = defineQuery<DonationStatusView>('status');

@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,7 +14,9 @@ import { formatFieldErrors, normalizeDonorFields, validateDonorChanges } from '.
 import { DocumentsDeadline, DonationPaymentDate, DonationPortal, DonationStatusAttr } from '../../domain/search-attributes';
 import {
   cancelSignal,
+  confirmAddressUpdate,
   correctDonorUpdate,
+  mailReturnedSignal,
   documentsSentSignal,
   paymentConfirmedSignal,
   releaseHoldSignal,
@@ -21,7 +24,10 @@ import {
   type CancelRequest,
   type DocumentsSent,
   type DonationStatusView,
+  type AddressConfirmation,
   type DonationWorkflowInput,
+  type DonorCorrection,
+  type MailReturned,
   type PaymentConfirmed,
   type ReleaseHold,
 } from './definitions';
@@ -40,6 +46,7 @@ const ledger = proxyActivities<LedgerActivities>({
  *
  * received → (held) → awaiting_payment → paid → documents_due → documents_sent → completed
  *                                      ↘ cancelled (any time before documents are sent)
+ * documents_sent → mail_returned → documents_due → documents_sent … (DOCS-4, while the return window lasts)
  */
 export async function donationWorkflow(input: DonationWorkflowInput): Promise<DonationStatusView> {
   const { workflowId } = workflowInfo();
@@ -53,12 +60,15 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     paidAt: input.paidAt,
     alerts: [],
     corrections: 0,
+    returnedMail: 0,
     ignored: [],
   };
   let payment: PaymentConfirmed | undefined = input.paidAt ? { paidAt: input.paidAt, actor: 'system:intake' } : undefined;
   let holdRelease: ReleaseHold | undefined;
   let documents: DocumentsSent | undefined = input.documentsSentAt ? { sentAt: input.documentsSentAt, actor: 'system:migration' } : undefined;
   let cancel: CancelRequest | undefined;
+  let mailReturn: MailReturned | undefined;
+  let addressConfirmed: AddressConfirmation | undefined;
   let seq = 0;
   const nextKey = () => `${workflowId}#${++seq}`;
 
@@ -81,38 +91,59 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     else holdRelease = r;
   });
   setHandler(documentsSentSignal, (d) => {
-    if (view.status !== 'documents_due' || documents) view.ignored.push(`documentsSent by ${d.actor} while ${view.status}`);
+    // 'paid' too: the ledger shows documents_due a moment before this workflow does, and a batch may be that quick.
+    if ((view.status !== 'documents_due' && view.status !== 'paid') || documents) view.ignored.push(`documentsSent by ${d.actor} while ${view.status}`);
     else documents = d;
+  });
+  setHandler(mailReturnedSignal, (m) => {
+    if (view.status !== 'documents_sent' || mailReturn) view.ignored.push(`mailReturned by ${m.actor} while ${view.status}`);
+    else mailReturn = m;
   });
   setHandler(cancelSignal, (c) => {
     if (!CANCELLABLE_STATUSES.includes(view.status) || cancel) view.ignored.push(`cancel by ${c.actor} while ${view.status}`);
     else cancel = c;
   });
 
+  const applyCorrection = (correction: DonorCorrection) =>
+    serialized(async () => {
+      const result = await ledger.applyDonorCorrection({
+        donationId: input.donationId,
+        changes: normalizeDonorFields(correction.changes),
+        actor: correction.actor,
+        reason: correction.reason,
+        at: new Date().toISOString(),
+        key: nextKey(),
+      });
+      view.corrections += 1;
+      return result;
+    });
+  const validateCorrection = (correction: DonorCorrection, allowEmpty: boolean) => {
+    if (!correction?.actor?.trim()) throw new Error('actor is required');
+    if (!correction.reason?.trim()) throw new Error('reason is required');
+    if (allowEmpty && Object.keys(correction.changes ?? {}).length === 0) return;
+    const errors = validateDonorChanges(correction.changes ?? {});
+    if (errors.length) throw new Error(formatFieldErrors(errors));
+  };
+
+  setHandler(correctDonorUpdate, applyCorrection, {
+    // Runs before the update is accepted: a rejected correction leaves no trace in history.
+    validator: (correction) => {
+      if (!CORRECTABLE_STATUSES.includes(view.status)) throw new Error(`donation is ${view.status}; corrections are closed`);
+      validateCorrection(correction, false);
+    },
+  });
+
   setHandler(
-    correctDonorUpdate,
-    (correction) =>
-      serialized(async () => {
-        const changes = normalizeDonorFields(correction.changes);
-        const result = await ledger.applyDonorCorrection({
-          donationId: input.donationId,
-          changes,
-          actor: correction.actor,
-          reason: correction.reason,
-          at: new Date().toISOString(),
-          key: nextKey(),
-        });
-        view.corrections += 1;
-        return result;
-      }),
+    confirmAddressUpdate,
+    async (confirmation) => {
+      const result = Object.keys(confirmation.changes).length ? await applyCorrection(confirmation) : { eventId: '', changed: [] };
+      addressConfirmed = confirmation;
+      return result;
+    },
     {
-      // Runs before the update is accepted: a rejected correction leaves no trace in history.
-      validator: (correction) => {
-        if (!CORRECTABLE_STATUSES.includes(view.status)) throw new Error(`donation is ${view.status}; corrections are closed`);
-        if (!correction?.actor?.trim()) throw new Error('actor is required');
-        if (!correction.reason?.trim()) throw new Error('reason is required');
-        const errors = validateDonorChanges(correction.changes ?? {});
-        if (errors.length) throw new Error(formatFieldErrors(errors));
+      validator: (confirmation) => {
+        if (view.status !== 'mail_returned' || addressConfirmed) throw new Error(`donation is ${view.status}; there is no returned mail waiting for an address`);
+        validateCorrection(confirmation, true);
       },
     },
   );
@@ -202,9 +233,33 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   await condition(settled);
   if (cancel) return cancelled();
 
-  const sent = documents as DocumentsSent;
-  view.documentsSentAt = new Date(sent.sentAt).toISOString();
-  await transition('documents_sent', sent.actor, sent.reference, { documentsSentAt: view.documentsSentAt });
+  const recordSent = async () => {
+    const sent = documents as DocumentsSent;
+    view.documentsSentAt = new Date(sent.sentAt).toISOString();
+    await transition('documents_sent', sent.actor, sent.reference, { documentsSentAt: view.documentsSentAt });
+  };
+  await recordSent();
+
+  // DOCS-4: undelivered envelopes come back for a while after posting; each round
+  // waits for a confirmed address, then the documents go out again in the next batch.
+  const returnWindowDays = input.policy.returnWindowDays ?? 0;
+  if (patched('docs-4-returned-mail') && returnWindowDays > 0) {
+    for (;;) {
+      const returned = await condition(() => mailReturn !== undefined, `${returnWindowDays} days`);
+      if (!returned) break;
+      const ret = mailReturn as MailReturned;
+      view.returnedMail += 1;
+      await transition('mail_returned', ret.actor, ret.reason, { returnedAt: ret.returnedAt });
+      await condition(() => addressConfirmed !== undefined);
+      const confirmation = addressConfirmed as AddressConfirmation;
+      documents = undefined;
+      await transition('documents_due', confirmation.actor, `address confirmed (${confirmation.reason}); documents to be re-sent`);
+      await condition(() => documents !== undefined);
+      mailReturn = undefined;
+      addressConfirmed = undefined;
+      await recordSent();
+    }
+  }
 
   // Gift shipment and one-stop stages attach here in later releases (behind patched()).
   await transition('completed', 'system:lifecycle');
