@@ -15,6 +15,7 @@ import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 import { buildApi } from '../api/server';
 import { createOrm, migrate, type Orm } from '../ledger/orm';
 import { createWorker } from '../worker/create-worker';
+import { activityDepsFromConfig } from '../activities/deps';
 import { resolveTemporalCli } from '../scripts/stack/tools';
 import { findFreePort, startTemporalDevServer } from '../scripts/stack/temporal-dev-server';
 import { startEmbeddedPostgres } from '../scripts/stack/embedded-postgres';
@@ -151,29 +152,53 @@ function cpuSecondsOf(pid: number, withChildren: boolean): number {
   return ticks / ticksPerSecond();
 }
 
+/** Busy CPU seconds of the whole machine, all cores, including time the hypervisor stole. */
+function machineBusySeconds(): number {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / ticksPerSecond();
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export interface CpuSnapshot {
   bench: number;
   temporal: number;
   postgres: number;
+  /** Everything else on the machine: other users' work competes for the same cores and skews the result. */
+  other: number;
 }
 
-/** CPU seconds used so far by this process, the Temporal dev server and PostgreSQL (all backends); NaN where /proc is missing. */
+/** CPU seconds used so far by this process, the Temporal dev server, PostgreSQL (all backends) and everything else; NaN where /proc is missing. */
 export function cpuSnapshot(stack: Pick<Stack, 'temporalPid' | 'postgresPid'>): CpuSnapshot {
   const self = process.cpuUsage();
-  return {
-    bench: (self.user + self.system) / 1e6,
-    temporal: cpuSecondsOf(stack.temporalPid, false),
-    postgres: cpuSecondsOf(stack.postgresPid, true),
-  };
+  const bench = (self.user + self.system) / 1e6;
+  const temporal = cpuSecondsOf(stack.temporalPid, false);
+  const postgres = cpuSecondsOf(stack.postgresPid, true);
+  return { bench, temporal, postgres, other: machineBusySeconds() - bench - temporal - postgres };
 }
 
 export function cpuSince(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
-  return { bench: after.bench - before.bench, temporal: after.temporal - before.temporal, postgres: after.postgres - before.postgres };
+  return {
+    bench: after.bench - before.bench,
+    temporal: after.temporal - before.temporal,
+    postgres: after.postgres - before.postgres,
+    other: Math.max(0, after.other - before.other),
+  };
+}
+
+export interface ServerError {
+  route: string;
+  error: Error;
 }
 
 export interface Stack {
   config: AppConfig;
   orm: Orm;
+  /** A separate one-connection ORM for the benchmark's own queries. */
+  monitor: Orm;
   client: Client;
   nativeConnection: NativeConnection;
   worker: Worker;
@@ -181,6 +206,8 @@ export interface Stack {
   workerFailure: Promise<never>;
   api: FastifyInstance;
   apiBase: string;
+  /** The first few errors thrown inside API routes. */
+  serverErrors: ServerError[];
   temporalAddress: string;
   temporalPid: number;
   postgresPid: number;
@@ -216,7 +243,8 @@ export async function startStack(): Promise<Stack> {
   };
 
   try {
-    const config = loadConfig({});
+    // Dev tokens as with loadConfig({}); the data folder (print outbox, work files) stays inside the run directory.
+    const config = loadConfig({ FURUSATO_DATA_DIR: runDir });
     const cliPath = await resolveTemporalCli({ install: true });
     const [temporalStarted, pgStarted] = await Promise.allSettled([
       startTemporalDevServer({
@@ -242,6 +270,9 @@ export async function startStack(): Promise<Stack> {
     const orm = await createOrm(pg.url);
     stops.push(() => orm.close());
     await migrate(orm);
+    // The bench's own progress queries must neither take connections from the product's pool nor queue behind it.
+    const monitor = await createOrm(pg.url, { poolMax: 1 });
+    stops.push(() => monitor.close());
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
@@ -249,7 +280,9 @@ export async function startStack(): Promise<Stack> {
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, orm });
+    const activityDeps = activityDepsFromConfig(config, orm, client);
+    stops.push(() => activityDeps.close());
+    const worker = await createWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps });
     const running = worker.run();
     const workerFailure = running.then(
       () => Promise.reject(new Error('donation worker stopped before the benchmark finished')),
@@ -263,6 +296,12 @@ export async function startStack(): Promise<Stack> {
     });
 
     const api = await buildApi({ config, orm, temporal: client, logger: false });
+    // With the logger off, a 500 would otherwise say only "see the server log".
+    const serverErrors: ServerError[] = [];
+    api.addHook('onError', async (request, _reply, error) => {
+      // Recorded, never altered: the API's own error handler still shapes the answer.
+      if (serverErrors.length < 5) serverErrors.push({ route: `${request.method} ${request.url}`, error });
+    });
     stops.push(() => api.close());
     await api.listen({ host: '127.0.0.1', port: 0 });
     const { port } = api.server.address() as AddressInfo;
@@ -270,12 +309,14 @@ export async function startStack(): Promise<Stack> {
     return {
       config,
       orm,
+      monitor,
       client,
       nativeConnection,
       worker,
       workerFailure,
       api,
       apiBase: `http://127.0.0.1:${port}`,
+      serverErrors,
       temporalAddress: temporal.address,
       temporalPid: temporal.pid,
       postgresPid: pg.pid,
