@@ -10,12 +10,9 @@ import { printBatchWorkflow } from '../../workflows';
 import { batchPostedSignal, printBatchStatusQuery, printBatchWorkflowId } from '../../workflows/documents/definitions';
 import { confirmAddressUpdate, mailReturnedSignal, statusQuery } from '../../workflows/donation/definitions';
 import { actorOf } from '../auth';
+import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { correctionBody, idParams, reasonBody } from '../schemas';
-
-type Json = Record<string, any>;
-const WRITE = ['operator', 'admin'] as ('operator' | 'admin')[];
-const READ = ['operator', 'city', 'admin'] as ('operator' | 'city' | 'admin')[];
 
 const batchIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 

@@ -20,6 +20,7 @@ import {
   type DonationStatusView,
 } from '../../workflows/donation/definitions';
 import { actorOf } from '../auth';
+import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import * as s from '../schemas';
 
@@ -28,12 +29,6 @@ export interface DonationRouteDeps {
   orm: Orm;
   temporal: Client;
 }
-
-// Request bodies are already shaped by the JSON schemas in ../schemas.ts.
-type Json = Record<string, any>;
-
-const WRITE = ['operator', 'admin'] as ('operator' | 'admin')[];
-const READ = ['operator', 'city', 'admin'] as ('operator' | 'city' | 'admin')[];
 
 function detail(d: Donation) {
   return {

@@ -22,6 +22,7 @@ import type { Orm } from '../../ledger/orm';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { ensureImportWorkflow } from '../../workflows/intake/client';
 import { actorOf } from '../auth';
+import { READ, WRITE, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
 
 export interface IntakeRouteDeps {
@@ -29,10 +30,6 @@ export interface IntakeRouteDeps {
   orm: Orm;
   temporal: Client;
 }
-
-type Json = Record<string, any>;
-const WRITE = ['operator', 'admin'] as ('operator' | 'admin')[];
-const READ = ['operator', 'city', 'admin'] as ('operator' | 'city' | 'admin')[];
 
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** A hand upload waits this long for its report; a bigger file answers 202 and the report is read later. */

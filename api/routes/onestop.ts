@@ -29,11 +29,9 @@ import { ensureOneStopWorkflow } from '../../workflows/onestop/client';
 import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
 import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
+import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, notFound } from '../errors';
 
-type Json = Record<string, any>;
-const WRITE: Role[] = ['operator', 'admin'];
-const READ: Role[] = ['operator', 'city', 'admin'];
 /**
  * SEC-1/SEC-2: reading a 個人番号 is for the administrator only (the
  * designated 事務取扱担当者 holds an admin token); operators review on the
