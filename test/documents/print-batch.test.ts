@@ -15,6 +15,7 @@ import { jstDate } from '../../domain/jst';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
 import { pdfPageTexts } from '../support/pdf';
+import { maybeCaptureHistory } from '../support/histories';
 
 let ctx: SuiteContext;
 let app: FastifyInstance;
@@ -147,6 +148,8 @@ test('returned mail: the donation waits for a confirmed address, then the whole 
     'created', 'paid', 'documents_due', 'documents_posted', 'documents_sent', 'mail_returned', 'donor_correction', 'documents_due', 'documents_posted', 'documents_sent',
   ]);
   expect(log.find((e: { toStatus: string }) => e.toStatus === 'mail_returned')).toMatchObject({ actor: 'operator:dev-operator', reason: '宛所尋ねあたりません' });
+  await maybeCaptureHistory(ctx.client, 'donation-v2-returned-mail', d.workflowId);
+  await maybeCaptureHistory(ctx.client, 'print-batch-v1-returned-mail', `print-batch/${second.batchId}`);
 });
 
 test('an operator reissues a receipt: numbered, marked 再発行, printed in the next batch; one pending reissue at a time', async () => {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/env';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 
 /**
- * Replays saved DonationWorkflow histories against today's workflow code. A
+ * Replays saved DonationWorkflow and PrintBatchWorkflow histories against today's workflow code. A
  * change that would break running donations (a new activity call, a reordered
  * timer, a missing patched()) fails here before it reaches production.
  */
@@ -23,6 +23,14 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'donation-v1-held-released.json',
       'donation-v1-escalated.json',
       'donation-v1-year-end.json',
+      // v2: transition writes as local activities, payloads through the codec, returned mail.
+      'donation-v2-completed.json',
+      'donation-v2-corrected-cancelled.json',
+      'donation-v2-held-released.json',
+      'donation-v2-escalated.json',
+      'donation-v2-year-end.json',
+      'donation-v2-returned-mail.json',
+      'print-batch-v1-returned-mail.json',
     ]),
   );
 });

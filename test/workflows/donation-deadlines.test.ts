@@ -104,7 +104,7 @@ test('documents not sent within two weeks: a reminder 3 days before, an escalati
   // Late documents still complete the donation; the escalation stays on record.
   await handle.signal(documentsSentSignal, { actor: 'operator:late', sentAt: new Date(await env.currentTimeMs()).toISOString() });
   expect((await handle.result()).status).toBe('completed');
-  await maybeCaptureHistory(env.client, 'donation-v1-escalated', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v2-escalated', donation.workflowId);
 });
 
 test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
@@ -129,7 +129,7 @@ test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
   expect(result.status).toBe('completed');
   expect(result.alerts.map((a) => a.kind)).toEqual(['reminder']);
   expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
-  await maybeCaptureHistory(env.client, 'donation-v1-year-end', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v2-year-end', donation.workflowId);
 });
 
 test('documents sent in time raise no alert at all', async () => {

@@ -88,7 +88,7 @@ test('a transfer donation goes received → awaiting payment → paid → docume
   expect(new Date(byName.DonationPaymentDate as Date).toISOString()).toBe(paidAt);
   expect(new Date(byName.DocumentsDeadline as Date).toISOString()).toBe(due.deadline?.dueAt);
   expect(JSON.stringify(byName)).not.toMatch(/山田|ヤマダ|hanako|1234-5678/);
-  await maybeCaptureHistory(ctx.client, 'donation-v1-completed', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v2-completed', donation.workflowId);
 });
 
 test('a second start of the same donation reuses the one workflow, even after it finished', async () => {
@@ -151,7 +151,7 @@ test('an invalid donor correction is rejected before it reaches history; a valid
   expect((await handle.query(statusQuery)).corrections).toBe(1);
   await handle.signal(cancelSignal, { actor: 'operator:sato', reason: 'test cleanup' });
   await handle.result();
-  await maybeCaptureHistory(ctx.client, 'donation-v1-corrected-cancelled', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v2-corrected-cancelled', donation.workflowId);
 });
 
 test('cancel stops an unpaid donation and is recorded with its reason', async () => {
@@ -189,7 +189,7 @@ test('a flagged donation is held for review until an operator releases it', asyn
   expect(release).toMatchObject({ toStatus: 'awaiting_payment', actor: 'operator:mori', reason: 'review cleared: 返礼品なしに変更することを寄附者と確認' });
   await handle.signal(cancelSignal, { actor: 'operator:mori', reason: 'test cleanup' });
   await handle.result();
-  await maybeCaptureHistory(ctx.client, 'donation-v1-held-released', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v2-held-released', donation.workflowId);
 });
 
 test('a worker restart mid-lifecycle loses nothing: signals sent while it is down are processed by the next worker', async () => {
