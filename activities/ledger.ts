@@ -61,8 +61,9 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
     }
   }
 
-  async function loadDonation(em: EntityManager, donationId: string): Promise<Donation> {
-    const donation = await em.findOne(Donation, { id: donationId }, { populate: ['donor'] });
+  async function loadDonation(em: EntityManager, donationId: string, withDonor = false): Promise<Donation> {
+    // Transitions touch the donation row only; loading the donor too would add a query to every step.
+    const donation = await em.findOne(Donation, { id: donationId }, withDonor ? { populate: ['donor'] } : {});
     if (!donation) throw notFound(donationId);
     return donation;
   }
@@ -131,7 +132,7 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
       return once(
         input.key,
         async (em) => {
-          const donation = await loadDonation(em, input.donationId);
+          const donation = await loadDonation(em, input.donationId, true);
           const donor: Donor = donation.donor;
           const before: Record<string, unknown> = {};
           const after: Record<string, unknown> = {};

@@ -124,7 +124,8 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
       if (err instanceof DuplicateConflictError) throw conflict(err.message);
       throw err;
     }
-    const donation = await load(outcome.donation.id);
+    // Answer from the entity registration produced: re-reading it would cost the busiest route a third of its queries.
+    const donation = outcome.donation;
     await ensureDonationWorkflow(temporal, donation, config);
     return reply.code(outcome.created ? 201 : 200).send({ donation: detail(donation) });
   });
