@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { DocumentRenderer, defaultTemplatesDir, type PacketData } from '../../activities/documents/renderer';
 import { receiptPacket } from '../../domain/documents';
+import { renderMailNotice } from '../../activities/documents/mail-templates';
 import { pdfPageTexts } from '../support/pdf';
 
 let renderer: DocumentRenderer;
@@ -100,4 +101,14 @@ test('several packets come out as one PDF in order, one page per document', asyn
   const pages = await pdfPageTexts(pdf);
   expect(pages[2]).toContain('CH-2');
   expect(pages[7]).toContain('CH-3');
+});
+
+test('the 受付済み通知 also exists as a plain-text email with subject, donor, amount and dates', () => {
+  const mail = renderMailNotice('onestop-accepted-notice', packet({ donor: { ...packet().donor, name: '髙橋 & 花子' }, applicationArrivedOn: '2026-12-20' }));
+  expect(mail.subject).toBe('【柳川市】ワンストップ特例申請書 受付のお知らせ');
+  expect(mail.body).toContain('髙橋 & 花子 様');
+  expect(mail.body).toContain('35,000円');
+  expect(mail.body).toContain('令和8年12月1日');
+  expect(mail.body).toContain('令和8年12月20日');
+  expect(mail.body).toContain('CH-20261201-0001');
 });
