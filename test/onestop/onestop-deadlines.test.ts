@@ -1,14 +1,10 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import os from 'node:os';
-import { createActivities } from '../../activities';
-import { activityDepsFromConfig } from '../../activities/deps';
-import { loadConfig } from '../../config/env';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
+import type { AppConfig } from '../../config/env';
 import { registerDonation } from '../../ledger/donations';
 import { applicationNotices, findApplication, registerApplication } from '../../ledger/onestop';
-import { createOrm, type Orm } from '../../ledger/orm';
+import type { Orm } from '../../ledger/orm';
 import { oneStopApplicationWorkflow } from '../../workflows';
-import { quietRuntime, required } from '../support/context';
 import { newDonation } from '../support/factory';
 
 /**
@@ -16,34 +12,20 @@ import { newDonation } from '../support/factory';
  * fire before the holiday-adjusted deadline and the application closes at its
  * end when nothing arrived, without anyone waiting seven weeks.
  */
+let ctx: TimeSkippingContext;
 let env: TestWorkflowEnvironment;
 let orm: Orm;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `test-onestop-deadlines-${Date.now()}`;
+let taskQueue: string;
+let config: AppConfig;
 const prefix = `onestop-deadlines-${Date.now()}`;
-const config = loadConfig({ FURUSATO_DATA_DIR: os.tmpdir() });
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
-  });
-  orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    activities: createActivities(activityDepsFromConfig(config, orm, env.client).deps),
-    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
-  });
-  running = worker.run();
+  ctx = await timeSkippingContext('onestop-deadlines');
+  ({ env, orm, taskQueue, config } = ctx);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await orm?.close();
-  await env?.teardown();
+  await ctx?.close();
 });
 
 test('a deficient application is reminded 14 and 3 days before the deadline, then closed at its end', async () => {

@@ -1,61 +1,32 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import os from 'node:os';
-import { createActivities } from '../../activities';
-import { activityDepsFromConfig } from '../../activities/deps';
-import { loadConfig } from '../../config/env';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Orm } from '../../ledger/orm';
+import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { registerDonation } from '../../ledger/donations';
-import { createOrm, type Orm } from '../../ledger/orm';
 import { donationWorkflow } from '../../workflows';
 import { donationWorkflowInput } from '../../workflows/donation/client';
 import { documentsSentSignal, statusQuery } from '../../workflows/donation/definitions';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
-import { temporal } from '@temporalio/proto';
-import { quietRuntime, required } from '../support/context';
 import { newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';
-
-const { IndexedValueType } = temporal.api.enums.v1;
 
 /**
  * DOCS-1 deadlines against the time-skipping test server: two weeks and the
  * year-end rule, with the reminder and the escalation firing on their own.
  */
+let ctx: TimeSkippingContext;
 let env: TestWorkflowEnvironment;
 let orm: Orm;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `test-deadlines-${Date.now()}`;
+let taskQueue: string;
 const prefix = `deadlines-${Date.now()}`;
 const config = { donation: { reminderLeadDays: 3, atRiskDays: 3, returnWindowDays: 0 } };
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
-  });
-  // The time-skipping server cannot list search attributes, but it does accept new ones.
-  const { KEYWORD, DATETIME } = { KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME };
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, type === 'Keyword' ? KEYWORD : DATETIME])),
-  });
-  orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    activities: createActivities(activityDepsFromConfig(loadConfig({ FURUSATO_DATA_DIR: os.tmpdir() }), orm, env.client).deps),
-    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
-  });
-  running = worker.run();
+  ctx = await timeSkippingContext('deadlines');
+  ({ env, orm, taskQueue } = ctx);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await orm?.close();
-  await env?.teardown();
+  await ctx?.close();
 });
 
 async function start(paidAt: Date) {

@@ -1,0 +1,63 @@
+import os from 'node:os';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { activityDepsFromConfig } from '../../activities/deps';
+import { loadConfig, type AppConfig } from '../../config/env';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { createOrm, type Orm } from '../../ledger/orm';
+import { quietRuntime, required } from './context';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+
+export interface TimeSkippingContext {
+  env: TestWorkflowEnvironment;
+  orm: Orm;
+  config: AppConfig;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A suite whose deadlines are weeks away: its own time-skipping test server
+ * (time skipping is global to a server, so it cannot be shared), the run's
+ * database, and a worker with the real activities.
+ */
+export async function timeSkippingContext(suite: string): Promise<TimeSkippingContext> {
+  quietRuntime();
+  const taskQueue = `test-${suite}-${Date.now()}`;
+  const config = loadConfig({ FURUSATO_DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: taskQueue });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
+  });
+  // The time-skipping server cannot list search attributes, but it does accept new ones.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, type === 'Keyword' ? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD : IndexedValueType.INDEXED_VALUE_TYPE_DATETIME]),
+    ),
+  });
+  const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });
+  const deps = activityDepsFromConfig(config, orm, env.client);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    activities: createActivities(deps.deps),
+    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+  });
+  const running = worker.run();
+  return {
+    env,
+    orm,
+    config,
+    taskQueue,
+    async close() {
+      worker.shutdown();
+      await running;
+      await deps.close();
+      await orm.close();
+      await env.teardown();
+    },
+  };
+}
