@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     const worker = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps, options: { dataConverter } });
     const running = worker.run();
     stops.push(async () => {
-      worker.shutdown();
+      // The SDK's own signal handlers may already be draining the worker; wait for it either way.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await workerConnection.close();
     });
