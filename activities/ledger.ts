@@ -44,14 +44,12 @@ function notFound(donationId: string): ApplicationFailure {
  */
 export function createLedgerActivities({ orm }: { orm: Orm }) {
   async function once<T>(key: string, work: (em: EntityManager) => Promise<T>, onRepeat: (em: EntityManager, event: DonationEvent) => T | Promise<T>): Promise<T> {
+    // The event's unique idempotency key is the check: a repeated attempt fails its insert, its whole
+    // transaction (status change included) rolls back, and the first attempt's event answers. No
+    // read-before-write, so a first attempt — nearly every call — costs no extra query.
     try {
-      return await orm.em.fork().transactional(async (em) => {
-        const existing = await em.findOne(DonationEvent, { idempotencyKey: key });
-        if (existing) return onRepeat(em, existing);
-        return work(em);
-      });
+      return await orm.em.fork().transactional((em) => work(em));
     } catch (err) {
-      // Two attempts raced past the check; the unique key let exactly one in.
       if (err instanceof UniqueConstraintViolationException) {
         const em = orm.em.fork();
         const existing = await em.findOneOrFail(DonationEvent, { idempotencyKey: key });
