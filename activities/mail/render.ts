@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { warekiDate, yen } from '../../domain/documents';
+import { isIsoDate, jstDate } from '../../domain/jst';
+import { defaultTemplatesDir, type CityConfig, type PacketData } from '../documents/renderer';
+import type { MailText } from '../documents/mail-templates';
+
+/**
+ * Plain-text mail from templates/mail/<name>.txt.hbs, the same approach as
+ * activities/documents/mail-templates.ts: the first line is "件名: …", the rest
+ * is the body; the city's contact comes from templates/documents/city.json.
+ */
+
+export type { MailText };
+
+export const MAIL_TEMPLATES = ['onestop-accepted-notice', 'pre-shipping', 'no-gift-resident', 'supplier-order'] as const;
+export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];
+
+/** Temperature classes as in gifts.temperature. */
+export type Temperature = 'ambient' | 'chilled' | 'frozen';
+
+/** SHIP-4: to the donor, before (or when) the gift leaves the supplier. */
+export interface PreShippingMailData {
+  donorName: string;
+  giftName: string;
+  /** YYYY-MM-DD, Japan. */
+  plannedShipOn: string;
+  supplierName: string;
+  temperature?: Temperature;
+  /** A carrier code (yamato_b2, sagawa_ehiden, japanpost_clickpost, japanpost_yupri) or a display name. */
+  carrier?: string;
+  trackingNumber?: string;
+  portalName?: string;
+  portalOrderId?: string;
+  /** 定期便: this delivery's number and how many there are. */
+  deliveryNo?: number;
+  deliveries?: number;
+}
+
+/** SHIP-6: the donor lives in the city, so no 返礼品; the donation and its documents stand. */
+export interface NoGiftResidentMailData {
+  donorName: string;
+  amountYen: number;
+  /** YYYY-MM-DD (Japan) or an ISO instant: the date of receipt. */
+  receivedOn: string;
+  giftName?: string;
+  portalName?: string;
+  portalOrderId?: string;
+}
+
+/** 発送依頼 to a supplier; the lines themselves travel as an attached CSV and on the supplier portal. */
+export interface SupplierOrderMailData {
+  supplierName: string;
+  orderNumber: string | number;
+  /** YYYY-MM-DD, Japan. */
+  shipBy: string;
+  lineCount: number;
+  /** Name of the attached CSV, if one is attached. */
+  attachmentName?: string;
+}
+
+/** DOCS-5 受付済み通知 by email: the fields of the documents packet it prints. */
+export type OneStopAcceptedMailData = Pick<PacketData, 'portalName' | 'portalOrderId' | 'amountYen' | 'receivedAt' | 'applicationArrivedOn'> & {
+  donor: { name: string };
+};
+
+export interface MailTemplateData {
+  'onestop-accepted-notice': OneStopAcceptedMailData;
+  'pre-shipping': PreShippingMailData;
+  'no-gift-resident': NoGiftResidentMailData;
+  'supplier-order': SupplierOrderMailData;
+}
+
+/** Data a template cannot be rendered from: retrying will not help. */
+export class MailTemplateError extends Error {
+  override name = 'MailTemplateError';
+}
+
+const CARRIERS: Record<string, string> = {
+  yamato_b2: 'ヤマト運輸',
+  sagawa_ehiden: '佐川急便',
+  japanpost_clickpost: '日本郵便（クリックポスト）',
+  japanpost_yupri: '日本郵便（ゆうパック）',
+};
+
+const TEMPERATURES: Record<Temperature, string> = { ambient: '常温', chilled: '冷蔵', frozen: '冷凍' };
+
+const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
+
+/** 2026年12月8日(火) */
+export function japaneseDate(isoDate: string): string {
+  if (!isIsoDate(isoDate)) throw new MailTemplateError(`not a date (YYYY-MM-DD): ${isoDate}`);
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return `${y}年${m}月${d}日(${WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]})`;
+}
+
+/** A date of receipt given as a JST date or as an instant. */
+function dayOf(value: string): string {
+  if (isIsoDate(value)) return value;
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) throw new MailTemplateError(`not a date: ${value}`);
+  return jstDate(t);
+}
+
+function need(data: Record<string, unknown>, name: MailTemplateName, fields: string[]): void {
+  const missing = fields.filter((f) => data[f] === undefined || data[f] === null || data[f] === '');
+  if (missing.length) throw new MailTemplateError(`mail ${name} needs ${missing.join(', ')}`);
+}
+
+/** Values that would break the "件名:" line or the layout: newlines inside names become spaces. */
+function oneLine<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/[\r\n\t]+/g, ' ').trim() as T;
+  if (Array.isArray(value)) return value.map(oneLine) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, oneLine(v)])) as T;
+  return value;
+}
+
+/** The template's view: raw data in, display strings out. */
+const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<string, unknown> } = {
+  'onestop-accepted-notice': (p) => {
+    need(p as never, 'onestop-accepted-notice', ['portalName', 'portalOrderId', 'amountYen', 'receivedAt']);
+    if (!p.donor?.name) throw new MailTemplateError('mail onestop-accepted-notice needs donor.name');
+    return {
+      donor: p.donor,
+      amount: yen(p.amountYen),
+      receivedOn: warekiDate(jstDate(new Date(p.receivedAt))),
+      portalName: p.portalName,
+      portalOrderId: p.portalOrderId,
+      applicationArrivedOn: p.applicationArrivedOn ? warekiDate(p.applicationArrivedOn) : '',
+    };
+  },
+  'pre-shipping': (d) => {
+    need(d as never, 'pre-shipping', ['donorName', 'giftName', 'plannedShipOn', 'supplierName']);
+    const temperature = d.temperature ?? 'ambient';
+    if (!(temperature in TEMPERATURES)) throw new MailTemplateError(`mail pre-shipping: unknown temperature ${temperature}`);
+    return {
+      ...d,
+      plannedShipOn: japaneseDate(d.plannedShipOn),
+      carrierName: d.carrier ? (CARRIERS[d.carrier] ?? d.carrier) : '',
+      temperatureLabel: TEMPERATURES[temperature],
+      chilled: temperature === 'chilled',
+      frozen: temperature === 'frozen',
+      delivery: d.deliveries && d.deliveries > 1 && d.deliveryNo ? `定期便 全${d.deliveries}回のうち第${d.deliveryNo}回` : '',
+    };
+  },
+  'no-gift-resident': (d) => {
+    need(d as never, 'no-gift-resident', ['donorName', 'amountYen', 'receivedOn']);
+    return { ...d, amount: yen(d.amountYen), receivedOn: warekiDate(dayOf(d.receivedOn)) };
+  },
+  'supplier-order': (d) => {
+    need(d as never, 'supplier-order', ['supplierName', 'orderNumber', 'shipBy', 'lineCount']);
+    return { ...d, shipBy: japaneseDate(d.shipBy) };
+  },
+};
+
+// Plain text: no HTML escaping of names such as 「髙橋 & Co.」. A private instance keeps helpers and partials of other code out.
+const hbs = Handlebars.create();
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+const cities = new Map<string, CityConfig>();
+
+function template(file: string): Handlebars.TemplateDelegate {
+  let t = compiled.get(file);
+  if (!t) {
+    t = hbs.compile(fs.readFileSync(file, 'utf8'), { noEscape: true });
+    compiled.set(file, t);
+  }
+  return t;
+}
+
+function city(documentsDir: string): CityConfig {
+  let c = cities.get(documentsDir);
+  if (!c) {
+    c = JSON.parse(fs.readFileSync(path.join(documentsDir, 'city.json'), 'utf8')) as CityConfig;
+    cities.set(documentsDir, c);
+  }
+  return c;
+}
+
+export function isMailTemplate(name: string): name is MailTemplateName {
+  return (MAIL_TEMPLATES as readonly string[]).includes(name);
+}
+
+/**
+ * Renders templates/mail/<name>.txt.hbs. `documentsDir` is templates/documents (city.json); the
+ * mail templates sit beside it in templates/mail, as for renderMailNotice.
+ */
+export function renderMail<N extends MailTemplateName>(name: N, data: MailTemplateData[N], documentsDir = defaultTemplatesDir()): MailText {
+  if (!isMailTemplate(name)) throw new MailTemplateError(`unknown mail template ${String(name)}`);
+  if (!data || typeof data !== 'object') throw new MailTemplateError(`mail ${name} needs its data`);
+  const view = (VIEWS[name] as (d: MailTemplateData[N]) => Record<string, unknown>)(oneLine(data));
+  const text = template(path.join(path.dirname(documentsDir), 'mail', `${name}.txt.hbs`))({ ...view, city: city(documentsDir) });
+  const [first, ...rest] = text.split('\n');
+  if (!first.startsWith('件名: ')) throw new MailTemplateError(`mail template ${name} must start with "件名: "`);
+  const subject = first.slice('件名: '.length).trim();
+  if (!subject) throw new MailTemplateError(`mail template ${name} rendered an empty subject`);
+  return { subject, body: rest.join('\n').replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n') };
+}
