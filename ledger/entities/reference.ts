@@ -1,4 +1,5 @@
-import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { ArrayType, EntitySchema, OptionalProps } from '@mikro-orm/core';
+import type { ApprovalStatus, CarrierCode, DeliveryConstraints, StockAlertKind, StockMovementKind, Temperature } from '../../domain/gifts/types';
 
 /** A donation portal (ポータルサイト) or the city's own intake channel. */
 export class Portal {
@@ -20,11 +21,28 @@ export const PortalSchema = new EntitySchema<Portal>({
   },
 });
 
-/** 事業者: a local business that supplies gifts (返礼品). */
+/** 事業者: a local business that supplies gifts (返礼品). Property names are the camelCase of the columns. */
 export class Supplier {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'shippingWeekdays' | 'active';
   id!: number;
+  /** The supplier's code; a `supplier` API principal's name is this code. Null only for suppliers from before the catalogue. */
+  code?: string;
   name!: string;
+  email?: string;
+  phone?: string;
+  postalCode?: string;
+  address?: string;
+  /** SHIP-2: ISO weekdays (1 = Monday … 7 = Sunday) the supplier ships on; at least two unless the city approved an exception. */
+  shippingWeekdays: number[] = [2, 5];
+  shippingExceptionReason?: string;
+  shippingExceptionApprovedBy?: string;
+  shippingExceptionApprovedAt?: Date;
+  /** SHIP-8: 地場産品基準 and 食品表示法 acknowledged (signed) — no gift of the supplier is activated before. */
+  rulesAcknowledgedAt?: Date;
+  rulesAcknowledgedBy?: string;
+  rulesAcknowledgementRef?: string;
+  defaultCarrier?: CarrierCode;
+  active = true;
   createdAt: Date = new Date();
 }
 
@@ -33,13 +51,28 @@ export const SupplierSchema = new EntitySchema<Supplier>({
   tableName: 'suppliers',
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
+    code: { type: 'string', columnType: 'text', nullable: true, unique: 'suppliers_code_unique' },
     name: { type: 'string', columnType: 'text' },
+    email: { type: 'string', columnType: 'text', nullable: true },
+    phone: { type: 'string', columnType: 'text', nullable: true },
+    postalCode: { type: 'string', columnType: 'text', nullable: true },
+    address: { type: 'string', columnType: 'text', nullable: true },
+    shippingWeekdays: { type: new ArrayType<number>((i) => Number(i), (i) => String(i)), columnType: 'smallint[]', defaultRaw: `'{2,5}'` },
+    shippingExceptionReason: { type: 'string', columnType: 'text', nullable: true },
+    shippingExceptionApprovedBy: { type: 'string', columnType: 'text', nullable: true },
+    shippingExceptionApprovedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    rulesAcknowledgedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    rulesAcknowledgedBy: { type: 'string', columnType: 'text', nullable: true },
+    rulesAcknowledgementRef: { type: 'string', columnType: 'text', nullable: true },
+    defaultCarrier: { type: 'string', columnType: 'text', nullable: true },
+    active: { type: 'boolean', default: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });
 
-/** 返礼品. Money in integer yen throughout the ledger. */
+/** 返礼品. Money in integer yen throughout the ledger. Property names are the camelCase of the columns. */
 export class Gift {
+  [OptionalProps]?: 'approvalStatus' | 'temperature' | 'deliveries' | 'deliveryConstraints' | 'lowStockThreshold' | 'autoRebalance';
   code!: string;
   name!: string;
   supplier?: Supplier;
@@ -47,6 +80,28 @@ export class Gift {
   costYen!: number;
   shippingCostYen!: number;
   active!: boolean;
+  /** GIFT-4/5: the city decides proposed gifts; gifts from before the catalogue count as approved. */
+  approvalStatus: ApprovalStatus = 'approved';
+  proposedBy?: string;
+  proposedAt?: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  decisionNote?: string;
+  temperature: Temperature = 'ambient';
+  /** 定期便: `deliveries` shipments, `deliveryIntervalDays` apart. */
+  deliveries = 1;
+  deliveryIntervalDays?: number;
+  /** GIFT-5 acceptance period, JST dates (YYYY-MM-DD), both inclusive. */
+  acceptFrom?: string;
+  acceptUntil?: string;
+  /** 地場産品基準: which basis makes this a local product. */
+  localProductBasis?: string;
+  deliveryConstraints: DeliveryConstraints = {};
+  carrier?: CarrierCode;
+  /** GIFT-2: null = stock not tracked. */
+  totalStock?: number;
+  lowStockThreshold = 10;
+  autoRebalance = false;
 }
 
 export const GiftSchema = new EntitySchema<Gift>({
@@ -60,5 +115,108 @@ export const GiftSchema = new EntitySchema<Gift>({
     costYen: { type: 'integer', default: 0 },
     shippingCostYen: { type: 'integer', default: 0 },
     active: { type: 'boolean', default: false },
+    approvalStatus: { type: 'string', columnType: 'text', default: 'approved' },
+    proposedBy: { type: 'string', columnType: 'text', nullable: true },
+    proposedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    decidedBy: { type: 'string', columnType: 'text', nullable: true },
+    decidedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    decisionNote: { type: 'string', columnType: 'text', nullable: true },
+    temperature: { type: 'string', columnType: 'text', default: 'ambient' },
+    deliveries: { type: 'integer', columnType: 'smallint', default: 1 },
+    deliveryIntervalDays: { type: 'integer', columnType: 'smallint', nullable: true },
+    acceptFrom: { type: 'string', columnType: 'date', nullable: true },
+    acceptUntil: { type: 'string', columnType: 'date', nullable: true },
+    localProductBasis: { type: 'string', columnType: 'text', nullable: true },
+    deliveryConstraints: { type: 'json', columnType: 'jsonb', defaultRaw: `'{}'` },
+    carrier: { type: 'string', columnType: 'text', nullable: true },
+    totalStock: { type: 'integer', nullable: true },
+    lowStockThreshold: { type: 'integer', default: 10 },
+    autoRebalance: { type: 'boolean', default: false },
+  },
+});
+
+/** GIFT-1/GIFT-2: a gift on one portal — its name there, the stock allocated to it (null = draws on the unallocated pool) and what it sold. */
+export class GiftListing {
+  [OptionalProps]?: 'sold' | 'listed' | 'updatedAt';
+  giftCode!: string;
+  portalCode!: string;
+  portalGiftName?: string;
+  allocated?: number;
+  sold = 0;
+  listed = true;
+  updatedAt: Date = new Date();
+}
+
+export const GiftListingSchema = new EntitySchema<GiftListing>({
+  class: GiftListing,
+  tableName: 'gift_listings',
+  properties: {
+    giftCode: { type: 'string', columnType: 'text', primary: true },
+    portalCode: { type: 'string', columnType: 'text', primary: true },
+    portalGiftName: { type: 'string', columnType: 'text', nullable: true },
+    allocated: { type: 'integer', nullable: true },
+    sold: { type: 'integer', default: 0 },
+    listed: { type: 'boolean', default: true },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
+  },
+});
+
+/** GIFT-2: every change of stock, with who and why (see domain/gifts/types for the meaning of `delta`). Written by ledger/stock.ts only. */
+export class StockMovement {
+  [OptionalProps]?: 'id' | 'occurredAt';
+  id!: string;
+  giftCode!: string;
+  portalCode?: string;
+  kind!: StockMovementKind;
+  delta!: number;
+  toPortalCode?: string;
+  donationId?: string;
+  actor!: string;
+  reason?: string;
+  idempotencyKey?: string;
+  occurredAt: Date = new Date();
+}
+
+export const StockMovementSchema = new EntitySchema<StockMovement>({
+  class: StockMovement,
+  tableName: 'stock_movements',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    giftCode: { type: 'string', columnType: 'text' },
+    portalCode: { type: 'string', columnType: 'text', nullable: true },
+    kind: { type: 'string', columnType: 'text' },
+    delta: { type: 'integer' },
+    toPortalCode: { type: 'string', columnType: 'text', nullable: true },
+    donationId: { type: 'uuid', nullable: true },
+    actor: { type: 'string', columnType: 'text' },
+    reason: { type: 'string', columnType: 'text', nullable: true },
+    idempotencyKey: { type: 'string', columnType: 'text', nullable: true },
+    occurredAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+  },
+});
+
+/** GIFT-2: low / sold_out / oversold, per portal (portalCode set) or for the gift overall; open while clearedAt is null. */
+export class StockAlert {
+  [OptionalProps]?: 'id' | 'raisedAt';
+  id!: string;
+  giftCode!: string;
+  portalCode?: string;
+  kind!: StockAlertKind;
+  remaining!: number;
+  raisedAt: Date = new Date();
+  clearedAt?: Date;
+}
+
+export const StockAlertSchema = new EntitySchema<StockAlert>({
+  class: StockAlert,
+  tableName: 'stock_alerts',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    giftCode: { type: 'string', columnType: 'text' },
+    portalCode: { type: 'string', columnType: 'text', nullable: true },
+    kind: { type: 'string', columnType: 'text' },
+    remaining: { type: 'integer' },
+    raisedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    clearedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });
