@@ -1,7 +1,34 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { loadConfig, requireMyNumberKeys, type AppConfig, type MyNumberKeyring } from '../config/env';
 import type { Orm } from '../ledger/orm';
-import { deadlineEndsAt, reviewApplication, type Finding, type ReviewOutcome } from '../domain/onestop';
-import { donationFacts, executeDestruction, findApplication, OneStopError, type NoticeKind, type OneStopStatus } from '../ledger/onestop';
+import { jstDate } from '../domain/jst';
+import { deadlineEndsAt, openMyNumber, reviewApplication, type Finding, type ReviewOutcome } from '../domain/onestop';
+import { LayoutError, writeNoticeFile, type NoticeRecord } from '../domain/onestop/eltax';
+import { addressWithPrefecture, municipalityByCode } from '../domain/onestop/municipality';
+import { MANIFEST_FILE, manifestCsv, NOTIFICATION_FILE_RE, notificationFileName, SENDER_CODE, type ManifestRow } from '../domain/onestop/notification';
+import {
+  assignNotificationItems,
+  donationFacts,
+  executeDestruction,
+  findApplication,
+  logMyNumberReads,
+  markNotificationProblems,
+  notificationSources,
+  OneStopError,
+  proposeDestruction,
+  recordAlert,
+  recordImageDeletion,
+  recordNotificationRun,
+  type AlertKind,
+  type AssignmentSummary,
+  type ImageDeletion,
+  type NoticeKind,
+  type OneStopStatus,
+} from '../ledger/onestop';
 
 /**
  * Activities of OneStopApplicationWorkflow. They take the application id and
@@ -23,8 +50,92 @@ function missing(applicationId: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'OneStopApplicationNotFound', message: `one-stop application ${applicationId} is not in the ledger`, nonRetryable: true });
 }
 
-export function createOneStopActivities(deps: { orm: Orm }) {
+/** What the one-stop activities need besides the ledger: the keys that open 個人番号, the city's drop folder, the scan folder. */
+export interface OneStopActivitySettings {
+  keyring: MyNumberKeyring;
+  /** ONESTOP_DELIVERY_DIR: each donation year's files go into <deliveryDir>/<year>/. */
+  deliveryDir: string;
+  /** ONESTOP_SCAN_DIR: scan references resolve inside it; REC-1 deletes files only there. */
+  scanDir: string;
+}
+
+export function oneStopActivitySettings(config: AppConfig): OneStopActivitySettings {
+  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir };
+}
+
+export interface NotificationDelivery {
+  runId: string;
+  /** False when the same files had already been delivered for the year (nothing new recorded). */
+  created: boolean;
+  donationYear: number;
+  deliveryDir: string;
+  files: number;
+  applications: number;
+  totalYen: number;
+  /** Accepted applications not in any file (no municipality, or a value the layout cannot hold): listed for an operator. */
+  problems: number;
+  undecided: number;
+  manifestSha256: string;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Atomic: the city never sees half a file. Unchanged bytes are not rewritten. */
+function writeFileAtomic(file: string, bytes: Buffer): void {
+  if (fs.existsSync(file) && sha256(fs.readFileSync(file)) === sha256(bytes)) return;
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, bytes, { mode: 0o640 });
+  fs.renameSync(tmp, file);
+}
+
+const heartbeat = (details?: unknown) => {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Called outside an activity (a script): nothing to report to.
+  }
+};
+
+/**
+ * REC-1: a scan reference ("scan://2026/abc.pdf", "2026/abc.pdf" or an
+ * absolute path) as a file inside the scan folder; anything that would leave
+ * the folder is refused, not followed.
+ */
+export function scanFile(scanDir: string, ref: string): { file: string } | { refused: string } {
+  const rel = ref.replace(/^scan:\/\//, '').replace(/^file:\/\//, '');
+  const root = path.resolve(scanDir);
+  const file = path.resolve(root, rel);
+  const inside = path.relative(root, file);
+  if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) return { refused: `not inside the scan folder ${root}` };
+  return { file };
+}
+
+export function createOneStopActivities(deps: { orm: Orm; onestop?: OneStopActivitySettings }) {
   const knex = () => deps.orm.em.getKnex();
+  // Processes that do not pass the settings (activityDepsFromConfig) take them from their own configuration, read once when first needed.
+  let settings = deps.onestop;
+  const onestop = () => (settings ??= oneStopActivitySettings(loadConfig()));
+
+  /** REC-1: deletes each listed scan inside the scan folder; the outcome per reference goes into the destruction record. */
+  const deleteImages = async (destructionId: string, refs: string[]): Promise<ImageDeletion> => {
+    const folder = path.resolve(onestop().scanDir);
+    const outcome: ImageDeletion = { folder, deleted: [], alreadyAbsent: [], refused: [], at: new Date().toISOString() };
+    for (const ref of refs) {
+      const target = scanFile(folder, ref);
+      if ('refused' in target) {
+        outcome.refused.push({ ref, reason: target.refused });
+        continue;
+      }
+      try {
+        fs.unlinkSync(target.file);
+        outcome.deleted.push(ref);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') outcome.alreadyAbsent.push(ref);
+        else outcome.refused.push({ ref, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
+      }
+    }
+    return recordImageDeletion(knex(), destructionId, outcome);
+  };
 
   return {
     /** Reviews the application as it stands and records the verdict; a retry with the same key finds it recorded. */
@@ -76,15 +187,133 @@ export function createOneStopActivities(deps: { orm: Orm }) {
       return { channel };
     },
 
-    /** REC-1: runs an approved destruction; returns counts only (the record itself stays in the ledger). */
-    async executeRetentionDestruction(input: { destructionId: string; actor: string }): Promise<{ applications: number; myNumbers: number; imageReferences: number }> {
+    /**
+     * REC-1: runs an approved destruction (numbers, personal data, history in
+     * one transaction), then deletes the image files it lists from the scan
+     * folder and adds what happened to each to the record. Returns counts only.
+     */
+    async executeRetentionDestruction(input: { destructionId: string; actor: string }): Promise<{ applications: number; myNumbers: number; imageReferences: number; personalData?: number; imageFilesDeleted?: number }> {
       try {
         const report = await executeDestruction(knex(), input.destructionId, input.actor);
-        return report.count;
+        const images = report.imageFiles ?? (await deleteImages(input.destructionId, report.imageReferencesToDelete ?? []));
+        return { ...report.count, imageFilesDeleted: images.deleted.length };
       } catch (err) {
         if (err instanceof OneStopError) throw ApplicationFailure.create({ type: 'DestructionRefused', message: err.message, nonRetryable: true });
         throw err;
       }
+    },
+
+    /** REC-1, yearly: proposes what is past retention today (never later); the city still decides. */
+    async proposeOneStopDestruction(input: { id: string; asOf: string; retentionYears: number; actor: string }): Promise<{ id?: string; count: number }> {
+      const today = jstDate(new Date());
+      if (input.asOf > today) throw ApplicationFailure.create({ type: 'DestructionRefused', message: `asOf ${input.asOf} is after today (${today})`, nonRetryable: true });
+      const r = await proposeDestruction(knex(), { asOf: input.asOf, retentionYears: input.retentionYears, id: input.id, skipEmpty: true }, input.actor);
+      return r.id ? { id: r.id, count: r.count } : { count: 0 };
+    },
+
+    /** Something operators and the city must see (GET /onestop/alerts); once per key. */
+    async recordOneStopAlert(input: { kind: AlertKind; donationYear?: number; message: string; details?: Record<string, unknown>; key: string }): Promise<void> {
+      await recordAlert(knex(), input);
+    },
+
+    /** ONESTOP-4: 整理番号 and receiving municipality for every accepted application of the year; counts only. */
+    async assignOneStopNotifications(input: { donationYear: number }): Promise<AssignmentSummary> {
+      return assignNotificationItems(knex(), input.donationYear);
+    },
+
+    /**
+     * ONESTOP-4: writes one file per receiving municipality in the (provisional)
+     * eLTAX layout into <deliveryDir>/<year>/, then manifest.csv last. The
+     * numbers are opened here and go nowhere but into the files: the result
+     * carries counts, codes and hashes. Same ledger, same bytes: a re-run
+     * rewrites nothing and records no second delivery.
+     */
+    async deliverOneStopNotifications(input: { donationYear: number; requestedBy: string; workflowId: string; undecided: number }): Promise<NotificationDelivery> {
+      const { keyring, deliveryDir } = onestop();
+      const year = input.donationYear;
+      const dir = path.join(deliveryDir, String(year));
+      fs.mkdirSync(dir, { recursive: true });
+      const sources = await notificationSources(knex(), year);
+      await logMyNumberReads(knex(), sources.map((s) => s.applicationId), { actor: 'system:onestop-notification', role: 'system', source: 'workflow' }, `申告特例通知書 ${year}年分の作成`);
+
+      const problems: { applicationId: string; problem: string }[] = [];
+      const groups = new Map<string, { buffers: Buffer[]; count: number; totalYen: number }>();
+      heartbeat({ opened: 0 });
+      for (const [i, src] of sources.entries()) {
+        if (i % 500 === 0) heartbeat({ written: i });
+        const municipality = municipalityByCode(src.recipientCode);
+        if (!municipality || !src.sealed) {
+          problems.push({ applicationId: src.applicationId, problem: municipality ? 'my_number_missing' : 'recipient_code_unknown' });
+          continue;
+        }
+        const p = src.particulars;
+        const record: NoticeRecord = {
+          recordType: '1',
+          senderCode: SENDER_CODE,
+          recipientCode: src.recipientCode,
+          donationYear: String(year),
+          referenceNumber: src.referenceNumber,
+          myNumber: openMyNumber(keyring, src.applicationId, src.sealed),
+          nameKana: p.nameKana,
+          name: p.name,
+          birthDate: p.birthDate,
+          postalCode: p.postalCode,
+          address: addressWithPrefecture(p.address, municipality),
+          donationDate: src.donationReceivedOn,
+          amountYen: src.amountYen,
+        };
+        let bytes: Buffer;
+        try {
+          bytes = writeNoticeFile([record]);
+        } catch (err) {
+          // The message names the field (氏名 longer than 60 bytes, characters Shift_JIS cannot hold), never the value.
+          if (!(err instanceof LayoutError)) throw err;
+          problems.push({ applicationId: src.applicationId, problem: `unwritable: ${err.message.replace(/^record \d+: /, '')}` });
+          continue;
+        }
+        const g = groups.get(src.recipientCode) ?? { buffers: [], count: 0, totalYen: 0 };
+        g.buffers.push(bytes);
+        g.count += 1;
+        g.totalYen += src.amountYen;
+        groups.set(src.recipientCode, g);
+      }
+      await markNotificationProblems(knex(), problems);
+
+      const rows: ManifestRow[] = [...groups.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([code, g]) => {
+          const m = municipalityByCode(code)!;
+          const file = notificationFileName(year, code);
+          const bytes = Buffer.concat(g.buffers);
+          writeFileAtomic(path.join(dir, file), bytes);
+          return { code, name: `${m.prefecture}${m.name}`, count: g.count, totalYen: g.totalYen, file, sha256: sha256(bytes) };
+        });
+      heartbeat({ files: rows.length });
+      // A municipality that no longer has notices (an operator corrected an address) must not keep a stale file.
+      const keep = new Set(rows.map((r) => r.file));
+      for (const f of fs.readdirSync(dir)) {
+        const m = NOTIFICATION_FILE_RE.exec(f);
+        if ((m && Number(m[1]) === year && !keep.has(f)) || /\.tmp-\d+$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+      }
+      const manifest = manifestCsv(rows);
+      writeFileAtomic(path.join(dir, MANIFEST_FILE), manifest);
+      const manifestSha256 = sha256(manifest);
+      const applications = rows.reduce((n, r) => n + r.count, 0);
+      const totalYen = rows.reduce((n, r) => n + r.totalYen, 0);
+      const [{ n: unmatched }] = await knex()('onestop_notification_items').where('donation_year', year).whereNotNull('problem').count('* as n');
+      const { runId, created } = await recordNotificationRun(knex(), {
+        donationYear: year,
+        deliveryDir: dir,
+        manifestSha256,
+        files: rows,
+        applications,
+        totalYen,
+        problems: Number(unmatched),
+        undecided: input.undecided,
+        requestedBy: input.requestedBy,
+        workflowId: input.workflowId,
+      });
+      return { runId, created, donationYear: year, deliveryDir: dir, files: rows.length, applications, totalYen, problems: Number(unmatched), undecided: input.undecided, manifestSha256 };
     },
 
     /** The deadline passed with the deficiency unresolved: the donor has to file a tax return instead. */

@@ -1,50 +1,169 @@
 /**
  * bench:onestop — N one-stop applications (default 15,000: the volume a city of
- * this size plans for, e.g. 稲敷市's tender) through the API, each sealed,
- * registered and reviewed by its OneStopApplicationWorkflow, about 1% of them
- * deficient. Prints applications/s for intake and for intake-to-decision.
- * Not yet: the eLTAX export (ONESTOP-4) is not built, so it is not measured.
+ * this size plans for, e.g. 稲敷市's tender), then the year's 申告特例通知書
+ * files (ONESTOP-4). Two phases:
+ *
+ *   --phase all (default): through the API, each sealed, registered and reviewed
+ *     by its OneStopApplicationWorkflow (about 1% deficient), then the export.
+ *     Prints applications/s for intake, intake-to-decision and the export.
+ *   --phase export: the applications are put into the ledger as accepted
+ *     (sealed, no workflows), then only the export is measured — the yearly
+ *     run's own cost, without the months of intake before it.
+ *
+ * Donors live in every municipality of Japan in turn (one file per
+ * municipality, as in real life); the export is run twice, the second time
+ * to show that a re-run writes nothing new.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import data from '../domain/onestop/municipalities.json';
+import { myNumberCheckDigit } from '../domain/onestop/my-number';
 import { registerDonation } from '../ledger/donations';
-import { percentile, parseOptions, runPool, sleep, startStack } from './support';
+import { registerApplication } from '../ledger/onestop';
+import { onestopNotificationWorkflow } from '../workflows/onestop/notification-workflow';
+import { percentile, parseOptions, runPool, sleep, startStack, type Stack } from './support';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
 const log = (m: string) => process.stderr.write(`[bench:onestop] ${m}\n`);
 
+/** Every municipality in turn: prefecture, the address as donors write it. */
+const PLACES = (data.prefectures as { name: string; municipalities: { name: string; county?: string }[] }[]).flatMap((p) =>
+  p.municipalities.map((m) => ({ prefecture: p.name, place: `${m.county ?? ''}${m.name}` })),
+);
+
+const myNumberOf = (i: number) => {
+  const first11 = String(10_000_000_000 + i).slice(-11);
+  return first11 + myNumberCheckDigit(first11);
+};
+
+function takePhase(argv: string[]): { phase: 'all' | 'export'; rest: string[] } {
+  const rest: string[] = [];
+  let phase: 'all' | 'export' = 'all';
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--phase(?:=(.*))?$/.exec(argv[i]);
+    if (!m) {
+      rest.push(argv[i]);
+      continue;
+    }
+    const value = m[1] ?? argv[++i];
+    if (value !== 'all' && value !== 'export') throw new Error(`--phase must be all or export, got "${value}"`);
+    phase = value;
+  }
+  return { phase, rest };
+}
+
+async function seedDonations(stack: Stack, n: number, concurrency: number, runId: string): Promise<string[]> {
+  const donationIds: string[] = new Array(n);
+  await runPool(n, concurrency, async (i) => {
+    const { prefecture, place } = PLACES[i % PLACES.length];
+    const { donation } = await registerDonation(
+      stack.orm.em.fork(),
+      {
+        portal: 'choice',
+        portalOrderId: `BENCH-OS-${runId}-${i}`,
+        channel: 'portal',
+        donor: { name: `試験 太郎${i}`, nameKana: 'シケン タロウ', postalCode: '100-0001', prefecture, address: `${place}1-${i}`, phone: '03-0000-0000', email: 'bench@example.jp' },
+        amountYen: 10_000,
+        paymentMethod: 'bank_transfer',
+        appliedAt: '2026-11-20T01:00:00.000Z',
+        wantsOneStop: true,
+        disasterRelief: false,
+        gifts: [],
+      },
+      'bench:seed',
+    );
+    donationIds[i] = donation.id;
+  });
+  return donationIds;
+}
+
+async function measureExport(stack: Stack) {
+  // The worker's one-stop activities read the drop folder from the environment (set before their first use).
+  process.env.ONESTOP_DELIVERY_DIR = path.join(stack.runDir, 'onestop-outbox');
+  const runOnce = async (attempt: number) => {
+    const t0 = Date.now();
+    const result = await Promise.race([
+      stack.client.workflow.execute(onestopNotificationWorkflow, {
+        taskQueue: stack.config.temporal.taskQueue,
+        workflowId: `bench-notification-${attempt}`,
+        args: [{ donationYear: 2026, requestedBy: 'bench' }],
+      }),
+      stack.workerFailure,
+    ]);
+    return { seconds: (Date.now() - t0) / 1000, result };
+  };
+  const first = await runOnce(1);
+  const again = await runOnce(2);
+  const dir = first.result.deliveryDir;
+  const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  return {
+    applications: first.result.applications,
+    files: first.result.files,
+    problems: first.result.problems,
+    seconds: first.seconds,
+    perSec: Math.round((first.result.applications / first.seconds) * 10) / 10,
+    megabytes: Math.round((bytes / 1024 / 1024) * 10) / 10,
+    rerunSeconds: again.seconds,
+    rerunCreated: again.result.created,
+  };
+}
+
 async function main(): Promise<number> {
-  const opts = parseOptions(process.argv.slice(2), { ...process.env, BENCH_N: process.env.BENCH_N ?? '15000' });
+  const { phase, rest } = takePhase(process.argv.slice(2));
+  const opts = parseOptions(rest, { ...process.env, BENCH_N: process.env.BENCH_N ?? '15000' });
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const stack = await startStack();
   const runId = Date.now().toString(36);
   try {
     log(`seeding ${opts.n} donations in the ledger …`);
-    const donationIds: string[] = new Array(opts.n);
-    await runPool(opts.n, opts.concurrency, async (i) => {
-      const { donation } = await registerDonation(
-        stack.orm.em.fork(),
-        {
-          portal: 'choice',
-          portalOrderId: `BENCH-OS-${runId}-${i}`,
-          channel: 'portal',
-          donor: { name: `試験 太郎${i}`, nameKana: 'シケン タロウ', postalCode: '100-0001', prefecture: '東京都', address: `千代田区千代田1-${i}`, phone: '03-0000-0000', email: 'bench@example.jp' },
-          amountYen: 10_000,
-          paymentMethod: 'bank_transfer',
-          appliedAt: '2026-11-20T01:00:00.000Z',
-          wantsOneStop: true,
-          disasterRelief: false,
-          gifts: [],
-        },
-        'bench:seed',
-      );
-      donationIds[i] = donation.id;
-    });
+    const seedStart = Date.now();
+    const donationIds = await seedDonations(stack, opts.n, opts.concurrency, runId);
+    log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+
+    if (phase === 'export') {
+      log(`entering ${opts.n} accepted applications (sealed, no workflows) …`);
+      const keyring = stack.config.myNumber!;
+      await runPool(opts.n, opts.concurrency, async (i) => {
+        const { prefecture, place } = PLACES[i % PLACES.length];
+        const { application } = await registerApplication(
+          stack.orm.em.getKnex(),
+          keyring,
+          {
+            donation: { donationId: donationIds[i] },
+            channel: 'paper',
+            arrivedOn: '2026-12-01',
+            scanRef: `scan://bench/${i}`,
+            content: {
+              formVersion: 'current',
+              name: `試験 太郎${i}`,
+              nameKana: 'シケン タロウ',
+              address: `${prefecture}${place}1-${i}`,
+              birthDate: '1980-01-01',
+              donationDate: '2026-11-20',
+              amountYen: 10_000,
+              checkboxes: { first: true, second: true },
+              attachments: [{ kind: 'my_number_card' }],
+            },
+            myNumber: myNumberOf(i),
+          },
+          'bench:seed',
+        );
+        await stack.orm.em.getKnex()('onestop_applications').where('id', application.id).update({ status: 'accepted', decided_at: new Date() });
+      });
+      log('exporting the 申告特例通知書 files …');
+      const exported = await measureExport(stack);
+      log(`export: ${exported.applications} applications into ${exported.files} files in ${exported.seconds} s (${exported.perSec}/s); re-run ${exported.rerunSeconds} s`);
+      process.stdout.write(`BENCH_RESULT ${JSON.stringify({ phase, n: opts.n, export: exported })}\n`);
+      return 0;
+    }
 
     const headers = { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' };
     const latencies: number[] = [];
     log(`posting ${opts.n} paper applications (concurrency ${opts.concurrency}) …`);
     const started = Date.now();
     await runPool(opts.n, opts.concurrency, async (i) => {
+      const { prefecture, place } = PLACES[i % PLACES.length];
       const t0 = performance.now();
       const res = await fetch(`${stack.apiBase}/onestop/applications/paper`, {
         method: 'POST',
@@ -54,8 +173,8 @@ async function main(): Promise<number> {
           arrivedOn: '2026-12-01',
           scanRef: `scan://bench/${i}`,
           formVersion: i % 7 === 0 ? 'old_with_gender' : 'current',
-          applicant: { name: `試験 太郎${i}`, nameKana: 'シケン タロウ', address: `東京都千代田区千代田1-${i}` },
-          myNumber: '123456789018',
+          applicant: { name: `試験 太郎${i}`, nameKana: 'シケン タロウ', address: `${prefecture}${place}1-${i}`, birthDate: '1980-01-01' },
+          myNumber: myNumberOf(i),
           donationDate: '2026-11-20',
           amountYen: 10_000,
           checkboxes: { first: true, second: i % 100 !== 0 },
@@ -76,8 +195,11 @@ async function main(): Promise<number> {
     }
     const finished = Date.now();
     const byStatus = await knex('onestop_applications').select('status').count('* as n').groupBy('status');
+    log('exporting the 申告特例通知書 files …');
+    const exported = await measureExport(stack);
     latencies.sort((a, b) => a - b);
     const result = {
+      phase,
       n: opts.n,
       concurrency: opts.concurrency,
       intakePerSec: Math.round((opts.n / (posted - started)) * 1000 * 10) / 10,
@@ -85,8 +207,9 @@ async function main(): Promise<number> {
       seconds: (finished - started) / 1000,
       apiMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), max: Math.round(latencies[latencies.length - 1]) },
       statuses: Object.fromEntries(byStatus.map((r: any) => [r.status, Number(r.n)])),
+      export: exported,
     };
-    log(`${result.n} applications: intake ${result.intakePerSec}/s, reviewed ${result.reviewedPerSec}/s (${result.seconds} s)`);
+    log(`${result.n} applications: intake ${result.intakePerSec}/s, reviewed ${result.reviewedPerSec}/s (${result.seconds} s); export ${exported.applications} in ${exported.seconds} s`);
     process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
     return 0;
   } finally {

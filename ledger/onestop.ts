@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
+import type { Incident } from '../domain/onestop/incidents';
+import { municipalityByCode, municipalityOf } from '../domain/onestop/municipality';
+import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber } from '../domain/onestop/notification';
 import type { MyNumberKeyring } from '../config/env';
 import { jstDate } from '../domain/jst';
 import {
@@ -369,16 +372,28 @@ export function retentionCutoff(asOf: string, years: number): string {
 }
 
 /** Proposes destroying every 個人番号 and image reference whose retention ended by asOf; nothing happens before the city approves. */
-export async function proposeDestruction(knex: Knex, input: { asOf: string; retentionYears: number }, actor: string) {
+export async function proposeDestruction(
+  knex: Knex,
+  input: { asOf: string; retentionYears: number; /** set by the yearly workflow, so that a retried activity finds its proposal */ id?: string; skipEmpty?: boolean },
+  actor: string,
+): Promise<{ id: string | undefined; count: number }> {
   return knex.transaction(async (trx) => {
-    const due = await trx('onestop_applications')
-      .select('id')
-      .whereNull('my_number_destroyed_at')
-      .where('deadline_on', '<', retentionCutoff(input.asOf, input.retentionYears))
-      .whereNotIn('status', ['received', 'deficient'])
-      .orderBy('deadline_on')
-      .orderBy('id');
-    const id = randomUUID();
+    // One proposal at a time per application: a proposal awaiting the city (or approved, running) is not repeated.
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['onestop-retention-proposal']);
+    const due = await trx('onestop_applications as a')
+      .select('a.id')
+      .where((q) => q.whereNull('a.my_number_destroyed_at').orWhereNull('a.personal_data_purged_at'))
+      .where('a.deadline_on', '<', retentionCutoff(input.asOf, input.retentionYears))
+      .whereNotIn('a.status', ['received', 'deficient'])
+      .whereNotExists(trx('retention_destructions as d').select(trx.raw('1')).whereIn('d.status', ['proposed', 'approved']).whereRaw('d.application_ids @> to_jsonb(a.id::text)'))
+      .orderBy('a.deadline_on')
+      .orderBy('a.id');
+    if (input.id) {
+      const existing = await trx('retention_destructions').select('id', 'item_count').where('id', input.id).first();
+      if (existing) return { id: existing.id as string, count: existing.item_count as number };
+    }
+    if (due.length === 0 && input.skipEmpty) return { id: undefined, count: 0 };
+    const id = input.id ?? randomUUID();
     await trx('retention_destructions').insert({
       id,
       status: 'proposed',
@@ -388,7 +403,7 @@ export async function proposeDestruction(knex: Knex, input: { asOf: string; rete
       item_count: due.length,
       proposed_by: actor,
     });
-    return { id, count: due.length };
+    return { id: id as string | undefined, count: due.length };
   });
 }
 
@@ -420,7 +435,8 @@ export async function decideDestruction(knex: Knex, id: string, approve: boolean
 }
 
 export const DESTRUCTION_METHOD =
-  'sealed 個人番号 (AES-256-GCM ciphertext) overwritten with NULL in the ledger; image references cleared and listed for deletion from the image store';
+  'sealed 個人番号 (AES-256-GCM ciphertext) overwritten with NULL in the ledger; name, kana, address, postal code, phone, email and birth date ' +
+  `replaced with "${PURGED}" in the application and its history (resubmissions, 変更届出書); image files deleted from the scan folder and their references cleared`;
 
 /** Executes an approved destruction in one transaction and writes the record the city receives (items, medium, count, method, date, person). */
 export async function executeDestruction(knex: Knex, id: string, actor: string) {
@@ -430,22 +446,62 @@ export async function executeDestruction(knex: Knex, id: string, actor: string) 
     if (d.status === 'done') return d.report;
     if (d.status !== 'approved') throw new OneStopError('conflict', `destruction ${id} is ${d.status}, not approved`);
     const ids: string[] = d.application_ids;
-    const images = ids.length ? await trx('onestop_applications').select('id', 'scan_ref').whereIn('id', ids).whereNotNull('scan_ref') : [];
+    const apps = ids.length ? await trx('onestop_applications').select('id', 'scan_ref', 'content', 'current_content', 'changed_particulars', 'personal_data_purged_at').whereIn('id', ids) : [];
+    const events = ids.length ? await trx('onestop_events').select('id', 'before', 'after').whereIn('application_id', ids) : [];
+    // Every scan the applications reference: the 申請書 and the copies sent with resubmissions and 変更届出書.
+    const imageRefs = [...new Set([
+      ...apps.map((r: { scan_ref: string | null }) => r.scan_ref),
+      ...events.map((e: { after: { scanRef?: string } | null }) => e.after?.scanRef),
+    ].filter((r): r is string => typeof r === 'string' && r.length > 0))];
     const destroyed = ids.length
       ? await trx('onestop_applications')
           .whereIn('id', ids)
           .whereNull('my_number_destroyed_at')
           .update({ my_number_sealed: null, my_number_key_id: null, my_number_destroyed_at: trx.fn.now(), scan_ref: null, updated_at: trx.fn.now() })
       : 0;
+    // The other personal data: replaced in place, so the counts, dates and amounts of the year stay reportable.
+    let purged = 0;
+    for (const a of apps as any[]) {
+      if (a.personal_data_purged_at) continue;
+      await trx('onestop_applications')
+        .where('id', a.id)
+        .update({
+          content: JSON.stringify(purgePersonalData(a.content)),
+          current_content: JSON.stringify(purgePersonalData(a.current_content)),
+          changed_particulars: JSON.stringify(purgePersonalData(a.changed_particulars)),
+          online_ref: null,
+          scan_ref: null,
+          personal_data_purged_at: trx.fn.now(),
+          updated_at: trx.fn.now(),
+        });
+      purged += 1;
+    }
+    // The history is append-only; the guard lets this transaction (and only it) overwrite personal values in before/after.
+    await trx.raw("select set_config('furusato.rec1_purge', ?, true)", [id]);
+    let eventsPurged = 0;
+    for (const e of events as any[]) {
+      const before = purgePersonalData(e.before);
+      const after = purgePersonalData(e.after);
+      if (JSON.stringify(before) === JSON.stringify(e.before) && JSON.stringify(after) === JSON.stringify(e.after)) continue;
+      await trx('onestop_events').where('id', e.id).update({ before: before === null ? null : JSON.stringify(before), after: after === null ? null : JSON.stringify(after) });
+      eventsPurged += 1;
+    }
+    await trx.raw("select set_config('furusato.rec1_purge', '', true)");
     if (ids.length) {
-      await trx('onestop_events').insert(ids.map((applicationId) => ({ application_id: applicationId, kind: 'my_number_destroyed', actor, reason: `REC-1 destruction ${id}`, idempotency_key: `destruction/${id}/${applicationId}` })));
+      await trx('onestop_events')
+        .insert(ids.flatMap((applicationId) => [
+          { application_id: applicationId, kind: 'my_number_destroyed', actor, reason: `REC-1 destruction ${id}`, idempotency_key: `destruction/${id}/${applicationId}` },
+          { application_id: applicationId, kind: 'personal_data_purged', actor, reason: `REC-1 destruction ${id}: ${PERSONAL_FIELDS.join(', ')}`, idempotency_key: `destruction/${id}/${applicationId}/purge` },
+        ]))
+        .onConflict('idempotency_key')
+        .ignore();
     }
     const report = {
       destructionId: id,
-      items: ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像'],
-      medium: 'PostgreSQL ledger onestop_applications (my_number_sealed, scan_ref); image store',
-      count: { applications: ids.length, myNumbers: destroyed, imageReferences: images.length },
-      imageReferencesToDelete: images.map((r: { scan_ref: string }) => r.scan_ref),
+      items: ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像', '氏名・フリガナ・住所・郵便番号・電話番号・メールアドレス・生年月日 (申請書、再提出、変更届出書の記載)'],
+      medium: 'PostgreSQL ledger onestop_applications (my_number_sealed, scan_ref, content), onestop_events (before/after); image files in the scan folder',
+      count: { applications: ids.length, myNumbers: destroyed, imageReferences: imageRefs.length, personalData: purged, historyRows: eventsPurged },
+      imageReferencesToDelete: imageRefs,
       method: DESTRUCTION_METHOD,
       retentionYears: d.retention_years,
       date: new Date().toISOString(),
@@ -454,4 +510,320 @@ export async function executeDestruction(knex: Knex, id: string, actor: string) 
     await trx('retention_destructions').where('id', id).update({ status: 'done', executed_at: trx.fn.now(), report: JSON.stringify(report) });
     return report;
   });
+}
+
+export interface ImageDeletion {
+  folder: string;
+  deleted: string[];
+  alreadyAbsent: string[];
+  refused: { ref: string; reason: string }[];
+  at: string;
+}
+
+/**
+ * REC-1: the outcome of deleting a destruction's image files, added to its
+ * record once. The files themselves are deleted by the caller (the activity);
+ * a second call leaves the first outcome in place.
+ */
+export async function recordImageDeletion(knex: Knex, id: string, outcome: ImageDeletion): Promise<ImageDeletion> {
+  return knex.transaction(async (trx) => {
+    const d = await trx('retention_destructions').select('status', 'report').where('id', id).forUpdate().first();
+    if (!d || d.status !== 'done') throw new OneStopError('conflict', `destruction ${id} is not done`);
+    if (d.report.imageFiles) return d.report.imageFiles as ImageDeletion;
+    const report = { ...d.report, imageFiles: outcome, count: { ...d.report.count, imageFilesDeleted: outcome.deleted.length } };
+    await trx('retention_destructions').where('id', id).update({ report: JSON.stringify(report) });
+    return outcome;
+  });
+}
+
+// ───────────────────────── ONESTOP-4: 申告特例通知書 ─────────────────────────
+
+const yearRange = (donationYear: number) => [`${donationYear + 1}-01-01`, `${donationYear + 1}-12-31`];
+
+export interface AssignmentSummary {
+  applications: number;
+  matched: number;
+  problems: number;
+  /** Applications of the year still under review or deficient: not (yet) in the files. */
+  undecided: number;
+  municipalities: number;
+}
+
+/**
+ * Gives every accepted application of the donation year its 整理番号 (once)
+ * and its receiving municipality: the operator's choice, else the one the
+ * address names (the 変更届出書's address when there is one), else none — then
+ * it is listed for an operator, never dropped.
+ */
+export async function assignNotificationItems(knex: Knex, donationYear: number): Promise<AssignmentSummary> {
+  const [from, to] = yearRange(donationYear);
+  return knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?), ?)', ['onestop-notification', donationYear]);
+    const apps = await trx('onestop_applications as a')
+      .join('donations as d', 'd.id', 'a.donation_id')
+      .join('donors as p', 'p.id', 'd.donor_id')
+      .leftJoin('onestop_notification_items as i', 'i.application_id', 'a.id')
+      .select('a.id', 'a.current_content', 'a.changed_particulars', 'a.residence_code', 'p.prefecture', 'i.serial', 'a.arrived_on')
+      .where('a.status', 'accepted')
+      .whereBetween('a.deadline_on', [from, to])
+      .orderBy('a.arrived_on')
+      .orderBy('a.id');
+    const [{ max }] = await trx('onestop_notification_items').where('donation_year', donationYear).max('serial as max');
+    let next = Number(max ?? 0);
+    const rows = apps.map((a: any) => {
+      const address: string = a.changed_particulars?.address ?? a.current_content.address;
+      const chosen = a.residence_code ? municipalityByCode(a.residence_code) : undefined;
+      const found = chosen ?? municipalityOf(a.prefecture, address);
+      const serial: number = a.serial ?? ++next;
+      return {
+        application_id: a.id,
+        donation_year: donationYear,
+        serial,
+        reference_number: referenceNumber(donationYear, serial),
+        recipient_code: found?.code ?? null,
+        match: chosen ? 'operator' : found ? 'address' : 'none',
+        problem: found ? null : 'address_unmatched',
+        updated_at: trx.fn.now(),
+      };
+    });
+    for (let i = 0; i < rows.length; i += 1000) {
+      await trx('onestop_notification_items').insert(rows.slice(i, i + 1000)).onConflict('application_id').merge(['recipient_code', 'match', 'problem', 'updated_at']);
+    }
+    const [{ n }] = await trx('onestop_applications').whereIn('status', ['received', 'deficient']).whereBetween('deadline_on', [from, to]).count('* as n');
+    const matched = rows.filter((r) => r.recipient_code);
+    return {
+      applications: rows.length,
+      matched: matched.length,
+      problems: rows.length - matched.length,
+      undecided: Number(n),
+      municipalities: new Set(matched.map((r) => r.recipient_code)).size,
+    };
+  });
+}
+
+/** One accepted application as the notice needs it; the number still sealed. Only the delivery activity asks for these. */
+export interface NotificationSource {
+  applicationId: string;
+  serial: number;
+  referenceNumber: string;
+  recipientCode: string;
+  particulars: StoredContent;
+  prefecture: string;
+  donationReceivedOn: string;
+  amountYen: number;
+  sealed: { keyId: string; sealed: Buffer } | null;
+}
+
+export async function notificationSources(knex: Knex, donationYear: number): Promise<NotificationSource[]> {
+  const [from, to] = yearRange(donationYear);
+  const rows = await knex('onestop_notification_items as i')
+    .join('onestop_applications as a', 'a.id', 'i.application_id')
+    .join('donations as d', 'd.id', 'a.donation_id')
+    .join('donors as p', 'p.id', 'd.donor_id')
+    .select('i.application_id', 'i.serial', 'i.reference_number', 'i.recipient_code', 'a.current_content', 'a.changed_particulars', 'a.my_number_sealed', 'a.my_number_key_id', 'p.prefecture', 'd.paid_at', 'd.applied_at', 'd.amount_yen')
+    .where('i.donation_year', donationYear)
+    .whereNotNull('i.recipient_code')
+    .where('a.status', 'accepted')
+    .whereBetween('a.deadline_on', [from, to])
+    .orderBy('i.serial');
+  return rows.map((r: any) => ({
+    applicationId: r.application_id,
+    serial: r.serial,
+    referenceNumber: r.reference_number,
+    recipientCode: r.recipient_code,
+    particulars: { ...r.current_content, ...r.changed_particulars },
+    prefecture: r.prefecture,
+    donationReceivedOn: jstDate(new Date(r.paid_at ?? r.applied_at)),
+    amountYen: Number(r.amount_yen),
+    sealed: r.my_number_sealed ? { keyId: r.my_number_key_id, sealed: r.my_number_sealed } : null,
+  }));
+}
+
+/** Marks applications that cannot go into a file (the reason names a field, never a value). */
+export async function markNotificationProblems(knex: Knex, problems: { applicationId: string; problem: string }[]): Promise<void> {
+  for (const p of problems) await knex('onestop_notification_items').where('application_id', p.applicationId).update({ problem: p.problem, updated_at: knex.fn.now() });
+}
+
+/**
+ * SEC-2: opening numbers for the notices is a disclosure like any other:
+ * one access-log row per application, written before the numbers are opened.
+ */
+export async function logMyNumberReads(knex: Knex, applicationIds: string[], reader: Reader, reason: string): Promise<void> {
+  const rows = applicationIds.map((id) => ({ application_id: id, actor: reader.actor, role: reader.role, reason, source: reader.source }));
+  for (let i = 0; i < rows.length; i += 1000) await knex('my_number_access_log').insert(rows.slice(i, i + 1000));
+}
+
+export interface NotificationFile {
+  code: string;
+  name: string;
+  count: number;
+  totalYen: number;
+  file: string;
+  sha256: string;
+}
+
+/** Records a delivery, unless the year's latest delivery has the same manifest (then the files are as they were). */
+export async function recordNotificationRun(
+  knex: Knex,
+  run: { donationYear: number; deliveryDir: string; manifestSha256: string; files: NotificationFile[]; applications: number; totalYen: number; problems: number; undecided: number; requestedBy: string; workflowId: string },
+): Promise<{ runId: string; created: boolean }> {
+  return knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?), ?)', ['onestop-notification-run', run.donationYear]);
+    const latest = await trx('onestop_notification_runs').select('id', 'manifest_sha256').where('donation_year', run.donationYear).orderBy('delivered_at', 'desc').orderBy('id').first();
+    if (latest?.manifest_sha256 === run.manifestSha256) return { runId: latest.id as string, created: false };
+    const id = randomUUID();
+    await trx('onestop_notification_runs').insert({
+      id,
+      donation_year: run.donationYear,
+      delivery_dir: run.deliveryDir,
+      manifest_sha256: run.manifestSha256,
+      files: JSON.stringify(run.files),
+      applications: run.applications,
+      total_yen: run.totalYen,
+      problems: run.problems,
+      undecided: run.undecided,
+      requested_by: run.requestedBy,
+      workflow_id: run.workflowId,
+    });
+    return { runId: id, created: true };
+  });
+}
+
+/** For operators and the city: the deliveries of a year, and what is not in them (with the address, so an operator can decide). */
+export async function notificationStatus(knex: Knex, donationYear: number) {
+  const [from, to] = yearRange(donationYear);
+  const runs = await knex('onestop_notification_runs').where('donation_year', donationYear).orderBy('delivered_at');
+  const perMunicipality = await knex('onestop_notification_items').where('donation_year', donationYear).whereNotNull('recipient_code').whereNull('problem').countDistinct('recipient_code as m').count('* as n').first();
+  const problems = await knex('onestop_notification_items as i')
+    .join('onestop_applications as a', 'a.id', 'i.application_id')
+    .select('i.application_id', 'i.reference_number', 'i.problem', 'i.recipient_code', 'a.donation_id', 'a.current_content', 'a.changed_particulars')
+    .where('i.donation_year', donationYear)
+    .whereNotNull('i.problem')
+    .orderBy('i.serial');
+  const undecided = await knex('onestop_applications').select('status').whereIn('status', ['received', 'deficient']).whereBetween('deadline_on', [from, to]).count('* as n').groupBy('status');
+  return {
+    donationYear,
+    runs: runs.map((r: any) => ({
+      id: r.id,
+      deliveredAt: iso(r.delivered_at),
+      deliveryDir: r.delivery_dir,
+      manifestSha256: r.manifest_sha256,
+      files: r.files,
+      applications: r.applications,
+      totalYen: Number(r.total_yen),
+      problems: r.problems,
+      undecided: r.undecided,
+      requestedBy: r.requested_by,
+      workflowId: r.workflow_id,
+    })),
+    ready: { applications: Number(perMunicipality?.n ?? 0), municipalities: Number(perMunicipality?.m ?? 0) },
+    problems: problems.map((p: any) => ({
+      applicationId: p.application_id,
+      donationId: p.donation_id,
+      referenceNumber: p.reference_number,
+      problem: p.problem,
+      address: p.changed_particulars?.address ?? p.current_content.address,
+    })),
+    undecided: Object.fromEntries(undecided.map((u: any) => [u.status, Number(u.n)])),
+  };
+}
+
+/** An operator names the residence municipality where the address does not (history row with the reason). */
+export async function assignResidence(knex: Knex, id: string, code: string, reason: string, actor: string): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const r = await trx('onestop_applications').select('residence_code').where('id', id).forUpdate().first();
+    if (!r) throw new OneStopError('not_found', `one-stop application ${id} not found`);
+    await trx('onestop_applications').where('id', id).update({ residence_code: code, updated_at: trx.fn.now() });
+    await trx('onestop_events').insert({ application_id: id, kind: 'residence_assigned', actor, reason, before: JSON.stringify({ residenceCode: r.residence_code }), after: JSON.stringify({ residenceCode: code }) });
+  });
+}
+
+// ───────────────────────── alerts (ONESTOP-4, REC-1) ─────────────────────────
+
+export type AlertKind = 'notification_due' | 'notification_problems' | 'notification_delivered' | 'destruction_proposed';
+
+/** Idempotent on the key: a retried activity records the alert once. */
+export async function recordAlert(knex: Knex, alert: { kind: AlertKind; donationYear?: number; message: string; details?: Record<string, unknown>; key: string }): Promise<void> {
+  await knex('onestop_alerts')
+    .insert({ kind: alert.kind, donation_year: alert.donationYear ?? null, message: alert.message, details: JSON.stringify(alert.details ?? {}), idempotency_key: alert.key })
+    .onConflict('idempotency_key')
+    .ignore();
+}
+
+export async function listAlerts(knex: Knex, opts: { open?: boolean; limit?: number } = {}) {
+  const q = knex('onestop_alerts').orderBy('id', 'desc').limit(opts.limit ?? 200);
+  if (opts.open) q.whereNull('acknowledged_at');
+  return (await q).map((a: any) => ({
+    id: String(a.id),
+    kind: a.kind as AlertKind,
+    donationYear: a.donation_year,
+    message: a.message,
+    details: a.details,
+    createdAt: iso(a.created_at),
+    acknowledgedAt: iso(a.acknowledged_at),
+    acknowledgedBy: a.acknowledged_by,
+  }));
+}
+
+export async function acknowledgeAlert(knex: Knex, id: string, actor: string): Promise<void> {
+  const updated = await knex('onestop_alerts').where('id', id).whereNull('acknowledged_at').update({ acknowledged_at: knex.fn.now(), acknowledged_by: actor });
+  if (updated === 0) {
+    const exists = await knex('onestop_alerts').select('id').where('id', id).first();
+    throw new OneStopError(exists ? 'conflict' : 'not_found', exists ? `alert ${id} is already acknowledged` : `alert ${id} not found`);
+  }
+}
+
+// ───────────────────────── SEC-3: incidents ─────────────────────────
+
+export interface NewIncident {
+  content: string;
+  affectedPeople?: number;
+  affectedRecords?: number;
+  place: string;
+  circumstances: string;
+  discoveredAt: string;
+  reportedBy: string;
+}
+
+const toIncident = (r: any): Incident => ({
+  id: r.id,
+  content: r.content,
+  affectedPeople: r.affected_people,
+  affectedRecords: r.affected_records,
+  place: r.place,
+  circumstances: r.circumstances,
+  discoveredAt: iso(r.discovered_at)!,
+  reportedBy: r.reported_by,
+  recordedBy: r.recorded_by,
+  createdAt: iso(r.created_at)!,
+  reportedToCityAt: iso(r.reported_to_city_at)!,
+});
+
+/** Stored = reported: the city reads it at once (GET /incidents); reported_to_city_at is the moment of storing. */
+export async function recordIncident(knex: Knex, input: NewIncident, actor: string): Promise<Incident> {
+  if (input.affectedPeople === undefined && input.affectedRecords === undefined) throw new OneStopError('invalid', 'give the number of people or of records affected (or both)', 'affectedPeople');
+  if (Date.parse(input.discoveredAt) > Date.now() + 5 * 60_000) throw new OneStopError('invalid', 'must not be in the future', 'discoveredAt');
+  const [row] = await knex('incidents')
+    .insert({
+      id: randomUUID(),
+      content: input.content,
+      affected_people: input.affectedPeople ?? null,
+      affected_records: input.affectedRecords ?? null,
+      place: input.place,
+      circumstances: input.circumstances,
+      discovered_at: input.discoveredAt,
+      reported_by: input.reportedBy,
+      recorded_by: actor,
+    })
+    .returning('*');
+  return toIncident(row);
+}
+
+export async function listIncidents(knex: Knex): Promise<Incident[]> {
+  return (await knex('incidents').orderBy('created_at', 'desc').limit(500)).map(toIncident);
+}
+
+export async function findIncident(knex: Knex, id: string): Promise<Incident | undefined> {
+  const r = await knex('incidents').where('id', id).first();
+  return r ? toIncident(r) : undefined;
 }

@@ -5,6 +5,13 @@ import { jstDate } from '../../domain/jst';
 import { ATTACHMENT_KINDS, type Attachment } from '../../domain/onestop/documents';
 import type { Orm } from '../../ledger/orm';
 import {
+  acknowledgeAlert,
+  assignResidence,
+  findIncident,
+  listAlerts,
+  listIncidents,
+  notificationStatus,
+  recordIncident,
   applicationEvents,
   applicationNotices,
   applyChangeNotice,
@@ -26,6 +33,10 @@ import {
 import { destructionDecidedSignal, oneStopStatusQuery, resubmittedSignal, retentionWorkflowId } from '../../workflows/onestop/definitions';
 import { retentionDestructionWorkflow } from '../../workflows/onestop/retention-workflow';
 import { ensureOneStopWorkflow } from '../../workflows/onestop/client';
+import { onestopNotificationWorkflow } from '../../workflows/onestop/notification-workflow';
+import { incidentReportText } from '../../domain/onestop/incidents';
+import { isMunicipalityCode, municipalityByCode } from '../../domain/onestop/municipality';
+import { notificationDueOn } from '../../domain/onestop/notification';
 import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
 import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
@@ -374,7 +385,9 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       const today = jstDate(new Date());
       const asOf = request.body?.asOf ?? today;
       if (asOf > today) throw badRequest([{ field: 'asOf', reason: 'must not be in the future: retention is not shortened by asking early' }]);
-      const { id, count } = await proposeDestruction(knex(), { asOf, retentionYears: config.onestop.retentionYears }, actorOf(request.principal!));
+      const proposed = await proposeDestruction(knex(), { asOf, retentionYears: config.onestop.retentionYears }, actorOf(request.principal!));
+      const id = proposed.id!;
+      const count = proposed.count;
       await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id }] });
       return reply.code(201).send({ id, count, retentionYears: config.onestop.retentionYears, asOf, status: 'proposed' });
     },
@@ -406,6 +419,135 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       const d = await findDestruction(knex(), request.params.id);
       if (!d) throw notFound(`destruction ${request.params.id}`);
       return d;
+    },
+  );
+
+  // ───────────── ONESTOP-4: 申告特例通知書 ─────────────
+
+  const yearParams = { type: 'object', required: ['year'], properties: { year: { type: 'integer', minimum: 2008, maximum: 2100 } } } as const;
+
+  app.post<{ Body: { year: number } }>(
+    '/onestop/notifications',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: 'ONESTOP-4: write the 申告特例通知書 files of a donation year into the city drop folder now (idempotent)',
+        body: { type: 'object', additionalProperties: false, required: ['year'], properties: { year: { type: 'integer', minimum: 2008, maximum: 2100, description: 'donation year' } } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      const { year } = request.body;
+      // The notices of a year are due the following year: a year still running would deliver an incomplete set.
+      if (year >= Number(jstDate(new Date()).slice(0, 4))) throw badRequest([{ field: 'year', reason: 'the donation year is not over yet' }]);
+      const workflowId = `onestop-notification/${year}`;
+      // A run already going for the year is joined, not repeated; a finished one may run again (it rewrites the same bytes).
+      await temporal.workflow.start(onestopNotificationWorkflow, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId,
+        args: [{ donationYear: year, requestedBy: actorOf(request.principal!) }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      return reply.code(202).send({ year, workflowId, dueOn: notificationDueOn(year, config.onestop.notificationDate), status: `GET /onestop/notifications/${year}` });
+    },
+  );
+
+  app.get<{ Params: { year: number } }>(
+    '/onestop/notifications/:year',
+    { schema: { tags: ['onestop'], summary: 'ONESTOP-4: deliveries of a donation year, and applications not in them (for an operator)', params: yearParams }, config: { roles: READ } },
+    async (request) => ({ ...(await notificationStatus(knex(), request.params.year)), dueOn: notificationDueOn(request.params.year, config.onestop.notificationDate) }),
+  );
+
+  app.put<{ Params: { id: string }; Body: { code: string; reason: string } }>(
+    '/onestop/applications/:id/residence',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: "ONESTOP-4: an operator names the donor's residence municipality (団体コード) where the address does not",
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['code', 'reason'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' }, reason: text(500) } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request) => {
+      const { code, reason } = request.body;
+      if (!isMunicipalityCode(code)) throw badRequest([{ field: 'code', reason: 'is not the 団体コード of a municipality that levies 住民税 (a ward of a 政令指定都市 goes to its city)' }]);
+      await assignResidence(knex(), request.params.id, code, reason, actorOf(request.principal!)).catch(translate);
+      return { applicationId: request.params.id, residence: municipalityByCode(code) };
+    },
+  );
+
+  // ───────────── alerts: 申告特例通知書 due, addresses to fix, destructions awaiting the city ─────────────
+
+  app.get<{ Querystring: { open?: boolean } }>(
+    '/onestop/alerts',
+    {
+      schema: { tags: ['onestop'], summary: 'What operators and the city must look at (ONESTOP-4 reminders and problems, REC-1 proposals)', querystring: { type: 'object', additionalProperties: false, properties: { open: { type: 'boolean' } } } },
+      config: { roles: READ },
+    },
+    async (request) => ({ alerts: await listAlerts(knex(), { open: request.query.open }) }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/onestop/alerts/:id/acknowledge',
+    { schema: { tags: ['onestop'], summary: 'Mark an alert as seen', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } }, config: { roles: READ } },
+    async (request) => {
+      await acknowledgeAlert(knex(), request.params.id, actorOf(request.principal!)).catch(translate);
+      return { id: request.params.id, acknowledged: true };
+    },
+  );
+
+  // ───────────── SEC-3: incidents ─────────────
+
+  app.post<{ Body: Json }>(
+    '/incidents',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'SEC-3: record an incident; the city sees it at once (GET /incidents)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['content', 'place', 'circumstances', 'discoveredAt', 'reportedBy'],
+          properties: {
+            content: { ...text(2000), description: 'what happened (漏えい, 紛失, 誤送付, …)' },
+            affectedPeople: { type: 'integer', minimum: 0, description: 'people affected (at least one of the two counts)' },
+            affectedRecords: { type: 'integer', minimum: 0, description: 'records affected' },
+            place: text(500),
+            circumstances: text(4000),
+            discoveredAt: { type: 'string', format: 'date-time' },
+            reportedBy: { ...text(200), description: 'who reports it (name, position)' },
+          },
+        },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const incident = await recordIncident(
+        knex(),
+        { content: b.content, affectedPeople: b.affectedPeople, affectedRecords: b.affectedRecords, place: b.place, circumstances: b.circumstances, discoveredAt: b.discoveredAt, reportedBy: b.reportedBy },
+        actorOf(request.principal!),
+      ).catch(translate);
+      // The report text is what the mailer sends to the city; the record itself is already the city's to read.
+      return reply.code(201).send({ ...incident, report: incidentReportText(incident) });
+    },
+  );
+
+  app.get(
+    '/incidents',
+    { schema: { tags: ['incidents'], summary: 'SEC-3: incidents reported to the city, newest first' }, config: { roles: ['city', 'admin', 'operator'] } },
+    async () => ({ incidents: await listIncidents(knex()) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/incidents/:id',
+    { schema: { tags: ['incidents'], summary: 'SEC-3: one incident and its report text', params: idParams }, config: { roles: ['city', 'admin', 'operator'] } },
+    async (request) => {
+      const incident = await findIncident(knex(), request.params.id);
+      if (!incident) throw notFound(`incident ${request.params.id}`);
+      return { ...incident, report: incidentReportText(incident) };
     },
   );
 

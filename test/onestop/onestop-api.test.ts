@@ -341,46 +341,5 @@ describe('status for the city', () => {
   });
 });
 
-describe('retention and destruction (REC-1)', () => {
-  test('numbers and images past retention are destroyed only after the city approves, with a record for the city', async () => {
-    const d = await donation();
-    const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
-    await settled(id, 'accepted');
-    // An application of the 2018 donation year: its retention (7 years after 2019-01-10) has ended.
-    await ctx.orm.em.getKnex()('onestop_applications').where('id', id).update({ deadline_on: '2019-01-10' });
-
-    expect((await post('/onestop/retention/destructions', {}, 'operator')).statusCode).toBe(403);
-    const future = await post('/onestop/retention/destructions', { asOf: '2099-01-01' }, 'admin');
-    expect(future.statusCode).toBe(400);
-    expect(future.json().fields[0].field).toBe('asOf');
-
-    const proposed = await post('/onestop/retention/destructions', {}, 'admin');
-    expect(proposed.statusCode).toBe(201);
-    expect(proposed.json()).toMatchObject({ count: 1, retentionYears: 7, status: 'proposed' });
-    const destructionId = proposed.json().id;
-    // Nothing is gone before the city decides.
-    expect((await get(`/onestop/applications/${id}/my-number?reason=before-approval`, 'admin')).json().myNumber).toBe(PLANTED);
-    expect((await post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: 'ok' }, 'admin')).statusCode).toBe(403);
-
-    const decided = await post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: '令和8年度 文書廃棄決裁済み' }, 'city');
-    expect(decided.statusCode).toBe(202);
-    const record = await eventually(() => get(`/onestop/retention/destructions/${destructionId}`, 'city').then((r) => r.json()), (r) => r.status === 'done');
-    expect(record).toMatchObject({ count: 1, applicationIds: [id], decidedBy: 'city:shiyakusho', decisionReason: '令和8年度 文書廃棄決裁済み' });
-    expect(record.report).toMatchObject({
-      items: ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像'],
-      count: { applications: 1, myNumbers: 1, imageReferences: 1 },
-      imageReferencesToDelete: [`scan://onestop/${d.id}.pdf`],
-      person: { proposedBy: 'admin:root', approvedBy: 'city:shiyakusho', executedBy: 'system:retention' },
-    });
-    expect(record.report.method).toContain('NULL');
-    await captureOneStopHistory(ctx.client, 'retention-v1-approved', `retention/${destructionId}`);
-
-    const a = await application(id);
-    expect(a.myNumber).toMatchObject({ verdict: 'valid', sealed: false });
-    expect(a.myNumber.destroyedAt).not.toBeNull();
-    expect(a.scanRef).toBeNull();
-    expect(a.history.map((e: { kind: string }) => e.kind)).toContain('my_number_destroyed');
-    expect((await get(`/onestop/applications/${id}/my-number?reason=after-destruction`, 'admin')).json().myNumber).toBeNull();
-    expect((await post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: false, reason: 'again' }, 'city')).statusCode).toBe(409);
-  });
-});
+// Retention and destruction (REC-1) are proved in retention.test.ts: the only suite that makes applications expire,
+// so that no other suite's proposal can pick them up.

@@ -15,8 +15,17 @@ const files = fs.existsSync(ONESTOP_HISTORY_DIR) ? fs.readdirSync(ONESTOP_HISTOR
 
 beforeAll(() => quietRuntime());
 
-test('saved histories cover review with resubmission, late rejection and a destruction', () => {
-  expect(files).toEqual(expect.arrayContaining(['onestop-v1-deficient-resubmitted-accepted.json', 'onestop-v1-late.json', 'retention-v1-approved.json']));
+test('saved histories cover review with resubmission, late rejection, a destruction, the yearly notices and proposal', () => {
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'onestop-v1-deficient-resubmitted-accepted.json',
+      'onestop-v1-late.json',
+      'retention-v1-approved.json',
+      'notification-v1.json',
+      'notification-reminder-v1.json',
+      'retention-proposal-v1.json',
+    ]),
+  );
 });
 
 test.each(files)('%s replays without non-determinism', async (file) => {

@@ -1,0 +1,45 @@
+import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { OneStopActivities } from '../../activities/onestop';
+import { jstDate } from '../../domain/jst';
+import { retentionWorkflowId } from './definitions';
+import { retentionDestructionWorkflow } from './retention-workflow';
+
+const onestop = proxyActivities<OneStopActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['DestructionRefused'] },
+});
+
+export interface RetentionProposalInput {
+  retentionYears: number;
+  requestedBy: string;
+  /** Only for catching up on a missed year: an earlier day, never a later one than today. */
+  asOf?: string;
+}
+
+/**
+ * REC-1, yearly (schedule onestop-retention-proposal, Asia/Tokyo): proposes
+ * destroying the 個人番号, images and other personal data of applications
+ * past retention, and hands the proposal to retentionDestructionWorkflow,
+ * which waits for the city's decision — nothing is destroyed before the city
+ * approves. Nothing due: no proposal.
+ */
+export async function retentionProposalWorkflow(input: RetentionProposalInput): Promise<{ destructionId?: string; count: number; asOf: string }> {
+  const asOf = input.asOf ?? jstDate(new Date());
+  // The id is chosen here (deterministically), so a retried activity finds its own proposal.
+  const id = uuid4();
+  const proposed = await onestop.proposeOneStopDestruction({ id, asOf, retentionYears: input.retentionYears, actor: input.requestedBy });
+  if (!proposed.id) return { count: 0, asOf };
+  await startChild(retentionDestructionWorkflow, {
+    workflowId: retentionWorkflowId(proposed.id),
+    args: [{ destructionId: proposed.id }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    taskQueue: workflowInfo().taskQueue,
+  });
+  await onestop.recordOneStopAlert({
+    kind: 'destruction_proposed',
+    message: `保存期間 (${input.retentionYears}年) を過ぎた申告特例申請 ${proposed.count} 件の個人番号・画像・個人情報の廃棄を提案しました。市の承認 (POST /onestop/retention/destructions/${proposed.id}/decision) までは何も廃棄されません`,
+    details: { destructionId: proposed.id, count: proposed.count, asOf, retentionYears: input.retentionYears },
+    key: `destruction-proposed/${proposed.id}`,
+  });
+  return { destructionId: proposed.id, count: proposed.count, asOf };
+}
