@@ -6,7 +6,12 @@ import type { PrintingService } from './documents/printing-service';
 import { createIntakeActivities } from './intake';
 import { createLedgerActivities } from './ledger';
 import { createCalendarActivities } from './calendar';
-import { createOneStopActivities } from './onestop';
+import { createOneStopActivities, type OneStopActivitySettings } from './onestop';
+import type { MailConfig } from '../config/env';
+import type { Mailer } from './mail/mailer';
+import { createMailActivities } from './mail/send-mail';
+import { createShippingActivities } from './shipping';
+import type { AppConfig } from '../config/env';
 
 export interface ActivityDeps {
   orm: Orm;
@@ -17,16 +22,26 @@ export interface ActivityDeps {
     renderer: () => Promise<DocumentRenderer>;
     workDir: string;
   };
+  /** ONESTOP-4/REC-1: keys, drop folder, scan folder; when absent the one-stop activities read them from the process's configuration. */
+  onestop?: OneStopActivitySettings;
+  /** SMTP (SHIP-4 pre-shipping mail and other notices); sendMail is idempotent per key through mail_log. */
+  mailer: Mailer;
+  mailConfig: MailConfig;
+  /** SHIP-1…5: order time, re-shipment limit, carrier drop folder and account codes. */
+  shipping: AppConfig['shipping'];
 }
 
 /** All activities the worker registers, built from their dependencies (samples' dependency-injection pattern). */
 export function createActivities(deps: ActivityDeps) {
+  const mail = createMailActivities({ orm: deps.orm, mailer: deps.mailer, config: { mail: deps.mailConfig } });
   return {
     ...createLedgerActivities(deps),
     ...createCalendarActivities(),
     ...createDocumentActivities({ orm: deps.orm, temporal: deps.temporal, ...deps.documents }),
     ...createIntakeActivities({ orm: deps.orm, temporal: deps.temporal }),
-    ...createOneStopActivities({ orm: deps.orm }),
+    ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop }),
+    ...mail,
+    ...createShippingActivities({ orm: deps.orm, temporal: deps.temporal, shipping: deps.shipping, sendMail: mail.sendMail }),
   };
 }
 

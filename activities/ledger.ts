@@ -4,6 +4,7 @@ import type { Orm } from '../ledger/orm';
 import { Donation, DonationEvent, Donor } from '../ledger/entities';
 import type { DonationStatus, PaymentMethod } from '../domain/donation-status';
 import type { DonorFields } from '../domain/donor';
+import { releaseDonationStock } from '../ledger/stock';
 
 export interface TransitionInput {
   donationId: string;
@@ -81,7 +82,11 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
           if (f.documentsDueAt) donation.documentsDueAt = new Date(f.documentsDueAt);
           if (f.documentsSentAt) donation.documentsSentAt = new Date(f.documentsSentAt);
           if (input.to === 'completed') donation.completedAt = at;
-          if (input.to === 'cancelled') donation.cancelledAt = at;
+          if (input.to === 'cancelled') {
+            donation.cancelledAt = at;
+            // GIFT-2: the gifts go back to the portal's stock; release movements are keyed per gift line, so once only.
+            await releaseDonationStock(em, donation.id, input.actor, input.reason);
+          }
           if (input.to === 'mail_returned') donation.returnedMailCount += 1;
           if (input.to === 'received' || input.to === 'awaiting_payment' || input.to === 'paid') donation.reviewFlags = [];
           em.create(DonationEvent, {

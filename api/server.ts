@@ -10,6 +10,9 @@ import { registerDonationRoutes } from './routes/donations';
 import { intakeRoutes } from './routes/intake';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerOneStopRoutes } from './routes/onestop';
+import { registerGiftRoutes } from './routes/gifts';
+import { registerSupplierRoutes } from './routes/suppliers';
+import { registerShipmentRoutes } from './routes/shipments';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -46,5 +49,8 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   await app.register(intakeRoutes, { config, orm, temporal });
   registerDocumentRoutes(app, { config, orm, temporal });
   registerOneStopRoutes(app, { config, orm, temporal });
+  registerShipmentRoutes(app, { config, orm, temporal });
+  registerGiftRoutes(app, { orm });
+  registerSupplierRoutes(app, { orm });
   return app;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import addressparser from 'nodemailer/lib/addressparser';
 
 /**
  * Configuration from the environment, validated once at start-up so that a typo
@@ -55,6 +56,18 @@ export interface AppConfig {
     runOnClosedDays: boolean;
     maxEnvelopes: number;
   };
+  shipping: {
+    /** Daily supplier order run in Japan, HH:MM (SHIP-2). */
+    orderTime: { hour: number; minute: number };
+    /** SHIP-5: re-shipments per delivery before an operator decides. */
+    maxReshipments: number;
+    /** Days after shipping without delivery before a shipment is reported overdue. */
+    deliveryOverdueDays: number;
+    /** Where the day's carrier import files are written (SHIP-3). */
+    carrierDir: string;
+    /** ヤマト B2クラウド: 請求先顧客コード and 運賃管理番号 from the city's contract. */
+    yamato: { billingCustomerCode: string; freightCode: string };
+  };
   /** SEC-1: keys that seal 個人番号 at rest; absent only in production without MY_NUMBER_KEYS (the API then refuses to start). */
   myNumber?: MyNumberKeyring;
   onestop: {
@@ -64,8 +77,31 @@ export interface AppConfig {
     retentionYears: number;
     /** Browser origins of the Temporal UI allowed to call the codec server (besides the dev UI's own). */
     codecCorsOrigins: string[];
+    /** ONESTOP-4: the city's date for the 申告特例通知書 files, in the year after the donations (Japan time). */
+    notificationDate: { month: number; day: number };
+    /** ONESTOP-4: days before notificationDate that operators and the city are alerted (0 = no reminder). */
+    notificationReminderDays: number;
+    /** ONESTOP-4: the city's drop folder; each donation year's files go into <deliveryDir>/<year>/. */
+    deliveryDir: string;
+    /** REC-1: the folder holding the scanned 申請書 and copies (scan references resolve inside it). */
+    scanDir: string;
+    /** REC-1: the yearly date (Japan time) on which the destruction of expired applications is proposed to the city. */
+    retentionProposalDate: { month: number; day: number };
   };
+  /** Email (SHIP-4 pre-shipping mail and other notices), see activities/mail. */
+  mail: MailConfig;
   logLevel: string;
+}
+
+export interface MailConfig {
+  /** smtp(s)://user:pass@host:port; unset = `npm start` runs a local sink on sinkPort and mail goes there. */
+  smtpUrl?: string;
+  /** The From header, e.g. `柳川市ふるさと納税 <furusato@city.yanagawa.example>`; its domain also names the Message-IDs. */
+  from: string;
+  /** Recipient domains never mailed: portal relay addresses that only pass on mail from the portal's registered shop senders. */
+  maskedDomains: string[];
+  /** Port of the local development sink (used when smtpUrl is unset). */
+  sinkPort: number;
 }
 
 export interface MyNumberKeyring {
@@ -167,10 +203,77 @@ export function loadConfig(env: Env = process.env): AppConfig {
       runOnClosedDays: bool(env, 'PRINT_ON_CLOSED_DAYS', false),
       maxEnvelopes: int(env, 'PRINT_BATCH_MAX', 5000, 1, 100_000),
     },
+    shipping: {
+      orderTime: time(env, 'SHIP_ORDER_TIME', '09:00'),
+      maxReshipments: int(env, 'SHIP_MAX_RESHIPMENTS', 2, 0, 10),
+      deliveryOverdueDays: int(env, 'SHIP_DELIVERY_OVERDUE_DAYS', 7, 1, 60),
+      carrierDir: path.resolve(env.SHIP_CARRIER_DIR || path.join(dataDir, 'carriers', 'outbox')),
+      yamato: { billingCustomerCode: env.SHIP_YAMATO_CUSTOMER_CODE || '000000000000', freightCode: env.SHIP_YAMATO_FREIGHT_CODE || '01' },
+    },
     myNumber: myNumberKeys(env, production),
-    onestop: { reminderDaysBefore: dayList(env, 'ONESTOP_REMINDER_DAYS', [14, 3]), retentionYears: int(env, 'ONESTOP_RETENTION_YEARS', 7, 5, 7), codecCorsOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean) },
+    onestop: {
+      reminderDaysBefore: dayList(env, 'ONESTOP_REMINDER_DAYS', [14, 3]),
+      retentionYears: int(env, 'ONESTOP_RETENTION_YEARS', 7, 5, 7),
+      codecCorsOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      notificationDate: monthDay(env, 'ONESTOP_NOTIFICATION_DATE', '01-25', [1, 3]),
+      notificationReminderDays: int(env, 'ONESTOP_NOTIFICATION_REMINDER_DAYS', 7, 0, 30),
+      deliveryDir: path.resolve(env.ONESTOP_DELIVERY_DIR || path.join(dataDir, 'onestop', 'outbox')),
+      scanDir: path.resolve(env.ONESTOP_SCAN_DIR || path.join(dataDir, 'onestop', 'scans')),
+      retentionProposalDate: monthDay(env, 'ONESTOP_RETENTION_PROPOSAL_DATE', '04-01', [1, 12]),
+    },
+    mail: mailConfig(env),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+export const DEFAULT_MAIL_FROM = '柳川市ふるさと納税 <furusato@city.yanagawa.example>';
+
+/**
+ * 楽天あんしんメルアド: Rakuten hands shops a masked address (…@pc.fw.rakuten.ne.jp) instead of the
+ * donor's own; its relay forwards only mail that the shop sends through Rakuten's SMTP server, from
+ * the shop contact address registered in RMS. Mail from our own server is refused or silently
+ * dropped, and the bounces hurt the sending domain's reputation, so such recipients are skipped
+ * (and recorded) rather than mailed. Portals' own notices reach those donors instead.
+ */
+export const DEFAULT_MASKED_DOMAINS = ['pc.fw.rakuten.ne.jp'];
+
+function mailConfig(env: Env): MailConfig {
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl) {
+    let url: URL;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      throw new ConfigError('SMTP_URL must be a URL such as smtp://user:pass@host:587');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
+    if (!url.hostname) throw new ConfigError('SMTP_URL has no host');
+  }
+  const from = (env.MAIL_FROM || DEFAULT_MAIL_FROM).trim();
+  const parsed = addressparser(from, { flatten: true });
+  if (parsed.length !== 1 || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(parsed[0].address)) {
+    throw new ConfigError(`MAIL_FROM must be one address such as "柳川市ふるさと納税 <furusato@city.yanagawa.example>", got "${from}"`);
+  }
+  const maskedRaw = env.MAIL_MASKED_DOMAINS;
+  const maskedDomains =
+    maskedRaw === undefined
+      ? DEFAULT_MASKED_DOMAINS
+      : maskedRaw.split(',').map((s) => s.trim().toLowerCase().replace(/^[@.]+/, '')).filter(Boolean);
+  for (const d of maskedDomains) {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) throw new ConfigError(`MAIL_MASKED_DOMAINS: "${d}" is not a domain name`);
+  }
+  return { smtpUrl, from, maskedDomains, sinkPort: int(env, 'SMTP_SINK_PORT', 2525, 1, 65535) };
+}
+
+/** MM-DD in the given month range (no February 29: it must exist every year). */
+function monthDay(env: Env, key: string, fallback: string, [fromMonth, toMonth]: [number, number]): { month: number; day: number } {
+  const raw = env[key] || fallback;
+  const m = /^(\d{2})-(\d{2})$/.exec(raw);
+  const month = Number(m?.[1]);
+  const day = Number(m?.[2]);
+  const ok = m && month >= fromMonth && month <= toMonth && day >= 1 && day <= [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (!ok) throw new ConfigError(`${key} must be MM-DD (a day that exists every year, months ${String(fromMonth).padStart(2, '0')}–${String(toMonth).padStart(2, '0')}), got "${raw}"`);
+  return { month, day };
 }
 
 function dayList(env: Env, key: string, fallback: number[]): number[] {

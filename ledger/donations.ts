@@ -5,6 +5,7 @@ import { normalizeDonorFields, type DonorFields, type FieldError } from '../doma
 import { donationWorkflowId } from '../domain/ids';
 import { reviewFindings, type ReviewFinding } from '../domain/review';
 import { Donation, DonationEvent, DonationGiftLine, Donor, Gift, Portal } from './entities';
+import { recordSales } from './stock';
 
 /** A donation as intake hands it to the ledger, whatever the channel (portal file, phone, FAX, counter). */
 export interface NewDonation {
@@ -151,10 +152,10 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
         intakeFingerprint: fingerprint,
         createdBy: actor,
       });
-      for (const line of input.gifts) {
+      const lines = input.gifts.map((line) => {
         const gift = gifts.find((g) => g.code === line.code) as Gift;
-        tx.create(DonationGiftLine, { donation, gift, quantity: line.quantity, unitPriceYen: gift.priceYen });
-      }
+        return tx.create(DonationGiftLine, { donation, gift, quantity: line.quantity, unitPriceYen: gift.priceYen });
+      });
       tx.create(DonationEvent, {
         donation,
         kind: 'created',
@@ -164,6 +165,19 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
         reason: `entered via ${input.channel}`,
         after: { portal: input.portal, portalOrderId: input.portalOrderId, amountYen: input.amountYen, reviewFlags: flags, reviewFindings: findings },
       });
+      if (lines.length) {
+        // GIFT-2: count the lines against the portal's stock in this transaction. The flush writes what commit
+        // would have written anyway (the stock movements reference the rows); a gift without a listing row on
+        // the portal and without stock tracking then costs one UPDATE that matches nothing.
+        await tx.flush();
+        await recordSales(tx, {
+          donationId: donation.id,
+          portal: input.portal,
+          portalOrderId: input.portalOrderId,
+          actor,
+          lines: lines.map((l) => ({ lineId: l.id, giftCode: l.gift.code, quantity: l.quantity, totalStock: l.gift.totalStock ?? null, autoRebalance: l.gift.autoRebalance, lowStockThreshold: l.gift.lowStockThreshold })),
+        });
+      }
       return { donation, created: true, findings };
     });
   } catch (err) {

@@ -11,9 +11,11 @@ import { createWorker } from '../worker/create-worker';
 import { activityDepsFromConfig } from '../activities/deps';
 import { ensurePrintSchedule } from '../workflows/documents/schedule';
 import { ensureIntakeSchedule } from '../workflows/intake/schedule';
+import { ensureOneStopSchedules } from '../workflows/onestop/schedule';
 import { resolveTemporalCli } from './stack/tools';
 import { ensureSearchAttributes, startTemporalDevServer } from './stack/temporal-dev-server';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
+import { startSmtpSink } from './stack/smtp-sink';
 
 /**
  * `npm start`: the whole system on one machine. External Temporal and
@@ -76,6 +78,15 @@ async function main(): Promise<void> {
     const dataConverter = temporalDataConverter(requireMyNumberKeys(config));
     const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 
+    // No SMTP_URL: mail goes to a local sink (nothing is delivered) and lands as .eml files.
+    let mailLine = `  Mail (SMTP)    ${config.mail.smtpUrl ? config.mail.smtpUrl.replace(/:[^:@/]*@/, ':***@') : ''}`;
+    if (!config.mail.smtpUrl) {
+      const mailDir = path.join(config.dataDir, 'mail');
+      const sink = await startSmtpSink({ port: config.mail.sinkPort, dir: mailDir });
+      stops.push(() => sink.stop());
+      mailLine = `  Mail (sink)    ${sink.url} → ${mailDir}/*.eml (nothing is delivered; set SMTP_URL to send)`;
+    }
+
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     const activityDeps = activityDepsFromConfig(config, orm, temporal);
     stops.push(() => activityDeps.close());
@@ -94,6 +105,7 @@ async function main(): Promise<void> {
 
     await ensurePrintSchedule(temporal, config);
     await ensureIntakeSchedule(temporal, config);
+    await ensureOneStopSchedules(temporal, config);
 
     const api = await buildApi({ config, orm, temporal });
     stops.push(() => api.close());
@@ -108,6 +120,7 @@ async function main(): Promise<void> {
         `  Temporal       ${temporalAddress}${uiUrl ? `   (Web UI: ${uiUrl})` : ''}`,
         `  Ledger         ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
         `  Data folder    ${config.dataDir}`,
+        mailLine,
         config.api.tokens === DEV_TOKENS ? `  Dev tokens     ${DEV_TOKENS.map((t) => `${t.role}=${t.token}`).join('  ')}` : '',
         'Ctrl-C stops everything; data stays in the data folder.',
       ]

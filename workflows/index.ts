@@ -4,3 +4,7 @@ export { printBatchWorkflow } from './documents/print-batch-workflow';
 export { importFileWorkflow, collectPortalFilesWorkflow } from './intake/import-file-workflow';
 export { oneStopApplicationWorkflow } from './onestop/onestop-application-workflow';
 export { retentionDestructionWorkflow } from './onestop/retention-workflow';
+export { onestopNotificationWorkflow, onestopNotificationReminderWorkflow } from './onestop/notification-workflow';
+export { retentionProposalWorkflow } from './onestop/retention-proposal-workflow';
+export { shipmentWorkflow } from './shipping/shipment-workflow';
+export { supplierOrderWorkflow } from './shipping/supplier-order-workflow';

@@ -2,6 +2,9 @@ import { Migration20261126000000_foundation } from './Migration20261126000000_fo
 import { Migration20261126200000_documents } from './Migration20261126200000_documents';
 import { Migration20261126100000_intake } from './Migration20261126100000_intake';
 import { Migration20261126300000_onestop } from './Migration20261126300000_onestop';
+import { Migration20261126600000_onestop_delivery } from './Migration20261126600000_onestop_delivery';
+import { Migration20261126500000_gifts_shipping } from './Migration20261126500000_gifts_shipping';
+import { Migration20261126400000_mail } from './Migration20261126400000_mail';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -9,4 +12,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261126200000_documents', class: Migration20261126200000_documents },
   { name: 'Migration20261126100000_intake', class: Migration20261126100000_intake },
   { name: 'Migration20261126300000_onestop', class: Migration20261126300000_onestop },
+  { name: 'Migration20261126500000_gifts_shipping', class: Migration20261126500000_gifts_shipping },
+  { name: 'Migration20261126400000_mail', class: Migration20261126400000_mail },
+  { name: 'Migration20261126600000_onestop_delivery', class: Migration20261126600000_onestop_delivery },
 ];

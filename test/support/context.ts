@@ -9,6 +9,7 @@ import { createOrm, type Orm } from '../../ledger/orm';
 import { createWorker } from '../../worker/create-worker';
 import { activityDepsFromConfig } from '../../activities/deps';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
+import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 
 let runtimeInstalled = false;
 
@@ -28,6 +29,8 @@ export interface SuiteContext {
   taskQueue: string;
   /** A prefix that makes this suite's portal order numbers unique in the shared database. */
   prefix: string;
+  /** This suite's own SMTP sink (SMTP_URL points at it): messages(), clear(), setRejectRecipients(/re/). */
+  mail: SmtpSink;
   startWorker(): Promise<RunningWorker>;
   close(): Promise<void>;
 }
@@ -49,7 +52,9 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
   const taskQueue = `test-${suite}-${randomUUID().slice(0, 8)}`;
   // Each suite prints into its own folders; returned mail is off unless a suite asks for it.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `furusato-${suite}-`));
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, FURUSATO_DATA_DIR: dataDir, DOCS_RETURN_WINDOW_DAYS: '0', ...env });
+  // Each suite mails into its own sink on a free port; what arrives is in ctx.mail and <dataDir>/mail.
+  const mail = await startSmtpSink({ port: 0, dir: path.join(dataDir, 'mail') });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, FURUSATO_DATA_DIR: dataDir, DOCS_RETURN_WINDOW_DAYS: '0', SMTP_URL: mail.url, ...env });
   const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 5 });
   const address = required('TEST_TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address });
@@ -67,6 +72,7 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
     nativeConnection,
     taskQueue,
     prefix: `${suite}-${randomUUID().slice(0, 6)}`,
+    mail,
     async startWorker() {
       const worker = await createWorker({
         connection: nativeConnection,
@@ -91,11 +97,21 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
     async close() {
       await Promise.all([...workers].map((w) => w.stop()));
       await activityDeps.close();
+      await mail.stop();
       await nativeConnection.close();
       await connection.close();
       await orm.close();
     },
   };
+}
+
+// A Fastify response or a handle is circular: say what it is rather than crash while reporting a timeout.
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** Polls until the predicate holds; workflows and the ledger settle asynchronously. */
@@ -105,7 +121,7 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
   for (;;) {
     last = await probe();
     if (accept(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${describe(last)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

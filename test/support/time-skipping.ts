@@ -8,6 +8,7 @@ import { loadConfig, type AppConfig } from '../../config/env';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { quietRuntime, required } from './context';
+import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 
@@ -16,6 +17,8 @@ export interface TimeSkippingContext {
   orm: Orm;
   config: AppConfig;
   taskQueue: string;
+  /** The suite's own SMTP sink: activities that mail reach it. */
+  mail: SmtpSink;
   close(): Promise<void>;
 }
 
@@ -24,10 +27,11 @@ export interface TimeSkippingContext {
  * (time skipping is global to a server, so it cannot be shared), the run's
  * database, and a worker with the real activities.
  */
-export async function timeSkippingContext(suite: string): Promise<TimeSkippingContext> {
+export async function timeSkippingContext(suite: string, extraEnv: Record<string, string> = {}): Promise<TimeSkippingContext> {
   quietRuntime();
   const taskQueue = `test-${suite}-${Date.now()}`;
-  const config = loadConfig({ FURUSATO_DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: taskQueue });
+  const mail = await startSmtpSink({ port: 0 });
+  const config = loadConfig({ FURUSATO_DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: mail.url, ...extraEnv });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
   });
@@ -52,10 +56,12 @@ export async function timeSkippingContext(suite: string): Promise<TimeSkippingCo
     orm,
     config,
     taskQueue,
+    mail,
     async close() {
       worker.shutdown();
       await running;
       await deps.close();
+      await mail.stop();
       await orm.close();
       await env.teardown();
     },

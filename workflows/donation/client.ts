@@ -5,7 +5,7 @@ import type { Donation } from '../../ledger/entities';
 import { donationWorkflow } from './donation-workflow';
 import type { DonationWorkflowInput } from './definitions';
 
-export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'donation'>): DonationWorkflowInput {
+export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'donation'> & Partial<Pick<AppConfig, 'shipping'>>): DonationWorkflowInput {
   return {
     donationId: d.id,
     portal: d.portal.code,
@@ -15,7 +15,11 @@ export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'dona
     paidAt: d.paidAt?.toISOString(),
     documentsSentAt: d.documentsSentAt?.toISOString(),
     reviewFlags: [...d.reviewFlags],
-    policy: { reminderLeadDays: config.donation.reminderLeadDays, returnWindowDays: config.donation.returnWindowDays },
+    policy: {
+      reminderLeadDays: config.donation.reminderLeadDays,
+      returnWindowDays: config.donation.returnWindowDays,
+      shipping: config.shipping && { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
+    },
   };
 }
 
@@ -27,7 +31,7 @@ export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'dona
 export async function ensureDonationWorkflow(
   client: Client,
   d: Donation,
-  config: Pick<AppConfig, 'donation' | 'temporal'>,
+  config: Pick<AppConfig, 'donation' | 'shipping' | 'temporal'>,
 ): Promise<WorkflowHandle<typeof donationWorkflow>> {
   try {
     return await client.workflow.start(donationWorkflow, {

@@ -2,6 +2,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DocumentsDeadline } from '../../domain/deadlines';
 import type { DonationStatus, PaymentMethod } from '../../domain/donation-status';
 import type { DonorFields } from '../../domain/donor';
+import type { Fulfilment, ShipmentStatus } from '../../domain/shipping/types';
+import type { ShipmentPolicy } from '../shipping/definitions';
 
 /** Messages of DonationWorkflow, shared by the workflow and its callers (API, importers, tests). */
 export interface DonationWorkflowInput {
@@ -21,7 +23,7 @@ export interface DonationWorkflowInput {
   /** INTAKE-4 findings that hold the donation for an operator before anything is sent. */
   reviewFlags: string[];
   /** returnWindowDays (DOCS-4) is absent in executions started before returned mail existed. */
-  policy: { reminderLeadDays: number; returnWindowDays?: number };
+  policy: { reminderLeadDays: number; returnWindowDays?: number; shipping?: ShipmentPolicy };
 }
 
 export interface Actor {
@@ -89,6 +91,10 @@ export interface DonationStatusView {
   cancelReason?: string;
   corrections: number;
   returnedMail: number;
+  /** How the gifts are fulfilled (SHIP-6 residents and record-only portals get none from us); absent before payment. */
+  giftFulfilment?: Fulfilment;
+  /** One entry per delivery of each gift line, with the child ShipmentWorkflow that carries it. */
+  shipments?: { workflowId: string; giftCode: string; deliveryNo: number; deliveries: number; notBefore: string; status: ShipmentStatus | 'failed' }[];
   /** Messages that arrived in a state where they do not apply, kept so an operator sees them. */
   ignored: string[];
 }

@@ -1,15 +1,21 @@
 import {
   allHandlersFinished,
   condition,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { LedgerActivities } from '../../activities/ledger';
+import type { ShippingActivities } from '../../activities/shipping';
+import { cancelShipmentSignal, shipmentWorkflowId, type ShipmentPolicy } from '../shipping/definitions';
+import { shipmentWorkflow } from '../shipping/shipment-workflow';
 import { documentsDeadline, reminderAt } from '../../domain/deadlines';
 import { CANCELLABLE_STATUSES, CORRECTABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
 import { formatFieldErrors, normalizeDonorFields, validateDonorChanges } from '../../domain/donor';
@@ -41,6 +47,12 @@ const ledger = proxyActivities<LedgerActivities>({ startToCloseTimeout: '30 seco
 // Transition writes are short, idempotent single-row transactions: as local activities they run
 // inside the workflow task, so received → paid → documents_due costs one task instead of five.
 const localLedger = proxyLocalActivities<LedgerActivities>({ startToCloseTimeout: '30 seconds', retry: ledgerRetry });
+const shipping = proxyActivities<ShippingActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ShipmentNotFoundError'] },
+});
+/** For executions started before the policy carried shipping settings. */
+const DEFAULT_SHIPMENT_POLICY: ShipmentPolicy = { maxReshipments: 2, deliveryOverdueDays: 7 };
 
 /**
  * One durable workflow per donation (寄附). It owns the lifecycle and every
@@ -173,10 +185,48 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     return view;
   };
 
+  // Gift deliveries run as child workflows beside the documents; the donation completes when both are done.
+  const children: ChildWorkflowHandle<typeof shipmentWorkflow>[] = [];
+  const shipGifts = async (paidAt: string) => {
+    const plan = await shipping.planDonationShipments({ donationId: input.donationId, paidAt });
+    view.giftFulfilment = plan.fulfilment;
+    view.shipments = [];
+    if (plan.fulfilment === 'no_gift_resident') {
+      // The notice is a courtesy; a mail that cannot be composed must not stop the donation.
+      await shipping.sendNoGiftNotice({ donationId: input.donationId }).catch(() => undefined);
+      return;
+    }
+    for (const s of plan.shipments) {
+      if (cancel) break;
+      const childId = shipmentWorkflowId(input.donationId, s.giftLineId, s.deliveryNo);
+      children.push(
+        await startChild(shipmentWorkflow, {
+          workflowId: childId,
+          args: [{ ...s, donationId: input.donationId, policy: input.policy.shipping ?? DEFAULT_SHIPMENT_POLICY }],
+          // A gift already with the supplier keeps going even if the donation is cancelled meanwhile.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }),
+      );
+      view.shipments.push({ workflowId: childId, giftCode: s.giftCode, deliveryNo: s.deliveryNo, deliveries: s.deliveries, notBefore: s.notBefore, status: 'planned' });
+    }
+    const entries = view.shipments;
+    await Promise.all(
+      children.map(async (child, i) => {
+        try {
+          entries[i].status = (await child.result()).status;
+        } catch {
+          entries[i].status = 'failed';
+        }
+      }),
+    );
+  };
+
   const cancelled = async () => {
     const c = cancel as CancelRequest;
     view.cancelReason = c.reason;
     await transition('cancelled', c.actor, c.reason);
+    // Deliveries not yet ordered stop; ordered ones are the operator's to settle with the supplier.
+    for (const child of children) await child.signal(cancelShipmentSignal, { actor: c.actor, reason: c.reason });
     return finish();
   };
 
@@ -213,6 +263,8 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     paymentMethod: view.paymentMethod,
   });
   upsertSearchAttributes([{ key: DonationPaymentDate, value: paidAt }]);
+  // Kept as a settled value so a failure surfaces where the donation waits for its gifts, not as a stray rejection.
+  const gifts = patched('gift-shipments') ? shipGifts(view.paidAt).then(() => undefined, (err: unknown) => err) : undefined;
 
   const deadline = documentsDeadline(paidAt);
   view.deadline = deadline;
@@ -265,7 +317,8 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     }
   }
 
-  // Gift shipment and one-stop stages attach here in later releases (behind patched()).
+  const giftFailure = await gifts;
+  if (giftFailure) throw giftFailure;
   await transition('completed', 'system:lifecycle');
   return finish();
 }

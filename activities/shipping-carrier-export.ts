@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from '@mikro-orm/postgresql';
+import { buildCarrierFiles, type CarrierOptions } from '../domain/carriers';
+import type { CarrierCode, CarrierProblem, CarrierShipmentRow } from '../domain/carriers/types';
+import { loadCity } from './shipping-city';
+
+export interface WrittenCarrierFile {
+  carrier: CarrierCode;
+  fileName: string;
+  rows: number;
+  sha256: string;
+  problems: CarrierProblem[];
+}
+
+/**
+ * The day's ordered shipments as carrier rows, grouped by carrier: the shipment's
+ * own carrier, else the gift's, else the supplier's default, else ヤマト.
+ * The sender is the supplier (it hands the parcel over); the city when unknown.
+ */
+export async function carrierRowsForDay(knex: Knex, shipOn: string): Promise<Map<CarrierCode, CarrierShipmentRow[]>> {
+  const byCarrier = new Map<CarrierCode, CarrierShipmentRow[]>();
+  for (const { carrier, row } of await carrierRows(knex, `s.planned_ship_on = ?::date and s.status in ('ordered', 'shipped')`, [shipOn])) {
+    const list = byCarrier.get(carrier) ?? [];
+    list.push(row);
+    byCarrier.set(carrier, list);
+  }
+  return byCarrier;
+}
+
+/** One supplier order's rows, whatever carrier they were meant for (the supplier picks the format). */
+export async function carrierRowsForOrder(knex: Knex, orderId: string): Promise<CarrierShipmentRow[]> {
+  return (await carrierRows(knex, `s.order_id = ? and s.status in ('ordered', 'shipped')`, [orderId])).map((r) => r.row);
+}
+
+async function carrierRows(knex: Knex, where: string, bindings: unknown[]): Promise<{ carrier: CarrierCode; row: CarrierShipmentRow }[]> {
+  const { rows } = await knex.raw(
+    `select s.id, to_char(s.planned_ship_on, 'YYYY-MM-DD') as ship_on, coalesce(s.carrier, g.carrier, p.default_carrier, 'yamato_b2') as carrier,
+            g.name as gift_name, g.temperature, l.quantity, s.delivery_no, s.deliveries,
+            o.name, o.name_kana, o.postal_code, o.prefecture, o.address, o.phone, o.email,
+            p.name as supplier_name, p.postal_code as supplier_postal, p.address as supplier_address, p.phone as supplier_phone
+       from shipments s join gifts g on g.code = s.gift_code join donation_gift_lines l on l.id = s.gift_line_id
+       join donations d on d.id = s.donation_id join donors o on o.id = d.donor_id left join suppliers p on p.id = s.supplier_id
+      where ${where} order by s.created_at`,
+    bindings as any[],
+  );
+  const city = loadCity();
+  return rows.map((r: any) => {
+    const row: CarrierShipmentRow = {
+      shipmentId: r.id,
+      shipOn: r.ship_on,
+      temperature: r.temperature,
+      recipient: { name: r.name, nameKana: r.name_kana, postalCode: r.postal_code, prefecture: r.prefecture, address: r.address, phone: r.phone ?? '' },
+      sender: {
+        name: r.supplier_name ?? city.name,
+        postalCode: r.supplier_postal ?? city.postalCode,
+        address: r.supplier_address ?? city.address,
+        phone: r.supplier_phone ?? city.phone,
+      },
+      itemName: r.deliveries > 1 ? `${r.gift_name} (定期便${r.delivery_no}/${r.deliveries})` : r.gift_name,
+      quantity: r.quantity,
+      email: r.email ?? undefined,
+    };
+    return { carrier: r.carrier as CarrierCode, row };
+  });
+}
+
+/** Writes each carrier's files into `dir` (temp name, then rename, so a reader never sees half a file). */
+export function writeCarrierFiles(byCarrier: Map<CarrierCode, CarrierShipmentRow[]>, dir: string, options: CarrierOptions): WrittenCarrierFile[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const written: WrittenCarrierFile[] = [];
+  for (const [carrier, rows] of byCarrier) {
+    for (const file of buildCarrierFiles(carrier, rows, options)) {
+      const target = path.join(dir, file.fileName);
+      fs.writeFileSync(`${target}.part`, file.content);
+      fs.renameSync(`${target}.part`, target);
+      written.push({ carrier, fileName: file.fileName, rows: file.rows, sha256: createHash('sha256').update(file.content).digest('hex'), problems: file.problems });
+    }
+  }
+  return written;
+}

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../config/env';
+import type { Orm } from '../ledger/orm';
+import { jstDate } from '../domain/jst';
+import {
+  changeShipmentStatus,
+  createShipment,
+  openSupplierOrders,
+  orderLines,
+  markSupplierOrderSent,
+  planDonationShipments,
+  recordShipmentAlert,
+  ShipmentNotFoundError,
+  type NewShipment,
+  type ShipmentChange,
+} from '../ledger/shipments';
+import { orderPlacedSignal } from '../workflows/shipping/definitions';
+import { carrierRowsForDay, writeCarrierFiles } from './shipping-carrier-export';
+import type { SendMailInput, SendMailResult } from './mail/send-mail';
+import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from './mail/render';
+
+/** The one mail activity the shipping stage needs, as the mail module provides it. */
+export type SendMail = (input: SendMailInput) => Promise<SendMailResult>;
+
+export interface ShippingDeps {
+  orm: Orm;
+  temporal: Client;
+  shipping: AppConfig['shipping'];
+  sendMail: SendMail;
+}
+
+const knexOf = (orm: Orm) => orm.em.getKnex();
+
+// A missing shipment is a programming error: retrying cannot help.
+function notFound(err: unknown): never {
+  if (err instanceof ShipmentNotFoundError) throw ApplicationFailure.create({ type: 'ShipmentNotFoundError', message: err.message, nonRetryable: true });
+  throw err;
+}
+
+export function createShippingActivities(deps: ShippingDeps) {
+  const knex = () => knexOf(deps.orm);
+
+  return {
+    async todayInJapan(): Promise<string> {
+      return jstDate(new Date());
+    },
+
+    async planDonationShipments(input: { donationId: string; paidAt: string }) {
+      return planDonationShipments(knex(), input.donationId, input.paidAt, 'system:shipping').catch(notFound);
+    },
+
+    /** SHIP-6: tells a resident donor why no gift comes (once per donation). */
+    async sendNoGiftNotice(input: { donationId: string }): Promise<{ status: string }> {
+      const { rows } = await knex().raw(
+        `select o.name, o.email, d.amount_yen, d.portal_order_id, p.name as portal_name, d.applied_at,
+                coalesce(string_agg(g.name, '、' order by l.id), '') as gifts
+           from donations d join donors o on o.id = d.donor_id join portals p on p.code = d.portal_code
+           left join donation_gift_lines l on l.donation_id = d.id left join gifts g on g.code = l.gift_code
+          where d.id = ? group by o.name, o.email, d.amount_yen, d.portal_order_id, p.name, d.applied_at`,
+        [input.donationId],
+      );
+      const r = rows[0];
+      if (!r) notFound(new ShipmentNotFoundError(`donation ${input.donationId} is not in the ledger`));
+      return deps.sendMail({
+        key: `no-gift-resident:${input.donationId}`,
+        to: r.email ?? undefined,
+        template: 'no-gift-resident',
+        donationId: input.donationId,
+        data: {
+          donorName: r.name,
+          giftName: r.gifts || undefined,
+          amountYen: r.amount_yen,
+          receivedOn: new Date(r.applied_at).toISOString(),
+          portalName: r.portal_name,
+          portalOrderId: r.portal_order_id,
+        } satisfies NoGiftResidentMailData,
+      });
+    },
+
+    async createShipment(input: NewShipment) {
+      return createShipment(knex(), input).catch(notFound);
+    },
+
+    async changeShipmentStatus(input: ShipmentChange): Promise<void> {
+      await changeShipmentStatus(knex(), input).catch(notFound);
+    },
+
+    async recordShipmentAlert(input: { shipmentId: string; kind: string; reason: string; at: string; key: string }): Promise<void> {
+      await recordShipmentAlert(knex(), input);
+    },
+
+    /** SHIP-4: one pre-shipping mail per shipment, however often this is retried. */
+    async sendPreShippingMail(input: { shipmentId: string }): Promise<{ status: string }> {
+      const { rows } = await knex().raw(
+        `select s.id, s.donation_id, s.delivery_no, s.deliveries, s.attempt, to_char(s.planned_ship_on, 'YYYY-MM-DD') as planned_ship_on,
+                coalesce(s.carrier, g.carrier, p.default_carrier) as carrier, s.tracking_number,
+                g.name as gift_name, g.temperature, p.name as supplier_name, o.name as donor_name, o.email,
+                d.portal_order_id, q.name as portal_name
+           from shipments s join gifts g on g.code = s.gift_code left join suppliers p on p.id = s.supplier_id
+           join donations d on d.id = s.donation_id join donors o on o.id = d.donor_id join portals q on q.code = d.portal_code where s.id = ?`,
+        [input.shipmentId],
+      );
+      const r = rows[0];
+      if (!r) notFound(new ShipmentNotFoundError(`shipment ${input.shipmentId} is not in the ledger`));
+      return deps.sendMail({
+        key: `pre-shipping:${input.shipmentId}`,
+        to: r.email ?? undefined,
+        template: 'pre-shipping',
+        donationId: r.donation_id,
+        shipmentId: r.id,
+        data: {
+          donorName: r.donor_name,
+          giftName: r.gift_name,
+          plannedShipOn: r.planned_ship_on,
+          supplierName: r.supplier_name ?? '柳川市',
+          temperature: r.temperature,
+          carrier: r.carrier ?? undefined,
+          trackingNumber: r.tracking_number ?? undefined,
+          portalName: r.portal_name,
+          portalOrderId: r.portal_order_id,
+          deliveryNo: r.deliveries > 1 ? r.delivery_no : undefined,
+          deliveries: r.deliveries > 1 ? r.deliveries : undefined,
+        } satisfies PreShippingMailData,
+      });
+    },
+
+    async openSupplierOrders(input: { shipOn: string; actor: string }) {
+      return openSupplierOrders(knex(), input.shipOn, input.actor);
+    },
+
+    /** Tells each ordered shipment its order; shipments already told ignore it, closed ones are skipped. */
+    async notifyShipmentsOrdered(input: { orders: { orderId: string; shipOn: string; workflowIds: string[] }[] }): Promise<{ signalled: number; missing: string[] }> {
+      let signalled = 0;
+      const missing: string[] = [];
+      for (const order of input.orders) {
+        for (const workflowId of order.workflowIds) {
+          try {
+            await deps.temporal.workflow.getHandle(workflowId).signal(orderPlacedSignal, { orderId: order.orderId, shipOn: order.shipOn });
+            signalled += 1;
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+            missing.push(workflowId);
+          }
+          Context.current().heartbeat(signalled);
+        }
+      }
+      return { signalled, missing };
+    },
+
+    /** SHIP-1: the supplier's order mail with its lines as CSV; a re-run that added lines mails the new total. */
+    async sendSupplierOrderMail(input: { orderId: string }): Promise<{ status: string }> {
+      const lines = await orderLines(knex(), input.orderId);
+      const { rows } = await knex().raw(
+        `select o.id, to_char(o.ship_on, 'YYYY-MM-DD') as ship_on, p.name, p.email, p.code from supplier_orders o join suppliers p on p.id = o.supplier_id where o.id = ?`,
+        [input.orderId],
+      );
+      const order = rows[0];
+      const csv = supplierOrderCsv(lines);
+      const result = await deps.sendMail({
+        key: `supplier-order:${input.orderId}:${lines.length}`,
+        to: order.email ?? undefined,
+        template: 'supplier-order',
+        data: { supplierName: order.name, orderNumber: input.orderId, shipBy: order.ship_on, lineCount: lines.length, attachmentName: `order-${input.orderId}.csv` } satisfies SupplierOrderMailData,
+        attachments: [{ filename: `order-${input.orderId}.csv`, content: csv.toString('base64'), encoding: 'base64', contentType: 'text/csv; charset=utf-8' }],
+      });
+      await markSupplierOrderSent(knex(), input.orderId);
+      return result;
+    },
+
+    /** SHIP-3: the day's carrier import files, one set per carrier, rewritten whole when the day's run repeats. */
+    async exportCarrierFiles(input: { shipOn: string }) {
+      const rows = await carrierRowsForDay(knex(), input.shipOn);
+      const dir = path.join(deps.shipping.carrierDir, input.shipOn);
+      const files = writeCarrierFiles(rows, dir, { yamato: deps.shipping.yamato });
+      for (const f of files) {
+        await knex().raw(
+          `insert into carrier_exports (carrier, ship_on, file_name, rows, sha256, problems) values (?, ?, ?, ?, ?, ?::jsonb)
+           on conflict (ship_on, file_name) do update set rows = excluded.rows, sha256 = excluded.sha256, problems = excluded.problems, created_at = now()`,
+          [f.carrier, input.shipOn, f.fileName, f.rows, f.sha256, JSON.stringify(f.problems)],
+        );
+      }
+      return files.map((f) => ({ carrier: f.carrier, fileName: f.fileName, rows: f.rows, problems: f.problems.length }));
+    },
+  };
+}
+
+export type ShippingActivities = ReturnType<typeof createShippingActivities>;
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** UTF-8 with BOM so the supplier's Excel opens it without mojibake. */
+export function supplierOrderCsv(lines: Awaited<ReturnType<typeof orderLines>>): Buffer {
+  const header = ['出荷ID', '返礼品コード', '返礼品名', '温度帯', '数量', '定期便回', '再送回', 'お届け先氏名', 'フリガナ', '郵便番号', '都道府県', '住所', '電話番号'];
+  const body = lines.map((l) =>
+    [l.shipmentId, l.giftCode, l.giftName, { ambient: '常温', chilled: '冷蔵', frozen: '冷凍' }[l.temperature] ?? l.temperature, l.quantity, `${l.deliveryNo}/${l.deliveries}`, l.attempt - 1,
+      l.recipient.name, l.recipient.nameKana, l.recipient.postalCode, l.recipient.prefecture, l.recipient.address, l.recipient.phone ?? ''].map(csvCell).join(','),
+  );
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([header.join(','), ...body].join('\r\n') + '\r\n', 'utf8')]);
+}
+
+export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+export const ensureDir = (dir: string) => fs.mkdirSync(dir, { recursive: true });

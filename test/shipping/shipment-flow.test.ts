@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/server';
+import { jstDate } from '../../domain/jst';
+import { registerDonation } from '../../ledger/donations';
+import { ensureDonationWorkflow } from '../../workflows/donation/client';
+import { documentsSentSignal, releaseHoldSignal, statusQuery } from '../../workflows/donation/definitions';
+import { supplierOrderWorkflow } from '../../workflows';
+import { shipmentStatusQuery } from '../../workflows/shipping/definitions';
+import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { newDonation } from '../support/factory';
+
+let ctx: SuiteContext;
+let app: FastifyInstance;
+const run = randomUUID().slice(0, 6);
+// Supplier codes are the supplier tokens' names: a supplier principal sees only its own orders.
+const FARM = `farm-${run}`;
+const OTHER = `other-${run}`;
+const TOKENS = `operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:${FARM}:farm-token-00000001,supplier:${OTHER}:other-token-0000001`;
+const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', farm: 'farm-token-00000001', other: 'other-token-0000001' };
+type Who = keyof typeof TOKEN;
+const headers = (who: Who) => ({ authorization: `Bearer ${TOKEN[who]}` });
+const post = (url: string, payload: unknown, who: Who = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: headers(who) });
+const get = (url: string, who: Who = 'operator') => app.inject({ method: 'GET', url, headers: headers(who) });
+
+const EEL = `eel-${run}`;
+const today = jstDate(new Date());
+let farmId: number;
+let worker: Awaited<ReturnType<SuiteContext['startWorker']>>;
+
+beforeAll(async () => {
+  ctx = await suiteContext('shipping', { API_TOKENS: TOKENS, SHIP_MAX_RESHIPMENTS: '1' });
+  worker = await ctx.startWorker();
+  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  const knex = ctx.orm.em.getKnex();
+  // Ships every day so that the test's "today" is always one of its shipping days.
+  [{ id: farmId }] = await knex('suppliers')
+    .insert({ code: FARM, name: '柳川うなぎ本舗', email: `orders@${FARM}.example.jp`, phone: '0944-00-0000', postal_code: '8320021', address: '福岡県柳川市坂本町1', shipping_weekdays: '{1,2,3,4,5,6,7}', rules_acknowledged_at: new Date(), rules_acknowledged_by: 'operator:tanaka', default_carrier: 'yamato_b2' })
+    .returning('id');
+  await knex('suppliers').insert({ code: OTHER, name: '別の事業者', shipping_weekdays: '{1,4}' });
+  await knex('gifts').insert({ code: EEL, name: 'うなぎのせいろ蒸し 2人前', supplier_id: farmId, price_yen: 20_000, cost_yen: 6_000, shipping_cost_yen: 1_200, temperature: 'frozen', active: true });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await ctx?.close();
+});
+
+// Each donation by a different person: the same person on two portals within 48 hours is held as a likely duplicate.
+const KANA = 'アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ';
+const someone = () => Array.from({ length: 5 }, () => KANA[Math.floor(Math.random() * KANA.length)]).join('');
+
+async function paidDonation(overrides: Parameters<typeof newDonation>[1] = {}) {
+  const base = newDonation(ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date().toISOString(), amountYen: 20_000, gifts: [{ code: EEL, quantity: 1 }], ...overrides });
+  base.donor = { ...base.donor, nameKana: `ヤマダ ${someone()}`, ...overrides.donor };
+  const { donation } = await registerDonation(
+    ctx.orm.em.fork(),
+    base,
+    'system:test',
+  );
+  const handle = await ensureDonationWorkflow(ctx.client, donation, ctx.config);
+  return { donation, handle };
+}
+
+const shipmentsOf = async (donationId: string) => (await get(`/shipments?donationId=${donationId}`)).json().shipments as any[];
+const awaitShipment = (donationId: string, accept: (s: any[]) => boolean) => eventually(() => shipmentsOf(donationId), accept);
+const orderRun = (shipOn = today) =>
+  ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId: `orders-${randomUUID()}`, args: [{ shipOn, requestedBy: 'operator:tanaka' }] });
+const mailsTo = (address: string) => ctx.mail.messages().filter((m) => m.to.includes(address));
+
+describe('a paid donation becomes a supplier order, a carrier file, a mail and a delivery (SHIP-1…4)', () => {
+  let donationId: string;
+  let donationHandle: Awaited<ReturnType<typeof paidDonation>>['handle'];
+  let shipment: any;
+
+  test('the donation starts one shipment that waits for the supplier order', async () => {
+    const { donation, handle } = await paidDonation({ donor: { ...newDonation('x').donor, name: '髙橋 一郎', nameKana: 'タカハシ イチロウ', email: `ichiro-${run}@example.jp` } });
+    donationId = donation.id;
+    donationHandle = handle;
+    const [s] = await awaitShipment(donationId, (s) => s.length === 1 && s[0].status === 'awaiting_order');
+    shipment = s;
+    expect(s).toMatchObject({ giftCode: EEL, supplierCode: FARM, attempt: 1, deliveryNo: 1, deliveries: 1 });
+    const view = await handle.query(statusQuery);
+    expect(view.giftFulfilment).toBe('ship');
+    expect(view.shipments).toEqual([expect.objectContaining({ giftCode: EEL, workflowId: s.workflowId })]);
+  });
+
+  test("the day's order run orders it, mails the donor and the supplier, and writes the carrier file", async () => {
+    const result = await orderRun();
+    const mine = result.orders.find((o) => o.supplierCode === FARM)!;
+    expect(mine.shipments).toBeGreaterThanOrEqual(1);
+    const [s] = await awaitShipment(donationId, (s) => s[0].status === 'ordered');
+    expect(s.plannedShipOn).toBe(today);
+
+    // SHIP-4: the donor's pre-shipping mail, once.
+    const donorMail = await eventually(async () => mailsTo(`ichiro-${run}@example.jp`), (m) => m.length === 1);
+    expect(donorMail[0].subject).toContain('返礼品');
+    expect(donorMail[0].text).toContain('うなぎのせいろ蒸し');
+    expect(donorMail[0].text).toContain('冷凍');
+
+    // SHIP-1: the supplier's order mail with its lines as CSV.
+    const supplierMail = mailsTo(`orders@${FARM}.example.jp`);
+    expect(supplierMail).toHaveLength(1);
+    const csv = supplierMail[0].attachments[0].content.toString('utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain(shipment.id);
+    expect(csv).toContain('髙橋 一郎');
+
+    // SHIP-3: the ヤマト B2 file of the day holds the row, in CP932, with 髙 substituted and 冷凍 as クール区分 1.
+    const file = result.carrierFiles.find((f) => f.carrier === 'yamato_b2')!;
+    const content = iconv.decode(fs.readFileSync(path.join(ctx.config.shipping.carrierDir, today, file.fileName)), 'CP932');
+    const line = content.split('\r\n').find((l) => l.includes(shipment.id))!;
+    expect(line).toBeDefined();
+    const cells = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+    expect(cells[0]).toBe(shipment.id);
+    expect(cells[2]).toBe('1');
+    expect(content).toContain('高橋 一郎');
+  });
+
+  test('running the order again the same day orders nothing twice and sends no second mail', async () => {
+    await orderRun();
+    const { rows } = await ctx.orm.em.getKnex().raw(`select count(*)::int as n from supplier_orders where supplier_id = ? and ship_on = ?`, [farmId, today]);
+    expect(rows[0].n).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mailsTo(`ichiro-${run}@example.jp`)).toHaveLength(1);
+  });
+
+  test('suppliers see their own orders only', async () => {
+    const own = await get('/supplier-orders', 'farm');
+    expect(own.statusCode).toBe(200);
+    const order = own.json().orders.find((o: any) => o.shipOn === today);
+    expect(order.supplierCode).toBe(FARM);
+    expect((await get(`/supplier-orders/${order.id}`, 'farm')).json().lines.some((l: any) => l.shipmentId === shipment.id)).toBe(true);
+    expect((await get(`/supplier-orders/${order.id}`, 'other')).statusCode).toBe(404);
+    expect((await get(`/supplier-orders?supplier=${FARM}`, 'other')).statusCode).toBe(403);
+    expect((await get('/supplier-orders', 'other')).json().orders).toEqual([]);
+    expect((await get(`/shipments/${shipment.id}`, 'other')).statusCode).toBe(404);
+    expect((await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: '123456789012' }, 'other')).statusCode).toBe(404);
+    expect((await get(`/shipments?donationId=${donationId}`, 'farm')).statusCode).toBe(403);
+  });
+
+  test('the supplier confirms shipment; a bad confirmation is refused with the reason', async () => {
+    const bad = await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'pigeon', trackingNumber: '1' }, 'farm');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields.map((f: any) => f.field)).toEqual(expect.arrayContaining(['carrier', 'trackingNumber']));
+    const ok = await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `4000${run.replace(/\D/g, '1')}0001`.slice(0, 12) }, 'farm');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().shipment).toMatchObject({ status: 'shipped', carrier: 'yamato_b2' });
+    const again = await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: '999999999999' }, 'farm');
+    expect(again.statusCode).toBe(409);
+  });
+
+  test("the carrier's delivery status completes the shipment; unknown tracking numbers are named", async () => {
+    const s = (await get(`/shipments/${shipment.id}`)).json();
+    const res = await post('/carrier-status', { rows: [{ trackingNumber: s.trackingNumber, status: 'delivered', at: new Date().toISOString() }, { trackingNumber: 'NOPE-0000', status: 'delivered', at: new Date().toISOString() }] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results).toEqual([
+      { row: 1, trackingNumber: s.trackingNumber, outcome: 'delivered' },
+      { row: 2, trackingNumber: 'NOPE-0000', outcome: 'unknown tracking number' },
+    ]);
+    const [done] = await awaitShipment(donationId, (x) => x[0].status === 'delivered');
+    expect(done.deliveredAt).not.toBeNull();
+    const events = (await get(`/shipments/${shipment.id}`)).json().events.map((e: any) => e.to).filter(Boolean);
+    expect(events).toEqual(['planned', 'awaiting_order', 'ordered', 'shipped', 'delivered']);
+  });
+
+  test('the donation completes only when its documents are sent and its gift is delivered', async () => {
+    const handle = donationHandle;
+    const before = await handle.query(statusQuery);
+    expect(before.status).toBe('documents_due');
+    expect(before.shipments).toEqual([expect.objectContaining({ status: 'delivered' })]);
+    await handle.signal(documentsSentSignal, { actor: 'operator:tanaka', sentAt: new Date().toISOString() });
+    expect((await handle.result()).status).toBe('completed');
+  });
+});
+
+describe('trouble and re-shipment (SHIP-5)', () => {
+  test('damage after delivery re-ships once with a new linked shipment; the next trouble escalates to an operator', async () => {
+    const { donation } = await paidDonation();
+    const [first] = await awaitShipment(donation.id, (s) => s[0]?.status === 'awaiting_order');
+    await orderRun();
+    await awaitShipment(donation.id, (s) => s[0].status === 'ordered');
+    expect((await post(`/shipments/${first.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `5${Date.now()}`.slice(0, 12) }, 'farm')).statusCode).toBe(200);
+    expect((await post(`/shipments/${first.id}/delivered`, {})).statusCode).toBe(202);
+    await awaitShipment(donation.id, (s) => s[0].status === 'delivered');
+
+    // A call-centre complaint a few days later (CALL-3): the box arrived crushed.
+    const complaint = await post(`/shipments/${first.id}/trouble`, { kind: 'damage', note: '箱が潰れて中身が破損', source: 'call_centre' });
+    expect(complaint.statusCode).toBe(202);
+    const [, second] = await awaitShipment(donation.id, (s) => s.length === 2 && s[1].status === 'awaiting_order');
+    expect(second).toMatchObject({ attempt: 2, replacesShipmentId: first.id, supplierCode: FARM });
+    expect((await shipmentsOf(donation.id))[0]).toMatchObject({ status: 'trouble', troubleKind: 'damage' });
+
+    await orderRun();
+    await awaitShipment(donation.id, (s) => s[1].status === 'ordered');
+    // The re-shipment is a new shipment: it gets its own pre-shipping mail.
+    const { rows } = await ctx.orm.em.getKnex().raw(`select shipment_id, status from mail_log where template = 'pre-shipping' and shipment_id = any (?::uuid[])`, [`{${first.id},${second.id}}`]);
+    expect(rows.map((r: any) => r.shipment_id).sort()).toEqual([first.id, second.id].sort());
+
+    // SHIP_MAX_RESHIPMENTS=1: the next loss is an operator's decision.
+    const loss = await post(`/shipments/${second.id}/trouble`, { kind: 'loss', note: '配送中に紛失' });
+    expect(loss.statusCode).toBe(200);
+    expect(loss.json()).toEqual({ reshipment: false, escalated: true });
+    await awaitShipment(donation.id, (s) => s[1].status === 'escalated');
+    expect((await post(`/shipments/${second.id}/resolve`, { action: 'close', reason: '寄附者と相談の上、代替品なしで了承' })).statusCode).toBe(202);
+    await awaitShipment(donation.id, (s) => s[1].status === 'closed');
+  });
+});
+
+describe('who gets no shipment (SHIP-6, PORTAL-1)', () => {
+  test('a donor living in Yanagawa gets no gift and a mail telling why', async () => {
+    const email = `resident-${run}@example.jp`;
+    const { donation, handle } = await paidDonation({ donor: { ...newDonation('x').donor, postalCode: '832-0021', prefecture: '福岡県', address: '柳川市坂本町1-1', email } });
+    // A resident choosing a gift is held for review first (INTAKE-4); the operator releases it.
+    await handle.signal(releaseHoldSignal, { actor: 'operator:tanaka', reason: '市内在住: 返礼品なしで受付' });
+    const view = await eventually(() => handle.query(statusQuery), (v) => v.giftFulfilment !== undefined);
+    expect(view.giftFulfilment).toBe('no_gift_resident');
+    expect(view.shipments).toEqual([]);
+    expect(await shipmentsOf(donation.id)).toEqual([]);
+    const { rows } = await ctx.orm.em.getKnex().raw(`select fulfilment from donation_gift_lines where donation_id = ?`, [donation.id]);
+    expect(rows).toEqual([{ fulfilment: 'no_gift_resident' }]);
+    const mail = await eventually(async () => mailsTo(email), (m) => m.length === 1);
+    expect(mail[0].text).toContain('柳川市');
+  });
+
+  test('a さとふる donation is recorded only: the portal ships', async () => {
+    const { handle, donation } = await paidDonation({ portal: 'satofull' });
+    const view = await eventually(() => handle.query(statusQuery), (v) => v.giftFulfilment !== undefined);
+    expect(view.giftFulfilment).toBe('portal_ships');
+    expect(await shipmentsOf(donation.id)).toEqual([]);
+  });
+});
+
+describe('durability', () => {
+  test('a worker stopped mid-shipment resumes without a second order or mail', async () => {
+    const email = `restart-${run}@example.jp`;
+    const { donation } = await paidDonation({ donor: { ...newDonation('x').donor, email } });
+    const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
+    const runPromise = orderRun();
+    await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
+    // The worker goes away while the order's signals and mails are in flight, then comes back.
+    await worker.stop();
+    worker = await ctx.startWorker();
+    await runPromise;
+    await orderRun();
+    const handle = ctx.client.workflow.getHandle(s.workflowId);
+    await eventually(() => handle.query(shipmentStatusQuery), (v) => v.preShippingMail !== undefined);
+    const { rows } = await ctx.orm.em.getKnex().raw(`select count(*)::int as n from shipment_events where shipment_id = ? and to_status = 'ordered'`, [s.id]);
+    expect(rows[0].n).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mailsTo(email)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,27 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ShippingActivities } from '../../activities/shipping';
+import type { SupplierOrderRunInput, SupplierOrderRunView } from './definitions';
+
+const act = proxyActivities<ShippingActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
+
+/**
+ * The day's supplier orders (SHIP-1, SHIP-2, SHIP-3): every supplier whose shipping
+ * day it is gets one order with everything waiting for it, each shipment learns its
+ * order (and mails the donor), the supplier gets its order mail, and the carriers'
+ * import files for the day are written. Safe to run again the same day.
+ */
+export async function supplierOrderWorkflow(input: SupplierOrderRunInput): Promise<SupplierOrderRunView> {
+  const shipOn = input.shipOn ?? (await act.todayInJapan());
+  const { orders, withoutSupplier } = await act.openSupplierOrders({ shipOn, actor: input.requestedBy });
+  const view: SupplierOrderRunView = { shipOn, orders: [], withoutSupplier, carrierFiles: [] };
+  await act.notifyShipmentsOrdered({ orders: orders.map((o) => ({ orderId: o.orderId, shipOn, workflowIds: o.shipments.map((s) => s.workflowId) })) });
+  for (const order of orders) {
+    const mail = await act.sendSupplierOrderMail({ orderId: order.orderId });
+    view.orders.push({ orderId: order.orderId, supplierCode: order.supplierCode, shipments: order.shipments.length, mail: mail.status });
+  }
+  view.carrierFiles = await act.exportCarrierFiles({ shipOn });
+  return view;
+}
