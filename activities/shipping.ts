@@ -50,8 +50,8 @@ export function createShippingActivities(deps: ShippingDeps) {
       return jstDate(new Date());
     },
 
-    async planDonationShipments(input: { donationId: string; paidAt: string }) {
-      return planDonationShipments(knex(), input.donationId, input.paidAt, 'system:shipping').catch(notFound);
+    async planDonationShipments(input: { donationId: string; paidAt: string; shippedBefore?: string }) {
+      return planDonationShipments(knex(), input.donationId, input.paidAt, 'system:shipping', input.shippedBefore).catch(notFound);
     },
 
     /** SHIP-6: tells a resident donor why no gift comes (once per donation). */

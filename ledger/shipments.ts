@@ -102,7 +102,7 @@ export interface DonationShipmentPlan extends ShipmentPlan {
  * decision (resident, record-only portal) on its gift lines and in its event log,
  * once: the event's idempotency key is per donation.
  */
-export async function planDonationShipments(knex: Knex, donationId: string, paidAt: string, actor: string): Promise<DonationShipmentPlan> {
+export async function planDonationShipments(knex: Knex, donationId: string, paidAt: string, actor: string, shippedBefore?: string): Promise<DonationShipmentPlan> {
   return knex.transaction(async (trx) => {
     const { rows: heads } = await trx.raw(
       `select d.id, p.record_only, o.postal_code, o.prefecture, o.address, o.email
@@ -128,6 +128,10 @@ export async function planDonationShipments(knex: Knex, donationId: string, paid
         })),
       { paidOn: jstDate(new Date(paidAt)), recordOnlyPortal: head.record_only, resident: livesInYanagawa({ postalCode: head.postal_code, prefecture: head.prefecture, address: head.address }) },
     );
+    if (shippedBefore && plan.fulfilment === 'ship' && plan.shipments.length) {
+      // LEDGER-4: the previous system already shipped these gifts; nothing is ordered again.
+      Object.assign(plan, { fulfilment: 'closed', reason: `shipped by the previous system on ${jstDate(new Date(shippedBefore))}`, shipments: [] });
+    }
     let recorded = false;
     if (plan.fulfilment !== 'ship') {
       const inserted = await trx.raw(

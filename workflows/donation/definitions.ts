@@ -20,6 +20,12 @@ export interface DonationWorkflowInput {
    * instead of waiting for a print batch.
    */
   documentsSentAt?: string;
+  /**
+   * Set for migrated donations (LEDGER-4) whose gifts the previous system already
+   * shipped: no shipment is planned. Migrated donations without it whose gifts are
+   * still due (SHIP-7) join the supplier orders like any paid donation.
+   */
+  giftsShippedAt?: string;
   /** INTAKE-4 findings that hold the donation for an operator before anything is sent. */
   reviewFlags: string[];
   /** returnWindowDays (DOCS-4) is absent in executions started before returned mail existed. */

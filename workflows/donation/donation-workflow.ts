@@ -188,7 +188,7 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   // Gift deliveries run as child workflows beside the documents; the donation completes when both are done.
   const children: ChildWorkflowHandle<typeof shipmentWorkflow>[] = [];
   const shipGifts = async (paidAt: string) => {
-    const plan = await shipping.planDonationShipments({ donationId: input.donationId, paidAt });
+    const plan = await shipping.planDonationShipments({ donationId: input.donationId, paidAt, shippedBefore: input.giftsShippedAt });
     view.giftFulfilment = plan.fulfilment;
     view.shipments = [];
     if (plan.fulfilment === 'no_gift_resident') {
