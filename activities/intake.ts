@@ -8,8 +8,9 @@ import { PORTALS_WITH_ADAPTERS } from '../domain/portals';
 import type { Donation } from '../ledger/entities';
 import { importChunk, ImportFileNotFoundError, storeImportFile, type ChunkHooks, type ChunkResult } from '../ledger/intake';
 import type { Orm } from '../ledger/orm';
-import { ensureDonationWorkflow } from '../workflows/donation/client';
+import type { DonationStart } from '../ledger/migration-import';
 import { paymentConfirmedSignal } from '../workflows/donation/definitions';
+import { ensureImportedDonationWorkflow } from '../workflows/intake/client';
 
 /**
  * Where the scheduled import looks for new files (PORTAL-1): a folder per
@@ -56,8 +57,8 @@ export function createIntakeActivities(deps: { orm: Orm; temporal: Client; confi
   const hooks = (): ChunkHooks => {
     const cfg = config();
     return {
-      async ensureWorkflow(donation: Donation) {
-        await ensureDonationWorkflow(temporal, donation, cfg);
+      async ensureWorkflow(donation: Donation, start?: DonationStart) {
+        await ensureImportedDonationWorkflow(temporal, donation, cfg, start);
       },
       async paymentSeen(donation: Donation, paidAt: string) {
         await temporal.workflow.getHandle(donation.workflowId).signal(paymentConfirmedSignal, { actor: 'system:portal-import', paidAt, reference: 'portal export' });

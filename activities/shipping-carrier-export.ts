@@ -19,9 +19,11 @@ export interface WrittenCarrierFile {
  * own carrier, else the gift's, else the supplier's default, else ヤマト.
  * The sender is the supplier (it hands the parcel over); the city when unknown.
  */
-export async function carrierRowsForDay(knex: Knex, shipOn: string): Promise<Map<CarrierCode, CarrierShipmentRow[]>> {
+export async function carrierRowsForDay(knex: Knex, shipOn: string, supplierCodes?: string[]): Promise<Map<CarrierCode, CarrierShipmentRow[]>> {
   const byCarrier = new Map<CarrierCode, CarrierShipmentRow[]>();
-  for (const { carrier, row } of await carrierRows(knex, `s.planned_ship_on = ?::date and s.status in ('ordered', 'shipped')`, [shipOn])) {
+  const only = supplierCodes?.length ? supplierCodes : null;
+  const where = `s.planned_ship_on = ?::date and s.status in ('ordered', 'shipped')${only ? ` and p.code in (${only.map(() => '?').join(',')})` : ''}`;
+  for (const { carrier, row } of await carrierRows(knex, where, [shipOn, ...(only ?? [])])) {
     const list = byCarrier.get(carrier) ?? [];
     list.push(row);
     byCarrier.set(carrier, list);

@@ -129,8 +129,8 @@ export function createShippingActivities(deps: ShippingDeps) {
       });
     },
 
-    async openSupplierOrders(input: { shipOn: string; actor: string }) {
-      return openSupplierOrders(knex(), input.shipOn, input.actor);
+    async openSupplierOrders(input: { shipOn: string; actor: string; suppliers?: string[] }) {
+      return openSupplierOrders(knex(), input.shipOn, input.actor, input.suppliers);
     },
 
     /** Tells each ordered shipment its order; shipments already told ignore it, closed ones are skipped. */
@@ -173,8 +173,8 @@ export function createShippingActivities(deps: ShippingDeps) {
     },
 
     /** SHIP-3: the day's carrier import files, one set per carrier, rewritten whole when the day's run repeats. */
-    async exportCarrierFiles(input: { shipOn: string }) {
-      const rows = await carrierRowsForDay(knex(), input.shipOn);
+    async exportCarrierFiles(input: { shipOn: string; suppliers?: string[] }) {
+      const rows = await carrierRowsForDay(knex(), input.shipOn, input.suppliers);
       const dir = path.join(deps.shipping.carrierDir, input.shipOn);
       const files = writeCarrierFiles(rows, dir, { yamato: deps.shipping.yamato });
       for (const f of files) {

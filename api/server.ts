@@ -13,6 +13,7 @@ import { registerOneStopRoutes } from './routes/onestop';
 import { registerGiftRoutes } from './routes/gifts';
 import { registerSupplierRoutes } from './routes/suppliers';
 import { registerShipmentRoutes } from './routes/shipments';
+import { registerCatalogueRequestRoutes } from './routes/catalogue-requests';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -52,5 +53,6 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   registerShipmentRoutes(app, { config, orm, temporal });
   registerGiftRoutes(app, { orm });
   registerSupplierRoutes(app, { orm });
+  registerCatalogueRequestRoutes(app, { orm });
   return app;
 }

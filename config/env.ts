@@ -208,7 +208,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxReshipments: int(env, 'SHIP_MAX_RESHIPMENTS', 2, 0, 10),
       deliveryOverdueDays: int(env, 'SHIP_DELIVERY_OVERDUE_DAYS', 7, 1, 60),
       carrierDir: path.resolve(env.SHIP_CARRIER_DIR || path.join(dataDir, 'carriers', 'outbox')),
-      yamato: { billingCustomerCode: env.SHIP_YAMATO_CUSTOMER_CODE || '000000000000', freightCode: env.SHIP_YAMATO_FREIGHT_CODE || '01' },
+      yamato: {
+        billingCustomerCode: pattern(env, 'SHIP_YAMATO_CUSTOMER_CODE', '000000000000', /^\d{10,12}$/, '10–12 digits (請求先顧客コード)'),
+        freightCode: pattern(env, 'SHIP_YAMATO_FREIGHT_CODE', '01', /^\d{2}$/, '2 digits (運賃管理番号)'),
+      },
     },
     myNumber: myNumberKeys(env, production),
     onestop: {
@@ -274,6 +277,13 @@ function monthDay(env: Env, key: string, fallback: string, [fromMonth, toMonth]:
   const ok = m && month >= fromMonth && month <= toMonth && day >= 1 && day <= [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   if (!ok) throw new ConfigError(`${key} must be MM-DD (a day that exists every year, months ${String(fromMonth).padStart(2, '0')}–${String(toMonth).padStart(2, '0')}), got "${raw}"`);
   return { month, day };
+}
+
+function pattern(env: Env, key: string, fallback: string, re: RegExp, what: string): string {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!re.test(raw)) throw new ConfigError(`${key} must be ${what}, got "${raw}"`);
+  return raw;
 }
 
 function dayList(env: Env, key: string, fallback: number[]): number[] {

@@ -1,13 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { importSla } from '../domain/intake/business-days';
-import { adapterFor } from '../domain/portals';
+import { applyRelief, reliefDecision, type ReliefCampaign, type ReliefDecision } from '../domain/intake/disaster-relief';
+import { normalizeRequester, type CatalogueChannel, type CatalogueItem, type CatalogueRequestInput, type CatalogueStatus } from '../domain/intake/catalogue';
+import { adapterFor, MIGRATION_SOURCE } from '../domain/portals';
 import { openPortalFile, PortalFileError, type OrderGroup } from '../domain/portals/reader';
-import { isMapper, type MapResult, type PortalDonation, type RowIssue, type RowMapper } from '../domain/portals/types';
+import { isMapper, type MapResult, type MigrationFacts, type PortalDonation, type RowIssue, type RowMapper } from '../domain/portals/types';
 import type { ReviewFinding } from '../domain/review';
 import { DuplicateConflictError, IntakeValidationError, registerDonation, type NewDonation } from './donations';
 import { Donation, DonationIntake, ImportFile, Portal, QuarantineEntry, type ImportSource } from './entities';
+import { MIGRATION_ACTOR, migrationFileOf, migrationStage, migrationStart, recordMigrations, type DonationStart, type MigratedRow } from './migration-import';
 import type { Orm } from './orm';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
 function txKnex(tx: EntityManager) {
   return (tx.getTransactionContext() as ReturnType<EntityManager['getKnex']> | undefined) ?? tx.getKnex();
@@ -33,7 +36,8 @@ export async function storeImportFile(
 ): Promise<{ file: ImportFile; existing: boolean }> {
   const em = orm.em.fork();
   const portal = await em.findOne(Portal, { code: input.portal });
-  if (!portal || !portal.active) throw new IntakeValidationError([{ field: 'portal', reason: `unknown or inactive portal "${input.portal}"` }]);
+  // The ふるさと納税do pseudo-portal is inactive on purpose (nothing registers on it) but takes migration files (LEDGER-4).
+  if (!portal || (!portal.active && input.portal !== MIGRATION_SOURCE)) throw new IntakeValidationError([{ field: 'portal', reason: `unknown or inactive portal "${input.portal}"` }]);
   const id = randomUUID();
   const knex = em.getKnex();
   await knex('import_files').insert({
@@ -92,14 +96,23 @@ export async function* storedBytes(orm: Orm, fileId: string): AsyncGenerator<Buf
 }
 
 export type RowOutcome =
-  | { kind: 'created' | 'unchanged'; donation: Donation; findings: ReviewFinding[]; paidAt?: string }
+  | {
+      kind: 'created' | 'unchanged';
+      donation: Donation;
+      findings: ReviewFinding[];
+      paidAt?: string;
+      /** Migration rows: where the old system had got to, and how the workflow starts. */
+      migration?: MigrationFacts;
+      start?: DonationStart;
+      relief?: ReliefDecision;
+    }
   | { kind: 'quarantined'; reason: 'invalid' | 'conflict'; portalOrderId?: string; issues: RowIssue[] };
 
 export function toNewDonation(portal: string, d: PortalDonation): NewDonation {
   return {
-    portal,
+    portal: d.portal ?? portal,
     portalOrderId: d.portalOrderId,
-    channel: 'portal',
+    channel: d.channel ?? 'portal',
     donor: d.donor,
     amountYen: d.amountYen,
     paymentMethod: d.paymentMethod,
@@ -109,18 +122,50 @@ export function toNewDonation(portal: string, d: PortalDonation): NewDonation {
     wantsOneStop: d.wantsOneStop,
     disasterRelief: d.disasterRelief,
     gifts: d.gifts,
-    emailExpected: true,
+    // Portal exports always carry an email; the old system's records need not (LEDGER-4).
+    emailExpected: !d.migration,
   };
 }
 
-/** Registers one mapped order; every failure that is the row's fault becomes a quarantine outcome. */
-export async function registerMapped(orm: Orm, portal: string, result: MapResult, mapper: RowMapper, actor: string): Promise<RowOutcome> {
+export interface RegisterOptions {
+  /** PORTAL-3 campaigns (all of them: a donation is judged by its application time). */
+  campaigns?: ReliefCampaign[];
+  /** The import file, for migration rows: a donation it created is still "created" when a crashed batch is repeated. */
+  fileId?: string;
+}
+
+/**
+ * Registers one mapped order; every failure that is the row's fault becomes a
+ * quarantine outcome. A disaster-relief donation (PORTAL-3) enters without its
+ * gifts; a migrated one (LEDGER-4) under its own portal with the old system's stage.
+ */
+export async function registerMapped(orm: Orm, portal: string, result: MapResult, mapper: RowMapper, actor: string, opts: RegisterOptions = {}): Promise<RowOutcome> {
   if (!result.ok) return { kind: 'quarantined', reason: 'invalid', portalOrderId: result.portalOrderId, issues: result.issues };
+  const mapped = result.donation;
+  const realPortal = mapped.portal ?? portal;
+  const relief = reliefDecision(realPortal, mapped, opts.campaigns ?? []);
+  const donation = applyRelief(mapped, relief);
   try {
-    const outcome = await registerDonation(orm.em.fork(), toNewDonation(portal, result.donation), actor);
-    // Re-processing after a crash finds the row this import created; it is still "created" by this file.
-    const created = outcome.created || outcome.donation.createdBy === actor;
-    return { kind: created ? 'created' : 'unchanged', donation: outcome.donation, findings: outcome.findings ?? [], paidAt: result.donation.paidAt };
+    const outcome = await registerDonation(orm.em.fork(), toNewDonation(portal, donation), actor);
+    if (relief.relief) await recordRelief(orm.em.fork().getKnex(), outcome.donation.id, relief, actor);
+    let created: boolean;
+    if (donation.migration) {
+      // A migrated donation belongs to the file that recorded it; one not recorded yet was created by a crashed try of this file.
+      const owner = outcome.created ? null : await migrationFileOf(orm.em.fork().getKnex(), outcome.donation.id);
+      created = outcome.created || (outcome.donation.createdBy === MIGRATION_ACTOR && (owner === null || owner === opts.fileId));
+    } else {
+      // Re-processing after a crash finds the row this import created; it is still "created" by this file.
+      created = outcome.created || outcome.donation.createdBy === actor;
+    }
+    return {
+      kind: created ? 'created' : 'unchanged',
+      donation: outcome.donation,
+      findings: outcome.findings ?? [],
+      paidAt: donation.paidAt,
+      migration: donation.migration,
+      start: donation.migration ? migrationStart(donation.migration) : undefined,
+      relief: relief.relief ? relief : undefined,
+    };
   } catch (err) {
     if (err instanceof IntakeValidationError) {
       return {
@@ -138,8 +183,8 @@ export async function registerMapped(orm: Orm, portal: string, result: MapResult
 }
 
 export interface ChunkHooks {
-  /** Starts (or finds) the donation's workflow. Called before the row counts as done. */
-  ensureWorkflow(donation: Donation): Promise<void>;
+  /** Starts (or finds) the donation's workflow; `start` places a migrated donation at its stage. Called before the row counts as done. */
+  ensureWorkflow(donation: Donation, start?: DonationStart): Promise<void>;
   /** A later export shows a payment the ledger has not seen yet. */
   paymentSeen(donation: Donation, paidAt: string): Promise<void>;
   heartbeat(rowsDone: number): void;
@@ -199,8 +244,11 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
     return { ...result, done: true };
   }
   if (!file.encoding) await knex('import_files').where({ id: fileId }).update({ encoding: opened.encoding });
-  const actor = importActor(fileId);
+  const migration = file.portal === MIGRATION_SOURCE;
+  const actor = migration ? MIGRATION_ACTOR : importActor(fileId);
   const now = hooks.now ?? (() => new Date());
+  // Migrated donations are history: today's relief campaigns do not re-judge them (their own flag still counts).
+  const campaigns = migration ? [] : await listCampaigns(orm);
 
   let batch: OrderGroup[] = [];
   let processed = 0;
@@ -211,9 +259,9 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
     const groups = batch;
     batch = [];
     const outcomes = await pool(groups, CONCURRENCY, async (g) => {
-      const outcome = await registerMapped(orm, file.portal, g.result, opened.mapper, actor);
+      const outcome = await registerMapped(orm, file.portal, g.result, opened.mapper, actor, { campaigns, fileId });
       if (outcome.kind !== 'quarantined') {
-        await hooks.ensureWorkflow(outcome.donation);
+        await hooks.ensureWorkflow(outcome.donation, outcome.start);
         if (outcome.kind === 'unchanged' && outcome.paidAt && !outcome.donation.paidAt) await hooks.paymentSeen(outcome.donation, outcome.paidAt);
       }
       return outcome;
@@ -256,9 +304,20 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
         .ignore()
         .returning(['outcome', 'donation_id']);
       const createdIds = new Set(inserted.filter((r) => r.outcome === 'created').map((r) => r.donation_id));
+      if (migration) {
+        // LEDGER-4: a migration record and a "migrated" event instead of the next-business-day SLA (old donations are not late imports).
+        const migrated: MigratedRow[] = groups
+          .map((g, i) => ({ g, o: outcomes[i] }))
+          .filter((x) => x.o.kind === 'created' && x.o.migration && createdIds.has(x.o.donation.id))
+          .map(({ g, o }) => {
+            const ok = o as Exclude<RowOutcome, { kind: 'quarantined' }>;
+            return { donationId: ok.donation.id, row: g.firstRow, lastRow: g.lastRow, paidAt: ok.paidAt, facts: ok.migration as MigrationFacts, findings: ok.findings };
+          });
+        await recordMigrations(t as unknown as Knex, { id: fileId, fileName: file.fileName }, migrated);
+      }
       const intake = groups
         .map((g, i) => ({ g, o: outcomes[i] }))
-        .filter((x) => x.o.kind === 'created' && createdIds.has(x.o.donation.id))
+        .filter((x) => !migration && x.o.kind === 'created' && createdIds.has(x.o.donation.id))
         .map(({ g, o }) => {
           const d = (o as Exclude<RowOutcome, { kind: 'quarantined' }>).donation;
           const sla = importSla(d.appliedAt, importedAt);
@@ -314,7 +373,11 @@ export interface ImportReport {
     id: string; portal: string; fileName: string; status: string; encoding: string | null; sizeBytes: number; rowsDone: number;
     created: number; unchanged: number; quarantined: number; late: number; error: string | null; createdAt: string; finishedAt: string | null; workflowId: string;
   };
-  rows: { row: number; lastRow: number; portalOrderId: string | null; outcome: string; donationId: string | null; quarantineId: string | null; issues?: RowIssue[] }[];
+  rows: {
+    row: number; lastRow: number; portalOrderId: string | null; outcome: string; donationId: string | null; quarantineId: string | null; issues?: RowIssue[];
+    /** Migration files (LEDGER-4): the donation's real portal and the stage its workflow started at. */
+    migration?: { portal: string; stage: string; gifts: string; sourceId: string | null };
+  }[];
 }
 
 export async function importReport(orm: Orm, fileId: string, opts: { limit: number; offset: number }): Promise<ImportReport | null> {
@@ -324,11 +387,13 @@ export async function importReport(orm: Orm, fileId: string, opts: { limit: numb
   const rows: Record<string, any>[] = await em
     .getKnex()('import_rows as r')
     .leftJoin('import_quarantine as q', 'q.id', 'r.quarantine_id')
+    .leftJoin('donation_migrations as m', 'm.donation_id', 'r.donation_id')
+    .leftJoin('donations as d', 'd.id', 'm.donation_id')
     .where('r.file_id', fileId)
     .orderBy('r.row_number')
     .limit(opts.limit)
     .offset(opts.offset)
-    .select('r.row_number', 'r.last_row', 'r.portal_order_id', 'r.outcome', 'r.donation_id', 'r.quarantine_id', 'q.issues');
+    .select('r.row_number', 'r.last_row', 'r.portal_order_id', 'r.outcome', 'r.donation_id', 'r.quarantine_id', 'q.issues', 'm.stage', 'm.gifts', 'm.source_id', 'd.portal_code');
   return {
     file: {
       id: f.id, portal: f.portal, fileName: f.fileName, status: f.status, encoding: f.encoding ?? null, sizeBytes: Number(f.sizeBytes), rowsDone: f.rowsDone,
@@ -338,6 +403,7 @@ export async function importReport(orm: Orm, fileId: string, opts: { limit: numb
     rows: rows.map((r) => ({
       row: r.row_number, lastRow: r.last_row, portalOrderId: r.portal_order_id, outcome: r.outcome, donationId: r.donation_id,
       quarantineId: r.quarantine_id === null ? null : String(r.quarantine_id), ...(r.issues ? { issues: r.issues } : {}),
+      ...(r.stage ? { migration: { portal: r.portal_code, stage: r.stage, gifts: r.gifts, sourceId: r.source_id } } : {}),
     })),
   };
 }
@@ -400,7 +466,9 @@ export async function resubmitQuarantine(
   if (!entry) throw new ImportFileNotFoundError(`quarantine entry ${id} not found`);
   if (entry.status !== 'open') throw new QuarantineError(`quarantine entry ${id} is ${entry.status}`);
   const mapper = mapperFor(entry);
-  const outcome = await registerMapped(orm, entry.portal, mapper.map(correctedRows(entry)), mapper, actor);
+  const migration = entry.portal === MIGRATION_SOURCE;
+  const campaigns = migration ? [] : await listCampaigns(orm);
+  const outcome = await registerMapped(orm, entry.portal, mapper.map(correctedRows(entry)), mapper, actor, { campaigns, fileId: entry.fileId });
   if (outcome.kind === 'quarantined') {
     entry.issues = outcome.issues;
     entry.kind = outcome.reason;
@@ -408,16 +476,22 @@ export async function resubmitQuarantine(
     return { entry, issues: outcome.issues };
   }
   const accepted = outcome;
-  await hooks.ensureWorkflow(accepted.donation);
+  await hooks.ensureWorkflow(accepted.donation, accepted.start);
   const now = (hooks.now ?? (() => new Date()))();
   await em.transactional(async (tx) => {
+    if (migration && accepted.migration && (accepted.kind === 'created' || [actor, MIGRATION_ACTOR].includes(accepted.donation.createdBy))) {
+      const file = await tx.findOneOrFail(ImportFile, { id: entry.fileId });
+      await recordMigrations(txKnex(tx) as unknown as Knex, { id: file.id, fileName: file.fileName }, [
+        { donationId: accepted.donation.id, row: entry.rowNumber, lastRow: entry.lastRow, paidAt: accepted.paidAt, facts: accepted.migration, findings: accepted.findings },
+      ]);
+    }
     const e = await tx.findOneOrFail(QuarantineEntry, { id });
     e.status = 'resolved';
     e.donationId = accepted.donation.id;
     e.resolvedBy = actor;
     e.resolvedAt = now;
     e.resolution = accepted.kind === 'created' ? 'corrected and registered' : 'matches a donation already in the ledger';
-    if (accepted.kind === 'created') {
+    if (accepted.kind === 'created' && !migration) {
       const sla = importSla(accepted.donation.appliedAt, now);
       await txKnex(tx)('donation_intake')
         .insert({ donation_id: accepted.donation.id, import_file_id: entry.fileId, row_number: entry.rowNumber, applied_at: accepted.donation.appliedAt, imported_at: now, due_on: sla.dueOn, late: sla.late, review_findings: JSON.stringify(accepted.findings) })
@@ -464,3 +538,233 @@ export async function donationIntake(orm: Orm, donationId: string): Promise<Dona
   return orm.em.fork().findOne(DonationIntake, { donationId });
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// PORTAL-3: disaster-relief campaigns
+
+/** Links a relief donation to its campaign and records the dropped gifts in its event log; once per donation. */
+async function recordRelief(knex: Knex, donationId: string, decision: ReliefDecision, actor: string): Promise<void> {
+  if (!decision.relief || !decision.basis) return;
+  const inserted = await knex('disaster_relief_donations')
+    .insert({ donation_id: donationId, campaign_id: decision.campaignId ?? null, basis: decision.basis, dropped_gifts: JSON.stringify(decision.droppedGifts) })
+    .onConflict('donation_id')
+    .ignore()
+    .returning(['donation_id']);
+  if (!inserted.length) return;
+  const dropped = decision.droppedGifts.map((g) => `${g.code}×${g.quantity}`).join(', ');
+  await knex('donation_events')
+    .insert({
+      donation_id: donationId, kind: 'disaster_relief', actor, occurred_at: new Date(),
+      reason: `災害支援 (${decision.basis}${decision.campaignId ? `, campaign ${decision.campaignId}` : ''}): no gift${dropped ? `; dropped ${dropped}` : ''}`,
+      after: JSON.stringify({ disasterRelief: true, campaignId: decision.campaignId ?? null, basis: decision.basis, droppedGifts: decision.droppedGifts }),
+      idempotency_key: `disaster-relief:${donationId}`,
+    })
+    .onConflict('idempotency_key')
+    .ignore();
+}
+
+export class CampaignError extends Error {
+  override name = 'CampaignError';
+}
+
+export interface CampaignView extends ReliefCampaign {
+  status: 'scheduled' | 'open' | 'closed';
+  note: string | null;
+  openedBy: string;
+  openedAt: string;
+  closedBy: string | null;
+  closedAt: string | null;
+}
+
+function campaignView(r: Record<string, any>, now = new Date()): CampaignView {
+  const startsAt = new Date(r.starts_at);
+  const endsAt = r.ends_at ? new Date(r.ends_at) : null;
+  return {
+    id: r.id, name: r.name, startsAt: startsAt.toISOString(), endsAt: endsAt?.toISOString() ?? null,
+    portals: r.portals, giftCodes: r.gift_codes, wholePortal: r.whole_portal,
+    status: r.closed_at || (endsAt && now >= endsAt) ? 'closed' : now < startsAt ? 'scheduled' : 'open',
+    note: r.note, openedBy: r.opened_by, openedAt: new Date(r.opened_at).toISOString(), closedBy: r.closed_by, closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
+  };
+}
+
+export async function listCampaigns(orm: Orm): Promise<CampaignView[]> {
+  const rows = await orm.em.fork().getKnex()('disaster_relief_campaigns').orderBy('starts_at', 'desc').select();
+  return rows.map((r: Record<string, any>) => campaignView(r));
+}
+
+export async function getCampaign(orm: Orm, id: string): Promise<(CampaignView & { donations: number; amountYen: number }) | null> {
+  const knex = orm.em.fork().getKnex();
+  const r = await knex('disaster_relief_campaigns').where({ id }).first();
+  if (!r) return null;
+  const [totals] = await knex('disaster_relief_donations as r').join('donations as d', 'd.id', 'r.donation_id').where('r.campaign_id', id)
+    .select(knex.raw('count(*)::int as n'), knex.raw('coalesce(sum(d.amount_yen), 0)::bigint as amount'));
+  return { ...campaignView(r), donations: Number(totals.n), amountYen: Number(totals.amount) };
+}
+
+/**
+ * Opens a campaign (from now, or from `startsAt`; open-ended unless `endsAt`).
+ * Portals are checked against the ledger; item codes are the portals' codes
+ * after their mapping, and are not gifts (relief donations get none).
+ */
+export async function openCampaign(
+  orm: Orm,
+  input: { name: string; startsAt?: string; endsAt?: string; portals: string[]; giftCodes: string[]; wholePortal: boolean; note?: string },
+  actor: string,
+  now = new Date(),
+): Promise<CampaignView> {
+  const knex = orm.em.fork().getKnex();
+  const errors: { field: string; reason: string }[] = [];
+  if (!input.name.trim()) errors.push({ field: 'name', reason: 'is required' });
+  const startsAt = input.startsAt ? new Date(input.startsAt) : now;
+  const endsAt = input.endsAt ? new Date(input.endsAt) : null;
+  if (Number.isNaN(startsAt.getTime())) errors.push({ field: 'startsAt', reason: 'must be a date and time' });
+  if (endsAt && (Number.isNaN(endsAt.getTime()) || endsAt <= startsAt)) errors.push({ field: 'endsAt', reason: 'must be a date and time after startsAt' });
+  const portals = [...new Set(input.portals)];
+  if (portals.length) {
+    const known = new Set((await knex('portals').whereIn('code', portals).where('active', true).select('code')).map((p: { code: string }) => p.code));
+    portals.forEach((p, i) => {
+      if (!known.has(p)) errors.push({ field: `portals[${i}]`, reason: `unknown or inactive portal "${p}"` });
+    });
+  }
+  if (input.wholePortal && !portals.length) errors.push({ field: 'wholePortal', reason: 'needs the portals whose every donation is for the campaign' });
+  if (errors.length) throw new IntakeValidationError(errors);
+  const id = randomUUID();
+  await knex('disaster_relief_campaigns').insert({
+    id, name: input.name.trim(), starts_at: startsAt, ends_at: endsAt, portals, gift_codes: [...new Set(input.giftCodes.map((c) => c.trim()).filter(Boolean))],
+    whole_portal: input.wholePortal, note: input.note ?? null, opened_by: actor, opened_at: now,
+  });
+  return campaignView(await knex('disaster_relief_campaigns').where({ id }).first(), now);
+}
+
+/** Closes a campaign now (or at `endsAt`): donations applied from then on are ordinary again. */
+export async function closeCampaign(orm: Orm, id: string, actor: string, endsAtText?: string, now = new Date()): Promise<CampaignView> {
+  const knex = orm.em.fork().getKnex();
+  const r = await knex('disaster_relief_campaigns').where({ id }).first();
+  if (!r) throw new ImportFileNotFoundError(`campaign ${id} not found`);
+  if (r.closed_at) throw new CampaignError(`campaign ${id} was closed by ${r.closed_by} at ${new Date(r.closed_at).toISOString()}`);
+  const endsAt = endsAtText ? new Date(endsAtText) : now;
+  if (Number.isNaN(endsAt.getTime())) throw new IntakeValidationError([{ field: 'endsAt', reason: 'must be a date and time' }]);
+  if (endsAt <= new Date(r.starts_at)) throw new IntakeValidationError([{ field: 'endsAt', reason: 'must be after the campaign start' }]);
+  await knex('disaster_relief_campaigns').where({ id }).update({ ends_at: endsAt, closed_by: actor, closed_at: now });
+  return campaignView(await knex('disaster_relief_campaigns').where({ id }).first(), now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// INTAKE-3: catalogue requests (資料請求)
+
+export interface CatalogueRequestView {
+  id: string;
+  requester: { name: string; nameKana: string; postalCode: string; prefecture: string; address: string; phone: string | null; email: string | null };
+  items: CatalogueItem[];
+  copies: number;
+  channel: CatalogueChannel;
+  requestedAt: string;
+  note: string | null;
+  status: CatalogueStatus;
+  recordedBy: string;
+  sentAt: string | null;
+  sentBy: string | null;
+  sendReference: string | null;
+  cancelledAt: string | null;
+  cancelledBy: string | null;
+  cancelReason: string | null;
+}
+
+const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+
+function catalogueView(r: Record<string, any>): CatalogueRequestView {
+  return {
+    id: r.id,
+    requester: { name: r.name, nameKana: r.name_kana, postalCode: r.postal_code, prefecture: r.prefecture, address: r.address, phone: r.phone, email: r.email },
+    items: r.items, copies: r.copies, channel: r.channel, requestedAt: iso(r.requested_at) as string, note: r.note, status: r.status, recordedBy: r.recorded_by,
+    sentAt: iso(r.sent_at), sentBy: r.sent_by, sendReference: r.send_reference, cancelledAt: iso(r.cancelled_at), cancelledBy: r.cancelled_by, cancelReason: r.cancel_reason,
+  };
+}
+
+export class CatalogueRequestError extends Error {
+  override name = 'CatalogueRequestError';
+}
+
+/**
+ * Records a request. The same person asking again for the same items while a
+ * request is still waiting to be mailed gets that request back (created: false):
+ * a caller who rings twice gets one envelope.
+ */
+export async function createCatalogueRequest(orm: Orm, input: CatalogueRequestInput, actor: string, now = new Date()): Promise<{ request: CatalogueRequestView; created: boolean }> {
+  const knex = orm.em.fork().getKnex();
+  const p = normalizeRequester(input.requester);
+  const items = [...new Set(input.items)].sort();
+  return knex.transaction(async (trx) => {
+    // One request at a time per address, so two clerks entering the same call do not both create one.
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`catalogue:${p.postalCode}:${p.address}`]);
+    const open = await trx('catalogue_requests')
+      .where({ status: 'requested', name: p.name, postal_code: p.postalCode, address: p.address })
+      .whereRaw(`items = string_to_array(?, ',')`, [items.join(',')])
+      .first();
+    if (open) return { request: catalogueView(open), created: false };
+    const id = randomUUID();
+    await trx('catalogue_requests').insert({
+      id, name: p.name, name_kana: p.nameKana, postal_code: p.postalCode, prefecture: p.prefecture, address: p.address,
+      phone: p.phone || null, email: p.email || null, items, copies: input.copies ?? 1, channel: input.channel,
+      requested_at: input.requestedAt ? new Date(input.requestedAt) : now, note: input.note ?? null, recorded_by: actor,
+    });
+    return { request: catalogueView(await trx('catalogue_requests').where({ id }).first()), created: true };
+  });
+}
+
+export async function listCatalogueRequests(
+  orm: Orm,
+  f: { status?: CatalogueStatus; requestedFrom?: string; requestedTo?: string; limit: number; offset: number },
+): Promise<{ total: number; requests: CatalogueRequestView[] }> {
+  const knex = orm.em.fork().getKnex();
+  const q = knex('catalogue_requests');
+  if (f.status) q.where('status', f.status);
+  if (f.requestedFrom) q.where('requested_at', '>=', f.requestedFrom);
+  if (f.requestedTo) q.where('requested_at', '<', f.requestedTo);
+  const [{ n }] = await q.clone().count({ n: '*' });
+  const rows = await q.orderBy([{ column: 'requested_at', order: 'asc' }, { column: 'id', order: 'asc' }]).limit(f.limit).offset(f.offset).select();
+  return { total: Number(n), requests: rows.map(catalogueView) };
+}
+
+export async function getCatalogueRequest(orm: Orm, id: string): Promise<CatalogueRequestView | null> {
+  const r = await orm.em.fork().getKnex()('catalogue_requests').where({ id }).first();
+  return r ? catalogueView(r) : null;
+}
+
+/**
+ * Marks requests as mailed (one envelope run). Requests already sent stay as
+ * they were (repeating the call is harmless); cancelled or unknown ones are
+ * refused by name and nothing is changed.
+ */
+export async function markCatalogueSent(
+  orm: Orm,
+  ids: string[],
+  opts: { sentAt?: string; reference?: string },
+  actor: string,
+  now = new Date(),
+): Promise<{ sent: string[]; alreadySent: string[] }> {
+  const knex = orm.em.fork().getKnex();
+  const unique = [...new Set(ids)];
+  return knex.transaction(async (trx) => {
+    const rows: { id: string; status: CatalogueStatus }[] = await trx('catalogue_requests').whereIn('id', unique).forUpdate().select('id', 'status');
+    const found = new Map(rows.map((r) => [r.id, r.status]));
+    const problems = unique.filter((id) => !found.has(id) || found.get(id) === 'cancelled').map((id) => `${id} ${found.has(id) ? 'is cancelled' : 'not found'}`);
+    if (problems.length) throw new CatalogueRequestError(`nothing marked: ${problems.join('; ')}`);
+    const toSend = unique.filter((id) => found.get(id) === 'requested');
+    if (toSend.length) {
+      await trx('catalogue_requests')
+        .whereIn('id', toSend)
+        .update({ status: 'sent', sent_at: opts.sentAt ? new Date(opts.sentAt) : now, sent_by: actor, send_reference: opts.reference ?? null });
+    }
+    return { sent: toSend, alreadySent: unique.filter((id) => found.get(id) === 'sent') };
+  });
+}
+
+export async function cancelCatalogueRequest(orm: Orm, id: string, reason: string, actor: string, now = new Date()): Promise<CatalogueRequestView> {
+  const knex = orm.em.fork().getKnex();
+  const r = await knex('catalogue_requests').where({ id }).first();
+  if (!r) throw new ImportFileNotFoundError(`catalogue request ${id} not found`);
+  if (r.status !== 'requested') throw new CatalogueRequestError(`catalogue request ${id} is ${r.status}`);
+  await knex('catalogue_requests').where({ id, status: 'requested' }).update({ status: 'cancelled', cancelled_at: now, cancelled_by: actor, cancel_reason: reason });
+  return catalogueView(await knex('catalogue_requests').where({ id }).first());
+}

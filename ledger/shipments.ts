@@ -248,21 +248,24 @@ export interface SupplierOrderSummary {
  * the day; running it again the same day adds late arrivals to the same order
  * and returns everything in it, so the caller can re-notify safely.
  */
-export async function openSupplierOrders(knex: Knex, shipOn: string, actor: string): Promise<{ orders: SupplierOrderSummary[]; withoutSupplier: number }> {
+export async function openSupplierOrders(knex: Knex, shipOn: string, actor: string, supplierCodes?: string[]): Promise<{ orders: SupplierOrderSummary[]; withoutSupplier: number }> {
+  // An operator may run the day's orders for some suppliers only (a late confirmation, a supplier's own request).
+  const only = supplierCodes?.length ? `{${supplierCodes.map((c) => `"${c.replace(/["\\]/g, '')}"`).join(',')}}` : null;
   return knex.transaction(async (trx) => {
     const due = `select s.id, s.supplier_id from shipments s join suppliers p on p.id = s.supplier_id
        where s.status = 'awaiting_order' and (s.not_before is null or s.not_before <= ?::date)
-         and p.active and extract(isodow from ?::date)::smallint = any (p.shipping_weekdays)`;
+         and p.active and extract(isodow from ?::date)::smallint = any (p.shipping_weekdays)
+         and (?::text[] is null or p.code = any (?::text[]))`;
     await trx.raw(
       `insert into supplier_orders (supplier_id, ship_on) select distinct supplier_id, ?::date from (${due}) d on conflict (supplier_id, ship_on) do nothing`,
-      [shipOn, shipOn, shipOn],
+      [shipOn, shipOn, shipOn, only, only],
     );
     const { rows: moved } = await trx.raw(
       `update shipments s set order_id = o.id, planned_ship_on = o.ship_on, status = 'ordered', updated_at = now()
          from supplier_orders o, (${due}) d
         where d.id = s.id and o.supplier_id = d.supplier_id and o.ship_on = ?::date
         returning s.id`,
-      [shipOn, shipOn, shipOn],
+      [shipOn, shipOn, only, only, shipOn],
     );
     if (moved.length) {
       await trx.raw(
@@ -276,8 +279,8 @@ export async function openSupplierOrders(knex: Knex, shipOn: string, actor: stri
     const { rows } = await trx.raw(
       `select o.id as order_id, o.supplier_id, p.code, p.name, p.email, s.id as shipment_id, s.workflow_id
          from supplier_orders o join suppliers p on p.id = o.supplier_id join shipments s on s.order_id = o.id
-        where o.ship_on = ?::date and s.status = 'ordered' order by o.id, s.created_at`,
-      [shipOn],
+        where o.ship_on = ?::date and s.status = 'ordered' and (?::text[] is null or p.code = any (?::text[])) order by o.id, s.created_at`,
+      [shipOn, only, only],
     );
     const orders = new Map<string, SupplierOrderSummary>();
     for (const r of rows) {

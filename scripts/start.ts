@@ -11,6 +11,7 @@ import { createWorker } from '../worker/create-worker';
 import { activityDepsFromConfig } from '../activities/deps';
 import { ensurePrintSchedule } from '../workflows/documents/schedule';
 import { ensureIntakeSchedule } from '../workflows/intake/schedule';
+import { ensureSupplierOrderSchedule } from '../workflows/shipping/schedule';
 import { ensureOneStopSchedules } from '../workflows/onestop/schedule';
 import { resolveTemporalCli } from './stack/tools';
 import { ensureSearchAttributes, startTemporalDevServer } from './stack/temporal-dev-server';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
 
     await ensurePrintSchedule(temporal, config);
     await ensureIntakeSchedule(temporal, config);
+    await ensureSupplierOrderSchedule(temporal, config);
     await ensureOneStopSchedules(temporal, config);
 
     const api = await buildApi({ config, orm, temporal });

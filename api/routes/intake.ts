@@ -1,13 +1,18 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
-import { PORTALS_WITH_ADAPTERS } from '../../domain/portals';
+import { MIGRATION_SOURCE, PORTALS_WITH_ADAPTERS } from '../../domain/portals';
 import { jstStartOfDay, addDays } from '../../domain/jst';
 import { IntakeValidationError } from '../../ledger/donations';
 import { ImportFile, QuarantineEntry } from '../../ledger/entities';
 import {
+  CampaignError,
+  closeCampaign,
   correctQuarantine,
+  getCampaign,
+  listCampaigns,
+  openCampaign,
   dismissQuarantine,
   donationIntake,
   ImportFileNotFoundError,
@@ -19,8 +24,7 @@ import {
   storeImportFile,
 } from '../../ledger/intake';
 import type { Orm } from '../../ledger/orm';
-import { ensureDonationWorkflow } from '../../workflows/donation/client';
-import { ensureImportWorkflow } from '../../workflows/intake/client';
+import { ensureImportedDonationWorkflow, ensureImportWorkflow } from '../../workflows/intake/client';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
@@ -71,7 +75,30 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
     if (err instanceof ImportFileNotFoundError) throw notFound(err.message.replace(/ not found$/, ''));
     if (err instanceof QuarantineError) throw new HttpError(409, 'conflict', err.message, err.issues.map((i) => ({ field: i.column ?? '(row)', reason: i.reason })));
     if (err instanceof IntakeValidationError) throw badRequest(err.errors);
+    if (err instanceof CampaignError) throw new HttpError(409, 'conflict', err.message);
     throw err;
+  };
+
+  /** Stores an uploaded file, runs its import and answers with the per-row report (201 new, 200 known, 202 still running). */
+  const importUpload = async (request: FastifyRequest, reply: FastifyReply, portal: string, wait: boolean, limit: number) => {
+    if (!request.isMultipart()) throw badRequest([{ field: 'body', reason: 'must be multipart/form-data with a "file" part' }]);
+    const part = await request.file();
+    if (!part) throw badRequest([{ field: 'file', reason: 'is required' }]);
+    let stored;
+    try {
+      stored = await storeImportFile(orm, { portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: part.file });
+    } catch (err) {
+      asHttp(err);
+    }
+    if (part.file.truncated) throw new HttpError(413, 'too_large', `the file exceeds ${MAX_FILE_BYTES} bytes`);
+    const { file, existing } = stored!;
+    const handle = await ensureImportWorkflow(temporal, file.id, config.temporal.taskQueue);
+    let finished = false;
+    if (wait) {
+      finished = await Promise.race([handle.result().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), WAIT_MS).unref())]);
+    }
+    const report = await importReport(orm, file.id, { limit, offset: 0 });
+    return reply.code(!finished ? 202 : existing ? 200 : 201).send({ existing, ...report });
   };
 
   app.post<{ Querystring: { portal: string; wait: boolean; limit: number } }>(
@@ -94,26 +121,26 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
       },
       config: { roles: WRITE },
     },
-    async (request, reply) => {
-      if (!request.isMultipart()) throw badRequest([{ field: 'body', reason: 'must be multipart/form-data with a "file" part' }]);
-      const part = await request.file();
-      if (!part) throw badRequest([{ field: 'file', reason: 'is required' }]);
-      let stored;
-      try {
-        stored = await storeImportFile(orm, { portal: request.query.portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: part.file });
-      } catch (err) {
-        asHttp(err);
-      }
-      if (part.file.truncated) throw new HttpError(413, 'too_large', `the file exceeds ${MAX_FILE_BYTES} bytes`);
-      const { file, existing } = stored!;
-      const handle = await ensureImportWorkflow(temporal, file.id, config.temporal.taskQueue);
-      let finished = false;
-      if (request.query.wait) {
-        finished = await Promise.race([handle.result().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), WAIT_MS).unref())]);
-      }
-      const report = await importReport(orm, file.id, { limit: request.query.limit, offset: 0 });
-      return reply.code(!finished ? 202 : existing ? 200 : 201).send({ existing, ...report });
+    async (request, reply) => importUpload(request, reply, request.query.portal, request.query.wait, request.query.limit),
+  );
+
+  app.post<{ Querystring: { wait: boolean; limit: number } }>(
+    '/intake/migration',
+    {
+      schema: {
+        tags: ['intake'],
+        summary:
+          'LEDGER-4 / SHIP-7: import a ふるさと納税do export (multipart, field "file"): each donation enters under its own portal and its workflow starts at the stage the old system had reached; answers with the per-row report',
+        consumes: ['multipart/form-data'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { wait: { type: 'boolean', default: true, description: 'Wait for the import to finish (up to a minute)' }, limit: page.limit },
+        },
+      },
+      config: { roles: WRITE },
     },
+    async (request, reply) => importUpload(request, reply, MIGRATION_SOURCE, request.query.wait, request.query.limit),
   );
 
   app.get<{ Querystring: { portal?: string; limit: number; offset: number } }>(
@@ -183,8 +210,8 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
       try {
         if (request.body?.corrections && Object.keys(request.body.corrections).length) await correctQuarantine(orm, request.params.id, request.body.corrections);
         const result = await resubmitQuarantine(orm, request.params.id, actorOf(request.principal!), {
-          ensureWorkflow: async (d) => {
-            await ensureDonationWorkflow(temporal, d, config);
+          ensureWorkflow: async (d, start) => {
+            await ensureImportedDonationWorkflow(temporal, d, config, start);
           },
         });
         if (!result.donation) return reply.code(422).send({ error: 'still_invalid', message: result.issues.map((i) => `${i.column ?? '(row)'} ${i.reason}`).join('; '), issues: result.issues, entry: quarantineView(result.entry) });
@@ -236,4 +263,75 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
       reviewFindings: intake.reviewFindings,
     };
   });
+
+  // PORTAL-3: disaster-relief campaigns. Operators open and close them; the city reads them.
+  const campaignParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+  const dateTime = { type: 'string', format: 'date-time' } as const;
+
+  app.get('/intake/campaigns', { schema: { tags: ['intake'], summary: 'PORTAL-3: disaster-relief campaigns, newest first, with their status (scheduled, open, closed)' }, config: { roles: READ } }, async () => ({
+    campaigns: await listCampaigns(orm),
+  }));
+
+  app.get<{ Params: { id: string } }>(
+    '/intake/campaigns/:id',
+    { schema: { tags: ['intake'], summary: 'A disaster-relief campaign with the number and amount of donations taken for it', params: campaignParams }, config: { roles: READ } },
+    async (request) => {
+      const campaign = await getCampaign(orm, request.params.id);
+      if (!campaign) throw notFound(`campaign ${request.params.id}`);
+      return { campaign };
+    },
+  );
+
+  app.post<{ Body: { name: string; startsAt?: string; endsAt?: string; portals: string[]; giftCodes: string[]; wholePortal: boolean; note?: string } }>(
+    '/intake/campaigns',
+    {
+      schema: {
+        tags: ['intake'],
+        summary:
+          'PORTAL-3: open a disaster-relief campaign. Donations applied in its period on its portals that carry one of its item codes (or all of them with wholePortal), and any the portal flags as 災害支援, are taken as relief donations: no gift, the relief letter and receipt wording',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200, description: 'e.g. 令和8年 豪雨災害支援' },
+            startsAt: { ...dateTime, description: 'Default: now' },
+            endsAt: { ...dateTime, description: 'Default: open until closed' },
+            portals: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 50 }, maxItems: 20, default: [], description: 'Portal codes; empty = every portal' },
+            giftCodes: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 50, default: [], description: "The portals' item codes for the relief (after the portal mapping)" },
+            wholePortal: { type: 'boolean', default: false, description: 'Every donation on these portals in the period is for the campaign' },
+            note: { type: 'string', maxLength: 1000 },
+          },
+        },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      try {
+        return reply.code(201).send({ campaign: await openCampaign(orm, request.body, actorOf(request.principal!)) });
+      } catch (err) {
+        return asHttp(err);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { endsAt?: string } }>(
+    '/intake/campaigns/:id/close',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'PORTAL-3: close a disaster-relief campaign now (or at endsAt); donations applied after it are ordinary again',
+        params: campaignParams,
+        body: { type: 'object', additionalProperties: false, properties: { endsAt: dateTime } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request) => {
+      try {
+        return { campaign: await closeCampaign(orm, request.params.id, actorOf(request.principal!), request.body?.endsAt) };
+      } catch (err) {
+        return asHttp(err);
+      }
+    },
+  );
 };

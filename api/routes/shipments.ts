@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
-import { buildCarrierFiles } from '../../domain/carriers';
+import { buildCarrierFiles, parseDeliveryStatusFile } from '../../domain/carriers';
 import type { CarrierCode } from '../../domain/carriers/types';
 import { CARRIERS, TROUBLE_KINDS } from '../../domain/shipping/types';
 import type { Orm } from '../../ledger/orm';
@@ -227,13 +227,13 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
   app.post<{ Body: Json }>(
     '/supplier-order-runs',
     {
-      schema: { tags: ['shipping'], summary: "Run the day's supplier orders now (normally the daily schedule does)", body: { type: 'object', additionalProperties: false, properties: { shipOn: isoDate } } },
+      schema: { tags: ['shipping'], summary: "Run the day's supplier orders now (normally the daily schedule does)", body: { type: 'object', additionalProperties: false, properties: { shipOn: isoDate, suppliers: { type: 'array', minItems: 1, items: { type: 'string' } } } } },
       config: { roles: WRITE },
     },
     async (request, reply) => {
       const shipOn: string | undefined = request.body?.shipOn;
       const workflowId = `supplier-orders/${shipOn ?? 'today'}/${Date.now()}`;
-      const handle = await temporal.workflow.start(supplierOrderWorkflow, { taskQueue: config.temporal.taskQueue, workflowId, args: [{ shipOn, requestedBy: actorOf(request.principal!) }] });
+      const handle = await temporal.workflow.start(supplierOrderWorkflow, { taskQueue: config.temporal.taskQueue, workflowId, args: [{ shipOn, requestedBy: actorOf(request.principal!), suppliers: request.body?.suppliers }] });
       return reply.code(202).send({ workflowId: handle.workflowId });
     },
   );
@@ -262,6 +262,25 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
     },
     async (request) => applyCarrierStatuses(request.body.rows, actorOf(request.principal!)),
   );
+
+  // The carriers' status export as a file (CP932 or UTF-8 CSV, our neutral layout: 伝票番号,お客様管理番号,配達状況,日時).
+  app.register(async (scope) => {
+    scope.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    scope.post<{ Body: Buffer }>(
+      '/carrier-status/file',
+      {
+        schema: { tags: ['shipping'], summary: 'Apply a delivery status file (text/csv body); bad rows are reported with row, column and reason', consumes: ['text/csv', 'application/octet-stream'] },
+        config: { roles: WRITE },
+      },
+      async (request) => {
+        if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'unsupported_media_type', 'send the file as text/csv or application/octet-stream');
+        const parsed = parseDeliveryStatusFile(request.body);
+        const applied = parsed.statuses.length ? await applyCarrierStatuses(parsed.statuses.map((r) => ({ trackingNumber: r.trackingNumber, status: r.status, at: r.at })), actorOf(request.principal!)) : { applied: 0, results: [] };
+        // Results are numbered by data row; the file's own row numbers (header = 1) go with errors and with each status.
+        return { ...applied, results: applied.results.map((r, i) => ({ ...r, row: parsed.statuses[i].row })), errors: parsed.errors };
+      },
+    );
+  });
 
   /** Delivered rows complete their shipments; other statuses are reported for an operator. Unknown numbers are named, not dropped. */
   async function applyCarrierStatuses(rows: { trackingNumber: string; status: string; at: string }[], actor: string) {

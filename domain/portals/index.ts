@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { MIGRATION_SOURCE, migrationAdapter, validateMigrationMapping } from './furusato-do';
 import { mappingAdapter, validateMapping, type PortalMapping } from './mapping';
 import { rakutenAdapter, type RakutenSettings } from './rakuten';
 import type { PortalAdapter } from './types';
@@ -11,8 +12,10 @@ import furunavi from './mappings/furunavi.json';
 import mynavi from './mappings/mynavi.json';
 import rakuten from './mappings/rakuten.json';
 import satofull from './mappings/satofull.json';
+import furusatoDo from './mappings/furusato_do.json';
 
 export * from './types';
+export { MIGRATION_SOURCE } from './furusato-do';
 
 /**
  * One adapter per portal; adding a portal is adding a mapping file here (or a
@@ -30,7 +33,7 @@ function mappingFor(portal: string, env: NodeJS.ProcessEnv): unknown {
     const file = path.join(dir, `${portal}.json`);
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
   }
-  return SHIPPED[portal];
+  return portal === MIGRATION_SOURCE ? furusatoDo : SHIPPED[portal];
 }
 
 export class UnknownPortalError extends Error {
@@ -41,5 +44,7 @@ export function adapterFor(portal: string, env: NodeJS.ProcessEnv = process.env)
   const raw = mappingFor(portal, env);
   if (!raw) throw new UnknownPortalError(`no import adapter for portal "${portal}" (known: ${PORTALS_WITH_ADAPTERS.join(', ')})`);
   if (portal === 'rakuten') return rakutenAdapter(raw as RakutenSettings);
+  // LEDGER-4: the ふるさと納税do migration file (not a portal: its rows carry their own portals).
+  if (portal === MIGRATION_SOURCE) return migrationAdapter(validateMigrationMapping(raw, `${portal}.json`));
   return mappingAdapter(validateMapping(raw, `${portal}.json`) as PortalMapping);
 }

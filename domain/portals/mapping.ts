@@ -68,32 +68,50 @@ function resolve(spec: ColumnSpec, header: string[]): Resolved | { missing: stri
   return { indexes: [present.map((p) => p.index)], separator: spec.separator ?? '', label: present.map((p) => p.name).join('+') };
 }
 
+/** A declarative mapping's columns bound to one file's header. */
+export interface BoundColumns<F extends string> {
+  /** "field ← header" for each required field the header lacks. */
+  missing: string[];
+  get(cells: string[], field: F): string | undefined;
+  columnOf(field: string): string | null;
+}
+
+/** Binds field → column specs to a header; shared by the portal mappings and the migration mapping. */
+export function bindColumns<F extends string>(columns: Partial<Record<F, ColumnSpec>>, header: string[], required: readonly F[]): BoundColumns<F> {
+  const resolved = new Map<F, Resolved>();
+  const missing: string[] = [];
+  for (const [field, spec] of Object.entries(columns) as [F, ColumnSpec][]) {
+    const r = resolve(spec, header);
+    if ('missing' in r) {
+      if (required.includes(field)) missing.push(`${field} ← "${r.missing}"`);
+    } else resolved.set(field, r);
+  }
+  return {
+    missing,
+    get(cells, field) {
+      const r = resolved.get(field);
+      if (!r) return undefined;
+      return r.indexes[0].map((i) => (cells[i] ?? '').trim()).filter(Boolean).join(r.separator);
+    },
+    columnOf(field) {
+      const f = field === 'amount' ? 'amountYen' : field;
+      return resolved.get(f as F)?.label ?? null;
+    },
+  };
+}
+
 export function mappingAdapter(mapping: PortalMapping): PortalAdapter {
   return {
     portal: mapping.portal,
     layout: mapping.layout,
     source: mapping.source,
     begin(header: string[]): RowMapper | { error: string } {
-      const resolved = new Map<MappedField, Resolved>();
-      const missing: string[] = [];
-      for (const [field, spec] of Object.entries(mapping.columns) as [MappedField, ColumnSpec][]) {
-        const r = resolve(spec, header);
-        if ('missing' in r) {
-          if (REQUIRED.includes(field)) missing.push(`${field} ← "${r.missing}"`);
-        } else resolved.set(field, r);
+      const bound = bindColumns<MappedField>(mapping.columns, header, REQUIRED);
+      if (bound.missing.length) {
+        return { error: `the header lacks columns this portal's mapping requires: ${bound.missing.join(', ')}. Correct domain/portals/mappings/${mapping.portal}.json (or PORTAL_MAPPINGS_DIR) if the portal renamed them` };
       }
-      if (missing.length) {
-        return { error: `the header lacks columns this portal's mapping requires: ${missing.join(', ')}. Correct domain/portals/mappings/${mapping.portal}.json (or PORTAL_MAPPINGS_DIR) if the portal renamed them` };
-      }
-      const get = (cells: string[], field: MappedField): string | undefined => {
-        const r = resolved.get(field);
-        if (!r) return undefined;
-        return r.indexes[0].map((i) => (cells[i] ?? '').trim()).filter(Boolean).join(r.separator);
-      };
-      const columnOf = (field: string): string | null => {
-        const f = field === 'amount' ? 'amountYen' : field;
-        return resolved.get(f as MappedField)?.label ?? null;
-      };
+      const get = bound.get;
+      const columnOf = bound.columnOf;
       return {
         orderIdOf: (cells) => (get(cells, 'portalOrderId') ?? '').trim(),
         columnOf,

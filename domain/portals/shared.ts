@@ -134,7 +134,7 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
 }
 
 /** Exact match first, then ignoring width and spaces: "クレジットカード" = "ｸﾚｼﾞｯﾄｶｰﾄﾞ". */
-function lookup<T>(map: Record<string, T>, text: string): T | undefined {
+export function lookup<T>(map: Record<string, T>, text: string): T | undefined {
   if (text in map) return map[text];
   const key = (s: string) => s.normalize('NFKC').replace(/[\s\u3000]/g, '').toLowerCase();
   const wanted = key(text);

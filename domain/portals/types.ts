@@ -1,4 +1,4 @@
-import type { PaymentMethod } from '../donation-status';
+import type { Channel, PaymentMethod } from '../donation-status';
 import type { DonorFields } from '../donor';
 
 /** A problem with one row, located by the portal's own column name so an operator can find it in the file. */
@@ -19,6 +19,23 @@ export interface PortalDonation {
   disasterRelief: boolean;
   donor: DonorFields;
   gifts: { code: string; quantity: number }[];
+  /** Migration rows only: the portal the donation was really made on (a portal file's rows all belong to the file's portal). */
+  portal?: string;
+  /** Migration rows only: how a donation outside the portals came in (default 'portal'). */
+  channel?: Channel;
+  /** Migration rows only (LEDGER-4, SHIP-7): where the previous system had got to. */
+  migration?: MigrationFacts;
+}
+
+/** What ふるさと納税do knew about a donation's progress, so its workflow starts at the right stage. */
+export interface MigrationFacts {
+  /** The previous system's own id (管理番号), kept for tracing. */
+  sourceId?: string;
+  /** 寄附金受領証明書 (and お礼状) posted by the previous system. */
+  documentsSentAt?: string;
+  /** 'none': no gift; 'to_ship': still due (SHIP-7, ships like any paid donation); 'shipped': the previous system shipped it. */
+  gifts: 'none' | 'to_ship' | 'shipped';
+  giftsShippedAt?: string;
 }
 
 export type MapResult = { ok: true; donation: PortalDonation } | { ok: false; portalOrderId?: string; issues: RowIssue[] };

@@ -5,6 +5,7 @@ import { Migration20261126300000_onestop } from './Migration20261126300000_onest
 import { Migration20261126600000_onestop_delivery } from './Migration20261126600000_onestop_delivery';
 import { Migration20261126500000_gifts_shipping } from './Migration20261126500000_gifts_shipping';
 import { Migration20261126400000_mail } from './Migration20261126400000_mail';
+import { Migration20261126700000_intake_extras } from './Migration20261126700000_intake_extras';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126500000_gifts_shipping', class: Migration20261126500000_gifts_shipping },
   { name: 'Migration20261126400000_mail', class: Migration20261126400000_mail },
   { name: 'Migration20261126600000_onestop_delivery', class: Migration20261126600000_onestop_delivery },
+  { name: 'Migration20261126700000_intake_extras', class: Migration20261126700000_intake_extras },
 ];

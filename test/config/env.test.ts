@@ -24,6 +24,9 @@ test.each([
   [{ API_TOKENS: 'operator:x:short' }, /at least 16 characters/],
   [{ API_TOKENS: 'operator:a:0123456789abcdef,city:b:0123456789abcdef' }, /same token twice/],
   [{ DOCS_REMINDER_LEAD_DAYS: '20' }, /DOCS_REMINDER_LEAD_DAYS must be between 1 and 13/],
+  [{ SHIP_YAMATO_CUSTOMER_CODE: '12-34' }, /SHIP_YAMATO_CUSTOMER_CODE must be 10–12 digits/],
+  [{ SHIP_MAX_RESHIPMENTS: '-1' }, /SHIP_MAX_RESHIPMENTS/],
+  [{ SHIP_ORDER_TIME: '25:00' }, /SHIP_ORDER_TIME/],
 ])('%j is refused with a message naming the variable', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });

@@ -31,6 +31,13 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'donation-v2-year-end.json',
       'donation-v2-returned-mail.json',
       'print-batch-v1-returned-mail.json',
+      // v3: gift shipments as child workflows (patch gift-shipments).
+      'donation-v3-gift-delivered.json',
+      'donation-v3-subscription.json',
+      'shipment-v1-delivered.json',
+      'shipment-v1-reopened-escalated-closed.json',
+      'shipment-v1-subscription-third.json',
+      'supplier-orders-v1.json',
     ]),
   );
 });

@@ -11,6 +11,7 @@ import { documentsSentSignal, releaseHoldSignal, statusQuery } from '../../workf
 import { supplierOrderWorkflow } from '../../workflows';
 import { shipmentStatusQuery } from '../../workflows/shipping/definitions';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { maybeCaptureHistory } from '../support/histories';
 import { newDonation } from '../support/factory';
 
 let ctx: SuiteContext;
@@ -55,7 +56,8 @@ const someone = () => Array.from({ length: 5 }, () => KANA[Math.floor(Math.rando
 
 async function paidDonation(overrides: Parameters<typeof newDonation>[1] = {}) {
   const base = newDonation(ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date().toISOString(), amountYen: 20_000, gifts: [{ code: EEL, quantity: 1 }], ...overrides });
-  base.donor = { ...base.donor, nameKana: `ヤマダ ${someone()}`, ...overrides.donor };
+  const kana = overrides.donor?.nameKana && overrides.donor.nameKana !== newDonation('x').donor.nameKana ? overrides.donor.nameKana : `ヤマダ ${someone()}`;
+  base.donor = { ...base.donor, ...overrides.donor, nameKana: kana };
   const { donation } = await registerDonation(
     ctx.orm.em.fork(),
     base,
@@ -67,8 +69,12 @@ async function paidDonation(overrides: Parameters<typeof newDonation>[1] = {}) {
 
 const shipmentsOf = async (donationId: string) => (await get(`/shipments?donationId=${donationId}`)).json().shipments as any[];
 const awaitShipment = (donationId: string, accept: (s: any[]) => boolean) => eventually(() => shipmentsOf(donationId), accept);
-const orderRun = (shipOn = today) =>
-  ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId: `orders-${randomUUID()}`, args: [{ shipOn, requestedBy: 'operator:tanaka' }] });
+const orderRun = async (shipOn = today) => {
+  const workflowId = `orders-${randomUUID()}`;
+  const result = await ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId, args: [{ shipOn, requestedBy: 'operator:tanaka', suppliers: [FARM, OTHER] }] });
+  await maybeCaptureHistory(ctx.client, 'supplier-orders-v1', workflowId);
+  return result;
+};
 const mailsTo = (address: string) => ctx.mail.messages().filter((m) => m.to.includes(address));
 
 describe('a paid donation becomes a supplier order, a carrier file, a mail and a delivery (SHIP-1…4)', () => {
@@ -174,6 +180,8 @@ describe('a paid donation becomes a supplier order, a carrier file, a mail and a
     expect(before.shipments).toEqual([expect.objectContaining({ status: 'delivered' })]);
     await handle.signal(documentsSentSignal, { actor: 'operator:tanaka', sentAt: new Date().toISOString() });
     expect((await handle.result()).status).toBe('completed');
+    await maybeCaptureHistory(ctx.client, 'donation-v3-gift-delivered', handle.workflowId);
+    await maybeCaptureHistory(ctx.client, 'shipment-v1-delivered', shipment.workflowId);
   });
 });
 
@@ -207,6 +215,8 @@ describe('trouble and re-shipment (SHIP-5)', () => {
     await awaitShipment(donation.id, (s) => s[1].status === 'escalated');
     expect((await post(`/shipments/${second.id}/resolve`, { action: 'close', reason: '寄附者と相談の上、代替品なしで了承' })).statusCode).toBe(202);
     await awaitShipment(donation.id, (s) => s[1].status === 'closed');
+    await ctx.client.workflow.getHandle(first.workflowId).result();
+    await maybeCaptureHistory(ctx.client, 'shipment-v1-reopened-escalated-closed', first.workflowId);
   });
 });
 
@@ -247,10 +257,29 @@ describe('durability', () => {
     await runPromise;
     await orderRun();
     const handle = ctx.client.workflow.getHandle(s.workflowId);
-    await eventually(() => handle.query(shipmentStatusQuery), (v) => v.preShippingMail !== undefined);
+    const view = await eventually(() => handle.query(shipmentStatusQuery), (v) => v.preShippingMail !== undefined);
+    expect(view.preShippingMail).toBe('sent');
     const { rows } = await ctx.orm.em.getKnex().raw(`select count(*)::int as n from shipment_events where shipment_id = ? and to_status = 'ordered'`, [s.id]);
     expect(rows[0].n).toBe(1);
     await new Promise((r) => setTimeout(r, 500));
     expect(mailsTo(email)).toHaveLength(1);
+  });
+});
+
+describe('carrier status files (delivery tracking)', () => {
+  test('a CP932 status file delivers shipped parcels; bad rows are named with row, column and reason', async () => {
+    const { donation } = await paidDonation();
+    const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
+    await orderRun();
+    await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
+    const tracking = `6${Date.now()}`.slice(0, 12);
+    expect((await post(`/shipments/${s.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: tracking }, 'farm')).statusCode).toBe(200);
+    const csv = ['伝票番号,お客様管理番号,配達状況,日時', `${tracking},${s.id},配達完了,2026/11/27 10:15`, '999999999999,,空を飛んだ,2026/11/27 10:15'].join('\r\n');
+    const res = await app.inject({ method: 'POST', url: '/carrier-status/file', payload: iconv.encode(csv, 'CP932'), headers: { ...headers('operator'), 'content-type': 'text/csv' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().applied).toBe(1);
+    expect(res.json().errors).toEqual([expect.objectContaining({ row: 3, reason: expect.stringContaining('空を飛んだ') })]);
+    const [done] = await awaitShipment(donation.id, (x) => x[0].status === 'delivered');
+    expect(done.deliveredAt).toBe('2026-11-27T01:15:00.000Z');
   });
 });

@@ -5,7 +5,16 @@ import type { Donation } from '../../ledger/entities';
 import { donationWorkflow } from './donation-workflow';
 import type { DonationWorkflowInput } from './definitions';
 
-export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'donation'> & Partial<Pick<AppConfig, 'shipping'>>): DonationWorkflowInput {
+/**
+ * `stage` places a donation migrated from the previous system (LEDGER-4, SHIP-7)
+ * where that system had got to: documents already posted, gifts already shipped,
+ * and the review flags that should hold it (absent = the ledger's).
+ */
+export function donationWorkflowInput(
+  d: Donation,
+  config: Pick<AppConfig, 'donation'> & Partial<Pick<AppConfig, 'shipping'>>,
+  stage?: { documentsSentAt?: string; giftsShippedAt?: string; reviewFlags?: string[] },
+): DonationWorkflowInput {
   return {
     donationId: d.id,
     portal: d.portal.code,
@@ -13,8 +22,9 @@ export function donationWorkflowInput(d: Donation, config: Pick<AppConfig, 'dona
     amountYen: d.amountYen,
     paymentMethod: d.paymentMethod,
     paidAt: d.paidAt?.toISOString(),
-    documentsSentAt: d.documentsSentAt?.toISOString(),
-    reviewFlags: [...d.reviewFlags],
+    documentsSentAt: stage?.documentsSentAt ?? d.documentsSentAt?.toISOString(),
+    ...(stage?.giftsShippedAt ? { giftsShippedAt: stage.giftsShippedAt } : {}),
+    reviewFlags: [...(stage?.reviewFlags ?? d.reviewFlags)],
     policy: {
       reminderLeadDays: config.donation.reminderLeadDays,
       returnWindowDays: config.donation.returnWindowDays,

@@ -1,7 +1,39 @@
 // Client-side helpers for ImportFileWorkflow (API, schedule, bench, tests). Not part of the workflow bundle.
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { AppConfig } from '../../config/env';
+import type { Donation } from '../../ledger/entities';
 import { importWorkflowId } from '../../ledger/intake';
+import type { DonationStart } from '../../ledger/migration-import';
+import { donationWorkflowInput, ensureDonationWorkflow } from '../donation/client';
+import { donationWorkflow } from '../donation/donation-workflow';
 import { importFileWorkflow } from './import-file-workflow';
+
+/**
+ * Starts an imported donation's workflow unless it exists; a migrated one
+ * (LEDGER-4) starts at the stage the previous system had reached. Like
+ * ensureDonationWorkflow, a running workflow is reused and a finished one is
+ * never started again, so a repeated import changes nothing.
+ */
+export async function ensureImportedDonationWorkflow(
+  client: Client,
+  d: Donation,
+  config: Pick<AppConfig, 'donation' | 'shipping' | 'temporal'>,
+  start?: DonationStart,
+): Promise<WorkflowHandle<typeof donationWorkflow>> {
+  if (!start) return ensureDonationWorkflow(client, d, config);
+  try {
+    return await client.workflow.start(donationWorkflow, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: d.workflowId,
+      args: [donationWorkflowInput(d, config, start)],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(d.workflowId);
+    throw err;
+  }
+}
 
 /** Starts the file's import unless it is running; a finished import is not repeated (its result stands). */
 export async function ensureImportWorkflow(client: Client, fileId: string, taskQueue: string): Promise<WorkflowHandle<typeof importFileWorkflow>> {

@@ -100,6 +100,8 @@ export interface SupplierOrderRunInput {
   /** JST date of the run; absent = today in Japan. */
   shipOn?: string;
   requestedBy: string;
+  /** Supplier codes to order for; absent = every supplier whose shipping day it is. */
+  suppliers?: string[];
 }
 
 export interface SupplierOrderRunView {

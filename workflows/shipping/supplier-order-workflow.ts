@@ -15,13 +15,13 @@ const act = proxyActivities<ShippingActivities>({
  */
 export async function supplierOrderWorkflow(input: SupplierOrderRunInput): Promise<SupplierOrderRunView> {
   const shipOn = input.shipOn ?? (await act.todayInJapan());
-  const { orders, withoutSupplier } = await act.openSupplierOrders({ shipOn, actor: input.requestedBy });
+  const { orders, withoutSupplier } = await act.openSupplierOrders({ shipOn, actor: input.requestedBy, suppliers: input.suppliers });
   const view: SupplierOrderRunView = { shipOn, orders: [], withoutSupplier, carrierFiles: [] };
   await act.notifyShipmentsOrdered({ orders: orders.map((o) => ({ orderId: o.orderId, shipOn, workflowIds: o.shipments.map((s) => s.workflowId) })) });
   for (const order of orders) {
     const mail = await act.sendSupplierOrderMail({ orderId: order.orderId });
     view.orders.push({ orderId: order.orderId, supplierCode: order.supplierCode, shipments: order.shipments.length, mail: mail.status });
   }
-  view.carrierFiles = await act.exportCarrierFiles({ shipOn });
+  view.carrierFiles = await act.exportCarrierFiles({ shipOn, suppliers: input.suppliers });
   return view;
 }
