@@ -39,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities(),
     ...createDocumentActivities({ orm: deps.orm, temporal: deps.temporal, ...deps.documents }),
     ...createIntakeActivities({ orm: deps.orm, temporal: deps.temporal }),
-    ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop }),
+    ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail: mail.sendMail }),
     ...mail,
     ...createShippingActivities({ orm: deps.orm, temporal: deps.temporal, shipping: deps.shipping, sendMail: mail.sendMail }),
   };

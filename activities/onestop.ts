@@ -15,6 +15,9 @@ import {
   donationFacts,
   executeDestruction,
   findApplication,
+  findNoticeByKey,
+  noticeDonationFacts,
+  recordNoticeEmail,
   logMyNumberReads,
   markNotificationProblems,
   notificationSources,
@@ -29,6 +32,12 @@ import {
   type NoticeKind,
   type OneStopStatus,
 } from '../ledger/onestop';
+import { NOTICE_MAIL_TEMPLATE, noticeAddressee } from '../domain/onestop/notices';
+import type { SendMailInput, SendMailResult } from './mail/send-mail';
+import type { OneStopAcceptedMailData, OneStopNoticeMailData } from './mail/render';
+
+/** The one mail activity the one-stop notices need, as the mail module provides it (as for shipping). */
+export type SendMail = (input: SendMailInput) => Promise<SendMailResult>;
 
 /**
  * Activities of OneStopApplicationWorkflow. They take the application id and
@@ -110,7 +119,14 @@ export function scanFile(scanDir: string, ref: string): { file: string } | { ref
   return { file };
 }
 
-export function createOneStopActivities(deps: { orm: Orm; onestop?: OneStopActivitySettings }) {
+export interface OneStopActivityDeps {
+  orm: Orm;
+  /** DOCS-5: email notices go out through it (mail_log, one mail per notice key). */
+  sendMail: SendMail;
+  onestop?: OneStopActivitySettings;
+}
+
+export function createOneStopActivities(deps: OneStopActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
   // Processes that do not pass the settings (activityDepsFromConfig) take them from their own configuration, read once when first needed.
   let settings = deps.onestop;
@@ -172,8 +188,15 @@ export function createOneStopActivities(deps: { orm: Orm; onestop?: OneStopActiv
     },
 
     /**
-     * Queues a notice for the mail or email run (DOCS-5, deficiency follow-up).
-     * Email when the donor applied online and gave an address; paper otherwise.
+     * Queues a notice (DOCS-5, deficiency follow-up) and, for email, sends it. Email when the donor
+     * applied online and gave an address; paper otherwise — the daily print batch picks up pending
+     * paper notices, and they become sent when that batch is confirmed posted.
+     *
+     * Email: sendMail with the notice's key as idempotency key, so a retried activity or a repeated
+     * call never mails twice; sent → the notice is sent (with the time). A bounce (5xx), a masked
+     * portal relay address or an unusable address is recorded in mail_log and the notice falls back
+     * to paper (channel mail, still pending, email_status says why); the result then says 'mail'. An
+     * SMTP outage throws: the notice stays pending and Temporal retries the activity.
      */
     async recordOneStopNotice(input: { applicationId: string; kind: NoticeKind; key: string }): Promise<{ channel: 'mail' | 'email' }> {
       const app = await findApplication(knex(), input.applicationId);
@@ -184,7 +207,27 @@ export function createOneStopActivities(deps: { orm: Orm; onestop?: OneStopActiv
         .insert({ application_id: app.id, kind: input.kind, channel, findings: JSON.stringify(findings), idempotency_key: input.key })
         .onConflict('idempotency_key')
         .ignore();
-      return { channel };
+      const notice = await findNoticeByKey(knex(), input.key);
+      if (!notice) throw new Error(`onestop notice ${input.key} vanished between insert and read`);
+      if (notice.channel === 'mail' || notice.status === 'sent') return { channel: notice.channel };
+
+      const facts = await noticeDonationFacts(knex(), app.donationId);
+      if (!facts) throw missing(input.applicationId);
+      const donor = noticeAddressee(facts.donor, app.changedParticulars);
+      const accepted: OneStopAcceptedMailData = {
+        donor: { name: donor.name },
+        portalName: facts.portalName,
+        portalOrderId: facts.portalOrderId,
+        amountYen: facts.amountYen,
+        receivedAt: facts.receivedAt,
+        applicationArrivedOn: app.arrivedOn,
+      };
+      const mail: Pick<SendMailInput, 'template' | 'data'> =
+        notice.kind === 'accepted'
+          ? { template: NOTICE_MAIL_TEMPLATE.accepted, data: accepted }
+          : { template: NOTICE_MAIL_TEMPLATE[notice.kind], data: { ...accepted, deadlineOn: app.deadlineOn, findings: notice.findings.map((f) => ({ code: f.code, field: f.field })) } satisfies OneStopNoticeMailData };
+      const result = await deps.sendMail({ key: notice.key, to: app.currentContent.email, donationId: app.donationId, ...mail });
+      return { channel: await recordNoticeEmail(knex(), notice.id, result.status) };
     },
 
     /**

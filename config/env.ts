@@ -87,6 +87,8 @@ export interface AppConfig {
     scanDir: string;
     /** REC-1: the yearly date (Japan time) on which the destruction of expired applications is proposed to the city. */
     retentionProposalDate: { month: number; day: number };
+    /** SEC-3: the city's address for incident reports (CITY_INCIDENT_EMAIL); a placeholder outside production, unset (reports not mailed, said so) in production without it. */
+    cityIncidentEmail?: string;
   };
   /** Email (SHIP-4 pre-shipping mail and other notices), see activities/mail. */
   mail: MailConfig;
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       deliveryDir: path.resolve(env.ONESTOP_DELIVERY_DIR || path.join(dataDir, 'onestop', 'outbox')),
       scanDir: path.resolve(env.ONESTOP_SCAN_DIR || path.join(dataDir, 'onestop', 'scans')),
       retentionProposalDate: monthDay(env, 'ONESTOP_RETENTION_PROPOSAL_DATE', '04-01', [1, 12]),
+      cityIncidentEmail: cityIncidentEmail(env, production),
     },
     mail: mailConfig(env),
     logLevel: env.LOG_LEVEL || 'info',
@@ -266,6 +269,19 @@ function mailConfig(env: Env): MailConfig {
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) throw new ConfigError(`MAIL_MASKED_DOMAINS: "${d}" is not a domain name`);
   }
   return { smtpUrl, from, maskedDomains, sinkPort: int(env, 'SMTP_SINK_PORT', 2525, 1, 65535) };
+}
+
+/** SEC-3: where incident reports are mailed. A placeholder on a developer's machine (it lands in the local sink). */
+export const DEV_CITY_INCIDENT_EMAIL = 'jiko-houkoku@city.yanagawa.example';
+
+function cityIncidentEmail(env: Env, production: boolean): string | undefined {
+  const raw = env.CITY_INCIDENT_EMAIL?.trim();
+  if (!raw) return production ? undefined : DEV_CITY_INCIDENT_EMAIL;
+  // One plain address, as sendMail accepts it: no display name, no list.
+  if (!/^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(raw)) {
+    throw new ConfigError(`CITY_INCIDENT_EMAIL must be one email address such as jiko@city.yanagawa.lg.jp, got "${raw}"`);
+  }
+  return raw;
 }
 
 /** MM-DD in the given month range (no February 29: it must exist every year). */

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Incident } from '../domain/onestop/incidents';
+import { incidentReportText, type Incident, type IncidentCityMail, type IncidentMailStatus } from '../domain/onestop/incidents';
+import type { OneStopNoticeKind } from '../domain/onestop/notices';
+import { loadConfig, type AppConfig } from '../config/env';
+import type { Orm } from './orm';
+import { SmtpMailer, UnconfiguredMailer, type Mailer } from '../activities/mail/mailer';
+import { createMailActivities, type SendMailInput, type SendMailResult } from '../activities/mail/send-mail';
 import { municipalityByCode, municipalityOf } from '../domain/onestop/municipality';
 import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber } from '../domain/onestop/notification';
 import type { MyNumberKeyring } from '../config/env';
@@ -25,7 +30,7 @@ import {
 
 export type OneStopStatus = 'received' | 'deficient' | 'accepted' | 'rejected_late' | 'closed_deficient';
 export const ONESTOP_STATUSES: OneStopStatus[] = ['received', 'deficient', 'accepted', 'rejected_late', 'closed_deficient'];
-export type NoticeKind = 'accepted' | 'deficiency' | 'reminder' | 'late_rejection' | 'closed_deficient';
+export type NoticeKind = OneStopNoticeKind;
 
 /** What is kept of the form besides the review fields; the donor's 性別 on old forms is not kept (not needed). */
 export interface StoredContent extends ApplicationContent {
@@ -267,7 +272,79 @@ export async function applicationEvents(knex: Knex, id: string) {
 
 export async function applicationNotices(knex: Knex, id: string) {
   const rows = await knex('onestop_notices').where('application_id', id).orderBy('id');
-  return rows.map((n: any) => ({ id: String(n.id), kind: n.kind as NoticeKind, channel: n.channel, status: n.status, findings: n.findings, createdAt: iso(n.created_at) }));
+  return rows.map((n: any) => ({
+    id: String(n.id),
+    kind: n.kind as NoticeKind,
+    channel: n.channel,
+    status: n.status,
+    findings: n.findings,
+    createdAt: iso(n.created_at),
+    sentAt: iso(n.sent_at),
+    // DOCS-5: what the email did (a bounced or unmailable one went to paper), and the print batch of a paper notice.
+    emailStatus: n.email_status ?? null,
+    printBatchId: n.print_batch_id ?? null,
+  }));
+}
+
+// ───────────────────────── DOCS-5: notices going out ─────────────────────────
+
+export interface OneStopNoticeRow {
+  id: string;
+  applicationId: string;
+  kind: NoticeKind;
+  channel: 'mail' | 'email';
+  status: 'pending' | 'sent';
+  findings: Finding[];
+  key: string;
+  emailStatus: string | null;
+  printBatchId: string | null;
+}
+
+export async function findNoticeByKey(knex: Knex, key: string): Promise<OneStopNoticeRow | undefined> {
+  const n = await knex('onestop_notices').where('idempotency_key', key).first();
+  if (!n) return undefined;
+  return {
+    id: String(n.id),
+    applicationId: n.application_id,
+    kind: n.kind,
+    channel: n.channel,
+    status: n.status,
+    findings: n.findings,
+    key: n.idempotency_key,
+    emailStatus: n.email_status ?? null,
+    printBatchId: n.print_batch_id ?? null,
+  };
+}
+
+/** What a notice says about the donation (as the 受付済み通知 does) and who it is addressed to in the ledger. */
+export async function noticeDonationFacts(knex: Knex, donationId: string) {
+  const d = await knex('donations as d')
+    .join('donors as p', 'p.id', 'd.donor_id')
+    .join('portals as o', 'o.code', 'd.portal_code')
+    .select('d.portal_order_id', 'd.amount_yen', 'd.paid_at', 'd.applied_at', 'o.name as portal_name', 'p.name', 'p.name_kana', 'p.postal_code', 'p.prefecture', 'p.address')
+    .where('d.id', donationId)
+    .first();
+  if (!d) return undefined;
+  return {
+    portalName: d.portal_name as string,
+    portalOrderId: d.portal_order_id as string,
+    amountYen: d.amount_yen as number,
+    receivedAt: new Date(d.paid_at ?? d.applied_at).toISOString(),
+    donor: { name: d.name as string, nameKana: d.name_kana as string, postalCode: d.postal_code as string, prefecture: d.prefecture as string, address: d.address as string },
+  };
+}
+
+/**
+ * The email of an email notice went out (sent) or cannot (bounce, masked portal relay address, no
+ * usable address): sent is final; otherwise the notice falls back to paper — channel mail, still
+ * pending, so the next print batch takes it. Only a pending email notice changes.
+ */
+export async function recordNoticeEmail(knex: Knex, noticeId: string, status: SendMailResult['status']): Promise<'mail' | 'email'> {
+  const sent = status === 'sent';
+  await knex('onestop_notices')
+    .where({ id: noticeId, channel: 'email', status: 'pending' })
+    .update(sent ? { status: 'sent', sent_at: knex.fn.now(), email_status: status } : { channel: 'mail', email_status: status });
+  return sent ? 'email' : 'mail';
 }
 
 export async function donationFacts(knex: Knex, donationId: string): Promise<DonationFacts | undefined> {
@@ -785,6 +862,21 @@ export interface NewIncident {
   reportedBy: string;
 }
 
+const toCityMail = (r: any): IncidentCityMail | null =>
+  r.mail_status
+    ? { status: r.mail_status, to: r.mail_recipient, attempts: r.mail_attempts, sentAt: iso(r.mail_sent_at), lastError: r.mail_last_error, updatedAt: iso(r.mail_updated_at)! }
+    : null;
+
+const MAIL_COLUMNS = [
+  'm.status as mail_status',
+  'm.recipient as mail_recipient',
+  'm.attempts as mail_attempts',
+  'm.sent_at as mail_sent_at',
+  'm.last_error as mail_last_error',
+  'm.updated_at as mail_updated_at',
+];
+const incidentsWithMail = (knex: Knex) => knex('incidents as i').leftJoin('incident_city_mail as m', 'm.incident_id', 'i.id').select('i.*', ...MAIL_COLUMNS);
+
 const toIncident = (r: any): Incident => ({
   id: r.id,
   content: r.content,
@@ -797,33 +889,160 @@ const toIncident = (r: any): Incident => ({
   recordedBy: r.recorded_by,
   createdAt: iso(r.created_at)!,
   reportedToCityAt: iso(r.reported_to_city_at)!,
+  cityMail: toCityMail(r),
 });
 
-/** Stored = reported: the city reads it at once (GET /incidents); reported_to_city_at is the moment of storing. */
+/**
+ * Stored = reported: the city reads it at once (GET /incidents); reported_to_city_at is the moment of
+ * storing. Then the report is mailed to the city (CITY_INCIDENT_EMAIL) before this returns, and the
+ * mail's outcome comes back with the incident (cityMail); a failed mail never undoes the record.
+ */
 export async function recordIncident(knex: Knex, input: NewIncident, actor: string): Promise<Incident> {
   if (input.affectedPeople === undefined && input.affectedRecords === undefined) throw new OneStopError('invalid', 'give the number of people or of records affected (or both)', 'affectedPeople');
   if (Date.parse(input.discoveredAt) > Date.now() + 5 * 60_000) throw new OneStopError('invalid', 'must not be in the future', 'discoveredAt');
-  const [row] = await knex('incidents')
-    .insert({
-      id: randomUUID(),
-      content: input.content,
-      affected_people: input.affectedPeople ?? null,
-      affected_records: input.affectedRecords ?? null,
-      place: input.place,
-      circumstances: input.circumstances,
-      discovered_at: input.discoveredAt,
-      reported_by: input.reportedBy,
-      recorded_by: actor,
-    })
-    .returning('*');
-  return toIncident(row);
+  const row = await knex.transaction(async (trx) => {
+    const [inserted] = await trx('incidents')
+      .insert({
+        id: randomUUID(),
+        content: input.content,
+        affected_people: input.affectedPeople ?? null,
+        affected_records: input.affectedRecords ?? null,
+        place: input.place,
+        circumstances: input.circumstances,
+        discovered_at: input.discoveredAt,
+        reported_by: input.reportedBy,
+        recorded_by: actor,
+      })
+      .returning('*');
+    // In the same transaction: an incident is never without its mail record (a crash before sending leaves it pending).
+    await trx('incident_city_mail').insert({ incident_id: inserted.id, status: 'pending' });
+    return inserted;
+  });
+  const incident = toIncident(row);
+  let cityMail: IncidentCityMail;
+  try {
+    cityMail = await mailIncidentToCity(knex, incident);
+  } catch {
+    // The ledger failed while recording the mail's outcome: the incident stands; say what is known.
+    cityMail = (await findIncident(knex, incident.id).catch(() => undefined))?.cityMail ?? { status: 'pending', to: null, attempts: 0, sentAt: null, lastError: null, updatedAt: incident.createdAt };
+  }
+  // SMTP works again: earlier reports it could not send go now.
+  if (cityMail.status === 'sent') await resendIncidentMails(knex).catch(() => undefined);
+  return { ...incident, cityMail };
 }
 
 export async function listIncidents(knex: Knex): Promise<Incident[]> {
-  return (await knex('incidents').orderBy('created_at', 'desc').limit(500)).map(toIncident);
+  return (await incidentsWithMail(knex).orderBy('i.created_at', 'desc').limit(500)).map(toIncident);
 }
 
 export async function findIncident(knex: Knex, id: string): Promise<Incident | undefined> {
-  const r = await knex('incidents').where('id', id).first();
+  const r = await incidentsWithMail(knex).where('i.id', id).first();
   return r ? toIncident(r) : undefined;
+}
+
+// SEC-3: the incident mail to the city.
+
+/** How incident reports reach the city: its address and a sendMail (mail_log, idempotent per key) over some SMTP server. */
+export interface IncidentMailer {
+  /** CITY_INCIDENT_EMAIL; undefined in production when it is not set (then nothing is sent, and the record says so). */
+  to?: string;
+  send(knex: Knex, input: SendMailInput): Promise<SendMailResult>;
+  close(): Promise<void>;
+}
+
+/** The incident mailer of a configuration: SMTP_URL, or the local sink outside production (as activityDepsFromConfig does for the worker). */
+export function incidentMailerFromConfig(config: Pick<AppConfig, 'production' | 'mail' | 'onestop'>): IncidentMailer {
+  const mailer: Mailer = config.mail.smtpUrl
+    ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
+    : config.production
+      ? new UnconfiguredMailer('SMTP_URL is not set: production has no local mail sink')
+      : new SmtpMailer({ url: `smtp://127.0.0.1:${config.mail.sinkPort}`, from: config.mail.from });
+  return {
+    to: config.onestop.cityIncidentEmail,
+    // sendMail reaches the ledger only through em.getKnex(); the caller's knex is the ledger here.
+    send: (knex, input) => createMailActivities({ orm: { em: { getKnex: () => knex } } as unknown as Orm, mailer, config }).sendMail(input),
+    close: () => mailer.close(),
+  };
+}
+
+let incidentMailer: IncidentMailer | undefined;
+
+/**
+ * The API records incidents with the ledger functions only, so the mailer is the process's: built
+ * from its configuration (loadConfig: SMTP_URL, MAIL_FROM, CITY_INCIDENT_EMAIL) on first use, unless
+ * one was set here (tests point it at their own sink). Returns the previous one.
+ */
+export function useIncidentMailer(mailer: IncidentMailer | undefined): IncidentMailer | undefined {
+  const previous = incidentMailer;
+  incidentMailer = mailer;
+  return previous;
+}
+
+const currentIncidentMailer = (): IncidentMailer => (incidentMailer ??= incidentMailerFromConfig(loadConfig()));
+
+/** Long enough for a slow server (the mailer's own connection timeout is 10 s), short enough for an API request. */
+const INCIDENT_MAIL_TIMEOUT_MS = 20_000;
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Mails one incident's report (incidentReportText) to the city and records the outcome. One mail per
+ * incident, ever: the mail_log key is incident/<id>, so a second call after a sent mail sends nothing
+ * and reports it sent. An unreachable server is `failed` (tried again by resendIncidentMails).
+ */
+export async function mailIncidentToCity(knex: Knex, incident: Incident): Promise<IncidentCityMail> {
+  const mailer = currentIncidentMailer();
+  const record = async (status: IncidentMailStatus, fields: { lastError?: string | null; messageId?: string }) => {
+    const values = { status, recipient: mailer.to ?? null, last_error: fields.lastError ?? null, message_id: fields.messageId ?? null, updated_at: knex.fn.now() };
+    const [row] = await knex('incident_city_mail')
+      .insert({ incident_id: incident.id, ...values, attempts: 1, sent_at: status === 'sent' ? knex.fn.now() : null })
+      .onConflict('incident_id')
+      .merge({ ...values, attempts: knex.raw('incident_city_mail.attempts + 1'), sent_at: status === 'sent' ? knex.raw('coalesce(incident_city_mail.sent_at, now())') : null })
+      .returning('*');
+    return toCityMail({
+      mail_status: row.status,
+      mail_recipient: row.recipient,
+      mail_attempts: row.attempts,
+      mail_sent_at: row.sent_at,
+      mail_last_error: row.last_error,
+      mail_updated_at: row.updated_at,
+    })!;
+  };
+  if (!mailer.to) return record('skipped_no_address', { lastError: 'CITY_INCIDENT_EMAIL is not set' });
+  const key = `incident/${incident.id}`;
+  const { subject, text } = incidentReportText(incident);
+  try {
+    const result = await within(
+      mailer.send(knex, { key, to: mailer.to, template: 'onestop-incident-report', data: { subject, lines: text.replace(/\n$/, '').split('\n') } }),
+      INCIDENT_MAIL_TIMEOUT_MS,
+      'the SMTP conversation',
+    );
+    const refusal = result.status === 'sent' ? null : ((await knex('mail_log').where('idempotency_key', key).first('response'))?.response ?? result.status);
+    return record(result.status, { lastError: refusal, messageId: result.messageId });
+  } catch (err) {
+    return record('failed', { lastError: (err as Error).message?.slice(0, 500) ?? String(err) });
+  }
+}
+
+/** Incident mails that did not get out (failed, or pending after a crash), oldest first; each tried once more. Returns how many were sent. */
+export async function resendIncidentMails(knex: Knex, limit = 10): Promise<number> {
+  // Older than one attempt can take, so that a request still sending its own mail is left alone.
+  const open = await knex('incident_city_mail')
+    .whereIn('status', ['pending', 'failed'])
+    .where('updated_at', '<', knex.raw(`now() - interval '${Math.ceil(INCIDENT_MAIL_TIMEOUT_MS / 1000) + 10} seconds'`))
+    .orderBy('updated_at')
+    .limit(limit)
+    .select('incident_id');
+  let sent = 0;
+  for (const { incident_id } of open) {
+    const incident = await findIncident(knex, incident_id);
+    if (incident && (await mailIncidentToCity(knex, incident)).status === 'sent') sent += 1;
+  }
+  return sent;
 }

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from '@mikro-orm/postgresql';
-import { DOCUMENT_TITLES, ENVELOPE, fiscalYearOf, receiptNumber, receiptPacket, type DocumentKind, type MailingReason } from '../../domain/documents';
+import { ENVELOPE, fiscalYearOf, receiptNumber, receiptPacket, type MailingReason } from '../../domain/documents';
+import { NOTICE_DOCUMENT, noticeAddressee, type OneStopNoticeKind } from '../../domain/onestop/notices';
 import { jstDate } from '../../domain/jst';
 import type { Orm } from '../../ledger/orm';
 import { documentsSentSignal } from '../../workflows/donation/definitions';
-import type { DocumentRenderer, PacketData } from './renderer';
+import { PRINTED_DOCUMENT_TITLES, type DocumentRenderer, type PacketData, type PrintedDocument } from './renderer';
 import type { PrintingService } from './printing-service';
 
 export interface DocumentActivityDeps {
@@ -35,14 +36,16 @@ export interface BatchCounts {
   documents: number;
 }
 
-type ItemReason = MailingReason | 'payment_form';
+/** onestop_notice: a one-stop notice (DOCS-5) on paper, an envelope of its own. */
+type ItemReason = MailingReason | 'payment_form' | 'onestop_notice';
 
 interface PlannedItem {
   donationId: string;
   receiptId: number | null;
   reason: ItemReason;
   round: number;
-  documents: DocumentKind[];
+  documents: PrintedDocument[];
+  noticeId?: string;
 }
 
 const OPEN_ROUND = `exists (select 1 from print_batch_items i where i.donation_id = d.id and i.reason in ('initial', 'returned_mail') and i.round = d.returned_mail_count)`;
@@ -113,6 +116,21 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
           .limit(Math.max(0, input.limit - planned.length));
         for (const d of paymentForms) planned.push({ donationId: d.id, receiptId: null, reason: 'payment_form', round: 0, documents: ['postal_transfer_form'] });
 
+        // DOCS-5: one-stop notices to go on paper (paper applicants, and email notices that bounced), oldest first.
+        const notices = await trx('onestop_notices as n')
+          .join('onestop_applications as a', 'a.id', 'n.application_id')
+          .select('n.id', 'n.kind', 'a.donation_id')
+          .where({ 'n.status': 'pending', 'n.channel': 'mail' })
+          .whereNull('n.print_batch_id')
+          // REC-1: nobody is left to write to once the application's personal data is destroyed.
+          .whereNull('a.personal_data_purged_at')
+          .modify(only('a.donation_id'))
+          .orderBy([{ column: 'n.created_at' }, { column: 'n.id' }])
+          .limit(Math.max(0, input.limit - planned.length));
+        for (const n of notices) {
+          planned.push({ donationId: n.donation_id, receiptId: null, reason: 'onestop_notice', round: 0, documents: [NOTICE_DOCUMENT[n.kind as OneStopNoticeKind]], noticeId: String(n.id) });
+        }
+
         if (planned.length === 0) return { batchId: input.batchId, envelopes: 0, documents: 0 };
 
         const documents = planned.reduce((n, p) => n + p.documents.length, 0);
@@ -139,6 +157,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
             envelope: ENVELOPE,
             page_from: page,
             page_to: page + p.documents.length - 1,
+            onestop_notice_id: p.noticeId ?? null,
           };
           page += p.documents.length;
           return row;
@@ -146,6 +165,8 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
         for (let i = 0; i < rows.length; i += 1000) await trx('print_batch_items').insert(rows.slice(i, i + 1000));
         const receiptIds = planned.map((p) => p.receiptId).filter((id): id is number => id !== null);
         for (let i = 0; i < receiptIds.length; i += 1000) await trx('receipts').whereIn('id', receiptIds.slice(i, i + 1000)).update({ print_batch_id: input.batchId });
+        const noticeIds = planned.map((p) => p.noticeId).filter((id): id is string => id !== undefined);
+        for (let i = 0; i < noticeIds.length; i += 1000) await trx('onestop_notices').whereIn('id', noticeIds.slice(i, i + 1000)).update({ print_batch_id: input.batchId });
         return { batchId: input.batchId, envelopes: planned.length, documents };
       });
     },
@@ -162,27 +183,41 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
         .join('donors as p', 'p.id', 'd.donor_id')
         .join('portals as o', 'o.code', 'd.portal_code')
         .leftJoin('receipts as r', 'r.id', 'i.receipt_id')
+        .leftJoin('onestop_notices as n', 'n.id', 'i.onestop_notice_id')
+        .leftJoin('onestop_applications as a', 'a.id', 'n.application_id')
         .select(
           'i.seq', 'i.reason', 'i.documents', 'i.page_from', 'i.page_to', 'i.envelope', 'd.id as donation_id', 'd.portal_order_id', 'd.amount_yen',
           'd.paid_at', 'd.applied_at', 'd.purpose', 'd.wants_one_stop', 'd.disaster_relief', 'o.name as portal_name', 'o.code as portal_code',
           'p.name', 'p.name_kana', 'p.postal_code', 'p.prefecture', 'p.address', 'p.phone', 'r.number as receipt_number', 'r.issue',
+          'n.findings as notice_findings', 'a.changed_particulars', knex().raw('a.arrived_on::text as application_arrived_on, a.deadline_on::text as application_deadline_on'),
         )
         .where('i.batch_id', batchId)
         .orderBy('i.seq');
-      const packets: PacketData[] = items.map((i: Record<string, any>) => ({
-        donationId: i.donation_id,
-        portalName: i.portal_name,
-        portalOrderId: i.portal_order_id,
-        donor: { name: i.name, nameKana: i.name_kana, postalCode: i.postal_code, prefecture: i.prefecture, address: i.address, phone: i.phone ?? undefined },
-        amountYen: i.amount_yen,
-        receivedAt: new Date(i.paid_at ?? i.applied_at).toISOString(),
-        purpose: i.purpose ?? undefined,
-        wantsOneStop: i.wants_one_stop,
-        disasterRelief: i.disaster_relief,
-        receiptNumber: i.receipt_number ?? undefined,
-        issue: i.issue ?? 1,
-        documents: i.documents,
-      }));
+      const packets: PacketData[] = items.map((i: Record<string, any>) => {
+        const donor = { name: i.name, nameKana: i.name_kana, postalCode: i.postal_code, prefecture: i.prefecture, address: i.address, phone: i.phone ?? undefined };
+        const packet: PacketData = {
+          donationId: i.donation_id,
+          portalName: i.portal_name,
+          portalOrderId: i.portal_order_id,
+          donor,
+          amountYen: i.amount_yen,
+          receivedAt: new Date(i.paid_at ?? i.applied_at).toISOString(),
+          purpose: i.purpose ?? undefined,
+          wantsOneStop: i.wants_one_stop,
+          disasterRelief: i.disaster_relief,
+          receiptNumber: i.receipt_number ?? undefined,
+          issue: i.issue ?? 1,
+          documents: i.documents,
+        };
+        if (i.reason !== 'onestop_notice') return packet;
+        // DOCS-5: addressed as the notice says (a 変更届出書's new name or address wins), with its deadline and findings.
+        return {
+          ...packet,
+          donor: noticeAddressee(donor, i.changed_particulars),
+          applicationArrivedOn: i.application_arrived_on ?? undefined,
+          notice: { deadlineOn: i.application_deadline_on, findings: (i.notice_findings ?? []).map((f: { code: string; field?: string }) => ({ code: f.code, field: f.field })) },
+        };
+      });
       const dir = path.join(deps.workDir, batchId);
       await fs.promises.mkdir(dir, { recursive: true });
       const renderer = await deps.renderer();
@@ -193,7 +228,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       // The printer stuffs envelopes from this: which pages go together, into which envelope. No personal data beyond the order number.
       const header = ['seq', 'donation_id', 'portal', 'portal_order_id', 'receipt_number', 'reason', 'documents', 'page_from', 'page_to', 'envelope'];
       const lines = items.map((i: Record<string, any>) =>
-        [i.seq, i.donation_id, i.portal_code, i.portal_order_id, i.receipt_number, i.reason, (i.documents as DocumentKind[]).map((d) => DOCUMENT_TITLES[d]).join('・'), i.page_from, i.page_to, i.envelope]
+        [i.seq, i.donation_id, i.portal_code, i.portal_order_id, i.receipt_number, i.reason, (i.documents as PrintedDocument[]).map((d) => PRINTED_DOCUMENT_TITLES[d]).join('・'), i.page_from, i.page_to, i.envelope]
           .map(csvCell)
           .join(','),
       );
@@ -220,10 +255,12 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
         await trx('print_batches').where({ id: batchId }).update({ status: 'posted', posted_at: at, posted_by: actor });
         await trx('receipts').where({ print_batch_id: batchId }).update({ posted_at: at });
         await trx('donations').whereIn('id', trx('print_batch_items').select('donation_id').where({ batch_id: batchId, reason: 'payment_form' })).update({ postal_transfer_form_sent_at: at });
+        // DOCS-5: the batch's one-stop notices are sent now, not when printed.
+        await trx('onestop_notices').where({ print_batch_id: batchId, status: 'pending' }).update({ status: 'sent', sent_at: at });
         const items = await trx('print_batch_items as i').leftJoin('receipts as r', 'r.id', 'i.receipt_id').select('i.seq', 'i.donation_id', 'i.reason', 'i.documents', 'r.number').where('i.batch_id', batchId).orderBy('i.seq');
         const events = items.map((i: Record<string, any>) => ({
           donation_id: i.donation_id,
-          kind: i.reason === 'payment_form' ? 'payment_form_posted' : i.reason === 'reissue' ? 'receipt_reissue_posted' : 'documents_posted',
+          kind: i.reason === 'payment_form' ? 'payment_form_posted' : i.reason === 'reissue' ? 'receipt_reissue_posted' : i.reason === 'onestop_notice' ? 'onestop_notice_posted' : 'documents_posted',
           actor,
           occurred_at: at,
           reason: `print batch ${batchId}, envelope ${i.seq}`,

@@ -7,6 +7,11 @@ import { PDFDocument } from 'pdf-lib';
 import { DOCUMENT_TITLES, warekiDate, yen, type DocumentKind } from '../../domain/documents';
 import { jstDate } from '../../domain/jst';
 import type { DonorFields } from '../../domain/donor';
+import { deficiencyItemText, NOTICE_DOCUMENT_TITLES, taxYearLabel, warekiDateWithWeekday, type OneStopNoticeDocument } from '../../domain/onestop/notices';
+
+/** A page the renderer prints: a donor's documents, or a one-stop notice (DOCS-5) in an envelope of its own. */
+export type PrintedDocument = DocumentKind | OneStopNoticeDocument;
+export const PRINTED_DOCUMENT_TITLES: Record<PrintedDocument, string> = { ...DOCUMENT_TITLES, ...NOTICE_DOCUMENT_TITLES };
 
 /** Everything a donor's documents print about one donation. No My Number: forms leave it blank. */
 export interface PacketData {
@@ -23,8 +28,10 @@ export interface PacketData {
   receiptNumber?: string;
   /** 1 for the first issue; 2.. for reissues, printed as 再発行. */
   issue: number;
-  documents: DocumentKind[];
+  documents: PrintedDocument[];
   applicationArrivedOn?: string;
+  /** One-stop notices other than 受付済み: the deadline and the findings they name (codes and fields, never values). */
+  notice?: { deadlineOn: string; findings: { code: string; field?: string }[] };
 }
 
 export interface CityConfig {
@@ -42,7 +49,7 @@ export interface CityConfig {
   letter: { standard: string; disasterRelief: string; reissue: string };
 }
 
-const TEMPLATE_FILES: Record<DocumentKind, string> = {
+const TEMPLATE_FILES: Record<PrintedDocument, string> = {
   thank_you_letter: 'thank-you-letter.hbs',
   donation_receipt: 'donation-receipt.hbs',
   onestop_form: 'onestop-form.hbs',
@@ -50,6 +57,10 @@ const TEMPLATE_FILES: Record<DocumentKind, string> = {
   return_envelope: 'return-envelope.hbs',
   postal_transfer_form: 'postal-transfer-form.hbs',
   onestop_accepted_notice: 'onestop-accepted-notice.hbs',
+  onestop_deficiency_notice: 'onestop-deficiency-notice.hbs',
+  onestop_reminder_notice: 'onestop-reminder-notice.hbs',
+  onestop_late_rejection_notice: 'onestop-late-rejection-notice.hbs',
+  onestop_closed_deficient_notice: 'onestop-closed-deficient-notice.hbs',
 };
 
 export interface RendererOptions {
@@ -80,7 +91,7 @@ export class DocumentRenderer {
     private readonly browser: Browser,
     private readonly city: CityConfig,
     private readonly layout: Handlebars.TemplateDelegate,
-    private readonly documents: Record<DocumentKind, Handlebars.TemplateDelegate>,
+    private readonly documents: Record<PrintedDocument, Handlebars.TemplateDelegate>,
     private readonly chunkSize: number,
   ) {}
 
@@ -90,7 +101,7 @@ export class DocumentRenderer {
     hbs.registerPartial('addressWindow', read('address-window.hbs'));
     const documents = Object.fromEntries(
       Object.entries(TEMPLATE_FILES).map(([kind, file]) => [kind, hbs.compile(read(file), { strict: false })]),
-    ) as Record<DocumentKind, Handlebars.TemplateDelegate>;
+    ) as Record<PrintedDocument, Handlebars.TemplateDelegate>;
     const city = JSON.parse(read('city.json')) as CityConfig;
     const browser = await puppeteer.launch({
       executablePath: opts.chromiumPath,
@@ -104,10 +115,10 @@ export class DocumentRenderer {
     return this.city;
   }
 
-  private pageHtml(kind: DocumentKind, p: PacketData, issuedOn: string): string {
+  private pageHtml(kind: PrintedDocument, p: PacketData, issuedOn: string): string {
     const receivedOn = warekiDate(jstDate(new Date(p.receivedAt)));
     const reissue = p.issue > 1;
-    const enclosures = p.documents.filter((d) => d !== 'thank_you_letter').map((d) => DOCUMENT_TITLES[d]);
+    const enclosures = p.documents.filter((d) => d !== 'thank_you_letter').map((d) => PRINTED_DOCUMENT_TITLES[d]);
     return this.documents[kind]({
       city: this.city,
       donor: p.donor,
@@ -129,6 +140,10 @@ export class DocumentRenderer {
       submittedBlank: '令和　',
       myNumberBoxes: Array.from({ length: 12 }),
       applicationArrivedOn: p.applicationArrivedOn ? warekiDate(p.applicationArrivedOn) : '',
+      // One-stop notices (DOCS-5): what is missing in words, the deadline with its weekday, the tax year of the 確定申告.
+      noticeItems: p.notice?.findings.map((f) => deficiencyItemText(f)) ?? [],
+      deadline: p.notice ? warekiDateWithWeekday(p.notice.deadlineOn) : '',
+      taxYear: taxYearLabel(jstDate(new Date(p.receivedAt))),
     });
   }
 

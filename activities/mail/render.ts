@@ -5,6 +5,7 @@ import { warekiDate, yen } from '../../domain/documents';
 import { isIsoDate, jstDate } from '../../domain/jst';
 import { defaultTemplatesDir, type CityConfig, type PacketData } from '../documents/renderer';
 import type { MailText } from '../documents/mail-templates';
+import { deficiencyItemText, taxYearLabel, warekiDateWithWeekday } from '../../domain/onestop/notices';
 
 /**
  * Plain-text mail from templates/mail/<name>.txt.hbs, the same approach as
@@ -14,7 +15,17 @@ import type { MailText } from '../documents/mail-templates';
 
 export type { MailText };
 
-export const MAIL_TEMPLATES = ['onestop-accepted-notice', 'pre-shipping', 'no-gift-resident', 'supplier-order'] as const;
+export const MAIL_TEMPLATES = [
+  'onestop-accepted-notice',
+  'pre-shipping',
+  'no-gift-resident',
+  'supplier-order',
+  'onestop-deficiency-notice',
+  'onestop-reminder-notice',
+  'onestop-late-rejection-notice',
+  'onestop-closed-deficient-notice',
+  'onestop-incident-report',
+] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];
 
 /** Temperature classes as in gifts.temperature. */
@@ -65,11 +76,33 @@ export type OneStopAcceptedMailData = Pick<PacketData, 'portalName' | 'portalOrd
   donor: { name: string };
 };
 
+/**
+ * DOCS-5 deficiency follow-up by email (deficiency, reminder, late rejection, closed deficient): the
+ * donation as the 受付済み通知 names it, the deadline, and the findings the notice is about — codes
+ * and fields only, put into words for the donor by domain/onestop/notices.ts.
+ */
+export type OneStopNoticeMailData = OneStopAcceptedMailData & {
+  /** YYYY-MM-DD: the holiday-adjusted deadline (翌年1月10日). */
+  deadlineOn: string;
+  findings: { code: string; field?: string }[];
+};
+
+/** SEC-3: the report text of domain/onestop/incidents.ts, as it is (lines, so that line breaks survive). */
+export interface IncidentReportMailData {
+  subject: string;
+  lines: string[];
+}
+
 export interface MailTemplateData {
   'onestop-accepted-notice': OneStopAcceptedMailData;
   'pre-shipping': PreShippingMailData;
   'no-gift-resident': NoGiftResidentMailData;
   'supplier-order': SupplierOrderMailData;
+  'onestop-deficiency-notice': OneStopNoticeMailData;
+  'onestop-reminder-notice': OneStopNoticeMailData;
+  'onestop-late-rejection-notice': OneStopNoticeMailData;
+  'onestop-closed-deficient-notice': OneStopNoticeMailData;
+  'onestop-incident-report': IncidentReportMailData;
 }
 
 /** Data a template cannot be rendered from: retrying will not help. */
@@ -116,6 +149,20 @@ function oneLine<T>(value: T): T {
   return value;
 }
 
+/** The deficiency follow-up: the accepted notice's fields, the deadline with its weekday, what is missing in words, the tax year. */
+function noticeView(p: OneStopNoticeMailData, name: MailTemplateName): Record<string, unknown> {
+  // The same donation fields as the 受付済み通知 (a missing one is reported under that template's name).
+  const base = VIEWS['onestop-accepted-notice'](p);
+  if (!p.deadlineOn || !isIsoDate(p.deadlineOn)) throw new MailTemplateError(`mail ${name} needs deadlineOn (YYYY-MM-DD)`);
+  if (!Array.isArray(p.findings)) throw new MailTemplateError(`mail ${name} needs findings`);
+  return {
+    ...base,
+    items: p.findings.map((f) => deficiencyItemText(f)),
+    deadline: warekiDateWithWeekday(p.deadlineOn),
+    taxYear: taxYearLabel(jstDate(new Date(p.receivedAt))),
+  };
+}
+
 /** The template's view: raw data in, display strings out. */
 const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<string, unknown> } = {
   'onestop-accepted-notice': (p) => {
@@ -129,6 +176,15 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
       portalOrderId: p.portalOrderId,
       applicationArrivedOn: p.applicationArrivedOn ? warekiDate(p.applicationArrivedOn) : '',
     };
+  },
+  'onestop-deficiency-notice': (p) => noticeView(p, 'onestop-deficiency-notice'),
+  'onestop-reminder-notice': (p) => noticeView(p, 'onestop-reminder-notice'),
+  'onestop-late-rejection-notice': (p) => noticeView(p, 'onestop-late-rejection-notice'),
+  'onestop-closed-deficient-notice': (p) => noticeView(p, 'onestop-closed-deficient-notice'),
+  'onestop-incident-report': (d) => {
+    need(d as never, 'onestop-incident-report', ['subject']);
+    if (!Array.isArray(d.lines) || d.lines.length === 0) throw new MailTemplateError('mail onestop-incident-report needs lines');
+    return { subject: d.subject, lines: d.lines };
   },
   'pre-shipping': (d) => {
     need(d as never, 'pre-shipping', ['donorName', 'giftName', 'plannedShipOn', 'supplierName']);

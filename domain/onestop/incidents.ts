@@ -15,6 +15,25 @@ export interface Incident {
   recordedBy: string;
   createdAt: string;
   reportedToCityAt: string;
+  /**
+   * The email to the city (CITY_INCIDENT_EMAIL), sent when the incident is recorded. The record
+   * itself is the report (reportedToCityAt); this says whether the mail got out too. Null for
+   * incidents recorded before incident mail existed.
+   */
+  cityMail?: IncidentCityMail | null;
+}
+
+export type IncidentMailStatus = 'pending' | 'sent' | 'rejected' | 'failed' | 'skipped_masked' | 'skipped_no_address';
+
+export interface IncidentCityMail {
+  /** sent: the city's server took it; rejected: it refused it for good; failed: SMTP could not be reached (tried again later); skipped_no_address: CITY_INCIDENT_EMAIL is not set. */
+  status: IncidentMailStatus;
+  to: string | null;
+  attempts: number;
+  sentAt: string | null;
+  /** The server's refusal or the reason it could not be sent. */
+  lastError: string | null;
+  updatedAt: string;
 }
 
 const jst = (iso: string) => {

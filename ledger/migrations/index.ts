@@ -6,6 +6,8 @@ import { Migration20261126600000_onestop_delivery } from './Migration20261126600
 import { Migration20261126500000_gifts_shipping } from './Migration20261126500000_gifts_shipping';
 import { Migration20261126400000_mail } from './Migration20261126400000_mail';
 import { Migration20261126700000_intake_extras } from './Migration20261126700000_intake_extras';
+import { Migration20261126750000_intake_speed } from './Migration20261126750000_intake_speed';
+import { Migration20261126650000_onestop_notices } from './Migration20261126650000_onestop_notices';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261126400000_mail', class: Migration20261126400000_mail },
   { name: 'Migration20261126600000_onestop_delivery', class: Migration20261126600000_onestop_delivery },
   { name: 'Migration20261126700000_intake_extras', class: Migration20261126700000_intake_extras },
+  { name: 'Migration20261126650000_onestop_notices', class: Migration20261126650000_onestop_notices },
+  { name: 'Migration20261126750000_intake_speed', class: Migration20261126750000_intake_speed },
 ];

@@ -112,3 +112,32 @@ test('the 受付済み通知 also exists as a plain-text email with subject, don
   expect(mail.body).toContain('令和8年12月20日');
   expect(mail.body).toContain('CH-20261201-0001');
 });
+
+test('the one-stop follow-up notices (DOCS-5) are one page each, naming what is missing, the deadline and the tax return', async () => {
+  const findings = [{ code: 'identity_document_missing', field: 'attachments' }, { code: 'amount_mismatch', field: 'amountYen' }, { code: 'some_future_rule', field: 'donationDate' }];
+  const notice = { deadlineOn: '2027-01-12', findings };
+  const documents = ['onestop_deficiency_notice', 'onestop_reminder_notice', 'onestop_late_rejection_notice', 'onestop_closed_deficient_notice'] as const;
+  const pdf = await renderer.render(
+    documents.map((d) => packet({ documents: [d], applicationArrivedOn: '2027-01-13', notice: d === 'onestop_late_rejection_notice' ? { ...notice, findings: [{ code: 'arrived_after_deadline', field: 'arrivedOn' }] } : notice })),
+    workDir,
+  );
+  expect((await PDFDocument.load(pdf)).getPageCount()).toBe(4);
+  const [deficiency, reminder, late, closed] = await pdfPageTexts(pdf);
+  for (const page of [deficiency, reminder, late, closed]) {
+    expect(page).toMatch(/髙橋 (𠮷|\u0BB7)郎 様/);
+    expect(page).toContain('〒160-0023');
+    expect(page).toContain('35,000円');
+  }
+  for (const page of [deficiency, reminder, closed]) {
+    expect(page).toContain('本人確認書類の写しが添付されていません');
+    expect(page).toContain('寄附金額が寄附金受領証明書の金額と一致しません');
+    // A code without its own wording still names the field, never a value.
+    expect(page).toContain('不備があります（寄附年月日）');
+  }
+  expect(deficiency).toContain('令和9年1月12日(火) 必着');
+  expect(deficiency).toContain('ワンストップ特例申請受付センター');
+  expect(reminder).toContain('まだ書類が届いておりません');
+  expect(late).toContain('令和9年1月13日');
+  expect(late).toContain('令和8年分の確定申告');
+  expect(closed).toContain('令和8年分の確定申告');
+});

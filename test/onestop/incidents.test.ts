@@ -1,16 +1,29 @@
 import { incidentReportText } from '../../domain/onestop/incidents';
+import { findFreePort } from '../../scripts/stack/temporal-dev-server';
+import { incidentMailerFromConfig, mailIncidentToCity, findIncident, useIncidentMailer, type IncidentMailer } from '../../ledger/onestop';
 import { oneStopSuite, type OneStopSuite } from './support';
 
-/** SEC-3: an incident recorded by an operator is the city's to read at once, with content, count, place and circumstances. */
+/** SEC-3: an incident recorded by an operator is the city's to read at once, with content, count, place and circumstances, and mailed to the city. */
 let s: OneStopSuite;
+let mailer: IncidentMailer;
+const CITY = 'jiko-houkoku@city.yanagawa.example';
 
 beforeAll(async () => {
-  s = await oneStopSuite('incidents');
+  s = await oneStopSuite('incidents', { CITY_INCIDENT_EMAIL: CITY });
+  // The API mails with the process's configuration; here, with the suite's (its own SMTP sink).
+  mailer = incidentMailerFromConfig(s.ctx.config);
+  useIncidentMailer(mailer);
 });
 
 afterAll(async () => {
+  useIncidentMailer(undefined);
+  await mailer?.close();
   await s?.close();
 });
+
+afterEach(() => s.ctx.mail.setRejectRecipients(undefined));
+
+const toCity = () => s.ctx.mail.messages().filter((m) => m.to.includes(CITY));
 
 const incident = {
   content: '受付済み通知の誤送付 (別の寄附者の住所へ郵送)',
@@ -63,4 +76,59 @@ test('the report text for the mailer names the count even when only records are 
   const { text } = incidentReportText({ id: 'x', ...incident, affectedPeople: null, affectedRecords: 1500, recordedBy: 'operator:a', createdAt: '2026-11-25T02:00:00Z', reportedToCityAt: '2026-11-25T02:00:00Z' });
   expect(text).toContain('1,500件');
   expect(text).not.toContain('人 /');
+});
+
+test('the city is mailed the report when the incident is recorded; the outcome is on the incident; never twice', async () => {
+  const before = toCity().length;
+  const res = await s.post('/incidents', { ...incident, circumstances: '封入時に宛名と通知の組合せを取り違えた。\n受取人からの電話で判明し、回収済み。' });
+  expect(res.statusCode).toBe(201);
+  const created = res.json();
+  expect(created.cityMail).toMatchObject({ status: 'sent', to: CITY, attempts: 1, sentAt: expect.any(String), lastError: null });
+  // The record is the report; the mail does not move the time it was reported.
+  expect(created.reportedToCityAt).toBe(created.createdAt);
+
+  const mails = toCity().slice(before);
+  expect(mails).toHaveLength(1);
+  expect(mails[0].subject).toBe(created.report.subject);
+  expect(mails[0].text).toContain('ふるさと納税包括支援業務において、次の事故が発生しましたので報告します。');
+  expect(mails[0].text).toContain(`報告番号: ${created.id}`);
+  // Line breaks in the circumstances survive (the report is sent as it is).
+  expect(mails[0].text).toContain('取り違えた。\n受取人からの電話');
+  expect(mails[0].text).toContain('2人 / 2件');
+
+  const seen = (await s.get(`/incidents/${created.id}`, 'city')).json();
+  expect(seen.cityMail).toMatchObject({ status: 'sent', to: CITY });
+  expect((await s.get('/incidents', 'city')).json().incidents.find((i: { id: string }) => i.id === created.id).cityMail.status).toBe('sent');
+
+  // Mailing it again (a retry) sends nothing more.
+  const again = await mailIncidentToCity(s.ctx.orm.em.getKnex(), (await findIncident(s.ctx.orm.em.getKnex(), created.id))!);
+  expect(again).toMatchObject({ status: 'sent', attempts: 2 });
+  expect(toCity().slice(before)).toHaveLength(1);
+});
+
+test('a refused mail is recorded as rejected with the reason; an unreachable server as failed, sent once SMTP works again', async () => {
+  s.ctx.mail.setRejectRecipients(/^jiko-houkoku@/);
+  const refused = (await s.post('/incidents', incident)).json();
+  expect(refused.cityMail).toMatchObject({ status: 'rejected', lastError: expect.stringContaining('550') });
+  expect(refused.cityMail.lastError).not.toContain(CITY);
+  s.ctx.mail.setRejectRecipients(undefined);
+
+  // SMTP down: nothing listens on this port.
+  const down = incidentMailerFromConfig({ ...s.ctx.config, mail: { ...s.ctx.config.mail, smtpUrl: `smtp://127.0.0.1:${await findFreePort()}` } });
+  useIncidentMailer(down);
+  const failed = await s.post('/incidents', { ...incident, content: '書類の紛失 (SMTP 停止中)' });
+  expect(failed.statusCode).toBe(201);
+  expect(failed.json().cityMail).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/ECONNREFUSED|SMTP/) });
+  await down.close();
+  useIncidentMailer(mailer);
+
+  // The next incident that gets through takes the waiting one along (once it is older than one attempt can take).
+  await s.ctx.orm.em.getKnex()('incident_city_mail').where('incident_id', failed.json().id).update({ updated_at: new Date(Date.now() - 5 * 60_000) });
+  const before = toCity().length;
+  expect((await s.post('/incidents', incident)).json().cityMail.status).toBe('sent');
+  const subjects = toCity().slice(before).map((m) => m.subject);
+  expect(subjects).toEqual(expect.arrayContaining([expect.stringContaining('書類の紛失 (SMTP 停止中)')]));
+  expect((await s.get(`/incidents/${failed.json().id}`, 'city')).json().cityMail).toMatchObject({ status: 'sent', attempts: 2 });
+  // The refused one is final: not mailed again.
+  expect((await s.get(`/incidents/${refused.id}`, 'city')).json().cityMail).toMatchObject({ status: 'rejected', attempts: 1 });
 });
