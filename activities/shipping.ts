@@ -35,6 +35,8 @@ export interface ShippingDeps {
 }
 
 const knexOf = (orm: Orm) => orm.em.getKnex();
+/** Signals in flight at once while notifying an order's shipments. */
+const SIGNAL_BATCH = 16;
 
 // A missing shipment is a programming error: retrying cannot help.
 function notFound(err: unknown): never {
@@ -130,24 +132,40 @@ export function createShippingActivities(deps: ShippingDeps) {
     },
 
     async openSupplierOrders(input: { shipOn: string; actor: string; suppliers?: string[] }) {
-      return openSupplierOrders(knex(), input.shipOn, input.actor, input.suppliers);
+      const { orders, withoutSupplier } = await openSupplierOrders(knex(), input.shipOn, input.actor, input.suppliers);
+      return { orders: orders.map((o) => ({ orderId: o.orderId, supplierCode: o.supplierCode, shipmentCount: o.shipments.length })), withoutSupplier };
     },
 
-    /** Tells each ordered shipment its order; shipments already told ignore it, closed ones are skipped. */
-    async notifyShipmentsOrdered(input: { orders: { orderId: string; shipOn: string; workflowIds: string[] }[] }): Promise<{ signalled: number; missing: string[] }> {
+    /**
+     * Tells each ordered shipment its order; shipments already told ignore it, closed ones are skipped.
+     * Signals go out a few at a time, and the heartbeat carries how far it got so a retry resumes there.
+     */
+    async notifyShipmentsOrdered(input: { orders: { orderId: string; shipOn: string; workflowIds?: string[] }[] }): Promise<{ signalled: number; missing: number }> {
+      const ctx = Context.current();
+      const done = new Set<string>((ctx.info.heartbeatDetails as { orders?: string[] } | undefined)?.orders ?? []);
       let signalled = 0;
-      const missing: string[] = [];
+      let missing = 0;
       for (const order of input.orders) {
-        for (const workflowId of order.workflowIds) {
-          try {
-            await deps.temporal.workflow.getHandle(workflowId).signal(orderPlacedSignal, { orderId: order.orderId, shipOn: order.shipOn });
-            signalled += 1;
-          } catch (err) {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-            missing.push(workflowId);
-          }
-          Context.current().heartbeat(signalled);
+        if (done.has(order.orderId)) continue;
+        const workflowIds =
+          order.workflowIds ??
+          (await knex().raw(`select workflow_id from shipments where order_id = ? and status = 'ordered' order by created_at`, [order.orderId])).rows.map((r: any) => r.workflow_id as string);
+        for (let i = 0; i < workflowIds.length; i += SIGNAL_BATCH) {
+          await Promise.all(
+            workflowIds.slice(i, i + SIGNAL_BATCH).map(async (workflowId: string) => {
+              try {
+                await deps.temporal.workflow.getHandle(workflowId).signal(orderPlacedSignal, { orderId: order.orderId, shipOn: order.shipOn });
+                signalled += 1;
+              } catch (err) {
+                if (!(err instanceof WorkflowNotFoundError)) throw err;
+                missing += 1;
+              }
+            }),
+          );
+          ctx.heartbeat({ orders: [...done], current: order.orderId, signalled });
         }
+        done.add(order.orderId);
+        ctx.heartbeat({ orders: [...done], signalled });
       }
       return { signalled, missing };
     },

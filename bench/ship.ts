@@ -535,7 +535,7 @@ async function main(): Promise<number> {
       '',
       `order run      ${runSeconds.toFixed(1)} s until every shipment was ordered and its pre-shipping mail sent: ${linesPerSec.toFixed(1)} lines/s`,
       `  workflow     ${workflowSeconds.toFixed(1)} s start to result; first pre-shipping mail after ${((tFirstMail - tRun) / 1000).toFixed(1)} s, last after ${((tMailed - tRun) / 1000).toFixed(1)} s`,
-      `  steps        openSupplierOrders ${open.seconds.toFixed(1)} s; notifyShipmentsOrdered ${notify.seconds.toFixed(1)} s (${(n / notify.seconds).toFixed(0)} signals/s, one at a time); ${orderMails.count} supplier order mails ${orderMails.seconds.toFixed(1)} s; exportCarrierFiles ${exportAct.seconds.toFixed(1)} s`,
+      `  steps        openSupplierOrders ${open.seconds.toFixed(1)} s; notifyShipmentsOrdered ${notify.seconds.toFixed(1)} s (${(n / notify.seconds).toFixed(0)} signals/s, 16 in flight); ${orderMails.count} supplier order mails ${orderMails.seconds.toFixed(1)} s; exportCarrierFiles ${exportAct.seconds.toFixed(1)} s`,
       `  payloads     openSupplierOrders result ${(open.resultBytes / 1024).toFixed(0)} KiB, notifyShipmentsOrdered input ${(notify.inputBytes / 1024).toFixed(0)} KiB; order run history ${(history.historyBytes / 1024).toFixed(0)} KiB in ${history.events} events`,
       `  CPU          ${cores(runCpu, runSeconds)}`,
       `  memory       bench process peak RSS ${(runMemory.peakRss / MiB).toFixed(0)} MiB during the run (${(rssBeforeRun / MiB).toFixed(0)} MiB before it), ${(memory.peakRss / MiB).toFixed(0)} MiB over the whole bench (setup ${(setupPeakRss / MiB).toFixed(0)} MiB); peak main heap ${(memory.peakHeapUsed / MiB).toFixed(0)} MiB`,
