@@ -14,6 +14,7 @@ import { registerGiftRoutes } from './routes/gifts';
 import { registerSupplierRoutes } from './routes/suppliers';
 import { registerShipmentRoutes } from './routes/shipments';
 import { registerCatalogueRequestRoutes } from './routes/catalogue-requests';
+import { registerCallCentreRoutes } from './routes/callcentre';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -54,5 +55,6 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   registerGiftRoutes(app, { orm });
   registerSupplierRoutes(app, { orm });
   registerCatalogueRequestRoutes(app, { orm });
+  registerCallCentreRoutes(app, { config, orm, temporal });
   return app;
 }

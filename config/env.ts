@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
+import type { CallCentreHoursConfig } from '../domain/callcentre/hours';
 
 /**
  * Configuration from the environment, validated once at start-up so that a typo
@@ -92,6 +93,8 @@ export interface AppConfig {
   };
   /** Email (SHIP-4 pre-shipping mail and other notices), see activities/mail. */
   mail: MailConfig;
+  /** CALL-1: the call centre desk's hours (Japan time); see domain/callcentre/hours. */
+  callCentre: CallCentreHoursConfig;
   logLevel: string;
 }
 
@@ -158,6 +161,17 @@ function time(env: Env, key: string, fallback: string): { hour: number; minute: 
   const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
   if (!match) throw new ConfigError(`${key} must be HH:MM (24-hour, Japan time), got "${raw}"`);
   return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+/** HH:MM-HH:MM (Japan time), the start before the end. */
+function timeRange(env: Env, key: string, fallback: string): { from: { hour: number; minute: number }; to: { hour: number; minute: number } } {
+  const raw = env[key] || fallback;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
+  if (!m) throw new ConfigError(`${key} must be HH:MM-HH:MM (24-hour, Japan time), got "${raw}"`);
+  const from = { hour: Number(m[1]), minute: Number(m[2]) };
+  const to = { hour: Number(m[3]), minute: Number(m[4]) };
+  if (from.hour * 60 + from.minute >= to.hour * 60 + to.minute) throw new ConfigError(`${key}: the opening time must be before the closing time, got "${raw}"`);
+  return { from, to };
 }
 
 function bool(env: Env, key: string, fallback: boolean): boolean {
@@ -228,6 +242,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cityIncidentEmail: cityIncidentEmail(env, production),
     },
     mail: mailConfig(env),
+    callCentre: {
+      hours: timeRange(env, 'CALL_HOURS', '09:00-17:00'),
+      yearEndHours: timeRange(env, 'CALL_YEAR_END_HOURS', '09:00-19:00'),
+      yearEndFrom: monthDay(env, 'CALL_YEAR_END_FROM', '12-20', [12, 12]),
+    },
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

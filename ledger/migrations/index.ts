@@ -8,6 +8,8 @@ import { Migration20261126400000_mail } from './Migration20261126400000_mail';
 import { Migration20261126700000_intake_extras } from './Migration20261126700000_intake_extras';
 import { Migration20261126750000_intake_speed } from './Migration20261126750000_intake_speed';
 import { Migration20261126650000_onestop_notices } from './Migration20261126650000_onestop_notices';
+import { Migration20261126800000_callcentre } from './Migration20261126800000_callcentre';
+import { Migration20261126850000_search_indexes } from './Migration20261126850000_search_indexes';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261126700000_intake_extras', class: Migration20261126700000_intake_extras },
   { name: 'Migration20261126650000_onestop_notices', class: Migration20261126650000_onestop_notices },
   { name: 'Migration20261126750000_intake_speed', class: Migration20261126750000_intake_speed },
+  { name: 'Migration20261126800000_callcentre', class: Migration20261126800000_callcentre },
+  { name: 'Migration20261126850000_search_indexes', class: Migration20261126850000_search_indexes },
 ];

@@ -1,0 +1,267 @@
+import type { FastifyInstance } from 'fastify';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../../config/env';
+import { CALL_CATEGORIES, CALL_CHANNELS, CALL_STATUSES, GIFT_COMPLAINT_CATEGORIES, deskDay, withinHours } from '../../domain/callcentre';
+import { addDays, jstDate, jstStartOfDay } from '../../domain/jst';
+import { TROUBLE_KINDS } from '../../domain/shipping/types';
+import { addFollowUp, callEvents, CallConflictError, CallNotFoundError, changeStatus, createCall, findCall, listCalls, missingLinks, recordReshipment, setOutcome } from '../../ledger/callcentre';
+import type { Orm } from '../../ledger/orm';
+import { findShipment } from '../../ledger/shipments';
+import { reportTroubleUpdate, type ShipmentWorkflowInput, type TroubleReport } from '../../workflows/shipping/definitions';
+import { shipmentWorkflow } from '../../workflows';
+import { actorOf } from '../auth';
+import { READ, WRITE, type Json } from '../roles';
+import { badRequest, conflict, HttpError, notFound } from '../errors';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+const isoDate = { type: 'string', format: 'date' } as const;
+const uuid = { type: 'string', format: 'uuid' } as const;
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+const links = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { donorId: uuid, donationId: uuid, giftCode: text(100), supplierCode: text(100), shipmentId: uuid },
+} as const;
+
+/**
+ * CALL-1…4: the call centre's inquiry and complaint log. Operators write; the city reads
+ * everything (CALL-2); suppliers have no access. A gift complaint can start a re-shipment (CALL-3).
+ */
+export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
+  const knex = () => orm.em.getKnex();
+
+  const ledger = async <R>(run: () => Promise<R>): Promise<R> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof CallNotFoundError) throw new HttpError(404, 'not_found', err.message);
+      if (err instanceof CallConflictError) throw conflict(err.message);
+      throw err;
+    }
+  };
+
+  app.get<{ Querystring: Json }>(
+    '/call-centre/hours',
+    {
+      schema: { tags: ['call centre'], summary: 'Whether the desk is open on a day (Japan time) and its hours (CALL-1)', querystring: { type: 'object', additionalProperties: false, properties: { date: isoDate } } },
+      config: { roles: READ },
+    },
+    async (request) => {
+      const date: string = request.query.date ?? jstDate(new Date());
+      return { ...deskDay(date, config.callCentre), openNow: date === jstDate(new Date()) ? withinHours(new Date(), config.callCentre) : undefined };
+    },
+  );
+
+  app.post<{ Body: Json }>(
+    '/calls',
+    {
+      schema: {
+        tags: ['call centre'],
+        summary: 'Record an inquiry or complaint (phone, FAX, email, letter, counter)',
+        body: {
+          type: 'object',
+          required: ['channel', 'category', 'subject', 'body'],
+          additionalProperties: false,
+          properties: {
+            channel: { type: 'string', enum: [...CALL_CHANNELS] },
+            category: { type: 'string', enum: [...CALL_CATEGORIES] },
+            complaint: { type: 'boolean', default: false },
+            subject: text(200),
+            body: text(10_000),
+            receivedAt: { type: 'string', format: 'date-time' },
+            caller: { type: 'object', additionalProperties: false, properties: { name: text(200), contact: text(200) } },
+            links,
+          },
+        },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const receivedAt = b.receivedAt ? new Date(b.receivedAt) : new Date();
+      const errors = await missingLinks(knex(), b.links ?? {});
+      if (receivedAt.getTime() > Date.now() + 5 * 60_000) errors.push({ field: 'receivedAt', reason: 'is in the future' });
+      if (b.category === '事業者からの問合せ' && !b.links?.supplierCode && !b.caller?.name) errors.push({ field: 'caller.name', reason: 'is required for a supplier inquiry without links.supplierCode (would-be supplier)' });
+      if (errors.length) throw badRequest(errors);
+      const call = await createCall(
+        knex(),
+        {
+          channel: b.channel,
+          category: b.category,
+          complaint: b.complaint,
+          subject: b.subject,
+          body: b.body,
+          callerName: b.caller?.name,
+          callerContact: b.caller?.contact,
+          ...(b.links ?? {}),
+          receivedAt,
+          outOfHours: !withinHours(receivedAt, config.callCentre),
+        },
+        actorOf(request.principal!),
+      );
+      return reply.code(201).send({ call });
+    },
+  );
+
+  app.get<{ Querystring: Json }>(
+    '/calls',
+    {
+      schema: {
+        tags: ['call centre'],
+        summary: 'The call log, newest first (the city reads it all: CALL-2)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: [...CALL_STATUSES] },
+            category: { type: 'string', enum: [...CALL_CATEGORIES] },
+            complaint: { type: 'boolean' },
+            reportToCity: { type: 'boolean' },
+            from: isoDate,
+            to: isoDate,
+            ...links.properties,
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+      },
+      config: { roles: READ },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.from && q.to && q.from > q.to) throw badRequest([{ field: 'querystring.to', reason: 'must not be before from' }]);
+      return listCalls(knex(), {
+        status: q.status,
+        category: q.category,
+        complaint: q.complaint,
+        reportToCity: q.reportToCity,
+        from: q.from ? jstStartOfDay(q.from) : undefined,
+        to: q.to ? jstStartOfDay(addDays(q.to, 1)) : undefined,
+        donorId: q.donorId,
+        donationId: q.donationId,
+        giftCode: q.giftCode,
+        supplierCode: q.supplierCode,
+        shipmentId: q.shipmentId,
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/calls/:id',
+    { schema: { tags: ['call centre'], summary: 'A call with its history', params: idParams }, config: { roles: READ } },
+    async (request) => {
+      const call = await findCall(knex(), request.params.id);
+      if (!call) throw notFound(`call ${request.params.id}`);
+      return { call, history: await callEvents(knex(), call.id) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/calls/:id/status',
+    {
+      schema: {
+        tags: ['call centre'],
+        summary: '未対応 → 対応中 → 対応済み → 完了; back to 対応中 only as a reopen with a reason',
+        params: idParams,
+        body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: [...CALL_STATUSES] }, reason: text(2000) } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request) => {
+      const call = await findCall(knex(), request.params.id);
+      if (!call) throw notFound(`call ${request.params.id}`);
+      // A reopen without a reason is a malformed request: name the field.
+      if (request.body.status === '対応中' && (call.status === '対応済み' || call.status === '完了') && !request.body.reason) throw badRequest([{ field: 'reason', reason: `is required to reopen a ${call.status} call` }]);
+      return { call: await ledger(() => changeStatus(knex(), call.id, request.body.status, request.body.reason, actorOf(request.principal!))) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/calls/:id/follow-ups',
+    {
+      schema: {
+        tags: ['call centre'],
+        summary: 'Append a follow-up: who, when, what',
+        params: idParams,
+        body: { type: 'object', required: ['note'], additionalProperties: false, properties: { note: text(10_000), at: { type: 'string', format: 'date-time' }, by: text(200) } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request.principal!);
+      const at = request.body.at ? new Date(request.body.at) : new Date();
+      if (at.getTime() > Date.now() + 5 * 60_000) throw badRequest([{ field: 'at', reason: 'is in the future' }]);
+      const call = await ledger(() => addFollowUp(knex(), request.params.id, { at, by: request.body.by ?? actor, note: request.body.note }, actor));
+      return reply.code(201).send({ call, history: await callEvents(knex(), call.id) });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/calls/:id/outcome',
+    { schema: { tags: ['call centre'], summary: "Record the call's outcome", params: idParams, body: { type: 'object', required: ['outcome'], additionalProperties: false, properties: { outcome: text(10_000) } } }, config: { roles: WRITE } },
+    async (request) => ({ call: await ledger(() => setOutcome(knex(), request.params.id, request.body.outcome, actorOf(request.principal!))) }),
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/calls/:id/reshipment',
+    {
+      schema: {
+        tags: ['call centre'],
+        summary: "A gift complaint re-ships its linked shipment (CALL-3, SHIP-5), as POST /shipments/:id/trouble with source call_centre",
+        params: idParams,
+        body: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { type: 'string', enum: [...TROUBLE_KINDS] }, note: text(2000) } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      const call = await findCall(knex(), request.params.id);
+      if (!call) throw notFound(`call ${request.params.id}`);
+      const fields = [];
+      if (!call.complaint) fields.push({ field: 'call.complaint', reason: 'must be true: only a complaint re-ships' });
+      if (!GIFT_COMPLAINT_CATEGORIES.includes(call.category)) fields.push({ field: 'call.category', reason: `must be ${GIFT_COMPLAINT_CATEGORIES.join(' or ')}, is ${call.category}` });
+      if (!call.shipmentId) fields.push({ field: 'call.links.shipmentId', reason: 'is required: link the shipment the complaint is about' });
+      if (fields.length) throw badRequest(fields);
+      if (call.status === '完了') throw conflict(`call ${call.id} is 完了; reopen it first`);
+      if (call.reshipmentRequestedAt) throw conflict(`call ${call.id} already started a re-shipment at ${call.reshipmentRequestedAt}`);
+      const shipment = await findShipment(knex(), call.shipmentId!);
+      if (!shipment) throw notFound(`shipment ${call.shipmentId}`);
+
+      const actor = actorOf(request.principal!);
+      const trouble: TroubleReport = { actor, kind: request.body.kind, note: request.body.note ?? `${call.subject} (call ${call.id})`, source: 'call_centre' };
+      let result: Record<string, unknown>;
+      // The same Temporal calls as POST /shipments/:id/trouble (api/routes/shipments.ts).
+      if (shipment.status === 'delivered') {
+        const input: ShipmentWorkflowInput = {
+          donationId: shipment.donationId,
+          giftLineId: shipment.giftLineId,
+          giftCode: shipment.giftCode,
+          deliveryNo: shipment.deliveryNo,
+          deliveries: shipment.deliveries,
+          policy: { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
+          reopen: { shipmentId: shipment.id, attempt: shipment.attempt, trouble },
+        };
+        await temporal.workflow
+          .start(shipmentWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: shipment.workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE', workflowIdConflictPolicy: 'FAIL' })
+          .catch((err) => {
+            throw err?.name === 'WorkflowExecutionAlreadyStartedError' ? conflict(`shipment ${shipment.id} is already being handled`) : err;
+          });
+        result = { shipmentId: shipment.id, kind: trouble.kind, reopened: true, workflowId: shipment.workflowId };
+      } else {
+        if (!['ordered', 'shipped'].includes(shipment.status)) throw conflict(`shipment ${shipment.id} is ${shipment.status}; trouble applies to ordered, shipped or delivered shipments`);
+        let outcome: unknown;
+        try {
+          outcome = await temporal.workflow.getHandle(shipment.workflowId).executeUpdate(reportTroubleUpdate, { args: [trouble] });
+        } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
+          if (err instanceof WorkflowNotFoundError) throw conflict(`shipment ${shipment.id} has no running workflow`);
+          throw err;
+        }
+        result = { shipmentId: shipment.id, kind: trouble.kind, workflowId: shipment.workflowId, ...(outcome as object) };
+      }
+      const updated = await ledger(() => recordReshipment(knex(), call.id, result, actor));
+      return reply.code(202).send({ call: updated, reshipment: result });
+    },
+  );
+}
