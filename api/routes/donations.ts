@@ -7,8 +7,11 @@ import { CANCELLABLE_STATUSES, type DonationStatus } from '../../domain/donation
 import { validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
 import { jstDate, jstStartOfDay, addDays } from '../../domain/jst';
 import { Donation } from '../../ledger/entities';
-import { DuplicateConflictError, IntakeValidationError, donationEvents, registerDonation, searchDonations, type NewDonation } from '../../ledger/donations';
+import { DuplicateConflictError, IntakeValidationError, donationEvents, registerDonation, type NewDonation } from '../../ledger/donations';
 import type { Orm } from '../../ledger/orm';
+import { CursorError, searchLedger, type SearchFilters } from '../../ledger/search';
+import { exportStream, type ExportEncoding } from '../../ledger/export';
+import { DONATION_STATUSES } from '../../domain/donation-status';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import {
   cancelSignal,
@@ -23,6 +26,44 @@ import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import * as s from '../schemas';
+
+const codes = (description: string) => ({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 50, description });
+const ledgerFilterProperties = {
+  status: { type: 'array', items: { type: 'string', enum: DONATION_STATUSES }, description: 'Any of' },
+  portal: codes('Any of these portal codes'),
+  gift: codes('Any gift line with one of these gift codes'),
+  supplier: codes('Any gift from one of these suppliers (supplier code)'),
+  prefecture: { type: 'array', items: { type: 'string', minLength: 2, maxLength: 4 }, maxItems: 47, description: "Donor's prefecture, any of" },
+  appliedFrom: { type: 'string', format: 'date', description: 'JST date, inclusive' },
+  appliedTo: { type: 'string', format: 'date', description: 'JST date, inclusive' },
+  paidFrom: { type: 'string', format: 'date', description: 'JST date, inclusive' },
+  paidTo: { type: 'string', format: 'date', description: 'JST date, inclusive' },
+  amountMin: { type: 'integer', minimum: 0 },
+  amountMax: { type: 'integer', minimum: 0 },
+  reviewFlagged: { type: 'boolean', description: 'true: any review flag; false: none' },
+  reviewFlag: codes('Has any of these review flags'),
+  disasterRelief: { type: 'boolean' },
+  wantsOneStop: { type: 'boolean' },
+  onestopStatus: { type: 'array', items: { type: 'string', enum: ['none', 'received', 'deficient', 'accepted', 'rejected_late', 'closed_deficient'] }, description: "One-stop application state, any of; 'none' = no application" },
+  shipmentStatus: { type: 'array', items: { type: 'string', enum: ['planned', 'awaiting_order', 'ordered', 'shipped', 'delivered', 'trouble', 'escalated', 'cancelled', 'closed'] }, description: 'Any shipment in one of these states' },
+  donor: { type: 'string', minLength: 1, maxLength: 100, description: 'Part of the donor name or kana' },
+  atRisk: { type: 'boolean', description: 'Documents due soon or late and not yet sent (sorted soonest first, offset paging)' },
+} as const;
+const ledgerSearchQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...ledgerFilterProperties,
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    offset: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
+    after: { type: 'string', minLength: 1, maxLength: 200, description: 'Keyset cursor: nextCursor of the previous page' },
+  },
+} as const;
+const ledgerExportQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...ledgerFilterProperties, encoding: { type: 'string', enum: ['utf8', 'sjis'], default: 'utf8' } },
+} as const;
 
 export interface DonationRouteDeps {
   config: AppConfig;
@@ -130,22 +171,60 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
     return reply.code(outcome.created ? 201 : 200).send({ donation: detail(donation) });
   });
 
-  app.get<{ Querystring: Json }>('/donations', { schema: { tags: ['donations'], summary: 'Search donations', querystring: s.searchQuery }, config: { roles: READ } }, async (request) => {
-    const q = request.query;
-    if (q.amountMin !== undefined && q.amountMax !== undefined && q.amountMin > q.amountMax) throw badRequest([{ field: 'querystring.amountMax', reason: 'must not be below amountMin' }]);
-    return searchDonations(em(), {
-      portal: q.portal,
+  /** LEDGER-2/3: the filters shared by the search and the CSV export, validated; instants are JST days. */
+  function filtersOf(q: Json): SearchFilters {
+    const errors: FieldError[] = [];
+    if (q.amountMin !== undefined && q.amountMax !== undefined && q.amountMin > q.amountMax) errors.push({ field: 'querystring.amountMax', reason: 'must not be below amountMin' });
+    if (q.appliedFrom && q.appliedTo && q.appliedFrom > q.appliedTo) errors.push({ field: 'querystring.appliedTo', reason: 'must not be before appliedFrom' });
+    if (q.paidFrom && q.paidTo && q.paidFrom > q.paidTo) errors.push({ field: 'querystring.paidTo', reason: 'must not be before paidFrom' });
+    if (errors.length) throw badRequest(errors);
+    const from = (d?: string) => (d ? jstStartOfDay(d).toISOString() : undefined);
+    const to = (d?: string) => (d ? jstStartOfDay(addDays(d, 1)).toISOString() : undefined);
+    return {
       status: q.status,
-      appliedFrom: q.appliedFrom ? jstStartOfDay(q.appliedFrom).toISOString() : undefined,
-      appliedTo: q.appliedTo ? jstStartOfDay(addDays(q.appliedTo, 1)).toISOString() : undefined,
+      portal: q.portal,
+      gift: q.gift,
+      supplier: q.supplier,
+      prefecture: q.prefecture,
+      appliedFrom: from(q.appliedFrom),
+      appliedTo: to(q.appliedTo),
+      paidFrom: from(q.paidFrom),
+      paidTo: to(q.paidTo),
       amountMin: q.amountMin,
       amountMax: q.amountMax,
+      reviewFlagged: q.reviewFlagged,
+      reviewFlag: q.reviewFlag,
+      disasterRelief: q.disasterRelief,
+      wantsOneStop: q.wantsOneStop,
+      onestopStatus: q.onestopStatus,
+      shipmentStatus: q.shipmentStatus,
       donor: q.donor,
-      atRisk: q.atRisk,
-      atRiskDays: config.donation.atRiskDays,
-      limit: q.limit,
-      offset: q.offset,
-    });
+      documentsDueBefore: q.atRisk ? new Date(Date.now() + config.donation.atRiskDays * 86_400_000).toISOString() : undefined,
+    };
+  }
+
+  app.get<{ Querystring: Json }>('/donations', { schema: { tags: ['donations'], summary: 'Search donations (LEDGER-2): any combination of filters, totals for the whole result, offset or keyset (after=nextCursor) paging', querystring: ledgerSearchQuery }, config: { roles: READ } }, async (request) => {
+    const q = request.query;
+    const filters = filtersOf(q);
+    if (q.after !== undefined && q.offset) throw badRequest([{ field: 'querystring.after', reason: 'cannot be combined with offset' }]);
+    try {
+      return await searchLedger(em(), filters, { limit: q.limit, offset: q.offset, after: q.after });
+    } catch (err) {
+      if (err instanceof CursorError) throw badRequest([{ field: 'querystring.after', reason: err.message }]);
+      throw err;
+    }
+  });
+
+  app.get<{ Querystring: Json }>('/donations/export', { schema: { tags: ['donations'], summary: 'CSV export of a search (LEDGER-3), streamed: UTF-8 with BOM (default) or Shift_JIS; CRLF; unencodable characters become 〓 and are counted on a last note line', querystring: ledgerExportQuery }, config: { roles: READ } }, async (request, reply) => {
+    const q = request.query;
+    const filters = filtersOf(q);
+    const encoding: ExportEncoding = q.encoding ?? 'utf8';
+    const stamp = jstDate(new Date()).replace(/-/g, '');
+    reply
+      .header('content-type', encoding === 'sjis' ? 'text/csv; charset=Shift_JIS' : 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="donations-${stamp}.csv"`)
+      .header('cache-control', 'no-store');
+    return reply.send(exportStream(em(), filters, { encoding }));
   });
 
   app.get<{ Params: { id: string } }>('/donations/:id', { schema: { tags: ['donations'], summary: 'A donation: ledger row and live workflow state', params: s.idParams }, config: { roles: READ } }, async (request) => {

@@ -1,0 +1,115 @@
+import { Readable } from 'node:stream';
+import * as iconv from 'iconv-lite';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { APPLIED_AT_KEY, applyFilters, applyKeyset, encodeCursor, type SearchFilters } from './search';
+
+/**
+ * LEDGER-3: the search result as CSV for the city's statistics, streamed in keyset
+ * batches (never the whole result in memory, no connection held between batches).
+ * - utf8 (default): UTF-8 with a BOM so Excel reads it; sjis: Shift_JIS (CP932).
+ * - CRLF line ends, a Japanese header row, RFC 4180 quoting; text cells starting with
+ *   = + - @ are prefixed with ' so Excel does not run them as formulas.
+ * - Shift_JIS: a character CP932 cannot hold becomes 〓 and is counted; when any were
+ *   replaced the file ends with one note line 「# Shift_JISで表せない文字 N 字を〓に置き換えました」
+ *   (a streamed body cannot put the count in a header sent before the rows).
+ * - Column list is explicit: no 個人番号 (onestop_applications.my_number_* are never selected).
+ */
+export type ExportEncoding = 'utf8' | 'sjis';
+
+export const EXPORT_HEADER = [
+  '寄附ID', 'ポータル', '注文番号', '状態', '受付経路', '寄附金額', '決済方法', '申込日時', '入金日時',
+  '寄附者氏名', '寄附者カナ', '郵便番号', '都道府県', 'ワンストップ希望', 'ワンストップ申請状態', '災害支援', '審査フラグ', '返礼品',
+];
+
+export const REPLACEMENT = '〓';
+
+function csvCell(v: unknown, text: boolean): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (text && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(cells: unknown[], textColumns?: boolean[]): string {
+  return cells.map((c, i) => csvCell(c, textColumns ? textColumns[i] ?? true : true)).join(',') + '\r\n';
+}
+
+// Unicode characters whose usual CP932 counterpart is a different code point (WAVE DASH etc.).
+const CP932_EQUIVALENTS: Record<string, string> = { '\u301c': '\uff5e', '\u2212': '\uff0d', '\u2016': '\u2225', '\u00a2': '\uffe0', '\u00a3': '\uffe1', '\u00ac': '\uffe2', '\u2014': '\u2015' };
+
+/** Encodes to CP932, replacing what it cannot hold with 〓 and counting it. */
+export class SjisEncoder {
+  replaced = 0;
+  private readonly known = new Map<string, boolean>();
+  private encodable(ch: string): boolean {
+    let ok = this.known.get(ch);
+    if (ok === undefined) {
+      ok = iconv.decode(iconv.encode(ch, 'cp932'), 'cp932') === ch;
+      this.known.set(ch, ok);
+    }
+    return ok;
+  }
+  encode(text: string): Buffer {
+    if (!/^[\x00-\x7f]*$/.test(text)) {
+      let out = '';
+      for (const raw of text) {
+        const ch = CP932_EQUIVALENTS[raw] ?? raw;
+        if (ch.charCodeAt(0) < 0x80 || this.encodable(ch)) out += ch;
+        else { out += REPLACEMENT; this.replaced += 1; }
+      }
+      text = out;
+    }
+    return iconv.encode(text, 'cp932');
+  }
+}
+
+const TEXT_COLUMNS = [false, true, true, false, false, false, true, false, false, true, true, true, true, false, false, false, true, true];
+
+export interface ExportOptions {
+  encoding: ExportEncoding;
+  batchSize?: number;
+}
+
+/** Yields the CSV as encoded chunks, one per keyset batch. */
+export async function* exportDonationsCsv(em: EntityManager, f: SearchFilters, opts: ExportOptions): AsyncGenerator<Buffer> {
+  const knex = em.getKnex();
+  const batch = opts.batchSize ?? 2_000;
+  const sjis = opts.encoding === 'sjis' ? new SjisEncoder() : null;
+  const enc = (text: string) => (sjis ? sjis.encode(text) : Buffer.from(text, 'utf8'));
+  yield Buffer.concat([sjis ? Buffer.alloc(0) : Buffer.from([0xef, 0xbb, 0xbf]), enc(csvLine(EXPORT_HEADER))]);
+  let after: string | undefined;
+  for (;;) {
+    const q = applyKeyset(applyFilters(knex, knex('donations as d').join('donors as p', 'p.id', 'd.donor_id'), f), after)
+      .leftJoin('onestop_applications as oa', 'oa.donation_id', 'd.id')
+      .select(
+        'd.id', 'd.portal_code', 'd.portal_order_id', 'd.status', 'd.channel', 'd.amount_yen', 'd.payment_method',
+        knex.raw(`to_char(d.applied_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI:SS') as applied_jst`),
+        knex.raw(`to_char(d.paid_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI:SS') as paid_jst`),
+        'p.name', 'p.name_kana', 'p.postal_code', 'p.prefecture', 'd.wants_one_stop', 'oa.status as onestop_status', 'd.disaster_relief',
+        knex.raw(`(select string_agg(f, ' ') from jsonb_array_elements_text(d.review_flags) f) as flags`),
+        knex.raw(`(select string_agg(gl.gift_code || '×' || gl.quantity, ' ' order by gl.id) from donation_gift_lines gl where gl.donation_id = d.id) as gifts`),
+        knex.raw(`${APPLIED_AT_KEY} as applied_key`),
+      )
+      .orderBy([{ column: 'd.applied_at', order: 'desc' }, { column: 'd.id', order: 'desc' }])
+      .limit(batch);
+    const rows = (await q) as Record<string, any>[];
+    if (!rows.length) break;
+    let text = '';
+    for (const r of rows) {
+      text += csvLine([
+        r.id, r.portal_code, r.portal_order_id, r.status, r.channel, r.amount_yen, r.payment_method, r.applied_jst, r.paid_jst,
+        r.name, r.name_kana, r.postal_code, r.prefecture, r.wants_one_stop ? 'はい' : 'いいえ', r.onestop_status ?? '', r.disaster_relief ? 'はい' : 'いいえ',
+        r.flags ?? '', r.gifts ?? '',
+      ], TEXT_COLUMNS);
+    }
+    yield enc(text);
+    if (rows.length < batch) break;
+    const last = rows[rows.length - 1]!;
+    after = encodeCursor(last.applied_key, last.id);
+  }
+  if (sjis && sjis.replaced > 0) yield enc(`# Shift_JISで表せない文字 ${sjis.replaced} 字を${REPLACEMENT}に置き換えました\r\n`);
+}
+
+export function exportStream(em: EntityManager, f: SearchFilters, opts: ExportOptions): Readable {
+  return Readable.from(exportDonationsCsv(em, f, opts), { objectMode: false });
+}

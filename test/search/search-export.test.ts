@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import * as iconv from 'iconv-lite';
+import { buildApi } from '../../api/server';
+import { EXPORT_HEADER, SjisEncoder, exportDonationsCsv } from '../../ledger/export';
+import { suiteContext, type SuiteContext } from '../support/context';
+
+/** LEDGER-2/3: filter combinations checked against an independent (in-memory) evaluation of the planted rows. */
+let ctx: SuiteContext;
+let app: FastifyInstance;
+const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
+const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' };
+const get = (url: string, role: keyof typeof TOKEN = 'operator') => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN[role]}` } });
+
+interface Planted {
+  id: string; portal: string; status: string; amount: number; appliedAt: Date; paidAt: Date | null; prefecture: string; name: string; kana: string;
+  flags: string[]; disaster: boolean; oneStop: boolean; onestop: string | null; shipment: string | null; gifts: string[]; suppliers: string[];
+}
+const planted: Planted[] = [];
+let G: string[] = [];
+let S: string[] = [];
+
+// Deterministic pseudo-random.
+let seed = 42;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const jst = (d: Date) => new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  ctx = await suiteContext('search', { API_TOKENS: TOKENS });
+  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  const knex = ctx.orm.em.fork().getKnex();
+  S = ['A', 'B'].map((x) => `${ctx.prefix}-S${x}`);
+  const supplierIds: number[] = [];
+  for (const code of S) {
+    const [row] = await knex('suppliers').insert({ name: `テスト事業者${code}`, code }).returning('id');
+    supplierIds.push(row.id);
+  }
+  G = ['EEL', 'NORI', 'SAKE'].map((x) => `${ctx.prefix}-${x}`);
+  await knex('gifts').insert(G.map((code, i) => ({ code, name: `返礼品${i}`, supplier_id: supplierIds[i % 2], price_yen: 10_000, cost_yen: 3_000, active: true })));
+  const names = [['柳川 花子', 'ヤナガワ ハナコ'], ['山田 太郎', 'ヤマダ タロウ'], ['髙橋 𠮷男', 'タカハシ ヨシオ'], ['佐藤 一郎', 'サトウ イチロウ']];
+  const base = Date.parse('2026-10-01T00:00:00Z');
+  for (let i = 0; i < 80; i++) {
+    const [name, kana] = pick(names);
+    const appliedAt = new Date(base + Math.floor(rnd() * 40 * 86_400_000) + i);
+    const paid = rnd() < 0.6;
+    const p: Planted = {
+      id: randomUUID(), portal: pick(['choice', 'rakuten', 'furunavi', 'direct']), status: pick(['received', 'paid', 'documents_due', 'completed', 'cancelled']),
+      amount: pick([5_000, 10_000, 20_000, 50_000, 100_000]), appliedAt, paidAt: paid ? new Date(appliedAt.getTime() + Math.floor(rnd() * 5 * 86_400_000)) : null,
+      prefecture: pick(['福岡県', '東京都', '大阪府']), name: name!, kana: kana!, flags: rnd() < 0.2 ? [pick(['duplicate_suspect', 'amount_unusual'])] : [],
+      disaster: rnd() < 0.15, oneStop: rnd() < 0.4, onestop: null, shipment: rnd() < 0.5 ? pick(['planned', 'shipped', 'delivered']) : null,
+      gifts: rnd() < 0.3 ? [G[0]!, G[2]!] : [pick(G)], suppliers: [],
+    };
+    if (p.oneStop && rnd() < 0.6) p.onestop = pick(['received', 'accepted', 'deficient']);
+    p.suppliers = [...new Set(p.gifts.map((g) => S[G.indexOf(g) % 2]!))];
+    planted.push(p);
+    const donorId = randomUUID();
+    await knex('donors').insert({ id: donorId, name: p.name, name_kana: p.kana, postal_code: '832-0000', prefecture: p.prefecture, address: `柳川市本町${i}` });
+    await knex('donations').insert({
+      id: p.id, portal_code: p.portal, portal_order_id: `${ctx.prefix}-${i}`, donor_id: donorId, channel: 'portal', amount_yen: p.amount, payment_method: 'credit_card',
+      wants_one_stop: p.oneStop, disaster_relief: p.disaster, status: p.status, review_flags: JSON.stringify(p.flags), applied_at: p.appliedAt, paid_at: p.paidAt,
+      workflow_id: `${ctx.prefix}-wf-${i}`, intake_fingerprint: 'x', created_by: 'test',
+    });
+    const lines = await knex('donation_gift_lines').insert(p.gifts.map((g) => ({ donation_id: p.id, gift_code: g, quantity: 1, unit_price_yen: 10_000 }))).returning('id');
+    if (p.shipment) {
+      await knex('shipments').insert({ id: randomUUID(), donation_id: p.id, gift_line_id: lines[0].id, gift_code: p.gifts[0], status: p.shipment, workflow_id: `${ctx.prefix}-sh-${i}` });
+    }
+    if (p.onestop) {
+      // The first application carries a sealed 個人番号: the export must never show it.
+      const sealed = i === planted.findIndex((x) => x.onestop);
+      await knex('onestop_applications').insert({
+        id: randomUUID(), donation_id: p.id, workflow_id: `${ctx.prefix}-os-${i}`, channel: 'paper', status: p.onestop, form_version: 'current',
+        arrived_on: '2026-11-01', deadline_on: '2027-01-10', content: JSON.stringify({ myNumber: '123456789018' }), current_content: JSON.stringify({ myNumber: '123456789018' }),
+        my_number_sealed: sealed ? Buffer.from('123456789018') : null, my_number_key_id: sealed ? 'k1' : null, my_number_verdict: 'valid', created_by: 'test',
+      });
+    }
+  }
+});
+
+afterAll(async () => {
+  await app?.close();
+  await ctx?.close();
+});
+
+const mine = () => G.map((g) => `gift=${encodeURIComponent(g)}`).join('&');
+
+type Case = [string, (p: Planted) => boolean];
+const cases = (): Case[] => [
+  ['', () => true],
+  ['status=paid&status=completed', (p) => ['paid', 'completed'].includes(p.status)],
+  ['portal=rakuten&amountMin=20000', (p) => p.portal === 'rakuten' && p.amount >= 20_000],
+  [`gift=${G[2]}&prefecture=${encodeURIComponent('東京都')}`, (p) => p.gifts.includes(G[2]!) && p.prefecture === '東京都'],
+  [`supplier=${S[1]}&status=received`, (p) => p.suppliers.includes(S[1]!) && p.status === 'received'],
+  ['appliedFrom=2026-10-05&appliedTo=2026-10-20&amountMax=20000', (p) => jst(p.appliedAt) >= '2026-10-05' && jst(p.appliedAt) <= '2026-10-20' && p.amount <= 20_000],
+  ['paidFrom=2026-10-10&paidTo=2026-10-31', (p) => !!p.paidAt && jst(p.paidAt) >= '2026-10-10' && jst(p.paidAt) <= '2026-10-31'],
+  ['reviewFlagged=true', (p) => p.flags.length > 0],
+  ['reviewFlagged=false&disasterRelief=false', (p) => p.flags.length === 0 && !p.disaster],
+  ['reviewFlag=amount_unusual', (p) => p.flags.includes('amount_unusual')],
+  ['disasterRelief=true&wantsOneStop=true', (p) => p.disaster && p.oneStop],
+  ['wantsOneStop=true&onestopStatus=none', (p) => p.oneStop && !p.onestop],
+  ['onestopStatus=accepted&onestopStatus=deficient', (p) => p.onestop === 'accepted' || p.onestop === 'deficient'],
+  ['shipmentStatus=shipped&shipmentStatus=delivered&portal=choice&portal=direct', (p) => (p.shipment === 'shipped' || p.shipment === 'delivered') && ['choice', 'direct'].includes(p.portal)],
+  [`donor=${encodeURIComponent('ヤマダ')}`, (p) => p.kana.includes('ヤマダ')],
+  [`donor=${encodeURIComponent('柳川')}&status=cancelled&status=paid`, (p) => p.name.includes('柳川') && ['cancelled', 'paid'].includes(p.status)],
+  [`donor=${encodeURIComponent('100%_')}`, () => false],
+];
+
+const order = (a: Planted, b: Planted) => b.appliedAt.getTime() - a.appliedAt.getTime() || (b.id < a.id ? -1 : 1);
+
+describe('search (LEDGER-2)', () => {
+  test('each filter combination returns exactly the planted rows that match, with totals for the whole result', async () => {
+    for (const [query, match] of cases()) {
+      const expected = planted.filter(match).sort(order);
+      // gift= cases are scoped by their own (prefixed) gift code; the rest by all of this suite's gifts.
+      const res = await get(`/donations?${query.startsWith('gift=') ? '' : `${mine()}&`}${query}&limit=500`, 'city');
+      expect({ query, status: res.statusCode }).toEqual({ query, status: 200 });
+      const json = res.json();
+      expect({ query, ids: json.rows.map((r: { id: string }) => r.id) }).toEqual({ query, ids: expected.map((p) => p.id) });
+      expect({ query, total: json.total, amount: json.totalAmountYen }).toEqual({ query, total: expected.length, amount: expected.reduce((s, p) => s + p.amount, 0) });
+    }
+  });
+
+  test('keyset paging walks the whole result once, in order; offset paging agrees', async () => {
+    const expected = planted.filter((p) => p.status !== 'cancelled').sort(order).map((p) => p.id);
+    const st = 'status=received&status=paid&status=documents_due&status=completed';
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const json: { rows: { id: string }[]; nextCursor: string | null; total: number } = (await get(`/donations?${mine()}&${st}&limit=7${after ? `&after=${after}` : ''}`)).json();
+      expect(json.total).toBe(expected.length);
+      seen.push(...json.rows.map((r) => r.id));
+      after = json.nextCursor;
+    } while (after);
+    expect(seen).toEqual(expected);
+    const page2 = (await get(`/donations?${mine()}&${st}&limit=7&offset=7`)).json();
+    expect(page2.rows.map((r: { id: string }) => r.id)).toEqual(expected.slice(7, 14));
+  });
+
+  test('bad queries are 400s naming the field', async () => {
+    const field = async (q: string) => (await get(`/donations?${q}`)).json().fields?.[0]?.field;
+    expect(await field('amountMin=5&amountMax=1')).toBe('querystring.amountMax');
+    expect(await field('paidFrom=2026-10-10&paidTo=2026-10-01')).toBe('querystring.paidTo');
+    expect(await field('onestopStatus=maybe')).toBe('querystring.onestopStatus[0]');
+    expect(await field('shipmentStatus=lost')).toBe('querystring.shipmentStatus[0]');
+    expect(await field('after=bm9wZQ')).toBe('querystring.after');
+    expect(await field('disasterRelief=perhaps')).toBe('querystring.disasterRelief');
+    expect(await field('nonsense=1')).toBe('querystring.nonsense');
+    expect((await get(`/donations?donor=${encodeURIComponent("'; drop table donations; --")}`)).json().total).toBe(0);
+    expect((await get('/donations', 'supplier')).statusCode).toBe(403);
+  });
+});
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else if (c === '\n') throw new Error(`bare LF at ${i}`);
+    else cell += c;
+  }
+  if (cell || row.length) throw new Error('last line without CRLF');
+  return rows;
+}
+
+async function drain(stream: Readable): Promise<{ body: Buffer; chunks: number }> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(Buffer.from(c));
+  return { body: Buffer.concat(parts), chunks: parts.length };
+}
+
+describe('CSV export (LEDGER-3)', () => {
+  test('UTF-8 with BOM, CRLF, Japanese header, every row matching the search; no 個人番号', async () => {
+    const res = await get(`/donations/export?${mine()}`, 'city');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const raw = res.rawPayload;
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = raw.subarray(3).toString('utf8');
+    expect(text).not.toContain('123456789018');
+    const [header, ...rows] = parseCsv(text);
+    expect(header).toEqual(EXPORT_HEADER);
+    const expected = [...planted].sort(order);
+    expect(rows.map((r) => r[0])).toEqual(expected.map((p) => p.id));
+    for (const [i, r] of rows.entries()) {
+      const p = expected[i]!;
+      const col = (name: string) => r[EXPORT_HEADER.indexOf(name)];
+      expect([col('ポータル'), col('状態'), col('寄附金額'), col('寄附者氏名'), col('寄附者カナ'), col('都道府県'), col('ワンストップ申請状態'), col('災害支援'), col('審査フラグ')])
+        .toEqual([p.portal, p.status, String(p.amount), p.name, p.kana, p.prefecture, p.onestop ?? '', p.disaster ? 'はい' : 'いいえ', p.flags.join(' ')]);
+      expect(col('申込日時')).toBe(new Date(p.appliedAt.getTime() + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' '));
+      expect(col('返礼品')!.split(' ').map((g) => g.replace(/×1$/, ''))).toEqual(p.gifts);
+    }
+  });
+
+  test('Shift_JIS: decodes to the same rows; characters outside CP932 become 〓 and are counted on the note line', async () => {
+    const res = await get(`/donations/export?${mine()}&encoding=sjis&status=paid`, 'admin');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=Shift_JIS');
+    const text = iconv.decode(res.rawPayload, 'cp932');
+    expect(text.startsWith('寄附ID,')).toBe(true);
+    const lines = parseCsv(text);
+    const expected = planted.filter((p) => p.status === 'paid').sort(order);
+    const unencodable = expected.filter((p) => p.name.includes('𠮷')).length;
+    const dataRows = unencodable ? lines.slice(1, -1) : lines.slice(1);
+    expect(dataRows.map((r) => r[0])).toEqual(expected.map((p) => p.id));
+    for (const [i, r] of dataRows.entries()) expect(r[EXPORT_HEADER.indexOf('寄附者氏名')]).toBe(expected[i]!.name.replace('𠮷', '〓'));
+    expect(unencodable).toBeGreaterThan(0);
+    expect(lines[lines.length - 1]).toEqual([`# Shift_JISで表せない文字 ${unencodable} 字を〓に置き換えました`]);
+    // 髙 is an IBM extension CP932 holds; wave dash maps to its CP932 counterpart.
+    const enc = new SjisEncoder();
+    expect(iconv.decode(enc.encode('髙橋〜①'), 'cp932')).toBe('髙橋～①');
+    expect(enc.replaced).toBe(0);
+  });
+
+  test('streams: 5,000 rows leave the route as a stream, batch by batch', async () => {
+    const knex = ctx.orm.em.fork().getKnex();
+    const gift = `${ctx.prefix}-BULK`;
+    await knex('gifts').insert({ code: gift, name: '一括', price_yen: 10_000, active: true });
+    const donor = randomUUID();
+    await knex('donors').insert({ id: donor, name: '一括 寄附', name_kana: 'イッカツ キフ', postal_code: '832-0000', prefecture: '福岡県', address: '柳川市' });
+    await knex.raw(`
+      with d as (
+        insert into donations (id, portal_code, portal_order_id, donor_id, channel, amount_yen, payment_method, status, applied_at, workflow_id, intake_fingerprint, created_by)
+        select gen_random_uuid(), 'choice', ? || '-' || g, ?::uuid, 'portal', 10000, 'credit_card', 'paid', now() - g * interval '1 minute', ? || '-' || g, 'x', 'test'
+        from generate_series(1, 5000) g returning id)
+      insert into donation_gift_lines (donation_id, gift_code, quantity, unit_price_yen) select id, ?, 1, 10000 from d`, [`${ctx.prefix}-BULK`, donor, `${ctx.prefix}-bulkwf`, gift]);
+    const res = await app.inject({ method: 'GET', url: `/donations/export?gift=${gift}`, headers: { authorization: `Bearer ${TOKEN.operator}` }, payloadAsStream: true });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-length']).toBeUndefined();
+    const { body, chunks } = await drain(res.stream());
+    expect(chunks).toBeGreaterThan(1);
+    const rows = parseCsv(body.subarray(3).toString('utf8'));
+    expect(rows).toHaveLength(5_001);
+    expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(5_000);
+    // The generator itself: header, then one chunk per 2,000-row batch.
+    let n = 0;
+    for await (const _ of exportDonationsCsv(ctx.orm.em.fork(), { gift: [gift] }, { encoding: 'utf8', batchSize: 2_000 })) n += 1;
+    expect(n).toBe(4);
+    expect((await get(`/donations/export?gift=${gift}`, 'supplier')).statusCode).toBe(403);
+    expect((await get(`/donations/export?encoding=ebcdic`)).json().fields[0].field).toBe('querystring.encoding');
+  });
+});
