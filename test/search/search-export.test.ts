@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sealMyNumber } from '../../domain/onestop/vault';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import * as iconv from 'iconv-lite';
@@ -68,11 +69,13 @@ beforeAll(async () => {
     }
     if (p.onestop) {
       // The first application carries a sealed 個人番号: the export must never show it.
-      const sealed = i === planted.findIndex((x) => x.onestop);
+      // Sealed with the configured key as the application ledger does: other suites scan the whole database for clear numbers.
+      const applicationId = randomUUID();
+      const sealed = i === planted.findIndex((x) => x.onestop) ? sealMyNumber(ctx.config.myNumber!, applicationId, '123456789018') : null;
       await knex('onestop_applications').insert({
-        id: randomUUID(), donation_id: p.id, workflow_id: `${ctx.prefix}-os-${i}`, channel: 'paper', status: p.onestop, form_version: 'current',
-        arrived_on: '2026-11-01', deadline_on: '2027-01-10', content: JSON.stringify({ myNumber: '123456789018' }), current_content: JSON.stringify({ myNumber: '123456789018' }),
-        my_number_sealed: sealed ? Buffer.from('123456789018') : null, my_number_key_id: sealed ? 'k1' : null, my_number_verdict: 'valid', created_by: 'test',
+        id: applicationId, donation_id: p.id, workflow_id: `${ctx.prefix}-os-${i}`, channel: 'paper', status: p.onestop, form_version: 'current',
+        arrived_on: '2026-11-01', deadline_on: '2027-01-10', content: JSON.stringify({}), current_content: JSON.stringify({}),
+        my_number_sealed: sealed?.sealed ?? null, my_number_key_id: sealed?.keyId ?? null, my_number_verdict: 'valid', created_by: 'test',
       });
     }
   }
