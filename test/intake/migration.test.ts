@@ -46,7 +46,14 @@ const send = (method: 'POST' | 'PATCH', url: string, payload: object, role: Role
 const find = (portal: string, orderId: string) => ctx.orm.em.fork().findOne(Donation, { portal: { code: portal }, portalOrderId: orderId }, { populate: ['donor', 'giftLines'] });
 const status = (d: Donation) => ctx.client.workflow.getHandle(d.workflowId).query(statusQuery);
 const countOf = async (table: string) => {
-  const q = ctx.orm.em.fork().getKnex()(table);
+  const knex = ctx.orm.em.fork().getKnex();
+  const q = knex(table);
+  // Only this suite's rows: other suites write to the same tables at the same time.
+  const mine = knex('donations').select('id').where('portal_order_id', 'like', `${ctx.prefix}%`);
+  if (table === 'donations') q.where('portal_order_id', 'like', `${ctx.prefix}%`);
+  if (table === 'donation_events') q.whereIn('donation_id', mine);
+  if (table === 'donation_migrations') q.whereIn('donation_id', mine);
+  if (table === 'import_quarantine') q.whereIn('file_id', knex('import_files').select('id').where('portal_code', 'furusato_do'));
   // Running workflows may still add their own events (alerts, shipments); intake writes only these.
   if (table === 'donation_events') q.whereIn('kind', ['created', 'migrated']);
   return Number((await q.count({ n: '*' }))[0].n);
