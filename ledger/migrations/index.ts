@@ -10,6 +10,7 @@ import { Migration20261126750000_intake_speed } from './Migration20261126750000_
 import { Migration20261126650000_onestop_notices } from './Migration20261126650000_onestop_notices';
 import { Migration20261126800000_callcentre } from './Migration20261126800000_callcentre';
 import { Migration20261126850000_search_indexes } from './Migration20261126850000_search_indexes';
+import { Migration20261126880000_promotion } from './Migration20261126880000_promotion';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126750000_intake_speed', class: Migration20261126750000_intake_speed },
   { name: 'Migration20261126800000_callcentre', class: Migration20261126800000_callcentre },
   { name: 'Migration20261126850000_search_indexes', class: Migration20261126850000_search_indexes },
+  { name: 'Migration20261126880000_promotion', class: Migration20261126880000_promotion },
 ];
