@@ -26,6 +26,16 @@ export interface DeadlineAlertInput {
   key: string;
 }
 
+/** INTAKE-4: a review hold nobody has decided on. */
+export interface ReviewAlertInput {
+  donationId: string;
+  kind: 'review_reminder' | 'review_escalation';
+  at: string;
+  heldSince: string;
+  flags: string[];
+  key: string;
+}
+
 export interface DonorCorrectionInput {
   donationId: string;
   changes: Partial<DonorFields>;
@@ -124,6 +134,29 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
                 ? `documents due by ${input.dueOn} have not been sent`
                 : `documents deadline ${input.dueOn} passed without the documents being sent`,
             after: { dueOn: input.dueOn },
+            idempotencyKey: input.key,
+          });
+        },
+        () => undefined,
+      );
+    },
+
+    async recordReviewAlert(input: ReviewAlertInput): Promise<void> {
+      await once(
+        input.key,
+        async (em) => {
+          const donation = await loadDonation(em, input.donationId);
+          const hours = Math.round((Date.parse(input.at) - Date.parse(input.heldSince)) / 3_600_000);
+          em.create(DonationEvent, {
+            donation,
+            kind: input.kind,
+            actor: 'system:review',
+            occurredAt: new Date(input.at),
+            reason:
+              input.kind === 'review_reminder'
+                ? `held for review ${hours} h without a decision (${input.flags.join(', ')})`
+                : `held for review ${hours} h without a decision: escalated (${input.flags.join(', ')})`,
+            after: { heldSince: input.heldSince, flags: input.flags },
             idempotencyKey: input.key,
           });
         },

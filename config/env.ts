@@ -44,6 +44,9 @@ export interface AppConfig {
     atRiskDays: number;
     /** DOCS-4: how long after posting a returned envelope is still expected; then the donation completes. 0 = complete at once. */
     returnWindowDays: number;
+    /** INTAKE-4: a donation held for review this long without a decision reminds the operators, and later escalates. */
+    reviewReminderHours: number;
+    reviewEscalationHours: number;
   };
   documents: {
     chromiumPath: string;
@@ -182,6 +185,16 @@ function bool(env: Env, key: string, fallback: boolean): boolean {
   throw new ConfigError(`${key} must be true or false, got "${raw}"`);
 }
 
+/** The escalation of a review hold must come after its reminder, or the reminder never shows. */
+function reviewHoldHours(env: Env): { reviewReminderHours: number; reviewEscalationHours: number } {
+  const reviewReminderHours = int(env, 'REVIEW_HOLD_REMINDER_HOURS', 24, 1, 24 * 30);
+  const reviewEscalationHours = int(env, 'REVIEW_HOLD_ESCALATION_HOURS', 72, 1, 24 * 60);
+  if (reviewEscalationHours <= reviewReminderHours) {
+    throw new ConfigError(`REVIEW_HOLD_ESCALATION_HOURS (${reviewEscalationHours}) must be greater than REVIEW_HOLD_REMINDER_HOURS (${reviewReminderHours})`);
+  }
+  return { reviewReminderHours, reviewEscalationHours };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
   // Workers need no tokens; the API refuses to start without them in production (requireApiTokens).
@@ -210,6 +223,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reminderLeadDays: int(env, 'DOCS_REMINDER_LEAD_DAYS', 3, 1, 13),
       atRiskDays: int(env, 'DOCS_AT_RISK_DAYS', 3, 0, 14),
       returnWindowDays: int(env, 'DOCS_RETURN_WINDOW_DAYS', 60, 0, 365),
+      ...reviewHoldHours(env),
     },
     documents: {
       chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',

@@ -38,6 +38,15 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'shipment-v1-reopened-escalated-closed.json',
       'shipment-v1-subscription-third.json',
       'supplier-orders-v1.json',
+      // v4: search attributes coalesced per task, review-hold alerts, shipment planning as a local activity.
+      'donation-v4-completed.json',
+      'donation-v4-corrected-cancelled.json',
+      'donation-v4-held-released.json',
+      'donation-v4-escalated.json',
+      'donation-v4-year-end.json',
+      'donation-v4-review-escalated.json',
+      'donation-v4-gift-delivered.json',
+      'donation-v4-returned-mail.json',
     ]),
   );
 });

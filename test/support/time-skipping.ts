@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -9,8 +8,8 @@ import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { quietRuntime, required } from './context';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
+import { INDEXED_VALUE_TYPES } from '../../scripts/stack/temporal-dev-server';
 
-const { IndexedValueType } = temporal.api.enums.v1;
 
 export interface TimeSkippingContext {
   env: TestWorkflowEnvironment;
@@ -39,7 +38,7 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
     searchAttributes: Object.fromEntries(
-      Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, type === 'Keyword' ? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD : IndexedValueType.INDEXED_VALUE_TYPE_DATETIME]),
+      Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]),
     ),
   });
   const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });

@@ -5,7 +5,7 @@ import { Donation, DonationEvent } from '../../ledger/entities';
 import { registerDonation } from '../../ledger/donations';
 import { donationWorkflow } from '../../workflows';
 import { donationWorkflowInput } from '../../workflows/donation/client';
-import { documentsSentSignal, statusQuery } from '../../workflows/donation/definitions';
+import { cancelSignal, documentsSentSignal, releaseHoldSignal, statusQuery } from '../../workflows/donation/definitions';
 import { newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';
 
@@ -18,7 +18,7 @@ let env: TestWorkflowEnvironment;
 let orm: Orm;
 let taskQueue: string;
 const prefix = `deadlines-${Date.now()}`;
-const config = { donation: { reminderLeadDays: 3, atRiskDays: 3, returnWindowDays: 0 } };
+const config = { donation: { reminderLeadDays: 3, atRiskDays: 3, returnWindowDays: 0, reviewReminderHours: 24, reviewEscalationHours: 72 } };
 
 beforeAll(async () => {
   ctx = await timeSkippingContext('deadlines');
@@ -75,7 +75,7 @@ test('documents not sent within two weeks: a reminder 3 days before, an escalati
   // Late documents still complete the donation; the escalation stays on record.
   await handle.signal(documentsSentSignal, { actor: 'operator:late', sentAt: new Date(await env.currentTimeMs()).toISOString() });
   expect((await handle.result()).status).toBe('completed');
-  await maybeCaptureHistory(env.client, 'donation-v2-escalated', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v4-escalated', donation.workflowId);
 });
 
 test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
@@ -100,7 +100,7 @@ test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
   expect(result.status).toBe('completed');
   expect(result.alerts.map((a) => a.kind)).toEqual(['reminder']);
   expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
-  await maybeCaptureHistory(env.client, 'donation-v2-year-end', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v4-year-end', donation.workflowId);
 });
 
 test('documents sent in time raise no alert at all', async () => {
@@ -110,4 +110,61 @@ test('documents sent in time raise no alert at all', async () => {
   const result = await handle.result();
   expect(result.alerts).toEqual([]);
   expect(await alertsInLedger(donation.id)).toEqual([]);
+});
+
+test('a review hold left undecided reminds after 24 h and escalates after 72 h, then waits for the operator', async () => {
+  // Missing phone is an INTAKE-4 finding: the donation is held before anything is sent.
+  const { donation } = await registerDonation(
+    orm.em.fork(),
+    newDonation(prefix, { paymentMethod: 'credit_card', paidAt: new Date(await env.currentTimeMs()).toISOString(), donor: { ...newDonation(prefix).donor, phone: '' } }),
+    'operator:test',
+  );
+  expect(donation.reviewFlags).toEqual(['missing_phone']);
+  const heldAt = await env.currentTimeMs();
+  const handle = await env.client.workflow.start(donationWorkflow, { taskQueue, workflowId: donation.workflowId, args: [donationWorkflowInput(donation, config)] });
+
+  await env.sleep('23 hours');
+  let view = await handle.query(statusQuery);
+  expect(view.status).toBe('held');
+  expect(view.alerts).toEqual([]);
+
+  await env.sleep('2 hours');
+  view = await handle.query(statusQuery);
+  expect(view.alerts.map((a) => a.kind)).toEqual(['review_reminder']);
+  expectAround(view.alerts[0].at, heldAt + 24 * 3_600_000);
+
+  await env.sleep('48 hours');
+  view = await handle.query(statusQuery);
+  expect(view.alerts.map((a) => a.kind)).toEqual(['review_reminder', 'review_escalation']);
+  expectAround(view.alerts[1].at, heldAt + 72 * 3_600_000);
+  const logged = await orm.em.fork().find(DonationEvent, { donation: donation.id, kind: { $in: ['review_reminder', 'review_escalation'] } }, { orderBy: { id: 'asc' } });
+  expect(logged.map((e) => [e.kind, e.actor])).toEqual([
+    ['review_reminder', 'system:review'],
+    ['review_escalation', 'system:review'],
+  ]);
+  expect(logged[0].reason).toBe('held for review 24 h without a decision (missing_phone)');
+  expect(logged[1].reason).toBe('held for review 72 h without a decision: escalated (missing_phone)');
+
+  // Nothing more fires while it waits; the operator's release continues the lifecycle.
+  await env.sleep('30 days');
+  view = await handle.query(statusQuery);
+  expect(view.status).toBe('held');
+  expect(view.alerts).toHaveLength(2);
+  await handle.signal(releaseHoldSignal, { actor: 'operator:mori', reason: '電話番号を確認' });
+  await env.sleep('1 hour');
+  expect((await handle.query(statusQuery)).status).toBe('documents_due');
+  await handle.signal(cancelSignal, { actor: 'operator:mori', reason: 'test cleanup' });
+  expect((await handle.result()).status).toBe('cancelled');
+  await maybeCaptureHistory(env.client, 'donation-v4-review-escalated', donation.workflowId);
+});
+
+test('a hold decided within a day raises no review alert', async () => {
+  const { donation } = await registerDonation(orm.em.fork(), newDonation(prefix, { donor: { ...newDonation(prefix).donor, phone: '' } }), 'operator:test');
+  const handle = await env.client.workflow.start(donationWorkflow, { taskQueue, workflowId: donation.workflowId, args: [donationWorkflowInput(donation, config)] });
+  await env.sleep('20 hours');
+  await handle.signal(cancelSignal, { actor: 'operator:mori', reason: '寄附者から取消' });
+  const result = await handle.result();
+  expect(result.status).toBe('cancelled');
+  expect(result.alerts).toEqual([]);
+  expect(await orm.em.fork().count(DonationEvent, { donation: donation.id, kind: { $in: ['review_reminder', 'review_escalation'] } })).toBe(0);
 });

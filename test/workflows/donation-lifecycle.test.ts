@@ -14,6 +14,7 @@ import {
 import { eventually, suiteContext, type RunningWorker, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';
+import { DonationImportLate, DonationReviewFlags } from '../../domain/search-attributes';
 
 let ctx: SuiteContext;
 let worker: RunningWorker;
@@ -88,7 +89,7 @@ test('a transfer donation goes received → awaiting payment → paid → docume
   expect(new Date(byName.DonationPaymentDate as Date).toISOString()).toBe(paidAt);
   expect(new Date(byName.DocumentsDeadline as Date).toISOString()).toBe(due.deadline?.dueAt);
   expect(JSON.stringify(byName)).not.toMatch(/山田|ヤマダ|hanako|1234-5678/);
-  await maybeCaptureHistory(ctx.client, 'donation-v2-completed', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v4-completed', donation.workflowId);
 });
 
 test('a second start of the same donation reuses the one workflow, even after it finished', async () => {
@@ -151,7 +152,7 @@ test('an invalid donor correction is rejected before it reaches history; a valid
   expect((await handle.query(statusQuery)).corrections).toBe(1);
   await handle.signal(cancelSignal, { actor: 'operator:sato', reason: 'test cleanup' });
   await handle.result();
-  await maybeCaptureHistory(ctx.client, 'donation-v2-corrected-cancelled', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v4-corrected-cancelled', donation.workflowId);
 });
 
 test('cancel stops an unpaid donation and is recorded with its reason', async () => {
@@ -181,15 +182,50 @@ test('a flagged donation is held for review until an operator releases it', asyn
   expect(donation.reviewFlags).toEqual(['yanagawa_resident_with_gift']);
   await eventually(() => statusOf(handle), (s) => s.status === 'held');
   expect((await ledgerRow(donation.id)).status).toBe('held');
+  // The finding code (not the address that raised it) is what the Temporal UI filters on.
+  expect((await handle.describe()).typedSearchAttributes.get(DonationReviewFlags)).toEqual(['yanagawa_resident_with_gift']);
+  const listed = await eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const w of ctx.client.workflow.list({ query: `WorkflowId = '${donation.workflowId}' AND DonationReviewFlags = 'yanagawa_resident_with_gift' AND DonationStatus = 'held'` })) ids.push(w.workflowId);
+      return ids;
+    },
+    (ids) => ids.length === 1,
+  );
+  expect(listed).toEqual([donation.workflowId]);
 
   await handle.signal(releaseHoldSignal, { actor: 'operator:mori', reason: '返礼品なしに変更することを寄附者と確認' });
   const after = await eventually(() => handle.query(statusQuery), (s) => s.status === 'awaiting_payment');
   expect(after.reviewFlags).toEqual([]);
   const release = (await events(donation.id)).find((e) => e.fromStatus === 'held');
   expect(release).toMatchObject({ toStatus: 'awaiting_payment', actor: 'operator:mori', reason: 'review cleared: 返礼品なしに変更することを寄附者と確認' });
+  expect((await handle.describe()).typedSearchAttributes.get(DonationReviewFlags)).toBeUndefined();
   await handle.signal(cancelSignal, { actor: 'operator:mori', reason: 'test cleanup' });
   await handle.result();
-  await maybeCaptureHistory(ctx.client, 'donation-v2-held-released', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v4-held-released', donation.workflowId);
+});
+
+test('a portal import that missed the next-business-day SLA is findable as late in the Temporal UI; hand entry carries no SLA', async () => {
+  const { donation: late } = await registerDonation(ctx.orm.em.fork(), newDonation(ctx.prefix), 'system:portal-import');
+  const lateHandle = await ensureDonationWorkflow(ctx.client, late, ctx.config, { importLate: true });
+  const { donation: onTime } = await registerDonation(ctx.orm.em.fork(), newDonation(ctx.prefix), 'system:portal-import');
+  const onTimeHandle = await ensureDonationWorkflow(ctx.client, onTime, ctx.config, { importLate: false });
+  const { handle: byHand } = await registerAndStart();
+  for (const h of [lateHandle, onTimeHandle, byHand]) await eventually(() => statusOf(h), (s) => s.status === 'awaiting_payment');
+  expect((await lateHandle.describe()).typedSearchAttributes.get(DonationImportLate)).toBe(true);
+  expect((await onTimeHandle.describe()).typedSearchAttributes.get(DonationImportLate)).toBe(false);
+  expect((await byHand.describe()).typedSearchAttributes.get(DonationImportLate)).toBeUndefined();
+  const ids = [late, onTime].map((d) => `'${d.workflowId}'`).join(', ');
+  const found = await eventually(
+    async () => {
+      const out: string[] = [];
+      for await (const w of ctx.client.workflow.list({ query: `WorkflowId IN (${ids}) AND DonationImportLate = true` })) out.push(w.workflowId);
+      return out;
+    },
+    (out) => out.length === 1,
+  );
+  expect(found).toEqual([late.workflowId]);
+  for (const h of [lateHandle, onTimeHandle, byHand]) await h.signal(cancelSignal, { actor: 'operator:test', reason: 'test cleanup' });
 });
 
 test('a worker restart mid-lifecycle loses nothing: signals sent while it is down are processed by the next worker', async () => {

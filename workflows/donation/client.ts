@@ -13,7 +13,7 @@ import type { DonationWorkflowInput } from './definitions';
 export function donationWorkflowInput(
   d: Donation,
   config: Pick<AppConfig, 'donation'> & Partial<Pick<AppConfig, 'shipping'>>,
-  stage?: { documentsSentAt?: string; giftsShippedAt?: string; reviewFlags?: string[] },
+  stage?: { documentsSentAt?: string; giftsShippedAt?: string; reviewFlags?: string[]; importLate?: boolean },
 ): DonationWorkflowInput {
   return {
     donationId: d.id,
@@ -25,9 +25,12 @@ export function donationWorkflowInput(
     documentsSentAt: stage?.documentsSentAt ?? d.documentsSentAt?.toISOString(),
     ...(stage?.giftsShippedAt ? { giftsShippedAt: stage.giftsShippedAt } : {}),
     reviewFlags: [...(stage?.reviewFlags ?? d.reviewFlags)],
+    ...(stage?.importLate !== undefined ? { importLate: stage.importLate } : {}),
     policy: {
       reminderLeadDays: config.donation.reminderLeadDays,
       returnWindowDays: config.donation.returnWindowDays,
+      reviewReminderHours: config.donation.reviewReminderHours,
+      reviewEscalationHours: config.donation.reviewEscalationHours,
       shipping: config.shipping && { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
     },
   };
@@ -42,12 +45,13 @@ export async function ensureDonationWorkflow(
   client: Client,
   d: Donation,
   config: Pick<AppConfig, 'donation' | 'shipping' | 'temporal'>,
+  intake?: { importLate: boolean },
 ): Promise<WorkflowHandle<typeof donationWorkflow>> {
   try {
     return await client.workflow.start(donationWorkflow, {
       taskQueue: config.temporal.taskQueue,
       workflowId: d.workflowId,
-      args: [donationWorkflowInput(d, config)],
+      args: [donationWorkflowInput(d, config, intake)],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });

@@ -28,8 +28,19 @@ export interface DonationWorkflowInput {
   giftsShippedAt?: string;
   /** INTAKE-4 findings that hold the donation for an operator before anything is sent. */
   reviewFlags: string[];
-  /** returnWindowDays (DOCS-4) is absent in executions started before returned mail existed. */
-  policy: { reminderLeadDays: number; returnWindowDays?: number; shipping?: ShipmentPolicy };
+  /** Portal imports only: whether the import missed the next-business-day SLA (absent for hand entry and migration). */
+  importLate?: boolean;
+  /**
+   * returnWindowDays (DOCS-4) is absent in executions started before returned mail existed;
+   * the review-hold alerts (INTAKE-4) before they existed, and then no alert fires.
+   */
+  policy: {
+    reminderLeadDays: number;
+    returnWindowDays?: number;
+    shipping?: ShipmentPolicy;
+    reviewReminderHours?: number;
+    reviewEscalationHours?: number;
+  };
 }
 
 export interface Actor {
@@ -78,7 +89,8 @@ export interface DonorCorrectionResult {
 }
 
 export interface DeadlineAlert {
-  kind: 'reminder' | 'escalation';
+  /** reminder/escalation: the documents deadline (DOCS-1); review_*: a review hold left waiting (INTAKE-4). */
+  kind: 'reminder' | 'escalation' | 'review_reminder' | 'review_escalation';
   at: string;
 }
 

@@ -11,7 +11,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { RetryPolicy } from '@temporalio/common';
+import type { RetryPolicy, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LedgerActivities } from '../../activities/ledger';
 import type { ShippingActivities } from '../../activities/shipping';
 import { cancelShipmentSignal, shipmentWorkflowId, type ShipmentPolicy } from '../shipping/definitions';
@@ -19,7 +19,14 @@ import { shipmentWorkflow } from '../shipping/shipment-workflow';
 import { documentsDeadline, reminderAt } from '../../domain/deadlines';
 import { CANCELLABLE_STATUSES, CORRECTABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
 import { formatFieldErrors, normalizeDonorFields, validateDonorChanges } from '../../domain/donor';
-import { DocumentsDeadline, DonationPaymentDate, DonationPortal, DonationStatusAttr } from '../../domain/search-attributes';
+import {
+  DocumentsDeadline,
+  DonationImportLate,
+  DonationPaymentDate,
+  DonationPortal,
+  DonationReviewFlags,
+  DonationStatusAttr,
+} from '../../domain/search-attributes';
 import {
   cancelSignal,
   confirmAddressUpdate,
@@ -47,10 +54,11 @@ const ledger = proxyActivities<LedgerActivities>({ startToCloseTimeout: '30 seco
 // Transition writes are short, idempotent single-row transactions: as local activities they run
 // inside the workflow task, so received → paid → documents_due costs one task instead of five.
 const localLedger = proxyLocalActivities<LedgerActivities>({ startToCloseTimeout: '30 seconds', retry: ledgerRetry });
-const shipping = proxyActivities<ShippingActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ShipmentNotFoundError'] },
-});
+const shippingRetry: RetryPolicy = { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ShipmentNotFoundError'] };
+const shipping = proxyActivities<ShippingActivities>({ startToCloseTimeout: '1 minute', retry: shippingRetry });
+// Planning is a few statements on the donation's own rows: run in the workflow task it
+// costs no activity task and no second workflow task (most donations have nothing to ship).
+const localShipping = proxyLocalActivities<ShippingActivities>({ startToCloseTimeout: '1 minute', retry: shippingRetry });
 /** For executions started before the policy carried shipping settings. */
 const DEFAULT_SHIPMENT_POLICY: ShipmentPolicy = { maxReshipments: 2, deliveryOverdueDays: 7 };
 
@@ -65,7 +73,29 @@ const DEFAULT_SHIPMENT_POLICY: ShipmentPolicy = { maxReshipments: 2, deliveryOve
  */
 export async function donationWorkflow(input: DonationWorkflowInput): Promise<DonationStatusView> {
   const { workflowId } = workflowInfo();
-  const writes = patched('ledger-writes-as-local-activities') ? localLedger : ledger;
+  // v4 is one patch for several changes because every patch costs a marker and a search-attribute
+  // update in each new execution: search attributes changed within one workflow task go to the
+  // server as one update (each is a history event and a visibility write), shipment planning runs
+  // as a local activity, review-flag and late-import search attributes, review-hold alerts. It
+  // implies the earlier patches, so a v4 execution records none of their markers.
+  const v4 = patched('donation-v4');
+  const writes = v4 || patched('ledger-writes-as-local-activities') ? localLedger : ledger;
+  const coalesceAttributes = v4;
+  const pendingAttributes = new Map<string, SearchAttributeUpdatePair>();
+  const setAttribute = (pair: SearchAttributeUpdatePair) => {
+    if (coalesceAttributes) pendingAttributes.set(pair.key.name, pair);
+    else upsertSearchAttributes([pair]);
+  };
+  const flushAttributes = () => {
+    if (pendingAttributes.size === 0) return;
+    upsertSearchAttributes([...pendingAttributes.values()]);
+    pendingAttributes.clear();
+  };
+  /** Every wait flushes first, so the Temporal UI never shows a state the workflow has left. */
+  const waitFor = (fn: () => boolean, timeout?: number | string): Promise<boolean | void> => {
+    flushAttributes();
+    return timeout === undefined ? condition(fn) : condition(fn, timeout as number);
+  };
   const view: DonationStatusView = {
     donationId: input.donationId,
     portal: input.portal,
@@ -177,18 +207,20 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
       key: nextKey(),
     });
     view.status = to;
-    upsertSearchAttributes([{ key: DonationStatusAttr, value: to }]);
+    setAttribute({ key: DonationStatusAttr, value: to });
   };
 
   const finish = async () => {
+    flushAttributes();
     await condition(allHandlersFinished);
     return view;
   };
 
   // Gift deliveries run as child workflows beside the documents; the donation completes when both are done.
   const children: ChildWorkflowHandle<typeof shipmentWorkflow>[] = [];
+  const planner = v4 ? localShipping : shipping;
   const shipGifts = async (paidAt: string) => {
-    const plan = await shipping.planDonationShipments({ donationId: input.donationId, paidAt, shippedBefore: input.giftsShippedAt });
+    const plan = await planner.planDonationShipments({ donationId: input.donationId, paidAt, shippedBefore: input.giftsShippedAt });
     view.giftFulfilment = plan.fulfilment;
     view.shipments = [];
     if (plan.fulfilment === 'no_gift_resident') {
@@ -230,26 +262,51 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     return finish();
   };
 
-  upsertSearchAttributes([
-    { key: DonationPortal, value: input.portal },
-    { key: DonationStatusAttr, value: view.status },
-  ]);
+  if (coalesceAttributes) {
+    setAttribute({ key: DonationPortal, value: input.portal });
+    setAttribute({ key: DonationStatusAttr, value: view.status });
+  } else {
+    upsertSearchAttributes([
+      { key: DonationPortal, value: input.portal },
+      { key: DonationStatusAttr, value: view.status },
+    ]);
+  }
+  // INTAKE-4 / PORTAL-1: the finding codes and a late import are what an operator filters on in the UI.
+  const flagAttributes = v4;
+  if (flagAttributes && view.reviewFlags.length > 0) setAttribute({ key: DonationReviewFlags, value: [...view.reviewFlags] });
+  if (flagAttributes && input.importLate !== undefined) setAttribute({ key: DonationImportLate, value: input.importLate });
 
   // The operator who clears a review hold is the author of the transition that follows it.
   let releasedBy: ReleaseHold | undefined;
   if (view.reviewFlags.length > 0) {
     await transition('held', 'system:review', `flagged: ${view.reviewFlags.join(', ')}`);
-    await condition(() => holdRelease !== undefined || cancel !== undefined);
+    const decided = () => holdRelease !== undefined || cancel !== undefined;
+    const { reviewReminderHours, reviewEscalationHours } = input.policy;
+    if (v4 && reviewReminderHours && reviewEscalationHours) {
+      // A hold nobody decides on would silently miss the documents deadline later: remind, then escalate.
+      const heldSince = new Date().toISOString();
+      const heldAt = Date.now();
+      for (const [kind, hours] of [['review_reminder', reviewReminderHours], ['review_escalation', reviewEscalationHours]] as const) {
+        const wait = heldAt + hours * 3_600_000 - Date.now();
+        if (wait > 0 && (await waitFor(decided, wait))) break;
+        if (decided()) break;
+        const at = new Date().toISOString();
+        await writes.recordReviewAlert({ donationId: input.donationId, kind, at, heldSince, flags: [...view.reviewFlags], key: nextKey() });
+        view.alerts.push({ kind, at });
+      }
+    }
+    await waitFor(decided);
     if (cancel) return cancelled();
     releasedBy = holdRelease;
     view.reviewFlags = [];
+    if (flagAttributes) setAttribute({ key: DonationReviewFlags, value: [] });
   }
   const releaseNote = releasedBy ? `review cleared: ${releasedBy.reason}` : undefined;
 
   if (!payment) {
     await transition('awaiting_payment', releasedBy?.actor ?? 'system:intake', releaseNote);
     releasedBy = undefined;
-    await condition(() => payment !== undefined || cancel !== undefined);
+    await waitFor(() => payment !== undefined || cancel !== undefined);
     if (cancel) return cancelled();
   }
 
@@ -262,14 +319,14 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     paidAt: view.paidAt,
     paymentMethod: view.paymentMethod,
   });
-  upsertSearchAttributes([{ key: DonationPaymentDate, value: paidAt }]);
+  setAttribute({ key: DonationPaymentDate, value: paidAt });
   // Kept as a settled value so a failure surfaces where the donation waits for its gifts, not as a stray rejection.
-  const gifts = patched('gift-shipments') ? shipGifts(view.paidAt).then(() => undefined, (err: unknown) => err) : undefined;
+  const gifts = v4 || patched('gift-shipments') ? shipGifts(view.paidAt).then(() => undefined, (err: unknown) => err) : undefined;
 
   const deadline = documentsDeadline(paidAt);
   view.deadline = deadline;
   view.reminderAt = reminderAt(deadline, input.policy.reminderLeadDays, paidAt);
-  upsertSearchAttributes([{ key: DocumentsDeadline, value: new Date(deadline.dueAt) }]);
+  setAttribute({ key: DocumentsDeadline, value: new Date(deadline.dueAt) });
   await transition('documents_due', 'system:deadline', `documents due by ${deadline.dueOn} (${deadline.rule})`, {
     documentsDueOn: deadline.dueOn,
     documentsDueAt: deadline.dueAt,
@@ -278,7 +335,7 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   const settled = () => documents !== undefined || cancel !== undefined;
   const alertAt = async (kind: 'reminder' | 'escalation', at: string) => {
     const wait = Date.parse(at) - Date.now();
-    if (wait > 0 && (await condition(settled, wait))) return;
+    if (wait > 0 && (await waitFor(settled, wait))) return;
     if (settled()) return;
     const firedAt = new Date().toISOString();
     await writes.recordDeadlineAlert({ donationId: input.donationId, kind, at: firedAt, dueOn: deadline.dueOn, key: nextKey() });
@@ -286,7 +343,7 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   };
   await alertAt('reminder', view.reminderAt);
   await alertAt('escalation', deadline.dueAt);
-  await condition(settled);
+  await waitFor(settled);
   if (cancel) return cancelled();
 
   const recordSent = async () => {
@@ -299,24 +356,25 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   // DOCS-4: undelivered envelopes come back for a while after posting; each round
   // waits for a confirmed address, then the documents go out again in the next batch.
   const returnWindowDays = input.policy.returnWindowDays ?? 0;
-  if (patched('docs-4-returned-mail') && returnWindowDays > 0) {
+  if ((v4 || patched('docs-4-returned-mail')) && returnWindowDays > 0) {
     for (;;) {
-      const returned = await condition(() => mailReturn !== undefined, `${returnWindowDays} days`);
+      const returned = await waitFor(() => mailReturn !== undefined, `${returnWindowDays} days`);
       if (!returned) break;
       const ret = mailReturn as MailReturned;
       view.returnedMail += 1;
       await transition('mail_returned', ret.actor, ret.reason, { returnedAt: ret.returnedAt });
-      await condition(() => addressConfirmed !== undefined);
+      await waitFor(() => addressConfirmed !== undefined);
       const confirmation = addressConfirmed as AddressConfirmation;
       documents = undefined;
       await transition('documents_due', confirmation.actor, `address confirmed (${confirmation.reason}); documents to be re-sent`);
-      await condition(() => documents !== undefined);
+      await waitFor(() => documents !== undefined);
       mailReturn = undefined;
       addressConfirmed = undefined;
       await recordSent();
     }
   }
 
+  flushAttributes();
   const giftFailure = await gifts;
   if (giftFailure) throw giftFailure;
   await transition('completed', 'system:lifecycle');
