@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/env';
 import type { Orm } from '../ledger/orm';
 import type { ActivityDeps } from '.';
 import { lazyRenderer } from './documents/lazy-renderer';
+import { reportActivitySettings } from './reports';
 import { FolderDropPrintingService } from './documents/printing-service';
 import { SmtpMailer, UnconfiguredMailer, type Mailer } from './mail/mailer';
 
@@ -28,6 +29,8 @@ export function activityDepsFromConfig(config: AppConfig, orm: Orm, temporal: Cl
       mailer,
       mailConfig: config.mail,
       shipping: config.shipping,
+      billing: config.billing,
+      reports: reportActivitySettings(config),
     },
     close: async () => {
       await renderer.close();

@@ -11,7 +11,10 @@ import type { MailConfig } from '../config/env';
 import type { Mailer } from './mail/mailer';
 import { createMailActivities } from './mail/send-mail';
 import { createShippingActivities } from './shipping';
+import { createReportActivities, type ReportActivitySettings } from './reports';
 import type { AppConfig } from '../config/env';
+import { loadConfig } from '../config/env';
+import { createBillingActivities } from './billing';
 
 export interface ActivityDeps {
   orm: Orm;
@@ -29,6 +32,10 @@ export interface ActivityDeps {
   mailConfig: MailConfig;
   /** SHIP-1…5: order time, re-shipment limit, carrier drop folder and account codes. */
   shipping: AppConfig['shipping'];
+  /** BILL-1…5: fee rates, deadlines, operators' and city's addresses; when absent read from the process's configuration. */
+  billing?: AppConfig['billing'];
+  /** REPORT-1/2: where reports go and who is told; when absent read from the process's configuration. */
+  reports?: ReportActivitySettings;
 }
 
 /** All activities the worker registers, built from their dependencies (samples' dependency-injection pattern). */
@@ -42,6 +49,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail: mail.sendMail }),
     ...mail,
     ...createShippingActivities({ orm: deps.orm, temporal: deps.temporal, shipping: deps.shipping, sendMail: mail.sendMail }),
+    ...createReportActivities({ orm: deps.orm, temporal: deps.temporal, sendMail: mail.sendMail, reports: deps.reports }),
+    ...createBillingActivities({ orm: deps.orm, mailer: deps.mailer, mailConfig: deps.mailConfig, billing: deps.billing ?? loadConfig().billing, renderer: deps.documents.renderer, workDir: deps.documents.workDir }),
   };
 }
 

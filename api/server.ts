@@ -15,6 +15,10 @@ import { registerSupplierRoutes } from './routes/suppliers';
 import { registerShipmentRoutes } from './routes/shipments';
 import { registerCatalogueRequestRoutes } from './routes/catalogue-requests';
 import { registerCallCentreRoutes } from './routes/callcentre';
+import { registerBillingRoutes } from './routes/billing';
+import { registerReportRoutes } from './routes/reports';
+import { registerPromotionRoutes } from './routes/promotions';
+import { registerQualityRoutes } from './routes/quality';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -56,5 +60,9 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   registerSupplierRoutes(app, { orm });
   registerCatalogueRequestRoutes(app, { orm });
   registerCallCentreRoutes(app, { config, orm, temporal });
+  registerBillingRoutes(app, { config, orm, temporal });
+  registerReportRoutes(app, { config, orm, temporal });
+  registerPromotionRoutes(app, { orm });
+  registerQualityRoutes(app, { config, orm, temporal });
   return app;
 }

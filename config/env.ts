@@ -98,6 +98,10 @@ export interface AppConfig {
   mail: MailConfig;
   /** CALL-1: the call centre desk's hours (Japan time); see domain/callcentre/hours. */
   callCentre: CallCentreHoursConfig;
+  /** BILL-1…5: monthly billing (fees, deadlines, who is mailed); see docs/notes/billing.md. */
+  billing: BillingConfig;
+  /** REPORT-1/2: the 月次業務報告書 (see docs/notes/reports.md). */
+  reports: ReportsConfig;
   logLevel: string;
 }
 
@@ -261,7 +265,90 @@ export function loadConfig(env: Env = process.env): AppConfig {
       yearEndHours: timeRange(env, 'CALL_YEAR_END_HOURS', '09:00-19:00'),
       yearEndFrom: monthDay(env, 'CALL_YEAR_END_FROM', '12-20', [12, 12]),
     },
+    billing: billingConfig(env, production),
+    reports: reportsConfig(env, production, dataDir),
     logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+export interface ReportsConfig {
+  /** REPORTS_DIR: where each month's PDF and CSV are written (<dir>/<YYYY-MM>/). */
+  dir: string;
+  /** REPORT_CITY_EMAIL: who is told that a report is ready or late; a placeholder outside production, none (recorded as skipped) in production when unset. */
+  cityEmail?: string;
+  /** REPORT_DUE_DAY: the report for a month is due by the end of this day of the next month (Japan time). */
+  dueDay: number;
+  /** REPORT_REMINDER_DAYS: days before the due day that a report still not built is recorded as a reminder. */
+  reminderDaysBefore: number;
+  /** REPORT_SCHEDULE_TIME: the monthly run on the 1st, Japan time. */
+  scheduleTime: { hour: number; minute: number };
+}
+
+export const DEV_REPORT_CITY_EMAIL = 'gyoumu-houkoku@city.yanagawa.example';
+
+function reportsConfig(env: Env, production: boolean, dataDir: string): ReportsConfig {
+  const raw = env.REPORT_CITY_EMAIL?.trim();
+  if (raw && !/^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(raw)) throw new ConfigError(`REPORT_CITY_EMAIL must be one email address, got "${raw}"`);
+  const dueDay = int(env, 'REPORT_DUE_DAY', 10, 2, 28);
+  return {
+    dir: path.resolve(env.REPORTS_DIR || path.join(dataDir, 'reports')),
+    cityEmail: raw || (production ? undefined : DEV_REPORT_CITY_EMAIL),
+    dueDay,
+    reminderDaysBefore: int(env, 'REPORT_REMINDER_DAYS', 3, 0, dueDay - 1),
+    scheduleTime: time(env, 'REPORT_SCHEDULE_TIME', '06:00'),
+  };
+}
+
+export interface BillingConfig {
+  /** BILL-5 base fee rate in basis points (1/10,000) of the month's eligible donations: BILL_BASE_FEE_RATE=0.1 → 1000. */
+  baseFeeRateBp: number;
+  /** Postage per envelope of receipts posted in the month, yen (used unless the actual postage is recorded). */
+  receiptPostageYen: number;
+  /** One-stop processing per accepted application, yen before consumption tax. */
+  onestopUnitYen: number;
+  /** Consumption tax rate in percent on taxable fee lines (one-stop processing). */
+  consumptionTaxPercent: number;
+  /** BILL-3: day of the following month by which the invoice is due. */
+  invoiceDay: number;
+  /** Days before invoiceDay on which operators are reminded of unconfirmed statements (09:00 JST). */
+  reminderDaysBefore: number[];
+  /** BILL-4: days after acceptance within which the city pays. */
+  paymentDays: number;
+  /** Days before the payment due date that the reminder goes out (0 = none). */
+  paymentReminderDaysBefore: number;
+  /** The monthly run on the 1st, Japan time. */
+  runTime: { hour: number; minute: number };
+  /** Operators' billing mailbox (reminders, escalations, overdue payments). */
+  operatorEmail?: string;
+  /** The city's billing contact (invoice issued). */
+  cityEmail?: string;
+}
+
+function billingConfig(env: Env, production: boolean): BillingConfig {
+  const rate = env.BILL_BASE_FEE_RATE || '0.1';
+  // Basis points keep the fee an integer computation (no float drift on ¥ amounts).
+  if (!/^0(\.\d{1,4})?$/.test(rate) || Number(rate) > 0.5) throw new ConfigError(`BILL_BASE_FEE_RATE must be a decimal between 0 and 0.5 with at most 4 decimals (0.1 = 10%), got "${rate}"`);
+  const email = (key: string, fallback: string): string | undefined => {
+    const raw = env[key]?.trim();
+    if (!raw) return production ? undefined : fallback;
+    if (!/^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(raw)) throw new ConfigError(`${key} must be one email address, got "${raw}"`);
+    return raw;
+  };
+  const invoiceDay = int(env, 'BILL_INVOICE_DAY', 10, 1, 28);
+  const reminderDaysBefore = dayList(env, 'BILL_REMINDER_DAYS', [5, 3, 1]);
+  for (const d of reminderDaysBefore) if (d < 1 || d >= invoiceDay) throw new ConfigError(`BILL_REMINDER_DAYS: each day must be between 1 and ${invoiceDay - 1} (before BILL_INVOICE_DAY), got ${d}`);
+  return {
+    baseFeeRateBp: Math.round(Number(rate) * 10_000),
+    receiptPostageYen: int(env, 'BILL_RECEIPT_POSTAGE_YEN', 110, 0, 10_000),
+    onestopUnitYen: int(env, 'BILL_ONESTOP_UNIT_YEN', 200, 0, 100_000),
+    consumptionTaxPercent: int(env, 'BILL_CONSUMPTION_TAX_PERCENT', 10, 0, 100),
+    invoiceDay,
+    reminderDaysBefore,
+    paymentDays: int(env, 'BILL_PAYMENT_DAYS', 30, 1, 120),
+    paymentReminderDaysBefore: int(env, 'BILL_PAYMENT_REMINDER_DAYS', 5, 0, 29),
+    runTime: time(env, 'BILL_RUN_TIME', '06:00'),
+    operatorEmail: email('BILL_OPERATOR_EMAIL', 'billing-ops@furusato-ops.example'),
+    cityEmail: email('BILL_CITY_EMAIL', 'furusato-keiri@city.yanagawa.example'),
   };
 }
 

@@ -13,6 +13,8 @@ import { ensurePrintSchedule } from '../workflows/documents/schedule';
 import { ensureIntakeSchedule } from '../workflows/intake/schedule';
 import { ensureSupplierOrderSchedule } from '../workflows/shipping/schedule';
 import { ensureOneStopSchedules } from '../workflows/onestop/schedule';
+import { ensureReportSchedule } from '../workflows/reports/schedule';
+import { ensureBillingSchedule } from '../workflows/billing/schedule';
 import { resolveTemporalCli } from './stack/tools';
 import { ensureSearchAttributes, startTemporalDevServer } from './stack/temporal-dev-server';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
@@ -108,6 +110,8 @@ async function main(): Promise<void> {
     await ensureIntakeSchedule(temporal, config);
     await ensureSupplierOrderSchedule(temporal, config);
     await ensureOneStopSchedules(temporal, config);
+    await ensureReportSchedule(temporal, config);
+    await ensureBillingSchedule(temporal, config);
 
     const api = await buildApi({ config, orm, temporal });
     stops.push(() => api.close());

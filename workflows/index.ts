@@ -8,3 +8,6 @@ export { onestopNotificationWorkflow, onestopNotificationReminderWorkflow } from
 export { retentionProposalWorkflow } from './onestop/retention-proposal-workflow';
 export { shipmentWorkflow } from './shipping/shipment-workflow';
 export { supplierOrderWorkflow } from './shipping/supplier-order-workflow';
+export { monthlyBillingWorkflow, scheduledBillingWorkflow } from './billing/workflows';
+export { monthlyReportWorkflow, monthlyReportScheduleWorkflow } from './reports/monthly-report-workflow';
+export { qualityDemandMailWorkflow } from './reports/quality-demand-workflow';

@@ -170,7 +170,8 @@ export class DocumentRenderer {
     return merged.save();
   }
 
-  private async printHtml(html: string, file: string): Promise<Uint8Array> {
+  /** Prints one finished HTML page set (A4) as it is: for documents of several pages such as the invoice (BILL-3). */
+  async printHtml(html: string, file: string): Promise<Uint8Array> {
     // file:// so the page may load the font files that ship in node_modules.
     fs.writeFileSync(file, html);
     const page = await this.browser.newPage();

@@ -25,6 +25,9 @@ export const MAIL_TEMPLATES = [
   'onestop-late-rejection-notice',
   'onestop-closed-deficient-notice',
   'onestop-incident-report',
+  'report-notice',
+  'report-overdue',
+  'quality-demand',
 ] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];
 
@@ -103,6 +106,43 @@ export interface MailTemplateData {
   'onestop-late-rejection-notice': OneStopNoticeMailData;
   'onestop-closed-deficient-notice': OneStopNoticeMailData;
   'onestop-incident-report': IncidentReportMailData;
+  'report-notice': ReportNoticeMailData;
+  'report-overdue': ReportOverdueMailData;
+  'quality-demand': QualityDemandMailData;
+}
+
+/** REPORT-1: to the city, when a month's 月次業務報告書 (a revision) is built. */
+export interface ReportNoticeMailData {
+  /** YYYY-MM */
+  month: string;
+  revision: number;
+  count: number;
+  amountYen: number;
+  /** YYYY-MM-DD */
+  dueOn: string;
+  late?: boolean;
+}
+
+/** REPORT-1: to the city, when the report is not built by its due day. */
+export interface ReportOverdueMailData {
+  month: string;
+  dueOn: string;
+  attempts: number;
+  reason: string;
+}
+
+/** CALL-3: a demand for measures to a supplier or carrier about a gift complaint. */
+export interface QualityDemandMailData {
+  measureId: string;
+  partyName: string;
+  demand: string;
+  /** YYYY-MM-DD */
+  dueOn: string;
+  receivedOn: string;
+  category: string;
+  subject: string;
+  giftName?: string;
+  trackingNumber?: string;
 }
 
 /** Data a template cannot be rendered from: retrying will not help. */
@@ -185,6 +225,20 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
     need(d as never, 'onestop-incident-report', ['subject']);
     if (!Array.isArray(d.lines) || d.lines.length === 0) throw new MailTemplateError('mail onestop-incident-report needs lines');
     return { subject: d.subject, lines: d.lines };
+  },
+  'report-notice': (d) => {
+    need(d as never, 'report-notice', ['month', 'revision', 'dueOn']);
+    const [y, m] = d.month.split('-').map(Number);
+    return { ...d, monthLabel: `${y}年${m}月`, amount: yen(d.amountYen ?? 0), count: (d.count ?? 0).toLocaleString('ja-JP'), dueOn: japaneseDate(d.dueOn), regenerated: d.revision > 1 };
+  },
+  'report-overdue': (d) => {
+    need(d as never, 'report-overdue', ['month', 'dueOn', 'reason']);
+    const [y, m] = d.month.split('-').map(Number);
+    return { ...d, monthLabel: `${y}年${m}月`, dueOn: japaneseDate(d.dueOn) };
+  },
+  'quality-demand': (d) => {
+    need(d as never, 'quality-demand', ['measureId', 'partyName', 'demand', 'dueOn', 'receivedOn', 'category', 'subject']);
+    return { ...d, dueOn: japaneseDate(d.dueOn), receivedOn: japaneseDate(d.receivedOn) };
   },
   'pre-shipping': (d) => {
     need(d as never, 'pre-shipping', ['donorName', 'giftName', 'plannedShipOn', 'supplierName']);

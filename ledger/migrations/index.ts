@@ -11,6 +11,8 @@ import { Migration20261126650000_onestop_notices } from './Migration202611266500
 import { Migration20261126800000_callcentre } from './Migration20261126800000_callcentre';
 import { Migration20261126850000_search_indexes } from './Migration20261126850000_search_indexes';
 import { Migration20261126880000_promotion } from './Migration20261126880000_promotion';
+import { Migration20261126900000_billing } from './Migration20261126900000_billing';
+import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261126800000_callcentre', class: Migration20261126800000_callcentre },
   { name: 'Migration20261126850000_search_indexes', class: Migration20261126850000_search_indexes },
   { name: 'Migration20261126880000_promotion', class: Migration20261126880000_promotion },
+  { name: 'Migration20261126900000_billing', class: Migration20261126900000_billing },
+  { name: 'Migration20261126910000_reports', class: Migration20261126910000_reports },
 ];

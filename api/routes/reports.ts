@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../../config/env';
+import { jstDate } from '../../domain/jst';
+import { isPastMonth, isReportMonth, monthlyReportWorkflowId } from '../../domain/reports/month';
+import type { Orm } from '../../ledger/orm';
+import { findRevision, listAlerts, listRevisions, revisionData, revisionFile, type ReportRevision } from '../../ledger/reports-store';
+import { resultWithin, startOrJoinMonthlyReport } from '../../workflows/reports/client';
+import { monthlyReportStatusQuery } from '../../workflows/reports/definitions';
+import { actorOf } from '../auth';
+import { READ, type Json } from '../roles';
+import { badRequest, notFound } from '../errors';
+
+const monthSchema = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (Japan time)' } as const;
+const monthParams = { type: 'object', required: ['month'], properties: { month: monthSchema } } as const;
+const revisionParams = { type: 'object', required: ['month', 'revision'], properties: { month: monthSchema, revision: { type: 'integer', minimum: 1 } } } as const;
+
+/** What a listing shows of a revision: no file bytes, the links to them. */
+function summary(r: ReportRevision) {
+  const base = `/reports/monthly/${r.month}/revisions/${r.revision}`;
+  const { pdfPath: _p, csvPath: _c, ...rest } = r;
+  return { ...rest, links: { self: base, pdf: `${base}/report.pdf`, csv: `${base}/report.csv` } };
+}
+
+/**
+ * REPORT-1/2: the 月次業務報告書. The city and operators ask for any past month at any time
+ * (a new numbered revision; earlier ones stay) and download each revision as PDF or CSV.
+ */
+export function registerReportRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
+  const knex = () => orm.em.getKnex();
+
+  const checkMonth = (month: string) => {
+    if (!isReportMonth(month)) throw badRequest([{ field: 'params.month', reason: 'must be YYYY-MM from 2019' }]);
+    if (!isPastMonth(month, jstDate(new Date()))) throw badRequest([{ field: 'params.month', reason: `must be a month that has ended (before ${jstDate(new Date()).slice(0, 7)})` }]);
+  };
+
+  const revisionOf = async (month: string, revision?: number) => {
+    const r = await findRevision(knex(), month, revision);
+    if (!r) throw notFound(revision ? `report ${month} revision ${revision}` : `report ${month}`);
+    return r;
+  };
+
+  const sendFile = async (reply: FastifyReply, r: ReportRevision, kind: 'pdf' | 'csv') => {
+    const bytes = await revisionFile(knex(), r.id, kind);
+    if (!bytes) throw notFound(`report ${r.month} revision ${r.revision} ${kind}`);
+    return reply
+      .header('content-type', kind === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="monthly-report-${r.month}-r${r.revision}.${kind}"`)
+      .send(bytes);
+  };
+
+  app.post<{ Params: { month: string }; Querystring: Json }>(
+    '/reports/monthly/:month',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "Build a month's report now (REPORT-2): a new revision, or the run already going for the month",
+        params: monthParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'integer', minimum: 0, maximum: 120, default: 60, description: 'seconds to wait for the result' } } },
+      },
+      config: { roles: READ },
+    },
+    async (request, reply) => {
+      const { month } = request.params;
+      checkMonth(month);
+      const handle = await startOrJoinMonthlyReport(temporal, config, month, actorOf(request.principal!));
+      const run = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+      const result = await resultWithin(handle, request.query.wait * 1000);
+      if (!result?.revision) return reply.code(202).send({ status: 'building', run });
+      const built = await revisionOf(month, result.revision);
+      return reply.code(201).send({ report: summary(built), run, noticeStatus: result.noticeStatus ?? null });
+    },
+  );
+
+  app.get<{ Querystring: Json }>(
+    '/reports/monthly',
+    {
+      schema: { tags: ['reports'], summary: 'Built reports, newest first (every revision)', querystring: { type: 'object', additionalProperties: false, properties: { month: monthSchema, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 120 } } } },
+      config: { roles: READ },
+    },
+    async (request) => ({ reports: (await listRevisions(knex(), { month: request.query.month, limit: request.query.limit })).map(summary) }),
+  );
+
+  app.get<{ Params: { month: string } }>(
+    '/reports/monthly/:month',
+    { schema: { tags: ['reports'], summary: "A month's revisions (latest first), its alerts and a run in progress", params: monthParams }, config: { roles: READ } },
+    async (request) => {
+      const { month } = request.params;
+      const revisions = (await listRevisions(knex(), { month })).map(summary);
+      let running: unknown = null;
+      try {
+        const handle = temporal.workflow.getHandle(monthlyReportWorkflowId(month));
+        if ((await handle.describe()).status.name === 'RUNNING') running = await handle.query(monthlyReportStatusQuery);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      return { month, latest: revisions[0] ?? null, revisions, alerts: await listAlerts(knex(), month), running };
+    },
+  );
+
+  app.get<{ Params: { month: string; revision: number } }>(
+    '/reports/monthly/:month/revisions/:revision',
+    { schema: { tags: ['reports'], summary: 'One revision with all its figures', params: revisionParams }, config: { roles: READ } },
+    async (request) => {
+      const r = await revisionOf(request.params.month, request.params.revision);
+      return { report: summary(r), data: await revisionData(knex(), r.id) };
+    },
+  );
+
+  for (const kind of ['pdf', 'csv'] as const) {
+    app.get<{ Params: { month: string; revision: number } }>(
+      `/reports/monthly/:month/revisions/:revision/report.${kind}`,
+      { schema: { tags: ['reports'], summary: `One revision as ${kind.toUpperCase()}`, params: revisionParams }, config: { roles: READ } },
+      async (request, reply) => sendFile(reply, await revisionOf(request.params.month, request.params.revision), kind),
+    );
+    app.get<{ Params: { month: string } }>(
+      `/reports/monthly/:month/report.${kind}`,
+      { schema: { tags: ['reports'], summary: `The latest revision as ${kind.toUpperCase()}`, params: monthParams }, config: { roles: READ } },
+      async (request, reply) => sendFile(reply, await revisionOf(request.params.month), kind),
+    );
+  }
+
+  app.get<{ Querystring: Json }>(
+    '/reports/alerts',
+    { schema: { tags: ['reports'], summary: 'Reminders and escalations of reports not built in time', querystring: { type: 'object', additionalProperties: false, properties: { month: monthSchema } } }, config: { roles: READ } },
+    async (request) => ({ alerts: await listAlerts(knex(), request.query.month) }),
+  );
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/server';
+import { loadConfig } from '../../config/env';
+import { billingRunId } from '../../domain/billing/month';
+import { BILLING_SCHEDULE_ID, ensureBillingSchedule } from '../../workflows/billing/schedule';
+import { billingPolicy } from '../../workflows/billing/client';
+import { billingStatusQuery } from '../../workflows/billing/definitions';
+import { scheduledBillingWorkflow } from '../../workflows';
+import { eventually, required, suiteContext, type SuiteContext } from '../support/context';
+import { maybeCaptureHistory } from '../support/histories';
+import { billingSeed } from './seed';
+
+let connection: Connection;
+let ctx: SuiteContext;
+let app: FastifyInstance;
+const run = randomUUID().slice(0, 6);
+const S = `bs-s-${run}`;
+const TOKENS = `operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:${S}:tok-${S}-000000`;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: required('TEST_TEMPORAL_ADDRESS') });
+  ctx = await suiteContext('billing-schedule', { API_TOKENS: TOKENS });
+  await ctx.startWorker();
+  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  const knex = ctx.orm.em.getKnex();
+  const seed = billingSeed(knex, () => ctx.orm.em.fork(), `bs-${run}`);
+  const s = await seed.supplier(S, '柳川さげもん工房');
+  await seed.gift(`bs-g-${run}`, s, { name: 'さげもん', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000 });
+  const d = await seed.donation({ amountYen: 20_000, paidAt: '2026-10-03T03:00:00Z', gifts: [[`bs-g-${run}`, 1]] });
+  await seed.shipment(d, `bs-g-${run}`, { shippedOn: '2026-10-08' });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await ctx?.close();
+  await connection?.close();
+});
+
+test('billing runs on the 1st at the configured time in Japan for the previous month (BILL-3); a changed time updates the schedule', async () => {
+  // Its own namespace, so the schedule can never bill other suites' rows.
+  const namespace = `billing-schedule-${randomUUID().slice(0, 8)}`;
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  const client = new Client({ connection, namespace });
+  await ensureBillingSchedule(client, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused' }));
+  const handle = client.schedule.getHandle(BILLING_SCHEDULE_ID);
+  let d = await handle.describe();
+  expect(d.spec.timezone).toBe('Asia/Tokyo');
+  expect(d.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+  expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledBillingWorkflow', taskQueue: 'unused' });
+  await ensureBillingSchedule(client, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', BILL_RUN_TIME: '07:30' }));
+  d = await handle.describe();
+  expect(d.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+  await handle.delete();
+});
+
+test("the schedule's launcher starts the previous month under its month's id, once; a month past the 10th escalates at once", async () => {
+  const scope = { label: `bs-${run}`, suppliers: [S] };
+  const args = [{ requestedBy: 'system:schedule', policy: billingPolicy(ctx.config), scope }] as const;
+  const first = await ctx.client.workflow.execute(scheduledBillingWorkflow, { taskQueue: ctx.taskQueue, workflowId: `billing-scheduled-${run}`, args: [...args] });
+  // Today is 2026-11-26 in Japan on this machine's clock: the previous month is October.
+  expect(first).toEqual({ month: '2026-10', workflowId: billingRunId('2026-10', scope.label), started: true });
+  const again = await ctx.client.workflow.execute(scheduledBillingWorkflow, { taskQueue: ctx.taskQueue, workflowId: `billing-scheduled-${run}-2`, args: [...args] });
+  expect(again.started).toBe(false);
+  const view = await eventually(() => ctx.client.workflow.getHandle(first.workflowId).query(billingStatusQuery), (v) => v.stage === 'awaiting_confirmation' && v.escalatedAt !== undefined);
+  expect(view.statements).toEqual([{ supplierCode: S, revision: 1, status: 'sent' }]);
+  await maybeCaptureHistory(ctx.client, 'billing-v1-scheduled-launcher', `billing-scheduled-${run}`);
+  await ctx.client.workflow.getHandle(first.workflowId).terminate('test done');
+});
+
+test('on demand through the API: operators start a month (suppliers may not); label and suppliers go together', async () => {
+  const op = { authorization: 'Bearer operator-token-0001' };
+  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: { authorization: `Bearer tok-${S}-000000` }, payload: { month: '2026-09' } })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-13' } })).statusCode).toBe(400);
+  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-09', label: `bs2-${run}` } })).statusCode).toBe(400);
+  const started = await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-09', label: `bs2-${run}`, suppliers: [S] } });
+  expect(started.statusCode).toBe(201);
+  expect(started.json()).toEqual({ runId: billingRunId('2026-09', `bs2-${run}`), started: true });
+  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-09', label: `bs2-${run}`, suppliers: [S] } })).statusCode).toBe(200);
+  // September had no shipments of this supplier: no statement, the invoice goes out at once (fees only).
+  const view = await eventually(
+    async () => (await app.inject({ method: 'GET', url: `/billing/runs/2026-09?label=bs2-${run}`, headers: { authorization: 'Bearer city-token-00000001' } })).json(),
+    (v) => v.workflow?.stage === 'invoice_issued',
+    60_000,
+  );
+  expect(view.statements).toEqual([]);
+  expect(view.invoices[0]).toMatchObject({ revision: 1, status: 'issued' });
+  await ctx.client.workflow.getHandle(started.json().runId).terminate('test done');
+});

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from '@mikro-orm/postgresql';
+import { createWorker } from '../../worker/create-worker';
+import { activityDepsFromConfig } from '../../activities/deps';
+import type { ActivityDeps } from '../../activities';
+import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports';
+import { temporalDataConverter } from '../../domain/onestop/payload-codec';
+import { buildApi } from '../../api/server';
+import { required, type SuiteContext } from '../support/context';
+
+export const TOKENS = {
+  operator: 'reports-operator-token-0001',
+  city: 'reports-city-token-000000001',
+  admin: 'reports-admin-token-00000001',
+};
+
+/** API_TOKENS for a suite; a supplier token's name is its supplier code. */
+export function apiTokens(suppliers: Record<string, string> = {}): string {
+  return [
+    `operator:op-reports:${TOKENS.operator}`,
+    `city:city-reports:${TOKENS.city}`,
+    `admin:admin-reports:${TOKENS.admin}`,
+    ...Object.entries(suppliers).map(([code, token]) => `supplier:${code}:${token}`),
+  ].join(',');
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * A worker whose report activities write into the suite's own data folder (the default worker
+ * would take REPORTS_DIR from the process environment).
+ */
+export async function startReportWorker(ctx: SuiteContext): Promise<{ settings: ReportActivitySettings; stop(): Promise<void> }> {
+  const wired = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
+  const settings = reportActivitySettings(ctx.config);
+  const deps: ActivityDeps & { reports: ReportActivitySettings } = { ...wired.deps, reports: settings };
+  const worker = await createWorker({
+    connection: ctx.nativeConnection,
+    namespace: 'default',
+    taskQueue: ctx.taskQueue,
+    deps,
+    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+    options: { dataConverter: temporalDataConverter(ctx.config.myNumber!) },
+  });
+  const running = worker.run();
+  return {
+    settings,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await wired.close();
+    },
+  };
+}
+
+export async function api(ctx: SuiteContext): Promise<FastifyInstance> {
+  return buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+}
+
+export async function q<T = any>(knex: Knex, sql: string, bindings: unknown[] = []): Promise<T[]> {
+  return (await knex.raw(sql, bindings as any[])).rows;
+}
+
+/** RFC 4180 enough for our CSV: quoted cells with doubled quotes, commas and CRLF. */
+export function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The report CSV as { title → { header, rows } }. */
+export function parseReportCsv(bytes: Buffer): Map<string, { header: string[]; rows: string[][] }> {
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = bytes.subarray(3).toString('utf8');
+  expect(text.includes('\n') && !/[^\r]\n/.test(text)).toBe(true);
+  const sections = new Map<string, { header: string[]; rows: string[][] }>();
+  for (const block of text.trimEnd().split('\r\n\r\n')) {
+    const [title, header, ...rows] = block.split('\r\n');
+    const name = parseCsvLine(title)[0];
+    expect(name.startsWith('■ ')).toBe(true);
+    sections.set(name.slice(2), { header: parseCsvLine(header), rows: rows.map(parseCsvLine) });
+  }
+  return sections;
+}

@@ -1,0 +1,116 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Adjustment } from '../../domain/billing/invoice';
+import type { DisputedLine } from '../../ledger/billing';
+import type { InvoiceSummary } from '../../activities/billing';
+
+/** Messages of MonthlyBillingWorkflow, shared by the workflow, the API and tests. */
+
+export interface BillingPolicy {
+  /** BILL-3: the invoice is due by this day of the following month. */
+  invoiceDay: number;
+  /** Operators are reminded of unconfirmed statements this many days before invoiceDay. */
+  reminderDaysBefore: number[];
+  /** BILL-4: the city pays within this many days of accepting. */
+  paymentDays: number;
+  /** Days before the payment due date for the city's reminder (0 = none). */
+  paymentReminderDaysBefore: number;
+  /** Reminders go out at this time of day, Japan time. */
+  remindAt: { hour: number; minute: number };
+}
+
+export interface BillingScope {
+  /** Names the run: billing-2026-11/<label>. */
+  label: string;
+  suppliers: string[];
+}
+
+export interface BillingRunInput {
+  /** YYYY-MM. */
+  month: string;
+  requestedBy: string;
+  /** A run for some suppliers only (and their donations); absent = the whole month. */
+  scope?: BillingScope;
+  policy: BillingPolicy;
+}
+
+export type BillingStage = 'month_open' | 'gathering' | 'awaiting_confirmation' | 'invoicing' | 'invoice_issued' | 'invoice_rejected' | 'awaiting_payment' | 'paid';
+
+export interface StatementState {
+  supplierCode: string;
+  revision: number;
+  status: 'sent' | 'confirmed' | 'disputed';
+}
+
+export interface BillingView {
+  runId: string;
+  month: string;
+  scope: BillingScope | null;
+  stage: BillingStage;
+  statements: StatementState[];
+  confirmed: number;
+  disputed: number;
+  awaiting: number;
+  deadlines: { monthEndsAt: string; invoiceDueOn: string; reminders: string[]; escalationAt: string; paymentDueOn?: string; paymentReminderAt?: string; overdueAt?: string };
+  invoice?: InvoiceSummary;
+  override?: { by: string; reason: string; at: string };
+  escalatedAt?: string;
+  overdueAt?: string;
+  payment?: { paidYen: number; totalYen: number };
+  alerts: { kind: string; at: string }[];
+}
+
+export interface StatementAnswer {
+  supplierCode: string;
+  revision: number;
+  decision: 'confirm' | 'dispute';
+  reason?: string;
+  lines?: DisputedLine[];
+  actor: string;
+}
+
+export interface DisputeResolution {
+  supplierCode: string;
+  resolution: string;
+  actor: string;
+}
+
+export interface ConfirmationOverride {
+  actor: string;
+  reason: string;
+}
+
+export interface CityDecision {
+  revision: number;
+  decision: 'accept' | 'reject';
+  reason?: string;
+  actor: string;
+}
+
+export interface InvoiceRevisionRequest {
+  actor: string;
+  reason: string;
+  adjustments: Adjustment[];
+}
+
+export interface CityPaymentInput {
+  amountYen: number;
+  paidOn: string;
+  reference: string;
+  actor: string;
+}
+
+export const answerStatementUpdate = defineUpdate<StatementState, [StatementAnswer]>('answerStatement');
+export const resolveDisputeUpdate = defineUpdate<StatementState, [DisputeResolution]>('resolveDispute');
+export const overrideConfirmationsUpdate = defineUpdate<BillingView, [ConfirmationOverride]>('overrideConfirmations');
+export const decideInvoiceUpdate = defineUpdate<InvoiceSummary, [CityDecision]>('decideInvoice');
+export const reviseInvoiceUpdate = defineUpdate<InvoiceSummary, [InvoiceRevisionRequest]>('reviseInvoice');
+export const recordCityPaymentUpdate = defineUpdate<{ paidYen: number; totalYen: number; paid: boolean }, [CityPaymentInput]>('recordCityPayment');
+export const billingStatusQuery = defineQuery<BillingView>('status');
+
+export interface ScheduledBillingInput {
+  requestedBy: string;
+  policy: BillingPolicy;
+  /** Absent = the month before today (Japan). */
+  month?: string;
+  scope?: BillingScope;
+}

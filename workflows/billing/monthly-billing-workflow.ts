@@ -1,0 +1,338 @@
+import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
+import type { BillingActivities, InvoiceSummary } from '../../activities/billing';
+import { addDays, isIsoDate, jstDate, jstStartOfDay } from '../../domain/jst';
+import { atJst, invoiceDueOn, isBillingMonth, monthEndsAt } from '../../domain/billing/month';
+import type { Adjustment } from '../../domain/billing/invoice';
+import {
+  answerStatementUpdate,
+  billingStatusQuery,
+  decideInvoiceUpdate,
+  overrideConfirmationsUpdate,
+  recordCityPaymentUpdate,
+  resolveDisputeUpdate,
+  reviseInvoiceUpdate,
+  type BillingRunInput,
+  type BillingView,
+  type CityDecision,
+  type InvoiceRevisionRequest,
+  type StatementState,
+} from './definitions';
+
+// Ledger and SMTP outages are retried with backoff; a refused ledger change (BillingError) is final.
+const retry: RetryPolicy = { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['BillingError', 'MailTemplateError'] };
+const act = proxyActivities<BillingActivities>({ startToCloseTimeout: '2 minutes', retry });
+// Rendering the invoice starts Chromium the first time and prints every supplier's statement.
+const printing = proxyActivities<BillingActivities>({ startToCloseTimeout: '10 minutes', retry });
+
+const now = () => new Date().toISOString();
+const nonEmpty = (s: unknown) => typeof s === 'string' && s.trim().length > 0;
+
+/**
+ * One month's billing (BILL-1…5), ID billing-YYYY-MM: after the month ends, freeze
+ * each supplier's shipments into a statement and send it; collect confirmations and
+ * disputes (investigated and corrected by operators, the corrected statement sent
+ * again); remind operators before the invoice day and escalate when it passes; issue
+ * the invoice once everyone confirmed (or an operator overrode); follow the city's
+ * acceptance or rejection (a corrected revision) and its payment within 30 days.
+ */
+export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<BillingView> {
+  if (!isBillingMonth(input.month)) throw new Error(`month must be YYYY-MM, got ${input.month}`);
+  const { workflowId: runId } = workflowInfo();
+  const p = input.policy;
+  const dueOn = invoiceDueOn(input.month, p.invoiceDay);
+  const reminders = [...new Set(p.reminderDaysBefore)].sort((a, b) => b - a).map((d) => atJst(addDays(dueOn, -d), p.remindAt.hour, p.remindAt.minute).toISOString());
+  // The invoice is late once the invoice day has ended in Japan.
+  const escalationAt = jstStartOfDay(addDays(dueOn, 1)).toISOString();
+  const view: BillingView = {
+    runId,
+    month: input.month,
+    scope: input.scope ?? null,
+    stage: 'month_open',
+    statements: [],
+    confirmed: 0,
+    disputed: 0,
+    awaiting: 0,
+    deadlines: { monthEndsAt: monthEndsAt(input.month).toISOString(), invoiceDueOn: dueOn, reminders, escalationAt },
+    alerts: [],
+  };
+  let seq = 0;
+  const key = (what: string) => `${runId}:${what}:${++seq}`;
+  // Statements with an update in flight: a second answer waits for the first to land (validators refuse it).
+  const busy = new Set<string>();
+  let override: { by: string; reason: string } | undefined;
+  let decision: CityDecision | undefined;
+  let revisionRequest: InvoiceRevisionRequest | undefined;
+  let paid = false;
+
+  const count = () => {
+    view.confirmed = view.statements.filter((s) => s.status === 'confirmed').length;
+    view.disputed = view.statements.filter((s) => s.status === 'disputed').length;
+    view.awaiting = view.statements.filter((s) => s.status === 'sent').length;
+  };
+  const statementOf = (code: string) => view.statements.find((s) => s.supplierCode === code);
+  const pending = () => view.statements.filter((s) => s.status !== 'confirmed').map((s) => `${s.supplierCode} (${s.status === 'disputed' ? '相違あり' : '未確認'}, 第${s.revision}版)`);
+  const allConfirmed = () => view.statements.every((s) => s.status === 'confirmed');
+
+  setHandler(billingStatusQuery, () => view);
+
+  setHandler(
+    answerStatementUpdate,
+    async (a) => {
+      const s = statementOf(a.supplierCode) as StatementState;
+      busy.add(a.supplierCode);
+      try {
+        const r = await act.recordStatementResponse({ runId, supplierCode: a.supplierCode, revision: a.revision, decision: a.decision, reason: a.reason, lines: a.lines, actor: a.actor, at: now(), key: key(`answer-${a.supplierCode}-r${a.revision}`) });
+        s.status = r.status;
+        s.revision = r.revision;
+        count();
+        return { ...s };
+      } finally {
+        busy.delete(a.supplierCode);
+      }
+    },
+    {
+      validator: (a) => {
+        const s = statementOf(a?.supplierCode);
+        if (view.stage !== 'awaiting_confirmation') throw new Error(`statements are not being confirmed (stage ${view.stage})`);
+        if (!s) throw new Error(`no statement for ${a?.supplierCode} in ${runId}`);
+        if (busy.has(s.supplierCode)) throw new Error('another answer for this statement is being recorded');
+        if (s.status !== 'sent') throw new Error(`statement is ${s.status}; only a statement sent to the supplier can be answered`);
+        if (a.revision !== s.revision) throw new Error(`the current statement is revision ${s.revision}, not ${a.revision}`);
+        if (!['confirm', 'dispute'].includes(a.decision)) throw new Error('decision must be confirm or dispute');
+        if (a.decision === 'dispute' && !nonEmpty(a.reason)) throw new Error('a dispute needs a reason');
+        if (!nonEmpty(a.actor)) throw new Error('actor is required');
+      },
+    },
+  );
+
+  setHandler(
+    resolveDisputeUpdate,
+    async (r) => {
+      const s = statementOf(r.supplierCode) as StatementState;
+      busy.add(r.supplierCode);
+      try {
+        const { revision } = await act.resolveStatementDispute({ runId, supplierCode: r.supplierCode, resolution: r.resolution, actor: r.actor, at: now(), key: key(`resolve-${r.supplierCode}-r${s.revision}`) });
+        s.revision = revision;
+        s.status = 'sent';
+        count();
+        // BILL-1: the corrected statement goes back to the supplier to confirm.
+        await act.sendStatementMail({ runId, supplierCode: r.supplierCode, at: now(), resolution: r.resolution });
+        return { ...s };
+      } finally {
+        busy.delete(r.supplierCode);
+      }
+    },
+    {
+      validator: (r) => {
+        const s = statementOf(r?.supplierCode);
+        if (view.stage !== 'awaiting_confirmation') throw new Error(`statements are not being confirmed (stage ${view.stage})`);
+        if (!s) throw new Error(`no statement for ${r?.supplierCode} in ${runId}`);
+        if (busy.has(s.supplierCode)) throw new Error('another change to this statement is being recorded');
+        if (s.status !== 'disputed') throw new Error(`statement is ${s.status}; only a disputed statement is resolved`);
+        if (!nonEmpty(r.resolution)) throw new Error('resolution is required');
+        if (!nonEmpty(r.actor)) throw new Error('actor is required');
+      },
+    },
+  );
+
+  setHandler(
+    overrideConfirmationsUpdate,
+    async (o) => {
+      busy.add('*override');
+      try {
+        const at = now();
+        await act.overrideBillingConfirmations({ runId, actor: o.actor, reason: o.reason, at, key: key('override') });
+        view.override = { by: o.actor, reason: o.reason, at };
+        override = { by: o.actor, reason: o.reason };
+        return view;
+      } finally {
+        busy.delete('*override');
+      }
+    },
+    {
+      validator: (o) => {
+        if (view.stage !== 'awaiting_confirmation') throw new Error(`nothing to override (stage ${view.stage})`);
+        if (override || busy.has('*override')) throw new Error('an override is already recorded');
+        if (!nonEmpty(o?.reason)) throw new Error('an override needs a reason');
+        if (!nonEmpty(o.actor)) throw new Error('actor is required');
+      },
+    },
+  );
+
+  setHandler(
+    decideInvoiceUpdate,
+    async (d) => {
+      decision = d;
+      await condition(() => decision === undefined);
+      return view.invoice as InvoiceSummary;
+    },
+    {
+      validator: (d) => {
+        if (view.stage !== 'invoice_issued' || decision) throw new Error(`no invoice is waiting for the city's decision (stage ${view.stage})`);
+        if (d?.revision !== view.invoice?.revision) throw new Error(`the current invoice is revision ${view.invoice?.revision}, not ${d?.revision}`);
+        if (!['accept', 'reject'].includes(d.decision)) throw new Error('decision must be accept or reject');
+        if (d.decision === 'reject' && !nonEmpty(d.reason)) throw new Error('a rejection needs a reason');
+        if (!nonEmpty(d.actor)) throw new Error('actor is required');
+      },
+    },
+  );
+
+  setHandler(
+    reviseInvoiceUpdate,
+    async (r) => {
+      revisionRequest = r;
+      await condition(() => revisionRequest === undefined && view.stage !== 'invoicing');
+      return view.invoice as InvoiceSummary;
+    },
+    {
+      validator: (r) => {
+        if (view.stage !== 'invoice_rejected' || revisionRequest) throw new Error(`only a rejected invoice is revised (stage ${view.stage})`);
+        if (!nonEmpty(r?.reason)) throw new Error('reason is required');
+        if (!nonEmpty(r.actor)) throw new Error('actor is required');
+        if (!Array.isArray(r.adjustments)) throw new Error('adjustments must be a list');
+        r.adjustments.forEach((a: Adjustment, i: number) => {
+          if (!nonEmpty(a?.label) || !nonEmpty(a?.reason) || !Number.isInteger(a?.amountYen)) throw new Error(`adjustments[${i}] needs label, reason and a whole amountYen`);
+        });
+      },
+    },
+  );
+
+  setHandler(
+    recordCityPaymentUpdate,
+    async (pay) => {
+      busy.add('*payment');
+      try {
+        const inv = view.invoice as InvoiceSummary;
+        const r = await act.recordBillingCityPayment({ runId, revision: inv.revision, amountYen: pay.amountYen, paidOn: pay.paidOn, reference: pay.reference, actor: pay.actor, at: now(), key: key('city-payment') });
+        view.payment = { paidYen: r.paidYen, totalYen: r.totalYen };
+        paid = r.paid;
+        return r;
+      } finally {
+        busy.delete('*payment');
+      }
+    },
+    {
+      validator: (pay) => {
+        if (view.stage !== 'awaiting_payment') throw new Error(`payments are recorded once the city accepted the invoice (stage ${view.stage})`);
+        if (busy.has('*payment')) throw new Error('another payment is being recorded');
+        if (!Number.isInteger(pay?.amountYen) || pay.amountYen <= 0) throw new Error('amountYen must be a positive whole number');
+        if (!isIsoDate(pay.paidOn ?? '')) throw new Error('paidOn must be a date (YYYY-MM-DD)');
+        if (!nonEmpty(pay.reference)) throw new Error('reference is required');
+        if (!nonEmpty(pay.actor)) throw new Error('actor is required');
+      },
+    },
+  );
+
+  const alert = async (kind: 'confirmation_reminder' | 'invoice_escalation' | 'payment_reminder' | 'payment_overdue', reason: string, extra: { pending?: string[]; revision?: number } = {}) => {
+    const at = now();
+    await act.raiseBillingAlert({ runId, kind, reason, at, key: `${runId}:${kind}:${at}`, ...extra });
+    view.alerts.push({ kind, at });
+    return at;
+  };
+
+  /** Waits for `done` or the next of the timers, running each timer's action once when its time comes. */
+  const waitWithTimers = async (done: () => boolean, timers: { at: string; fire: () => Promise<void> }[]) => {
+    const left = [...timers].sort((a, b) => a.at.localeCompare(b.at));
+    while (!done()) {
+      const next = left[0];
+      if (!next) {
+        await condition(done);
+        return;
+      }
+      const wait = Date.parse(next.at) - Date.now();
+      if (wait > 0 && (await condition(done, wait))) return;
+      left.shift();
+      await next.fire();
+    }
+  };
+
+  await act.startBillingRun({ runId, month: input.month, scope: input.scope ?? null, requestedBy: input.requestedBy, at: now() });
+
+  // A run started early (on demand, or a test) waits for the month to end: its shipments are not all known before.
+  const untilMonthEnd = monthEndsAt(input.month).getTime() - Date.now();
+  if (untilMonthEnd > 0) await sleep(untilMonthEnd);
+
+  view.stage = 'gathering';
+  const heads = await act.gatherBillingStatements({ runId, at: now() });
+  view.statements = heads.map((h) => ({ supplierCode: h.supplierCode, revision: h.revision, status: h.status }));
+  count();
+  for (const h of heads) {
+    if (h.status === 'sent') await act.sendStatementMail({ runId, supplierCode: h.supplierCode, at: now() });
+  }
+
+  view.stage = 'awaiting_confirmation';
+  const startedAt = Date.now();
+  await waitWithTimers(
+    () => (allConfirmed() || override !== undefined) && busy.size === 0,
+    [
+      // Reminders already past when the run starts late are skipped; the escalation is not: the invoice is late.
+      ...reminders.filter((at) => Date.parse(at) > startedAt).map((at) => ({
+        at,
+        fire: async () => {
+          if (!allConfirmed() && !override) await alert('confirmation_reminder', `未確認の出荷明細 ${pending().length}件 (請求期限 ${dueOn})`, { pending: pending() });
+        },
+      })),
+      {
+        at: escalationAt,
+        fire: async () => {
+          if (allConfirmed() || override) return;
+          view.escalatedAt = await alert('invoice_escalation', `請求書が期限 ${dueOn} までに発行されていない (BILL-3)`, { pending: pending() });
+        },
+      },
+    ],
+  );
+
+  const issue = async (revision: number, adjustments: Adjustment[], actor: string, reason?: string) => {
+    view.stage = 'invoicing';
+    view.invoice = await printing.buildBillingInvoice({ runId, revision, adjustments, actor, at: now(), reason });
+    view.stage = 'invoice_issued';
+  };
+  await issue(1, [], 'system:billing');
+
+  for (;;) {
+    await condition(() => decision !== undefined);
+    const d = decision as CityDecision;
+    if (d.decision === 'accept') {
+      const at = now();
+      const paymentDueOn = addDays(jstDate(new Date(at)), p.paymentDays);
+      view.invoice = await act.decideBillingInvoice({ runId, revision: d.revision, decision: 'accept', actor: d.actor, at, paymentDueOn, key: key('accept') });
+      view.deadlines.paymentDueOn = paymentDueOn;
+      decision = undefined;
+      break;
+    }
+    view.invoice = await act.decideBillingInvoice({ runId, revision: d.revision, decision: 'reject', reason: d.reason, actor: d.actor, at: now(), key: key('reject') });
+    view.stage = 'invoice_rejected';
+    decision = undefined;
+    // Operators correct statement lines in the ledger meanwhile; the revision request carries adjustments and why.
+    await condition(() => revisionRequest !== undefined);
+    const r = revisionRequest as InvoiceRevisionRequest;
+    await issue(d.revision + 1, r.adjustments, r.actor, r.reason);
+    revisionRequest = undefined;
+  }
+
+  view.stage = 'awaiting_payment';
+  view.payment = { paidYen: 0, totalYen: (view.invoice as InvoiceSummary).totalYen };
+  const paymentDueOn = view.deadlines.paymentDueOn as string;
+  const revision = (view.invoice as InvoiceSummary).revision;
+  const overdueAt = jstStartOfDay(addDays(paymentDueOn, 1)).toISOString();
+  view.deadlines.overdueAt = overdueAt;
+  const paymentTimers = [
+    {
+      at: overdueAt,
+      fire: async () => {
+        view.overdueAt = await alert('payment_overdue', `受理から${p.paymentDays}日の支払期限 ${paymentDueOn} を過ぎて未入金 (BILL-4)`, { revision });
+      },
+    },
+  ];
+  if (p.paymentReminderDaysBefore > 0) {
+    const reminderAt = atJst(addDays(paymentDueOn, -p.paymentReminderDaysBefore), p.remindAt.hour, p.remindAt.minute).toISOString();
+    view.deadlines.paymentReminderAt = reminderAt;
+    paymentTimers.push({ at: reminderAt, fire: async () => void (await alert('payment_reminder', `支払期限 ${paymentDueOn} まで${p.paymentReminderDaysBefore}日`, { revision })) });
+  }
+  await waitWithTimers(() => paid && busy.size === 0, paymentTimers);
+
+  view.stage = 'paid';
+  await condition(allHandlersFinished);
+  return view;
+}

@@ -1,0 +1,3 @@
+// The billing workflows the worker registers (re-exported by workflows/index.ts).
+export { monthlyBillingWorkflow } from './monthly-billing-workflow';
+export { scheduledBillingWorkflow } from './scheduled-billing-workflow';
