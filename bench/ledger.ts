@@ -1,125 +1,299 @@
 /**
- * bench:ledger (LEDGER-2/3): seeds N donations (default 1,000,000; --n) straight in SQL
- * into the bench's private PostgreSQL, then measures
- * - search p95 over a mix of indexed filters through the real GET /donations (target < 200 ms);
- * - a ~100,000-row CSV export through the real GET /donations/export (target < 10 s),
- *   sampling this process's RSS during it (the API runs in-process: flat memory = streaming).
+ * bench:ledger (LEDGER-2/3): seeds N donations (default 1,000,000; --n) set-based in SQL into
+ * the bench's own persistent PostgreSQL (bench/ledger-stack.ts; reused when already seeded with
+ * the same N, --reseed rebuilds it), then measures through the real API
+ * - search per filter mix (p50/p95 of GET /donations, first page and keyset pages; target p95 < 200 ms),
+ *   and in-process the totals on their own (exact or estimated) against the page rows on their own;
+ * - Shift_JIS CSV exports of ~20,000, ~100,000 and ~300,000 rows through GET /donations/export
+ *   (target < 10 s for 100,000), sampling RSS and heap: flat memory = the peak above the baseline
+ *   does not grow with the rows exported;
+ * - the monthly report build, when ledger/reports.ts provides one (see timeMonthlyReport).
  * Prints BENCH_RESULT {...}.
  */
-import { MemorySampler, parseOptions, percentile, startStack } from './support';
+import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { execFileSync } from 'node:child_process';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { percentile } from './support';
+import { startLedgerStack } from './ledger-stack';
+import { SEED_VERSION, existingSeed, seed, wipe } from './ledger-seed';
+import { migrate, type Orm } from '../ledger/orm';
+import { jstStartOfDay, addDays } from '../domain/jst';
+import { searchRows, searchTotals, type SearchFilters } from '../ledger/search';
+import { buildMonthlyReportData } from '../ledger/reports';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
-const PREFS = ['東京都', '東京都', '東京都', '神奈川県', '神奈川県', '大阪府', '大阪府', '愛知県', '埼玉県', '千葉県', '福岡県', '福岡県', '兵庫県', '北海道', '静岡県', '京都府', '広島県', '宮城県', '熊本県', '沖縄県'];
+
+interface Options {
+  n: number;
+  reseed: boolean;
+  requests: number;
+  phases: Set<string>;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { n: Number(process.env.BENCH_N ?? 1_000_000), reseed: false, requests: 20, phases: new Set(['search', 'export', 'report']) };
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) throw new Error(`unexpected argument "${argv[i]}" (usage: --n <count> --reseed --requests <per mix> --phase search,export,report)`);
+    const value = () => m[2] ?? argv[++i] ?? '';
+    if (m[1] === 'n') o.n = Number(value());
+    else if (m[1] === 'reseed') o.reseed = true;
+    else if (m[1] === 'requests') o.requests = Number(value());
+    else if (m[1] === 'phase') o.phases = new Set(value().split(','));
+    else throw new Error(`unknown option --${m[1]} (known: --n, --reseed, --requests, --phase)`);
+  }
+  if (!Number.isInteger(o.n) || o.n < 1) throw new Error('--n must be a positive whole number');
+  if (!Number.isInteger(o.requests) || o.requests < 2) throw new Error('--requests must be at least 2');
+  return o;
+}
+
+const log = (m: string) => process.stderr.write(`[bench:ledger] ${m}\n`);
+const ms = (x: number) => Math.round(x * 10) / 10;
+const mb = (x: number) => Math.round((x / 2 ** 20) * 10) / 10;
+
+/** `gc()` without restarting node with --expose-gc: baselines must not count garbage not yet collected. */
+function gcFunction(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+function load(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return os.loadavg().map((x) => x.toFixed(2)).join(', ');
+  }
+}
+
+/** Filter mixes: each single indexed filter, a few combinations, and the unindexed worst cases labelled as such. */
+export const MIXES: { name: string; query: string; indexed: boolean }[] = [
+  { name: 'status (6 %)', query: 'status=documents_due', indexed: true },
+  { name: 'status ×2 (11 %)', query: 'status=paid&status=documents_due', indexed: true },
+  { name: 'portal big (34 %)', query: 'portal=rakuten', indexed: true },
+  { name: 'portal small (5 %)', query: 'portal=ana', indexed: true },
+  { name: 'applied week', query: 'appliedFrom=2026-10-05&appliedTo=2026-10-11', indexed: true },
+  { name: 'paid week', query: 'paidFrom=2026-05-01&paidTo=2026-05-07', indexed: true },
+  { name: 'gift popular', query: 'gift=G-001', indexed: true },
+  { name: 'gift mid', query: 'gift=G-017', indexed: true },
+  { name: 'gift rare ×2', query: 'gift=G-150&gift=G-199', indexed: true },
+  { name: 'supplier', query: 'supplier=S-03', indexed: true },
+  { name: 'prefecture', query: `prefecture=${encodeURIComponent('福岡県')}`, indexed: true },
+  { name: 'prefecture big', query: `prefecture=${encodeURIComponent('東京都')}`, indexed: true },
+  { name: 'amount ≥ 100,000', query: 'amountMin=100000', indexed: true },
+  { name: 'amount range', query: 'amountMin=30000&amountMax=50000', indexed: true },
+  { name: 'review flagged', query: 'reviewFlagged=true', indexed: true },
+  { name: 'review flag', query: 'reviewFlag=missing_phone', indexed: true },
+  { name: 'disaster relief', query: 'disasterRelief=true', indexed: true },
+  { name: 'one-stop deficient', query: 'onestopStatus=deficient', indexed: true },
+  { name: 'one-stop wanted, none', query: 'wantsOneStop=true&onestopStatus=none', indexed: true },
+  { name: 'kana prefix', query: `donorKana=${encodeURIComponent('ヤナガワ')}`, indexed: true },
+  { name: 'kana prefix common', query: `donorKana=${encodeURIComponent('サトウ')}`, indexed: true },
+  { name: 'portal+status+December', query: 'portal=rakuten&status=completed&appliedFrom=2025-12-01&appliedTo=2025-12-31', indexed: true },
+  { name: 'portal+status+week', query: 'portal=choice&status=documents_sent&appliedFrom=2026-09-01&appliedTo=2026-09-07', indexed: true },
+  { name: 'gift+status', query: 'gift=G-017&status=completed', indexed: true },
+  { name: 'supplier+status+June', query: 'supplier=S-03&status=completed&appliedFrom=2026-06-01&appliedTo=2026-06-30', indexed: true },
+  { name: 'prefecture+amount', query: `prefecture=${encodeURIComponent('福岡県')}&amountMin=50000`, indexed: true },
+  { name: 'amount+November', query: 'amountMin=100000&appliedFrom=2026-11-01&appliedTo=2026-11-30', indexed: true },
+  { name: 'flagged+held', query: 'reviewFlagged=true&status=held', indexed: true },
+  { name: 'no filter (all)', query: '', indexed: true },
+  { name: 'donor substring (unindexed)', query: `donor=${encodeURIComponent('花子')}`, indexed: false },
+];
+
+/** The route's own query-string → filters mapping, for the in-process totals/rows timings. */
+function filtersOf(query: string): SearchFilters {
+  const p = new URLSearchParams(query);
+  const all = (k: string) => (p.getAll(k).length ? p.getAll(k) : undefined);
+  const num = (k: string) => (p.has(k) ? Number(p.get(k)) : undefined);
+  const bool = (k: string) => (p.has(k) ? p.get(k) === 'true' : undefined);
+  const from = (k: string) => (p.has(k) ? jstStartOfDay(p.get(k)!).toISOString() : undefined);
+  const to = (k: string) => (p.has(k) ? jstStartOfDay(addDays(p.get(k)!, 1)).toISOString() : undefined);
+  return {
+    status: all('status') as SearchFilters['status'], portal: all('portal'), gift: all('gift'), supplier: all('supplier'), prefecture: all('prefecture'),
+    appliedFrom: from('appliedFrom'), appliedTo: to('appliedTo'), paidFrom: from('paidFrom'), paidTo: to('paidTo'),
+    amountMin: num('amountMin'), amountMax: num('amountMax'), reviewFlagged: bool('reviewFlagged'), reviewFlag: all('reviewFlag'),
+    disasterRelief: bool('disasterRelief'), wantsOneStop: bool('wantsOneStop'), onestopStatus: all('onestopStatus'), donor: p.get('donor') ?? undefined,
+    donorKana: p.get('donorKana') ?? undefined,
+  };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const s = performance.now();
+  const v = await fn();
+  return [v, performance.now() - s];
+}
+
+async function benchSearch(orm: Orm, apiBase: string, requests: number) {
+  const headers = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+  const all: number[] = [];
+  const indexedAll: number[] = [];
+  const perMix: Record<string, unknown>[] = [];
+  for (const mix of MIXES) {
+    const ts: number[] = [];
+    let total = 0;
+    let exact = true;
+    let cursor: string | null = null;
+    for (let i = 0; i <= requests; i++) {
+      // Odd requests follow the previous page's cursor: keyset pages are measured, not only page 1.
+      const url: string = `${apiBase}/donations?${mix.query}${mix.query ? '&' : ''}limit=50${i % 2 === 1 && cursor ? `&after=${cursor}` : ''}`;
+      const [res, t] = await timed(async () => {
+        const r = await fetch(url, { headers });
+        return { status: r.status, json: (await r.json()) as { total: number; totalsExact: boolean; nextCursor: string | null } };
+      });
+      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.json)}`);
+      if (i > 0) ts.push(t); // the first of each warms the cache
+      total = res.json.total;
+      exact = res.json.totalsExact;
+      cursor = res.json.nextCursor;
+    }
+    ts.sort((a, b) => a - b);
+    all.push(...ts);
+    if (mix.indexed) indexedAll.push(...ts);
+    // Totals alone and the page alone, in-process, 5 runs each (median): where the time goes.
+    const f = filtersOf(mix.query);
+    const totalsT: number[] = [];
+    const rowsT: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      totalsT.push((await timed(() => searchTotals(orm.em.fork() as EntityManager, f)))[1]);
+      rowsT.push((await timed(() => searchRows(orm.em.fork() as EntityManager, f, { limit: 50 })))[1]);
+    }
+    const row = {
+      mix: mix.name, query: decodeURIComponent(mix.query), indexed: mix.indexed, total, totalsExact: exact,
+      p50: ms(percentile(ts, 50)), p95: ms(percentile(ts, 95)), max: ms(ts[ts.length - 1]!),
+      totalsOnlyMs: ms(percentile(totalsT.sort((a, b) => a - b), 50)), rowsOnlyMs: ms(percentile(rowsT.sort((a, b) => a - b), 50)),
+    };
+    perMix.push(row);
+    log(`${row.mix.padEnd(28)} p50 ${String(row.p50).padStart(6)} p95 ${String(row.p95).padStart(6)} ms  total ${total}${exact ? '' : ' (estimate)'}  totals ${row.totalsOnlyMs} rows ${row.rowsOnlyMs}`);
+  }
+  all.sort((a, b) => a - b);
+  indexedAll.sort((a, b) => a - b);
+  return {
+    requestsPerMix: requests,
+    indexed: { requests: indexedAll.length, p50Ms: ms(percentile(indexedAll, 50)), p95Ms: ms(percentile(indexedAll, 95)), maxMs: ms(indexedAll[indexedAll.length - 1]!), targetP95Ms: 200 },
+    all: { requests: all.length, p50Ms: ms(percentile(all, 50)), p95Ms: ms(percentile(all, 95)) },
+    perMix,
+  };
+}
+
+/** A JST date range [first, last] from the seed's first day holding about `target` rows. */
+async function rangeFor(orm: Orm, target: number): Promise<{ from: string; to: string; rows: number }> {
+  const { rows } = await orm.em.getKnex().raw(`
+    select to_char(applied_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD') as day, count(*)::int as n
+    from donations group by 1 order by 1`);
+  let sum = 0;
+  for (const r of rows as { day: string; n: number }[]) {
+    sum += r.n;
+    if (sum >= target) return { from: rows[0].day, to: r.day, rows: sum };
+  }
+  return { from: rows[0].day, to: rows[rows.length - 1].day, rows: sum };
+}
+
+async function benchExport(orm: Orm, apiBase: string, target: number, encoding: 'sjis' | 'utf8') {
+  const gc = gcFunction();
+  const range = await rangeFor(orm, target);
+  gc();
+  gc();
+  const base = process.memoryUsage();
+  const samples: { t: number; rss: number; heap: number; rows: number }[] = [];
+  let lines = 0;
+  const s = performance.now();
+  const tick = setInterval(() => {
+    const m = process.memoryUsage();
+    samples.push({ t: performance.now() - s, rss: m.rss, heap: m.heapUsed, rows: lines });
+  }, 50);
+  // What is still held (garbage excluded), once a second: flat = nothing kept per row.
+  const retained: { rows: number; heapMb: number }[] = [];
+  const gcTick = setInterval(() => {
+    gc();
+    retained.push({ rows: Math.max(0, lines - 1), heapMb: mb(process.memoryUsage().heapUsed - base.heapUsed) });
+  }, 1000);
+  const res = await fetch(`${apiBase}/donations/export?appliedFrom=${range.from}&appliedTo=${range.to}&encoding=${encoding}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+  let bytes = 0;
+  let firstByteMs = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    if (!bytes) firstByteMs = performance.now() - s;
+    bytes += chunk.length;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) lines += 1;
+  }
+  const seconds = (performance.now() - s) / 1000;
+  clearInterval(tick);
+  clearInterval(gcTick);
+  gc();
+  const after = process.memoryUsage();
+  const peakRss = Math.max(base.rss, ...samples.map((x) => x.rss));
+  const peakHeap = Math.max(base.heapUsed, ...samples.map((x) => x.heap));
+  // RSS in the first, middle and last third: rising thirds would mean memory held per row.
+  const third = (k: number) => {
+    const part = samples.filter((x) => x.t >= (k * seconds * 1000) / 3 && x.t < ((k + 1) * seconds * 1000) / 3);
+    return part.length ? mb(Math.max(...part.map((x) => x.rss))) : null;
+  };
+  return {
+    status: res.status, encoding, range: `${range.from}..${range.to}`, rows: lines - 1, bytes, seconds: Number(seconds.toFixed(2)), firstByteMs: Math.round(firstByteMs),
+    rowsPerSecond: Math.round((lines - 1) / seconds),
+    rssBaseMb: mb(base.rss), rssPeakMb: mb(peakRss), rssPeakMinusBaseMb: mb(peakRss - base.rss), rssPeakByThirdMb: [third(0), third(1), third(2)],
+    heapBaseMb: mb(base.heapUsed), heapPeakMb: mb(peakHeap), heapPeakMinusBaseMb: mb(peakHeap - base.heapUsed), heapAfterGcMinusBaseMb: mb(after.heapUsed - base.heapUsed),
+    retainedHeapAboveBaseMb: retained.filter((_, i) => i % Math.max(1, Math.ceil(retained.length / 8)) === 0),
+  };
+}
+
+/**
+ * The monthly report build (ledger/reports.ts, written beside this change): a December (the
+ * busiest month) and a June, three builds each, on the million-row ledger.
+ */
+async function timeMonthlyReport(orm: Orm): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { fn: 'buildMonthlyReportData' };
+  for (const month of ['2025-12', '2026-06']) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) times.push((await timed(() => buildMonthlyReportData(orm, month)))[1]);
+    out[month] = { runsMs: times.map(ms) };
+    log(`monthly report ${month}: ${times.map((t) => `${Math.round(t)} ms`).join(', ')}`);
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2), { BENCH_N: '1000000', ...process.env });
-  const n = opts.n;
-  const stack = await startStack();
+  const o = parseArgs(process.argv.slice(2));
+  const loadBefore = load();
+  log(`machine: ${os.cpus().length} cores, ${mb(os.totalmem())} MiB; ${loadBefore}`);
+  let seedInfo: Record<string, unknown> = {};
+  const stack = await startLedgerStack(log, async (orm) => {
+    const knex = orm.em.getKnex();
+    const found = await existingSeed(knex);
+    if (found && found.n === o.n && found.version === SEED_VERSION && !o.reseed) {
+      log(`reusing the seed of ${found.n} donations made ${found.seededAt} (--reseed to rebuild)`);
+      // Migrations added since the seed run on the seeded data, as they would on a live ledger.
+      const applied = await migrate(orm);
+      if (applied.length) log(`migrated the seeded ledger: ${applied.join(', ')}`);
+      seedInfo = { reused: true, ...found, migratedNow: applied };
+      return;
+    }
+    const { rows } = await knex.raw(`select to_regclass('public.donations') is not null as ledger`);
+    if (found || o.reseed || rows[0].ledger) {
+      log(o.reseed ? 'rebuilding (--reseed)' : found ? `rebuilding: seed has n=${found.n} v${found.version}, wanted n=${o.n} v${SEED_VERSION}` : 'rebuilding: a ledger without a seed marker');
+      await wipe(knex);
+    }
+    await migrate(orm);
+    const info = await seed(knex, o.n, log);
+    seedInfo = { reused: false, ...info };
+    log(`seeded ${o.n} donations in ${info.seconds.toFixed(1)} s`);
+  });
   try {
-    const knex = stack.orm.em.fork().getKnex();
-    const t0 = Date.now();
-    await knex.raw(`insert into suppliers (name, code) select '事業者' || g, 'S-' || lpad(g::text, 2, '0') from generate_series(1, 20) g`);
-    await knex.raw(`insert into gifts (code, name, supplier_id, price_yen, cost_yen, active)
-      select 'G-' || lpad(g::text, 3, '0'), '返礼品' || g, (select id from suppliers where code = 'S-' || lpad((1 + g % 20)::text, 2, '0')), 10000, 3000, true from generate_series(1, 200) g`);
-    const donors = Math.max(1, Math.floor(n * 0.6));
-    await knex.raw(`insert into donors (id, name, name_kana, postal_code, prefecture, address)
-      select gen_random_uuid(),
-        (array['佐藤','鈴木','高橋','田中','伊藤','渡辺','山本','中村','小林','加藤'])[1 + g % 10] || ' ' || (array['太郎','花子','一郎','美咲','健','陽子','翔','さくら'])[1 + (g / 10) % 8] || g,
-        (array['サトウ','スズキ','タカハシ','タナカ','イトウ','ワタナベ','ヤマモト','ナカムラ','コバヤシ','カトウ'])[1 + g % 10] || ' ' || (array['タロウ','ハナコ','イチロウ','ミサキ','ケン','ヨウコ','ショウ','サクラ'])[1 + (g / 10) % 8],
-        lpad((g % 1000)::text, 3, '0') || '-' || lpad((g % 10000)::text, 4, '0'),
-        (?::text[])[1 + (hashint4(g) & 2147483647) % ?], '住所' || g
-      from generate_series(1, ?) g`, [PREFS, PREFS.length, donors]);
-    await knex.raw(`create unlogged table bench_donor_ids as select row_number() over () as k, id from donors`);
-    await knex.raw(`alter table bench_donor_ids add primary key (k)`);
-    await knex.raw(`analyze bench_donor_ids`);
-    await knex.raw(`insert into donations (id, portal_code, portal_order_id, donor_id, channel, amount_yen, payment_method, wants_one_stop, disaster_relief, status,
-        review_flags, applied_at, paid_at, workflow_id, intake_fingerprint, created_by)
-      select gen_random_uuid(), x.portal, 'B-' || x.g, (select id from bench_donor_ids where k = 1 + (hashint4(x.g * 7) & 2147483647) % ?), 'portal',
-        x.amount, 'credit_card', x.r2 < 0.4, x.r2 > 0.98, x.status,
-        case when x.r3 < 0.03 then '["duplicate_suspect"]'::jsonb when x.r3 < 0.04 then '["amount_unusual"]'::jsonb else '[]'::jsonb end,
-        x.applied, case when x.status in ('received', 'held', 'awaiting_payment', 'cancelled') then null else x.applied + (x.r3 * interval '3 days') end,
-        'bench-wf-' || x.g, 'x', 'bench'
-      from (select g,
-          (array['rakuten','rakuten','rakuten','choice','choice','satofull','satofull','furunavi','ana','amazon','mynavi','direct'])[1 + (hashint4(g) & 2147483647) % 12] as portal,
-          (array[5000,10000,10000,10000,15000,20000,20000,30000,50000,100000])[1 + (hashint4(g * 3) & 2147483647) % 10] as amount,
-          (array['completed','completed','completed','completed','documents_sent','documents_due','paid','awaiting_payment','received','cancelled'])[1 + (hashint4(g * 5) & 2147483647) % 10] as status,
-          timestamptz '2026-01-01 00:00+09' + ((hashint4(g * 11) & 2147483647) % 31536000) * interval '1 second' as applied,
-          ((hashint4(g * 13) & 2147483647) % 1000) / 1000.0 as r2, ((hashint4(g * 17) & 2147483647) % 1000) / 1000.0 as r3
-        from generate_series(1, ?) g) x`, [donors, n]);
-    await knex.raw(`insert into donation_gift_lines (donation_id, gift_code, quantity, unit_price_yen)
-      select id, 'G-' || lpad((1 + (hashint4(hashtext(id::text)) & 2147483647) % 200)::text, 3, '0'), 1, amount_yen from donations`);
-    await knex.raw(`insert into donation_gift_lines (donation_id, gift_code, quantity, unit_price_yen)
-      select id, 'G-' || lpad((1 + (hashint4(hashtext(id::text) + 1) & 2147483647) % 200)::text, 3, '0'), 1, 5000 from donations where amount_yen >= 50000`);
-    await knex.raw('drop table bench_donor_ids');
-    await knex.raw('analyze');
-    const seedSeconds = (Date.now() - t0) / 1000;
-    process.stderr.write(`seeded ${n} donations in ${seedSeconds.toFixed(1)} s\n`);
-
-    const headers = { authorization: `Bearer ${OPERATOR_TOKEN}` };
-    const queries = [
-      'status=paid&status=documents_due',
-      'portal=rakuten&appliedFrom=2026-03-01&appliedTo=2026-03-31',
-      'gift=G-017',
-      'supplier=S-03&status=completed&appliedFrom=2026-06-01&appliedTo=2026-06-30',
-      `prefecture=${encodeURIComponent('福岡県')}&amountMin=50000`,
-      'reviewFlagged=true',
-      'paidFrom=2026-05-01&paidTo=2026-05-07',
-      'disasterRelief=true&portal=choice',
-      'amountMin=100000&appliedFrom=2026-12-01&appliedTo=2026-12-31',
-      'status=awaiting_payment&portal=direct',
-    ];
-    const timings: number[] = [];
-    const perQuery: Record<string, { p50: number; max: number; total: number }> = {};
-    for (const q of queries) {
-      const ts: number[] = [];
-      let total = 0;
-      let cursor: string | null = null;
-      for (let i = 0; i < 8; i++) {
-        const url: string = `${stack.apiBase}/donations?${q}&limit=50${i % 2 === 1 && cursor ? `&after=${cursor}` : ''}`;
-        const s = performance.now();
-        const res = await fetch(url, { headers });
-        const json = (await res.json()) as { total: number; nextCursor: string | null };
-        ts.push(performance.now() - s);
-        if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
-        total = json.total;
-        cursor = json.nextCursor;
+    const result: Record<string, unknown> = { n: o.n, seed: seedInfo, machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadBefore } };
+    if (o.phases.has('search')) result.search = await benchSearch(stack.orm, stack.apiBase, o.requests);
+    result.loadAfterSearch = load();
+    if (o.phases.has('export')) {
+      const exports = [];
+      for (const target of [20_000, 100_000, 300_000]) {
+        const e = await benchExport(stack.orm, stack.apiBase, target, 'sjis');
+        log(`export ${e.rows} rows ${e.seconds} s, RSS base ${e.rssBaseMb} peak +${e.rssPeakMinusBaseMb} MiB (thirds ${e.rssPeakByThirdMb.join('/')}), heap peak +${e.heapPeakMinusBaseMb} MiB`);
+        exports.push(e);
       }
-      ts.sort((a, b) => a - b);
-      timings.push(...ts.slice(1)); // the first run of each warms the cache
-      perQuery[q] = { p50: Math.round(percentile(ts, 50)), max: Math.round(ts[ts.length - 1]!), total };
+      result.export = { targetSeconds: 10, runs: exports };
     }
-    timings.sort((a, b) => a - b);
-
-    // ~100,000 rows: pick the number of applied days that holds about that many.
-    const days = Math.max(1, Math.min(365, Math.round((100_000 / n) * 365)));
-    const to = new Date(Date.parse('2026-01-01T00:00:00+09:00') + (days - 1) * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
-    const sampler = new MemorySampler(100);
-    const rssBefore = process.memoryUsage().rss;
-    const rss: number[] = [];
-    const tick = setInterval(() => rss.push(process.memoryUsage().rss), 250);
-    sampler.start();
-    const s = performance.now();
-    const res = await fetch(`${stack.apiBase}/donations/export?appliedFrom=2026-01-01&appliedTo=${to}&encoding=sjis`, { headers });
-    let bytes = 0;
-    let lines = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (const b of chunk) if (b === 0x0a) lines += 1;
-    }
-    const exportSeconds = (performance.now() - s) / 1000;
-    sampler.stop();
-    clearInterval(tick);
-    const result = {
-      n,
-      seedSeconds: Math.round(seedSeconds),
-      search: { requests: timings.length, p50Ms: Math.round(percentile(timings, 50)), p95Ms: Math.round(percentile(timings, 95)), maxMs: Math.round(timings[timings.length - 1]!), targetP95Ms: 200, perQuery },
-      export: {
-        status: res.status, rows: lines - 1, bytes, seconds: Number(exportSeconds.toFixed(2)), targetSeconds: 10, encoding: 'sjis',
-        rssBeforeMb: Math.round(rssBefore / 2 ** 20), rssPeakMb: Math.round(sampler.peakRss / 2 ** 20),
-        rssSamplesMb: rss.filter((_, i) => i % Math.max(1, Math.floor(rss.length / 10)) === 0).map((r) => Math.round(r / 2 ** 20)),
-      },
-      serverErrors: stack.serverErrors.map((e) => `${e.route}: ${e.error.message}`),
-    };
+    if (o.phases.has('report')) result.monthlyReport = await timeMonthlyReport(stack.orm);
+    result.loadAfter = load();
+    result.serverErrors = stack.serverErrors;
     process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
   } finally {
     await stack.stop();

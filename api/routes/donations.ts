@@ -47,6 +47,7 @@ const ledgerFilterProperties = {
   onestopStatus: { type: 'array', items: { type: 'string', enum: ['none', 'received', 'deficient', 'accepted', 'rejected_late', 'closed_deficient'] }, description: "One-stop application state, any of; 'none' = no application" },
   shipmentStatus: { type: 'array', items: { type: 'string', enum: ['planned', 'awaiting_order', 'ordered', 'shipped', 'delivered', 'trouble', 'escalated', 'cancelled', 'closed'] }, description: 'Any shipment in one of these states' },
   donor: { type: 'string', minLength: 1, maxLength: 100, description: 'Part of the donor name or kana' },
+  donorKana: { type: 'string', minLength: 1, maxLength: 100, description: 'Start of the donor kana (フリガナ; hiragana accepted)' },
   atRisk: { type: 'boolean', description: 'Documents due soon or late and not yet sent (sorted soonest first, offset paging)' },
 } as const;
 const ledgerSearchQuery = {
@@ -57,6 +58,7 @@ const ledgerSearchQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     offset: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
     after: { type: 'string', minLength: 1, maxLength: 200, description: 'Keyset cursor: nextCursor of the previous page' },
+    exactTotals: { type: 'boolean', default: false, description: 'Count a huge result exactly (slow); otherwise above 20,000 matches totals are estimates and totalsExact is false' },
   },
 } as const;
 const ledgerExportQuery = {
@@ -199,16 +201,17 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
       onestopStatus: q.onestopStatus,
       shipmentStatus: q.shipmentStatus,
       donor: q.donor,
+      donorKana: q.donorKana,
       documentsDueBefore: q.atRisk ? new Date(Date.now() + config.donation.atRiskDays * 86_400_000).toISOString() : undefined,
     };
   }
 
-  app.get<{ Querystring: Json }>('/donations', { schema: { tags: ['donations'], summary: 'Search donations (LEDGER-2): any combination of filters, totals for the whole result, offset or keyset (after=nextCursor) paging', querystring: ledgerSearchQuery }, config: { roles: READ } }, async (request) => {
+  app.get<{ Querystring: Json }>('/donations', { schema: { tags: ['donations'], summary: 'Search donations (LEDGER-2): any combination of filters, totals for the whole result (estimated above 20,000 matches: totalsExact false), offset or keyset (after=nextCursor) paging', querystring: ledgerSearchQuery }, config: { roles: READ } }, async (request) => {
     const q = request.query;
     const filters = filtersOf(q);
     if (q.after !== undefined && q.offset) throw badRequest([{ field: 'querystring.after', reason: 'cannot be combined with offset' }]);
     try {
-      return await searchLedger(em(), filters, { limit: q.limit, offset: q.offset, after: q.after });
+      return await searchLedger(em(), filters, { limit: q.limit, offset: q.offset, after: q.after }, { exactTotals: q.exactTotals });
     } catch (err) {
       if (err instanceof CursorError) throw badRequest([{ field: 'querystring.after', reason: err.message }]);
       throw err;

@@ -13,6 +13,7 @@ import { Migration20261126850000_search_indexes } from './Migration2026112685000
 import { Migration20261126880000_promotion } from './Migration20261126880000_promotion';
 import { Migration20261126900000_billing } from './Migration20261126900000_billing';
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
+import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
 
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126880000_promotion', class: Migration20261126880000_promotion },
   { name: 'Migration20261126900000_billing', class: Migration20261126900000_billing },
   { name: 'Migration20261126910000_reports', class: Migration20261126910000_reports },
+  { name: 'Migration20261126920000_search_scale', class: Migration20261126920000_search_scale },
 ];

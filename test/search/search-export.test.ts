@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import * as iconv from 'iconv-lite';
 import { buildApi } from '../../api/server';
 import { EXPORT_HEADER, SjisEncoder, exportDonationsCsv } from '../../ledger/export';
+import { searchRows, searchTotals, type RowStrategy, type SearchFilters } from '../../ledger/search';
 import { suiteContext, type SuiteContext } from '../support/context';
 
 /** LEDGER-2/3: filter combinations checked against an independent (in-memory) evaluation of the planted rows. */
@@ -107,6 +108,11 @@ const cases = (): Case[] => [
   [`donor=${encodeURIComponent('ヤマダ')}`, (p) => p.kana.includes('ヤマダ')],
   [`donor=${encodeURIComponent('柳川')}&status=cancelled&status=paid`, (p) => p.name.includes('柳川') && ['cancelled', 'paid'].includes(p.status)],
   [`donor=${encodeURIComponent('100%_')}`, () => false],
+  [`donorKana=${encodeURIComponent('ヤマ')}`, (p) => p.kana.startsWith('ヤマ')],
+  // Hiragana is read as katakana; the space belongs to the stored kana.
+  [`donorKana=${encodeURIComponent('やながわ は')}&status=paid&status=completed`, (p) => p.kana.startsWith('ヤナガワ ハ') && ['paid', 'completed'].includes(p.status)],
+  [`donorKana=${encodeURIComponent('%')}`, () => false],
+  ['paidFrom=2026-10-20&paidTo=2026-11-30&portal=rakuten&portal=choice', (p) => !!p.paidAt && jst(p.paidAt) >= '2026-10-20' && ['rakuten', 'choice'].includes(p.portal)],
 ];
 
 const order = (a: Planted, b: Planted) => b.appliedAt.getTime() - a.appliedAt.getTime() || (b.id < a.id ? -1 : 1);
@@ -120,7 +126,7 @@ describe('search (LEDGER-2)', () => {
       expect({ query, status: res.statusCode }).toEqual({ query, status: 200 });
       const json = res.json();
       expect({ query, ids: json.rows.map((r: { id: string }) => r.id) }).toEqual({ query, ids: expected.map((p) => p.id) });
-      expect({ query, total: json.total, amount: json.totalAmountYen }).toEqual({ query, total: expected.length, amount: expected.reduce((s, p) => s + p.amount, 0) });
+      expect({ query, total: json.total, amount: json.totalAmountYen, exact: json.totalsExact }).toEqual({ query, total: expected.length, amount: expected.reduce((s, p) => s + p.amount, 0), exact: true });
     }
   });
 
@@ -138,6 +144,60 @@ describe('search (LEDGER-2)', () => {
     expect(seen).toEqual(expected);
     const page2 = (await get(`/donations?${mine()}&${st}&limit=7&offset=7`)).json();
     expect(page2.rows.map((r: { id: string }) => r.id)).toEqual(expected.slice(7, 14));
+  });
+
+  test('both ways of finding a page (walk newest-first, or fetch matches and sort) give the same pages', async () => {
+    const em = () => ctx.orm.em.fork();
+    const sets: [SearchFilters, (p: Planted) => boolean][] = [
+      [{ gift: G }, () => true],
+      [{ gift: [G[1]!] }, (p) => p.gifts.includes(G[1]!)],
+      [{ gift: G, supplier: [S[0]!], status: ['paid', 'completed', 'received'] }, (p) => p.suppliers.includes(S[0]!) && ['paid', 'completed', 'received'].includes(p.status)],
+      [{ gift: G, paidFrom: '2026-10-12T15:00:00.000Z', prefecture: ['福岡県', '東京都'] }, (p) => !!p.paidAt && p.paidAt.toISOString() >= '2026-10-12T15:00:00.000Z' && ['福岡県', '東京都'].includes(p.prefecture)],
+      [{ gift: G, onestopStatus: ['none'], wantsOneStop: true }, (p) => p.oneStop && !p.onestop],
+      [{ gift: G, donorKana: 'タカハシ' }, (p) => p.kana.startsWith('タカハシ')],
+    ];
+    for (const [f, match] of sets) {
+      const expected = planted.filter(match).sort(order).map((p) => p.id);
+      for (const strategy of ['walk', 'sort'] as RowStrategy[]) {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let guard = 0; guard < 100; guard++) {
+          const page = await searchRows(em(), f, { limit: 6, after }, strategy);
+          seen.push(...page.rows.map((r) => r.id));
+          if (!page.nextCursor) break;
+          after = page.nextCursor;
+        }
+        expect({ f, strategy, seen }).toEqual({ f, strategy, seen: expected });
+      }
+      const offsetPage = await searchRows(em(), f, { limit: 5, offset: 5 }, 'sort');
+      expect(offsetPage.rows.map((r) => r.id)).toEqual(expected.slice(5, 10));
+    }
+  });
+
+  test('totals: exact up to the limit; above it an estimate that says so and never undercounts what was counted', async () => {
+    const em = () => ctx.orm.em.fork();
+    const all = planted.length;
+    const allAmount = planted.reduce((s, p) => s + p.amount, 0);
+    expect(await searchTotals(em(), { gift: G })).toEqual({ total: all, totalAmountYen: allAmount, totalsExact: true });
+    expect(await searchTotals(em(), { gift: G }, { exactLimit: all })).toEqual({ total: all, totalAmountYen: allAmount, totalsExact: true });
+    // Above the limit, both routes to an estimate: the planner expects a big result (sample first), or not (capped count first).
+    for (const plannerEstimate of [1_000_000, 0]) {
+      const est = await searchTotals(em(), { gift: G }, { exactLimit: 10 }, plannerEstimate);
+      expect(est.totalsExact).toBe(false);
+      expect(est.total).toBeGreaterThan(10);
+      expect(est.totalAmountYen).toBeGreaterThan(0);
+      if (plannerEstimate === 0) {
+        // The capped count proved 11 matches and their sum: the estimate is at least that.
+        expect(est.total).toBeGreaterThanOrEqual(11);
+        expect(est.totalAmountYen).toBeGreaterThanOrEqual(Math.min(...planted.map((p) => p.amount)) * 11);
+      }
+    }
+    // exactTotals counts whatever the size; the planner's guess is not consulted.
+    expect(await searchTotals(em(), { gift: G }, { exactTotals: true, exactLimit: 10 }, 1_000_000)).toEqual({ total: all, totalAmountYen: allAmount, totalsExact: true });
+    // Through the API: totalsExact is always in the answer, and exactTotals is accepted.
+    const res = (await get(`/donations?${mine()}&exactTotals=true&limit=1`)).json();
+    expect([res.total, res.totalAmountYen, res.totalsExact, res.rows.length]).toEqual([all, allAmount, true, 1]);
+    expect((await get(`/donations?exactTotals=maybe`)).json().fields[0].field).toBe('querystring.exactTotals');
   });
 
   test('bad queries are 400s naming the field', async () => {
@@ -202,6 +262,15 @@ describe('CSV export (LEDGER-3)', () => {
     }
   });
 
+  test('supplier and one-stop filters export exactly the rows the search finds, in its order', async () => {
+    for (const q of [`supplier=${S[1]}`, `supplier=${S[0]}&onestopStatus=none&status=paid&status=completed`, `donorKana=${encodeURIComponent('タカハシ')}`]) {
+      const search = (await get(`/donations?${mine()}&${q}&limit=500`)).json();
+      const csv = parseCsv((await get(`/donations/export?${mine()}&${q}`)).rawPayload.subarray(3).toString('utf8'));
+      expect({ q, ids: csv.slice(1).map((r) => r[0]) }).toEqual({ q, ids: search.rows.map((r: { id: string }) => r.id) });
+      expect(search.rows.length).toBeGreaterThan(0);
+    }
+  });
+
   test('Shift_JIS: decodes to the same rows; characters outside CP932 become 〓 and are counted on the note line', async () => {
     const res = await get(`/donations/export?${mine()}&encoding=sjis&status=paid`, 'admin');
     expect(res.statusCode).toBe(200);
@@ -220,6 +289,11 @@ describe('CSV export (LEDGER-3)', () => {
     const enc = new SjisEncoder();
     expect(iconv.decode(enc.encode('髙橋〜①'), 'cp932')).toBe('髙橋～①');
     expect(enc.replaced).toBe(0);
+    // The per-character table remembers what it learnt: the same text encodes the same way again, and counts again.
+    expect(iconv.decode(enc.encode('柳川 髙橋〜①'), 'cp932')).toBe('柳川 髙橋～①');
+    expect(iconv.decode(enc.encode('A𠮷B 柳川'), 'cp932')).toBe('A〓B 柳川');
+    expect(iconv.decode(enc.encode('𠮷𠮷'), 'cp932')).toBe('〓〓');
+    expect(enc.replaced).toBe(3);
   });
 
   test('streams: 5,000 rows leave the route as a stream, batch by batch', async () => {
@@ -242,11 +316,23 @@ describe('CSV export (LEDGER-3)', () => {
     const rows = parseCsv(body.subarray(3).toString('utf8'));
     expect(rows).toHaveLength(5_001);
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(5_000);
-    // The generator itself: header, then one chunk per 2,000-row batch.
+    // The generator itself: header, then 2,000-row cursor fetches handed on in 250-row slices.
     let n = 0;
     for await (const _ of exportDonationsCsv(ctx.orm.em.fork(), { gift: [gift] }, { encoding: 'utf8', batchSize: 2_000 })) n += 1;
-    expect(n).toBe(4);
+    expect(n).toBe(1 + 5_000 / 250);
     expect((await get(`/donations/export?gift=${gift}`, 'supplier')).statusCode).toBe(403);
+    // A reader that goes away after the first batch ends the export's transaction: twelve of them
+    // (more than the pool's ten connections) and the ledger still answers.
+    for (let i = 0; i < 12; i++) {
+      const gen = exportDonationsCsv(ctx.orm.em.fork(), { gift: [gift] }, { encoding: 'sjis', batchSize: 500 });
+      await gen.next();
+      await gen.next();
+      await gen.return(undefined);
+    }
+    const knexAfter = ctx.orm.em.fork().getKnex();
+    const open = await knexAfter.raw(`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%' and query like '%donations_export%'`);
+    expect(open.rows[0].n).toBe(0);
+    expect((await get(`/donations?gift=${gift}&limit=1`)).json().total).toBe(5_000);
     expect((await get(`/donations/export?encoding=ebcdic`)).json().fields[0].field).toBe('querystring.encoding');
   });
 });
