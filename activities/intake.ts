@@ -57,8 +57,8 @@ export function createIntakeActivities(deps: { orm: Orm; temporal: Client; confi
   const hooks = (): ChunkHooks => {
     const cfg = config();
     return {
-      async ensureWorkflow(donation: Donation, start?: DonationStart) {
-        await ensureImportedDonationWorkflow(temporal, donation, cfg, start);
+      async ensureWorkflow(donation: Donation, start?: DonationStart, intake?: { importLate: boolean }) {
+        await ensureImportedDonationWorkflow(temporal, donation, cfg, start, intake);
       },
       async paymentSeen(donation: Donation, paidAt: string) {
         await temporal.workflow.getHandle(donation.workflowId).signal(paymentConfirmedSignal, { actor: 'system:portal-import', paidAt, reference: 'portal export' });

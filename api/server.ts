@@ -19,6 +19,7 @@ import { registerBillingRoutes } from './routes/billing';
 import { registerReportRoutes } from './routes/reports';
 import { registerPromotionRoutes } from './routes/promotions';
 import { registerQualityRoutes } from './routes/quality';
+import { registerDonorRoutes } from './routes/donors';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -64,5 +65,6 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   registerReportRoutes(app, { config, orm, temporal });
   registerPromotionRoutes(app, { orm });
   registerQualityRoutes(app, { config, orm, temporal });
+  registerDonorRoutes(app, { orm });
   return app;
 }

@@ -6,6 +6,7 @@ import { normalizeDonorFields, type DonorFields, type FieldError } from '../doma
 import { donationWorkflowId } from '../domain/ids';
 import { reviewFindings, type ReviewFinding } from '../domain/review';
 import { Donation, DonationEvent, DonationGiftLine, Donor, Gift, Portal } from './entities';
+import { linkDonors } from './donor-matching';
 import { recordSales } from './stock';
 
 /** A donation as intake hands it to the ledger, whatever the channel (portal file, phone, FAX, counter). */
@@ -24,6 +25,13 @@ export interface NewDonation {
   gifts: { code: string; quantity: number }[];
   /** Set by portal imports: the export always has an email, so a missing one is a review finding (INTAKE-4). Not part of the fingerprint. */
   emailExpected?: boolean;
+  /**
+   * Migrated donations (LEDGER-4) whose gifts the old system already shipped: the gift left the shelf
+   * there, so this registration must not count it against today's stock (GIFT-2). Not part of the fingerprint.
+   */
+  giftsAlreadyShipped?: boolean;
+  /** 名寄せ only (a portal or the old system gave it); not stored on the donor row. Not part of the fingerprint. */
+  donorBirthDate?: string;
 }
 
 export class IntakeValidationError extends Error {
@@ -59,7 +67,7 @@ export function intakeFingerprint(d: NewDonation): string {
   return fingerprintOf(d, normalizeDonorFields(d.donor));
 }
 
-function fingerprintOf(d: NewDonation, donor: DonorFields): string {
+export function fingerprintOf(d: NewDonation, donor: DonorFields): string {
   const canonical = JSON.stringify([
     d.portal, d.portalOrderId, d.channel, d.amountYen, d.paymentMethod, d.purpose ?? null, d.wantsOneStop, d.disasterRelief,
     [...d.gifts].sort((a, b) => a.code.localeCompare(b.code)).map((g) => [g.code, g.quantity]),
@@ -88,7 +96,7 @@ interface IntakeFacts {
 const PORTALS_TTL_MS = 60_000;
 const portalCache = new WeakMap<object, { at: number; rows: Promise<Map<string, Row & { code: string; active: boolean }>> }>();
 
-async function portalRows(em: EntityManager, refresh = false): Promise<Map<string, Row & { code: string; active: boolean }>> {
+export async function portalRows(em: EntityManager, refresh = false): Promise<Map<string, Row & { code: string; active: boolean }>> {
   const key = em.getDriver();
   const cached = portalCache.get(key);
   if (cached && !refresh && Date.now() - cached.at < PORTALS_TTL_MS) return cached.rows;
@@ -101,7 +109,7 @@ async function portalRows(em: EntityManager, refresh = false): Promise<Map<strin
   return rows;
 }
 
-async function portalOf(em: EntityManager, code: string): Promise<{ portal: (Row & { code: string; active: boolean }) | undefined; others: string[] }> {
+export async function portalOf(em: EntityManager, code: string): Promise<{ portal: (Row & { code: string; active: boolean }) | undefined; others: string[] }> {
   let portals = await portalRows(em);
   if (!portals.get(code)?.active) portals = await portalRows(em, true);
   return { portal: portals.get(code), others: [...portals.keys()].filter((c) => c !== code) };
@@ -156,7 +164,7 @@ async function intakeFacts(em: EntityManager, input: NewDonation, donor: DonorFi
 }
 
 /** The candidates whose gift lines are the same as this donation's (INTAKE-4). */
-function likelyDuplicates(input: NewDonation, candidates: IntakeFacts['duplicates']): { portal: string; portalOrderId: string }[] {
+export function likelyDuplicates(input: NewDonation, candidates: IntakeFacts['duplicates']): { portal: string; portalOrderId: string }[] {
   const key = (gifts: { code: string; quantity: number }[]) => gifts.map((g) => `${g.code}x${g.quantity}`).sort().join(',');
   const wanted = key(input.gifts);
   return candidates
@@ -214,6 +222,7 @@ const WRITE_DONATION = `with a as (
     insert into donation_events (donation_id, kind, to_status, actor, occurred_at, reason, after, recorded_at)
     select donation.id, 'created', 'received', a.actor, a.occurred_at, a.reason, a.after, a.now from donation, a)
   select (select row_to_json(donor) from donor) as donor,
+         exists (select 1 from created) as donor_created,
          (select row_to_json(donation) from donation) as donation,
          (select coalesce(json_agg(lines order by lines.id), '[]') from lines) as lines`;
 
@@ -276,9 +285,9 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
     JSON.stringify({ portal: input.portal, portalOrderId: input.portalOrderId, amountYen: input.amountYen, reviewFlags: flags, reviewFindings: findings }),
   ];
 
-  let written: { donor: Row; donation: Row; lines: Row[] };
+  let written: { donor: Row; donation: Row; lines: Row[]; donor_created: boolean };
   try {
-    if (!input.gifts.length) {
+    if (!input.gifts.length || input.giftsAlreadyShipped) {
       written = await writeDonation(em, bindings);
     } else {
       written = await em.transactional(async (tx) => {
@@ -314,6 +323,9 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
     throw err;
   }
 
+  // 名寄せ: a donor row seen for the first time joins (or starts) its person; a known row is linked already.
+  if (written.donor_created) await linkNewDonor(em, written.donor, input.donorBirthDate, actor);
+
   // Built from the rows as written (defaults and all), not registered in `em`: mapping them
   // through the ORM's factory (`em.map`) cost more CPU than the rest of registration.
   const donor = fromRow(em, new Donor(), written.donor);
@@ -328,10 +340,20 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
   return { donation, created: true, findings };
 }
 
-async function writeDonation(em: EntityManager, bindings: unknown[]): Promise<{ donor: Row; donation: Row; lines: Row[] }> {
+async function linkNewDonor(em: EntityManager, donor: Row, birthDate: string | undefined, actor: string): Promise<void> {
+  const run = (db: Knex) => linkDonors((sql, b) => db.raw(sql, b as Knex.RawBinding[]).then((r: { rows: Row[] }) => r.rows), [
+    { donorId: donor.id as string, nameKana: donor.name_kana as string, phone: donor.phone as string | null, postalCode: donor.postal_code as string, address: donor.address as string, birthDate },
+  ], actor);
+  const ctx = em.getTransactionContext() as Knex.Transaction | undefined;
+  // The per-kana lock must live until the link is written: a transaction of its own unless one is open.
+  if (ctx) await run(ctx);
+  else await em.getKnex().transaction((trx) => run(trx));
+}
+
+async function writeDonation(em: EntityManager, bindings: unknown[]): Promise<{ donor: Row; donation: Row; lines: Row[]; donor_created: boolean }> {
   try {
     const result = await txKnex(em).raw(WRITE_DONATION, bindings as Knex.RawBinding[]).options({ name: 'furusato.intake-write' });
-    const [r] = result.rows as { donor: Row; donation: Row; lines: Row[] }[];
+    const [r] = result.rows as { donor: Row; donation: Row; lines: Row[]; donor_created: boolean }[];
     return r;
   } catch (err) {
     // The same exception classes a flush would have thrown (UniqueConstraintViolationException, …).
@@ -344,7 +366,7 @@ async function writeDonation(em: EntityManager, bindings: unknown[]): Promise<{ 
  * ORM's metadata so that a new column is picked up too. Relations come from `relations`; any other
  * many-to-one becomes a reference, as a find would leave it.
  */
-function fromRow<T extends object>(em: EntityManager, entity: T, row: Row, relations: Partial<Record<keyof T, unknown>> = {}): T {
+export function fromRow<T extends object>(em: EntityManager, entity: T, row: Row, relations: Partial<Record<keyof T, unknown>> = {}): T {
   const target = entity as Record<string, unknown>;
   for (const prop of em.getMetadata().get<T>(entity.constructor.name).props) {
     if (prop.name in relations) {

@@ -4,11 +4,12 @@ import { applyRelief, reliefDecision, type ReliefCampaign, type ReliefDecision }
 import { normalizeRequester, type CatalogueChannel, type CatalogueItem, type CatalogueRequestInput, type CatalogueStatus } from '../domain/intake/catalogue';
 import { adapterFor, MIGRATION_SOURCE } from '../domain/portals';
 import { openPortalFile, PortalFileError, type OrderGroup } from '../domain/portals/reader';
-import { isMapper, type MapResult, type MigrationFacts, type PortalDonation, type RowIssue, type RowMapper } from '../domain/portals/types';
+import { isMapper, type MapResult, type MigrationFacts, type RowIssue, type RowMapper } from '../domain/portals/types';
 import type { ReviewFinding } from '../domain/review';
-import { DuplicateConflictError, IntakeValidationError, registerDonation, type NewDonation } from './donations';
+import { DuplicateConflictError, IntakeValidationError, registerDonation } from './donations';
+import { registerBatch, toNewDonation, type BatchOutcome } from './intake-batch';
 import { Donation, DonationIntake, ImportFile, Portal, QuarantineEntry, type ImportSource } from './entities';
-import { MIGRATION_ACTOR, migrationFileOf, migrationStage, migrationStart, recordMigrations, type DonationStart, type MigratedRow } from './migration-import';
+import { MIGRATION_ACTOR, migrationFileOf, migrationStart, recordMigrations, type DonationStart, type MigratedRow } from './migration-import';
 import type { Orm } from './orm';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
@@ -108,24 +109,7 @@ export type RowOutcome =
     }
   | { kind: 'quarantined'; reason: 'invalid' | 'conflict'; portalOrderId?: string; issues: RowIssue[] };
 
-export function toNewDonation(portal: string, d: PortalDonation): NewDonation {
-  return {
-    portal: d.portal ?? portal,
-    portalOrderId: d.portalOrderId,
-    channel: d.channel ?? 'portal',
-    donor: d.donor,
-    amountYen: d.amountYen,
-    paymentMethod: d.paymentMethod,
-    appliedAt: d.appliedAt,
-    paidAt: d.paidAt,
-    purpose: d.purpose,
-    wantsOneStop: d.wantsOneStop,
-    disasterRelief: d.disasterRelief,
-    gifts: d.gifts,
-    // Portal exports always carry an email; the old system's records need not (LEDGER-4).
-    emailExpected: !d.migration,
-  };
-}
+export { toNewDonation } from './intake-batch';
 
 export interface RegisterOptions {
   /** PORTAL-3 campaigns (all of them: a donation is judged by its application time). */
@@ -183,14 +167,16 @@ export async function registerMapped(orm: Orm, portal: string, result: MapResult
 }
 
 export interface ChunkHooks {
-  /** Starts (or finds) the donation's workflow; `start` places a migrated donation at its stage. Called before the row counts as done. */
-  ensureWorkflow(donation: Donation, start?: DonationStart): Promise<void>;
+  /** Starts (or finds) the donation's workflow; `start` places a migrated donation at its stage. Called after the row's batch committed. */
+  ensureWorkflow(donation: Donation, start?: DonationStart, intake?: { importLate: boolean }): Promise<void>;
   /** A later export shows a payment the ledger has not seen yet. */
   paymentSeen(donation: Donation, paidAt: string): Promise<void>;
   heartbeat(rowsDone: number): void;
   now?: () => Date;
   /** Orders per committed batch (tests make it 1 to crash between batches). */
   batchGroups?: number;
+  /** Workflow starts in flight at once. */
+  startConcurrency?: number;
 }
 
 export interface ChunkResult {
@@ -202,8 +188,17 @@ export interface ChunkResult {
   late: number;
 }
 
-const BATCH_GROUPS = 64;
-const CONCURRENCY = 12;
+/**
+ * Orders per transaction: large enough that a batch costs a handful of
+ * statements per few hundred orders, small enough that a crash repeats little
+ * and a transaction holds its gift locks briefly.
+ */
+const BATCH_GROUPS = 250;
+
+/** Where an import's time goes (milliseconds, summed over batches in this process); read by bench:import. */
+export const importProfile = { batches: 0, registerMs: 0, commitMs: 0, startWaitMs: 0, startMs: 0, starts: 0 };
+/** Workflow starts in flight at once: the dev server takes ~2-4 ms of CPU per start, more in flight only queues. */
+const START_CONCURRENCY = 32;
 
 async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -220,11 +215,58 @@ async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<
 }
 
 /**
- * Imports up to `maxRows` further rows of a stored file. Rows are written in
- * batches; a batch's per-row outcomes, quarantine entries, SLA records,
- * counters and the resume point commit together, so a crash repeats at most
- * one batch, and repeating it changes nothing (registration is idempotent and
- * every insert here ignores rows already recorded).
+ * Starts the workflows of the rows in (fromRow, toRow] of a file from what the
+ * ledger recorded, then moves the file's second resume point (workflows_row).
+ * Re-starting is a no-op (the workflow id is derived from portal + order id),
+ * so a crash between the batch commit and here only repeats starts.
+ */
+async function startWorkflows(orm: Orm, fileId: string, fromRow: number, toRow: number, hooks: ChunkHooks): Promise<void> {
+  if (toRow <= fromRow) return;
+  const knex = orm.em.fork().getKnex();
+  const rows: Record<string, any>[] = (
+    await knex.raw(
+      `select r.outcome, r.paid_at_seen, d.id, d.portal_code, d.portal_order_id, d.amount_yen, d.payment_method, d.paid_at, d.documents_sent_at,
+              d.review_flags, d.workflow_id, i.late, m.documents_sent_at as m_documents_sent_at, m.gifts as m_gifts, m.gifts_shipped_at as m_gifts_shipped_at
+         from import_rows r join donations d on d.id = r.donation_id
+         left join donation_intake i on i.donation_id = d.id
+         left join donation_migrations m on m.donation_id = d.id
+        where r.file_id = ?::uuid and r.row_number > ?::int and r.row_number <= ?::int and r.outcome in ('created', 'unchanged')
+        order by r.row_number`,
+      [fileId, fromRow, toRow],
+    )
+  ).rows;
+  const began = Date.now();
+  await pool(rows, hooks.startConcurrency ?? START_CONCURRENCY, async (r) => {
+    const donation = {
+      id: String(r.id), portal: { code: r.portal_code }, portalOrderId: r.portal_order_id, amountYen: r.amount_yen, paymentMethod: r.payment_method,
+      paidAt: r.paid_at ? new Date(r.paid_at) : undefined, documentsSentAt: r.documents_sent_at ? new Date(r.documents_sent_at) : undefined,
+      reviewFlags: r.review_flags ?? [], workflowId: r.workflow_id,
+    } as unknown as Donation;
+    const start = r.m_gifts
+      ? migrationStart({
+          gifts: r.m_gifts,
+          documentsSentAt: r.m_documents_sent_at ? new Date(r.m_documents_sent_at).toISOString() : undefined,
+          giftsShippedAt: r.m_gifts_shipped_at ? new Date(r.m_gifts_shipped_at).toISOString() : undefined,
+        })
+      : undefined;
+    await hooks.ensureWorkflow(donation, start, r.late === null || r.late === undefined ? undefined : { importLate: r.late });
+    if (r.outcome === 'unchanged' && r.paid_at_seen && !r.paid_at) await hooks.paymentSeen(donation, new Date(r.paid_at_seen).toISOString());
+  });
+  importProfile.startMs += Date.now() - began;
+  importProfile.starts += rows.length;
+  await knex('import_files').where({ id: fileId }).andWhere('workflows_row', '<', toRow).update({ workflows_row: toRow });
+  hooks.heartbeat(toRow);
+}
+
+/**
+ * Imports up to `maxRows` further rows of a stored file. A batch of orders is
+ * registered set-based (ledger/intake-batch.ts) in one transaction together
+ * with its per-row outcomes, quarantine entries, SLA records, counters and the
+ * resume point (rows_done), so a crash leaves the whole batch or none of it.
+ * The batch's DonationWorkflows are started after the commit, with bounded
+ * concurrency and while the next batch is being registered; `workflows_row`
+ * records how far that got, and the next attempt first re-starts from there
+ * (a re-start is a no-op).
  */
 export async function importChunk(orm: Orm, fileId: string, maxRows: number, hooks: ChunkHooks): Promise<ChunkResult> {
   const em = orm.em.fork();
@@ -234,10 +276,13 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
   if (result.done) return result;
   const knex = em.getKnex();
   if (file.status === 'stored') await knex('import_files').where({ id: fileId }).update({ status: 'running', started_at: new Date() });
+  const [{ workflows_row: workflowsRow }] = await knex('import_files').where({ id: fileId }).select('workflows_row');
+  // A crash after a batch committed but before its workflows were all started.
+  await startWorkflows(orm, fileId, workflowsRow, file.rowsDone, hooks);
 
   let opened;
   try {
-    opened = await openPortalFile(storedBytes(orm, fileId), adapterFor(file.portal));
+    opened = await openPortalFile(storedBytes(orm, fileId), adapterFor(file.portal), { skipThrough: file.rowsDone });
   } catch (err) {
     if (!(err instanceof PortalFileError)) throw err;
     await knex('import_files').where({ id: fileId }).update({ status: 'failed', error: err.message, finished_at: new Date() });
@@ -253,23 +298,22 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
   let batch: OrderGroup[] = [];
   let processed = 0;
   let exhausted = true;
+  let committedRow = file.rowsDone;
+  // The previous batch's workflow starts, running while the next batch registers.
+  let starting: Promise<void> | undefined;
 
   const commit = async () => {
     if (!batch.length) return;
     const groups = batch;
     batch = [];
-    const outcomes = await pool(groups, CONCURRENCY, async (g) => {
-      const outcome = await registerMapped(orm, file.portal, g.result, opened.mapper, actor, { campaigns, fileId });
-      if (outcome.kind !== 'quarantined') {
-        await hooks.ensureWorkflow(outcome.donation, outcome.start);
-        if (outcome.kind === 'unchanged' && outcome.paidAt && !outcome.donation.paidAt) await hooks.paymentSeen(outcome.donation, outcome.paidAt);
-      }
-      return outcome;
-    });
     const importedAt = now();
     const lastRow = groups[groups.length - 1].lastRow;
+    const began = Date.now();
+    let registered = began;
     await orm.em.fork().transactional(async (tx) => {
       const t = txKnex(tx);
+      const outcomes = await registerBatch(tx, file.portal, groups.map((g) => g.result), opened.mapper, actor, { campaigns, fileId });
+      registered = Date.now();
       const quarantineIds = new Map<number, string>();
       const toQuarantine = groups.map((g, i) => ({ g, o: outcomes[i] })).filter((x) => x.o.kind === 'quarantined');
       if (toQuarantine.length) {
@@ -294,9 +338,10 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
             const o = outcomes[i];
             return {
               file_id: fileId, row_number: g.firstRow, last_row: g.lastRow,
-              portal_order_id: o.kind === 'quarantined' ? (o.portalOrderId ?? null) : o.donation.portalOrderId,
-              outcome: o.kind, donation_id: o.kind === 'quarantined' ? null : o.donation.id,
+              portal_order_id: o.kind === 'quarantined' ? (o.portalOrderId ?? null) : o.portalOrderId,
+              outcome: o.kind, donation_id: o.kind === 'quarantined' ? null : o.donationId,
               quarantine_id: o.kind === 'quarantined' ? quarantineIds.get(g.firstRow) : null,
+              paid_at_seen: o.kind === 'unchanged' && o.paidAtSeen ? new Date(o.paidAtSeen) : null,
             };
           }),
         )
@@ -304,28 +349,24 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
         .ignore()
         .returning(['outcome', 'donation_id']);
       const createdIds = new Set(inserted.filter((r) => r.outcome === 'created').map((r) => r.donation_id));
+      type Ok = Exclude<BatchOutcome, { kind: 'quarantined' }>;
+      const createdHere = groups.map((g, i) => ({ g, o: outcomes[i] })).filter((x): x is { g: OrderGroup; o: Ok } => x.o.kind === 'created' && createdIds.has(x.o.donationId));
       if (migration) {
         // LEDGER-4: a migration record and a "migrated" event instead of the next-business-day SLA (old donations are not late imports).
-        const migrated: MigratedRow[] = groups
-          .map((g, i) => ({ g, o: outcomes[i] }))
-          .filter((x) => x.o.kind === 'created' && x.o.migration && createdIds.has(x.o.donation.id))
-          .map(({ g, o }) => {
-            const ok = o as Exclude<RowOutcome, { kind: 'quarantined' }>;
-            return { donationId: ok.donation.id, row: g.firstRow, lastRow: g.lastRow, paidAt: ok.paidAt, facts: ok.migration as MigrationFacts, findings: ok.findings };
-          });
+        const migrated: MigratedRow[] = createdHere
+          .filter(({ o }) => o.migration)
+          .map(({ g, o }) => ({ donationId: o.donationId, row: g.firstRow, lastRow: g.lastRow, paidAt: o.paidAt, facts: o.migration as MigrationFacts, findings: o.findings }));
         await recordMigrations(t as unknown as Knex, { id: fileId, fileName: file.fileName }, migrated);
       }
-      const intake = groups
-        .map((g, i) => ({ g, o: outcomes[i] }))
-        .filter((x) => !migration && x.o.kind === 'created' && createdIds.has(x.o.donation.id))
-        .map(({ g, o }) => {
-          const d = (o as Exclude<RowOutcome, { kind: 'quarantined' }>).donation;
-          const sla = importSla(d.appliedAt, importedAt);
-          return {
-            donation_id: d.id, import_file_id: fileId, row_number: g.firstRow, applied_at: d.appliedAt, imported_at: importedAt,
-            due_on: sla.dueOn, late: sla.late, review_findings: JSON.stringify((o as Exclude<RowOutcome, { kind: 'quarantined' }>).findings),
-          };
-        });
+      const intake = migration
+        ? []
+        : createdHere.map(({ g, o }) => {
+            const sla = importSla(o.appliedAt, importedAt);
+            return {
+              donation_id: o.donationId, import_file_id: fileId, row_number: g.firstRow, applied_at: o.appliedAt, imported_at: importedAt,
+              due_on: sla.dueOn, late: sla.late, review_findings: JSON.stringify(o.findings),
+            };
+          });
       let lateNow = 0;
       if (intake.length) {
         const rows: { late: boolean }[] = await t('donation_intake').insert(intake).onConflict('donation_id').ignore().returning(['late']);
@@ -346,21 +387,38 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
           late_count: t.raw('late_count + ?', [lateNow]),
         });
     });
+    const committed = Date.now();
+    importProfile.batches += 1;
+    importProfile.registerMs += registered - began;
+    importProfile.commitMs += committed - registered;
     result.rowsDone = lastRow;
     hooks.heartbeat(lastRow);
+    const from = committedRow;
+    committedRow = lastRow;
+    if (starting) await starting;
+    importProfile.startWaitMs += Date.now() - committed;
+    starting = startWorkflows(orm, fileId, from, lastRow, hooks);
+    // Awaited before the next launch or at the end; until then a failure must not count as unhandled.
+    starting.catch(() => undefined);
   };
 
-  for await (const group of opened.groups) {
-    if (group.lastRow <= file.rowsDone) continue;
-    if (processed >= maxRows) {
-      exhausted = false;
-      break;
+  try {
+    for await (const group of opened.groups) {
+      if (group.lastRow <= file.rowsDone) continue;
+      if (processed >= maxRows) {
+        exhausted = false;
+        break;
+      }
+      batch.push(group);
+      processed += group.lastRow - group.firstRow + 1;
+      if (batch.length >= (hooks.batchGroups ?? BATCH_GROUPS)) await commit();
     }
-    batch.push(group);
-    processed += group.lastRow - group.firstRow + 1;
-    if (batch.length >= (hooks.batchGroups ?? BATCH_GROUPS)) await commit();
+    await commit();
+  } finally {
+    // Whatever happened, the starts already launched finish (or fail) before the activity returns.
+    if (starting) await starting.catch(() => undefined);
   }
-  await commit();
+  if (starting) await starting;
   if (exhausted) {
     await knex('import_files').where({ id: fileId }).update({ status: 'done', finished_at: new Date() });
     result.done = true;

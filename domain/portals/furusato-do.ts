@@ -19,7 +19,7 @@ export const MIGRATION_SOURCE = 'furusato_do';
 
 export const MIGRATION_FIELDS = [
   'sourceId', 'portal', 'portalOrderId', 'appliedAt', 'amountYen', 'paymentMethod', 'paidAt', 'purpose', 'wantsOneStop', 'disasterRelief',
-  'donor.name', 'donor.nameKana', 'donor.postalCode', 'donor.prefecture', 'donor.address', 'donor.phone', 'donor.email',
+  'donor.name', 'donor.nameKana', 'donor.postalCode', 'donor.prefecture', 'donor.address', 'donor.phone', 'donor.email', 'donor.birthDate',
   'giftCode', 'giftQuantity', 'documentsSentAt', 'giftStatus', 'giftsShippedAt', 'cancelled',
 ] as const;
 export type MigrationField = (typeof MIGRATION_FIELDS)[number];
@@ -132,6 +132,7 @@ export function migrationAdapter(mapping: MigrationMapping): PortalAdapter {
             address: get(first, 'donor.address') ?? '',
             phone: get(first, 'donor.phone'),
             email: get(first, 'donor.email'),
+            birthDate: get(first, 'donor.birthDate'),
             gifts: rows.map((cells) => ({ code: get(cells, 'giftCode') ?? '', quantity: get(cells, 'giftQuantity') ?? '' })),
           };
           const built = buildDonation(raw, values, columnOf);

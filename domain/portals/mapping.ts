@@ -11,7 +11,7 @@ export type ColumnSpec = string | string[] | { join: (string | string[])[]; sepa
 
 export const MAPPED_FIELDS = [
   'portalOrderId', 'appliedAt', 'amountYen', 'paymentMethod', 'paidAt', 'purpose', 'wantsOneStop', 'disasterRelief',
-  'donor.name', 'donor.nameKana', 'donor.postalCode', 'donor.prefecture', 'donor.address', 'donor.phone', 'donor.email',
+  'donor.name', 'donor.nameKana', 'donor.postalCode', 'donor.prefecture', 'donor.address', 'donor.phone', 'donor.email', 'donor.birthDate',
   'giftCode', 'giftQuantity',
 ] as const;
 export type MappedField = (typeof MAPPED_FIELDS)[number];
@@ -133,6 +133,7 @@ export function mappingAdapter(mapping: PortalMapping): PortalAdapter {
             address: get(first, 'donor.address') ?? '',
             phone: get(first, 'donor.phone'),
             email: get(first, 'donor.email'),
+            birthDate: get(first, 'donor.birthDate'),
             gifts: rows.map((cells) => ({ code: get(cells, 'giftCode') ?? '', quantity: get(cells, 'giftQuantity') ?? '' })),
           };
           return buildDonation(raw, mapping.values, columnOf);

@@ -25,7 +25,11 @@ export class PortalFileError extends Error {
  * Streams a portal file: bytes → text (encoding detected) → CSV records →
  * order groups → portal-neutral donations. Memory holds one order at a time.
  */
-export async function openPortalFile(bytes: AsyncIterable<Buffer | Uint8Array | string>, adapter: PortalAdapter): Promise<OpenedPortalFile> {
+export async function openPortalFile(
+  bytes: AsyncIterable<Buffer | Uint8Array | string>,
+  adapter: PortalAdapter,
+  opts: { skipThrough?: number } = {},
+): Promise<OpenedPortalFile> {
   const { encoding, chunks } = await decodeStream(bytes);
   const records = readCsv(chunks);
   const first = await records.next();
@@ -35,6 +39,8 @@ export async function openPortalFile(bytes: AsyncIterable<Buffer | Uint8Array | 
   if (!isMapper(begun)) throw new PortalFileError(begun.error);
   const mapper: RowMapper = begun;
 
+  // A resumed import has already registered these orders: they are grouped (to find where the next begins) but not mapped.
+  const skip = opts.skipThrough ?? 0;
   async function* groups(): AsyncGenerator<OrderGroup> {
     let current: { id: string; firstRow: number; lastRow: number; rows: string[][] } | undefined;
     const emit = (g: NonNullable<typeof current>): OrderGroup => ({ firstRow: g.firstRow, lastRow: g.lastRow, rows: g.rows, result: mapper.map(g.rows) });
@@ -46,10 +52,10 @@ export async function openPortalFile(bytes: AsyncIterable<Buffer | Uint8Array | 
         current.lastRow = row;
         continue;
       }
-      if (current) yield emit(current);
+      if (current && current.lastRow > skip) yield emit(current);
       current = { id, firstRow: row, lastRow: row, rows: [cells] };
     }
-    if (current) yield emit(current);
+    if (current && current.lastRow > skip) yield emit(current);
   }
   return { encoding, header, mapper, groups: groups() };
 }

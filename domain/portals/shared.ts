@@ -32,6 +32,7 @@ export interface RawOrder {
   address: string;
   phone?: string;
   email?: string;
+  birthDate?: string;
   gifts: { code: string; quantity: string }[];
 }
 
@@ -104,6 +105,11 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
     issues.push({ column, reason: e.field === 'donor.prefecture' && !donor.prefecture ? 'no prefecture found in the address' : e.reason });
   }
 
+  // A birth date only helps 名寄せ; an unreadable one is dropped rather than refusing the donation.
+  const birthText = cleanCell(raw.birthDate);
+  const birthAt = birthText ? parseJstDateTime(birthText) : undefined;
+  const donorBirthDate = birthAt ? new Date(Date.parse(birthAt) + 9 * 3600_000).toISOString().slice(0, 10) : undefined;
+
   const gifts: { code: string; quantity: number }[] = [];
   for (const g of raw.gifts) {
     const code = cleanCell(g.code);
@@ -129,6 +135,7 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
     disasterRelief,
     donor,
     gifts,
+    ...(donorBirthDate ? { donorBirthDate } : {}),
   };
   return { ok: true, donation };
 }

@@ -19,6 +19,8 @@ export interface PortalDonation {
   disasterRelief: boolean;
   donor: DonorFields;
   gifts: { code: string; quantity: number }[];
+  /** YYYY-MM-DD where the source has a birth date column (名寄せ only; the ledger's donor row has no birth date). */
+  donorBirthDate?: string;
   /** Migration rows only: the portal the donation was really made on (a portal file's rows all belong to the file's portal). */
   portal?: string;
   /** Migration rows only: how a donation outside the portals came in (default 'portal'). */

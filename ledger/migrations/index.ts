@@ -11,6 +11,7 @@ import { Migration20261126650000_onestop_notices } from './Migration202611266500
 import { Migration20261126800000_callcentre } from './Migration20261126800000_callcentre';
 import { Migration20261126850000_search_indexes } from './Migration20261126850000_search_indexes';
 import { Migration20261126880000_promotion } from './Migration20261126880000_promotion';
+import { Migration20261126930000_import_scale } from './Migration20261126930000_import_scale';
 import { Migration20261126900000_billing } from './Migration20261126900000_billing';
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126900000_billing', class: Migration20261126900000_billing },
   { name: 'Migration20261126910000_reports', class: Migration20261126910000_reports },
   { name: 'Migration20261126920000_search_scale', class: Migration20261126920000_search_scale },
+  { name: 'Migration20261126930000_import_scale', class: Migration20261126930000_import_scale },
 ];

@@ -6,7 +6,8 @@ import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { statusQuery } from '../../workflows/donation/definitions';
 import { importFileWorkflow } from '../../workflows/intake/import-file-workflow';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
-import { rakutenFixture } from '../fixtures/portals/generate';
+import { rakutenFixture, rakutenRow } from '../fixtures/portals/generate';
+import { RAKUTEN_COLUMNS } from '../../domain/portals/rakuten';
 
 let ctx: SuiteContext;
 
@@ -100,7 +101,7 @@ test('overlapping files: orders already in the ledger are unchanged; changed con
   expect(conflict).toMatchObject({ kind: 'conflict', portalOrderId: '123456-20261120-0000002', issues: [{ column: '注文番号', reason: expect.stringContaining('already in the ledger with different content') }] });
 });
 
-test('a crash mid-file resumes from the last committed batch: no duplicate, no lost row, counts exact', async () => {
+test('a crash after a batch committed but before its workflows started: the next attempt starts them; no duplicate, no lost row, counts exact', async () => {
   const rows = iconv.decode(rakutenFixture(), 'cp932').split('\r\n');
   // Same orders under new numbers, so this file is a fresh import.
   const fresh = rows.map((l, i) => (i === 0 ? l : l.replace(/^123456-/, '777777-'))).join('\r\n');
@@ -112,24 +113,32 @@ test('a crash mid-file resumes from the last committed batch: no duplicate, no l
     paymentSeen: async () => undefined,
     ensureWorkflow: async (d: Donation) => {
       starts += 1;
-      // The worker dies after the third order reached the ledger but before its batch committed.
+      // The worker dies while starting the third order's workflow: its batch is committed, the start is not.
       if (starts === 3) throw new Error('worker killed');
       await ensureDonationWorkflow(ctx.client, d, ctx.config);
     },
   };
   await expect(importChunk(ctx.orm, file.id, 10_000, crashing)).rejects.toThrow('worker killed');
   const mid = await ctx.orm.em.fork().findOneOrFail(ImportFile, { id: file.id });
-  expect(mid).toMatchObject({ status: 'running', rowsDone: 4, createdCount: 2 });
-  expect(await donation('777777-20261121-0000003')).not.toBeNull();
+  // Starts trail registration by one batch: the fourth batch (a quarantined row) committed before the failure surfaced.
+  expect(mid).toMatchObject({ status: 'running', rowsDone: 6, createdCount: 3, quarantinedCount: 1 });
+  const [{ workflows_row }] = await ctx.orm.em.fork().getKnex()('import_files').where({ id: file.id }).select('workflows_row');
+  expect(workflows_row).toBe(4);
+  const third = (await donation('777777-20261121-0000003'))!;
+  await expect(ctx.client.workflow.getHandle(third.workflowId).describe()).rejects.toThrow();
 
   const totals = await runImport(file.id);
-  expect(totals).toMatchObject({ rowsDone: 7, created: 1, quarantined: 2 });
+  expect(totals).toMatchObject({ rowsDone: 7, created: 0, quarantined: 1 });
   const done = await ctx.orm.em.fork().findOneOrFail(ImportFile, { id: file.id });
   expect(done).toMatchObject({ status: 'done', createdCount: 3, unchangedCount: 0, quarantinedCount: 2 });
   const report = (await importReport(ctx.orm, file.id, { limit: 100, offset: 0 }))!;
   expect(report.rows.map((r) => r.outcome)).toEqual(['created', 'created', 'created', 'quarantined', 'quarantined']);
-  const third = (await donation('777777-20261121-0000003'))!;
   expect(await ctx.orm.em.fork().findOne(DonationIntake, { donationId: third.id })).not.toBeNull();
+  // The resumed attempt started the missing workflow, and the first two were not started twice.
+  await eventually(() => ctx.client.workflow.getHandle(third.workflowId).query(statusQuery), (s) => s.status === 'held');
+  const first = (await donation('777777-20261120-0000001'))!;
+  const history = await ctx.client.workflow.getHandle(first.workflowId).fetchHistory();
+  expect(history.events?.filter((e) => e.workflowExecutionStartedEventAttributes).length).toBe(1);
 });
 
 test('a file that is not in the portal layout fails as a whole with the reason, and nothing is imported', async () => {
@@ -138,4 +147,26 @@ test('a file that is not in the portal layout fails as a whole with the reason, 
   const f = await ctx.orm.em.fork().findOneOrFail(ImportFile, { id: file.id });
   expect(f.status).toBe('failed');
   expect(f.error).toMatch(/not an RMS 受注CSV in the known layout/);
+});
+
+test('INTAKE-4 on the batch path: the same person, amount and gifts on another portal within 48 h is a possible duplicate', async () => {
+  const kana = 'ニジュウ' + ctx.prefix.slice(-6).replace(/[^0-9a-f]/g, '').split('').map((c) => 'アイウエオカキクケコサシスセソタ'[parseInt(c, 16)]).join('');
+  const { registerDonation } = await import('../../ledger/donations');
+  const { newDonation } = await import('../support/factory');
+  const first = await registerDonation(ctx.orm.em.fork(), newDonation(ctx.prefix, {
+    portal: 'choice', amountYen: 10_000, appliedAt: '2026-11-20T01:00:00.000Z',
+    donor: { name: '二重 太郎', nameKana: `${kana} タロウ`, postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田9-9', phone: '03-9999-0000', email: 'w@example.jp' },
+  }), 'test:setup');
+  const order = `${ctx.prefix}-dup-1`;
+  const rms = [[...RAKUTEN_COLUMNS], rakutenRow({
+    注文番号: order, 注文日時: '2026-11-21 09:00:00', 支払方法名: 'クレジットカード', 合計金額: '10000',
+    注文者郵便番号1: '100', 注文者郵便番号2: '0001', 注文者住所都道府県: '東京都', 注文者住所郡市区: '千代田区', 注文者住所それ以降の住所: '千代田9-9',
+    注文者姓: '二重', 注文者名: '太郎', 注文者姓カナ: kana, 注文者名カナ: 'タロウ', 注文者電話番号1: '03', 注文者電話番号2: '9999', 注文者電話番号3: '0000', 注文者メールアドレス: 'w@pc.fw.rakuten.ne.jp',
+  })];
+  const { file } = await store(iconv.encode(rms.map((r) => r.join(',')).join('\r\n') + '\r\n', 'cp932'), 'rms-dup.csv');
+  await importChunk(ctx.orm, file.id, 10_000, { heartbeat: () => undefined, paymentSeen: async () => undefined, ensureWorkflow: async () => undefined });
+  const second = (await donation(order))!;
+  expect(second.reviewFlags).toContain('possible_duplicate_order');
+  const intake = await ctx.orm.em.fork().findOneOrFail(DonationIntake, { donationId: second.id });
+  expect(intake.reviewFindings.find((f) => f.flag === 'possible_duplicate_order')?.reason).toContain(first.donation.portalOrderId);
 });

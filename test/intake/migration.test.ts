@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
 import { adapterFor, isMapper, MIGRATION_SOURCE, type RowMapper } from '../../domain/portals';
+import { registerDonation } from '../../ledger/donations';
 import { Donation, DonationEvent, DonationIntake } from '../../ledger/entities';
+import { newDonation } from '../support/factory';
 import { paymentConfirmedSignal, statusQuery, type DonationStatusView } from '../../workflows/donation/definitions';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { MIGRATION_GIFTS, MIGRATION_HEADER, migrationFixture, migrationRows, toCsv } from '../fixtures/migration/generate';
@@ -201,4 +203,33 @@ test('a quarantined migration row is corrected and re-submitted: it enters under
   const migrated = await ctx.orm.em.fork().find(DonationEvent, { donation: e.id, kind: 'migrated' });
   expect(migrated[0]).toMatchObject({ actor: 'system:migration', after: { row: 2, stage: 'documents_sent', gifts: 'shipped' } });
   await eventually(() => status(e), (s) => ['documents_sent', 'completed'].includes(s.status) && s.giftFulfilment === 'closed' && s.documentsSentAt === '2026-02-09T15:00:00.000Z');
+});
+
+test('GIFT-2: a migrated donation whose gift the old system already shipped does not take stock; one still to ship does', async () => {
+  const p = `${ctx.prefix}-S`;
+  const knex = ctx.orm.em.fork().getKnex();
+  const eel = `${p}-eel`.toLowerCase();
+  const nori = `${p}-nori`.toLowerCase();
+  // Tracked stock (total and a 楽天/チョイス allocation), so any sale would show as a movement.
+  await knex('gifts').insert([
+    { code: eel, name: 'うなぎ', price_yen: 20_000, active: true, total_stock: 100 },
+    { code: nori, name: '海苔', price_yen: 10_000, active: true, total_stock: 100 },
+  ]);
+  await knex('gift_listings').insert([eel, nori].flatMap((code) => ['choice', 'rakuten'].map((portal) => ({ gift_code: code, portal_code: portal, allocated: 50 }))));
+  const rows = migrationRows(p).slice(0, 4).map((r) => r.map((c) => (c === 'mig-fix-eel' ? eel : c === 'mig-fix-nori' ? nori : c)));
+  const res = await upload('furusato-do-stock.csv', toCsv(rows));
+  expect(res.json().file).toMatchObject({ created: 2, quarantined: 0 });
+
+  const a = (await find('choice', `${p}-A`))!; // shipped by the old system: eel + nori
+  const b = (await find('rakuten', `${p}-B`))!; // still to ship: eel
+  const movements = async (donationId: string) => knex('stock_movements').where({ donation_id: donationId }).select('gift_code', 'portal_code', 'kind', 'delta');
+  expect(await movements(a.id)).toEqual([]);
+  expect(await movements(b.id)).toEqual([{ gift_code: eel, portal_code: 'rakuten', kind: 'sale', delta: -1 }]);
+  const sold = async (code: string, portal: string) => (await knex('gift_listings').where({ gift_code: code, portal_code: portal }).first('sold')).sold;
+  expect([await sold(eel, 'choice'), await sold(nori, 'choice'), await sold(eel, 'rakuten')]).toEqual([0, 0, 1]);
+
+  // The same rule on the one-row path (a corrected quarantine row, a hand entry): nothing is counted.
+  const direct = await registerDonation(ctx.orm.em.fork(), newDonation(p, { portal: 'choice', gifts: [{ code: nori, quantity: 2 }], giftsAlreadyShipped: true }), 'system:migration');
+  expect(await movements(direct.donation.id)).toEqual([]);
+  expect(await sold(nori, 'choice')).toBe(0);
 });

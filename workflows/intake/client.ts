@@ -19,8 +19,9 @@ export async function ensureImportedDonationWorkflow(
   d: Donation,
   config: Pick<AppConfig, 'donation' | 'shipping' | 'temporal'>,
   start?: DonationStart,
+  intake?: { importLate: boolean },
 ): Promise<WorkflowHandle<typeof donationWorkflow>> {
-  if (!start) return ensureDonationWorkflow(client, d, config);
+  if (!start) return ensureDonationWorkflow(client, d, config, intake);
   try {
     return await client.workflow.start(donationWorkflow, {
       taskQueue: config.temporal.taskQueue,
