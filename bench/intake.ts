@@ -64,6 +64,23 @@ function ledgerPoolMax(stack: Stack): number {
   return stack.orm.config.get('pool')?.max ?? Number.NaN;
 }
 
+const SURNAMES: [string, string][] = [
+  ['佐藤', 'サトウ'], ['鈴木', 'スズキ'], ['高橋', 'タカハシ'], ['田中', 'タナカ'], ['伊藤', 'イトウ'], ['渡辺', 'ワタナベ'], ['山本', 'ヤマモト'],
+  ['中村', 'ナカムラ'], ['小林', 'コバヤシ'], ['加藤', 'カトウ'], ['吉田', 'ヨシダ'], ['山田', 'ヤマダ'], ['佐々木', 'ササキ'], ['松本', 'マツモト'],
+  ['井上', 'イノウエ'], ['木村', 'キムラ'], ['林', 'ハヤシ'], ['清水', 'シミズ'], ['山口', 'ヤマグチ'], ['森', 'モリ'],
+];
+const GIVEN: [string, string][] = [
+  ['太郎', 'タロウ'], ['花子', 'ハナコ'], ['翔', 'ショウ'], ['陽菜', 'ヒナ'], ['健一', 'ケンイチ'], ['美咲', 'ミサキ'], ['大輔', 'ダイスケ'],
+  ['結衣', 'ユイ'], ['誠', 'マコト'], ['愛', 'アイ'], ['拓也', 'タクヤ'], ['由美', 'ユミ'], ['直樹', 'ナオキ'], ['恵', 'メグミ'],
+  ['健太', 'ケンタ'], ['彩', 'アヤ'], ['浩', 'ヒロシ'], ['舞', 'マイ'], ['亮', 'リョウ'], ['葵', 'アオイ'],
+];
+
+function benchName(i: number): { name: string; nameKana: string } {
+  const [s, sk] = SURNAMES[i % SURNAMES.length];
+  const [g, gk] = GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length];
+  return { name: `${s} ${g}`, nameKana: `${sk} ${gk}` };
+}
+
 function donationBody(runId: string, i: number): string {
   return JSON.stringify({
     portal: 'direct',
@@ -74,8 +91,9 @@ function donationBody(runId: string, i: number): string {
     // Paid a minute ago: the workflow goes received → paid → documents_due without waiting for a signal.
     paidAt: new Date(Date.now() - 60_000).toISOString(),
     donor: {
-      name: '試験 太郎',
-      nameKana: 'シケン タロウ',
+      // Names repeat as they do in real intake (a few hundred surname × given-name pairs), not one name for everyone:
+      // 名寄せ works per name kana, and a single shared kana would make every registration wait on the same lock.
+      ...benchName(i),
       postalCode: '100-0001',
       prefecture: '東京都',
       // One donor per donation, as in real intake; a shared donor row would serialise the inserts differently.
