@@ -648,7 +648,8 @@ export async function assignNotificationItems(knex: Knex, donationYear: number):
     const [{ max }] = await trx('onestop_notification_items').where('donation_year', donationYear).max('serial as max');
     let next = Number(max ?? 0);
     const rows = apps.map((a: any) => {
-      const address: string = a.changed_particulars?.address ?? a.current_content.address;
+      // An application without an address is a problem to list, never a reason to stop the whole year's assignment.
+      const address: string = a.changed_particulars?.address ?? a.current_content?.address ?? '';
       const chosen = a.residence_code ? municipalityByCode(a.residence_code) : undefined;
       const found = chosen ?? municipalityOf(a.prefecture, address);
       const serial: number = a.serial ?? ++next;
