@@ -287,12 +287,10 @@ export interface ReportsConfig {
 export const DEV_REPORT_CITY_EMAIL = 'gyoumu-houkoku@city.yanagawa.example';
 
 function reportsConfig(env: Env, production: boolean, dataDir: string): ReportsConfig {
-  const raw = env.REPORT_CITY_EMAIL?.trim();
-  if (raw && !/^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(raw)) throw new ConfigError(`REPORT_CITY_EMAIL must be one email address, got "${raw}"`);
   const dueDay = int(env, 'REPORT_DUE_DAY', 10, 2, 28);
   return {
     dir: path.resolve(env.REPORTS_DIR || path.join(dataDir, 'reports')),
-    cityEmail: raw || (production ? undefined : DEV_REPORT_CITY_EMAIL),
+    cityEmail: optionalEmail(env, 'REPORT_CITY_EMAIL', DEV_REPORT_CITY_EMAIL, production),
     dueDay,
     reminderDaysBefore: int(env, 'REPORT_REMINDER_DAYS', 3, 0, dueDay - 1),
     scheduleTime: time(env, 'REPORT_SCHEDULE_TIME', '06:00'),
@@ -328,12 +326,7 @@ function billingConfig(env: Env, production: boolean): BillingConfig {
   const rate = env.BILL_BASE_FEE_RATE || '0.1';
   // Basis points keep the fee an integer computation (no float drift on ¥ amounts).
   if (!/^0(\.\d{1,4})?$/.test(rate) || Number(rate) > 0.5) throw new ConfigError(`BILL_BASE_FEE_RATE must be a decimal between 0 and 0.5 with at most 4 decimals (0.1 = 10%), got "${rate}"`);
-  const email = (key: string, fallback: string): string | undefined => {
-    const raw = env[key]?.trim();
-    if (!raw) return production ? undefined : fallback;
-    if (!/^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(raw)) throw new ConfigError(`${key} must be one email address, got "${raw}"`);
-    return raw;
-  };
+  const email = (key: string, fallback: string) => optionalEmail(env, key, fallback, production);
   const invoiceDay = int(env, 'BILL_INVOICE_DAY', 10, 1, 28);
   const reminderDaysBefore = dayList(env, 'BILL_REMINDER_DAYS', [5, 3, 1]);
   for (const d of reminderDaysBefore) if (d < 1 || d >= invoiceDay) throw new ConfigError(`BILL_REMINDER_DAYS: each day must be between 1 and ${invoiceDay - 1} (before BILL_INVOICE_DAY), got ${d}`);
@@ -395,11 +388,18 @@ function mailConfig(env: Env): MailConfig {
 export const DEV_CITY_INCIDENT_EMAIL = 'jiko-houkoku@city.yanagawa.example';
 
 function cityIncidentEmail(env: Env, production: boolean): string | undefined {
-  const raw = env.CITY_INCIDENT_EMAIL?.trim();
-  if (!raw) return production ? undefined : DEV_CITY_INCIDENT_EMAIL;
-  // One plain address, as sendMail accepts it: no display name, no list.
+  return optionalEmail(env, 'CITY_INCIDENT_EMAIL', DEV_CITY_INCIDENT_EMAIL, production);
+}
+
+/**
+ * One plain address, as sendMail accepts it (no display name, no list). Unset: a placeholder
+ * outside production, none in production (the mail is then recorded as skipped).
+ */
+function optionalEmail(env: Env, key: string, devFallback: string, production: boolean): string | undefined {
+  const raw = env[key]?.trim();
+  if (!raw) return production ? undefined : devFallback;
   if (!/^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(raw)) {
-    throw new ConfigError(`CITY_INCIDENT_EMAIL must be one email address such as jiko@city.yanagawa.lg.jp, got "${raw}"`);
+    throw new ConfigError(`${key} must be one email address such as jiko@city.yanagawa.lg.jp, got "${raw}"`);
   }
   return raw;
 }
