@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ReferenceKind } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
-import type { Channel, DonationStatus, PaymentMethod } from '../domain/donation-status';
+import type { Channel, PaymentMethod } from '../domain/donation-status';
 import { normalizeDonorFields, type DonorFields, type FieldError } from '../domain/donor';
 import { donationWorkflowId } from '../domain/ids';
 import { reviewFindings, type ReviewFinding } from '../domain/review';
@@ -392,90 +392,6 @@ function sameOrConflict(existing: Donation, fingerprint: string, input: NewDonat
 
 export function findByPortalOrder(em: EntityManager, portal: string, portalOrderId: string): Promise<Donation | null> {
   return em.findOne(Donation, { portal: { code: portal }, portalOrderId }, { populate: ['donor', 'giftLines'] });
-}
-
-export interface DonationFilters {
-  portal?: string[];
-  status?: DonationStatus[];
-  appliedFrom?: string;
-  appliedTo?: string;
-  amountMin?: number;
-  amountMax?: number;
-  /** Substring of the donor's name or kana. */
-  donor?: string;
-  /** Documents due within `atRiskDays` days (or already late) and not yet sent. */
-  atRisk?: boolean;
-  atRiskDays: number;
-  limit: number;
-  offset: number;
-  now?: Date;
-}
-
-export interface DonationRow {
-  id: string;
-  portal: string;
-  portalOrderId: string;
-  status: DonationStatus;
-  channel: Channel;
-  amountYen: number;
-  appliedAt: string;
-  paidAt: string | null;
-  documentsDueOn: string | null;
-  escalated: boolean;
-  reviewFlags: string[];
-  donorName: string;
-  donorNameKana: string;
-  prefecture: string;
-}
-
-/** LEDGER-2 (basic): search with any combination of filters, paged, with the total count and amount. */
-export async function searchDonations(em: EntityManager, f: DonationFilters): Promise<{ total: number; totalAmountYen: number; rows: DonationRow[] }> {
-  const knex = em.getKnex();
-  const q = knex('donations as d').join('donors as p', 'p.id', 'd.donor_id');
-  if (f.portal?.length) q.whereIn('d.portal_code', f.portal);
-  if (f.status?.length) q.whereIn('d.status', f.status);
-  if (f.appliedFrom) q.where('d.applied_at', '>=', f.appliedFrom);
-  if (f.appliedTo) q.where('d.applied_at', '<', f.appliedTo);
-  if (f.amountMin !== undefined) q.where('d.amount_yen', '>=', f.amountMin);
-  if (f.amountMax !== undefined) q.where('d.amount_yen', '<=', f.amountMax);
-  if (f.donor) {
-    const like = `%${f.donor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q.where((w) => w.where('p.name', 'like', like).orWhere('p.name_kana', 'like', like));
-  }
-  if (f.atRisk) {
-    const horizon = new Date((f.now ?? new Date()).getTime() + f.atRiskDays * 86_400_000);
-    q.where('d.status', 'documents_due').where('d.documents_due_at', '<=', horizon.toISOString());
-  }
-  const [{ total, amount }] = await q.clone().select(knex.raw('count(*)::int as total'), knex.raw('coalesce(sum(d.amount_yen), 0)::bigint as amount'));
-  const rows = await q
-    .select(
-      'd.id', 'd.portal_code', 'd.portal_order_id', 'd.status', 'd.channel', 'd.amount_yen', 'd.applied_at', 'd.paid_at',
-      knex.raw(`to_char(d.documents_due_on, 'YYYY-MM-DD') as documents_due_on`), 'd.escalated_at', 'd.review_flags',
-      'p.name', 'p.name_kana', 'p.prefecture',
-    )
-    .orderBy([{ column: f.atRisk ? 'd.documents_due_at' : 'd.applied_at', order: f.atRisk ? 'asc' : 'desc' }, { column: 'd.id', order: 'asc' }])
-    .limit(f.limit)
-    .offset(f.offset);
-  return {
-    total: Number(total),
-    totalAmountYen: Number(amount),
-    rows: rows.map((r: Record<string, any>) => ({
-      id: r.id,
-      portal: r.portal_code,
-      portalOrderId: r.portal_order_id,
-      status: r.status,
-      channel: r.channel,
-      amountYen: r.amount_yen,
-      appliedAt: new Date(r.applied_at).toISOString(),
-      paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
-      documentsDueOn: r.documents_due_on,
-      escalated: r.escalated_at !== null,
-      reviewFlags: r.review_flags,
-      donorName: r.name,
-      donorNameKana: r.name_kana,
-      prefecture: r.prefecture,
-    })),
-  };
 }
 
 export async function donationEvents(em: EntityManager, donationId: string): Promise<DonationEvent[]> {
