@@ -256,7 +256,11 @@ export async function startStack(): Promise<Stack> {
         logLevel: 'error',
         logFile: path.join(runDir, 'temporal.log'),
       }),
-      findFreePort().then((port) => startEmbeddedPostgres({ dataDir: path.join(runDir, 'pg'), port, persistent: false, logFile: path.join(runDir, 'pg.log') })),
+      findFreePort().then((port) => startEmbeddedPostgres({
+          dataDir: path.join(runDir, 'pg'), port, persistent: false, logFile: path.join(runDir, 'pg.log'),
+          // BENCH_PG_STATEMENTS=1: the bench can print where PostgreSQL's time went (pg_stat_statements).
+          settings: process.env.BENCH_PG_STATEMENTS === '1' ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : undefined,
+        })),
     ]);
     // Whichever of the two came up must come down again if the other failed.
     if (temporalStarted.status === 'fulfilled') stops.push(() => temporalStarted.value.stop());
@@ -328,4 +332,24 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * With BENCH_PG_STATEMENTS=1: the statements PostgreSQL spent most time on since `reset`,
+ * so a figure that grows with the data can be traced to a statement instead of guessed.
+ */
+export async function pgStatements(knex: { raw(sql: string): Promise<{ rows: Record<string, any>[] }> }, mode: 'reset' | 'print', top = 10): Promise<void> {
+  if (process.env.BENCH_PG_STATEMENTS !== '1') return;
+  await knex.raw('create extension if not exists pg_stat_statements');
+  if (mode === 'reset') {
+    await knex.raw('select pg_stat_statements_reset()');
+    return;
+  }
+  const { rows } = await knex.raw(
+    `select calls, round(total_exec_time::numeric, 0) as ms, round(mean_exec_time::numeric, 2) as mean_ms, rows, shared_blks_hit + shared_blks_read as blocks,
+            regexp_replace(left(query, 160), '\\s+', ' ', 'g') as query
+       from pg_stat_statements order by total_exec_time desc limit ${top}`,
+  );
+  console.log('  postgres top statements (total ms, calls, mean ms, rows, blocks):');
+  for (const r of rows) console.log(`    ${r.ms} ms  ${r.calls}×  ${r.mean_ms} ms  ${r.rows} rows  ${r.blocks} blocks  ${r.query}`);
 }

@@ -119,8 +119,9 @@ export async function portalOf(em: EntityManager, code: string): Promise<{ porta
  * Everything registration needs to know before writing, in one statement:
  * whether the portal order is already in the ledger, the gifts with their
  * portal prices, and the likely-duplicate candidates. The donor is matched in
- * the write itself. The other portals are bound as values (not a sub-select)
- * so that the planner sees them and probes (portal, amount, applied_at) per portal.
+ * the write itself. Likely duplicates are found from the donor (same kana at
+ * the same postal code: a handful of rows), then that donor's donations of the
+ * amount in the window, on another portal (migration …940000).
  */
 const INTAKE_FACTS = numbered(`select
     (select d.id from donations d where d.portal_code = $1 and d.portal_order_id = $2) as existing_id,
@@ -130,9 +131,9 @@ const INTAKE_FACTS = numbered(`select
     (select coalesce(json_agg(c), '[]') from (
        select d.portal_code, d.portal_order_id,
               (select json_agg(json_build_array(l.gift_code, l.quantity)) from donation_gift_lines l where l.donation_id = d.id) as lines
-         from donations d join donors p on p.id = d.donor_id
+         from donors p join donations d on d.donor_id = p.id
         where $4::text <> '' and p.postal_code = $5::text and replace(p.name_kana, ' ', '') = $4::text
-          and d.portal_code = any($9::text[]) and d.amount_yen = $6::int
+          and d.portal_code <> $1 and d.amount_yen = $6::int
           and d.applied_at between $7::timestamptz and $8::timestamptz and d.status <> 'cancelled'
         limit 5) c) as duplicates`);
 
@@ -146,7 +147,7 @@ function numbered(sql: string): { sql: string; bind: (values: unknown[]) => Knex
   return { sql: text, bind: (values) => order.map((i) => values[i] as Knex.RawBinding) };
 }
 
-async function intakeFacts(em: EntityManager, input: NewDonation, donor: DonorFields, otherPortals: string[]): Promise<IntakeFacts> {
+async function intakeFacts(em: EntityManager, input: NewDonation, donor: DonorFields): Promise<IntakeFacts> {
   const kana = donor.nameKana ? donor.nameKana.replace(/ /g, '') : '';
   let lo: string | null = null;
   let hi: string | null = null;
@@ -157,7 +158,7 @@ async function intakeFacts(em: EntityManager, input: NewDonation, donor: DonorFi
   }
   const result = await txKnex(em).raw(
     INTAKE_FACTS.sql,
-    INTAKE_FACTS.bind([input.portal, input.portalOrderId, input.gifts.map((g) => g.code), kana, donor.postalCode, input.amountYen, lo, hi, otherPortals]),
+    INTAKE_FACTS.bind([input.portal, input.portalOrderId, input.gifts.map((g) => g.code), kana, donor.postalCode, input.amountYen, lo, hi]),
   ).options({ name: 'furusato.intake-facts' });
   const [r] = result.rows as { existing_id: string | null; gifts: IntakeFacts['gifts']; duplicates: IntakeFacts['duplicates'] }[];
   return { existingId: r.existing_id, gifts: r.gifts, duplicates: r.duplicates };
@@ -244,8 +245,8 @@ const WRITE_DONATION = `with a as (
 export async function registerDonation(em: EntityManager, input: NewDonation, actor: string): Promise<RegisterOutcome> {
   const donorFields = normalizeDonorFields(input.donor);
   const fingerprint = fingerprintOf(input, donorFields);
-  const { portal, others } = await portalOf(em, input.portal);
-  const facts = await intakeFacts(em, input, donorFields, others);
+  const { portal } = await portalOf(em, input.portal);
+  const facts = await intakeFacts(em, input, donorFields);
   if (facts.existingId) {
     const existing = await findByPortalOrder(em, input.portal, input.portalOrderId);
     if (existing) return sameOrConflict(existing, fingerprint, input);

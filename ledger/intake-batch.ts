@@ -156,10 +156,8 @@ export async function registerBatch(
     : [];
   const gifts = new Map(giftRows.map((r) => [r.gift.code as string, r as { gift: Row; prices: Record<string, number>; listed_on: string[] }]));
   const valid: Pending[] = [];
-  let allPortals: string[] = [];
   for (const p of fresh) {
-    const { portal: portalRow, others } = await portalOf(tx, p.nd.portal);
-    allPortals = [p.nd.portal, ...others];
+    const { portal: portalRow } = await portalOf(tx, p.nd.portal);
     const issues: RowIssue[] = [];
     if (!portalRow || !portalRow.active) issues.push({ column: mapper.columnOf('portal'), reason: `unknown or inactive portal "${p.nd.portal}"` });
     for (const line of p.nd.gifts) if (!gifts.has(line.code)) issues.push({ column: mapper.columnOf('giftCode'), reason: `unknown gift code "${line.code}"` });
@@ -170,38 +168,31 @@ export async function registerBatch(
   const kanaOf = (p: Pending) => (p.donor.nameKana ? p.donor.nameKana.replace(/ /g, '') : '');
   const probes = valid.filter((p) => kanaOf(p));
   const candidates = new Map<number, { portal_code: string; portal_order_id: string; lines: [string, number][] | null }[]>();
-  // One query per portal among the probes (a portal file has one; a migration file a few): the other
-  // portals are bound as values, so the planner probes (portal, amount, applied_at) per other portal
-  // instead of walking this portal's own donations of the same amount in the window.
-  const found: Row[] = [];
-  for (const portalCode of [...new Set(probes.map((p) => p.nd.portal))]) {
-    const others = allPortals.filter((c) => c !== portalCode);
-    if (!others.length) continue;
-    found.push(...(await q(
-      `select k.i, d.portal_code, d.portal_order_id,
-              (select json_agg(json_build_array(l.gift_code, l.quantity)) from donation_gift_lines l where l.donation_id = d.id) as lines
-         from jsonb_to_recordset(?::jsonb) as k(i int, kana text, postal text, amount int, lo timestamptz, hi timestamptz)
-         cross join lateral (
-           select d.id, d.portal_code, d.portal_order_id from donations d join donors p on p.id = d.donor_id
-            where d.portal_code = any(?::text[]) and d.amount_yen = k.amount
-              and d.applied_at between k.lo and k.hi and d.status <> 'cancelled'
-              and p.postal_code = k.postal and replace(p.name_kana, ' ', '') = k.kana
-            limit 5) d`,
-      [
-        JSON.stringify(probes.filter((p) => p.nd.portal === portalCode).map((p) => {
-          const at = Date.parse(p.nd.appliedAt);
-          return { i: p.i, kana: kanaOf(p), postal: p.donor.postalCode, amount: p.nd.amountYen, lo: new Date(at - DUPLICATE_WINDOW_MS).toISOString(), hi: new Date(at + DUPLICATE_WINDOW_MS).toISOString() };
-        })),
-        pgArray(others),
-      ],
-    )));
-  }
-  {
-    for (const r of found) {
-      const list = candidates.get(r.i) ?? [];
-      list.push(r as never);
-      candidates.set(r.i, list);
-    }
+  // From the donor (same kana at the same postal code: a handful of rows) to that donor's donations of the
+  // amount in the window on another portal, as registerDonation asks (migration …940000).
+  const found: Row[] = probes.length
+    ? await q(
+        `select k.i, d.portal_code, d.portal_order_id,
+                (select json_agg(json_build_array(l.gift_code, l.quantity)) from donation_gift_lines l where l.donation_id = d.id) as lines
+           from jsonb_to_recordset(?::jsonb) as k(i int, portal text, kana text, postal text, amount int, lo timestamptz, hi timestamptz)
+           cross join lateral (
+             select d.id, d.portal_code, d.portal_order_id from donors p join donations d on d.donor_id = p.id
+              where p.postal_code = k.postal and replace(p.name_kana, ' ', '') = k.kana
+                and d.portal_code <> k.portal and d.amount_yen = k.amount
+                and d.applied_at between k.lo and k.hi and d.status <> 'cancelled'
+              limit 5) d`,
+        [
+          JSON.stringify(probes.map((p) => {
+            const at = Date.parse(p.nd.appliedAt);
+            return { i: p.i, portal: p.nd.portal, kana: kanaOf(p), postal: p.donor.postalCode, amount: p.nd.amountYen, lo: new Date(at - DUPLICATE_WINDOW_MS).toISOString(), hi: new Date(at + DUPLICATE_WINDOW_MS).toISOString() };
+          })),
+        ],
+      )
+    : [];
+  for (const r of found) {
+    const list = candidates.get(r.i) ?? [];
+    list.push(r as never);
+    candidates.set(r.i, list);
   }
 
   // 4. Findings, per order, as registerDonation takes them; earlier orders of this batch count as candidates too.

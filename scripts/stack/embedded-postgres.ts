@@ -37,6 +37,8 @@ export interface EmbeddedPostgresOptions {
   replaceRunning?: boolean;
   /** Default 60 s; crash recovery of a large WAL can be slow. */
   startTimeoutMs?: number;
+  /** Extra server settings (`-c name=value`), e.g. pg_stat_statements for a benchmark's profile. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedPostgresServer {
@@ -381,6 +383,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
         // The build's default socket directory may not exist or be
         // writable; everything here connects over TCP.
         '-c', 'unix_socket_directories=',
+        ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { ...(ids ?? {}), cwd: dataDir, env: serverEnv(), stdio: ['ignore', logFd, logFd] },
     );
