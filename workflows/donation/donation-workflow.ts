@@ -47,6 +47,8 @@ import {
   type ReleaseHold,
 } from './definitions';
 
+type ShipmentPlan = Awaited<ReturnType<ShippingActivities['planDonationShipments']>>;
+
 // The ledger is the system of record: keep trying while the database is down,
 // but give up at once on a donation that does not exist.
 const ledgerRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['DonationNotFoundError'] };
@@ -78,7 +80,9 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   // server as one update (each is a history event and a visibility write), shipment planning runs
   // as a local activity, review-flag and late-import search attributes, review-hold alerts. It
   // implies the earlier patches, so a v4 execution records none of their markers.
-  const v4 = patched('donation-v4');
+  // v5 (implies v4): the gift plan is awaited before the documents transition (see `gifts` below).
+  const v5 = patched('donation-v5');
+  const v4 = v5 || patched('donation-v4');
   const writes = v4 || patched('ledger-writes-as-local-activities') ? localLedger : ledger;
   const coalesceAttributes = v4;
   const pendingAttributes = new Map<string, SearchAttributeUpdatePair>();
@@ -219,8 +223,9 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   // Gift deliveries run as child workflows beside the documents; the donation completes when both are done.
   const children: ChildWorkflowHandle<typeof shipmentWorkflow>[] = [];
   const planner = v4 ? localShipping : shipping;
-  const shipGifts = async (paidAt: string) => {
-    const plan = await planner.planDonationShipments({ donationId: input.donationId, paidAt, shippedBefore: input.giftsShippedAt });
+  const planGifts = (paidAt: string) => planner.planDonationShipments({ donationId: input.donationId, paidAt, shippedBefore: input.giftsShippedAt });
+  const shipGifts = async (paidAt: string, planned?: ShipmentPlan) => {
+    const plan = planned ?? (await planGifts(paidAt));
     view.giftFulfilment = plan.fulfilment;
     view.shipments = [];
     if (plan.fulfilment === 'no_gift_resident') {
@@ -321,7 +326,15 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   });
   setAttribute({ key: DonationPaymentDate, value: paidAt });
   // Kept as a settled value so a failure surfaces where the donation waits for its gifts, not as a stray rejection.
-  const gifts = v4 || patched('gift-shipments') ? shipGifts(view.paidAt).then(() => undefined, (err: unknown) => err) : undefined;
+  let gifts: Promise<unknown> | undefined;
+  if (v5) {
+    // Two local activities in flight at once (the plan and the documents transition) resolve in the order
+    // they finish when first run but in the order they were scheduled on replay, so the commands each one's
+    // continuation issues (child starts, search attributes) could swap places: a nondeterminism failure
+    // whenever a cached execution is evicted. v5 awaits the plan first; child starts then resolve on history events.
+    const planned = await planGifts(view.paidAt).then((plan) => ({ plan }), (err: unknown) => ({ err }));
+    gifts = 'err' in planned ? Promise.resolve(planned.err) : shipGifts(view.paidAt, planned.plan).then(() => undefined, (err: unknown) => err);
+  } else if (v4 || patched('gift-shipments')) gifts = shipGifts(view.paidAt).then(() => undefined, (err: unknown) => err);
 
   const deadline = documentsDeadline(paidAt);
   view.deadline = deadline;
