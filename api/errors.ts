@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { FieldError } from '../domain/donor';
 
@@ -31,6 +32,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).send({ error: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) });
+    }
+    // A signal to a donation whose workflow is not there: finished, or registered by a large import that
+    // starts its workflows after every row is in the ledger. Either way the caller can act on it; it is not a fault.
+    if ((error as unknown) instanceof WorkflowNotFoundError) {
+      return reply.code(409).send({ error: 'conflict', message: `no running workflow ${(error as unknown as WorkflowNotFoundError).workflowId}: it has finished, or its import has not started it yet (try again in a minute)` });
     }
     if (error.statusCode && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });

@@ -196,8 +196,8 @@ export interface ChunkResult {
 const BATCH_GROUPS = 250;
 
 /** Where an import's time goes (milliseconds, summed over batches in this process); read by bench:import. */
-export const importProfile = { batches: 0, registerMs: 0, commitMs: 0, startWaitMs: 0, startMs: 0, starts: 0 };
-/** Workflow starts in flight at once: the dev server takes ~2-4 ms of CPU per start, more in flight only queues. */
+export const importProfile = { batches: 0, registerMs: 0, commitMs: 0, startMs: 0, starts: 0 };
+/** Workflow starts in flight at once: the dev server takes ~8 ms of CPU per start, more in flight only queues. */
 const START_CONCURRENCY = 32;
 
 async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -215,28 +215,32 @@ async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<
 }
 
 /**
- * Starts the workflows of the rows in (fromRow, toRow] of a file from what the
- * ledger recorded, then moves the file's second resume point (workflows_row).
- * Re-starting is a no-op (the workflow id is derived from portal + order id),
- * so a crash between the batch commit and here only repeats starts.
+ * Starts the workflows of the next `groups` orders after `fromRow` from what
+ * the ledger recorded, then moves the file's second resume point
+ * (workflows_row) past them and returns it. Re-starting is a no-op (the
+ * workflow id is derived from portal + order id), so a crash between here and
+ * the resume point only repeats starts.
  */
-async function startWorkflows(orm: Orm, fileId: string, fromRow: number, toRow: number, hooks: ChunkHooks): Promise<void> {
-  if (toRow <= fromRow) return;
+async function startWorkflows(orm: Orm, fileId: string, fromRow: number, rowsDone: number, groups: number, hooks: ChunkHooks): Promise<number> {
+  if (rowsDone <= fromRow) return fromRow;
   const knex = orm.em.fork().getKnex();
   const rows: Record<string, any>[] = (
     await knex.raw(
-      `select r.outcome, r.paid_at_seen, d.id, d.portal_code, d.portal_order_id, d.amount_yen, d.payment_method, d.paid_at, d.documents_sent_at,
+      `select r.last_row, r.outcome, r.paid_at_seen, d.id, d.portal_code, d.portal_order_id, d.amount_yen, d.payment_method, d.paid_at, d.documents_sent_at,
               d.review_flags, d.workflow_id, i.late, m.documents_sent_at as m_documents_sent_at, m.gifts as m_gifts, m.gifts_shipped_at as m_gifts_shipped_at
-         from import_rows r join donations d on d.id = r.donation_id
+         from import_rows r left join donations d on d.id = r.donation_id
          left join donation_intake i on i.donation_id = d.id
          left join donation_migrations m on m.donation_id = d.id
-        where r.file_id = ?::uuid and r.row_number > ?::int and r.row_number <= ?::int and r.outcome in ('created', 'unchanged')
-        order by r.row_number`,
-      [fileId, fromRow, toRow],
+        where r.file_id = ?::uuid and r.row_number > ?::int and r.row_number <= ?::int
+        order by r.row_number
+        limit ?::int`,
+      [fileId, fromRow, rowsDone, groups],
     )
   ).rows;
+  const toRow = rows.length < groups ? rowsDone : Number(rows[rows.length - 1].last_row);
   const began = Date.now();
-  await pool(rows, hooks.startConcurrency ?? START_CONCURRENCY, async (r) => {
+  const toStart = rows.filter((r) => r.outcome === 'created' || r.outcome === 'unchanged');
+  await pool(toStart, hooks.startConcurrency ?? START_CONCURRENCY, async (r) => {
     const donation = {
       id: String(r.id), portal: { code: r.portal_code }, portalOrderId: r.portal_order_id, amountYen: r.amount_yen, paymentMethod: r.payment_method,
       paidAt: r.paid_at ? new Date(r.paid_at) : undefined, documentsSentAt: r.documents_sent_at ? new Date(r.documents_sent_at) : undefined,
@@ -253,20 +257,26 @@ async function startWorkflows(orm: Orm, fileId: string, fromRow: number, toRow: 
     if (r.outcome === 'unchanged' && r.paid_at_seen && !r.paid_at) await hooks.paymentSeen(donation, new Date(r.paid_at_seen).toISOString());
   });
   importProfile.startMs += Date.now() - began;
-  importProfile.starts += rows.length;
+  importProfile.starts += toStart.length;
   await knex('import_files').where({ id: fileId }).andWhere('workflows_row', '<', toRow).update({ workflows_row: toRow });
   hooks.heartbeat(toRow);
+  return toRow;
 }
 
 /**
- * Imports up to `maxRows` further rows of a stored file. A batch of orders is
- * registered set-based (ledger/intake-batch.ts) in one transaction together
- * with its per-row outcomes, quarantine entries, SLA records, counters and the
- * resume point (rows_done), so a crash leaves the whole batch or none of it.
- * The batch's DonationWorkflows are started after the commit, with bounded
- * concurrency and while the next batch is being registered; `workflows_row`
- * records how far that got, and the next attempt first re-starts from there
- * (a re-start is a no-op).
+ * Imports up to `maxRows` further rows of a stored file, in two phases.
+ * 1. Ledger: a batch of orders is registered set-based (ledger/intake-batch.ts)
+ *    in one transaction together with its per-row outcomes, quarantine
+ *    entries, SLA records, counters and the resume point (rows_done), so a
+ *    crash leaves the whole batch or none of it. When the last row is in,
+ *    `registered_at` is set: the file is in the ledger (PORTAL-1's clock).
+ * 2. Workflows: the donations' DonationWorkflows are started from what the
+ *    ledger recorded, with bounded concurrency; `workflows_row` records how
+ *    far that got. The file is `done` when every start is.
+ * The whole file goes into the ledger before any start, so registration runs
+ * at the database's pace and is not held back by the Temporal server's cost
+ * per start; a donation registered but not yet started answers 409 to a signal
+ * until its start comes (seconds to minutes for a very large file).
  */
 export async function importChunk(orm: Orm, fileId: string, maxRows: number, hooks: ChunkHooks): Promise<ChunkResult> {
   const em = orm.em.fork();
@@ -276,17 +286,41 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
   if (result.done) return result;
   const knex = em.getKnex();
   if (file.status === 'stored') await knex('import_files').where({ id: fileId }).update({ status: 'running', started_at: new Date() });
-  const [{ workflows_row: workflowsRow }] = await knex('import_files').where({ id: fileId }).select('workflows_row');
-  // A crash after a batch committed but before its workflows were all started.
-  await startWorkflows(orm, fileId, workflowsRow, file.rowsDone, hooks);
+  let budget = maxRows;
+  let rowsDone = file.rowsDone;
+  if (!file.registeredAt) {
+    const registered = await registerRows(orm, file, maxRows, hooks, result);
+    if (registered === 'failed') return { ...result, done: true };
+    rowsDone = result.rowsDone;
+    budget -= registered.processed;
+    if (!registered.exhausted) return result;
+    await knex('import_files').where({ id: fileId }).update({ registered_at: new Date() });
+  }
 
+  let workflowsRow = file.workflowsRow;
+  while (workflowsRow < rowsDone && budget > 0) {
+    const next = await startWorkflows(orm, fileId, workflowsRow, rowsDone, hooks.batchGroups ?? BATCH_GROUPS, hooks);
+    budget -= next - workflowsRow;
+    workflowsRow = next;
+  }
+  if (workflowsRow >= rowsDone) {
+    await knex('import_files').where({ id: fileId }).update({ status: 'done', finished_at: new Date() });
+    result.done = true;
+  }
+  return result;
+}
+
+/** Phase 1 of importChunk: up to `maxRows` rows into the ledger, a batch per transaction. */
+async function registerRows(orm: Orm, file: ImportFile, maxRows: number, hooks: ChunkHooks, result: ChunkResult): Promise<'failed' | { processed: number; exhausted: boolean }> {
+  const fileId = file.id;
+  const knex = orm.em.fork().getKnex();
   let opened;
   try {
     opened = await openPortalFile(storedBytes(orm, fileId), adapterFor(file.portal), { skipThrough: file.rowsDone });
   } catch (err) {
     if (!(err instanceof PortalFileError)) throw err;
     await knex('import_files').where({ id: fileId }).update({ status: 'failed', error: err.message, finished_at: new Date() });
-    return { ...result, done: true };
+    return 'failed';
   }
   if (!file.encoding) await knex('import_files').where({ id: fileId }).update({ encoding: opened.encoding });
   const migration = file.portal === MIGRATION_SOURCE;
@@ -298,9 +332,6 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
   let batch: OrderGroup[] = [];
   let processed = 0;
   let exhausted = true;
-  let committedRow = file.rowsDone;
-  // The previous batch's workflow starts, running while the next batch registers.
-  let starting: Promise<void> | undefined;
 
   const commit = async () => {
     if (!batch.length) return;
@@ -393,43 +424,34 @@ export async function importChunk(orm: Orm, fileId: string, maxRows: number, hoo
     importProfile.commitMs += committed - registered;
     result.rowsDone = lastRow;
     hooks.heartbeat(lastRow);
-    const from = committedRow;
-    committedRow = lastRow;
-    if (starting) await starting;
-    importProfile.startWaitMs += Date.now() - committed;
-    starting = startWorkflows(orm, fileId, from, lastRow, hooks);
-    // Awaited before the next launch or at the end; until then a failure must not count as unhandled.
-    starting.catch(() => undefined);
   };
 
-  try {
-    for await (const group of opened.groups) {
-      if (group.lastRow <= file.rowsDone) continue;
-      if (processed >= maxRows) {
-        exhausted = false;
-        break;
-      }
-      batch.push(group);
-      processed += group.lastRow - group.firstRow + 1;
-      if (batch.length >= (hooks.batchGroups ?? BATCH_GROUPS)) await commit();
+  for await (const group of opened.groups) {
+    if (group.lastRow <= file.rowsDone) continue;
+    if (processed >= maxRows) {
+      exhausted = false;
+      break;
     }
-    await commit();
-  } finally {
-    // Whatever happened, the starts already launched finish (or fail) before the activity returns.
-    if (starting) await starting.catch(() => undefined);
+    batch.push(group);
+    processed += group.lastRow - group.firstRow + 1;
+    if (batch.length >= (hooks.batchGroups ?? BATCH_GROUPS)) await commit();
   }
-  if (starting) await starting;
-  if (exhausted) {
-    await knex('import_files').where({ id: fileId }).update({ status: 'done', finished_at: new Date() });
-    result.done = true;
-  }
-  return result;
+  await commit();
+  return { processed, exhausted };
 }
+
 
 export interface ImportReport {
   file: {
     id: string; portal: string; fileName: string; status: string; encoding: string | null; sizeBytes: number; rowsDone: number;
-    created: number; unchanged: number; quarantined: number; late: number; error: string | null; createdAt: string; finishedAt: string | null; workflowId: string;
+    created: number; unchanged: number; quarantined: number; late: number; error: string | null; createdAt: string;
+    /** Every row in the ledger or the quarantine (PORTAL-1). */
+    registeredAt: string | null;
+    /** Rows up to here have their donation's workflow started. */
+    workflowsRow: number;
+    /** Every row in the ledger and every workflow started. */
+    finishedAt: string | null;
+    workflowId: string;
   };
   rows: {
     row: number; lastRow: number; portalOrderId: string | null; outcome: string; donationId: string | null; quarantineId: string | null; issues?: RowIssue[];
@@ -456,7 +478,8 @@ export async function importReport(orm: Orm, fileId: string, opts: { limit: numb
     file: {
       id: f.id, portal: f.portal, fileName: f.fileName, status: f.status, encoding: f.encoding ?? null, sizeBytes: Number(f.sizeBytes), rowsDone: f.rowsDone,
       created: f.createdCount, unchanged: f.unchangedCount, quarantined: f.quarantinedCount, late: f.lateCount, error: f.error ?? null,
-      createdAt: f.createdAt.toISOString(), finishedAt: f.finishedAt?.toISOString() ?? null, workflowId: f.workflowId,
+      createdAt: f.createdAt.toISOString(), registeredAt: f.registeredAt?.toISOString() ?? null, workflowsRow: f.workflowsRow,
+      finishedAt: f.finishedAt?.toISOString() ?? null, workflowId: f.workflowId,
     },
     rows: rows.map((r) => ({
       row: r.row_number, lastRow: r.last_row, portalOrderId: r.portal_order_id, outcome: r.outcome, donationId: r.donation_id,

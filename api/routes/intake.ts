@@ -148,7 +148,7 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
     { schema: { tags: ['intake'], summary: 'Imported files, newest first', querystring: { type: 'object', additionalProperties: false, properties: { portal: { type: 'string' }, ...page } } }, config: { roles: READ } },
     async (request) => {
       const [files, total] = await orm.em.fork().findAndCount(ImportFile, request.query.portal ? { portal: request.query.portal } : {}, { orderBy: { createdAt: 'desc' }, limit: request.query.limit, offset: request.query.offset });
-      return { total, files: files.map((f) => ({ id: f.id, portal: f.portal, fileName: f.fileName, source: f.source, status: f.status, rowsDone: f.rowsDone, created: f.createdCount, unchanged: f.unchangedCount, quarantined: f.quarantinedCount, late: f.lateCount, error: f.error ?? null, createdAt: f.createdAt.toISOString() })) };
+      return { total, files: files.map((f) => ({ id: f.id, portal: f.portal, fileName: f.fileName, source: f.source, status: f.status, rowsDone: f.rowsDone, created: f.createdCount, unchanged: f.unchangedCount, quarantined: f.quarantinedCount, late: f.lateCount, error: f.error ?? null, createdAt: f.createdAt.toISOString(), registeredAt: f.registeredAt?.toISOString() ?? null, finishedAt: f.finishedAt?.toISOString() ?? null })) };
     },
   );
 

@@ -7,7 +7,7 @@ export type ImportSource = 'upload' | 'inbox' | 'http';
 
 /** A portal file taken in (PORTAL-1). Its bytes are in import_file_chunks; rowsDone is the resume point. */
 export class ImportFile {
-  [OptionalProps]?: 'status' | 'rowsDone' | 'createdCount' | 'unchangedCount' | 'quarantinedCount' | 'lateCount' | 'createdAt';
+  [OptionalProps]?: 'status' | 'rowsDone' | 'workflowsRow' | 'createdCount' | 'unchangedCount' | 'quarantinedCount' | 'lateCount' | 'createdAt';
   id!: string;
   portal!: string;
   fileName!: string;
@@ -18,6 +18,8 @@ export class ImportFile {
   encoding?: string;
   /** Every row up to and including this one is in the ledger or the quarantine. */
   rowsDone = 0;
+  /** Every donation up to and including this row has its workflow started (the second resume point). */
+  workflowsRow = 0;
   createdCount = 0;
   unchangedCount = 0;
   quarantinedCount = 0;
@@ -27,6 +29,9 @@ export class ImportFile {
   createdBy!: string;
   createdAt: Date = new Date();
   startedAt?: Date;
+  /** Every row is in the ledger or the quarantine (PORTAL-1's clock); workflows are started after, up to workflows_row. */
+  registeredAt?: Date;
+  /** Every row in the ledger and every donation's workflow started. */
   finishedAt?: Date;
 }
 
@@ -43,6 +48,7 @@ export const ImportFileSchema = new EntitySchema<ImportFile>({
     status: { type: 'string', columnType: 'text', default: 'stored' },
     encoding: { type: 'string', columnType: 'text', nullable: true },
     rowsDone: { type: 'integer', default: 0 },
+    workflowsRow: { type: 'integer', default: 0 },
     createdCount: { type: 'integer', default: 0 },
     unchangedCount: { type: 'integer', default: 0 },
     quarantinedCount: { type: 'integer', default: 0 },
@@ -52,6 +58,7 @@ export const ImportFileSchema = new EntitySchema<ImportFile>({
     createdBy: { type: 'string', columnType: 'text' },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    registeredAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });

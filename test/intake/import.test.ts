@@ -101,7 +101,7 @@ test('overlapping files: orders already in the ledger are unchanged; changed con
   expect(conflict).toMatchObject({ kind: 'conflict', portalOrderId: '123456-20261120-0000002', issues: [{ column: '注文番号', reason: expect.stringContaining('already in the ledger with different content') }] });
 });
 
-test('a crash after a batch committed but before its workflows started: the next attempt starts them; no duplicate, no lost row, counts exact', async () => {
+test('a crash after the rows are in the ledger but before their workflows started: the next attempt starts them; no duplicate, no lost row, counts exact', async () => {
   const rows = iconv.decode(rakutenFixture(), 'cp932').split('\r\n');
   // Same orders under new numbers, so this file is a fresh import.
   const fresh = rows.map((l, i) => (i === 0 ? l : l.replace(/^123456-/, '777777-'))).join('\r\n');
@@ -120,15 +120,18 @@ test('a crash after a batch committed but before its workflows started: the next
   };
   await expect(importChunk(ctx.orm, file.id, 10_000, crashing)).rejects.toThrow('worker killed');
   const mid = await ctx.orm.em.fork().findOneOrFail(ImportFile, { id: file.id });
-  // Starts trail registration by one batch: the fourth batch (a quarantined row) committed before the failure surfaced.
-  expect(mid).toMatchObject({ status: 'running', rowsDone: 6, createdCount: 3, quarantinedCount: 1 });
-  const [{ workflows_row }] = await ctx.orm.em.fork().getKnex()('import_files').where({ id: file.id }).select('workflows_row');
-  expect(workflows_row).toBe(4);
+  // The whole file went into the ledger first; the starts stopped at the third order.
+  expect(mid).toMatchObject({ status: 'running', rowsDone: 7, createdCount: 3, quarantinedCount: 2 });
+  expect(mid.registeredAt).toBeInstanceOf(Date);
+  expect(mid.finishedAt).toBeFalsy();
+  // Orders 1 and 2 (rows 2–4) started; order 3 did not.
+  expect(mid.workflowsRow).toBe(4);
   const third = (await donation('777777-20261121-0000003'))!;
   await expect(ctx.client.workflow.getHandle(third.workflowId).describe()).rejects.toThrow();
 
   const totals = await runImport(file.id);
-  expect(totals).toMatchObject({ rowsDone: 7, created: 0, quarantined: 1 });
+  // Nothing left to register: the resumed import only starts workflows.
+  expect(totals).toMatchObject({ rowsDone: 7, created: 0, unchanged: 0, quarantined: 0 });
   const done = await ctx.orm.em.fork().findOneOrFail(ImportFile, { id: file.id });
   expect(done).toMatchObject({ status: 'done', createdCount: 3, unchangedCount: 0, quarantinedCount: 2 });
   const report = (await importReport(ctx.orm, file.id, { limit: 100, offset: 0 }))!;

@@ -1,8 +1,11 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
 import { jstDate } from '../../domain/jst';
 import { statusQuery } from '../../workflows/donation/definitions';
 import { Donation } from '../../ledger/entities';
+import { importChunk, storeImportFile } from '../../ledger/intake';
+import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { mappedFixture } from '../fixtures/portals/generate';
 
@@ -135,4 +138,24 @@ test('SLA (PORTAL-1): a Shift_JIS file of last week is late; late imports are co
   // Other suites import the same made-up donors on other portals the same day, so duplicate findings may join this one.
   expect(intake.reviewFindings).toEqual(expect.arrayContaining([{ flag: 'invalid_characters', reason: expect.stringContaining('name contains U+003F "?"') }]));
   await eventually(() => get(`/donations/${report.rows[0].donationId}`), (r) => r.json().workflow?.status === 'held');
+});
+
+test('a file is in the ledger before its workflows start: the report shows both clocks, and a signal to a donation not started yet is a 409, not a fault', async () => {
+  const { file } = await storeImportFile(ctx.orm, { portal: 'choice', fileName: 'ledger-first.csv', source: 'upload', createdBy: 'operator:tanaka', bytes: Readable.from([mappedFixture(`${ctx.prefix}-LF`, { bom: true, encoding: 'utf-8' })]) });
+  const hooks = { heartbeat: () => undefined, paymentSeen: async () => undefined };
+  // The worker dies at the first start: every row is registered, no workflow is.
+  await expect(importChunk(ctx.orm, file.id, 10_000, { ...hooks, ensureWorkflow: async () => { throw new Error('worker killed'); } })).rejects.toThrow('worker killed');
+  const mid = (await get(`/intake/imports/${file.id}`)).json();
+  expect(mid.file).toMatchObject({ status: 'running', workflowsRow: 0, finishedAt: null, created: 3 });
+  expect(Date.parse(mid.file.registeredAt)).toBeGreaterThan(0);
+  const donationId = mid.rows.find((r: { outcome: string }) => r.outcome === 'created').donationId;
+  const early = await send('POST', `/donations/${donationId}/payment`, { paidAt: '2026-11-20T10:05:00+09:00' });
+  expect(early.statusCode).toBe(409);
+  expect(early.json().message).toMatch(/no running workflow donation\/choice\/.*not started it yet/);
+
+  await importChunk(ctx.orm, file.id, 10_000, { ...hooks, ensureWorkflow: async (d) => void (await ensureDonationWorkflow(ctx.client, d, ctx.config)) });
+  const done = (await get(`/intake/imports/${file.id}`)).json();
+  expect(done.file).toMatchObject({ status: 'done', workflowsRow: done.file.rowsDone });
+  expect(Date.parse(done.file.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.file.registeredAt));
+  expect((await send('POST', `/donations/${donationId}/payment`, { paidAt: '2026-11-20T10:05:00+09:00' })).statusCode).toBe(202);
 });
