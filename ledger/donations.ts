@@ -224,6 +224,7 @@ const WRITE_DONATION = `with a as (
     select donation.id, 'created', 'received', a.actor, a.occurred_at, a.reason, a.after, a.now from donation, a)
   select (select row_to_json(donor) from donor) as donor,
          exists (select 1 from created) as donor_created,
+         exists (select 1 from filled) as donor_filled,
          (select row_to_json(donation) from donation) as donation,
          (select coalesce(json_agg(lines order by lines.id), '[]') from lines) as lines`;
 
@@ -286,7 +287,7 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
     JSON.stringify({ portal: input.portal, portalOrderId: input.portalOrderId, amountYen: input.amountYen, reviewFlags: flags, reviewFindings: findings }),
   ];
 
-  let written: { donor: Row; donation: Row; lines: Row[]; donor_created: boolean };
+  let written: { donor: Row; donation: Row; lines: Row[]; donor_created: boolean; donor_filled: boolean };
   try {
     if (!input.gifts.length || input.giftsAlreadyShipped) {
       written = await writeDonation(em, bindings);
@@ -324,8 +325,9 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
     throw err;
   }
 
-  // 名寄せ: a donor row seen for the first time joins (or starts) its person; a known row is linked already.
-  if (written.donor_created) await linkNewDonor(em, written.donor, input.donorBirthDate, actor);
+  // 名寄せ: a donor row seen for the first time joins (or starts) its person; a known row is linked already,
+  // but a phone filled in just now or a birth date becomes one of its keys.
+  if (written.donor_created || written.donor_filled || input.donorBirthDate) await linkNewDonor(em, written.donor, input.donorBirthDate, actor);
 
   // Built from the rows as written (defaults and all), not registered in `em`: mapping them
   // through the ORM's factory (`em.map`) cost more CPU than the rest of registration.
@@ -351,10 +353,10 @@ async function linkNewDonor(em: EntityManager, donor: Row, birthDate: string | u
   else await em.getKnex().transaction((trx) => run(trx));
 }
 
-async function writeDonation(em: EntityManager, bindings: unknown[]): Promise<{ donor: Row; donation: Row; lines: Row[]; donor_created: boolean }> {
+async function writeDonation(em: EntityManager, bindings: unknown[]): Promise<{ donor: Row; donation: Row; lines: Row[]; donor_created: boolean; donor_filled: boolean }> {
   try {
     const result = await txKnex(em).raw(WRITE_DONATION, bindings as Knex.RawBinding[]).options({ name: 'furusato.intake-write' });
-    const [r] = result.rows as { donor: Row; donation: Row; lines: Row[]; donor_created: boolean }[];
+    const [r] = result.rows as { donor: Row; donation: Row; lines: Row[]; donor_created: boolean; donor_filled: boolean }[];
     return r;
   } catch (err) {
     // The same exception classes a flush would have thrown (UniqueConstraintViolationException, …).

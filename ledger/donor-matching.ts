@@ -42,6 +42,7 @@ export async function linkDonors(sql: RunSql, donors: DonorToLink[], actor: stri
   const linked = new Set(
     (await sql('select donor_id from donor_person_members where donor_id = any(?::uuid[])', [pgArray(donors.map((d) => d.donorId))])).map((r) => String(r.donor_id)),
   );
+  await refreshKeys(sql, donors.filter((d) => linked.has(d.donorId)));
   const todo = dedupe(donors.filter((d) => !linked.has(d.donorId)));
   if (!todo.length) return [];
   const keyed = todo.map((d) => ({ d, keys: identityKeys(d) }));
@@ -97,6 +98,59 @@ export async function linkDonors(sql: RunSql, donors: DonorToLink[], actor: stri
     );
   }
   return out;
+}
+
+/**
+ * Links every donor row that has no person yet (rows written before 名寄せ existed), oldest first, a
+ * batch per transaction, by the same rules as registration. Registration links its own rows, so on a
+ * ledger that began with 名寄せ this finds nothing. Returns how many rows it linked.
+ */
+export async function linkUnlinkedDonors(
+  transaction: <T>(work: (sql: RunSql) => Promise<T>) => Promise<T>,
+  opts: { batch?: number; actor?: string; onBatch?: (linked: number) => void } = {},
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const linked = await transaction(async (sql) => {
+      const donors = await sql(
+        `select id, name_kana, phone, postal_code, address from donors d
+          where not exists (select 1 from donor_person_members m where m.donor_id = d.id) order by created_at, id limit ?::int`,
+        [opts.batch ?? 1000],
+      );
+      const out = await linkDonors(
+        sql,
+        donors.map((d) => ({ donorId: String(d.id), nameKana: d.name_kana, phone: d.phone, postalCode: d.postal_code, address: d.address })),
+        opts.actor ?? 'system:link-donors',
+      );
+      return out.length;
+    });
+    if (!linked) return total;
+    total += linked;
+    opts.onBatch?.(total);
+  }
+}
+
+/**
+ * A linked donor row that has since gained a phone (filled in by a later order) or a birth date gets
+ * those keys, so the next record of the same person is recognised by them. Only an empty key is
+ * filled, and only with what the donor row now holds; no person is merged here.
+ */
+async function refreshKeys(sql: RunSql, donors: DonorToLink[]): Promise<void> {
+  const withKeys = dedupe(donors)
+    .map((d) => ({ donor_id: d.donorId, ...identityKeys(d) }))
+    .filter((k) => k.phone || k.birthDate)
+    .map((k) => ({ donor_id: k.donor_id, phone: k.phone, birth_date: k.birthDate }));
+  if (!withKeys.length) return;
+  await sql(
+    `update donor_person_members m
+        set phone_key = coalesce(m.phone_key, case when regexp_replace(coalesce(d.phone, ''), '\\D', '', 'g') = k.phone then k.phone end),
+            birth_date = coalesce(m.birth_date, k.birth_date)
+       from jsonb_to_recordset(?::jsonb) as k(donor_id uuid, phone text, birth_date date)
+       join donors d on d.id = k.donor_id
+      where m.donor_id = k.donor_id
+        and ((m.phone_key is null and regexp_replace(coalesce(d.phone, ''), '\\D', '', 'g') = k.phone) or (m.birth_date is null and k.birth_date is not null))`,
+    [JSON.stringify(withKeys)],
+  );
 }
 
 function member(donorId: string, personId: string, k: IdentityKeys, matchedOn: string[], actor: string): Record<string, unknown> {

@@ -1,5 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { linkDonors } from '../donor-matching';
 
 /**
  * Portal imports at scale (issue 3) and 名寄せ.
@@ -11,11 +10,13 @@ import { linkDonors } from '../donor-matching';
  *   has not seen; the signal is sent after the commit, from this column.
  * - 名寄せ: a person per human, each donor row linked to one, with the
  *   notation-free keys it was matched by; ambiguous records wait for an operator.
- *   Existing donors are linked here, by the same code as registration.
+ *   Donors registered before this migration are linked by the admin command
+ *   `npm run donors:link` (scripts/link-donors.ts), not here: a migration must
+ *   not depend on application code whose rules change after it is written.
  */
 export class Migration20261126930000_import_scale extends Migration {
   override async up(): Promise<void> {
-    await this.execute(`
+    this.addSql(`
       alter table import_files add column workflows_row integer not null default 0;
       update import_files set workflows_row = rows_done;
       alter table import_rows add column paid_at_seen timestamptz null;
@@ -56,19 +57,6 @@ export class Migration20261126930000_import_scale extends Migration {
       create unique index donor_match_reviews_open_idx on donor_match_reviews (donor_id) where status = 'open';
       create index donor_match_reviews_status_idx on donor_match_reviews (status, id);
     `);
-    const sql = (text: string, bindings: readonly unknown[]) => this.execute(text, [...bindings]);
-    for (;;) {
-      const donors = await this.execute(
-        `select id, name_kana, phone, postal_code, address from donors d
-          where not exists (select 1 from donor_person_members m where m.donor_id = d.id) order by created_at, id limit 2000`,
-      );
-      if (!donors.length) break;
-      await linkDonors(
-        sql,
-        donors.map((d) => ({ donorId: String(d.id), nameKana: d.name_kana, phone: d.phone, postalCode: d.postal_code, address: d.address })),
-        'system:migration-backfill',
-      );
-    }
   }
 
   override async down(): Promise<void> {

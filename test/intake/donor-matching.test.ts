@@ -7,6 +7,7 @@ import { buildApi } from '../../api/server';
 import { decideMatch, identityKeys } from '../../domain/intake/donor-identity';
 import { RAKUTEN_COLUMNS } from '../../domain/portals/rakuten';
 import { registerDonation } from '../../ledger/donations';
+import { linkUnlinkedDonors } from '../../ledger/donor-matching';
 import { Donation } from '../../ledger/entities';
 import { importChunk, storeImportFile } from '../../ledger/intake';
 import { suiteContext, type SuiteContext } from '../support/context';
@@ -144,6 +145,45 @@ describe('名寄せ in the ledger and the API', () => {
     const h = await history(c.donation.donor.id);
     expect(h.reviews).toEqual([expect.objectContaining({ status: 'open', reason: expect.stringContaining('fits 2 different donors') })]);
     expect(h.reviews[0].candidates.sort()).toEqual([(await history(a.donation.donor.id)).personId, (await history(b.donation.donor.id)).personId].sort());
+  });
+
+  test('a phone or birth date a donor row gains later becomes a match key: the next record with it joins the person', async () => {
+    const sei = uniqueKana();
+    const p = `${ctx.prefix}-3`;
+    const reg = (donor: object, extra: object = {}) =>
+      registerDonation(ctx.orm.em.fork(), newDonation(p, { donor: { name: '三橋 次郎', nameKana: `${sei} ジロウ`, prefecture: '東京都', postalCode: '100-0001', address: '千代田区千代田2-2', ...donor } as never, ...extra }), 'operator:tanaka');
+    // First order without a phone; the second, same name and address, gives one (filled into the same donor row) and a birth date.
+    const first = await reg({ phone: undefined });
+    const second = await reg({ phone: '03-5555-6666' }, { donorBirthDate: '1975-03-03' });
+    expect(second.donation.donor.id).toBe(first.donation.donor.id);
+    const [keys] = await ctx.orm.em.fork().getKnex()('donor_person_members').where('donor_id', first.donation.donor.id).select('phone_key', 'birth_date');
+    expect(keys.phone_key).toBe('0355556666');
+    expect(keys.birth_date).not.toBeNull();
+    // After a move, only that phone ties the next record to the person.
+    const moved = await reg({ postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前2-2', phone: '03-5555-6666' });
+    const h = await history(moved.donation.donor.id);
+    expect(h.personId).toBe((await history(first.donation.donor.id)).personId);
+    expect(h.records.find((r: { donorId: string }) => r.donorId === moved.donation.donor.id).matchedOn).toEqual(['phone']);
+  });
+
+  test('donors written before 名寄せ existed are linked by the admin command, by the same rules, once', async () => {
+    const sei = uniqueKana();
+    const knex = ctx.orm.em.fork().getKnex();
+    const row = (address: string) => ({ id: randomUUID(), name: '古賀 一郎', name_kana: `${sei} イチロウ`, postal_code: '100-0001', prefecture: '東京都', address, phone: '03-7777-8888' });
+    const [a, b] = [row('千代田区千代田3-3'), row('千代田区千代田4-4')];
+    // Rows as an older ledger holds them: no person.
+    await knex('donors').insert([a, b]);
+    const run = () =>
+      linkUnlinkedDonors((work) => knex.transaction((trx) => work((sql, bindings) => trx.raw(sql, bindings as never).then((r: { rows: Record<string, any>[] }) => r.rows))), { batch: 50 });
+    // Other suites' unlinked seed rows may be linked in the same run; ours must be among them.
+    expect(await run()).toBeGreaterThanOrEqual(2);
+    const ha = await history(a.id);
+    expect(ha.personId).not.toBeNull();
+    expect((await history(b.id)).personId).toBe(ha.personId);
+    // Whichever of the two was linked first started the person; the other joined it on the phone.
+    expect(ha.records.map((r: { matchedOn: string[] }) => r.matchedOn.join(',')).sort()).toEqual(['', 'phone']);
+    const members = await knex('donor_person_members').whereIn('donor_id', [a.id, b.id]).select('linked_by');
+    expect(members.map((m) => m.linked_by)).toEqual(['system:link-donors', 'system:link-donors']);
   });
 
   test('an unknown donor is a 404 and suppliers see nothing', async () => {
