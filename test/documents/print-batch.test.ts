@@ -148,7 +148,7 @@ test('returned mail: the donation waits for a confirmed address, then the whole 
     'created', 'paid', 'documents_due', 'documents_posted', 'documents_sent', 'mail_returned', 'donor_correction', 'documents_due', 'documents_posted', 'documents_sent',
   ]);
   expect(log.find((e: { toStatus: string }) => e.toStatus === 'mail_returned')).toMatchObject({ actor: 'operator:dev-operator', reason: '宛所尋ねあたりません' });
-  await maybeCaptureHistory(ctx.client, 'donation-v4-returned-mail', d.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v5-returned-mail', d.workflowId);
   await maybeCaptureHistory(ctx.client, 'print-batch-v1-returned-mail', `print-batch/${second.batchId}`);
 });
 

@@ -47,6 +47,15 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'donation-v4-review-escalated.json',
       'donation-v4-gift-delivered.json',
       'donation-v4-returned-mail.json',
+      // v5: the gift plan awaited before the documents transition (replays whatever order the local activities finished in).
+      'donation-v5-completed.json',
+      'donation-v5-corrected-cancelled.json',
+      'donation-v5-held-released.json',
+      'donation-v5-escalated.json',
+      'donation-v5-year-end.json',
+      'donation-v5-review-escalated.json',
+      'donation-v5-gift-delivered.json',
+      'donation-v5-returned-mail.json',
     ]),
   );
 });

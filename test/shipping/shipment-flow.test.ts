@@ -180,7 +180,7 @@ describe('a paid donation becomes a supplier order, a carrier file, a mail and a
     expect(before.shipments).toEqual([expect.objectContaining({ status: 'delivered' })]);
     await handle.signal(documentsSentSignal, { actor: 'operator:tanaka', sentAt: new Date().toISOString() });
     expect((await handle.result()).status).toBe('completed');
-    await maybeCaptureHistory(ctx.client, 'donation-v4-gift-delivered', handle.workflowId);
+    await maybeCaptureHistory(ctx.client, 'donation-v5-gift-delivered', handle.workflowId);
     await maybeCaptureHistory(ctx.client, 'shipment-v1-delivered', shipment.workflowId);
   });
 });

@@ -75,7 +75,7 @@ test('documents not sent within two weeks: a reminder 3 days before, an escalati
   // Late documents still complete the donation; the escalation stays on record.
   await handle.signal(documentsSentSignal, { actor: 'operator:late', sentAt: new Date(await env.currentTimeMs()).toISOString() });
   expect((await handle.result()).status).toBe('completed');
-  await maybeCaptureHistory(env.client, 'donation-v4-escalated', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v5-escalated', donation.workflowId);
 });
 
 test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
@@ -100,7 +100,7 @@ test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
   expect(result.status).toBe('completed');
   expect(result.alerts.map((a) => a.kind)).toEqual(['reminder']);
   expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
-  await maybeCaptureHistory(env.client, 'donation-v4-year-end', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v5-year-end', donation.workflowId);
 });
 
 test('documents sent in time raise no alert at all', async () => {
@@ -155,7 +155,7 @@ test('a review hold left undecided reminds after 24 h and escalates after 72 h, 
   expect((await handle.query(statusQuery)).status).toBe('documents_due');
   await handle.signal(cancelSignal, { actor: 'operator:mori', reason: 'test cleanup' });
   expect((await handle.result()).status).toBe('cancelled');
-  await maybeCaptureHistory(env.client, 'donation-v4-review-escalated', donation.workflowId);
+  await maybeCaptureHistory(env.client, 'donation-v5-review-escalated', donation.workflowId);
 });
 
 test('a hold decided within a day raises no review alert', async () => {

@@ -89,7 +89,7 @@ test('a transfer donation goes received → awaiting payment → paid → docume
   expect(new Date(byName.DonationPaymentDate as Date).toISOString()).toBe(paidAt);
   expect(new Date(byName.DocumentsDeadline as Date).toISOString()).toBe(due.deadline?.dueAt);
   expect(JSON.stringify(byName)).not.toMatch(/山田|ヤマダ|hanako|1234-5678/);
-  await maybeCaptureHistory(ctx.client, 'donation-v4-completed', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v5-completed', donation.workflowId);
 });
 
 test('a second start of the same donation reuses the one workflow, even after it finished', async () => {
@@ -152,7 +152,7 @@ test('an invalid donor correction is rejected before it reaches history; a valid
   expect((await handle.query(statusQuery)).corrections).toBe(1);
   await handle.signal(cancelSignal, { actor: 'operator:sato', reason: 'test cleanup' });
   await handle.result();
-  await maybeCaptureHistory(ctx.client, 'donation-v4-corrected-cancelled', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v5-corrected-cancelled', donation.workflowId);
 });
 
 test('cancel stops an unpaid donation and is recorded with its reason', async () => {
@@ -202,7 +202,7 @@ test('a flagged donation is held for review until an operator releases it', asyn
   expect((await handle.describe()).typedSearchAttributes.get(DonationReviewFlags)).toBeUndefined();
   await handle.signal(cancelSignal, { actor: 'operator:mori', reason: 'test cleanup' });
   await handle.result();
-  await maybeCaptureHistory(ctx.client, 'donation-v4-held-released', donation.workflowId);
+  await maybeCaptureHistory(ctx.client, 'donation-v5-held-released', donation.workflowId);
 });
 
 test('a portal import that missed the next-business-day SLA is findable as late in the Temporal UI; hand entry carries no SLA', async () => {
