@@ -95,6 +95,18 @@ export async function writeFile(file: string, rows: number, stamp: string): Prom
   return { orders, broken };
 }
 
+/**
+ * RSS and, when node runs with --expose-gc (npm run bench:import does), the heap still live after a
+ * full collection: flat in rows done means the importer retains nothing per row; RSS alone moves with
+ * when V8 chooses to collect.
+ */
+function memoryMark(): string {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc();
+  const m = process.memoryUsage();
+  return `${(m.rss / 1048576).toFixed(0)}${gc ? ` / ${(m.heapUsed / 1048576).toFixed(0)}` : ''}`;
+}
+
 const load = () => {
   const [a, b, c] = os.loadavg();
   return `load average ${a.toFixed(2)}, ${b.toFixed(2)}, ${c.toFixed(2)}`;
@@ -140,13 +152,16 @@ async function main(): Promise<void> {
       const cpu0 = cpuSnapshot(stack);
       const t0 = Date.now();
       let r;
+      const trace: string[] = [];
       do {
         r = await importChunk(stack.orm, stored.id, 2000, { heartbeat: () => undefined, paymentSeen: async () => undefined, ensureWorkflow: async () => undefined });
+        if (trace.length === 0 || r.rowsDone >= (trace.length * rows) / 10 || r.done) trace.push(`${r.rowsDone}: ${memoryMark()}`);
       } while (!r.done);
       const ms = Date.now() - t0;
       mem.stop();
       const c = cpuSince(cpu0, cpuSnapshot(stack));
       console.log(`bench:import --ledger-only — ${rows} rows in ${(ms / 1000).toFixed(1)} s = ${(rows / (ms / 1000)).toFixed(0)} rows/s (no workflow starts); register ${(importProfile.registerMs / 1000).toFixed(1)} s, commit ${(importProfile.commitMs / 1000).toFixed(1)} s, parse alone ${(parseMs / 1000).toFixed(1)} s; peak RSS ${(mem.peakRss / 1048576).toFixed(0)} MiB; CPU bench ${c.bench.toFixed(1)}, postgres ${c.postgres.toFixed(1)}, other ${c.other.toFixed(1)}; ${load()}`);
+      console.log(`  by rows done ${trace.join(', ')} (RSS / live heap after a full GC, MiB)`);
       await pgStatements(stack.monitor.em.fork().getKnex(), 'print');
       return;
     }
@@ -164,7 +179,7 @@ async function main(): Promise<void> {
         const [f] = await stack.monitor.em.fork().getKnex()('import_files').where('file_name', 'rms-bench.csv').select('rows_done', 'registered_at');
         const done = f ? Number(f.rows_done) : 0;
         if (done >= nextMark) {
-          rssTrace.push(`${done}: ${(process.memoryUsage().rss / 1048576).toFixed(0)}`);
+          rssTrace.push(`${done}: ${memoryMark()}`);
           nextMark = done + Math.ceil(rows / 10);
         }
         if (f?.registered_at && !ledgerPhase) ledgerPhase = { peakRss: memory.peakRss, peakHeapUsed: memory.peakHeapUsed, cpu: cpuSnapshot(stack) };
@@ -212,7 +227,7 @@ async function main(): Promise<void> {
       `  profile          parse alone ${(parseMs / 1000).toFixed(1)} s for ${groups} orders (${((parseMs * 1000) / rows).toFixed(0)} µs/row); ${importProfile.batches} batches: register ${(importProfile.registerMs / 1000).toFixed(1)} s, commit ${(importProfile.commitMs / 1000).toFixed(1)} s; then ${importProfile.starts} workflow starts ${(importProfile.startMs / 1000).toFixed(1)} s`,
       `  memory, ledger   peak RSS ${ledgerPhase ? mib(ledgerPhase.peakRss) : '?'}, main-isolate heap ${ledgerPhase ? mib(ledgerPhase.peakHeapUsed) : '?'} until every row was in the ledger (no workflow running yet: the importer's own)`,
       `  memory, starts   peak RSS ${mib(memory.peakRss)}, heap ${mib(memory.peakHeapUsed)} until every workflow had started (includes the worker running them)`,
-      `  RSS by rows done ${rssTrace.join(', ')} (MiB)`,
+      `  by rows done     ${rssTrace.join(', ')} (RSS / live heap after a full GC, MiB)`,
       `  CPU seconds      ${ledgerCpu ? `ledger phase: bench ${ledgerCpu.bench.toFixed(0)}, temporal ${ledgerCpu.temporal.toFixed(0)}, postgres ${ledgerCpu.postgres.toFixed(0)}, other ${ledgerCpu.other.toFixed(0)}; ` : ''}to every start: bench ${cpu.bench.toFixed(0)}, temporal ${cpu.temporal.toFixed(0)}, postgres ${cpu.postgres.toFixed(0)}, other ${cpu.other.toFixed(0)}`,
     ];
     console.log(lines.join('\n'));

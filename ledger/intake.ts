@@ -167,13 +167,13 @@ export async function registerMapped(orm: Orm, portal: string, result: MapResult
 }
 
 export interface ChunkHooks {
-  /** Starts (or finds) the donation's workflow; `start` places a migrated donation at its stage. Called after the row's batch committed. */
+  /** Starts (or finds) the donation's workflow; `start` places a migrated donation at its stage. Called once every row of the file is in the ledger. */
   ensureWorkflow(donation: Donation, start?: DonationStart, intake?: { importLate: boolean }): Promise<void>;
   /** A later export shows a payment the ledger has not seen yet. */
   paymentSeen(donation: Donation, paidAt: string): Promise<void>;
   heartbeat(rowsDone: number): void;
   now?: () => Date;
-  /** Orders per committed batch (tests make it 1 to crash between batches). */
+  /** Orders per committed batch and per step of workflow starts (tests make it 1 to crash between them). */
   batchGroups?: number;
   /** Workflow starts in flight at once. */
   startConcurrency?: number;
