@@ -24,7 +24,7 @@ import { invoiceInputs } from '../ledger/billing-fees';
 import { decideInvoice, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow } from '../ledger/billing-invoices';
 import type { DocumentRenderer } from './documents/renderer';
 import type { Mailer } from './mail/mailer';
-import { createBillingMailer } from './billing-mail';
+import { createMailActivities } from './mail/send-mail';
 import { monthLabel, renderInvoicePdf } from './billing-invoice';
 
 export interface BillingDeps {
@@ -77,7 +77,8 @@ const csvCell = (v: unknown) => {
 
 export function createBillingActivities(deps: BillingDeps) {
   const knex = () => deps.orm.em.getKnex();
-  const sendBillingMail = createBillingMailer({ knex, mailer: deps.mailer, from: deps.mailConfig.from, maskedDomains: deps.mailConfig.maskedDomains });
+  // The shared mail protocol (mail_log, one mail per key, the same Message-ID on a resend), called in-process.
+  const { sendMail: sendBillingMail } = createMailActivities({ orm: deps.orm, mailer: deps.mailer, config: { mail: deps.mailConfig } });
 
   return {
     async startBillingRun(input: NewBillingRun): Promise<void> {

@@ -28,6 +28,12 @@ export const MAIL_TEMPLATES = [
   'report-notice',
   'report-overdue',
   'quality-demand',
+  'billing-statement',
+  'billing-reminder',
+  'billing-escalation',
+  'billing-invoice',
+  'billing-payment-reminder',
+  'billing-payment-overdue',
 ] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];
 
@@ -109,6 +115,57 @@ export interface MailTemplateData {
   'report-notice': ReportNoticeMailData;
   'report-overdue': ReportOverdueMailData;
   'quality-demand': QualityDemandMailData;
+  'billing-statement': BillingStatementMailData;
+  'billing-reminder': BillingAlertMailData;
+  'billing-escalation': BillingAlertMailData;
+  'billing-invoice': BillingInvoiceMailData;
+  'billing-payment-reminder': BillingPaymentMailData;
+  'billing-payment-overdue': BillingPaymentMailData;
+}
+
+/** BILL-1: a supplier's statement (revision), its lines attached as CSV. Amounts arrive formatted. */
+export interface BillingStatementMailData {
+  supplierName: string;
+  monthLabel: string;
+  revision: number;
+  corrected: boolean;
+  resolution?: string;
+  lines: number;
+  procurement: string;
+  shipping: string;
+  attachmentName: string;
+  invoiceDay: number;
+  confirmBy: string;
+}
+
+/** BILL-3: confirmation reminders and the missed-invoice escalation, to operators. */
+export interface BillingAlertMailData {
+  runId: string;
+  monthLabel: string;
+  invoiceDue: string;
+  pending: string[];
+  paymentDays: number;
+}
+
+/** BILL-3: an invoice revision issued to the city. */
+export interface BillingInvoiceMailData {
+  runId: string;
+  monthLabel: string;
+  number: string;
+  revision: number;
+  revised: boolean;
+  total: string;
+  tax: string;
+  capFlags: number;
+  paymentDays: number;
+}
+
+/** BILL-4: payment reminder to the city, overdue notice to operators. */
+export interface BillingPaymentMailData extends BillingAlertMailData {
+  number: string;
+  total: string;
+  paid: string;
+  dueOn: string;
 }
 
 /** REPORT-1: to the city, when a month's 月次業務報告書 (a revision) is built. */
@@ -203,6 +260,14 @@ function noticeView(p: OneStopNoticeMailData, name: MailTemplateName): Record<st
   };
 }
 
+/** A view for data that arrives already formatted: it only checks the fields the template needs. */
+function preformatted<N extends MailTemplateName>(name: N, fields: string[]): (d: MailTemplateData[N]) => Record<string, unknown> {
+  return (d) => {
+    need(d as never, name, fields);
+    return { ...d };
+  };
+}
+
 /** The template's view: raw data in, display strings out. */
 const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<string, unknown> } = {
   'onestop-accepted-notice': (p) => {
@@ -262,6 +327,13 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
     need(d as never, 'supplier-order', ['supplierName', 'orderNumber', 'shipBy', 'lineCount']);
     return { ...d, shipBy: japaneseDate(d.shipBy) };
   },
+  // Billing formats its amounts and dates itself (activities/billing.ts): the views only check what the templates need.
+  'billing-statement': preformatted('billing-statement', ['supplierName', 'monthLabel', 'revision', 'attachmentName', 'confirmBy']),
+  'billing-reminder': preformatted('billing-reminder', ['runId', 'monthLabel', 'invoiceDue']),
+  'billing-escalation': preformatted('billing-escalation', ['runId', 'monthLabel', 'invoiceDue']),
+  'billing-invoice': preformatted('billing-invoice', ['runId', 'monthLabel', 'number', 'revision', 'total']),
+  'billing-payment-reminder': preformatted('billing-payment-reminder', ['runId', 'monthLabel', 'number', 'total', 'dueOn']),
+  'billing-payment-overdue': preformatted('billing-payment-overdue', ['runId', 'monthLabel', 'number', 'total', 'dueOn']),
 };
 
 // Plain text: no HTML escaping of names such as 「髙橋 & Co.」. A private instance keeps helpers and partials of other code out.
