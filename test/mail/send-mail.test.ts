@@ -215,6 +215,20 @@ test('bad template data is a non-retryable failure and nothing is logged or sent
   expect(await mailLog(k)).toBeUndefined();
 });
 
+test('billing mails render through the shared renderer; a missing field is named before anything is logged', async () => {
+  const data = { runId: 'billing-2026-10', monthLabel: '2026年10月', number: 'INV-202610-R1', revision: 1, revised: false, total: '1,234,567円', tax: '112,233円', capFlags: 0, paymentDays: 30 };
+  const text = renderMail('billing-invoice', data);
+  expect(text.subject).toContain('2026年10月');
+  expect(text.body).toContain('INV-202610-R1');
+  expect(text.body).toContain('1,234,567円');
+  const k = key('billing-missing');
+  await expect(mail.sendMail({ key: k, to: 'city@example.jp', template: 'billing-invoice', data: { ...data, number: '' } })).rejects.toMatchObject({
+    type: 'MailTemplateError',
+    message: 'mail billing-invoice needs number',
+  });
+  expect(await mailLog(k)).toBeUndefined();
+});
+
 test('the worker registers sendMail from the same dependencies', () => {
   const acts = createActivities({ orm: ctx.orm, temporal: ctx.client, documents: {} as never, mailer, mailConfig: ctx.config.mail, shipping: ctx.config.shipping });
   expect(typeof acts.sendMail).toBe('function');
