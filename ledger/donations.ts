@@ -327,7 +327,7 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
 
   // 名寄せ: a donor row seen for the first time joins (or starts) its person; a known row is linked already,
   // but a phone filled in just now or a birth date becomes one of its keys.
-  if (written.donor_created || written.donor_filled || input.donorBirthDate) await linkNewDonor(em, written.donor, input.donorBirthDate, actor);
+  if (written.donor_created || written.donor_filled || input.donorBirthDate) await linkDonorRow(em, written.donor, input.donorBirthDate, actor);
 
   // Built from the rows as written (defaults and all), not registered in `em`: mapping them
   // through the ORM's factory (`em.map`) cost more CPU than the rest of registration.
@@ -343,7 +343,7 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
   return { donation, created: true, findings };
 }
 
-async function linkNewDonor(em: EntityManager, donor: Row, birthDate: string | undefined, actor: string): Promise<void> {
+async function linkDonorRow(em: EntityManager, donor: Row, birthDate: string | undefined, actor: string): Promise<void> {
   const run = (db: Knex) => linkDonors((sql, b) => db.raw(sql, b as Knex.RawBinding[]).then((r: { rows: Row[] }) => r.rows), [
     { donorId: donor.id as string, nameKana: donor.name_kana as string, phone: donor.phone as string | null, postalCode: donor.postal_code as string, address: donor.address as string, birthDate },
   ], actor);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from '@mikro-orm/postgresql';
 import { decideMatch, identityKeys, type IdentityKeys, type KnownRecord } from '../domain/intake/donor-identity';
 
 /**
@@ -9,9 +10,8 @@ import { decideMatch, identityKeys, type IdentityKeys, type KnownRecord } from '
  * conflicting identifiers): those get a person of their own until then, so no
  * history is merged on a guess.
  *
- * Written against a bare "run SQL" function so that registration (knex inside
- * its transaction) and the migration's backfill (MikroORM's migration context)
- * share it.
+ * Written against a bare "run SQL" function so that both registration paths
+ * (knex inside their transaction) share it.
  */
 export type RunSql = (sql: string, bindings: readonly unknown[]) => Promise<Record<string, any>[]>;
 
@@ -106,12 +106,13 @@ export async function linkDonors(sql: RunSql, donors: DonorToLink[], actor: stri
  * ledger that began with 名寄せ this finds nothing. Returns how many rows it linked.
  */
 export async function linkUnlinkedDonors(
-  transaction: <T>(work: (sql: RunSql) => Promise<T>) => Promise<T>,
+  knex: Knex,
   opts: { batch?: number; actor?: string; onBatch?: (linked: number) => void } = {},
 ): Promise<number> {
   let total = 0;
   for (;;) {
-    const linked = await transaction(async (sql) => {
+    const linked = await knex.transaction(async (trx) => {
+      const sql: RunSql = async (text, bindings) => (await trx.raw(text, bindings as Knex.RawBinding[])).rows;
       const donors = await sql(
         `select id, name_kana, phone, postal_code, address from donors d
           where not exists (select 1 from donor_person_members m where m.donor_id = d.id) order by created_at, id limit ?::int`,

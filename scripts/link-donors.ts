@@ -4,9 +4,8 @@
  * registration, a batch per transaction. Safe to run at any time and again:
  * rows already linked are left alone. Reads DATABASE_URL like the worker.
  */
-import type { Knex } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig } from '../config/env';
-import { linkUnlinkedDonors, type RunSql } from '../ledger/donor-matching';
+import { linkUnlinkedDonors } from '../ledger/donor-matching';
 import { createOrm } from '../ledger/orm';
 
 async function main(): Promise<void> {
@@ -14,11 +13,7 @@ async function main(): Promise<void> {
   if (!config.database.url) throw new ConfigError('donors:link needs DATABASE_URL');
   const orm = await createOrm(config.database.url);
   try {
-    const knex = orm.em.getKnex();
-    const linked = await linkUnlinkedDonors(
-      (work) => knex.transaction((trx: Knex.Transaction) => work(((sql, bindings) => trx.raw(sql, bindings as Knex.RawBinding[]).then((r: { rows: Record<string, any>[] }) => r.rows)) as RunSql)),
-      { onBatch: (n) => process.stderr.write(`[donors:link] ${n} linked\n`) },
-    );
+    const linked = await linkUnlinkedDonors(orm.em.getKnex(), { onBatch: (n) => process.stderr.write(`[donors:link] ${n} linked\n`) });
     console.log(`donors:link — ${linked} donor rows linked`);
   } finally {
     await orm.close();
