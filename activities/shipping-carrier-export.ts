@@ -43,7 +43,7 @@ async function carrierRows(knex: Knex, where: string, bindings: unknown[]): Prom
             o.name, o.name_kana, o.postal_code, o.prefecture, o.address, o.phone, o.email,
             p.name as supplier_name, p.postal_code as supplier_postal, p.address as supplier_address, p.phone as supplier_phone
        from shipments s join gifts g on g.code = s.gift_code join donation_gift_lines l on l.id = s.gift_line_id
-       join donations d on d.id = s.donation_id join donors o on o.id = d.donor_id left join suppliers p on p.id = s.supplier_id
+       join donation_recipients o on o.donation_id = s.donation_id left join suppliers p on p.id = s.supplier_id
       where ${where} order by s.created_at`,
     bindings as any[],
   );

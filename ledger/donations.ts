@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ReferenceKind } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
 import type { Channel, PaymentMethod } from '../domain/donation-status';
+import type { ShipTo } from '../domain/portals/types';
 import { normalizeDonorFields, type DonorFields, type FieldError } from '../domain/donor';
 import { donationWorkflowId } from '../domain/ids';
 import { reviewFindings, type ReviewFinding } from '../domain/review';
@@ -32,6 +33,8 @@ export interface NewDonation {
   giftsAlreadyShipped?: boolean;
   /** 名寄せ only (a portal or the old system gave it); not stored on the donor row. Not part of the fingerprint. */
   donorBirthDate?: string;
+  /** 送付先 when the gifts go to someone else (donation_ship_to); part of the fingerprint when present. */
+  shipTo?: ShipTo;
 }
 
 export class IntakeValidationError extends Error {
@@ -72,6 +75,8 @@ export function fingerprintOf(d: NewDonation, donor: DonorFields): string {
     d.portal, d.portalOrderId, d.channel, d.amountYen, d.paymentMethod, d.purpose ?? null, d.wantsOneStop, d.disasterRelief,
     [...d.gifts].sort((a, b) => a.code.localeCompare(b.code)).map((g) => [g.code, g.quantity]),
     donor.name, donor.nameKana, donor.postalCode, donor.prefecture, donor.address, donor.phone ?? null, donor.email ?? null,
+    // Appended only when present, so the fingerprints of donations without one are unchanged.
+    ...(d.shipTo ? [[d.shipTo.name, d.shipTo.nameKana, d.shipTo.postalCode, d.shipTo.prefecture, d.shipTo.address, d.shipTo.phone ?? null]] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -162,6 +167,18 @@ async function intakeFacts(em: EntityManager, input: NewDonation, donor: DonorFi
   ).options({ name: 'furusato.intake-facts' });
   const [r] = result.rows as { existing_id: string | null; gifts: IntakeFacts['gifts']; duplicates: IntakeFacts['duplicates'] }[];
   return { existingId: r.existing_id, gifts: r.gifts, duplicates: r.duplicates };
+}
+
+/** 送付先 rows for donations just written, in the caller's transaction (the gifts must never go to the donor by a half-written import). */
+export async function insertShipTo(knex: Knex, rows: { donationId: string; shipTo: ShipTo }[]): Promise<void> {
+  if (!rows.length) return;
+  await knex.raw(
+    `insert into donation_ship_to (donation_id, name, name_kana, postal_code, prefecture, address, phone)
+     select donation_id, name, name_kana, postal_code, prefecture, address, phone
+       from jsonb_to_recordset(?::jsonb) as x(donation_id uuid, name text, name_kana text, postal_code text, prefecture text, address text, phone text)
+     on conflict (donation_id) do nothing`,
+    [JSON.stringify(rows.map((r) => ({ donation_id: r.donationId, name: r.shipTo.name, name_kana: r.shipTo.nameKana, postal_code: r.shipTo.postalCode, prefecture: r.shipTo.prefecture, address: r.shipTo.address, phone: r.shipTo.phone ?? null })))],
+  );
 }
 
 /** The candidates whose gift lines are the same as this donation's (INTAKE-4). */
@@ -289,11 +306,13 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
 
   let written: { donor: Row; donation: Row; lines: Row[]; donor_created: boolean; donor_filled: boolean };
   try {
-    if (!input.gifts.length || input.giftsAlreadyShipped) {
+    if ((!input.gifts.length || input.giftsAlreadyShipped) && !input.shipTo) {
       written = await writeDonation(em, bindings);
     } else {
       written = await em.transactional(async (tx) => {
         const rows = await writeDonation(tx, bindings);
+        if (input.shipTo) await insertShipTo(txKnex(tx), [{ donationId: rows.donation.id as string, shipTo: input.shipTo }]);
+        if (!input.gifts.length || input.giftsAlreadyShipped) return rows;
         // GIFT-2: count the lines against the portal's stock in the same transaction; a gift without a
         // listing row on the portal and without stock tracking costs one UPDATE that matches nothing.
         await recordSales(tx, {

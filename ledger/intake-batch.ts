@@ -5,7 +5,7 @@ import { normalizeDonorFields, type DonorFields } from '../domain/donor';
 import { donationWorkflowId } from '../domain/ids';
 import type { MapResult, MigrationFacts, PortalDonation, RowIssue, RowMapper } from '../domain/portals/types';
 import { reviewFindings, type ReviewFinding } from '../domain/review';
-import { DUPLICATE_WINDOW_MS, fingerprintOf, likelyDuplicates, portalOf, type NewDonation } from './donations';
+import { DUPLICATE_WINDOW_MS, fingerprintOf, insertShipTo, likelyDuplicates, portalOf, type NewDonation } from './donations';
 import { linkDonors, pgArray } from './donor-matching';
 import { MIGRATION_ACTOR, migrationStart, type DonationStart } from './migration-import';
 import { recordSales, type SaleLine } from './stock';
@@ -60,6 +60,7 @@ export function toNewDonation(portal: string, d: PortalDonation): NewDonation {
     emailExpected: !d.migration,
     giftsAlreadyShipped: d.migration?.gifts === 'shipped',
     donorBirthDate: d.donorBirthDate,
+    shipTo: d.shipTo,
   };
 }
 
@@ -298,6 +299,9 @@ export async function registerBatch(
     const by = new Map(winners.map((w) => [key(w.portal_code, w.portal_order_id), w]));
     for (const p of raced) out[p.i] = settleExisting(p, by.get(key(p.nd.portal, p.nd.portalOrderId))!);
   }
+
+  // 送付先 of the new donations, in the batch's transaction.
+  await insertShipTo(db, created.filter((p) => p.nd.shipTo).map((p) => ({ donationId: ids.get(p.i)!, shipTo: p.nd.shipTo! })));
 
   // 7. Gift lines and "created" events, as registerDonation writes them.
   const lineRows = created.flatMap((p) => p.nd.gifts.map((g) => ({ donation_id: ids.get(p.i), gift_code: g.code, quantity: g.quantity, unit_price_yen: gifts.get(g.code)!.gift.price_yen })))

@@ -309,14 +309,14 @@ export interface OrderLine {
   recipient: { name: string; nameKana: string; postalCode: string; prefecture: string; address: string; phone: string | null };
 }
 
-/** What a supplier needs to pack and label one order: the lines with the donor's delivery address. */
+/** What a supplier needs to pack and label one order: the lines with the recipient (the 送付先, else the donor). */
 export async function orderLines(knex: Knex, orderId: string): Promise<OrderLine[]> {
   const { rows } = await knex.raw(
     `select s.id, s.donation_id, s.gift_code, g.name as gift_name, g.temperature, l.quantity, s.delivery_no, s.deliveries, s.attempt, s.status,
             coalesce(s.carrier, g.carrier, p.default_carrier) as carrier, s.tracking_number,
             o.name, o.name_kana, o.postal_code, o.prefecture, o.address, o.phone
        from shipments s join donation_gift_lines l on l.id = s.gift_line_id join gifts g on g.code = s.gift_code
-       join donations d on d.id = s.donation_id join donors o on o.id = d.donor_id left join suppliers p on p.id = s.supplier_id
+       join donation_recipients o on o.donation_id = s.donation_id left join suppliers p on p.id = s.supplier_id
       where s.order_id = ? order by s.created_at`,
     [orderId],
   );

@@ -232,7 +232,12 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
 
   app.get<{ Params: { id: string } }>('/donations/:id', { schema: { tags: ['donations'], summary: 'A donation: ledger row and live workflow state', params: s.idParams }, config: { roles: READ } }, async (request) => {
     const donation = await load(request.params.id);
-    return { donation: detail(donation), workflow: await liveStatus(donation) };
+    // 送付先: where the gifts go when it is not the donor (null = the donor's address).
+    const [shipTo] = await em().getKnex()('donation_ship_to').where({ donation_id: donation.id }).select('name', 'name_kana', 'postal_code', 'prefecture', 'address', 'phone');
+    return {
+      donation: { ...detail(donation), shipTo: shipTo ? { name: shipTo.name, nameKana: shipTo.name_kana, postalCode: shipTo.postal_code, prefecture: shipTo.prefecture, address: shipTo.address, phone: shipTo.phone ?? null } : null },
+      workflow: await liveStatus(donation),
+    };
   });
 
   app.get<{ Params: { id: string } }>('/donations/:id/events', { schema: { tags: ['donations'], summary: 'The donation event log (append-only)', params: s.idParams }, config: { roles: READ } }, async (request) => {

@@ -12,6 +12,7 @@ export type ColumnSpec = string | string[] | { join: (string | string[])[]; sepa
 export const MAPPED_FIELDS = [
   'portalOrderId', 'appliedAt', 'amountYen', 'paymentMethod', 'paidAt', 'purpose', 'wantsOneStop', 'disasterRelief',
   'donor.name', 'donor.nameKana', 'donor.postalCode', 'donor.prefecture', 'donor.address', 'donor.phone', 'donor.email', 'donor.birthDate',
+  'shipTo.name', 'shipTo.nameKana', 'shipTo.postalCode', 'shipTo.prefecture', 'shipTo.address', 'shipTo.phone',
   'giftCode', 'giftQuantity',
 ] as const;
 export type MappedField = (typeof MAPPED_FIELDS)[number];
@@ -117,6 +118,14 @@ export function mappingAdapter(mapping: PortalMapping): PortalAdapter {
         columnOf,
         map(rows: string[][]): MapResult {
           const first = rows[0];
+          // 送付先 only where the mapping names its columns.
+          const shipToOf = (cells: string[]) =>
+            get(cells, 'shipTo.address') === undefined && get(cells, 'shipTo.name') === undefined
+              ? undefined
+              : {
+                  name: get(cells, 'shipTo.name') ?? '', nameKana: get(cells, 'shipTo.nameKana') ?? '', postalCode: get(cells, 'shipTo.postalCode') ?? '',
+                  prefecture: get(cells, 'shipTo.prefecture'), address: get(cells, 'shipTo.address') ?? '', phone: get(cells, 'shipTo.phone'),
+                };
           const raw: RawOrder = {
             portalOrderId: get(first, 'portalOrderId') ?? '',
             appliedAt: get(first, 'appliedAt') ?? '',
@@ -134,6 +143,9 @@ export function mappingAdapter(mapping: PortalMapping): PortalAdapter {
             phone: get(first, 'donor.phone'),
             email: get(first, 'donor.email'),
             birthDate: get(first, 'donor.birthDate'),
+            shipTo: shipToOf(first),
+            // One order goes to one address: rows that name different 送付先 are refused with the column.
+            shipToConflict: rows.some((cells) => JSON.stringify(shipToOf(cells)) !== JSON.stringify(shipToOf(first))),
             gifts: rows.map((cells) => ({ code: get(cells, 'giftCode') ?? '', quantity: get(cells, 'giftQuantity') ?? '' })),
           };
           return buildDonation(raw, mapping.values, columnOf);

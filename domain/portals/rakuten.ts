@@ -49,10 +49,18 @@ const FIELD_COLUMNS: Record<string, RakutenColumn> = {
   'donor.nameKana': '注文者姓カナ',
   'donor.phone': '注文者電話番号1',
   'donor.email': '注文者メールアドレス',
+  'shipTo.postalCode': '送付先郵便番号1',
+  'shipTo.prefecture': '送付先住所都道府県',
+  'shipTo.address': '送付先住所郡市区',
+  'shipTo.name': '送付先姓',
+  'shipTo.nameKana': '送付先姓カナ',
+  'shipTo.phone': '送付先電話番号1',
   purpose: '項目・選択肢',
   wantsOneStop: '項目・選択肢',
   giftQuantity: '個数',
 };
+
+const SHIP_TO_PARTS: RakutenColumn[] = ['送付先郵便番号2', '送付先住所それ以降の住所', '送付先名', '送付先名カナ', '送付先電話番号2', '送付先電話番号3'];
 
 function optionValue(options: string, keys: string[]): string | undefined {
   for (const line of options.split(/\r?\n|[;；]/)) {
@@ -63,7 +71,7 @@ function optionValue(options: string, keys: string[]): string | undefined {
 }
 
 export function rakutenAdapter(settings: RakutenSettings): PortalAdapter {
-  const used: RakutenColumn[] = [...new Set([...Object.values(FIELD_COLUMNS), '注文者郵便番号2', '注文者住所それ以降の住所', '注文者名', '注文者名カナ', '注文者電話番号2', '注文者電話番号3', settings.giftCodeColumn] as RakutenColumn[])];
+  const used: RakutenColumn[] = [...new Set([...Object.values(FIELD_COLUMNS), '注文者郵便番号2', '注文者住所それ以降の住所', '注文者名', '注文者名カナ', '注文者電話番号2', '注文者電話番号3', ...SHIP_TO_PARTS, settings.giftCodeColumn] as RakutenColumn[])];
   return {
     portal: settings.portal,
     layout: 'published',
@@ -81,6 +89,17 @@ export function rakutenAdapter(settings: RakutenSettings): PortalAdapter {
           const options = v(c, '項目・選択肢');
           const zip = [v(c, '注文者郵便番号1'), v(c, '注文者郵便番号2')].filter(Boolean).join('-');
           const phone = [v(c, '注文者電話番号1'), v(c, '注文者電話番号2'), v(c, '注文者電話番号3')].filter(Boolean).join('-');
+          // RMS writes 送付先 on every row (an order may name one per item); one order goes to one address here.
+          const shipToOf = (r: string[]) => ({
+            name: [v(r, '送付先姓'), v(r, '送付先名')].filter(Boolean).join(' '),
+            nameKana: [v(r, '送付先姓カナ'), v(r, '送付先名カナ')].filter(Boolean).join(' '),
+            postalCode: [v(r, '送付先郵便番号1'), v(r, '送付先郵便番号2')].filter(Boolean).join('-'),
+            prefecture: v(r, '送付先住所都道府県'),
+            address: `${v(r, '送付先住所郡市区')}${v(r, '送付先住所それ以降の住所')}`,
+            phone: [v(r, '送付先電話番号1'), v(r, '送付先電話番号2'), v(r, '送付先電話番号3')].filter(Boolean).join('-'),
+          });
+          const shipTo = shipToOf(c);
+          const shipToConflict = rows.some((r) => JSON.stringify(shipToOf(r)) !== JSON.stringify(shipTo));
           return buildDonation(
             {
               portalOrderId: v(c, '注文番号'),
@@ -96,6 +115,8 @@ export function rakutenAdapter(settings: RakutenSettings): PortalAdapter {
               address: `${v(c, '注文者住所郡市区')}${v(c, '注文者住所それ以降の住所')}`,
               phone,
               email: v(c, '注文者メールアドレス'),
+              shipTo,
+              shipToConflict,
               gifts: rows.map((r) => ({ code: v(r, settings.giftCodeColumn), quantity: v(r, '個数') })),
             },
             settings.values,

@@ -1,7 +1,7 @@
 import { PAYMENT_METHODS, type PaymentMethod } from '../donation-status';
 import { validateDonor, type DonorFields } from '../donor';
 import { cleanAddress, cleanCell, cleanPhone, cleanPostalCode, parseJstDateTime, parseQuantity, parseYen, splitPrefecture, toKatakana } from './normalize';
-import type { MapResult, PortalDonation, RowIssue } from './types';
+import type { MapResult, PortalDonation, RowIssue, ShipTo } from './types';
 
 /** Value maps an operator maintains per portal (JSON), e.g. "クレジットカード決済" → credit_card. */
 export interface ValueMaps {
@@ -33,6 +33,10 @@ export interface RawOrder {
   phone?: string;
   email?: string;
   birthDate?: string;
+  /** 送付先 as the portal wrote it; empty or the same as the donor's = the donor's address. */
+  shipTo?: { name: string; nameKana?: string; postalCode: string; prefecture?: string; address: string; phone?: string };
+  /** More than one 送付先 in one order (one per row). */
+  shipToConflict?: boolean;
   gifts: { code: string; quantity: string }[];
 }
 
@@ -105,6 +109,9 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
     issues.push({ column, reason: e.field === 'donor.prefecture' && !donor.prefecture ? 'no prefecture found in the address' : e.reason });
   }
 
+  const shipTo = raw.shipTo ? shipToOf(raw.shipTo, donor, col, issues) : undefined;
+  if (raw.shipToConflict) issues.push({ column: col('shipTo.address'), reason: 'the rows of this order name different 送付先; one order is shipped to one address (split it into one order per address)' });
+
   // A birth date only helps 名寄せ; an unreadable one is dropped rather than refusing the donation.
   const birthText = cleanCell(raw.birthDate);
   const birthAt = birthText ? parseJstDateTime(birthText) : undefined;
@@ -134,10 +141,37 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
     wantsOneStop,
     disasterRelief,
     donor,
+    ...(shipTo ? { shipTo } : {}),
     gifts,
     ...(donorBirthDate ? { donorBirthDate } : {}),
   };
   return { ok: true, donation };
+}
+
+/**
+ * The 送付先, checked like the donor's address. None when the portal left it empty or wrote the donor's
+ * own address again (RMS fills 送付先 for every order): then the gifts go to the donor.
+ */
+function shipToOf(raw: NonNullable<RawOrder['shipTo']>, donor: DonorFields, col: (field: string) => string | null, issues: RowIssue[]): ShipTo | undefined {
+  if (![raw.name, raw.postalCode, raw.address].some((v) => cleanCell(v))) return undefined;
+  const split = raw.prefecture && cleanCell(raw.prefecture) ? { prefecture: cleanCell(raw.prefecture), rest: cleanAddress(raw.address) } : splitPrefecture(raw.address);
+  const shipTo: ShipTo = {
+    name: cleanCell(raw.name).replace(/[\s\u3000]+/g, ' '),
+    nameKana: toKatakana(raw.nameKana ?? ''),
+    postalCode: cleanPostalCode(raw.postalCode),
+    prefecture: split.prefecture ?? '',
+    address: split.rest,
+    phone: cleanPhone(raw.phone ?? '') || undefined,
+  };
+  const same = (a: string, b: string) => a.normalize('NFKC').replace(/[\s\u3000]/g, '') === b.normalize('NFKC').replace(/[\s\u3000]/g, '');
+  if (same(shipTo.name, donor.name) && shipTo.postalCode === donor.postalCode && same(shipTo.prefecture + shipTo.address, donor.prefecture + donor.address)) return undefined;
+  for (const e of validateDonor(shipTo, 'shipTo.')) {
+    // A label needs no kana.
+    if (e.field === 'shipTo.nameKana' && shipTo.nameKana === '') continue;
+    const column = col(e.field) ?? (e.field === 'shipTo.prefecture' ? col('shipTo.address') : null);
+    issues.push({ column, reason: `送付先: ${e.field === 'shipTo.prefecture' && !shipTo.prefecture ? 'no prefecture found in the address' : e.reason}` });
+  }
+  return shipTo;
 }
 
 /** Exact match first, then ignoring width and spaces: "クレジットカード" = "ｸﾚｼﾞｯﾄｶｰﾄﾞ". */

@@ -18,6 +18,8 @@ export interface PortalDonation {
   wantsOneStop: boolean;
   disasterRelief: boolean;
   donor: DonorFields;
+  /** 送付先: where the gifts go when it is not the donor's own address (a present to family, a second home). */
+  shipTo?: ShipTo;
   gifts: { code: string; quantity: number }[];
   /** YYYY-MM-DD where the source has a birth date column (名寄せ only; the ledger's donor row has no birth date). */
   donorBirthDate?: string;
@@ -28,6 +30,9 @@ export interface PortalDonation {
   /** Migration rows only (LEDGER-4, SHIP-7): where the previous system had got to. */
   migration?: MigrationFacts;
 }
+
+/** A gift recipient other than the donor: the fields a label needs. */
+export type ShipTo = Pick<DonorFields, 'name' | 'nameKana' | 'postalCode' | 'prefecture' | 'address' | 'phone'>;
 
 /** What ふるさと納税do knew about a donation's progress, so its workflow starts at the right stage. */
 export interface MigrationFacts {

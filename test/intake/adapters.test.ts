@@ -7,7 +7,8 @@ import { decodeStream, detectEncoding } from '../../domain/portals/encoding';
 import { adapterFor, PORTALS_WITH_ADAPTERS } from '../../domain/portals';
 import { openPortalFile, PortalFileError, type OrderGroup } from '../../domain/portals/reader';
 import { parseJstDateTime, parseYen, toKatakana } from '../../domain/portals/normalize';
-import { MAPPED_HEADER, mappedFixture, rakutenFixture } from '../fixtures/portals/generate';
+import { MAPPED_HEADER, mappedFixture, rakutenFixture, rakutenRow } from '../fixtures/portals/generate';
+import { RAKUTEN_COLUMNS } from '../../domain/portals/rakuten';
 
 /** Feeds a buffer in small pieces, so multi-byte characters and CRLFs are split across chunks. */
 function chunked(buf: Buffer, size = 7): AsyncIterable<Buffer> {
@@ -16,8 +17,8 @@ function chunked(buf: Buffer, size = 7): AsyncIterable<Buffer> {
   return Readable.from(parts);
 }
 
-async function groups(portal: string, buf: Buffer, size?: number): Promise<{ encoding: string; groups: OrderGroup[] }> {
-  const file = await openPortalFile(chunked(buf, size), adapterFor(portal, {}));
+async function groups(portal: string, buf: Buffer, size?: number, env: NodeJS.ProcessEnv = {}): Promise<{ encoding: string; groups: OrderGroup[] }> {
+  const file = await openPortalFile(chunked(buf, size), adapterFor(portal, env));
   const out: OrderGroup[] = [];
   for await (const g of file.groups) out.push(g);
   return { encoding: file.encoding, groups: out };
@@ -117,6 +118,37 @@ describe('楽天 RMS 受注CSV (PORTAL-1)', () => {
     expect(!broken.ok && broken.portalOrderId).toBe('123456-20261121-0000004');
   });
 
+  test('送付先: another recipient is kept; the donor written again is no 送付先; two in one order are quarantined with the column', async () => {
+    const base = {
+      注文番号: 'SHIP-1', 注文日時: '2026-11-20 10:00:00', 支払方法名: 'クレジットカード', 合計金額: '10000',
+      注文者郵便番号1: '100', 注文者郵便番号2: '0001', 注文者住所都道府県: '東京都', 注文者住所郡市区: '千代田区', 注文者住所それ以降の住所: '千代田1-1',
+      注文者姓: '髙橋', 注文者名: '一郎', 注文者姓カナ: 'タカハシ', 注文者名カナ: 'イチロウ', 注文者電話番号1: '03', 注文者電話番号2: '1234', 注文者電話番号3: '5678',
+      注文者メールアドレス: 'x@pc.fw.rakuten.ne.jp', 商品管理番号: 'rk-fix-eel', 個数: '1',
+    } as const;
+    const parents = {
+      送付先郵便番号1: '８１２', 送付先郵便番号2: '００１１', 送付先住所都道府県: '福岡県', 送付先住所郡市区: '福岡市博多区', 送付先住所それ以降の住所: '博多駅前２－２',
+      送付先姓: '髙橋', 送付先名: '正男', 送付先姓カナ: 'ﾀｶﾊｼ', 送付先名カナ: 'ﾏｻｵ', 送付先電話番号1: '092', 送付先電話番号2: '000', 送付先電話番号3: '2222',
+    } as const;
+    const self = {
+      送付先郵便番号1: '100', 送付先郵便番号2: '0001', 送付先住所都道府県: '東京都', 送付先住所郡市区: '千代田区', 送付先住所それ以降の住所: '千代田1-1',
+      送付先姓: '髙橋', 送付先名: '一郎', 送付先電話番号1: '03', 送付先電話番号2: '1234', 送付先電話番号3: '5678',
+    } as const;
+    const file = [
+      [...RAKUTEN_COLUMNS],
+      rakutenRow({ ...base, ...parents }),
+      rakutenRow({ ...base, ...self, 注文番号: 'SHIP-2' }),
+      rakutenRow({ ...base, ...parents, 注文番号: 'SHIP-3' }),
+      rakutenRow({ ...base, ...self, 注文番号: 'SHIP-3', 商品管理番号: 'rk-fix-nori' }),
+    ];
+    const { groups: g } = await groups('rakuten', iconv.encode(file.map((r) => r.map((c) => (/[",]/.test(c) ? `"${c}"` : c)).join(',')).join('\r\n') + '\r\n', 'cp932'));
+    const [other, same, split] = g.map((x) => x.result);
+    expect(other.ok && other.donation.shipTo).toEqual({ name: '髙橋 正男', nameKana: 'タカハシ マサオ', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前2-2', phone: '092-000-2222' });
+    expect(other.ok && other.donation.donor.address).toBe('千代田区千代田1-1');
+    expect(same.ok && same.donation.shipTo).toBeUndefined();
+    expect(split.ok).toBe(false);
+    expect(!split.ok && split.issues).toEqual([{ column: '送付先住所郡市区', reason: expect.stringContaining('different 送付先') }]);
+  });
+
   test('a file that is not the known RMS layout is refused whole, naming the shifted columns', async () => {
     const bad = iconv.encode('注文番号,注文日時,支払方法名\r\n1,2,3\r\n', 'cp932');
     await expect(groups('rakuten', bad)).rejects.toThrow(PortalFileError);
@@ -185,5 +217,22 @@ describe('declarative mappings (provisional layouts)', () => {
     expect(!first.done && first.value.result.ok && first.value.result.donation.amountYen).toBe(20000);
     fs.writeFileSync(path.join(dir, 'choice.json'), JSON.stringify({ ...shipped, columns: { ...shipped.columns, amountYn: 'x' } }));
     expect(() => adapterFor('choice', { PORTAL_MAPPINGS_DIR: dir })).toThrow(/columns\.amountYn is not a known field/);
+  });
+
+  test('a mapping that names 送付先 columns gives the donation its recipient', async () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mappings-'));
+    const shipped = JSON.parse(fs.readFileSync(path.join(__dirname, '../../domain/portals/mappings/choice.json'), 'utf8'));
+    shipped.columns = { ...shipped.columns, 'shipTo.name': 'お届け先氏名', 'shipTo.postalCode': 'お届け先郵便番号', 'shipTo.address': 'お届け先住所' };
+    fs.writeFileSync(path.join(dir, 'choice.json'), JSON.stringify(shipped));
+    const text = mappedFixture('s', { bom: false, encoding: 'utf-8' }).toString('utf8').split('\r\n');
+    const withShipTo = [
+      `${text[0]},お届け先氏名,お届け先郵便番号,お届け先住所`,
+      `${text[1]},柳川 母,832-0065,福岡県柳川市本町2`,
+      `${text[2]},,,`,
+    ].join('\r\n') + '\r\n';
+    const { groups: g } = await groups('choice', Buffer.from(withShipTo), 5, { PORTAL_MAPPINGS_DIR: dir });
+    const [a, b] = g.map((x) => x.result);
+    expect(a.ok && a.donation.shipTo).toEqual({ name: '柳川 母', nameKana: '', postalCode: '832-0065', prefecture: '福岡県', address: '柳川市本町2' });
+    expect(b.ok && b.donation.shipTo).toBeUndefined();
   });
 });

@@ -173,3 +173,28 @@ test('INTAKE-4 on the batch path: the same person, amount and gifts on another p
   const intake = await ctx.orm.em.fork().findOneOrFail(DonationIntake, { donationId: second.id });
   expect(intake.reviewFindings.find((f) => f.flag === 'possible_duplicate_order')?.reason).toContain(first.donation.portalOrderId);
 });
+
+test('送付先 enters the ledger with its order; the same export again is unchanged, another 送付先 for the order is a conflict', async () => {
+  const id = `${ctx.prefix.replace(/[^0-9a-z]/gi, '')}-SHIPTO`;
+  const row = (rest: string) =>
+    rakutenRow({
+      注文番号: id, 注文日時: '2026-11-20 10:00:00', 支払方法名: 'クレジットカード', 合計金額: '20000',
+      注文者郵便番号1: '100', 注文者郵便番号2: '0001', 注文者住所都道府県: '東京都', 注文者住所郡市区: '千代田区', 注文者住所それ以降の住所: '千代田9-9',
+      注文者姓: '有明', 注文者名: '一郎', 注文者姓カナ: 'アリアケ', 注文者名カナ: 'イチロウ', 注文者電話番号1: '03', 注文者電話番号2: '9999', 注文者電話番号3: '0000',
+      注文者メールアドレス: 'ship@pc.fw.rakuten.ne.jp', 商品管理番号: 'rk-fix-eel', 個数: '1',
+      送付先郵便番号1: '812', 送付先郵便番号2: '0011', 送付先住所都道府県: '福岡県', 送付先住所郡市区: '福岡市博多区', 送付先住所それ以降の住所: rest,
+      送付先姓: '有明', 送付先名: '母', 送付先電話番号1: '092', 送付先電話番号2: '000', 送付先電話番号3: '3333',
+    });
+  const file = (rest: string) => iconv.encode([[...RAKUTEN_COLUMNS], row(rest)].map((r) => r.join(',')).join('\r\n') + '\r\n', 'cp932');
+  const first = await store(file('博多駅前4-4'), 'rms-shipto.csv');
+  expect(await runImport(first.file.id)).toMatchObject({ created: 1 });
+  const d = (await donation(id))!;
+  const [shipTo] = await ctx.orm.em.fork().getKnex()('donation_recipients').where({ donation_id: d.id }).select('ship_to', 'name', 'address');
+  expect(shipTo).toEqual({ ship_to: true, name: '有明 母', address: '福岡市博多区博多駅前4-4' });
+  expect(d.donor.address).toBe('千代田区千代田9-9');
+
+  const again = await store(Buffer.concat([file('博多駅前4-4'), Buffer.from('\r\n')]), 'rms-shipto-again.csv');
+  expect(await runImport(again.file.id)).toMatchObject({ created: 0, unchanged: 1, quarantined: 0 });
+  const moved = await store(file('博多駅前5-5'), 'rms-shipto-moved.csv');
+  expect(await runImport(moved.file.id)).toMatchObject({ created: 0, unchanged: 0, quarantined: 1 });
+});

@@ -244,6 +244,29 @@ describe('who gets no shipment (SHIP-6, PORTAL-1)', () => {
   });
 });
 
+describe('送付先: the gift goes to the recipient the portal named, the documents to the donor', () => {
+  test("order lines and the carrier file carry the 送付先, not the donor's address", async () => {
+    const shipTo = { name: '柳川 花子', nameKana: 'ヤナガワ ハナコ', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3', phone: '092-000-1111' };
+    const { donation } = await paidDonation({ shipTo });
+    const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
+    await orderRun();
+    await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
+    const order = (await get('/supplier-orders', 'farm')).json().orders.find((o: any) => o.shipOn === today);
+    const line = (await get(`/supplier-orders/${order.id}`, 'farm')).json().lines.find((l: any) => l.shipmentId === s.id);
+    expect(line.recipient).toEqual({ name: '柳川 花子', nameKana: 'ヤナガワ ハナコ', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3', phone: '092-000-1111' });
+    const file = await get(`/supplier-orders/${order.id}/carrier-file?carrier=yamato_b2`, 'farm');
+    expect(file.statusCode).toBe(200);
+    const row = iconv.decode(file.rawPayload, 'CP932').split('\r\n').find((l) => l.includes(s.id))!;
+    expect(row).toContain('柳川 花子');
+    expect(row).toContain('博多駅前3-3-3');
+    expect(row).not.toContain(donation.donor.address);
+    // The donor is still the donor (receipts and one-stop go to the donor's address); operators see both.
+    const view = (await get(`/donations/${donation.id}`)).json().donation;
+    expect(view.donor.address).toBe(donation.donor.address);
+    expect(view.shipTo).toMatchObject({ name: '柳川 花子', postalCode: '812-0011', address: '福岡市博多区博多駅前3-3-3' });
+  });
+});
+
 describe('durability', () => {
   test('a worker stopped mid-shipment resumes without a second order or mail', async () => {
     const email = `restart-${run}@example.jp`;
