@@ -20,6 +20,7 @@ import { registerReportRoutes } from './routes/reports';
 import { registerPromotionRoutes } from './routes/promotions';
 import { registerQualityRoutes } from './routes/quality';
 import { registerDonorRoutes } from './routes/donors';
+import { registerProgressRoutes } from './routes/progress';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -66,5 +67,6 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
   registerPromotionRoutes(app, { orm });
   registerQualityRoutes(app, { config, orm, temporal });
   registerDonorRoutes(app, { orm });
+  registerProgressRoutes(app, { orm });
   return app;
 }

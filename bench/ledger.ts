@@ -22,6 +22,7 @@ import { migrate, type Orm } from '../ledger/orm';
 import { jstStartOfDay, addDays } from '../domain/jst';
 import { searchRows, searchTotals, type SearchFilters } from '../ledger/search';
 import { buildMonthlyReportData } from '../ledger/reports';
+import { fiscalYearProgress } from '../ledger/progress';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
 
@@ -33,10 +34,10 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { n: Number(process.env.BENCH_N ?? 1_000_000), reseed: false, requests: 20, phases: new Set(['search', 'export', 'report']) };
+  const o: Options = { n: Number(process.env.BENCH_N ?? 1_000_000), reseed: false, requests: 20, phases: new Set(['search', 'export', 'report', 'progress']) };
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
-    if (!m) throw new Error(`unexpected argument "${argv[i]}" (usage: --n <count> --reseed --requests <per mix> --phase search,export,report)`);
+    if (!m) throw new Error(`unexpected argument "${argv[i]}" (usage: --n <count> --reseed --requests <per mix> --phase search,export,report,progress)`);
     const value = () => m[2] ?? argv[++i] ?? '';
     if (m[1] === 'n') o.n = Number(value());
     else if (m[1] === 'reseed') o.reseed = true;
@@ -252,6 +253,19 @@ async function timeMonthlyReport(orm: Orm): Promise<Record<string, unknown>> {
   return out;
 }
 
+/** LEDGER-3's progress view for a whole fiscal year of the million-row ledger, three times. */
+async function timeProgress(orm: Orm): Promise<Record<string, unknown>> {
+  const times: number[] = [];
+  let donations = 0;
+  for (let i = 0; i < 3; i++) {
+    const [p, t] = await timed(() => fiscalYearProgress(orm.em.fork().getKnex(), 2025));
+    donations = p.donations.count;
+    times.push(t);
+  }
+  log(`progress FY2025 (${donations} donations): ${times.map((t) => `${Math.round(t)} ms`).join(', ')}`);
+  return { fn: 'fiscalYearProgress', fiscalYear: 2025, donations, runsMs: times.map(ms) };
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const loadBefore = load();
@@ -292,6 +306,7 @@ async function main(): Promise<void> {
       result.export = { targetSeconds: 10, runs: exports };
     }
     if (o.phases.has('report')) result.monthlyReport = await timeMonthlyReport(stack.orm);
+    if (o.phases.has('progress')) result.progress = await timeProgress(stack.orm);
     result.loadAfter = load();
     result.serverErrors = stack.serverErrors;
     process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
