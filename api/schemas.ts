@@ -90,6 +90,22 @@ export const paymentBody = {
   },
 } as const;
 
+/** 送付先: null sends the gifts to the donor again. */
+export const shipToBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason', 'shipTo'],
+  properties: {
+    reason,
+    shipTo: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['name', 'postalCode', 'address'],
+      properties: { name: text(100), nameKana: text(100), postalCode: text(10), prefecture: text(10), address: text(300), phone: text(20) },
+    },
+  },
+} as const;
+
 export const reasonBody = {
   type: 'object',
   additionalProperties: false,

@@ -4,11 +4,13 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/env';
 import { CANCELLABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
-import { validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
+import { normalizeDonorFields, validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
+import type { ShipTo } from '../../domain/portals/types';
 import { jstDate, jstStartOfDay, addDays } from '../../domain/jst';
 import { Donation } from '../../ledger/entities';
 import { DuplicateConflictError, IntakeValidationError, donationEvents, registerDonation, type NewDonation } from '../../ledger/donations';
 import type { Orm } from '../../ledger/orm';
+import { correctShipTo, ShipToError } from '../../ledger/ship-to';
 import { CursorError, searchLedger, type SearchFilters } from '../../ledger/search';
 import { exportStream, type ExportEncoding } from '../../ledger/export';
 import { DONATION_STATUSES } from '../../domain/donation-status';
@@ -272,6 +274,28 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
       throw err;
     }
   });
+
+  app.put<{ Params: { id: string }; Body: Json }>(
+    '/donations/:id/ship-to',
+    { schema: { tags: ['donations'], summary: '送付先: correct where the gifts go (null = to the donor), until a shipment is ordered', params: s.idParams, body: s.shipToBody }, config: { roles: WRITE } },
+    async (request) => {
+      const raw = request.body.shipTo as Record<string, string> | null;
+      let shipTo: ShipTo | null = null;
+      if (raw) {
+        // Normalised and checked like a donor's address; kana is optional on a label.
+        const n = normalizeDonorFields({ name: raw.name, nameKana: raw.nameKana ?? '', postalCode: raw.postalCode, prefecture: raw.prefecture ?? '', address: raw.address, phone: raw.phone });
+        const errors = validateDonor(n, 'shipTo.').filter((e) => !(e.field === 'shipTo.nameKana' && !n.nameKana));
+        if (errors.length) throw badRequest(errors);
+        shipTo = { name: n.name, nameKana: n.nameKana, postalCode: n.postalCode, prefecture: n.prefecture, address: n.address, ...(n.phone ? { phone: n.phone } : {}) };
+      }
+      try {
+        return await correctShipTo(em().getKnex(), request.params.id, shipTo, actorOf(request.principal!), request.body.reason);
+      } catch (err) {
+        if (err instanceof ShipToError) throw err.status === 'not_found' ? notFound(`donation ${request.params.id}`) : conflict(err.message);
+        throw err;
+      }
+    },
+  );
 
   app.post<{ Params: { id: string }; Body: Json }>('/donations/:id/payment', { schema: { tags: ['donations'], summary: 'Confirm payment (入金確認)', params: s.idParams, body: s.paymentBody }, config: { roles: WRITE } }, async (request, reply) => {
     const donation = await load(request.params.id);

@@ -265,6 +265,37 @@ describe('送付先: the gift goes to the recipient the portal named, the docume
     expect(view.donor.address).toBe(donation.donor.address);
     expect(view.shipTo).toMatchObject({ name: '柳川 花子', postalCode: '812-0011', address: '福岡市博多区博多駅前3-3-3' });
   });
+
+  test('an operator corrects the 送付先 until the gift is ordered; then it is the supplier\'s (409); every change is in the event log', async () => {
+    const put = (id: string, payload: object) => app.inject({ method: 'PUT', url: `/donations/${id}/ship-to`, payload, headers: headers('operator') });
+    const { donation } = await paidDonation({ shipTo: { name: '柳川 花子', nameKana: '', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3' } });
+    const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
+    const bad = await put(donation.id, { reason: '電話で訂正', shipTo: { name: '柳川 花子', postalCode: '81200', address: '福岡市博多区博多駅前4-4' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields.map((f: any) => f.field)).toContain('shipTo.postalCode');
+    const ok = await put(donation.id, { reason: '電話で訂正（転居）', shipTo: { name: '柳川 花子', postalCode: '８１２－００１２', prefecture: '福岡県', address: '福岡市博多区博多駅中央街1-1' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ before: { postalCode: '812-0011' }, after: { postalCode: '812-0012', address: '福岡市博多区博多駅中央街1-1' } });
+    // Back to the donor, then to the corrected 送付先 again: each change is an event.
+    expect((await put(donation.id, { reason: '本人宛に変更', shipTo: null })).json().after).toBeNull();
+    expect((await get(`/donations/${donation.id}`)).json().donation.shipTo).toBeNull();
+    expect((await put(donation.id, { reason: 'やはり実家宛', shipTo: { name: '柳川 花子', postalCode: '812-0012', prefecture: '福岡県', address: '福岡市博多区博多駅中央街1-1' } })).statusCode).toBe(200);
+    const events = (await get(`/donations/${donation.id}/events`)).json().events.filter((e: any) => e.kind === 'ship_to_corrected');
+    expect(events.map((e: any) => [e.actor, e.reason])).toEqual([
+      ['operator:tanaka', '電話で訂正（転居）'],
+      ['operator:tanaka', '本人宛に変更'],
+      ['operator:tanaka', 'やはり実家宛'],
+    ]);
+    await orderRun();
+    await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
+    const order = (await get('/supplier-orders', 'farm')).json().orders.find((o: any) => o.shipOn === today);
+    const line = (await get(`/supplier-orders/${order.id}`, 'farm')).json().lines.find((l: any) => l.shipmentId === s.id);
+    expect(line.recipient).toMatchObject({ postalCode: '812-0012', address: '福岡市博多区博多駅中央街1-1' });
+    const late = await put(donation.id, { reason: '遅い訂正', shipTo: null });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().message).toContain(`shipment ${s.id} is already ordered`);
+    expect((await put('00000000-0000-4000-8000-000000000000', { reason: 'x', shipTo: null })).statusCode).toBe(404);
+  });
 });
 
 describe('durability', () => {

@@ -1,0 +1,38 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import type { ShipTo } from '../domain/portals/types';
+import { insertShipTo } from './donations';
+
+export class ShipToError extends Error {
+  override name = 'ShipToError';
+  constructor(readonly status: 'not_found' | 'conflict', message: string) {
+    super(message);
+  }
+}
+
+type Row = Record<string, any>;
+const view = (r: Row | undefined): ShipTo | null =>
+  r ? { name: r.name, nameKana: r.name_kana, postalCode: r.postal_code, prefecture: r.prefecture, address: r.address, ...(r.phone ? { phone: r.phone } : {}) } : null;
+
+/**
+ * An operator corrects (or removes: null = to the donor) a donation's 送付先.
+ * Only while none of its gifts is with a supplier: once a shipment is ordered
+ * the label exists, and the address is the supplier's to change. Recorded in
+ * the donation's event log with before, after, who and why.
+ */
+export async function correctShipTo(knex: Knex, donationId: string, shipTo: ShipTo | null, actor: string, reason: string): Promise<{ before: ShipTo | null; after: ShipTo | null }> {
+  return knex.transaction(async (trx) => {
+    const [donation] = (await trx.raw('select id from donations where id = ?::uuid for update', [donationId])).rows as Row[];
+    if (!donation) throw new ShipToError('not_found', `donation ${donationId} not found`);
+    const ordered = (await trx.raw(
+      `select id, status from shipments where donation_id = ?::uuid and status in ('ordered', 'shipped', 'delivered', 'trouble', 'escalated') order by created_at limit 1`,
+      [donationId],
+    )).rows as Row[];
+    if (ordered.length) throw new ShipToError('conflict', `shipment ${ordered[0].id} is already ${ordered[0].status}: its label is with the supplier, who must change the address`);
+    const [current] = (await trx.raw('select * from donation_ship_to where donation_id = ?::uuid', [donationId])).rows as Row[];
+    await trx.raw('delete from donation_ship_to where donation_id = ?::uuid', [donationId]);
+    if (shipTo) await insertShipTo(trx, [{ donationId, shipTo }]);
+    const before = view(current);
+    await trx('donation_events').insert({ donation_id: donationId, kind: 'ship_to_corrected', actor, occurred_at: new Date(), reason, before: JSON.stringify({ shipTo: before }), after: JSON.stringify({ shipTo }) });
+    return { before, after: shipTo };
+  });
+}
