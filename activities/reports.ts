@@ -13,6 +13,7 @@ import { measureMailView, recordMeasureMail } from '../ledger/quality-measures';
 import { buildMonthlyReportData } from '../ledger/reports';
 import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, type ReportAlertKind } from '../ledger/reports-store';
 import type { SendMailInput, SendMailResult } from './mail/send-mail';
+import type { QualityDemandMailData } from './mail/render';
 import { monthlyReportHtml, renderMonthlyReportPdf } from './reports-render';
 
 /** Where reports go and who hears about them; from the worker's configuration unless passed (tests do). */
@@ -83,6 +84,25 @@ export function createReportActivities(deps: ReportActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
   let settings = deps.reports;
   const reports = () => (settings ??= reportActivitySettings(loadConfig()));
+
+  /** The demand's mail data from the ledger (no donor data: the complaint's category, subject, gift and tracking number). */
+  async function demandMail(measureId: string) {
+    const view = await measureMailView(knex(), measureId);
+    if (!view) throw ApplicationFailure.create({ type: 'MeasureNotFoundError', message: `measure ${measureId} is not in the ledger`, nonRetryable: true });
+    const { measure, call } = view;
+    const data: QualityDemandMailData = {
+      measureId: measure.id,
+      partyName: measure.party.name,
+      demand: measure.demand,
+      dueOn: measure.dueOn,
+      receivedOn: jstDate(new Date(call.received_at)),
+      category: call.category,
+      subject: call.subject,
+      giftName: call.gift_name ?? undefined,
+      trackingNumber: call.tracking_number ?? undefined,
+    };
+    return { measure, data };
+  }
 
   return {
     /**
@@ -175,27 +195,18 @@ export function createReportActivities(deps: ReportActivityDeps) {
     },
 
     /** CALL-3: mails the demand for measures to the supplier (or the carrier's contact); the outcome goes on the measure. */
-    async mailQualityDemand(input: { measureId: string }): Promise<{ status: string }> {
-      const view = await measureMailView(knex(), input.measureId);
-      if (!view) throw ApplicationFailure.create({ type: 'MeasureNotFoundError', message: `measure ${input.measureId} is not in the ledger`, nonRetryable: true });
-      const { measure, call } = view;
-      const result = await deps.sendMail({
-        key: `quality-demand/${measure.id}`,
-        to: measure.party.email ?? undefined,
-        template: 'quality-demand',
-        data: {
-          measureId: measure.id,
-          partyName: measure.party.name,
-          demand: measure.demand,
-          dueOn: measure.dueOn,
-          receivedOn: jstDate(new Date(call.received_at)),
-          category: call.category,
-          subject: call.subject,
-          giftName: call.gift_name ?? undefined,
-          trackingNumber: call.tracking_number ?? undefined,
-        },
-      });
+    async mailQualityDemand(input: { measureId: string }): Promise<{ status: string; dueOn: string }> {
+      const { measure, data } = await demandMail(input.measureId);
+      const result = await deps.sendMail({ key: `quality-demand/${measure.id}`, to: measure.party.email ?? undefined, template: 'quality-demand', data });
       await recordMeasureMail(knex(), measure.id, result.status, { messageId: result.messageId ?? null });
+      return { status: result.status, dueOn: measure.dueOn };
+    },
+
+    /** CALL-3: the due day ended; a party that has not replied gets one reminder (a reply or a close meanwhile: nothing is sent). */
+    async remindQualityDemand(input: { measureId: string }): Promise<{ status: string }> {
+      const { measure, data } = await demandMail(input.measureId);
+      if (measure.status !== 'open') return { status: 'answered' };
+      const result = await deps.sendMail({ key: `quality-demand-reminder/${measure.id}`, to: measure.party.email ?? undefined, template: 'quality-demand', data: { ...data, reminder: true } });
       return { status: result.status };
     },
   };

@@ -200,6 +200,8 @@ export interface QualityDemandMailData {
   subject: string;
   giftName?: string;
   trackingNumber?: string;
+  /** The reminder sent when the due day ended without a reply. */
+  reminder?: boolean;
 }
 
 /** Data a template cannot be rendered from: retrying will not help. */

@@ -5,6 +5,9 @@ import { maybeCaptureHistory } from '../support/histories';
 import { jstDate, addDays } from '../../domain/jst';
 import { api, apiTokens, auth, q, startReportWorker, TOKENS } from './support';
 import { Seed } from './seed';
+import { createActivities } from '../../activities';
+import { activityDepsFromConfig } from '../../activities/deps';
+import { reportActivitySettings } from '../../activities/reports';
 
 /** CALL-3: demands for measures after gift complaints — mailed, answered, closed — and the supplier quality report. */
 const SUPPLIER = `qsup${Date.now().toString(36)}`;
@@ -77,6 +80,27 @@ test('the demand goes to the supplier named through the shipment and is mailed t
   await maybeCaptureHistory(ctx.client, 'report-v1-quality-demand', measure.workflowId);
 });
 
+test('when the due day ends unanswered, the party gets one reminder (once, however often the activity runs)', async () => {
+  // The activity the demand's workflow runs at the end of the due day (its timing: quality-reminder.test.ts).
+  const wired = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
+  const acts = createActivities({ ...wired.deps, reports: reportActivitySettings(ctx.config) });
+  try {
+    const to = `${SUPPLIER}@supplier.example`;
+    const before = ctx.mail.messages().filter((m) => m.to.includes(to)).length;
+    expect(await acts.remindQualityDemand({ measureId })).toEqual({ status: 'sent' });
+    const reminder = await eventually(async () => ctx.mail.messages().filter((m) => m.to.includes(to)).slice(before), (list) => list.length === 1);
+    expect(reminder[0].subject).toMatch(/^【再通知・回答期限経過】/);
+    expect(reminder[0].text).toContain('まだご回答をいただいていません');
+    expect(reminder[0].text).toContain('梱包方法の見直しと再発防止策の提出');
+    // A retried activity sends nothing twice.
+    expect(await acts.remindQualityDemand({ measureId })).toEqual({ status: 'sent' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ctx.mail.messages().filter((m) => m.to.includes(to)).length).toBe(before + 1);
+  } finally {
+    await wired.close();
+  }
+});
+
 test('closing needs a reply; the supplier replies for its own measures only; the history keeps every step', async () => {
   const early = await app.inject({ method: 'POST', url: `/quality/measures/${measureId}/close`, headers: auth(TOKENS.operator), payload: { note: '確認済み' } });
   expect(early.statusCode).toBe(409);
@@ -91,6 +115,16 @@ test('closing needs a reply; the supplier replies for its own measures only; the
   expect((await app.inject({ method: 'POST', url: `/quality/measures/${measureId}/reply`, headers: auth(TOKEN), payload: { reply: 'x', measureTaken: 'y' } })).statusCode).toBe(409);
   const got = await app.inject({ method: 'GET', url: `/quality/measures/${measureId}`, headers: auth(TOKEN) });
   expect(got.json().history.map((e: any) => e.kind)).toEqual(['demanded', 'mailed', 'replied', 'closed']);
+});
+
+test('a measure answered (here: closed) by the end of its due day gets no reminder', async () => {
+  const wired = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
+  try {
+    const acts = createActivities({ ...wired.deps, reports: reportActivitySettings(ctx.config) });
+    expect(await acts.remindQualityDemand({ measureId })).toEqual({ status: 'answered' });
+  } finally {
+    await wired.close();
+  }
 });
 
 test('the quality report counts complaints, re-shipments and open/closed measures per supplier and month (city reads it)', async () => {
