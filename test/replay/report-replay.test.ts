@@ -11,12 +11,12 @@ import { temporalDataConverter } from '../../domain/onestop/payload-codec';
  * workflow code: on demand, scheduled on the 1st, scheduled and escalated after failing builds,
  * the Schedule's starter run, and the demand mail. Captured with CAPTURE_HISTORIES=1 npx jest test/reports.
  */
-const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.startsWith('report-v1-') && f.endsWith('.json'));
+const files = fs.readdirSync(HISTORY_DIR).filter((f) => /^report-v[0-9]+-/.test(f) && f.endsWith('.json'));
 
 beforeAll(() => quietRuntime());
 
 test('there are saved report histories for each path', () => {
-  expect(files.sort()).toEqual(['report-v1-on-demand.json', 'report-v1-quality-demand.json', 'report-v1-schedule-starter.json', 'report-v1-scheduled-late.json', 'report-v1-scheduled.json']);
+  expect(files.sort()).toEqual(['report-v1-on-demand.json', 'report-v1-quality-demand.json', 'report-v1-schedule-starter.json', 'report-v1-scheduled-late.json', 'report-v1-scheduled.json', 'report-v2-quality-demand-reminded.json']);
 });
 
 test.each(files)('%s replays without non-determinism', async (file) => {

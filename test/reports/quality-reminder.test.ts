@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { qualityDemandMailWorkflow } from '../../workflows';
 import { jstDate, addDays } from '../../domain/jst';
 import { quietRuntime, required } from '../support/context';
+import { maybeCaptureHistory } from '../support/histories';
 
 /**
  * CALL-3 on the clock: the demand's workflow reminds the party once, when the due day (JST) has
@@ -61,6 +62,7 @@ test('unanswered at the end of the due day (JST): one reminder, not before', asy
   const mine = reminded.filter((r) => r.measureId === measureId);
   expect(mine).toHaveLength(1);
   expect(mine[0].atMs).toBeGreaterThanOrEqual(Date.parse(`${dueOn}T24:00:00+09:00`));
+  await maybeCaptureHistory(plain, 'report-v2-quality-demand-reminded', handle.workflowId);
 });
 
 test('mailed after the due day had ended: no reminder', async () => {
