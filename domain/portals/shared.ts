@@ -92,14 +92,8 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
   const purposeText = cleanCell(raw.purpose);
   const purpose = purposeText ? (values.purpose ? (lookup(values.purpose, purposeText) ?? purposeText) : purposeText) : undefined;
 
-  const split = raw.prefecture && cleanCell(raw.prefecture) ? { prefecture: cleanCell(raw.prefecture), rest: cleanAddress(raw.address) } : splitPrefecture(raw.address);
   const donor: DonorFields = {
-    name: cleanCell(raw.name).replace(/[\s\u3000]+/g, ' '),
-    nameKana: toKatakana(raw.nameKana ?? ''),
-    postalCode: cleanPostalCode(raw.postalCode),
-    prefecture: split.prefecture ?? '',
-    address: split.rest,
-    phone: cleanPhone(raw.phone ?? '') || undefined,
+    ...addressee(raw),
     email: cleanCell(raw.email) || undefined,
   };
   for (const e of validateDonor(donor, 'donor.')) {
@@ -148,14 +142,10 @@ export function buildDonation(raw: RawOrder, values: ValueMaps, col: (field: str
   return { ok: true, donation };
 }
 
-/**
- * The 送付先, checked like the donor's address. None when the portal left it empty or wrote the donor's
- * own address again (RMS fills 送付先 for every order): then the gifts go to the donor.
- */
-function shipToOf(raw: NonNullable<RawOrder['shipTo']>, donor: DonorFields, col: (field: string) => string | null, issues: RowIssue[]): ShipTo | undefined {
-  if (![raw.name, raw.postalCode, raw.address].some((v) => cleanCell(v))) return undefined;
+/** Name, kana, postal code and address as a label needs them, from a portal's cells (donor or 送付先). */
+function addressee(raw: { name: string; nameKana?: string; postalCode: string; prefecture?: string; address: string; phone?: string }): ShipTo {
   const split = raw.prefecture && cleanCell(raw.prefecture) ? { prefecture: cleanCell(raw.prefecture), rest: cleanAddress(raw.address) } : splitPrefecture(raw.address);
-  const shipTo: ShipTo = {
+  return {
     name: cleanCell(raw.name).replace(/[\s\u3000]+/g, ' '),
     nameKana: toKatakana(raw.nameKana ?? ''),
     postalCode: cleanPostalCode(raw.postalCode),
@@ -163,6 +153,15 @@ function shipToOf(raw: NonNullable<RawOrder['shipTo']>, donor: DonorFields, col:
     address: split.rest,
     phone: cleanPhone(raw.phone ?? '') || undefined,
   };
+}
+
+/**
+ * The 送付先, checked like the donor's address. None when the portal left it empty or wrote the donor's
+ * own address again (RMS fills 送付先 for every order): then the gifts go to the donor.
+ */
+function shipToOf(raw: NonNullable<RawOrder['shipTo']>, donor: DonorFields, col: (field: string) => string | null, issues: RowIssue[]): ShipTo | undefined {
+  if (![raw.name, raw.postalCode, raw.address].some((v) => cleanCell(v))) return undefined;
+  const shipTo = addressee(raw);
   const same = (a: string, b: string) => a.normalize('NFKC').replace(/[\s\u3000]/g, '') === b.normalize('NFKC').replace(/[\s\u3000]/g, '');
   if (same(shipTo.name, donor.name) && shipTo.postalCode === donor.postalCode && same(shipTo.prefecture + shipTo.address, donor.prefecture + donor.address)) return undefined;
   for (const e of validateDonor(shipTo, 'shipTo.')) {
