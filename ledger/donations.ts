@@ -7,7 +7,7 @@ import { normalizeDonorFields, type DonorFields, type FieldError } from '../doma
 import { donationWorkflowId } from '../domain/ids';
 import { reviewFindings, type ReviewFinding } from '../domain/review';
 import { Donation, DonationEvent, DonationGiftLine, Donor, Gift, Portal } from './entities';
-import { linkDonors } from './donor-matching';
+import { linkDonors, sqlOn } from './donor-matching';
 import { recordSales } from './stock';
 
 /** A donation as intake hands it to the ledger, whatever the channel (portal file, phone, FAX, counter). */
@@ -363,7 +363,7 @@ export async function registerDonation(em: EntityManager, input: NewDonation, ac
 }
 
 async function linkDonorRow(em: EntityManager, donor: Row, birthDate: string | undefined, actor: string): Promise<void> {
-  const run = (db: Knex) => linkDonors((sql, b) => db.raw(sql, b as Knex.RawBinding[]).then((r: { rows: Row[] }) => r.rows), [
+  const run = (db: Knex) => linkDonors(sqlOn(db), [
     { donorId: donor.id as string, nameKana: donor.name_kana as string, phone: donor.phone as string | null, postalCode: donor.postal_code as string, address: donor.address as string, birthDate },
   ], actor);
   const ctx = em.getTransactionContext() as Knex.Transaction | undefined;

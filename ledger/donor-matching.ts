@@ -15,6 +15,9 @@ import { decideMatch, identityKeys, type IdentityKeys, type KnownRecord } from '
  */
 export type RunSql = (sql: string, bindings: readonly unknown[]) => Promise<Record<string, any>[]>;
 
+/** A RunSql on a knex (inside a transaction: pass the transaction). */
+export const sqlOn = (db: Knex): RunSql => async (sql, bindings) => (await db.raw(sql, bindings as Knex.RawBinding[])).rows;
+
 export interface DonorToLink {
   donorId: string;
   nameKana: string;
@@ -112,7 +115,7 @@ export async function linkUnlinkedDonors(
   let total = 0;
   for (;;) {
     const linked = await knex.transaction(async (trx) => {
-      const sql: RunSql = async (text, bindings) => (await trx.raw(text, bindings as Knex.RawBinding[])).rows;
+      const sql = sqlOn(trx);
       const donors = await sql(
         `select id, name_kana, phone, postal_code, address from donors d
           where not exists (select 1 from donor_person_members m where m.donor_id = d.id) order by created_at, id limit ?::int`,

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Knex } from '@mikro-orm/postgresql';
-import { decideMatchReview, donorHistory, listMatchReviews, MatchReviewError, type RunSql } from '../../ledger/donor-matching';
+import { decideMatchReview, donorHistory, listMatchReviews, MatchReviewError, sqlOn } from '../../ledger/donor-matching';
 import type { Orm } from '../../ledger/orm';
 import { actorOf } from '../auth';
 import { HttpError, notFound } from '../errors';
@@ -8,8 +7,6 @@ import { READ, WRITE } from '../roles';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 const reviewParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } as const;
-
-const runOn = (db: Knex): RunSql => async (sql, bindings) => (await db.raw(sql, bindings as Knex.RawBinding[])).rows;
 
 /**
  * 名寄せ (INTAKE-4, LEDGER-4): a donor's one history across portals, and the
@@ -27,7 +24,7 @@ export function registerDonorRoutes(app: FastifyInstance, { orm }: { orm: Orm })
       config: { roles: READ },
     },
     async (request) => {
-      const history = await donorHistory(runOn(orm.em.fork().getKnex()), request.params.id);
+      const history = await donorHistory(sqlOn(orm.em.fork().getKnex()), request.params.id);
       if (!history) throw notFound(`donor ${request.params.id}`);
       return history;
     },
@@ -51,7 +48,7 @@ export function registerDonorRoutes(app: FastifyInstance, { orm }: { orm: Orm })
       },
       config: { roles: READ },
     },
-    async (request) => ({ reviews: await listMatchReviews(runOn(orm.em.fork().getKnex()), request.query) }),
+    async (request) => ({ reviews: await listMatchReviews(sqlOn(orm.em.fork().getKnex()), request.query) }),
   );
 
   app.post<{ Params: { id: string }; Body: { decision: 'merge' | 'separate'; personId?: string; note: string } }>(
@@ -76,7 +73,7 @@ export function registerDonorRoutes(app: FastifyInstance, { orm }: { orm: Orm })
     },
     async (request) => {
       try {
-        return await orm.em.fork().getKnex().transaction((trx) => decideMatchReview(runOn(trx), request.params.id, request.body, actorOf(request.principal!)));
+        return await orm.em.fork().getKnex().transaction((trx) => decideMatchReview(sqlOn(trx), request.params.id, request.body, actorOf(request.principal!)));
       } catch (err) {
         if (err instanceof MatchReviewError) throw /not found/.test(err.message) ? notFound(`match review ${request.params.id}`) : new HttpError(409, 'conflict', err.message);
         throw err;
