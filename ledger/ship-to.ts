@@ -10,8 +10,14 @@ export class ShipToError extends Error {
 }
 
 type Row = Record<string, any>;
-const view = (r: Row | undefined): ShipTo | null =>
-  r ? { name: r.name, nameKana: r.name_kana, postalCode: r.postal_code, prefecture: r.prefecture, address: r.address, ...(r.phone ? { phone: r.phone } : {}) } : null;
+
+/** A donation's 送付先 as the API shows it; null = the gifts go to the donor. */
+export type ShipToView = Omit<ShipTo, 'phone'> & { phone: string | null };
+
+export async function findShipTo(knex: Knex, donationId: string): Promise<ShipToView | null> {
+  const [r] = (await knex.raw('select * from donation_ship_to where donation_id = ?::uuid', [donationId])).rows as Row[];
+  return r ? { name: r.name, nameKana: r.name_kana, postalCode: r.postal_code, prefecture: r.prefecture, address: r.address, phone: r.phone ?? null } : null;
+}
 
 /**
  * An operator corrects (or removes: null = to the donor) a donation's 送付先.
@@ -19,7 +25,7 @@ const view = (r: Row | undefined): ShipTo | null =>
  * the label exists, and the address is the supplier's to change. Recorded in
  * the donation's event log with before, after, who and why.
  */
-export async function correctShipTo(knex: Knex, donationId: string, shipTo: ShipTo | null, actor: string, reason: string): Promise<{ before: ShipTo | null; after: ShipTo | null }> {
+export async function correctShipTo(knex: Knex, donationId: string, shipTo: ShipTo | null, actor: string, reason: string): Promise<{ before: ShipToView | null; after: ShipTo | null }> {
   return knex.transaction(async (trx) => {
     const [donation] = (await trx.raw('select id from donations where id = ?::uuid for update', [donationId])).rows as Row[];
     if (!donation) throw new ShipToError('not_found', `donation ${donationId} not found`);
@@ -28,10 +34,9 @@ export async function correctShipTo(knex: Knex, donationId: string, shipTo: Ship
       [donationId],
     )).rows as Row[];
     if (ordered.length) throw new ShipToError('conflict', `shipment ${ordered[0].id} is already ${ordered[0].status}: its label is with the supplier, who must change the address`);
-    const [current] = (await trx.raw('select * from donation_ship_to where donation_id = ?::uuid', [donationId])).rows as Row[];
+    const before = await findShipTo(trx, donationId);
     await trx.raw('delete from donation_ship_to where donation_id = ?::uuid', [donationId]);
     if (shipTo) await insertShipTo(trx, [{ donationId, shipTo }]);
-    const before = view(current);
     await trx('donation_events').insert({ donation_id: donationId, kind: 'ship_to_corrected', actor, occurred_at: new Date(), reason, before: JSON.stringify({ shipTo: before }), after: JSON.stringify({ shipTo }) });
     return { before, after: shipTo };
   });

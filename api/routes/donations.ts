@@ -10,7 +10,7 @@ import { jstDate, jstStartOfDay, addDays } from '../../domain/jst';
 import { Donation } from '../../ledger/entities';
 import { DuplicateConflictError, IntakeValidationError, donationEvents, registerDonation, type NewDonation } from '../../ledger/donations';
 import type { Orm } from '../../ledger/orm';
-import { correctShipTo, ShipToError } from '../../ledger/ship-to';
+import { correctShipTo, findShipTo, ShipToError } from '../../ledger/ship-to';
 import { CursorError, searchLedger, type SearchFilters } from '../../ledger/search';
 import { exportStream, type ExportEncoding } from '../../ledger/export';
 import { DONATION_STATUSES } from '../../domain/donation-status';
@@ -234,10 +234,9 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
 
   app.get<{ Params: { id: string } }>('/donations/:id', { schema: { tags: ['donations'], summary: 'A donation: ledger row and live workflow state', params: s.idParams }, config: { roles: READ } }, async (request) => {
     const donation = await load(request.params.id);
-    // 送付先: where the gifts go when it is not the donor (null = the donor's address).
-    const [shipTo] = await em().getKnex()('donation_ship_to').where({ donation_id: donation.id }).select('name', 'name_kana', 'postal_code', 'prefecture', 'address', 'phone');
     return {
-      donation: { ...detail(donation), shipTo: shipTo ? { name: shipTo.name, nameKana: shipTo.name_kana, postalCode: shipTo.postal_code, prefecture: shipTo.prefecture, address: shipTo.address, phone: shipTo.phone ?? null } : null },
+      // 送付先: where the gifts go when it is not the donor (null = the donor's address).
+      donation: { ...detail(donation), shipTo: await findShipTo(em().getKnex(), donation.id) },
       workflow: await liveStatus(donation),
     };
   });
