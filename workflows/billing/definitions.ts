@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Adjustment } from '../../domain/billing/invoice';
-import type { DisputedLine } from '../../ledger/billing';
+import type { StatementResponse } from '../../ledger/billing';
 import type { InvoiceSummary } from '../../activities/billing';
 
 /** Messages of MonthlyBillingWorkflow, shared by the workflow, the API and tests. */
@@ -59,14 +59,8 @@ export interface BillingView {
   alerts: { kind: string; at: string }[];
 }
 
-export interface StatementAnswer {
-  supplierCode: string;
-  revision: number;
-  decision: 'confirm' | 'dispute';
-  reason?: string;
-  lines?: DisputedLine[];
-  actor: string;
-}
+/** A supplier's answer as the API hands it to the workflow; the workflow adds the run, the time and the key. */
+export type StatementAnswer = Omit<StatementResponse, 'runId' | 'at' | 'key'>;
 
 export interface DisputeResolution {
   supplierCode: string;
