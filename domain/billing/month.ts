@@ -1,4 +1,4 @@
-import { addDays, jstStartOfDay } from '../jst';
+import { addDays, jstDate, jstStartOfDay } from '../jst';
 
 /**
  * Billing months and their deadlines, in Japan time. Pure and free of time-zone
@@ -31,6 +31,9 @@ export function previousMonth(month: BillingMonth): BillingMonth {
 
 /** The month a JST date (YYYY-MM-DD) falls in. */
 export const monthOf = (jstDate: string): BillingMonth => jstDate.slice(0, 7);
+
+/** The month a scheduled billing run at `instant` bills: the one before it, in Japan time. */
+export const monthBefore = (instant: Date): BillingMonth => previousMonth(monthOf(jstDate(instant)));
 
 /** YYYY-MM-01: how the ledger stores a month (promotion_campaigns.billed_month, billing_runs.month). */
 export function firstDay(month: BillingMonth): string {

@@ -58,9 +58,9 @@ test('billing runs on the 1st at the configured time in Japan for the previous m
 
 test("the schedule's launcher starts the previous month under its month's id, once; a month past the 10th escalates at once", async () => {
   const scope = { label: `bs-${run}`, suppliers: [S] };
-  const args = [{ requestedBy: 'system:schedule', policy: billingPolicy(ctx.config), scope }] as const;
+  // The schedule fired on 2026-11-01 06:00 in Japan: the previous month is October, whose 10th (Nov 10) is past.
+  const args = [{ requestedBy: 'system:schedule', policy: billingPolicy(ctx.config), scope, at: '2026-10-31T21:00:00Z' }] as const;
   const first = await ctx.client.workflow.execute(scheduledBillingWorkflow, { taskQueue: ctx.taskQueue, workflowId: `billing-scheduled-${run}`, args: [...args] });
-  // Today is 2026-11-26 in Japan on this machine's clock: the previous month is October.
   expect(first).toEqual({ month: '2026-10', workflowId: billingRunId('2026-10', scope.label), started: true });
   const again = await ctx.client.workflow.execute(scheduledBillingWorkflow, { taskQueue: ctx.taskQueue, workflowId: `billing-scheduled-${run}-2`, args: [...args] });
   expect(again.started).toBe(false);

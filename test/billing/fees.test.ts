@@ -1,7 +1,7 @@
 import { baseFee, baseFeeExclusion, baseFeeYen, capGiftCost, costRatio, giftCostCapYen, taxYen } from '../../domain/billing/fees';
 import { composeInvoice, type InvoiceInputs } from '../../domain/billing/invoice';
 import { invoiceCsv } from '../../domain/billing/csv';
-import { atJst, billingRunId, fiscalYearStart, invoiceDueOn, lastDay, monthEndsAt, previousMonth } from '../../domain/billing/month';
+import { atJst, billingRunId, fiscalYearStart, invoiceDueOn, lastDay, monthBefore, monthEndsAt, previousMonth } from '../../domain/billing/month';
 
 describe('BILL-5 base fee exclusions', () => {
   test('さとふる, the city site and counter/phone donations without a gift carry no base fee', () => {
@@ -163,4 +163,11 @@ describe('billing configuration (config/env.ts)', () => {
     // Production has no placeholder addresses: unset means nobody is mailed.
     expect(loadConfig({ NODE_ENV: 'production', MY_NUMBER_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}` }).billing.operatorEmail).toBeUndefined();
   });
+});
+
+test('a scheduled run bills the month before its instant in Japan time, across the year end', () => {
+  expect(monthBefore(new Date('2026-11-30T21:00:00Z'))).toBe('2026-11'); // Dec 1 06:00 JST
+  expect(monthBefore(new Date('2026-11-30T14:59:59Z'))).toBe('2026-10'); // still Nov 30 in Japan
+  expect(monthBefore(new Date('2026-12-31T21:00:00Z'))).toBe('2026-12'); // Jan 1 06:00 JST
+  expect(monthBefore(new Date('2027-03-31T21:00:00Z'))).toBe('2027-03'); // Apr 1: the fiscal year's last month
 });

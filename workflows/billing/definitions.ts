@@ -104,7 +104,9 @@ export const billingStatusQuery = defineQuery<BillingView>('status');
 export interface ScheduledBillingInput {
   requestedBy: string;
   policy: BillingPolicy;
-  /** Absent = the month before today (Japan). */
+  /** Absent = the month before `at` (Japan). */
   month?: string;
+  /** The instant whose previous month is billed; absent = when this run started (the schedule's firing). Tests pin it. */
+  at?: string;
   scope?: BillingScope;
 }

@@ -1,7 +1,6 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { jstDate } from '../../domain/jst';
-import { billingRunId, monthOf, previousMonth } from '../../domain/billing/month';
+import { billingRunId, monthBefore } from '../../domain/billing/month';
 import { monthlyBillingWorkflow } from './monthly-billing-workflow';
 import type { ScheduledBillingInput } from './definitions';
 
@@ -11,7 +10,7 @@ import type { ScheduledBillingInput } from './definitions';
  * A month already started on demand is left alone.
  */
 export async function scheduledBillingWorkflow(input: ScheduledBillingInput): Promise<{ month: string; workflowId: string; started: boolean }> {
-  const month = input.month ?? previousMonth(monthOf(jstDate(new Date())));
+  const month = input.month ?? monthBefore(input.at ? new Date(input.at) : new Date());
   const workflowId = billingRunId(month, input.scope?.label);
   try {
     await startChild(monthlyBillingWorkflow, {
