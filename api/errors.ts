@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { FieldError } from '../domain/donor';
+import { describeError } from '../domain/retry';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly code: string, message: string, readonly fields?: FieldError[]) {
@@ -20,6 +21,25 @@ function fieldOf(instancePath: string, params: Record<string, unknown>): string 
   return [base, extra].filter(Boolean).join('.') || '(body)';
 }
 
+const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const GRPC_UNAVAILABLE = 14;
+
+/**
+ * A request that failed because PostgreSQL or Temporal is away is the
+ * infrastructure's fault, not the caller's and not a bug: 503 with Retry-After.
+ * Nothing half-done is left behind — a ledger write is one transaction, and a
+ * workflow signal that did not reach the server was not applied.
+ */
+function unavailableService(error: unknown): 'ledger database' | 'workflow engine' | undefined {
+  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause ?? e.previous, depth++) {
+    if (e.name === 'ConnectionException' || e.name === 'KnexTimeoutError' || PG_CONNECTION_CODES.has(e.code) || /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(String(e.message))) {
+      return 'ledger database';
+    }
+    if (e.code === GRPC_UNAVAILABLE || e.name === 'ServiceError' && /UNAVAILABLE|Connection refused|DEADLINE_EXCEEDED/.test(String(e.message))) return 'workflow engine';
+  }
+  return undefined;
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & Partial<HttpError>, request, reply) => {
     if (error.validation) {
@@ -37,6 +57,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     // starts its workflows after every row is in the ledger. Either way the caller can act on it; it is not a fault.
     if ((error as unknown) instanceof WorkflowNotFoundError) {
       return reply.code(409).send({ error: 'conflict', message: `no running workflow ${(error as unknown as WorkflowNotFoundError).workflowId}: it has finished, or its import has not started it yet (try again in a minute)` });
+    }
+    const down = unavailableService(error);
+    if (down) {
+      request.log.warn(`${down} not reachable: ${describeError(error)}`);
+      return reply
+        .code(503)
+        .header('retry-after', '15')
+        .send({ error: 'unavailable', message: `the ${down} is not reachable just now; nothing was changed by this request, try again shortly` });
     }
     if (error.statusCode && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });

@@ -26,6 +26,18 @@ export async function createOrm(databaseUrl: string, opts: { poolMax?: number } 
   });
 }
 
+/** An ORM whose database answered: MikroORM.init only logs a failed connection, so ask once before handing it out. */
+export async function connectOrm(databaseUrl: string, opts: { poolMax?: number } = {}): Promise<Orm> {
+  const orm = await createOrm(databaseUrl, opts);
+  try {
+    await orm.em.getKnex().raw('select 1');
+    return orm;
+  } catch (err) {
+    await orm.close(true).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Several workers may start together: a session-level advisory lock lets exactly one migrate at a time. */
 export async function migrate(orm: Orm): Promise<string[]> {
   const knex = orm.em.getKnex();

@@ -9,14 +9,10 @@ import { buildApi } from '../api/server';
 import { createOrm, migrate } from '../ledger/orm';
 import { createWorker } from '../worker/create-worker';
 import { activityDepsFromConfig } from '../activities/deps';
-import { ensurePrintSchedule } from '../workflows/documents/schedule';
-import { ensureIntakeSchedule } from '../workflows/intake/schedule';
-import { ensureSupplierOrderSchedule } from '../workflows/shipping/schedule';
-import { ensureOneStopSchedules } from '../workflows/onestop/schedule';
-import { ensureReportSchedule } from '../workflows/reports/schedule';
-import { ensureBillingSchedule } from '../workflows/billing/schedule';
+import { describePrepared, prepareNamespace } from '../worker/prepare-namespace';
+import { ChildRegistry } from './stack/child-registry';
 import { resolveTemporalCli } from './stack/tools';
-import { ensureSearchAttributes, startTemporalDevServer } from './stack/temporal-dev-server';
+import { startTemporalDevServer } from './stack/temporal-dev-server';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
 import { startSmtpSink } from './stack/smtp-sink';
 
@@ -44,6 +40,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    // A launcher killed with SIGKILL left its servers running: stop them before starting new ones.
+    const children = await ChildRegistry.claim(config.dataDir, (line) => console.log(line));
+    stops.push(async () => children.release());
     let temporalAddress = config.temporal.address;
     let uiUrl: string | undefined;
     if (!temporalAddress) {
@@ -57,6 +56,7 @@ async function main(): Promise<void> {
         searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES,
         logFile: path.join(config.dataDir, 'temporal', 'server.log'),
       });
+      children.add('temporal dev server', server.pid);
       stops.push(() => server.stop());
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     let databaseUrl = config.database.url;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort });
+      children.add('postgres', pg.pid, 'SIGINT');
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
@@ -76,7 +77,6 @@ async function main(): Promise<void> {
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
-    if (config.temporal.address) await ensureSearchAttributes(connection, config.temporal.namespace, SEARCH_ATTRIBUTE_CLI_TYPES);
     // SEC-1: every payload the server stores is sealed; worker and client share the converter.
     const dataConverter = temporalDataConverter(requireMyNumberKeys(config));
     const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
@@ -106,12 +106,8 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
 
-    await ensurePrintSchedule(temporal, config);
-    await ensureIntakeSchedule(temporal, config);
-    await ensureSupplierOrderSchedule(temporal, config);
-    await ensureOneStopSchedules(temporal, config);
-    await ensureReportSchedule(temporal, config);
-    await ensureBillingSchedule(temporal, config);
+    // The same code the production worker runs at its start: search attributes and every schedule.
+    console.log(describePrepared(await prepareNamespace(connection, temporal, config)));
 
     const api = await buildApi({ config, orm, temporal });
     stops.push(() => api.close());

@@ -1,29 +1,62 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { activityDepsFromConfig } from '../activities/deps';
 import { ConfigError, loadConfig, requireMyNumberKeys } from '../config/env';
 import { temporalDataConverter } from '../domain/onestop/payload-codec';
-import { createOrm, migrate } from '../ledger/orm';
+import { describeError, untilReachable } from '../domain/retry';
+import { connectOrm, migrate } from '../ledger/orm';
+import { SearchAttributeConflictError } from '../workflows/namespace';
 import { createWorker } from './create-worker';
+import { describePrepared, prepareNamespace } from './prepare-namespace';
+
+const log = (line: string) => console.log(`[worker] ${line}`);
+const isFatal = (err: unknown) => err instanceof ConfigError || err instanceof SearchAttributeConflictError;
 
 /**
  * A worker process for deployments (docker-compose runs several): external
- * Temporal and PostgreSQL are required, nothing is started here.
+ * Temporal and PostgreSQL are required, nothing is started here. At start it
+ * migrates the ledger and brings the namespace's search attributes and every
+ * schedule in line (worker/prepare-namespace.ts), so a deployment of workers
+ * alone runs the whole system. It waits for PostgreSQL and Temporal rather than
+ * exiting, and runs its worker again if the worker stops on a lost server.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.temporal.address || !config.database.url) throw new ConfigError('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything locally)');
-  const orm = await createOrm(config.database.url);
-  await migrate(orm);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  // Activities that signal other workflows (print batches) need a client; this is the process's only one.
-  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const { address, namespace, taskQueue } = config.temporal;
+  const databaseUrl = config.database.url;
   const dataConverter = temporalDataConverter(requireMyNumberKeys(config));
-  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
+
+  const orm = await untilReachable('PostgreSQL', () => connectOrm(databaseUrl), { log, isFatal });
+  const applied = await untilReachable('PostgreSQL', () => migrate(orm), { log, isFatal });
+  if (applied.length) log(`ledger migrations applied: ${applied.join(', ')}`);
+  // Activities that signal other workflows (print batches) need a client; this is the process's only one.
+  const clientConnection = await untilReachable('Temporal', () => Connection.connect({ address }), { log, isFatal });
+  const temporal = new Client({ connection: clientConnection, namespace, dataConverter });
+  const prepared = await untilReachable('Temporal', () => prepareNamespace(clientConnection, temporal, config), { log, isFatal });
+  log(describePrepared(prepared));
+
   const activityDeps = activityDepsFromConfig(config, orm, temporal);
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps, options: { dataConverter } });
-  // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
-  await worker.run();
+  const connection = await untilReachable('Temporal', () => NativeConnection.connect({ address }), { log, isFatal });
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
+  for (;;) {
+    const worker: Worker = await untilReachable(
+      'Temporal',
+      () => createWorker({ connection, namespace, taskQueue, deps: activityDeps.deps, options: { dataConverter } }),
+      { log, isFatal },
+    );
+    log(`polling task queue ${taskQueue} on ${address} (namespace ${namespace})`);
+    try {
+      // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
+      await worker.run();
+      break;
+    } catch (err) {
+      if (stopping) break;
+      log(`worker stopped (${describeError(err)}); starting it again in 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+  }
   await activityDeps.close();
   await clientConnection.close();
   await connection.close();
@@ -31,6 +64,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : `[worker] cannot start: ${describeError(err)}`);
   process.exit(1);
 });

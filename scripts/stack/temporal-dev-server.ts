@@ -1,17 +1,15 @@
 /**
  * Runs `temporal server start-dev` as a child process for local development,
- * the API's end-to-end tests and CI, and registers custom search attributes on
- * servers we do not own.
+ * the API's end-to-end tests and CI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
 import { readFileTail } from './file-tail';
 
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 export interface TemporalDevServerOptions {
   cliPath: string;
@@ -46,16 +44,6 @@ export interface TemporalDevServer {
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 const STOP_GRACE_MS = 10_000;
-
-export const INDEXED_VALUE_TYPES: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
-  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  Text: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-  Bool: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
 
 // Children still running when Node exits (an uncaught error, process.exit in
 // a test runner) would otherwise keep the port and the SQLite file busy for
@@ -99,46 +87,6 @@ function dialableHost(ip: string): string {
   if (ip === '0.0.0.0') return '127.0.0.1';
   if (ip === '::') return '::1';
   return ip;
-}
-
-/** An attribute exists with another type; retrying cannot fix it. */
-export class SearchAttributeConflictError extends Error {
-  override name = 'SearchAttributeConflictError';
-}
-
-/**
- * Registers the custom search attributes that `namespace` lacks. Used when
- * TEMPORAL_ADDRESS points at a server this project did not start. Throws if an
- * attribute exists with another type, since silently reusing it would break
- * visibility queries later. Returns the names it added.
- */
-export async function ensureSearchAttributes(
-  connection: Pick<Connection, 'operatorService'>,
-  namespace: string,
-  attrs: Record<string, SearchAttributeType>,
-): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const custom = existing.customAttributes ?? {};
-  const system = existing.systemAttributes ?? {};
-  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
-  const conflicts: string[] = [];
-  for (const [name, type] of Object.entries(attrs)) {
-    const wanted = INDEXED_VALUE_TYPES[type];
-    if (wanted === undefined) throw new Error(`Unknown search attribute type ${type} for ${name}`);
-    const have = custom[name] ?? system[name];
-    if (have === undefined) missing[name] = wanted;
-    else if (have !== wanted) {
-      conflicts.push(`${name} is ${temporal.api.enums.v1.IndexedValueType[have]}, wanted ${type}`);
-    }
-  }
-  if (conflicts.length > 0) {
-    throw new SearchAttributeConflictError(`Search attributes on namespace ${namespace} have the wrong type: ${conflicts.join('; ')}`);
-  }
-  const names = Object.keys(missing);
-  if (names.length > 0) {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
-  }
-  return names;
 }
 
 function buildArgs(opts: TemporalDevServerOptions, port: number, uiPort: number | false | undefined): string[] {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Donation, ImportFile } from '../../ledger/entities';
-import { ensureIntakeSchedule } from '../../workflows/intake/schedule';
+import { intakeSchedule } from '../../workflows/intake/schedule';
+import { ensureSchedule } from '../../workflows/schedule-definition';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { startFakePortal, type FakePortal } from '../support/fake-portal';
 import { mappedFixture } from '../fixtures/portals/generate';
@@ -36,8 +37,8 @@ const donationsOf = (prefix: string) =>
 
 test('the schedule (Asia/Tokyo) is created idempotently; a run collects new files from inbox folders and portal endpoints, and a second run imports nothing twice', async () => {
   const scheduleId = `${ctx.prefix}-portal-intake`;
-  await ensureIntakeSchedule(ctx.client, ctx.config, scheduleId);
-  await ensureIntakeSchedule(ctx.client, ctx.config, scheduleId);
+  await ensureSchedule(ctx.client, intakeSchedule, ctx.config, scheduleId);
+  await ensureSchedule(ctx.client, intakeSchedule, ctx.config, scheduleId);
   const handle = ctx.client.schedule.getHandle(scheduleId);
   try {
     const described = await handle.describe();

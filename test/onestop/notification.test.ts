@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { loadConfig } from '../../config/env';
+import { loadConfig, type AppConfig } from '../../config/env';
 import { jstDate } from '../../domain/jst';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import { readNoticeFile } from '../../domain/onestop/eltax';
@@ -12,10 +12,16 @@ import { daysBetween } from '../../domain/onestop/notification';
 import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
 import { applyChangeNotice, listAlerts } from '../../ledger/onestop';
 import { onestopNotificationReminderWorkflow, onestopNotificationWorkflow } from '../../workflows';
-import { NOTIFICATION_REMINDER_SCHEDULE_ID, NOTIFICATION_SCHEDULE_ID, RETENTION_SCHEDULE_ID, ensureOneStopSchedules } from '../../workflows/onestop/schedule';
+import { NOTIFICATION_REMINDER_SCHEDULE_ID, NOTIFICATION_SCHEDULE_ID, RETENTION_SCHEDULE_ID, notificationReminderSchedule, notificationSchedule, retentionSchedule } from '../../workflows/onestop/schedule';
+import { ensureSchedule } from '../../workflows/schedule-definition';
 import { eventually } from '../support/context';
 import { captureOneStopHistory } from './histories';
 import { oneStopSuite, seedApplication, type OneStopSuite } from './support';
+
+/** The three yearly one-stop schedules, as the worker brings them in line. */
+const ensureOneStopSchedules = async (client: Client, config: AppConfig) => {
+  for (const def of [notificationSchedule, notificationReminderSchedule, retentionSchedule]) await ensureSchedule(client, def, config);
+};
 
 /**
  * ONESTOP-4: the yearly 申告特例通知書 delivery, through the API, the real
@@ -179,23 +185,24 @@ describe('申告特例通知書 (ONESTOP-4)', () => {
     expect((await s.post('/onestop/notifications', { year: YEAR }, 'city')).statusCode).toBe(403);
   });
 
-  test('the scheduled run (no year given) delivers the donations of the year before this one (Japan time)', async () => {
+  test('the scheduled run (no year given) delivers the donations of the year before the one it runs in (Japan time)', async () => {
     const workflowId = `onestop-notification/scheduled-test-${randomUUID()}`;
-    const result = await s.ctx.client.workflow.execute(onestopNotificationWorkflow, { taskQueue: s.ctx.taskQueue, workflowId, args: [{ requestedBy: 'system:schedule' }] });
-    const year = Number(jstDate(new Date()).slice(0, 4)) - 1;
-    expect(result.donationYear).toBe(year);
-    expect(result.deliveryDir).toBe(path.join(s.ctx.config.onestop.deliveryDir, String(year)));
+    // Fired at 06:00 on Jan 25, 2023 in Japan: donation year 2022, which no suite uses (pinned, so the
+    // year does not turn during the test and no other suite's applications are delivered).
+    const at = '2023-01-24T21:00:00.000Z';
+    const result = await s.ctx.client.workflow.execute(onestopNotificationWorkflow, { taskQueue: s.ctx.taskQueue, workflowId, args: [{ requestedBy: 'system:schedule', at }] });
+    expect(result.donationYear).toBe(2022);
+    expect(result.deliveryDir).toBe(path.join(s.ctx.config.onestop.deliveryDir, '2022'));
     expect(fs.existsSync(path.join(result.deliveryDir, 'manifest.csv'))).toBe(true);
   });
 
   test('the reminder before the city date assigns municipalities and records an alert for operators and the city', async () => {
     const reminderId = `reminder-${randomUUID()}`;
-    const result = await s.ctx.client.workflow.execute(onestopNotificationReminderWorkflow, { taskQueue: s.ctx.taskQueue, workflowId: reminderId, args: [{ date: { month: 1, day: 25 } }] });
+    // Fired at 09:00 on Jan 18, 2023 in Japan (pinned: donation year 2022, which no suite uses).
+    const at = '2023-01-18T00:00:00.000Z';
+    const result = await s.ctx.client.workflow.execute(onestopNotificationReminderWorkflow, { taskQueue: s.ctx.taskQueue, workflowId: reminderId, args: [{ date: { month: 1, day: 25 }, at }] });
     await captureOneStopHistory(s.ctx.client, 'notification-reminder-v1', reminderId);
-    const today = jstDate(new Date());
-    const y = Number(today.slice(0, 4));
-    const dueOn = `${y}-01-25` >= today ? `${y}-01-25` : `${y + 1}-01-25`;
-    expect(result).toMatchObject({ donationYear: Number(dueOn.slice(0, 4)) - 1, dueOn, daysLeft: daysBetween(today, dueOn) });
+    expect(result).toMatchObject({ donationYear: 2022, dueOn: '2023-01-25', daysLeft: 7 });
     const alert = await eventually(
       () => s.get('/onestop/alerts', 'city').then((r) => r.json().alerts as { id: string; kind: string; donationYear: number; message: string }[]),
       (alerts) => alerts.some((a) => a.kind === 'notification_due' && a.donationYear === result.donationYear),

@@ -8,7 +8,7 @@ import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { quietRuntime, required } from './context';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
-import { INDEXED_VALUE_TYPES } from '../../scripts/stack/temporal-dev-server';
+import { INDEXED_VALUE_TYPES } from '../../workflows/namespace';
 
 
 export interface TimeSkippingContext {

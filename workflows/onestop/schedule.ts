@@ -1,7 +1,7 @@
 // Client-side: the yearly one-stop schedules (ONESTOP-4, REC-1). Not part of the workflow bundle.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
-import type { AppConfig } from '../../config/env';
+import { ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
 import { reminderMonthDay, type MonthDay } from '../../domain/onestop/notification';
+import type { ScheduleDefinition } from '../schedule-definition';
 import { onestopNotificationReminderWorkflow, onestopNotificationWorkflow } from './notification-workflow';
 import { retentionProposalWorkflow } from './retention-proposal-workflow';
 
@@ -16,56 +16,48 @@ function yearly(date: MonthDay, hour: number, comment: string): ScheduleSpec {
   return { calendars: [{ month: MONTHS[date.month - 1], dayOfMonth: date.day, hour, minute: 0, comment }], timezone: 'Asia/Tokyo' };
 }
 
-async function upsert(client: Client, scheduleId: string, spec: ScheduleSpec, action: ScheduleOptionsAction): Promise<void> {
-  try {
-    // A missed run is caught up within a week (the machine was down on the day); runs never overlap.
-    await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' } });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    // Configuration may have changed since the schedule was made: bring it in line.
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
-}
+// A missed run is caught up within a week (the machine was down on the day); runs never overlap.
+const yearlyPolicies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' } as const;
 
-/**
- * ONESTOP-4: the 申告特例通知書 run on the city's date (ONESTOP_NOTIFICATION_DATE,
- * 06:00 JST, so the files are there when the city's day starts) and the
- * reminder ONESTOP_NOTIFICATION_REMINDER_DAYS before it (09:00 JST; none when
- * 0). REC-1: the yearly destruction proposal (ONESTOP_RETENTION_PROPOSAL_DATE,
- * 09:00 JST) — the city still approves every destruction. Idempotent: a second
- * call updates the schedules in place.
- */
-export async function ensureOneStopSchedules(client: Client, config: Pick<AppConfig, 'temporal' | 'onestop'>): Promise<void> {
-  const { taskQueue } = config.temporal;
-  const o = config.onestop;
-  await upsert(client, NOTIFICATION_SCHEDULE_ID, yearly(o.notificationDate, 6, '申告特例通知書 (ONESTOP-4)'), {
-    type: 'startWorkflow',
-    workflowType: onestopNotificationWorkflow,
-    args: [{ requestedBy: 'system:schedule' }],
-    taskQueue,
-    workflowId: `${NOTIFICATION_SCHEDULE_ID}/scheduled`,
-  });
-  if (o.notificationReminderDays > 0) {
-    await upsert(client, NOTIFICATION_REMINDER_SCHEDULE_ID, yearly(reminderMonthDay(o.notificationDate, o.notificationReminderDays), 9, '申告特例通知書 reminder'), {
+/** ONESTOP-4: the 申告特例通知書 run on the city's date (ONESTOP_NOTIFICATION_DATE, 06:00 JST, so the files are there when the city's day starts). */
+export const notificationSchedule: ScheduleDefinition = {
+  id: NOTIFICATION_SCHEDULE_ID,
+  purpose: 'ONESTOP-4 申告特例通知書 run',
+  shape: (config, scheduleId) => ({
+    spec: yearly(config.onestop.notificationDate, 6, '申告特例通知書 (ONESTOP-4)'),
+    action: { type: 'startWorkflow', workflowType: onestopNotificationWorkflow, args: [{ requestedBy: 'system:schedule' }], taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}/scheduled` },
+    policies: yearlyPolicies,
+  }),
+};
+
+/** The reminder ONESTOP_NOTIFICATION_REMINDER_DAYS before the notification date (09:00 JST); none when 0. */
+export const notificationReminderSchedule: ScheduleDefinition = {
+  id: NOTIFICATION_REMINDER_SCHEDULE_ID,
+  purpose: 'ONESTOP-4 申告特例通知書 reminder',
+  shape: (config, scheduleId) => {
+    const o = config.onestop;
+    if (o.notificationReminderDays <= 0) return undefined;
+    return {
+      spec: yearly(reminderMonthDay(o.notificationDate, o.notificationReminderDays), 9, '申告特例通知書 reminder'),
+      action: { type: 'startWorkflow', workflowType: onestopNotificationReminderWorkflow, args: [{ date: o.notificationDate }], taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}/scheduled` },
+      policies: yearlyPolicies,
+    };
+  },
+};
+
+/** REC-1: the yearly destruction proposal (ONESTOP_RETENTION_PROPOSAL_DATE, 09:00 JST) — the city still approves every destruction. */
+export const retentionSchedule: ScheduleDefinition = {
+  id: RETENTION_SCHEDULE_ID,
+  purpose: 'REC-1 yearly destruction proposal',
+  shape: (config, scheduleId) => ({
+    spec: yearly(config.onestop.retentionProposalDate, 9, 'REC-1 destruction proposal'),
+    action: {
       type: 'startWorkflow',
-      workflowType: onestopNotificationReminderWorkflow,
-      args: [{ date: o.notificationDate }],
-      taskQueue,
-      workflowId: `${NOTIFICATION_REMINDER_SCHEDULE_ID}/scheduled`,
-    });
-  } else {
-    await client.schedule
-      .getHandle(NOTIFICATION_REMINDER_SCHEDULE_ID)
-      .delete()
-      .catch((err) => {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-      });
-  }
-  await upsert(client, RETENTION_SCHEDULE_ID, yearly(o.retentionProposalDate, 9, 'REC-1 destruction proposal'), {
-    type: 'startWorkflow',
-    workflowType: retentionProposalWorkflow,
-    args: [{ retentionYears: o.retentionYears, requestedBy: 'system:schedule' }],
-    taskQueue,
-    workflowId: `${RETENTION_SCHEDULE_ID}/scheduled`,
-  });
-}
+      workflowType: retentionProposalWorkflow,
+      args: [{ retentionYears: config.onestop.retentionYears, requestedBy: 'system:schedule' }],
+      taskQueue: config.temporal.taskQueue,
+      workflowId: `${scheduleId}/scheduled`,
+    },
+    policies: yearlyPolicies,
+  }),
+};

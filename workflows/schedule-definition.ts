@@ -1,0 +1,49 @@
+// Client-side: how every Temporal Schedule of the system is described and brought in line. Not part of the workflow bundle.
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptionsAction, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import type { AppConfig } from '../config/env';
+
+export interface ScheduleShape {
+  spec: ScheduleSpec;
+  action: ScheduleOptionsAction;
+  policies: { overlap: ScheduleOverlapPolicy; catchupWindow: Duration };
+}
+
+export interface ScheduleDefinition {
+  id: string;
+  /** The requirement it serves, printed when the worker brings it in line. */
+  purpose: string;
+  /** The schedule under this configuration; undefined when the configuration switches it off (an existing one is then deleted). */
+  shape(config: AppConfig, scheduleId: string): ScheduleShape | undefined;
+}
+
+export type ScheduleOutcome = 'created' | 'updated' | 'deleted' | 'off';
+
+/**
+ * Creates the schedule or, when it exists, replaces its spec, action and
+ * policies with what the configuration says now (a changed BILL_RUN_TIME takes
+ * effect at the next worker start). Paused state and notes set by an operator
+ * are kept. Safe when several workers start at once: whoever loses the create
+ * race updates to the same shape.
+ */
+export async function ensureSchedule(client: Client, def: ScheduleDefinition, config: AppConfig, scheduleId = def.id): Promise<ScheduleOutcome> {
+  const shape = def.shape(config, scheduleId);
+  const handle = client.schedule.getHandle(scheduleId);
+  if (!shape) {
+    try {
+      await handle.delete();
+      return 'deleted';
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return 'off';
+      throw err;
+    }
+  }
+  try {
+    await client.schedule.create({ scheduleId, ...shape });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await handle.update((previous) => ({ ...previous, spec: shape.spec, action: shape.action, policies: { ...previous.policies, ...shape.policies } }));
+  return 'updated';
+}
