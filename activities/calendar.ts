@@ -4,8 +4,9 @@ import { jstDate } from '../domain/jst';
 /** Calendar facts come from a dataset that changes yearly, so workflows ask an activity instead of bundling it. */
 export function createCalendarActivities() {
   return {
-    async isClosedDayToday(): Promise<boolean> {
-      return isClosedDay(jstDate(new Date()));
+    /** `on` (a JST date) stands in for today when a caller pins the day, as tests do; absent = today in Japan. */
+    async isClosedDayToday(input?: { on?: string }): Promise<boolean> {
+      return isClosedDay(input?.on ?? jstDate(new Date()));
     },
   };
 }

@@ -6,6 +6,8 @@ import { applicationNotices, findApplication, registerApplication } from '../../
 import type { Orm } from '../../ledger/orm';
 import { oneStopApplicationWorkflow } from '../../workflows';
 import { newDonation } from '../support/factory';
+import { deadlineEndsAt, oneStopDeadline } from '../../domain/onestop/deadline';
+import { jstDate } from '../../domain/jst';
 
 /**
  * Deficiency follow-up against the time-skipping test server: the reminders
@@ -18,6 +20,18 @@ let orm: Orm;
 let taskQueue: string;
 let config: AppConfig;
 const prefix = `onestop-deadlines-${Date.now()}`;
+/**
+ * The donation year: the next one whose November has not begun in Japan, so that the application
+ * arrives (Nov 30) and its reminders fall due on the server's clock, which starts at the real time
+ * and only moves forward. The deadline (Jan 10, holiday-adjusted: 2026 → 2027-01-12) comes from
+ * oneStopDeadline, whose rule rules.test.ts pins year by year.
+ */
+const YEAR = (() => {
+  const jst = jstDate(new Date());
+  const year = Number(jst.slice(0, 4));
+  return jst < `${year}-11-01` ? year : year + 1;
+})();
+const DAY = 86_400_000;
 
 beforeAll(async () => {
   ctx = await timeSkippingContext('onestop-deadlines');
@@ -29,21 +43,26 @@ afterAll(async () => {
 });
 
 test('a deficient application is reminded 14 and 3 days before the deadline, then closed at its end', async () => {
-  const { donation } = await registerDonation(orm.em.fork(), newDonation(prefix, { appliedAt: '2026-11-20T01:00:00.000Z' }), 'test:setup');
+  // The application arrives on Nov 30 at 10:00 in Japan.
+  const arrival = Date.parse(`${YEAR}-11-30T10:00:00+09:00`);
+  const now = await env.currentTimeMs();
+  if (arrival > now) await env.sleep(arrival - now);
+  const { donation } = await registerDonation(orm.em.fork(), newDonation(prefix, { appliedAt: `${YEAR}-11-20T01:00:00.000Z` }), 'test:setup');
   const { application } = await registerApplication(
     orm.em.getKnex(),
     config.myNumber!,
     {
       donation: { donationId: donation.id },
       channel: 'paper',
-      arrivedOn: '2026-11-30',
+      arrivedOn: `${YEAR}-11-30`,
       scanRef: 'scan://test',
-      content: { formVersion: 'current', name: '山田 花子', nameKana: 'ヤマダ ハナコ', address: '東京都千代田区千代田1-1', donationDate: '2026-11-20', amountYen: 10_000, checkboxes: { first: true, second: true }, attachments: [{ kind: 'my_number_card', sides: ['back'] }] },
+      content: { formVersion: 'current', name: '山田 花子', nameKana: 'ヤマダ ハナコ', address: '東京都千代田区千代田1-1', donationDate: `${YEAR}-11-20`, amountYen: 10_000, checkboxes: { first: true, second: true }, attachments: [{ kind: 'my_number_card', sides: ['back'] }] },
       myNumber: '123456789018',
     },
     'test:operator',
   );
-  expect(application.deadlineOn).toBe('2027-01-12');
+  const deadline = oneStopDeadline(YEAR);
+  expect(application.deadlineOn).toBe(deadline);
 
   const result = await env.client.workflow.execute(oneStopApplicationWorkflow, {
     taskQueue,
@@ -52,11 +71,12 @@ test('a deficient application is reminded 14 and 3 days before the deadline, the
   });
   expect(result.state).toBe('closed_deficient');
   expect(result.notices.map((n) => n.kind)).toEqual(['deficiency', 'reminder', 'reminder', 'closed_deficient']);
-  // The deadline day ends at 2027-01-13 00:00 JST = 2027-01-12T15:00Z.
-  const near = (at: string, expected: string) => expect(Math.abs(Date.parse(at) - Date.parse(expected))).toBeLessThan(60_000);
-  near(result.notices[1].at, '2026-12-29T15:00:00.000Z');
-  near(result.notices[2].at, '2027-01-09T15:00:00.000Z');
-  expect(Date.parse(result.notices[3].at)).toBeGreaterThanOrEqual(Date.parse('2027-01-12T15:00:00.000Z'));
+  // The deadline day ends at 00:00 JST the day after (2026's: 2027-01-13 00:00 JST = 2027-01-12T15:00Z).
+  const ends = deadlineEndsAt(deadline).getTime();
+  const near = (at: string, expected: number) => expect(Math.abs(Date.parse(at) - expected)).toBeLessThan(60_000);
+  near(result.notices[1].at, ends - 14 * DAY);
+  near(result.notices[2].at, ends - 3 * DAY);
+  expect(Date.parse(result.notices[3].at)).toBeGreaterThanOrEqual(ends);
 
   const stored = await findApplication(orm.em.getKnex(), application.id);
   expect(stored!.status).toBe('closed_deficient');

@@ -11,6 +11,8 @@ export interface PrintBatchInput {
   maxEnvelopes: number;
   /** Year-end (DOCS-1 Jan 5 rule): the city may ask for batches on closed days too. */
   runOnClosedDays: boolean;
+  /** The day (JST, YYYY-MM-DD) whose closed-day rule applies; absent = today when the run starts. Tests pin it. */
+  on?: string;
   /** How long to wait for the printer's confirmation before reminding an operator, e.g. '2 days'. */
   confirmReminderAfter?: Duration;
 }

@@ -24,7 +24,9 @@ export async function printBatchWorkflow(input: PrintBatchInput): Promise<PrintB
     if (!posted) posted = p;
   });
 
-  if (input.kind === 'scheduled' && !input.runOnClosedDays && (await quick.isClosedDayToday())) {
+  // A pinned day is passed on; without one the activity is called as it always was (recorded histories).
+  const closedDay = () => (input.on ? quick.isClosedDayToday({ on: input.on }) : quick.isClosedDayToday());
+  if (input.kind === 'scheduled' && !input.runOnClosedDays && (await closedDay())) {
     view.status = 'skipped_closed_day';
     return view;
   }

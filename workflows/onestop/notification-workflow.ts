@@ -19,6 +19,8 @@ export interface OneStopNotificationInput {
   /** The donation year; absent when the yearly schedule starts the run (then: the year before this one, JST). */
   donationYear?: number;
   requestedBy: string;
+  /** The instant whose year counts when donationYear is absent; absent = when this run started (the schedule's firing). Tests pin it. */
+  at?: string;
 }
 
 export interface OneStopNotificationResult extends NotificationDelivery {
@@ -38,7 +40,7 @@ export interface OneStopNotificationResult extends NotificationDelivery {
  */
 export async function onestopNotificationWorkflow(input: OneStopNotificationInput): Promise<OneStopNotificationResult> {
   const { workflowId } = workflowInfo();
-  const donationYear = input.donationYear ?? donationYearOfDelivery(new Date());
+  const donationYear = input.donationYear ?? donationYearOfDelivery(input.at ? new Date(input.at) : new Date());
   const assigned = await ledger.assignOneStopNotifications({ donationYear });
   const delivered = await delivery.deliverOneStopNotifications({ donationYear, requestedBy: input.requestedBy, workflowId, undecided: assigned.undecided });
   if (delivered.created) {
@@ -65,6 +67,8 @@ export async function onestopNotificationWorkflow(input: OneStopNotificationInpu
 export interface OneStopNotificationReminderInput {
   /** The city's delivery date (config ONESTOP_NOTIFICATION_DATE). */
   date: MonthDay;
+  /** The instant the reminder counts from; absent = when this run started (the schedule's firing). Tests pin it. */
+  at?: string;
 }
 
 /**
@@ -74,7 +78,7 @@ export interface OneStopNotificationReminderInput {
  * records an alert with what is ready and what is not.
  */
 export async function onestopNotificationReminderWorkflow(input: OneStopNotificationReminderInput): Promise<{ donationYear: number; dueOn: string; daysLeft: number; matched: number; problems: number; undecided: number }> {
-  const now = new Date();
+  const now = input.at ? new Date(input.at) : new Date();
   const donationYear = donationYearDueNext(now, input.date);
   const dueOn = notificationDueOn(donationYear, input.date);
   const daysLeft = daysBetween(jstDate(now), dueOn);
