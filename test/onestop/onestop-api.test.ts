@@ -5,6 +5,8 @@ import { resealMyNumbers } from '../../ledger/onestop';
 import { myNumberKeys } from '../../config/env';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
+import { addDays, jstDate } from '../../domain/jst';
+import { oneStopDeadline } from '../../domain/onestop/deadline';
 import { captureOneStopHistory } from './histories';
 
 /**
@@ -24,6 +26,14 @@ const post = (url: string, payload: unknown, role: RoleName = 'operator') => app
 const get = (url: string, role: RoleName = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) });
 
 // Valid check digits, worked out by hand (see rules.test.ts): planted so the leak test can look for them.
+/**
+ * The donation year is this year in Japan: its deadline (Jan 10 of the next year, holiday-adjusted; 2026 → 2027-01-12,
+ * rules.test.ts) is always ahead, so the deficient applications' workflows on the dev server (real clock) stay open
+ * for their resubmissions. Dates in that year may lie ahead of today: nothing here refuses an arrival in the future.
+ */
+const Y = Number(jstDate(new Date()).slice(0, 4));
+const DEADLINE = oneStopDeadline(Y);
+const AFTER_DEADLINE = addDays(DEADLINE, 1);
 const PLANTED = '123456789018';
 const SECOND = '111111111118';
 
@@ -40,22 +50,22 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** A bank-transfer donation applied for on 2026-11-20 (JST): 寄附年月日 2026-11-20, deadline 2027-01-12. */
+/** A bank-transfer donation applied for on Nov 20 of Y (JST): 寄附年月日 Y-11-20, deadline DEADLINE. */
 async function donation(overrides: Parameters<typeof newDonation>[1] = {}) {
   const em = ctx.orm.em.fork();
-  const { donation } = await registerDonation(em, newDonation(ctx.prefix, { donor: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', prefecture: '福岡県', address: '柳川市本町87-1', phone: '0944-00-0000' }, amountYen: 30_000, ...overrides }), 'test:setup');
+  const { donation } = await registerDonation(em, newDonation(ctx.prefix, { donor: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', prefecture: '福岡県', address: '柳川市本町87-1', phone: '0944-00-0000' }, amountYen: 30_000, appliedAt: `${Y}-11-20T01:00:00.000Z`, ...overrides }), 'test:setup');
   return donation;
 }
 
 function paper(donationId: string, overrides: Record<string, unknown> = {}) {
   return {
     donationId,
-    arrivedOn: '2026-12-01',
+    arrivedOn: `${Y}-12-01`,
     scanRef: `scan://onestop/${donationId}.pdf`,
     formVersion: 'current',
     applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', address: '福岡県柳川市本町87-1', birthDate: '1994-07-05' },
     myNumber: PLANTED,
-    donationDate: '2026-11-20',
+    donationDate: `${Y}-11-20`,
     amountYen: 30_000,
     checkboxes: { first: true, second: true },
     attachments: [{ kind: 'my_number_card' }],
@@ -72,7 +82,7 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     const res = await post('/onestop/applications/paper', paper(d.id));
     expect(res.statusCode).toBe(201);
     const created = res.json();
-    expect(created).toMatchObject({ donationId: d.id, workflowId: `onestop/${d.id}`, channel: 'paper', arrivedOn: '2026-12-01', deadlineOn: '2027-01-12', myNumber: { verdict: 'valid', sealed: true } });
+    expect(created).toMatchObject({ donationId: d.id, workflowId: `onestop/${d.id}`, channel: 'paper', arrivedOn: `${Y}-12-01`, deadlineOn: DEADLINE, myNumber: { verdict: 'valid', sealed: true } });
     expect(JSON.stringify(created)).not.toContain(PLANTED);
 
     const a = await settled(created.id, 'accepted');
@@ -111,7 +121,7 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     expect(a.notices).toEqual([expect.objectContaining({ kind: 'deficiency', channel: 'mail' })]);
     expect(a.notices[0].findings.map((f: { code: string }) => f.code)).toEqual(['notification_card_mismatch', 'checkbox_2_unticked']);
 
-    const fix = await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: '2026-12-10', scanRef: 'scan://onestop/fix.pdf', attachments: [{ kind: 'juminhyo_with_number' }], checkboxes: { second: true } });
+    const fix = await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: `${Y}-12-10`, scanRef: 'scan://onestop/fix.pdf', attachments: [{ kind: 'juminhyo_with_number' }], checkboxes: { second: true } });
     expect(fix.statusCode).toBe(202);
     const accepted = await settled(id, 'accepted');
     expect(accepted.reviewRound).toBe(2);
@@ -120,12 +130,12 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     expect(accepted.notices.map((n: { kind: string }) => n.kind)).toEqual(['deficiency', 'accepted']);
     await captureOneStopHistory(ctx.client, 'onestop-v1-deficient-resubmitted-accepted', accepted.workflowId);
 
-    expect((await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: '2026-12-11' })).statusCode).toBe(409);
+    expect((await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: `${Y}-12-11` })).statusCode).toBe(409);
   });
 
   test('an application that arrives after the deadline is rejected with a notice to file a tax return', async () => {
     const d = await donation();
-    const res = await post('/onestop/applications/paper', paper(d.id, { arrivedOn: '2027-01-13' }));
+    const res = await post('/onestop/applications/paper', paper(d.id, { arrivedOn: AFTER_DEADLINE }));
     const a = await settled(res.json().id, 'rejected_late');
     expect(a.findings).toEqual([expect.objectContaining({ code: 'arrived_after_deadline', severity: 'rejection' })]);
     expect(a.notices).toEqual([expect.objectContaining({ kind: 'late_rejection' })]);
@@ -140,7 +150,7 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     expect(res.json().myNumber).toEqual({ verdict: 'bad_check_digit', sealed: true, destroyedAt: null });
     const a = await settled(res.json().id, 'deficient');
     expect(a.findings.map((f: { code: string }) => f.code)).toEqual(['my_number_check_digit']);
-    await post(`/onestop/applications/${a.id}/resubmission`, { arrivedOn: '2026-12-05', myNumber: SECOND });
+    await post(`/onestop/applications/${a.id}/resubmission`, { arrivedOn: `${Y}-12-05`, myNumber: SECOND });
     const fixed = await settled(a.id, 'accepted');
     expect(fixed.myNumber.verdict).toBe('valid');
     const read = await get(`/onestop/applications/${a.id}/my-number?reason=${encodeURIComponent('照合: 再提出の番号確認')}`, 'admin');
@@ -167,19 +177,19 @@ describe('online applications (ONESTOP-3, ONESTOP-5)', () => {
     const body = {
       service: 'jichitai-mypage',
       applicationNumber: `${ctx.prefix}-MP-1`,
-      submittedAt: '2026-12-24T15:30:00Z', // 2026-12-25 in Japan
+      submittedAt: `${Y}-12-24T15:30:00Z`, // Dec 25 in Japan
       portal: d.portal.code,
       portalOrderId: d.portalOrderId,
       applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', address: '福岡県柳川市本町87-1', email: 'donor@example.jp', birthDate: '1994-07-05' },
       myNumber: PLANTED,
-      donationDate: '2026-11-20',
+      donationDate: `${Y}-11-20`,
       amountYen: 30_000,
       declarations: { specialTaxpayer: true, fiveOrFewerMunicipalities: true },
       identityVerification: { method: 'jpki' },
     };
     const res = await post('/onestop/applications/online', body);
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ channel: 'online', arrivedOn: '2026-12-25', online: { service: 'jichitai-mypage', reference: body.applicationNumber } });
+    expect(res.json()).toMatchObject({ channel: 'online', arrivedOn: `${Y}-12-25`, online: { service: 'jichitai-mypage', reference: body.applicationNumber } });
     const a = await settled(res.json().id, 'accepted');
     expect(a.findings.map((f: { code: string }) => f.code)).toEqual(['identity_by_jpki']);
     expect(a.notices).toEqual([expect.objectContaining({ kind: 'accepted', channel: 'email' })]);
@@ -195,7 +205,7 @@ describe('変更届出書', () => {
     const d = await donation();
     const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
     await settled(id, 'accepted');
-    const res = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: '2026-12-20', reason: '転居 (12/15)', changes: { postalCode: '832-8601', address: '福岡県柳川市本町87-1 市役所前' } });
+    const res = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: `${Y}-12-20`, reason: '転居 (12/15)', changes: { postalCode: '832-8601', address: '福岡県柳川市本町87-1 市役所前' } });
     expect(res.statusCode).toBe(200);
     expect(res.json().particulars.address).toBe('福岡県柳川市本町87-1 市役所前');
     const a = await application(id);
@@ -204,9 +214,9 @@ describe('変更届出書', () => {
     expect(a.content.address).toBe('福岡県柳川市本町87-1');
     const change = a.history.find((e: { kind: string }) => e.kind === 'change_notice');
     expect(change).toMatchObject({ actor: 'operator:tanaka', reason: '転居 (12/15)', before: { address: '福岡県柳川市本町87-1', postalCode: '832-0045' } });
-    expect(change.after).toMatchObject({ address: '福岡県柳川市本町87-1 市役所前', arrivedOn: '2026-12-20' });
+    expect(change.after).toMatchObject({ address: '福岡県柳川市本町87-1 市役所前', arrivedOn: `${Y}-12-20` });
 
-    const late = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: '2027-01-13', reason: '転居', changes: { address: '福岡県柳川市三橋町1' } });
+    const late = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: AFTER_DEADLINE, reason: '転居', changes: { address: '福岡県柳川市三橋町1' } });
     expect(late.statusCode).toBe(400);
     expect(late.json().fields[0].field).toBe('arrivedOn');
   });
@@ -330,11 +340,11 @@ describe('status for the city', () => {
       () => get('/onestop/summary', 'city').then((r) => r.json()),
       (s) => (s.deficienciesOutstanding?.identity_document_missing ?? 0) >= 1,
     );
-    const due = summary.deadlines.find((x: { deadlineOn: string }) => x.deadlineOn === '2027-01-12');
+    const due = summary.deadlines.find((x: { deadlineOn: string }) => x.deadlineOn === DEADLINE);
     expect(due.counts.accepted).toBeGreaterThanOrEqual(3);
     expect(due.counts.deficient).toBeGreaterThanOrEqual(1);
     expect(due.counts.rejected_late).toBeGreaterThanOrEqual(1);
-    expect(due.daysToDeadline).toBe(Math.round((Date.parse('2027-01-12') - Date.parse(summary.today)) / 86_400_000));
+    expect(due.daysToDeadline).toBe(Math.round((Date.parse(DEADLINE) - Date.parse(summary.today)) / 86_400_000));
     expect(summary.deficienciesOutstanding.number_check_document_missing).toBeGreaterThanOrEqual(1);
     expect(summary.pendingNotices.accepted).toBeGreaterThanOrEqual(3);
     expect((await get('/onestop/summary', 'supplier')).statusCode).toBe(403);
