@@ -19,7 +19,10 @@ const headers = (who: Who) => ({ authorization: `Bearer ${TOKEN[who]}` });
 const post = (url: string, payload: unknown, who: Who = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: headers(who) });
 const get = (url: string, who: Who = 'operator') => app.inject({ method: 'GET', url, headers: headers(who) });
 const GIFT = `cc-gift-${run}`;
-const today = jstDate(new Date());
+// Every donation is paid at this one instant and the orders run for its day (JST): a gift waits until the day it
+// was paid, so a suite running across midnight in Japan would otherwise order for a day its later gifts have not reached.
+const PAID_AT = new Date().toISOString();
+const today = jstDate(new Date(PAID_AT));
 
 beforeAll(async () => {
   ctx = await suiteContext('callcentre', { API_TOKENS: TOKENS });
@@ -136,7 +139,7 @@ describe('desk hours over the API (CALL-1)', () => {
 
 describe('a gift complaint re-ships (CALL-3)', () => {
   test('a damaged delivery reported by phone starts a new shipment attempt and goes to the city report', async () => {
-    const base = newDonation(ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date().toISOString(), amountYen: 10_000, gifts: [{ code: GIFT, quantity: 1 }] });
+    const base = newDonation(ctx.prefix, { paymentMethod: 'credit_card', paidAt: PAID_AT, amountYen: 10_000, gifts: [{ code: GIFT, quantity: 1 }] });
     base.donor = { ...base.donor, nameKana: `ヤマダ ${run.replace(/[^a-z]/g, '').length}コウジ` };
     const { donation } = await registerDonation(ctx.orm.em.fork(), base, 'system:test');
     await ensureDonationWorkflow(ctx.client, donation, ctx.config);

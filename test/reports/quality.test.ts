@@ -21,6 +21,8 @@ let worker: { stop(): Promise<void> };
 let shipmentId: string;
 const today = jstDate(new Date());
 const month = today.slice(0, 7);
+/** Today in Japan when a due day is checked (the API checks it against its own clock at that moment). */
+const now = () => jstDate(new Date());
 
 beforeAll(async () => {
   ctx = await suiteContext('quality', { API_TOKENS: apiTokens({ [SUPPLIER]: TOKEN, [OTHER]: OTHER_TOKEN }) });
@@ -56,16 +58,16 @@ let measureId: string;
 test('a demand is checked against its call: a gift complaint, a known party, a due day not past (400 naming fields)', async () => {
   complaint = await newCall({ category: '返礼品', complaint: true, links: { shipmentId } });
   const inquiry = await newCall({ category: '寄附手続き' });
-  const res = await app.inject({ method: 'POST', url: `/calls/${inquiry}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'supplier' }, demand: '改善を', dueOn: addDays(today, -1) } });
+  const res = await app.inject({ method: 'POST', url: `/calls/${inquiry}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'supplier' }, demand: '改善を', dueOn: addDays(now(), -1) } });
   expect(res.statusCode).toBe(400);
   expect(res.json().fields.map((f: any) => f.field).sort()).toEqual(['call.category', 'call.complaint', 'dueOn', 'party.supplierCode']);
-  const carrier = await app.inject({ method: 'POST', url: `/calls/${complaint}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'carrier', carrier: 'pelican' }, demand: '改善を', dueOn: today } });
+  const carrier = await app.inject({ method: 'POST', url: `/calls/${complaint}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'carrier', carrier: 'pelican' }, demand: '改善を', dueOn: now() } });
   expect(carrier.json().fields).toEqual([expect.objectContaining({ field: 'party.carrier' })]);
-  expect((await app.inject({ method: 'POST', url: `/calls/${complaint}/measures`, headers: auth(TOKENS.city), payload: { party: { kind: 'supplier' }, demand: 'x', dueOn: today } })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'POST', url: `/calls/${complaint}/measures`, headers: auth(TOKENS.city), payload: { party: { kind: 'supplier' }, demand: 'x', dueOn: now() } })).statusCode).toBe(403);
 });
 
 test('the demand goes to the supplier named through the shipment and is mailed to it', async () => {
-  const res = await app.inject({ method: 'POST', url: `/calls/${complaint}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'supplier' }, demand: '梱包方法の見直しと再発防止策の提出', dueOn: addDays(today, 7) } });
+  const res = await app.inject({ method: 'POST', url: `/calls/${complaint}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'supplier' }, demand: '梱包方法の見直しと再発防止策の提出', dueOn: addDays(now(), 7) } });
   expect(res.statusCode).toBe(201);
   const measure = res.json().measure;
   measureId = measure.id;
@@ -128,9 +130,9 @@ test('a measure answered (here: closed) by the end of its due day gets no remind
 });
 
 test('the quality report counts complaints, re-shipments and open/closed measures per supplier and month (city reads it)', async () => {
-  // A second complaint with a demand still open.
+  // A second complaint with a demand still open (due in a week: not overdue even if Japan's midnight passes meanwhile).
   const second = await newCall({ category: '配送', complaint: true, links: { shipmentId } });
-  const open = await app.inject({ method: 'POST', url: `/calls/${second}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'supplier', supplierCode: SUPPLIER }, demand: '配送日の確認', dueOn: today } });
+  const open = await app.inject({ method: 'POST', url: `/calls/${second}/measures`, headers: auth(TOKENS.operator), payload: { party: { kind: 'supplier', supplierCode: SUPPLIER }, demand: '配送日の確認', dueOn: addDays(now(), 7) } });
   expect(open.statusCode).toBe(201);
   const res = await app.inject({ method: 'GET', url: `/quality/report?from=${month}&to=${month}&supplierCode=${SUPPLIER}`, headers: auth(TOKENS.city) });
   expect(res.statusCode).toBe(200);

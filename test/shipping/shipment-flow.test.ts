@@ -28,7 +28,10 @@ const post = (url: string, payload: unknown, who: Who = 'operator') => app.injec
 const get = (url: string, who: Who = 'operator') => app.inject({ method: 'GET', url, headers: headers(who) });
 
 const EEL = `eel-${run}`;
-const today = jstDate(new Date());
+// Every donation is paid at this one instant and the orders run for its day (JST): a gift waits until the day it
+// was paid, so a suite running across midnight in Japan would otherwise order for a day its later gifts have not reached.
+const PAID_AT = new Date().toISOString();
+const today = jstDate(new Date(PAID_AT));
 let farmId: number;
 let worker: Awaited<ReturnType<SuiteContext['startWorker']>>;
 
@@ -55,7 +58,7 @@ const KANA = 'アイウエオカキクケコサシスセソタチツテトナニ
 const someone = () => Array.from({ length: 5 }, () => KANA[Math.floor(Math.random() * KANA.length)]).join('');
 
 async function paidDonation(overrides: Parameters<typeof newDonation>[1] = {}) {
-  const base = newDonation(ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date().toISOString(), amountYen: 20_000, gifts: [{ code: EEL, quantity: 1 }], ...overrides });
+  const base = newDonation(ctx.prefix, { paymentMethod: 'credit_card', paidAt: PAID_AT, amountYen: 20_000, gifts: [{ code: EEL, quantity: 1 }], ...overrides });
   const kana = overrides.donor?.nameKana && overrides.donor.nameKana !== newDonation('x').donor.nameKana ? overrides.donor.nameKana : `ヤマダ ${someone()}`;
   base.donor = { ...base.donor, ...overrides.donor, nameKana: kana };
   const { donation } = await registerDonation(
