@@ -15,6 +15,7 @@ import { eventually, suiteContext, type RunningWorker, type SuiteContext } from 
 import { newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';
 import { DonationImportLate, DonationReviewFlags } from '../../domain/search-attributes';
+import { documentsDeadline } from '../../domain/deadlines';
 
 let ctx: SuiteContext;
 let worker: RunningWorker;
@@ -52,9 +53,10 @@ test('a transfer donation goes received → awaiting payment → paid → docume
   await handle.signal(paymentConfirmedSignal, { actor: 'operator:suzuki', paidAt, reference: 'FURIKOMI-001' });
   const due = await eventually(() => handle.query(statusQuery), (s) => s.status === 'documents_due');
   expect(due.paidAt).toBe(paidAt);
-  const expectedDue = new Date(Date.parse(paidAt) + 9 * 3600_000 + 14 * 86_400_000).toISOString().slice(0, 10);
-  expect(due.deadline?.dueOn).toBe(expectedDue);
-  expect(due.deadline?.rule).toBe('two-weeks');
+  // Two weeks from the JST day of payment, or Jan 5 for a payment on Dec 29–31 (the rule pinned in deadlines.test.ts).
+  const deadline = documentsDeadline(new Date(paidAt));
+  expect(due.deadline).toEqual(deadline);
+  const expectedDue = deadline.dueOn;
 
   const row = await ledgerRow(donation.id);
   expect(row.status).toBe('documents_due');
