@@ -14,19 +14,40 @@ export interface WrittenCarrierFile {
   problems: CarrierProblem[];
 }
 
+const CARRIER_OF = `coalesce(s.carrier, g.carrier, p.default_carrier, 'yamato_b2')`;
+
+function dayFilter(shipOn: string, supplierCodes?: string[]): { where: string; bindings: unknown[] } {
+  const only = supplierCodes?.length ? supplierCodes : null;
+  return {
+    where: `s.planned_ship_on = ?::date and s.status in ('ordered', 'shipped')${only ? ` and p.code in (${only.map(() => '?').join(',')})` : ''}`,
+    bindings: [shipOn, ...(only ?? [])],
+  };
+}
+
+/** The carriers the day's ordered shipments go with, so that each carrier's rows can be read on their own. */
+export async function carriersForDay(knex: Knex, shipOn: string, supplierCodes?: string[]): Promise<CarrierCode[]> {
+  const { where, bindings } = dayFilter(shipOn, supplierCodes);
+  const { rows } = await knex.raw(
+    `select distinct ${CARRIER_OF} as carrier from shipments s join gifts g on g.code = s.gift_code left join suppliers p on p.id = s.supplier_id where ${where} order by 1`,
+    bindings as any[],
+  );
+  return rows.map((r: any) => r.carrier as CarrierCode);
+}
+
 /**
  * The day's ordered shipments as carrier rows, grouped by carrier: the shipment's
  * own carrier, else the gift's, else the supplier's default, else ヤマト.
  * The sender is the supplier (it hands the parcel over); the city when unknown.
+ * With `carrier`, only that carrier's rows are read.
  */
-export async function carrierRowsForDay(knex: Knex, shipOn: string, supplierCodes?: string[]): Promise<Map<CarrierCode, CarrierShipmentRow[]>> {
+export async function carrierRowsForDay(knex: Knex, shipOn: string, supplierCodes?: string[], carrier?: CarrierCode): Promise<Map<CarrierCode, CarrierShipmentRow[]>> {
   const byCarrier = new Map<CarrierCode, CarrierShipmentRow[]>();
-  const only = supplierCodes?.length ? supplierCodes : null;
-  const where = `s.planned_ship_on = ?::date and s.status in ('ordered', 'shipped')${only ? ` and p.code in (${only.map(() => '?').join(',')})` : ''}`;
-  for (const { carrier, row } of await carrierRows(knex, where, [shipOn, ...(only ?? [])])) {
-    const list = byCarrier.get(carrier) ?? [];
+  const day = dayFilter(shipOn, supplierCodes);
+  const where = carrier ? `${day.where} and ${CARRIER_OF} = ?` : day.where;
+  for (const { carrier: c, row } of await carrierRows(knex, where, carrier ? [...day.bindings, carrier] : day.bindings)) {
+    const list = byCarrier.get(c) ?? [];
     list.push(row);
-    byCarrier.set(carrier, list);
+    byCarrier.set(c, list);
   }
   return byCarrier;
 }
@@ -38,7 +59,7 @@ export async function carrierRowsForOrder(knex: Knex, orderId: string): Promise<
 
 async function carrierRows(knex: Knex, where: string, bindings: unknown[]): Promise<{ carrier: CarrierCode; row: CarrierShipmentRow }[]> {
   const { rows } = await knex.raw(
-    `select s.id, to_char(s.planned_ship_on, 'YYYY-MM-DD') as ship_on, coalesce(s.carrier, g.carrier, p.default_carrier, 'yamato_b2') as carrier,
+    `select s.id, to_char(s.planned_ship_on, 'YYYY-MM-DD') as ship_on, ${CARRIER_OF} as carrier,
             g.name as gift_name, g.temperature, l.quantity, s.delivery_no, s.deliveries,
             o.name, o.name_kana, o.postal_code, o.prefecture, o.address, o.phone, o.email,
             p.name as supplier_name, p.postal_code as supplier_postal, p.address as supplier_address, p.phone as supplier_phone

@@ -11,16 +11,18 @@ import {
   changeShipmentStatus,
   createShipment,
   openSupplierOrders,
+  orderedShipmentsPage,
   orderLines,
   markSupplierOrderSent,
   planDonationShipments,
+  recordOrderSignalMissing,
   recordShipmentAlert,
   ShipmentNotFoundError,
   type NewShipment,
   type ShipmentChange,
 } from '../ledger/shipments';
 import { orderPlacedSignal } from '../workflows/shipping/definitions';
-import { carrierRowsForDay, writeCarrierFiles } from './shipping-carrier-export';
+import { carrierRowsForDay, carriersForDay, writeCarrierFiles } from './shipping-carrier-export';
 import type { SendMailInput, SendMailResult } from './mail/send-mail';
 import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from './mail/render';
 
@@ -37,6 +39,44 @@ export interface ShippingDeps {
 const knexOf = (orm: Orm) => orm.em.getKnex();
 /** Signals in flight at once while notifying an order's shipments. */
 const SIGNAL_BATCH = 16;
+/** Shipments read from the ledger at a time while notifying. */
+const NOTIFY_PAGE = 500;
+
+/** What openSupplierOrders hands the workflow: one entry per supplier order, never per shipment. */
+export interface OpenedSupplierOrders {
+  orders: { orderId: string; supplierCode: string | null; shipmentCount: number }[];
+  withoutSupplier: number;
+}
+
+/** One carrier's files of the day: how many, the first file's name, rows and problems over all of them. */
+export interface CarrierExportSummary {
+  carrier: string;
+  fileName: string;
+  files: number;
+  rows: number;
+  problems: number;
+}
+
+/** notifyShipmentsOrdered's heartbeat: orders finished, and within the current order the last shipment id of the last finished batch. */
+export interface NotifyProgress {
+  done: string[];
+  orderId?: string;
+  lastId?: string;
+  signalled: number;
+  missing: number;
+}
+
+/** Reads a heartbeat from this version, or from the one before paging (`{ orders, current, signalled }`: that order starts again). */
+export function notifyProgressFrom(details: unknown): NotifyProgress {
+  const d = (details ?? {}) as Partial<NotifyProgress> & { orders?: string[] };
+  return {
+    done: Array.isArray(d.done) ? [...d.done] : Array.isArray(d.orders) ? [...d.orders] : [],
+    orderId: typeof d.orderId === 'string' ? d.orderId : undefined,
+    lastId: typeof d.lastId === 'string' ? d.lastId : undefined,
+    signalled: Number(d.signalled) || 0,
+    missing: Number(d.missing) || 0,
+  };
+}
 
 // A missing shipment is a programming error: retrying cannot help.
 function notFound(err: unknown): never {
@@ -131,43 +171,55 @@ export function createShippingActivities(deps: ShippingDeps) {
       });
     },
 
-    async openSupplierOrders(input: { shipOn: string; actor: string; suppliers?: string[] }) {
+    /** Opens the day's orders in the ledger; the result is a reference (order ids and counts), one entry per supplier. */
+    async openSupplierOrders(input: { shipOn: string; actor: string; suppliers?: string[] }): Promise<OpenedSupplierOrders> {
       const { orders, withoutSupplier } = await openSupplierOrders(knex(), input.shipOn, input.actor, input.suppliers);
-      return { orders: orders.map((o) => ({ orderId: o.orderId, supplierCode: o.supplierCode, shipmentCount: o.shipments.length })), withoutSupplier };
+      return { orders: orders.map((o) => ({ orderId: o.orderId, supplierCode: o.supplierCode, shipmentCount: o.shipmentCount })), withoutSupplier };
     },
 
     /**
-     * Tells each ordered shipment its order; shipments already told ignore it, closed ones are skipped.
-     * Signals go out a few at a time, and the heartbeat carries how far it got so a retry resumes there.
+     * Tells each ordered shipment its order; shipments already told ignore it (the workflow keeps
+     * the first orderPlaced), closed ones are skipped. The shipments are read from the ledger a page
+     * at a time by shipment id and signalled SIGNAL_BATCH at a time; after each batch the heartbeat
+     * carries `{ done, orderId, lastId }`, so a retry resumes after the last finished batch and
+     * re-sends at most one batch. `workflowIds` of runs scheduled before paging is ignored: the
+     * ledger holds the same shipments.
      */
     async notifyShipmentsOrdered(input: { orders: { orderId: string; shipOn: string; workflowIds?: string[] }[] }): Promise<{ signalled: number; missing: number }> {
       const ctx = Context.current();
-      const done = new Set<string>((ctx.info.heartbeatDetails as { orders?: string[] } | undefined)?.orders ?? []);
-      let signalled = 0;
-      let missing = 0;
+      const progress = notifyProgressFrom(ctx.info.heartbeatDetails);
       for (const order of input.orders) {
-        if (done.has(order.orderId)) continue;
-        const workflowIds =
-          order.workflowIds ??
-          (await knex().raw(`select workflow_id from shipments where order_id = ? and status = 'ordered' order by created_at`, [order.orderId])).rows.map((r: any) => r.workflow_id as string);
-        for (let i = 0; i < workflowIds.length; i += SIGNAL_BATCH) {
-          await Promise.all(
-            workflowIds.slice(i, i + SIGNAL_BATCH).map(async (workflowId: string) => {
-              try {
-                await deps.temporal.workflow.getHandle(workflowId).signal(orderPlacedSignal, { orderId: order.orderId, shipOn: order.shipOn });
-                signalled += 1;
-              } catch (err) {
-                if (!(err instanceof WorkflowNotFoundError)) throw err;
-                missing += 1;
-              }
-            }),
-          );
-          ctx.heartbeat({ orders: [...done], current: order.orderId, signalled });
+        if (progress.done.includes(order.orderId)) continue;
+        let after = progress.orderId === order.orderId ? (progress.lastId ?? null) : null;
+        for (;;) {
+          const page = await orderedShipmentsPage(knex(), order.orderId, after, NOTIFY_PAGE);
+          for (let i = 0; i < page.length; i += SIGNAL_BATCH) {
+            const batch = page.slice(i, i + SIGNAL_BATCH);
+            const missing: string[] = [];
+            await Promise.all(
+              batch.map(async (s) => {
+                try {
+                  await deps.temporal.workflow.getHandle(s.workflowId).signal(orderPlacedSignal, { orderId: order.orderId, shipOn: order.shipOn });
+                  progress.signalled += 1;
+                } catch (err) {
+                  if (!(err instanceof WorkflowNotFoundError)) throw err;
+                  missing.push(s.shipmentId);
+                }
+              }),
+            );
+            await recordOrderSignalMissing(knex(), order.orderId, missing);
+            progress.missing += missing.length;
+            after = batch[batch.length - 1].shipmentId;
+            ctx.heartbeat({ ...progress, orderId: order.orderId, lastId: after } satisfies NotifyProgress);
+          }
+          if (page.length < NOTIFY_PAGE) break;
         }
-        done.add(order.orderId);
-        ctx.heartbeat({ orders: [...done], signalled });
+        progress.done.push(order.orderId);
+        delete progress.orderId;
+        delete progress.lastId;
+        ctx.heartbeat({ ...progress } satisfies NotifyProgress);
       }
-      return { signalled, missing };
+      return { signalled: progress.signalled, missing: progress.missing };
     },
 
     /** SHIP-1: the supplier's order mail with its lines as CSV; a re-run that added lines mails the new total. */
@@ -190,19 +242,34 @@ export function createShippingActivities(deps: ShippingDeps) {
       return result;
     },
 
-    /** SHIP-3: the day's carrier import files, one set per carrier, rewritten whole when the day's run repeats. */
-    async exportCarrierFiles(input: { shipOn: string; suppliers?: string[] }) {
-      const rows = await carrierRowsForDay(knex(), input.shipOn, input.suppliers);
+    /**
+     * SHIP-3: the day's carrier import files, rewritten whole when the day's run repeats. One
+     * carrier at a time (its rows only in memory); the heartbeat carries the carriers written so a
+     * retry goes on with the next. The result is one summary per carrier, however many files
+     * (クリックポスト: 40 rows a file) the day needs.
+     */
+    async exportCarrierFiles(input: { shipOn: string; suppliers?: string[] }): Promise<CarrierExportSummary[]> {
+      const ctx = Context.current();
+      const done = ((ctx.info.heartbeatDetails as { done?: CarrierExportSummary[] } | undefined)?.done ?? []).filter((d) => typeof d?.carrier === 'string');
       const dir = path.join(deps.shipping.carrierDir, input.shipOn);
-      const files = writeCarrierFiles(rows, dir, { yamato: deps.shipping.yamato });
-      for (const f of files) {
-        await knex().raw(
-          `insert into carrier_exports (carrier, ship_on, file_name, rows, sha256, problems) values (?, ?, ?, ?, ?, ?::jsonb)
-           on conflict (ship_on, file_name) do update set rows = excluded.rows, sha256 = excluded.sha256, problems = excluded.problems, created_at = now()`,
-          [f.carrier, input.shipOn, f.fileName, f.rows, f.sha256, JSON.stringify(f.problems)],
-        );
+      for (const carrier of await carriersForDay(knex(), input.shipOn, input.suppliers)) {
+        if (done.some((d) => d.carrier === carrier)) continue;
+        ctx.heartbeat({ done, carrier });
+        const rows = await carrierRowsForDay(knex(), input.shipOn, input.suppliers, carrier);
+        const files = writeCarrierFiles(rows, dir, { yamato: deps.shipping.yamato });
+        if (files.length) {
+          await knex().raw(
+            `insert into carrier_exports (carrier, ship_on, file_name, rows, sha256, problems)
+             select f.carrier, ?::date, f.file_name, f.rows, f.sha256, f.problems
+               from jsonb_to_recordset(?::jsonb) as f (carrier text, file_name text, rows integer, sha256 text, problems jsonb)
+             on conflict (ship_on, file_name) do update set rows = excluded.rows, sha256 = excluded.sha256, problems = excluded.problems, created_at = now()`,
+            [input.shipOn, JSON.stringify(files.map((f) => ({ carrier: f.carrier, file_name: f.fileName, rows: f.rows, sha256: f.sha256, problems: f.problems })))],
+          );
+          done.push({ carrier, fileName: files[0].fileName, files: files.length, rows: files.reduce((n, f) => n + f.rows, 0), problems: files.reduce((n, f) => n + f.problems.length, 0) });
+        }
+        ctx.heartbeat({ done });
       }
-      return files.map((f) => ({ carrier: f.carrier, fileName: f.fileName, rows: f.rows, problems: f.problems.length }));
+      return done;
     },
   };
 }

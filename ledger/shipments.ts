@@ -232,6 +232,11 @@ export interface OrderedShipment {
   workflowId: string;
 }
 
+/**
+ * One supplier's order of the day, as a reference: its id and how many shipments it holds.
+ * Bounded by the number of suppliers, not by the day's volume: the shipments themselves stay in
+ * the ledger and are read a page at a time (`orderedShipmentsPage`).
+ */
 export interface SupplierOrderSummary {
   orderId: string;
   supplierId: number;
@@ -239,14 +244,15 @@ export interface SupplierOrderSummary {
   supplierName: string;
   supplierEmail: string | null;
   shipOn: string;
-  shipments: OrderedShipment[];
+  shipmentCount: number;
 }
 
 /**
  * SHIP-1/SHIP-2: the day's order per supplier. Every shipment waiting for an
  * order whose supplier ships on this weekday joins that supplier's order for
  * the day; running it again the same day adds late arrivals to the same order
- * and returns everything in it, so the caller can re-notify safely.
+ * and counts everything in it, so the caller can re-notify safely. Set-based:
+ * no shipment id leaves PostgreSQL, however big the day.
  */
 export async function openSupplierOrders(knex: Knex, shipOn: string, actor: string, supplierCodes?: string[]): Promise<{ orders: SupplierOrderSummary[]; withoutSupplier: number }> {
   // An operator may run the day's orders for some suppliers only (a late confirmation, a supplier's own request).
@@ -260,37 +266,70 @@ export async function openSupplierOrders(knex: Knex, shipOn: string, actor: stri
       `insert into supplier_orders (supplier_id, ship_on) select distinct supplier_id, ?::date from (${due}) d on conflict (supplier_id, ship_on) do nothing`,
       [shipOn, shipOn, shipOn, only, only],
     );
-    const { rows: moved } = await trx.raw(
-      `update shipments s set order_id = o.id, planned_ship_on = o.ship_on, status = 'ordered', updated_at = now()
-         from supplier_orders o, (${due}) d
-        where d.id = s.id and o.supplier_id = d.supplier_id and o.ship_on = ?::date
-        returning s.id`,
-      [shipOn, shipOn, only, only, shipOn],
+    // One statement moves the shipments and writes their events; a concurrent run finds them no longer awaiting.
+    await trx.raw(
+      `with moved as (
+         update shipments s set order_id = o.id, planned_ship_on = o.ship_on, status = 'ordered', updated_at = now()
+           from supplier_orders o, (${due}) d
+          where d.id = s.id and s.status = 'awaiting_order' and o.supplier_id = d.supplier_id and o.ship_on = ?::date
+          returning s.id, s.order_id)
+       insert into shipment_events (shipment_id, kind, from_status, to_status, actor, occurred_at, reason, data)
+       select m.id, 'transition', 'awaiting_order', 'ordered', ?, now(), 'supplier order of ' || ?::text, jsonb_build_object('orderId', m.order_id, 'shipOn', ?::text)
+         from moved m`,
+      [shipOn, shipOn, only, only, shipOn, actor, shipOn, shipOn],
     );
-    if (moved.length) {
-      await trx.raw(
-        `insert into shipment_events (shipment_id, kind, from_status, to_status, actor, occurred_at, reason, data)
-         select s.id, 'transition', 'awaiting_order', 'ordered', ?, now(), 'supplier order of ' || ?::text, jsonb_build_object('orderId', s.order_id, 'shipOn', ?::text)
-           from shipments s where s.id = any (?::uuid[])`,
-        // A pg array literal: knex would spread a JS array into separate bindings.
-        [actor, shipOn, shipOn, `{${moved.map((r: any) => r.id).join(',')}}`],
-      );
-    }
     const { rows } = await trx.raw(
-      `select o.id as order_id, o.supplier_id, p.code, p.name, p.email, s.id as shipment_id, s.workflow_id
+      `select o.id as order_id, o.supplier_id, p.code, p.name, p.email, count(*)::int as shipments
          from supplier_orders o join suppliers p on p.id = o.supplier_id join shipments s on s.order_id = o.id
-        where o.ship_on = ?::date and s.status = 'ordered' and (?::text[] is null or p.code = any (?::text[])) order by o.id, s.created_at`,
+        where o.ship_on = ?::date and s.status = 'ordered' and (?::text[] is null or p.code = any (?::text[]))
+        group by o.id, o.supplier_id, p.code, p.name, p.email order by o.id`,
       [shipOn, only, only],
     );
-    const orders = new Map<string, SupplierOrderSummary>();
-    for (const r of rows) {
-      const key = String(r.order_id);
-      if (!orders.has(key)) orders.set(key, { orderId: key, supplierId: r.supplier_id, supplierCode: r.code, supplierName: r.name, supplierEmail: r.email, shipOn, shipments: [] });
-      orders.get(key)!.shipments.push({ shipmentId: r.shipment_id, workflowId: r.workflow_id });
-    }
+    const orders: SupplierOrderSummary[] = rows.map((r: any) => ({
+      orderId: String(r.order_id),
+      supplierId: r.supplier_id,
+      supplierCode: r.code,
+      supplierName: r.name,
+      supplierEmail: r.email,
+      shipOn,
+      shipmentCount: r.shipments,
+    }));
     const { rows: orphans } = await trx.raw(`select count(*)::int as n from shipments where status = 'awaiting_order' and supplier_id is null`);
-    return { orders: [...orders.values()], withoutSupplier: orphans[0].n };
+    return { orders, withoutSupplier: orphans[0].n };
   });
+}
+
+/**
+ * The next page of an order's shipments still at `ordered`, by shipment id (keyset: `afterId`
+ * is the last id of the previous page). A notifier walks an order of any size with bounded memory
+ * and can resume after the last id it finished.
+ */
+export async function orderedShipmentsPage(knex: Knex, orderId: string, afterId: string | null, limit: number): Promise<OrderedShipment[]> {
+  const { rows } = await knex.raw(
+    `select s.id, s.workflow_id from shipments s
+      where s.order_id = ? and s.status = 'ordered' and (?::uuid is null or s.id > ?::uuid)
+      order by s.id limit ?`,
+    [orderId, afterId, afterId, limit],
+  );
+  return rows.map((r: any) => ({ shipmentId: r.id, workflowId: r.workflow_id }));
+}
+
+/**
+ * Shipments ordered while no workflow was there to tell (never started, or already closed):
+ * no pre-shipping mail goes and no confirmation can reach them, so an operator has to look.
+ * One event per shipment and order, however often the notifier retries.
+ */
+export async function recordOrderSignalMissing(knex: Knex, orderId: string, shipmentIds: string[]): Promise<void> {
+  if (!shipmentIds.length) return;
+  await knex.raw(
+    `insert into shipment_events (shipment_id, kind, actor, occurred_at, reason, data, idempotency_key)
+     select s.id, 'order_signal_missing', 'system:shipping', now(), 'ordered, but no running workflow received the order', jsonb_build_object('orderId', ?::bigint),
+            'order-signal-missing:' || ?::text || ':' || s.id
+       from shipments s where s.id = any (?::uuid[])
+     on conflict (idempotency_key) do nothing`,
+    // A pg array literal: knex would spread a JS array into separate bindings.
+    [orderId, orderId, `{${shipmentIds.join(',')}}`],
+  );
 }
 
 export interface OrderLine {

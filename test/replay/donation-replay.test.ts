@@ -38,6 +38,8 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'shipment-v1-reopened-escalated-closed.json',
       'shipment-v1-subscription-third.json',
       'supplier-orders-v1.json',
+      // The order run paging through the ledger: per-carrier export summary, the notifier retried and resumed from its heartbeat.
+      'supplier-orders-v2-scale-resumed.json',
       // v4: search attributes coalesced per task, review-hold alerts, shipment planning as a local activity.
       'donation-v4-completed.json',
       'donation-v4-corrected-cancelled.json',

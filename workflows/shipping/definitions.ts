@@ -108,5 +108,6 @@ export interface SupplierOrderRunView {
   shipOn: string;
   orders: { orderId: string; supplierCode: string | null; shipments: number; mail: string }[];
   withoutSupplier: number;
-  carrierFiles: { carrier: string; fileName: string; rows: number; problems: number }[];
+  /** One entry per carrier (`files` of them, `fileName` the first); runs recorded before that have one entry per file and no `files`. */
+  carrierFiles: { carrier: string; fileName: string; files?: number; rows: number; problems: number }[];
 }

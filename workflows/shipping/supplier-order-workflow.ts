@@ -6,10 +6,17 @@ const act = proxyActivities<ShippingActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
-// A December day can order tens of thousands of shipments: the notifier heartbeats its progress and resumes from it.
+// A December day can order tens of thousands of shipments: the steps that walk them (the notifier
+// and the carrier export) heartbeat their progress and a retry resumes from the last heartbeat.
+// A worker that dies mid-step is noticed within the heartbeat timeout, not the start-to-close one.
 const notifier = proxyActivities<ShippingActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
+const exporter = proxyActivities<ShippingActivities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
 
@@ -18,6 +25,10 @@ const notifier = proxyActivities<ShippingActivities>({
  * day it is gets one order with everything waiting for it, each shipment learns its
  * order (and mails the donor), the supplier gets its order mail, and the carriers'
  * import files for the day are written. Safe to run again the same day.
+ *
+ * Nothing that crosses Temporal grows with the day's volume: activities pass order ids and
+ * counts (one entry per supplier) and the carrier export returns one summary per carrier; the
+ * shipments themselves are read from the ledger a page at a time by the activities.
  */
 export async function supplierOrderWorkflow(input: SupplierOrderRunInput): Promise<SupplierOrderRunView> {
   const shipOn = input.shipOn ?? (await act.todayInJapan());
@@ -29,7 +40,8 @@ export async function supplierOrderWorkflow(input: SupplierOrderRunInput): Promi
     const mail = await act.sendSupplierOrderMail({ orderId: order.orderId });
     view.orders.push({ orderId: order.orderId, supplierCode: order.supplierCode, shipments: shipmentCount(order), mail: mail.status });
   }
-  view.carrierFiles = await act.exportCarrierFiles({ shipOn, suppliers: input.suppliers });
+  // Runs recorded before the per-carrier summary carry one entry per file; either shape is the view's.
+  view.carrierFiles = await exporter.exportCarrierFiles({ shipOn, suppliers: input.suppliers });
   return view;
 }
 
