@@ -14,6 +14,12 @@ const notifier = proxyActivities<ShippingActivities>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
+// One mail per supplier: the mailer's own timeouts keep an attempt under a minute, so a worker that
+// dies while sending is noticed in two minutes rather than ten, and the mail goes out from another.
+const mailer = proxyActivities<ShippingActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
 const exporter = proxyActivities<ShippingActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
@@ -37,7 +43,7 @@ export async function supplierOrderWorkflow(input: SupplierOrderRunInput): Promi
   // Order ids only: the shipments' workflow ids are read from the ledger, so the payload stays small however big the day.
   await notifier.notifyShipmentsOrdered({ orders: orders.map((o) => ({ orderId: o.orderId, shipOn })) });
   for (const order of orders) {
-    const mail = await act.sendSupplierOrderMail({ orderId: order.orderId });
+    const mail = await mailer.sendSupplierOrderMail({ orderId: order.orderId });
     view.orders.push({ orderId: order.orderId, supplierCode: order.supplierCode, shipments: shipmentCount(order), mail: mail.status });
   }
   // Runs recorded before the per-carrier summary carry one entry per file; either shape is the view's.
