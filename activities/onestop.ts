@@ -7,7 +7,7 @@ import { loadConfig, requireMyNumberKeys, type AppConfig, type MyNumberKeyring }
 import type { Orm } from '../ledger/orm';
 import { jstDate } from '../domain/jst';
 import { deadlineEndsAt, openMyNumber, reviewApplication, type Finding, type ReviewOutcome } from '../domain/onestop';
-import { LayoutError, writeNoticeFile, type NoticeRecord } from '../domain/onestop/eltax';
+import { LayoutError, PROVISIONAL_LAYOUT, writeNoticeFile, type NoticeRecord } from '../domain/onestop/eltax';
 import { addressWithPrefecture, municipalityByCode } from '../domain/onestop/municipality';
 import { MANIFEST_FILE, manifestCsv, NOTIFICATION_FILE_RE, notificationFileName, SENDER_CODE, type ManifestRow } from '../domain/onestop/notification';
 import {
@@ -20,6 +20,8 @@ import {
   recordNoticeEmail,
   logMyNumberReads,
   markNotificationProblems,
+  notificationFileTotals,
+  notificationRecipients,
   notificationSources,
   OneStopError,
   proposeDestruction,
@@ -95,6 +97,28 @@ function writeFileAtomic(file: string, bytes: Buffer): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, bytes, { mode: 0o640 });
   fs.renameSync(tmp, file);
+}
+
+/** The heartbeat details a retried attempt starts from; none outside an activity (a script). */
+const heartbeatDetails = (): unknown => {
+  try {
+    return Context.current().info.heartbeatDetails;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A notice file an earlier attempt wrote: its hash, and its records counted by the layout's fixed
+ * record length (fields and line end), without reading a value in it.
+ */
+function keptNoticeFile(file: string): { sha256: string; records: number } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const bytes = fs.readFileSync(file);
+  // The line end is ASCII (CR LF in the provisional layout): as many bytes in Shift_JIS as in UTF-8.
+  const recordBytes = PROVISIONAL_LAYOUT.fields.reduce((n, f) => n + f.width, 0) + Buffer.byteLength(PROVISIONAL_LAYOUT.lineEnding);
+  if (bytes.length === 0 || bytes.length % recordBytes !== 0) return undefined;
+  return { sha256: sha256(bytes), records: bytes.length / recordBytes };
 }
 
 const heartbeat = (details?: unknown) => {
@@ -270,68 +294,83 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
      * numbers are opened here and go nowhere but into the files: the result
      * carries counts, codes and hashes. Same ledger, same bytes: a re-run
      * rewrites nothing and records no second delivery.
+     *
+     * One municipality at a time, in code order: its applications are read from the ledger,
+     * their reads logged (SEC-2) and numbers opened, its file written, and the heartbeat says
+     * `{ lastCode, files, applications }`. A retry resumes after `lastCode`: a file an earlier
+     * attempt wrote is taken as it is (its hash read from the folder) when it holds as many
+     * records as the ledger has for it, so the numbers are neither opened nor logged again;
+     * otherwise that municipality is written again. Only one municipality's notices are in memory.
      */
     async deliverOneStopNotifications(input: { donationYear: number; requestedBy: string; workflowId: string; undecided: number }): Promise<NotificationDelivery> {
       const { keyring, deliveryDir } = onestop();
       const year = input.donationYear;
       const dir = path.join(deliveryDir, String(year));
       fs.mkdirSync(dir, { recursive: true });
-      const sources = await notificationSources(knex(), year);
-      await logMyNumberReads(knex(), sources.map((s) => s.applicationId), { actor: 'system:onestop-notification', role: 'system', source: 'workflow' }, `申告特例通知書 ${year}年分の作成`);
+      const resumed = heartbeatDetails() as { lastCode?: unknown } | undefined;
+      const lastCode = typeof resumed?.lastCode === 'string' ? resumed.lastCode : undefined;
+      const recipients = await notificationRecipients(knex(), year);
+      const rows: ManifestRow[] = [];
+      heartbeat({ lastCode, files: 0, applications: 0, of: recipients.length });
 
-      const problems: { applicationId: string; problem: string }[] = [];
-      const groups = new Map<string, { buffers: Buffer[]; count: number; totalYen: number }>();
-      heartbeat({ opened: 0 });
-      for (const [i, src] of sources.entries()) {
-        if (i % 500 === 0) heartbeat({ written: i });
-        const municipality = municipalityByCode(src.recipientCode);
-        if (!municipality || !src.sealed) {
-          problems.push({ applicationId: src.applicationId, problem: municipality ? 'my_number_missing' : 'recipient_code_unknown' });
-          continue;
+      for (const { code } of recipients) {
+        const municipality = municipalityByCode(code);
+        const file = notificationFileName(year, code);
+        if (lastCode !== undefined && code <= lastCode && municipality) {
+          const kept = keptNoticeFile(path.join(dir, file));
+          const expected = await notificationFileTotals(knex(), year, code);
+          if (kept && expected.count > 0 && kept.records === expected.count) {
+            rows.push({ code, name: `${municipality.prefecture}${municipality.name}`, count: expected.count, totalYen: expected.totalYen, file, sha256: kept.sha256 });
+            continue;
+          }
         }
-        const p = src.particulars;
-        const record: NoticeRecord = {
-          recordType: '1',
-          senderCode: SENDER_CODE,
-          recipientCode: src.recipientCode,
-          donationYear: String(year),
-          referenceNumber: src.referenceNumber,
-          myNumber: openMyNumber(keyring, src.applicationId, src.sealed),
-          nameKana: p.nameKana,
-          name: p.name,
-          birthDate: p.birthDate,
-          postalCode: p.postalCode,
-          address: addressWithPrefecture(p.address, municipality),
-          donationDate: src.donationReceivedOn,
-          amountYen: src.amountYen,
-        };
-        let bytes: Buffer;
-        try {
-          bytes = writeNoticeFile([record]);
-        } catch (err) {
-          // The message names the field (氏名 longer than 60 bytes, characters Shift_JIS cannot hold), never the value.
-          if (!(err instanceof LayoutError)) throw err;
-          problems.push({ applicationId: src.applicationId, problem: `unwritable: ${err.message.replace(/^record \d+: /, '')}` });
-          continue;
+        const sources = await notificationSources(knex(), year, code);
+        const problems: { applicationId: string; problem: string }[] = [];
+        // SEC-2: one access-log row per application whose notice is made, before any number is opened.
+        await logMyNumberReads(knex(), sources.map((src) => src.applicationId), { actor: 'system:onestop-notification', role: 'system', source: 'workflow' }, `申告特例通知書 ${year}年分の作成`);
+        if (!municipality) {
+          for (const src of sources) problems.push({ applicationId: src.applicationId, problem: 'recipient_code_unknown' });
+        } else {
+          const opened = sources.filter((src) => src.sealed);
+          for (const src of sources) if (!src.sealed) problems.push({ applicationId: src.applicationId, problem: 'my_number_missing' });
+          const buffers: Buffer[] = [];
+          let totalYen = 0;
+          for (const src of opened) {
+            const p = src.particulars;
+            const record: NoticeRecord = {
+              recordType: '1',
+              senderCode: SENDER_CODE,
+              recipientCode: src.recipientCode,
+              donationYear: String(year),
+              referenceNumber: src.referenceNumber,
+              myNumber: openMyNumber(keyring, src.applicationId, src.sealed!),
+              nameKana: p.nameKana,
+              name: p.name,
+              birthDate: p.birthDate,
+              postalCode: p.postalCode,
+              address: addressWithPrefecture(p.address, municipality),
+              donationDate: src.donationReceivedOn,
+              amountYen: src.amountYen,
+            };
+            try {
+              buffers.push(writeNoticeFile([record]));
+              totalYen += src.amountYen;
+            } catch (err) {
+              // The message names the field (氏名 longer than 60 bytes, characters Shift_JIS cannot hold), never the value.
+              if (!(err instanceof LayoutError)) throw err;
+              problems.push({ applicationId: src.applicationId, problem: `unwritable: ${err.message.replace(/^record \d+: /, '')}` });
+            }
+          }
+          if (buffers.length) {
+            const bytes = Buffer.concat(buffers);
+            writeFileAtomic(path.join(dir, file), bytes);
+            rows.push({ code, name: `${municipality.prefecture}${municipality.name}`, count: buffers.length, totalYen, file, sha256: sha256(bytes) });
+          }
         }
-        const g = groups.get(src.recipientCode) ?? { buffers: [], count: 0, totalYen: 0 };
-        g.buffers.push(bytes);
-        g.count += 1;
-        g.totalYen += src.amountYen;
-        groups.set(src.recipientCode, g);
+        await markNotificationProblems(knex(), problems);
+        heartbeat({ lastCode: code, files: rows.length, applications: rows.reduce((n, r) => n + r.count, 0), of: recipients.length });
       }
-      await markNotificationProblems(knex(), problems);
 
-      const rows: ManifestRow[] = [...groups.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([code, g]) => {
-          const m = municipalityByCode(code)!;
-          const file = notificationFileName(year, code);
-          const bytes = Buffer.concat(g.buffers);
-          writeFileAtomic(path.join(dir, file), bytes);
-          return { code, name: `${m.prefecture}${m.name}`, count: g.count, totalYen: g.totalYen, file, sha256: sha256(bytes) };
-        });
-      heartbeat({ files: rows.length });
       // A municipality that no longer has notices (an operator corrected an address) must not keep a stale file.
       const keep = new Set(rows.map((r) => r.file));
       for (const f of fs.readdirSync(dir)) {

@@ -222,22 +222,45 @@ export function createShippingActivities(deps: ShippingDeps) {
       return { signalled: progress.signalled, missing: progress.missing };
     },
 
-    /** SHIP-1: the supplier's order mail with its lines as CSV; a re-run that added lines mails the new total. */
+    /**
+     * SHIP-1: the supplier's order mail with its lines as CSV; a re-run that added lines mails the new total.
+     * A December order of 10,000 lines is a ~2 MB attachment read, built and handed to SMTP in one go:
+     * the activity heartbeats `{ stage, lines }` after each step and every 10 s while the SMTP relay
+     * takes the message (a send cannot report progress of its own). There is nothing to resume: a
+     * retry builds the same CSV from the ledger and sendMail is idempotent on the key (order and line
+     * count), so a mail that went out is not sent again.
+     */
     async sendSupplierOrderMail(input: { orderId: string }): Promise<{ status: string }> {
+      const beat = (details: { stage: string; lines?: number }) => {
+        try {
+          Context.current().heartbeat(details);
+        } catch {
+          // Called outside an activity (a script): nothing to report to.
+        }
+      };
+      beat({ stage: 'reading' });
       const lines = await orderLines(knex(), input.orderId);
+      beat({ stage: 'building', lines: lines.length });
       const { rows } = await knex().raw(
         `select o.id, to_char(o.ship_on, 'YYYY-MM-DD') as ship_on, p.name, p.email, p.code from supplier_orders o join suppliers p on p.id = o.supplier_id where o.id = ?`,
         [input.orderId],
       );
       const order = rows[0];
       const csv = supplierOrderCsv(lines);
-      const result = await deps.sendMail({
-        key: `supplier-order:${input.orderId}:${lines.length}`,
-        to: order.email ?? undefined,
-        template: 'supplier-order',
-        data: { supplierName: order.name, orderNumber: input.orderId, shipBy: order.ship_on, lineCount: lines.length, attachmentName: `order-${input.orderId}.csv` } satisfies SupplierOrderMailData,
-        attachments: [{ filename: `order-${input.orderId}.csv`, content: csv.toString('base64'), encoding: 'base64', contentType: 'text/csv; charset=utf-8' }],
-      });
+      beat({ stage: 'sending', lines: lines.length });
+      const alive = setInterval(() => beat({ stage: 'sending', lines: lines.length }), 10_000);
+      let result: SendMailResult;
+      try {
+        result = await deps.sendMail({
+          key: `supplier-order:${input.orderId}:${lines.length}`,
+          to: order.email ?? undefined,
+          template: 'supplier-order',
+          data: { supplierName: order.name, orderNumber: input.orderId, shipBy: order.ship_on, lineCount: lines.length, attachmentName: `order-${input.orderId}.csv` } satisfies SupplierOrderMailData,
+          attachments: [{ filename: `order-${input.orderId}.csv`, content: csv.toString('base64'), encoding: 'base64', contentType: 'text/csv; charset=utf-8' }],
+        });
+      } finally {
+        clearInterval(alive);
+      }
       await markSupplierOrderSent(knex(), input.orderId);
       return result;
     },

@@ -692,7 +692,48 @@ export interface NotificationSource {
   sealed: { keyId: string; sealed: Buffer } | null;
 }
 
-export async function notificationSources(knex: Knex, donationYear: number): Promise<NotificationSource[]> {
+/**
+ * The year's receiving municipalities with a notice to write, in code order, and how many each has;
+ * the delivery writes their files one at a time (and resumes after the last one written).
+ */
+export async function notificationRecipients(knex: Knex, donationYear: number): Promise<{ code: string; count: number }[]> {
+  const [from, to] = yearRange(donationYear);
+  const rows = await knex('onestop_notification_items as i')
+    .join('onestop_applications as a', 'a.id', 'i.application_id')
+    .select('i.recipient_code')
+    .count('* as n')
+    .where('i.donation_year', donationYear)
+    .whereNotNull('i.recipient_code')
+    .where('a.status', 'accepted')
+    .whereBetween('a.deadline_on', [from, to])
+    .groupBy('i.recipient_code')
+    .orderBy('i.recipient_code');
+  return rows.map((r: any) => ({ code: r.recipient_code as string, count: Number(r.n) }));
+}
+
+/**
+ * What a municipality's file of the year must hold by the ledger: the applications that are
+ * there without a problem, and their amounts. A resumed delivery takes a file an earlier attempt
+ * wrote only when it holds that many records.
+ */
+export async function notificationFileTotals(knex: Knex, donationYear: number, recipientCode: string): Promise<{ count: number; totalYen: number }> {
+  const [from, to] = yearRange(donationYear);
+  const row = await knex('onestop_notification_items as i')
+    .join('onestop_applications as a', 'a.id', 'i.application_id')
+    .join('donations as d', 'd.id', 'a.donation_id')
+    .where('i.donation_year', donationYear)
+    .where('i.recipient_code', recipientCode)
+    .whereNull('i.problem')
+    .where('a.status', 'accepted')
+    .whereBetween('a.deadline_on', [from, to])
+    .count('* as n')
+    .sum('d.amount_yen as yen')
+    .first();
+  return { count: Number(row?.n ?? 0), totalYen: Number(row?.yen ?? 0) };
+}
+
+/** The year's accepted applications with a municipality, in serial order; with `recipientCode`, that municipality's only. */
+export async function notificationSources(knex: Knex, donationYear: number, recipientCode?: string): Promise<NotificationSource[]> {
   const [from, to] = yearRange(donationYear);
   const rows = await knex('onestop_notification_items as i')
     .join('onestop_applications as a', 'a.id', 'i.application_id')
@@ -703,6 +744,9 @@ export async function notificationSources(knex: Knex, donationYear: number): Pro
     .whereNotNull('i.recipient_code')
     .where('a.status', 'accepted')
     .whereBetween('a.deadline_on', [from, to])
+    .modify((q) => {
+      if (recipientCode) q.where('i.recipient_code', recipientCode);
+    })
     .orderBy('i.serial');
   return rows.map((r: any) => ({
     applicationId: r.application_id,

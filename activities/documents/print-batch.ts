@@ -8,6 +8,7 @@ import { NOTICE_DOCUMENT, noticeAddressee, type OneStopNoticeKind } from '../../
 import { jstDate } from '../../domain/jst';
 import type { Orm } from '../../ledger/orm';
 import { documentsSentSignal } from '../../workflows/donation/definitions';
+import { MISSING_SAMPLE } from '../../workflows/documents/definitions';
 import { PRINTED_DOCUMENT_TITLES, type DocumentRenderer, type PacketData, type PrintedDocument } from './renderer';
 import type { PrintingService } from './printing-service';
 
@@ -49,6 +50,72 @@ interface PlannedItem {
 }
 
 const OPEN_ROUND = `exists (select 1 from print_batch_items i where i.donation_id = d.id and i.reason in ('initial', 'returned_mail') and i.round = d.returned_mail_count)`;
+
+/** Receipt envelopes read from the ledger at a time while notifying the donations. */
+const NOTIFY_PAGE = 500;
+/** documentsSent signals in flight at once. */
+const SIGNAL_BATCH = 16;
+
+/** notifyPostedDonations' result: counts and a few examples, never one entry per donation. */
+export interface NotifyPostedResult {
+  notified: number;
+  /** Donations whose workflow was not there (never started, or already closed); each is a documents_signal_missing event. */
+  missing: number;
+  /** At most MISSING_SAMPLE of their workflow ids. */
+  missingSample: string[];
+}
+
+/**
+ * notifyPostedDonations' heartbeat: the last envelope (seq) of the last finished signal batch, the
+ * counts so far, and when an attempt failed in the middle of a batch the seqs of that batch it had
+ * already told (at most SIGNAL_BATCH), so the retry does not signal them again.
+ */
+export interface NotifyPostedProgress {
+  lastSeq: number;
+  notified: number;
+  missing: number;
+  sample: string[];
+  partial: number[];
+}
+
+/**
+ * Reads a heartbeat of this version, or of the one before paging (`{ next }`: an index into the
+ * batch's receipt envelopes in seq order, every one before it signalled): that index becomes the
+ * seq of the envelope before it. Counts from the old heartbeat are not known and start at zero.
+ */
+export async function notifyPostedProgressFrom(details: unknown, seqAtIndex: (index: number) => Promise<{ seq: number } | undefined>): Promise<NotifyPostedProgress> {
+  const d = (details ?? {}) as Partial<NotifyPostedProgress> & { next?: number };
+  if (typeof d.lastSeq === 'number') {
+    return {
+      lastSeq: d.lastSeq,
+      notified: Number(d.notified) || 0,
+      missing: Number(d.missing) || 0,
+      sample: Array.isArray(d.sample) ? d.sample.slice(0, MISSING_SAMPLE) : [],
+      partial: Array.isArray(d.partial) ? d.partial.filter((n) => typeof n === 'number') : [],
+    };
+  }
+  const next = Number(d.next) || 0;
+  const lastSeq = next > 0 ? ((await seqAtIndex(next - 1))?.seq ?? 0) : 0;
+  return { lastSeq, notified: 0, missing: 0, sample: [], partial: [] };
+}
+
+/**
+ * Donations posted in a batch while no workflow was there to tell: the ledger shows them
+ * posted, but the donation cannot move to documents_sent by itself, so an operator has to look.
+ * One event per envelope, however often the notifier retries.
+ */
+async function recordDocumentsSignalMissing(knex: Knex, batchId: string, postedAt: string, items: { seq: number; donationId: string; workflowId: string }[]): Promise<void> {
+  const rows = items.map((i) => ({
+    donation_id: i.donationId,
+    kind: 'documents_signal_missing',
+    actor: 'system:print-batch',
+    occurred_at: new Date(postedAt),
+    reason: `print batch ${batchId}, envelope ${i.seq}: posted, but no running workflow received documentsSent`,
+    after: JSON.stringify({ batchId, seq: i.seq, workflowId: i.workflowId }),
+    idempotency_key: `print-signal-missing:${batchId}:${i.seq}`,
+  }));
+  await knex('donation_events').insert(rows).onConflict('idempotency_key').ignore();
+}
 
 function csvCell(value: string | number | null | undefined): string {
   const text = value === null || value === undefined ? '' : String(value);
@@ -171,8 +238,22 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       });
     },
 
-    /** Renders the merged PDF and the manifest. Heartbeats per chunk; a retry starts the file again (rendering is pure). */
+    /**
+     * Renders the merged PDF and the manifest. Thousands of envelopes take minutes (Chromium prints
+     * some 44 documents a second), so it heartbeats `{ done, of, issuedOn }` after every chunk of
+     * packets (100 a chunk) and a worker that dies is noticed within the heartbeat timeout. Each
+     * rendered chunk is kept as a PDF of its own under the batch's work folder, keyed by the issue
+     * date, so a retry on the same machine (or a shared work folder) takes the chunks already done
+     * from there and renders only the rest, with the issue date of the first attempt (one date on
+     * the whole batch). The merged file itself cannot be resumed (pdf-lib builds it in memory and
+     * saves it whole), so it is assembled again from the chunks; on another worker without those
+     * files the render starts again, which is safe: rendering is pure and the packets are fixed
+     * in the ledger when the batch is collected.
+     */
     async renderPrintBatch({ batchId }: { batchId: string }): Promise<{ pdfPath: string; manifestPath: string; pages: number }> {
+      const ctx = Context.current();
+      const resumed = ctx.info.heartbeatDetails as { issuedOn?: string } | undefined;
+      const issuedOn = typeof resumed?.issuedOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(resumed.issuedOn) ? resumed.issuedOn : jstDate(new Date());
       const batch = await knex()('print_batches').where({ id: batchId }).first();
       if (!batch) throw new Error(`print batch ${batchId} does not exist`);
       if (batch.status !== 'collected' && batch.pdf_path && fs.existsSync(batch.pdf_path)) {
@@ -221,9 +302,13 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       const dir = path.join(deps.workDir, batchId);
       await fs.promises.mkdir(dir, { recursive: true });
       const renderer = await deps.renderer();
-      const pdf = await renderer.render(packets, path.join(dir, 'tmp'), (done) => Context.current().heartbeat({ done, of: packets.length }));
+      ctx.heartbeat({ done: 0, of: packets.length, issuedOn });
+      const chunkDir = path.join(dir, `chunks-${issuedOn}`);
+      const pdf = await renderer.render(packets, path.join(dir, 'tmp'), (done) => ctx.heartbeat({ done, of: packets.length, issuedOn }), { issuedOn, chunkDir });
+      ctx.heartbeat({ done: packets.length, of: packets.length, issuedOn });
       const pdfPath = path.join(dir, 'batch.pdf');
-      await fs.promises.writeFile(pdfPath, pdf);
+      await fs.promises.writeFile(`${pdfPath}.part`, pdf);
+      await fs.promises.rename(`${pdfPath}.part`, pdfPath);
 
       // The printer stuffs envelopes from this: which pages go together, into which envelope. No personal data beyond the order number.
       const header = ['seq', 'donation_id', 'portal', 'portal_order_id', 'receipt_number', 'reason', 'documents', 'page_from', 'page_to', 'envelope'];
@@ -235,13 +320,22 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       const manifestPath = path.join(dir, 'manifest.csv');
       await fs.promises.writeFile(manifestPath, `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`);
       await knex()('print_batches').where({ id: batchId }).update({ status: 'rendered', pdf_path: pdfPath, manifest_path: manifestPath, rendered_at: new Date() });
+      // The chunks served their purpose once the merged file is recorded.
+      await fs.promises.rm(chunkDir, { recursive: true, force: true });
       return { pdfPath, manifestPath, pages: items.reduce((n: number, i: Record<string, any>) => n + i.documents.length, 0) };
     },
 
+    /**
+     * Gives the batch to the printing service. Copying a December batch's PDF (hundreds of MB) to
+     * the drop takes a while: the service reports the bytes copied and the activity heartbeats
+     * them. A retry hands the whole batch off again rather than resuming mid-file: the drop is
+     * written to be replaced whole (READY last), and a half-copied file cannot be trusted.
+     */
     async handOffPrintBatch({ batchId }: { batchId: string }): Promise<{ reference: string }> {
       const batch = await knex()('print_batches').where({ id: batchId }).first();
       if (batch.status === 'handed_off' || batch.status === 'posted') return { reference: batch.printer_reference };
-      const { reference } = await deps.printer.handOff({ batchId, pdfPath: batch.pdf_path, manifestPath: batch.manifest_path });
+      const ctx = Context.current();
+      const { reference } = await deps.printer.handOff({ batchId, pdfPath: batch.pdf_path, manifestPath: batch.manifest_path }, (bytes) => ctx.heartbeat({ bytes }));
       await knex()('print_batches').where({ id: batchId }).update({ status: 'handed_off', printer_reference: reference, handed_off_at: new Date() });
       return { reference };
     },
@@ -271,27 +365,71 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       });
     },
 
-    /** Signals each donation whose receipt went out. Resumes after the last heartbeat on retry. */
-    async notifyPostedDonations({ batchId, postedAt }: { batchId: string; postedAt: string }): Promise<{ notified: number; missing: string[] }> {
-      const items = await knex()('print_batch_items as i')
-        .join('donations as d', 'd.id', 'i.donation_id')
-        .select('i.seq', 'd.workflow_id')
-        .where('i.batch_id', batchId)
-        .whereIn('i.reason', ['initial', 'returned_mail'])
-        .orderBy('i.seq');
+    /**
+     * Signals each donation whose receipt went out. The batch's receipt envelopes are read from the
+     * ledger a page at a time by envelope number (seq, NOTIFY_PAGE a page) and signalled SIGNAL_BATCH
+     * at a time; after each batch the heartbeat carries `{ lastSeq, notified, missing, sample }`, so a
+     * retry resumes after the last finished batch. A signal that fails (not "no such workflow") ends
+     * the attempt after its batch settles, with the seqs of that batch already told in the heartbeat,
+     * so the retry tells only the rest; only a worker that dies mid-batch re-sends (at most one
+     * batch). A re-sent
+     * documentsSent changes nothing: the donation workflow keeps the first and notes the repeat as
+     * ignored. A donation without a running workflow is recorded once as a `documents_signal_missing`
+     * event in the ledger (the full list for operators); the result carries counts and at most
+     * MISSING_SAMPLE workflow ids, however big the batch.
+     */
+    async notifyPostedDonations({ batchId, postedAt }: { batchId: string; postedAt: string }): Promise<NotifyPostedResult> {
       const ctx = Context.current();
-      const from: number = (ctx.info.heartbeatDetails as { next?: number } | undefined)?.next ?? 0;
-      const missing: string[] = [];
-      for (let i = from; i < items.length; i++) {
-        try {
-          await deps.temporal.workflow.getHandle(items[i].workflow_id).signal(documentsSentSignal, { actor: 'system:print-batch', sentAt: postedAt, reference: `print batch ${batchId}` });
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-          missing.push(items[i].workflow_id);
+      const progress = await notifyPostedProgressFrom(ctx.info.heartbeatDetails, (index) =>
+        knex()('print_batch_items').select('seq').where('batch_id', batchId).whereIn('reason', ['initial', 'returned_mail']).orderBy('seq').offset(index).limit(1).first(),
+      );
+      const signal = { actor: 'system:print-batch', sentAt: postedAt, reference: `print batch ${batchId}` };
+      for (;;) {
+        const page: { seq: number; donation_id: string; workflow_id: string }[] = await knex()('print_batch_items as i')
+          .join('donations as d', 'd.id', 'i.donation_id')
+          .select('i.seq', 'i.donation_id', 'd.workflow_id')
+          .where('i.batch_id', batchId)
+          .whereIn('i.reason', ['initial', 'returned_mail'])
+          .where('i.seq', '>', progress.lastSeq)
+          .orderBy('i.seq')
+          .limit(NOTIFY_PAGE);
+        for (let i = 0; i < page.length; i += SIGNAL_BATCH) {
+          const batch = page.slice(i, i + SIGNAL_BATCH);
+          // Envelopes of this batch that an attempt which failed part-way already told (or found without a workflow).
+          const pending = batch.filter((item) => !progress.partial.includes(item.seq));
+          const missing: typeof batch = [];
+          const done: number[] = [];
+          let failure: unknown;
+          await Promise.all(
+            pending.map(async (item) => {
+              try {
+                await deps.temporal.workflow.getHandle(item.workflow_id).signal(documentsSentSignal, signal);
+                progress.notified += 1;
+                done.push(item.seq);
+              } catch (err) {
+                if (!(err instanceof WorkflowNotFoundError)) failure ??= err;
+                else missing.push(item);
+              }
+            }),
+          );
+          if (missing.length) {
+            await recordDocumentsSignalMissing(knex(), batchId, postedAt, missing.map((m) => ({ seq: m.seq, donationId: m.donation_id, workflowId: m.workflow_id })));
+            progress.missing += missing.length;
+            for (const m of missing) if (progress.sample.length < MISSING_SAMPLE) progress.sample.push(m.workflow_id);
+            done.push(...missing.map((m) => m.seq));
+          }
+          if (failure !== undefined) {
+            // The retry resumes in this batch and skips the envelopes already told (at most SIGNAL_BATCH seqs).
+            ctx.heartbeat({ ...progress, partial: [...progress.partial, ...done] } satisfies NotifyPostedProgress);
+            throw failure;
+          }
+          progress.lastSeq = batch[batch.length - 1].seq;
+          progress.partial = [];
+          ctx.heartbeat({ ...progress } satisfies NotifyPostedProgress);
         }
-        if (i % 50 === 0) ctx.heartbeat({ next: i + 1 });
+        if (page.length < NOTIFY_PAGE) break;
       }
-      return { notified: items.length - from - missing.length, missing };
+      return { notified: progress.notified, missing: progress.missing, missingSample: progress.sample };
     },
   };
 }

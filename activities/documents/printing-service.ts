@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface PrintJob {
   batchId: string;
@@ -12,7 +14,8 @@ export interface PrintJob {
  * drop implements the same interface with the same two-phase hand-off.
  */
 export interface PrintingService {
-  handOff(job: PrintJob): Promise<{ reference: string }>;
+  /** `progress` (optional) is told the bytes handed over so far, for heartbeats. */
+  handOff(job: PrintJob, progress?: (bytes: number) => void): Promise<{ reference: string }>;
 }
 
 /**
@@ -23,11 +26,23 @@ export interface PrintingService {
 export class FolderDropPrintingService implements PrintingService {
   constructor(private readonly dropDir: string) {}
 
-  async handOff(job: PrintJob): Promise<{ reference: string }> {
+  async handOff(job: PrintJob, progress?: (bytes: number) => void): Promise<{ reference: string }> {
     const target = path.join(this.dropDir, job.batchId);
     await fs.promises.mkdir(target, { recursive: true });
-    await fs.promises.copyFile(job.pdfPath, path.join(target, 'batch.pdf'));
-    await fs.promises.copyFile(job.manifestPath, path.join(target, 'manifest.csv'));
+    let copied = 0;
+    const copy = async (from: string, to: string) => {
+      if (!progress) return fs.promises.copyFile(from, to);
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          copied += chunk.length;
+          progress(copied);
+          done(null, chunk);
+        },
+      });
+      await pipeline(fs.createReadStream(from), counter, fs.createWriteStream(to));
+    };
+    await copy(job.pdfPath, path.join(target, 'batch.pdf'));
+    await copy(job.manifestPath, path.join(target, 'manifest.csv'));
     await fs.promises.writeFile(path.join(target, 'READY'), `${new Date().toISOString()}\n`);
     return { reference: target };
   }

@@ -77,6 +77,17 @@ export function defaultTemplatesDir(): string {
   return path.join(dir, 'templates', 'documents');
 }
 
+/** A chunk an earlier attempt rendered, if its file is there whole (the page count it must have). */
+async function loadKeptChunk(file: string, pages: number): Promise<PDFDocument | undefined> {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const pdf = await PDFDocument.load(fs.readFileSync(file));
+    return pdf.getPageCount() === pages ? pdf : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function fontCss(weight: number): string {
   return pathToFileURL(require.resolve(`@fontsource/noto-sans-jp/${weight}.css`)).href;
 }
@@ -147,22 +158,38 @@ export class DocumentRenderer {
     });
   }
 
-  /** One PDF for all packets, pages in packet order. `onChunk` reports progress (for heartbeats). */
-  async render(packets: PacketData[], workDir: string, onChunk?: (done: number) => void): Promise<Uint8Array> {
+  /**
+   * One PDF for all packets, pages in packet order. `onChunk` reports progress (for heartbeats).
+   * `issuedOn` (YYYY-MM-DD, JST) is the date printed as issued; default today. With `chunkDir`,
+   * each chunk's PDF is kept there (`chunk-<start>-<count>.pdf`, written whole or not at all) and
+   * a chunk whose file is already there is taken from it instead of being rendered again: a
+   * retried batch render goes on where the last attempt stopped, as long as it runs where those
+   * files are. The caller keys the folder by what the chunks depend on (batch, issue date).
+   */
+  async render(packets: PacketData[], workDir: string, onChunk?: (done: number) => void, options: { issuedOn?: string; chunkDir?: string } = {}): Promise<Uint8Array> {
     fs.mkdirSync(workDir, { recursive: true });
-    const issuedOn = warekiDate(jstDate(new Date()));
+    if (options.chunkDir) fs.mkdirSync(options.chunkDir, { recursive: true });
+    const issuedOn = warekiDate(options.issuedOn ?? jstDate(new Date()));
     const merged = await PDFDocument.create();
     for (let start = 0; start < packets.length; start += this.chunkSize) {
       const chunk = packets.slice(start, start + this.chunkSize);
-      const html = this.layout({
-        fontCss400: fontCss(400),
-        fontCss700: fontCss(700),
-        packets: chunk.map((p) => ({ documents: p.documents.map((kind) => this.pageHtml(kind, p, issuedOn)) })),
-      });
-      const pdf = await this.printHtml(html, path.join(workDir, `chunk-${start}.html`));
-      const part = await PDFDocument.load(pdf);
       const expected = chunk.reduce((n, p) => n + p.documents.length, 0);
-      if (part.getPageCount() !== expected) throw new Error(`layout overflow: ${expected} documents rendered as ${part.getPageCount()} pages`);
+      const kept = options.chunkDir ? path.join(options.chunkDir, `chunk-${start}-${chunk.length}.pdf`) : undefined;
+      let part = kept ? await loadKeptChunk(kept, expected) : undefined;
+      if (!part) {
+        const html = this.layout({
+          fontCss400: fontCss(400),
+          fontCss700: fontCss(700),
+          packets: chunk.map((p) => ({ documents: p.documents.map((kind) => this.pageHtml(kind, p, issuedOn)) })),
+        });
+        const pdf = await this.printHtml(html, path.join(workDir, `chunk-${start}.html`));
+        part = await PDFDocument.load(pdf);
+        if (part.getPageCount() !== expected) throw new Error(`layout overflow: ${expected} documents rendered as ${part.getPageCount()} pages`);
+        if (kept) {
+          fs.writeFileSync(`${kept}.part`, pdf);
+          fs.renameSync(`${kept}.part`, kept);
+        }
+      }
       const pages = await merged.copyPages(part, part.getPageIndices());
       pages.forEach((page) => merged.addPage(page));
       onChunk?.(start + chunk.length);

@@ -141,3 +141,26 @@ test('the one-stop follow-up notices (DOCS-5) are one page each, naming what is 
   expect(late).toContain('令和8年分の確定申告');
   expect(closed).toContain('令和8年分の確定申告');
 });
+
+test('a render given a chunk folder keeps each chunk; a retried render takes the kept chunks instead of printing them again, with the first attempt\'s issue date', async () => {
+  const chunkDir = path.join(workDir, 'chunks-2026-12-01');
+  const packets = [packet(), packet({ portalOrderId: 'CH-2' })];
+  const first = await renderer.render(packets, workDir, undefined, { issuedOn: '2026-12-01', chunkDir });
+  expect(fs.readdirSync(chunkDir)).toEqual(['chunk-0-2.pdf']);
+  const printHtml = jest.spyOn(renderer, 'printHtml');
+  try {
+    const progress: number[] = [];
+    const again = await renderer.render(packets, workDir, (done) => progress.push(done), { issuedOn: '2026-12-01', chunkDir });
+    expect(printHtml).not.toHaveBeenCalled();
+    expect(progress).toEqual([2]);
+    const pages = await pdfPageTexts(again);
+    expect(pages).toEqual(await pdfPageTexts(first));
+    expect(pages[0]).toContain('令和8年12月1日');
+    // A kept chunk that is not whole (a different page count) is printed again.
+    fs.writeFileSync(path.join(chunkDir, 'chunk-0-2.pdf'), 'not a pdf');
+    expect((await PDFDocument.load(await renderer.render(packets, workDir, undefined, { issuedOn: '2026-12-01', chunkDir }))).getPageCount()).toBe(4);
+    expect(printHtml).toHaveBeenCalledTimes(1);
+  } finally {
+    printHtml.mockRestore();
+  }
+});

@@ -31,6 +31,8 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'donation-v2-year-end.json',
       'donation-v2-returned-mail.json',
       'print-batch-v1-returned-mail.json',
+      // The notifier paging through the batch, retried part-way and resumed from its heartbeat; counts and a sample in the view.
+      'print-batch-v2-scale-resumed.json',
       // v3: gift shipments as child workflows (patch gift-shipments).
       'donation-v3-gift-delivered.json',
       'donation-v3-subscription.json',

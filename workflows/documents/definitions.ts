@@ -29,8 +29,14 @@ export interface PrintBatchView {
   postedBy?: string;
   reminders: number;
   notified?: number;
-  missingWorkflows?: string[];
+  /** Donations posted in this batch whose workflow was not running: each is a documents_signal_missing event in the ledger. */
+  missingWorkflows?: number;
+  /** At most MISSING_SAMPLE of their workflow ids; the ledger has them all. */
+  missingSample?: string[];
 }
+
+/** How many of the donations without a workflow the batch's view names (the rest are in the ledger only). */
+export const MISSING_SAMPLE = 10;
 
 export interface BatchPosted {
   actor: string;

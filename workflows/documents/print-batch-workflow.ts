@@ -1,7 +1,7 @@
 import { condition, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { DocumentActivities } from '../../activities/documents/print-batch';
 import type { CalendarActivities } from '../../activities/calendar';
-import { batchPostedSignal, printBatchStatusQuery, type BatchPosted, type PrintBatchInput, type PrintBatchView } from './definitions';
+import { MISSING_SAMPLE, batchPostedSignal, printBatchStatusQuery, type BatchPosted, type PrintBatchInput, type PrintBatchView } from './definitions';
 
 const quick = proxyActivities<DocumentActivities & CalendarActivities>({ startToCloseTimeout: '2 minutes' });
 const render = proxyActivities<DocumentActivities>({
@@ -9,7 +9,20 @@ const render = proxyActivities<DocumentActivities>({
   heartbeatTimeout: '3 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
 });
-const notify = proxyActivities<DocumentActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes' });
+// Copying a December batch's PDF to the printer's drop can outlast the quick steps' two minutes; it heartbeats the bytes copied.
+const handOff = proxyActivities<DocumentActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
+});
+// A December batch tells thousands of donations: the notifier heartbeats after every batch of
+// signals and a retry resumes from its last heartbeat, so a worker that dies mid-way is noticed
+// within the heartbeat timeout and the next attempt does not start from the first envelope.
+const notify = proxyActivities<DocumentActivities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
 
 /**
  * One print batch (DOCS-1…3, 6): collect what is due, render one merged PDF
@@ -49,7 +62,7 @@ export async function printBatchWorkflow(input: PrintBatchInput): Promise<PrintB
 
   await render.renderPrintBatch({ batchId: view.batchId });
   view.status = 'rendered';
-  view.printerReference = (await quick.handOffPrintBatch({ batchId: view.batchId })).reference;
+  view.printerReference = (await handOff.handOffPrintBatch({ batchId: view.batchId })).reference;
   view.status = 'handed_off';
 
   // Posting can take the printer a day or two; an unconfirmed batch is a deadline risk, so say so.
@@ -65,7 +78,11 @@ export async function printBatchWorkflow(input: PrintBatchInput): Promise<PrintB
 
   const result = await notify.notifyPostedDonations({ batchId: view.batchId, postedAt: confirmation.postedAt });
   view.notified = result.notified;
-  view.missingWorkflows = result.missing;
+  // Counts and a few ids: the donations without a workflow are documents_signal_missing events in the ledger.
+  // Runs recorded before that returned the whole list; either shape becomes a count and a sample.
+  const missing = result.missing as number | string[];
+  view.missingWorkflows = Array.isArray(missing) ? missing.length : missing;
+  view.missingSample = Array.isArray(missing) ? missing.slice(0, MISSING_SAMPLE) : (result.missingSample ?? []);
   view.status = 'notified';
   return view;
 }
