@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { activityDepsFromConfig } from '../activities/deps';
 import { ConfigError, loadConfig, requireMyNumberKeys } from '../config/env';
 import { temporalDataConverter } from '../domain/onestop/payload-codec';
@@ -7,6 +7,7 @@ import { describeError, untilReachable } from '../domain/retry';
 import { connectOrm, migrate } from '../ledger/orm';
 import { SearchAttributeConflictError } from '../workflows/namespace';
 import { createWorker } from './create-worker';
+import { logLine } from './log-line';
 import { describePrepared, prepareNamespace } from './prepare-namespace';
 
 const log = (line: string) => console.log(`[worker] ${line}`);
@@ -21,6 +22,7 @@ const isFatal = (err: unknown) => err instanceof ConfigError || err instanceof S
  * exiting, and runs its worker again if the worker stops on a lost server.
  */
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('INFO', (entry) => console.log(logLine(entry))) });
   const config = loadConfig();
   if (!config.temporal.address || !config.database.url) throw new ConfigError('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything locally)');
   const { address, namespace, taskQueue } = config.temporal;

@@ -59,7 +59,7 @@ export function registerDocumentRoutes(app: FastifyInstance, { config, orm, temp
           additionalProperties: false,
           properties: {
             maxEnvelopes: { type: 'integer', minimum: 1, maximum: 100_000 },
-            donationIds: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string', format: 'uuid' }, description: 'Only these donations (urgent resend); default: everything due' },
+            donationIds: { type: 'array', minItems: 1, maxItems: 1_000, items: { type: 'string', format: 'uuid' }, description: 'Only these donations (urgent resend, at most 1,000: the list travels in the workflow input); default: everything due' },
           },
         },
       },

@@ -14,10 +14,11 @@ const notifier = proxyActivities<ShippingActivities>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
-// One mail per supplier: the mailer's own timeouts keep an attempt under a minute, so a worker that
-// dies while sending is noticed in two minutes rather than ten, and the mail goes out from another.
+// One mail per supplier, heartbeating while it builds and sends: a worker that dies while sending
+// is noticed within the heartbeat timeout, and the mail goes out from another (once: its key).
 const mailer = proxyActivities<ShippingActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
 const exporter = proxyActivities<ShippingActivities>({
