@@ -4,6 +4,8 @@ import type { Orm } from '../ledger/orm';
 import type { ActivityDeps } from '.';
 import { lazyRenderer } from './documents/lazy-renderer';
 import { reportActivitySettings } from './reports';
+import { oneStopActivitySettings } from './onestop';
+import { ensureImportedDonationWorkflow } from '../workflows/intake/client';
 import { FolderDropPrintingService } from './documents/printing-service';
 import { SmtpMailer, UnconfiguredMailer, type Mailer } from './mail/mailer';
 
@@ -17,7 +19,11 @@ export function mailerFromConfig(config: AppConfig): Mailer {
   return new SmtpMailer({ url: `smtp://127.0.0.1:${config.mail.sinkPort}`, from: config.mail.from });
 }
 
-/** The production wiring of activity dependencies from configuration; `close` releases what they hold (Chromium, SMTP connections). */
+/**
+ * The production wiring of activity dependencies from configuration; `close` releases what they hold (Chromium, SMTP connections).
+ * This is the activities' composition root: the one module under activities/ that may import a workflow client, to bind the
+ * workflow starts activities make (ActivityDeps.workflows) to the process's client.
+ */
 export function activityDepsFromConfig(config: AppConfig, orm: Orm, temporal: Client): { deps: ActivityDeps; close: () => Promise<void> } {
   const renderer = lazyRenderer(config.documents.chromiumPath);
   const mailer = mailerFromConfig(config);
@@ -31,6 +37,13 @@ export function activityDepsFromConfig(config: AppConfig, orm: Orm, temporal: Cl
       shipping: config.shipping,
       billing: config.billing,
       reports: reportActivitySettings(config),
+      onestop: oneStopActivitySettings(config),
+      intake: config.intake,
+      workflows: {
+        // Imported donations start on the queue of the worker that imports them.
+        startImportedDonation: (donation, taskQueue, start, intake) =>
+          ensureImportedDonationWorkflow(temporal, donation, { ...config, temporal: { ...config.temporal, taskQueue } }, start, intake),
+      },
     },
     close: async () => {
       await renderer.close();

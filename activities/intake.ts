@@ -3,34 +3,28 @@ import path from 'node:path';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadConfig, type AppConfig } from '../config/env';
+import type { IntakeConfig } from '../config/env';
 import { PORTALS_WITH_ADAPTERS } from '../domain/portals';
 import type { Donation } from '../ledger/entities';
 import { importChunk, ImportFileNotFoundError, storeImportFile, type ChunkHooks, type ChunkResult } from '../ledger/intake';
 import type { Orm } from '../ledger/orm';
 import type { DonationStart } from '../ledger/migration-import';
 import { paymentConfirmedSignal } from '../workflows/donation/definitions';
-import { ensureImportedDonationWorkflow } from '../workflows/intake/client';
 
 /**
- * Where the scheduled import looks for new files (PORTAL-1): a folder per
- * portal under PORTAL_INBOX_DIR (default <data dir>/inbox/<portal>), and/or an
- * HTTP endpoint per portal in PORTAL_INBOX_URLS ("choice=http://…,rakuten=…")
- * answering GET <url> with [{ "name": … }] and GET <url>/<name> with the bytes.
+ * Starts (or finds) an imported donation's workflow on `taskQueue`; `start` places a migrated
+ * donation at its stage. Injected (activities/deps.ts binds workflows/intake/client's
+ * ensureImportedDonationWorkflow to the process's client and configuration), so this module
+ * imports no workflow client.
  */
-export interface InboxConfig {
-  dir: string;
-  urls: Record<string, string>;
-}
+export type StartImportedDonation = (donation: Donation, taskQueue: string, start?: DonationStart, intake?: { importLate: boolean }) => Promise<unknown>;
 
-export function inboxConfig(env: NodeJS.ProcessEnv = process.env, dataDir = loadConfig(env).dataDir): InboxConfig {
-  const urls: Record<string, string> = {};
-  for (const entry of (env.PORTAL_INBOX_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^([a-z0-9_-]+)=(https?:\/\/\S+)$/.exec(entry);
-    if (!m) throw new Error(`PORTAL_INBOX_URLS entry "${entry}" must be portal=http(s)://…`);
-    urls[m[1]] = m[2].replace(/\/$/, '');
-  }
-  return { dir: path.resolve(env.PORTAL_INBOX_DIR || path.join(dataDir, 'inbox')), urls };
+export interface IntakeActivityDeps {
+  orm: Orm;
+  temporal: Client;
+  startImportedDonation: StartImportedDonation;
+  /** PORTAL-1: inbox folder and endpoints, corrected mappings (AppConfig.intake). */
+  intake: IntakeConfig;
 }
 
 export interface CollectedFile {
@@ -46,24 +40,21 @@ export interface CollectedFile {
  * Intake activities: file chunks with heartbeats (a crash resumes from the
  * ledger's resume point), and collection from portal inboxes.
  */
-export function createIntakeActivities(deps: { orm: Orm; temporal: Client; config?: AppConfig; inbox?: InboxConfig }) {
+export function createIntakeActivities(deps: IntakeActivityDeps) {
   const { orm, temporal } = deps;
-  const config = () => {
-    const base = deps.config ?? loadConfig();
-    // Donations start on the queue of the worker that imports them.
-    return { ...base, temporal: { ...base.temporal, taskQueue: activityInfo().taskQueue } };
-  };
 
   const hooks = (): ChunkHooks => {
-    const cfg = config();
+    // Donations start on the queue of the worker that imports them.
+    const taskQueue = activityInfo().taskQueue;
     return {
       async ensureWorkflow(donation: Donation, start?: DonationStart, intake?: { importLate: boolean }) {
-        await ensureImportedDonationWorkflow(temporal, donation, cfg, start, intake);
+        await deps.startImportedDonation(donation, taskQueue, start, intake);
       },
       async paymentSeen(donation: Donation, paidAt: string) {
         await temporal.workflow.getHandle(donation.workflowId).signal(paymentConfirmedSignal, { actor: 'system:portal-import', paidAt, reference: 'portal export' });
       },
       heartbeat: (rowsDone: number) => heartbeat({ rowsDone }),
+      mappingsDir: deps.intake.mappingsDir,
     };
   };
 
@@ -79,7 +70,7 @@ export function createIntakeActivities(deps: { orm: Orm; temporal: Client; confi
 
     /** Takes every new file from each portal's inbox into the ledger; returns the files to import. */
     async collectPortalFiles(): Promise<CollectedFile[]> {
-      const inbox = deps.inbox ?? inboxConfig();
+      const inbox = { dir: deps.intake.inboxDir, urls: deps.intake.inboxUrls };
       const out: CollectedFile[] = [];
       for (const portal of PORTALS_WITH_ADAPTERS) {
         const dir = path.join(inbox.dir, portal);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadConfig, requireMyNumberKeys, type AppConfig, type MyNumberKeyring } from '../config/env';
+import { requireMyNumberKeys, type AppConfig, type MyNumberKeyring } from '../config/env';
 import type { Orm } from '../ledger/orm';
 import { jstDate } from '../domain/jst';
 import { deadlineEndsAt, openMyNumber, reviewApplication, type Finding, type ReviewOutcome } from '../domain/onestop';
@@ -147,14 +147,12 @@ export interface OneStopActivityDeps {
   orm: Orm;
   /** DOCS-5: email notices go out through it (mail_log, one mail per notice key). */
   sendMail: SendMail;
-  onestop?: OneStopActivitySettings;
+  onestop: OneStopActivitySettings;
 }
 
 export function createOneStopActivities(deps: OneStopActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
-  // Processes that do not pass the settings (activityDepsFromConfig) take them from their own configuration, read once when first needed.
-  let settings = deps.onestop;
-  const onestop = () => (settings ??= oneStopActivitySettings(loadConfig()));
+  const onestop = () => deps.onestop;
 
   /** REC-1: deletes each listed scan inside the scan folder; the outcome per reference goes into the destruction record. */
   const deleteImages = async (destructionId: string, refs: string[]): Promise<ImageDeletion> => {

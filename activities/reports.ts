@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { loadConfig, type AppConfig } from '../config/env';
+import type { AppConfig } from '../config/env';
 import { jstDate } from '../domain/jst';
 import { isReportMonth, monthlyReportWorkflowId, reportDueOn } from '../domain/reports/month';
 import { reportCsv } from '../domain/reports/csv';
@@ -34,7 +34,7 @@ export interface ReportActivityDeps {
   /** Starts a month's report run for the monthly Schedule. */
   temporal: Client;
   sendMail: (input: SendMailInput) => Promise<SendMailResult>;
-  reports?: ReportActivitySettings;
+  reports: ReportActivitySettings;
 }
 
 export interface BuildMonthlyReportInput {
@@ -82,8 +82,7 @@ function writeFileAtomic(file: string, bytes: Buffer): void {
 
 export function createReportActivities(deps: ReportActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
-  let settings = deps.reports;
-  const reports = () => (settings ??= reportActivitySettings(loadConfig()));
+  const reports = () => deps.reports;
 
   /** The demand's mail data from the ledger (no donor data: the complaint's category, subject, gift and tracking number). */
   async function demandMail(measureId: string) {

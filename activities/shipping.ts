@@ -22,7 +22,9 @@ import {
   type ShipmentChange,
 } from '../ledger/shipments';
 import { orderPlacedSignal } from '../workflows/shipping/definitions';
-import { carrierRowsForDay, carriersForDay, writeCarrierFiles } from './shipping-carrier-export';
+import { writeCarrierFiles } from './shipping-carrier-export';
+import { carrierRowsForDay, carriersForDay } from '../ledger/carrier-rows';
+import { citySender } from '../domain/shipping/city-sender';
 import type { SendMailInput, SendMailResult } from './mail/send-mail';
 import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from './mail/render';
 
@@ -278,7 +280,7 @@ export function createShippingActivities(deps: ShippingDeps) {
       for (const carrier of await carriersForDay(knex(), input.shipOn, input.suppliers)) {
         if (done.some((d) => d.carrier === carrier)) continue;
         ctx.heartbeat({ done, carrier });
-        const rows = await carrierRowsForDay(knex(), input.shipOn, input.suppliers, carrier);
+        const rows = await carrierRowsForDay(knex(), citySender(), input.shipOn, input.suppliers, carrier);
         const files = writeCarrierFiles(rows, dir, { yamato: deps.shipping.yamato });
         if (files.length) {
           await knex().raw(

@@ -79,8 +79,7 @@ async function seedDonations(stack: Stack, n: number, concurrency: number, runId
 }
 
 async function measureExport(stack: Stack) {
-  // The worker's one-stop activities read the drop folder from the environment (set before their first use).
-  process.env.ONESTOP_DELIVERY_DIR = path.join(stack.runDir, 'onestop-outbox');
+  // The drop folder is the stack configuration's (<run dir>/onestop/outbox); the workflow's result names it.
   const runOnce = async (attempt: number) => {
     const t0 = Date.now();
     const result = await Promise.race([

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { CallCentreHoursConfig } from '../domain/callcentre/hours';
+import type { MyNumberKeyring } from '../domain/onestop/keyring';
 
 /**
  * Configuration from the environment, validated once at start-up so that a typo
@@ -94,6 +95,8 @@ export interface AppConfig {
     /** SEC-3: the city's address for incident reports (CITY_INCIDENT_EMAIL); a placeholder outside production, unset (reports not mailed, said so) in production without it. */
     cityIncidentEmail?: string;
   };
+  /** INTAKE/PORTAL-1: where the scheduled import collects portal files, and operators' corrected column mappings. */
+  intake: IntakeConfig;
   /** Email (SHIP-4 pre-shipping mail and other notices), see activities/mail. */
   mail: MailConfig;
   /** CALL-1: the call centre desk's hours (Japan time); see domain/callcentre/hours. */
@@ -103,6 +106,29 @@ export interface AppConfig {
   /** REPORT-1/2: the 月次業務報告書 (see docs/notes/reports.md). */
   reports: ReportsConfig;
   logLevel: string;
+}
+
+export interface IntakeConfig {
+  /** PORTAL_INBOX_DIR: a folder per portal (<dir>/<portal>) the scheduled import takes new files from; default <data dir>/inbox. */
+  inboxDir: string;
+  /** PORTAL_INBOX_URLS="choice=http://…,rakuten=…": an HTTP endpoint per portal answering GET <url> with [{ "name": … }] and GET <url>/<name> with the bytes. */
+  inboxUrls: Record<string, string>;
+  /** PORTAL_MAPPINGS_DIR: an operator's corrected copy of a portal's column mapping (same file name) takes precedence over the shipped one. */
+  mappingsDir?: string;
+}
+
+function intakeConfig(env: Env, dataDir: string): IntakeConfig {
+  const inboxUrls: Record<string, string> = {};
+  for (const entry of (env.PORTAL_INBOX_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9_-]+)=(https?:\/\/\S+)$/.exec(entry);
+    if (!m) throw new ConfigError(`PORTAL_INBOX_URLS entry "${entry}" must be portal=http(s)://…`);
+    inboxUrls[m[1]] = m[2].replace(/\/$/, '');
+  }
+  return {
+    inboxDir: path.resolve(env.PORTAL_INBOX_DIR || path.join(dataDir, 'inbox')),
+    inboxUrls,
+    mappingsDir: env.PORTAL_MAPPINGS_DIR || undefined,
+  };
 }
 
 export interface MailConfig {
@@ -116,12 +142,7 @@ export interface MailConfig {
   sinkPort: number;
 }
 
-export interface MyNumberKeyring {
-  activeKeyId: string;
-  keys: Map<string, Buffer>;
-  /** True for the well-known development key: never good enough for real numbers. */
-  insecureDevKey: boolean;
-}
+export type { MyNumberKeyring } from '../domain/onestop/keyring';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -259,6 +280,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionProposalDate: monthDay(env, 'ONESTOP_RETENTION_PROPOSAL_DATE', '04-01', [1, 12]),
       cityIncidentEmail: cityIncidentEmail(env, production),
     },
+    intake: intakeConfig(env, dataDir),
     mail: mailConfig(env),
     callCentre: {
       hours: timeRange(env, 'CALL_HOURS', '09:00-17:00'),

@@ -177,6 +177,8 @@ export interface ChunkHooks {
   batchGroups?: number;
   /** Workflow starts in flight at once. */
   startConcurrency?: number;
+  /** The operators' corrected portal mappings (AppConfig.intake.mappingsDir). */
+  mappingsDir?: string;
 }
 
 export interface ChunkResult {
@@ -316,7 +318,7 @@ async function registerRows(orm: Orm, file: ImportFile, maxRows: number, hooks: 
   const knex = orm.em.fork().getKnex();
   let opened;
   try {
-    opened = await openPortalFile(storedBytes(orm, fileId), adapterFor(file.portal), { skipThrough: file.rowsDone });
+    opened = await openPortalFile(storedBytes(orm, fileId), adapterFor(file.portal, { mappingsDir: hooks.mappingsDir }), { skipThrough: file.rowsDone });
   } catch (err) {
     if (!(err instanceof PortalFileError)) throw err;
     await knex('import_files').where({ id: fileId }).update({ status: 'failed', error: err.message, finished_at: new Date() });
@@ -510,7 +512,7 @@ export class QuarantineError extends Error {
 }
 
 /** Sets an operator's corrections (column → value) and re-checks the row without registering it. */
-export async function correctQuarantine(orm: Orm, id: string, corrections: Record<string, string>): Promise<{ entry: QuarantineEntry; issues: RowIssue[] }> {
+export async function correctQuarantine(orm: Orm, id: string, corrections: Record<string, string>, options: { mappingsDir?: string } = {}): Promise<{ entry: QuarantineEntry; issues: RowIssue[] }> {
   const em = orm.em.fork();
   const entry = await em.findOne(QuarantineEntry, { id });
   if (!entry) throw new ImportFileNotFoundError(`quarantine entry ${id} not found`);
@@ -520,13 +522,13 @@ export async function correctQuarantine(orm: Orm, id: string, corrections: Recor
   if (unknown.length) throw new QuarantineError(`not columns of this file: ${unknown.join(', ')}`, unknown.map((c) => ({ column: c, reason: 'is not a column of this file' })));
   entry.corrections = { ...entry.corrections, ...corrections };
   await em.flush();
-  const mapper = mapperFor(entry);
+  const mapper = mapperFor(entry, options.mappingsDir);
   const mapped = mapper.map(correctedRows(entry));
   return { entry, issues: mapped.ok ? [] : mapped.issues };
 }
 
-function mapperFor(entry: QuarantineEntry): RowMapper {
-  const begun = adapterFor(entry.portal).begin(entry.header);
+function mapperFor(entry: QuarantineEntry, mappingsDir: string | undefined): RowMapper {
+  const begun = adapterFor(entry.portal, { mappingsDir }).begin(entry.header);
   if (!isMapper(begun)) throw new QuarantineError(begun.error);
   return begun;
 }
@@ -540,13 +542,13 @@ export async function resubmitQuarantine(
   orm: Orm,
   id: string,
   actor: string,
-  hooks: Pick<ChunkHooks, 'ensureWorkflow'> & { now?: () => Date },
+  hooks: Pick<ChunkHooks, 'ensureWorkflow' | 'mappingsDir'> & { now?: () => Date },
 ): Promise<{ entry: QuarantineEntry; donation?: Donation; issues: RowIssue[] }> {
   const em = orm.em.fork();
   const entry = await em.findOne(QuarantineEntry, { id });
   if (!entry) throw new ImportFileNotFoundError(`quarantine entry ${id} not found`);
   if (entry.status !== 'open') throw new QuarantineError(`quarantine entry ${id} is ${entry.status}`);
-  const mapper = mapperFor(entry);
+  const mapper = mapperFor(entry, hooks.mappingsDir);
   const migration = entry.portal === MIGRATION_SOURCE;
   const campaigns = migration ? [] : await listCampaigns(orm);
   const outcome = await registerMapped(orm, entry.portal, mapper.map(correctedRows(entry)), mapper, actor, { campaigns, fileId: entry.fileId });

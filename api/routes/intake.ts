@@ -192,7 +192,7 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
     },
     async (request) => {
       try {
-        const { entry, issues } = await correctQuarantine(orm, request.params.id, request.body.corrections);
+        const { entry, issues } = await correctQuarantine(orm, request.params.id, request.body.corrections, { mappingsDir: config.intake.mappingsDir });
         return { entry: quarantineView(entry), issues };
       } catch (err) {
         return asHttp(err);
@@ -208,8 +208,9 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
     },
     async (request, reply) => {
       try {
-        if (request.body?.corrections && Object.keys(request.body.corrections).length) await correctQuarantine(orm, request.params.id, request.body.corrections);
+        if (request.body?.corrections && Object.keys(request.body.corrections).length) await correctQuarantine(orm, request.params.id, request.body.corrections, { mappingsDir: config.intake.mappingsDir });
         const result = await resubmitQuarantine(orm, request.params.id, actorOf(request.principal!), {
+          mappingsDir: config.intake.mappingsDir,
           ensureWorkflow: async (d, start) => {
             await ensureImportedDonationWorkflow(temporal, d, config, start);
           },

@@ -16,7 +16,8 @@ import {
   type TroubleReport,
 } from '../../workflows/shipping/definitions';
 import { shipmentWorkflow, supplierOrderWorkflow } from '../../workflows';
-import { carrierRowsForOrder } from '../../activities/shipping-carrier-export';
+import { carrierRowsForOrder } from '../../ledger/carrier-rows';
+import { citySender } from '../../domain/shipping/city-sender';
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { conflict, HttpError, notFound } from '../errors';
@@ -99,7 +100,7 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
     },
     async (request, reply) => {
       const order = await loadOrder(request);
-      const rows = await carrierRowsForOrder(knex(), order.id);
+      const rows = await carrierRowsForOrder(knex(), citySender(), order.id);
       const files = buildCarrierFiles(request.query.carrier as CarrierCode, rows, { yamato: config.shipping.yamato });
       const problems = files.flatMap((f) => f.problems);
       // Several files (クリックポスト's 40-row limit) or unencodable rows: the operator needs the report, not a partial file.

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { MyNumberKeyring } from '../../config/env';
+import type { MyNumberKeyring } from './keyring';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';

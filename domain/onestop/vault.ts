@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { MyNumberKeyring } from '../../config/env';
+import type { MyNumberKeyring } from './keyring';
 import { normalizeMyNumber } from './my-number';
 
 /**

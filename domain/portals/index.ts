@@ -27,8 +27,7 @@ const SHIPPED: Record<string, unknown> = { amazon, ana, choice, city, furunavi, 
 
 export const PORTALS_WITH_ADAPTERS = Object.keys(SHIPPED).sort();
 
-function mappingFor(portal: string, env: NodeJS.ProcessEnv): unknown {
-  const dir = env.PORTAL_MAPPINGS_DIR;
+function mappingFor(portal: string, dir: string | undefined): unknown {
   if (dir) {
     const file = path.join(dir, `${portal}.json`);
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -40,8 +39,9 @@ export class UnknownPortalError extends Error {
   override name = 'UnknownPortalError';
 }
 
-export function adapterFor(portal: string, env: NodeJS.ProcessEnv = process.env): PortalAdapter {
-  const raw = mappingFor(portal, env);
+/** `mappingsDir`: the operators' corrected mappings (AppConfig.intake.mappingsDir, PORTAL_MAPPINGS_DIR). */
+export function adapterFor(portal: string, options: { mappingsDir?: string } = {}): PortalAdapter {
+  const raw = mappingFor(portal, options.mappingsDir);
   if (!raw) throw new UnknownPortalError(`no import adapter for portal "${portal}" (known: ${PORTALS_WITH_ADAPTERS.join(', ')})`);
   if (portal === 'rakuten') return rakutenAdapter(raw as RakutenSettings);
   // LEDGER-4: the ふるさと納税do migration file (not a portal: its rows carry their own portals).

@@ -662,16 +662,3 @@ async function waitUntilUsable(p: {
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
-
-if (require.main === module) {
-  // --check: the end-to-end check in temporal-server-check.ts (loaded lazily: it imports this file).
-  const main = process.argv.includes('--check')
-    ? (require('./temporal-server-check') as typeof import('./temporal-server-check')).checkTemporalServer()
-    : installTemporalServer().then((p) => {
-        process.stdout.write(`temporal-server=${p.server}\ntemporal-sql-tool=${p.sqlTool}\nschema=${p.schemaDir}\nversion=${p.version}\n`);
-      });
-  main.catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  });
-}

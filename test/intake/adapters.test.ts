@@ -17,8 +17,8 @@ function chunked(buf: Buffer, size = 7): AsyncIterable<Buffer> {
   return Readable.from(parts);
 }
 
-async function groups(portal: string, buf: Buffer, size?: number, env: NodeJS.ProcessEnv = {}): Promise<{ encoding: string; groups: OrderGroup[] }> {
-  const file = await openPortalFile(chunked(buf, size), adapterFor(portal, env));
+async function groups(portal: string, buf: Buffer, size?: number, options: { mappingsDir?: string } = {}): Promise<{ encoding: string; groups: OrderGroup[] }> {
+  const file = await openPortalFile(chunked(buf, size), adapterFor(portal, options));
   const out: OrderGroup[] = [];
   for await (const g of file.groups) out.push(g);
   return { encoding: file.encoding, groups: out };
@@ -159,7 +159,7 @@ describe('楽天 RMS 受注CSV (PORTAL-1)', () => {
 describe('declarative mappings (provisional layouts)', () => {
   test('every portal the city uses has an adapter', () => {
     expect(PORTALS_WITH_ADAPTERS).toEqual(['amazon', 'ana', 'choice', 'city', 'furunavi', 'mynavi', 'rakuten', 'satofull']);
-    for (const p of PORTALS_WITH_ADAPTERS) expect(adapterFor(p, {}).portal).toBe(p);
+    for (const p of PORTALS_WITH_ADAPTERS) expect(adapterFor(p).portal).toBe(p);
   });
 
   test.each([
@@ -212,11 +212,11 @@ describe('declarative mappings (provisional layouts)', () => {
     shipped.columns.amountYen = '金額';
     fs.writeFileSync(path.join(dir, 'choice.json'), JSON.stringify(shipped));
     const header = MAPPED_HEADER.map((h) => (h === '寄附金額' ? '金額' : h));
-    const file = await openPortalFile(chunked(mappedFixture('c', { bom: false, encoding: 'utf-8', header })), adapterFor('choice', { PORTAL_MAPPINGS_DIR: dir }));
+    const file = await openPortalFile(chunked(mappedFixture('c', { bom: false, encoding: 'utf-8', header })), adapterFor('choice', { mappingsDir: dir }));
     const first = await file.groups.next();
     expect(!first.done && first.value.result.ok && first.value.result.donation.amountYen).toBe(20000);
     fs.writeFileSync(path.join(dir, 'choice.json'), JSON.stringify({ ...shipped, columns: { ...shipped.columns, amountYn: 'x' } }));
-    expect(() => adapterFor('choice', { PORTAL_MAPPINGS_DIR: dir })).toThrow(/columns\.amountYn is not a known field/);
+    expect(() => adapterFor('choice', { mappingsDir: dir })).toThrow(/columns\.amountYn is not a known field/);
   });
 
   test('a mapping that names 送付先 columns gives the donation its recipient', async () => {
@@ -230,7 +230,7 @@ describe('declarative mappings (provisional layouts)', () => {
       `${text[1]},柳川 母,832-0065,福岡県柳川市本町2`,
       `${text[2]},,,`,
     ].join('\r\n') + '\r\n';
-    const { groups: g } = await groups('choice', Buffer.from(withShipTo), 5, { PORTAL_MAPPINGS_DIR: dir });
+    const { groups: g } = await groups('choice', Buffer.from(withShipTo), 5, { mappingsDir: dir });
     const [a, b] = g.map((x) => x.result);
     expect(a.ok && a.donation.shipTo).toEqual({ name: '柳川 母', nameKana: '', postalCode: '832-0065', prefecture: '福岡県', address: '柳川市本町2' });
     expect(b.ok && b.donation.shipTo).toBeUndefined();

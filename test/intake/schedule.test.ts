@@ -11,22 +11,16 @@ import { mappedFixture } from '../fixtures/portals/generate';
 let ctx: SuiteContext;
 let portal: FakePortal;
 let inbox: string;
-const saved = { dir: process.env.PORTAL_INBOX_DIR, urls: process.env.PORTAL_INBOX_URLS };
-
 beforeAll(async () => {
-  ctx = await suiteContext('intake-schedule');
   portal = await startFakePortal();
   inbox = fs.mkdtempSync(path.join(os.tmpdir(), 'inbox-'));
-  // The worker runs in this process: the collection activity reads these at call time.
-  process.env.PORTAL_INBOX_DIR = inbox;
-  process.env.PORTAL_INBOX_URLS = `furunavi=${portal.url('furunavi')},mynavi=${portal.url('mynavi')}`;
+  // The suite's configuration (AppConfig.intake) tells the worker's collection activity where to look.
+  ctx = await suiteContext('intake-schedule', { PORTAL_INBOX_DIR: inbox, PORTAL_INBOX_URLS: `furunavi=${portal.url('furunavi')},mynavi=${portal.url('mynavi')}` });
   await ctx.startWorker();
   await ctx.orm.em.fork().getKnex()('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
 });
 
 afterAll(async () => {
-  process.env.PORTAL_INBOX_DIR = saved.dir;
-  process.env.PORTAL_INBOX_URLS = saved.urls;
   await portal?.close();
   await ctx?.close();
   fs.rmSync(inbox, { recursive: true, force: true });

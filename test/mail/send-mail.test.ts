@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { mailerFromConfig } from '../../activities/deps';
 import { createActivities } from '../../activities';
+import { oneStopActivitySettings } from '../../activities/onestop';
+import { reportActivitySettings } from '../../activities/reports';
 import { SmtpMailer, messageIdFor, type Mailer } from '../../activities/mail/mailer';
 import { createMailActivities, type SendMailInput } from '../../activities/mail/send-mail';
 import { renderMail } from '../../activities/mail/render';
@@ -230,6 +232,18 @@ test('billing mails render through the shared renderer; a missing field is named
 });
 
 test('the worker registers sendMail from the same dependencies', () => {
-  const acts = createActivities({ orm: ctx.orm, temporal: ctx.client, documents: {} as never, mailer, mailConfig: ctx.config.mail, shipping: ctx.config.shipping });
+  const acts = createActivities({
+    orm: ctx.orm,
+    temporal: ctx.client,
+    documents: {} as never,
+    mailer,
+    mailConfig: ctx.config.mail,
+    shipping: ctx.config.shipping,
+    billing: ctx.config.billing,
+    reports: reportActivitySettings(ctx.config),
+    onestop: oneStopActivitySettings(ctx.config),
+    intake: ctx.config.intake,
+    workflows: { startImportedDonation: async () => undefined },
+  });
   expect(typeof acts.sendMail).toBe('function');
 });
