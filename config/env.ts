@@ -101,9 +101,9 @@ export interface AppConfig {
   mail: MailConfig;
   /** CALL-1: the call centre desk's hours (Japan time); see domain/callcentre/hours. */
   callCentre: CallCentreHoursConfig;
-  /** BILL-1…5: monthly billing (fees, deadlines, who is mailed); see docs/notes/billing.md. */
+  /** BILL-1…5: monthly billing (fees, deadlines, who is mailed); see docs/features/billing.md. */
   billing: BillingConfig;
-  /** REPORT-1/2: the 月次業務報告書 (see docs/notes/reports.md). */
+  /** REPORT-1/2: the 月次業務報告書 (see docs/features/reports.md). */
   reports: ReportsConfig;
   logLevel: string;
 }

@@ -7,7 +7,7 @@ import type { DonationStatus } from '../domain/donation-status';
  * result and offset or keyset paging. Every value reaches SQL as a bound parameter.
  * Order is (applied_at desc, id desc); the keyset cursor is that pair, opaque to callers.
  *
- * At a million donations (bench:ledger, docs/notes/search.md):
+ * At a million donations (bench:ledger, docs/features/donation.md):
  * - the page and the totals are separate queries run side by side; only the page joins donors;
  * - donor, gift, supplier and one-stop filters are semijoins (EXISTS / IN) so the planner may
  *   drive from whichever side is selective (a rare gift: from its gift lines; a common one: walk

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * LEDGER-2/3 at a million donations (issue 7 part 4; plans in docs/notes/search.md).
+ * LEDGER-2/3 at a million donations (issue 7 part 4; plans in docs/features/donation.md).
  * Totals are counted up to 20,000 matches (ledger/search.ts): these indexes let that count read
  * index entries only (amount_yen INCLUDEd) instead of fetching a heap page per donation, and let
  * the filters that come from another table drive from that table's index.

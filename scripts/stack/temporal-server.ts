@@ -10,7 +10,7 @@
  * .tools/bin/temporal-server and .tools/bin/temporal-sql-tool with the Go
  * toolchain and copies the server's PostgreSQL schema into
  * .tools/temporal-server-schema/. Everything Go downloads or caches stays under
- * .tools/go. See docs/deployment.md.
+ * .tools/go. See docs/deploy.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
