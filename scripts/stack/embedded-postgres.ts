@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFileTail } from './file-tail';
+import { stopOnExit, watchExit } from './server-process';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -65,22 +66,6 @@ interface Binaries {
 type Ids = { uid: number; gid: number } | undefined;
 
 const LOG_TAIL_BYTES = 8 * 1024;
-
-// A postgres left running after Node exits keeps the port and the data
-// directory locked for the next run. SIGINT is postgres' fast shutdown; it
-// finishes on its own after we are gone.
-const liveServers = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackServer(child: ChildProcess): void {
-  liveServers.add(child);
-  child.once('exit', () => liveServers.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveServers) c.kill('SIGINT');
-    });
-  }
-}
 
 /**
  * The binaries package is ESM-only; its index only computes these paths.
@@ -391,49 +376,20 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     // The children hold their own copies of the descriptor.
     fs.closeSync(logFd);
   }
-  trackServer(child);
+  // A postgres left running after Node exits keeps the port and the data directory locked for the
+  // next run. SIGINT is postgres' fast shutdown; it finishes on its own after we are gone.
+  stopOnExit(child, 'SIGINT');
 
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exitInfo = `spawn error: ${err.message}`;
-      resolve();
-    });
-  });
-
-  const waitExit = async (ms: number): Promise<boolean> => {
-    let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-    clearTimeout(timer);
-    return done;
-  };
-
+  const watched = watchExit(child);
   // Fast shutdown first (rolls back open transactions, checkpoints); then
   // immediate shutdown, which needs crash recovery on the next start; then kill.
-  const shutdown = async (): Promise<void> => {
-    if (exitInfo !== undefined) return;
-    child.kill('SIGINT');
-    if (await waitExit(30_000)) return;
-    child.kill('SIGQUIT');
-    if (await waitExit(5_000)) return;
-    child.kill('SIGKILL');
-    await exited;
-  };
+  const shutdown = () => watched.stop([['SIGINT', 30_000], ['SIGQUIT', 5_000]]);
 
   try {
-    await waitUntilAccepting(conn, Date.now() + timeoutMs, () => exitInfo !== undefined);
+    await waitUntilAccepting(conn, Date.now() + timeoutMs, () => watched.info() !== undefined);
     await ensureDatabase(conn, database);
   } catch (err) {
-    const died = exitInfo;
+    const died = watched.info();
     await shutdown();
     throw fail(died ? `starting postgres (exited with ${died})` : 'starting postgres', err);
   }
@@ -443,11 +399,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   return {
     url: `postgres://${enc(user)}:${enc(password)}@127.0.0.1:${opts.port}/${enc(database)}`,
     pid: child.pid ?? -1,
-    stop: () => {
-      stopping ??= shutdown().then(() => {
+    stop: (): Promise<void> =>
+      (stopping ??= shutdown().then(() => {
         if (!persistent) fs.rmSync(dataDir, { recursive: true, force: true });
-      });
-      return stopping;
-    },
+      })),
   };
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
 import { readFileTail } from './file-tail';
+import { stopOnExit, watchExit } from './server-process';
 
 
 export interface TemporalDevServerOptions {
@@ -44,22 +45,6 @@ export interface TemporalDevServer {
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 const STOP_GRACE_MS = 10_000;
-
-// Children still running when Node exits (an uncaught error, process.exit in
-// a test runner) would otherwise keep the port and the SQLite file busy for
-// the next run. Only a synchronous signal is possible in an 'exit' handler.
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGTERM');
-    });
-  }
-}
 
 export function findFreePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -154,7 +139,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     // The child holds its own copy of the descriptor.
     if (logFd !== undefined) fs.closeSync(logFd);
   }
-  trackChild(child);
+  stopOnExit(child);
 
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -162,35 +147,8 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   });
   const outputTail = (): string => (opts.logFile ? readFileTail(opts.logFile, STDERR_TAIL_BYTES) : stderrTail).trim();
 
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exitInfo = `spawn error: ${err.message}`;
-      resolve();
-    });
-  });
-
-  const stop = async (): Promise<void> => {
-    if (exitInfo !== undefined) return;
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      exited.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), STOP_GRACE_MS);
-      }),
-    ]);
-    // A pending grace timer would keep a finished script alive for 10 s.
-    clearTimeout(timer);
-    if (timedOut && exitInfo === undefined) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const watched = watchExit(child);
+  const stop = () => watched.stop([['SIGTERM', STOP_GRACE_MS]]);
 
   try {
     await waitUntilReady({
@@ -198,13 +156,13 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
       namespace,
       searchAttributes: opts.searchAttributes ?? {},
       deadline: Date.now() + timeoutMs,
-      hasExited: () => exitInfo !== undefined,
+      hasExited: () => watched.info() !== undefined,
     });
   } catch (err) {
-    const died = exitInfo !== undefined;
+    const died = watched.info() !== undefined;
     await stop();
     const reason = died
-      ? `temporal server start-dev exited early (${exitInfo})`
+      ? `temporal server start-dev exited early (${watched.info()})`
       : `temporal server start-dev did not become ready at ${address} within ${timeoutMs} ms`;
     if (err instanceof SearchAttributeConflictError) throw err;
     const detail = err instanceof Error && !died ? `\nlast error: ${err.message}` : '';

@@ -20,6 +20,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
 import { readFileTail } from './file-tail';
+import { stopOnExit, watchExit } from './server-process';
 import type { TemporalDevServer } from './temporal-dev-server';
 import { toolsDir } from './tools';
 
@@ -331,19 +332,7 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-// A server left running when Node exits keeps its ports and its shard leases.
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGTERM');
-    });
-  }
-}
+// A server left running when Node exits keeps its ports and its shard leases: stopOnExit.
 
 /**
  * Creates the two databases (when missing) and brings their schema to this
@@ -556,39 +545,10 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   } finally {
     fs.closeSync(logFd);
   }
-  trackChild(child);
+  stopOnExit(child);
 
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exitInfo = `spawn error: ${err.message}`;
-      resolve();
-    });
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (exitInfo !== undefined) return;
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        exited.then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), STOP_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (timedOut && exitInfo === undefined) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    })();
-    return stopping;
-  };
+  const watched = watchExit(child);
+  const stop = () => watched.stop([['SIGTERM', STOP_GRACE_MS]]);
 
   try {
     await waitUntilUsable({
@@ -597,13 +557,13 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
       retentionSeconds: Math.round((opts.namespaceRetentionDays ?? 1) * 86_400),
       searchAttributes: opts.searchAttributes ?? {},
       deadline: started + timeoutMs,
-      hasExited: () => exitInfo !== undefined,
+      hasExited: () => watched.info() !== undefined,
     });
   } catch (err) {
-    const died = exitInfo !== undefined;
+    const died = watched.info() !== undefined;
     await stop();
     if (err instanceof SearchAttributeConflictError) throw err;
-    const reason = died ? `temporal-server exited early (${exitInfo})` : `temporal-server was not usable at ${address} within ${timeoutMs} ms`;
+    const reason = died ? `temporal-server exited early (${watched.info()})` : `temporal-server was not usable at ${address} within ${timeoutMs} ms`;
     const detail = err instanceof Error && !died ? `\nlast error: ${err.message}` : '';
     const size = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
     const tail = readFileTail(logFile, Math.min(LOG_TAIL_BYTES, Math.max(0, size - logStart))).trim();
