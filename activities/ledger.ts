@@ -5,6 +5,9 @@ import { Donation, DonationEvent, Donor } from '../ledger/entities';
 import type { DonationStatus, PaymentMethod } from '../domain/donation-status';
 import type { DonorFields } from '../domain/donor';
 import { releaseDonationStock } from '../ledger/stock';
+import { correctShipTo, ShipToError, type ShipToCorrectionInput, type ShipToCorrectionResult } from '../ledger/ship-to';
+
+export type { ShipToCorrectionInput, ShipToCorrectionResult } from '../ledger/ship-to';
 
 export interface TransitionInput {
   donationId: string;
@@ -246,6 +249,23 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
         },
         (_em, event) => ({ eventId: String(event.id), changed: Object.keys(event.after ?? {}) as (keyof DonorFields)[] }),
       );
+    },
+
+    /**
+     * The 送付先 correction (DonationWorkflow's `correctShipTo` update): the new address and its
+     * `ship_to_corrected` event in one transaction, idempotent on the key. A shipment already with
+     * its supplier is a non-retryable ShipToConflictError naming it.
+     */
+    async correctShipTo(input: ShipToCorrectionInput): Promise<ShipToCorrectionResult> {
+      try {
+        return await correctShipTo(orm.em.getKnex(), input);
+      } catch (err) {
+        if (err instanceof ShipToError) {
+          if (err.status === 'not_found') throw notFound(input.donationId);
+          throw ApplicationFailure.create({ type: 'ShipToConflictError', message: err.message, nonRetryable: true });
+        }
+        throw err;
+      }
     },
   };
 }

@@ -4,13 +4,13 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/env';
 import { CANCELLABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
-import { normalizeDonorFields, validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
-import type { ShipTo } from '../../domain/portals/types';
+import { validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
+import { normalizeShipTo, type ShipToInput } from '../../domain/shipping/ship-to';
 import { jstDate, jstStartOfDay, addDays } from '../../domain/jst';
 import { Donation } from '../../ledger/entities';
 import { DuplicateConflictError, IntakeValidationError, donationEvents, registerDonation, type NewDonation } from '../../ledger/donations';
 import type { Orm } from '../../ledger/orm';
-import { correctShipTo, findShipTo, ShipToError } from '../../ledger/ship-to';
+import { findShipTo } from '../../ledger/ship-to';
 import { CursorError, searchLedger, type SearchFilters } from '../../ledger/search';
 import { exportStream, type ExportEncoding } from '../../ledger/export';
 import { DONATION_STATUSES } from '../../domain/donation-status';
@@ -18,6 +18,7 @@ import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import {
   cancelSignal,
   correctDonorUpdate,
+  correctShipToUpdate,
   documentsSentSignal,
   paymentConfirmedSignal,
   releaseHoldSignal,
@@ -278,19 +279,20 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
     '/donations/:id/ship-to',
     { schema: { tags: ['donations'], summary: '送付先: correct where the gifts go (null = to the donor), until a shipment is ordered', params: s.idParams, body: s.shipToBody }, config: { roles: WRITE } },
     async (request) => {
-      const raw = request.body.shipTo as Record<string, string> | null;
-      let shipTo: ShipTo | null = null;
-      if (raw) {
-        // Normalised and checked like a donor's address; kana is optional on a label.
-        const n = normalizeDonorFields({ name: raw.name, nameKana: raw.nameKana ?? '', postalCode: raw.postalCode, prefecture: raw.prefecture ?? '', address: raw.address, phone: raw.phone });
-        const errors = validateDonor(n, 'shipTo.').filter((e) => !(e.field === 'shipTo.nameKana' && !n.nameKana));
-        if (errors.length) throw badRequest(errors);
-        shipTo = { name: n.name, nameKana: n.nameKana, postalCode: n.postalCode, prefecture: n.prefecture, address: n.address, ...(n.phone ? { phone: n.phone } : {}) };
-      }
+      // Normalised and checked like a donor's address (kana is optional on a label); the workflow's validator checks the same.
+      const raw = request.body.shipTo as ShipToInput | null;
+      const { shipTo, errors } = normalizeShipTo(raw);
+      if (errors.length) throw badRequest(errors);
+      const donation = await load(request.params.id);
+      // The DonationWorkflow owns the change: its correctShipTo update writes the address and the event.
       try {
-        return await correctShipTo(em().getKnex(), request.params.id, shipTo, actorOf(request.principal!), request.body.reason);
+        return await temporal.workflow.getHandle(donation.workflowId).executeUpdate(correctShipToUpdate, {
+          args: [{ actor: actorOf(request.principal!), reason: request.body.reason, shipTo }],
+        });
       } catch (err) {
-        if (err instanceof ShipToError) throw err.status === 'not_found' ? notFound(`donation ${request.params.id}`) : conflict(err.message);
+        // A shipment already ordered (named by the ledger) or a donation past correction.
+        if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
+        if (err instanceof WorkflowNotFoundError) throw conflict(`donation ${donation.id} has no running workflow; corrections are closed`);
         throw err;
       }
     },

@@ -40,3 +40,17 @@ test('a repeated donor correction answers with the first attempt\'s event', asyn
   expect(row.donor.phone).toBe('0944-22-3333');
   expect(await orm.em.fork().count(DonationEvent, { donation: donation.id, kind: 'donor_correction' })).toBe(1);
 });
+
+test('a repeated 送付先 correction answers with the first attempt\'s event and changes nothing', async () => {
+  const ledger = createLedgerActivities({ orm });
+  const { donation } = await registerDonation(orm.em.fork(), newDonation(prefix), 'operator:test');
+  const shipTo = { name: '柳川 花子', nameKana: '', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3' };
+  const correction = { donationId: donation.id, shipTo, actor: 'operator:sato', reason: '電話', at: new Date().toISOString(), key: `${prefix}#s` };
+  const first = await ledger.correctShipTo(correction);
+  expect(first).toEqual({ before: null, after: shipTo });
+  const again = await ledger.correctShipTo({ ...correction, shipTo: null });
+  expect(again).toEqual(first);
+  const [row] = await orm.em.getKnex()('donation_ship_to').where({ donation_id: donation.id }).select('postal_code');
+  expect(row).toEqual({ postal_code: '812-0011' });
+  expect(await orm.em.fork().count(DonationEvent, { donation: donation.id, kind: 'ship_to_corrected' })).toBe(1);
+});

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Donation, DonationEvent, Gift } from '../../ledger/entities';
 import { registerDonation, type NewDonation } from '../../ledger/donations';
 import { donationWorkflow } from '../../workflows';
@@ -6,6 +6,7 @@ import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import {
   cancelSignal,
   correctDonorUpdate,
+  correctShipToUpdate,
   documentsSentSignal,
   paymentConfirmedSignal,
   releaseHoldSignal,
@@ -155,6 +156,27 @@ test('an invalid donor correction is rejected before it reaches history; a valid
   await handle.signal(cancelSignal, { actor: 'operator:sato', reason: 'test cleanup' });
   await handle.result();
   await maybeCaptureHistory(ctx.client, 'donation-v5-corrected-cancelled', donation.workflowId);
+});
+
+test('the 送付先 correction is the workflow\'s: an invalid one is rejected before history, a valid one written by its activity; none once the workflow has finished', async () => {
+  const { donation, handle } = await registerAndStart();
+  await eventually(() => statusOf(handle), (s) => s.status === 'awaiting_payment');
+  const rejected = handle.executeUpdate(correctShipToUpdate, { args: [{ actor: 'operator:sato', reason: '電話', shipTo: { name: '柳川 花子', postalCode: '81200', address: '柳川市本町2' } }] });
+  await expect(rejected).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  await expect(rejected).rejects.toMatchObject({ cause: { message: expect.stringContaining('shipTo.postalCode') } });
+  const history = await handle.fetchHistory();
+  expect((history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
+
+  const result = await handle.executeUpdate(correctShipToUpdate, { args: [{ actor: 'operator:sato', reason: '実家宛', shipTo: { name: '柳川 花子', postalCode: '８３２００６５', prefecture: '福岡県', address: '柳川市本町2' } }] });
+  expect(result).toEqual({ before: null, after: { name: '柳川 花子', nameKana: '', postalCode: '832-0065', prefecture: '福岡県', address: '柳川市本町2' } });
+  const event = (await events(donation.id)).find((e) => e.kind === 'ship_to_corrected');
+  expect(event).toMatchObject({ actor: 'operator:sato', reason: '実家宛', before: { shipTo: null }, after: { shipTo: { postalCode: '832-0065' } } });
+  // Written by the workflow's activity, under the workflow's idempotency key.
+  expect(event!.idempotencyKey).toMatch(new RegExp(`^${donation.workflowId}#\\d+$`));
+
+  await handle.signal(cancelSignal, { actor: 'operator:sato', reason: 'test cleanup' });
+  await handle.result();
+  await expect(handle.executeUpdate(correctShipToUpdate, { args: [{ actor: 'operator:sato', reason: '遅い', shipTo: null }] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
 });
 
 test('cancel stops an unpaid donation and is recorded with its reason', async () => {

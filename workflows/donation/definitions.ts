@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DocumentsDeadline } from '../../domain/deadlines';
 import type { DonationStatus, PaymentMethod } from '../../domain/donation-status';
 import type { DonorFields } from '../../domain/donor';
+import type { ShipToCorrectionResult, ShipToInput } from '../../domain/shipping/ship-to';
 import type { Fulfilment, ShipmentStatus } from '../../domain/shipping/types';
 import type { ShipmentPolicy } from '../shipping/definitions';
 
@@ -72,6 +73,14 @@ export interface DonorCorrection extends Actor {
   changes: Partial<DonorFields>;
 }
 
+/** 送付先: where the gifts go (null = to the donor); corrected until a shipment of the donation is ordered. */
+export interface ShipToCorrection extends Actor {
+  reason: string;
+  shipTo: ShipToInput | null;
+}
+
+export type { ShipToCorrectionResult };
+
 export interface MailReturned extends Actor {
   reason: string;
   returnedAt: string;
@@ -122,6 +131,7 @@ export const documentsSentSignal = defineSignal<[DocumentsSent]>('documentsSent'
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const releaseHoldSignal = defineSignal<[ReleaseHold]>('releaseHold');
 export const correctDonorUpdate = defineUpdate<DonorCorrectionResult, [DonorCorrection]>('correctDonor');
+export const correctShipToUpdate = defineUpdate<ShipToCorrectionResult, [ShipToCorrection]>('correctShipTo');
 export const mailReturnedSignal = defineSignal<[MailReturned]>('mailReturned');
 export const confirmAddressUpdate = defineUpdate<DonorCorrectionResult, [AddressConfirmation]>('confirmAddress');
 export const statusQuery = defineQuery<DonationStatusView>('status');

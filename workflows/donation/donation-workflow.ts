@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   ParentClosePolicy,
@@ -19,6 +21,7 @@ import { shipmentWorkflow } from '../shipping/shipment-workflow';
 import { documentsDeadline, reminderAt } from '../../domain/deadlines';
 import { CANCELLABLE_STATUSES, CORRECTABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
 import { formatFieldErrors, normalizeDonorFields, validateDonorChanges } from '../../domain/donor';
+import { normalizeShipTo } from '../../domain/shipping/ship-to';
 import {
   DocumentsDeadline,
   DonationImportLate,
@@ -31,6 +34,7 @@ import {
   cancelSignal,
   confirmAddressUpdate,
   correctDonorUpdate,
+  correctShipToUpdate,
   mailReturnedSignal,
   documentsSentSignal,
   paymentConfirmedSignal,
@@ -45,6 +49,7 @@ import {
   type MailReturned,
   type PaymentConfirmed,
   type ReleaseHold,
+  type ShipToCorrection,
 } from './definitions';
 
 type ShipmentPlan = Awaited<ReturnType<ShippingActivities['planDonationShipments']>>;
@@ -182,6 +187,42 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
       validateCorrection(correction, false);
     },
   });
+
+  // 送付先: the activity writes the address and its ship_to_corrected event in one transaction. Whether a
+  // shipment is already ordered is the ledger's to say (the supplier order run tells the child, not this
+  // workflow), so that rejection comes from the activity, as a failed update naming the shipment.
+  setHandler(
+    correctShipToUpdate,
+    (correction: ShipToCorrection) =>
+      serialized(async () => {
+        try {
+          return await ledger.correctShipTo({
+            donationId: input.donationId,
+            shipTo: normalizeShipTo(correction.shipTo).shipTo,
+            actor: correction.actor,
+            reason: correction.reason,
+            at: new Date().toISOString(),
+            key: nextKey(),
+          });
+        } catch (err) {
+          // The caller reads the ledger's reason, not "activity task failed".
+          if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+            throw ApplicationFailure.create({ type: err.cause.type ?? undefined, message: err.cause.message, nonRetryable: true });
+          }
+          throw err;
+        }
+      }),
+    {
+      validator: (correction) => {
+        if (!CORRECTABLE_STATUSES.includes(view.status)) throw new Error(`donation is ${view.status}; corrections are closed`);
+        if (!correction?.actor?.trim()) throw new Error('actor is required');
+        if (!correction.reason?.trim()) throw new Error('reason is required');
+        if (correction.shipTo === undefined) throw new Error('shipTo is required (null = to the donor)');
+        const { errors } = normalizeShipTo(correction.shipTo);
+        if (errors.length) throw new Error(formatFieldErrors(errors));
+      },
+    },
+  );
 
   setHandler(
     confirmAddressUpdate,
