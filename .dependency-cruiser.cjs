@@ -57,19 +57,8 @@ module.exports = {
       name: 'ledger-imports-domain-and-config-only',
       severity: 'error',
       comment: 'The ledger is data: of our own code it imports only domain/, config/ and itself.',
-      from: { path: '^ledger/', pathNot: '^ledger/onestop[.]ts$' },
+      from: { path: '^ledger/' },
       to: { path: OURS, pathNot: '^(ledger|domain|config)/' },
-    },
-    {
-      name: 'ledger-onestop-incident-mail-exception',
-      severity: 'error',
-      comment:
-        'The same rule for ledger/onestop.ts, with one known exception to be removed when the SEC-3 ' +
-        'incident mail moves to an activity driven by its workflow (issue 15, "the ledger is data, not ' +
-        'I/O"): it still mails incident reports through activities/mail/mailer.ts and send-mail.ts. ' +
-        'Nothing else outside domain/, config/ and ledger/.',
-      from: { path: '^ledger/onestop[.]ts$' },
-      to: { path: OURS, pathNot: ['^(ledger|domain|config)/', '^activities/mail/(mailer|send-mail)[.]ts$'] },
     },
     {
       name: 'api-not-to-scripts-or-activities',

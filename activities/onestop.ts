@@ -15,7 +15,11 @@ import {
   donationFacts,
   executeDestruction,
   findApplication,
+  findIncident,
   findNoticeByKey,
+  mailLogResponse,
+  openIncidentMails,
+  recordIncidentMailOutcome,
   noticeDonationFacts,
   recordNoticeEmail,
   logMyNumberReads,
@@ -35,6 +39,7 @@ import {
   type OneStopStatus,
 } from '../ledger/onestop';
 import { NOTICE_MAIL_TEMPLATE, noticeAddressee } from '../domain/onestop/notices';
+import { incidentReportText, type IncidentCityMail } from '../domain/onestop/incidents';
 import type { SendMailInput, SendMailResult } from './mail/send-mail';
 import type { OneStopAcceptedMailData, OneStopNoticeMailData } from './mail/render';
 
@@ -68,10 +73,12 @@ export interface OneStopActivitySettings {
   deliveryDir: string;
   /** ONESTOP_SCAN_DIR: scan references resolve inside it; REC-1 deletes files only there. */
   scanDir: string;
+  /** CITY_INCIDENT_EMAIL: where SEC-3 incident reports go; unset → nothing is sent, and the incident says so. */
+  cityIncidentEmail?: string;
 }
 
 export function oneStopActivitySettings(config: AppConfig): OneStopActivitySettings {
-  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir };
+  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir, cityIncidentEmail: config.onestop.cityIncidentEmail };
 }
 
 export interface NotificationDelivery {
@@ -143,6 +150,17 @@ export function scanFile(scanDir: string, ref: string): { file: string } | { ref
   return { file };
 }
 
+/** SEC-3: long enough for a slow server (the mailer's own connection timeout is 10 s), short enough for the API request that waits for it. */
+export const INCIDENT_MAIL_TIMEOUT_MS = 20_000;
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface OneStopActivityDeps {
   orm: Orm;
   /** DOCS-5: email notices go out through it (mail_log, one mail per notice key). */
@@ -175,7 +193,52 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
     return recordImageDeletion(knex(), destructionId, outcome);
   };
 
+  /**
+   * SEC-3: mails one incident's report (incidentReportText) to the city and records the outcome on
+   * the incident. One mail per incident, ever: the mail_log key is incident/<id>, so a second call
+   * after a sent mail sends nothing and reports it sent. An unreachable server is `failed` (tried
+   * again by resendIncidentMails), not an activity failure.
+   */
+  const mailIncident = async (incidentId: string): Promise<IncidentCityMail> => {
+    const incident = await findIncident(knex(), incidentId);
+    if (!incident) throw ApplicationFailure.create({ type: 'IncidentNotFound', message: `incident ${incidentId} is not in the ledger`, nonRetryable: true });
+    const to = onestop().cityIncidentEmail;
+    if (!to) return recordIncidentMailOutcome(knex(), incidentId, 'skipped_no_address', { recipient: null, lastError: 'CITY_INCIDENT_EMAIL is not set' });
+    const key = `incident/${incidentId}`;
+    const { subject, text } = incidentReportText(incident);
+    let result: SendMailResult;
+    try {
+      result = await within(
+        deps.sendMail({ key, to, template: 'onestop-incident-report', data: { subject, lines: text.replace(/\n$/, '').split('\n') } }),
+        INCIDENT_MAIL_TIMEOUT_MS,
+        'the SMTP conversation',
+      );
+    } catch (err) {
+      return recordIncidentMailOutcome(knex(), incidentId, 'failed', { recipient: to, lastError: (err as Error).message?.slice(0, 500) ?? String(err) });
+    }
+    const refusal = result.status === 'sent' ? null : ((await mailLogResponse(knex(), key)) ?? result.status);
+    return recordIncidentMailOutcome(knex(), incidentId, result.status, { recipient: to, lastError: refusal, messageId: result.messageId });
+  };
+
   return {
+    /** SEC-3, incidentReportWorkflow: the incident's mail to the city (mailIncident above); returns its record. */
+    async mailIncidentToCity(input: { incidentId: string }): Promise<IncidentCityMail> {
+      return mailIncident(input.incidentId);
+    },
+
+    /**
+     * SEC-3: incident mails that did not get out (failed, or pending after a crash), oldest first,
+     * each tried once more. Only those older than one attempt can take, so that a mail still being
+     * sent is left alone. Returns how many were sent.
+     */
+    async resendIncidentMails(input: { limit?: number } = {}): Promise<{ sent: number }> {
+      let sent = 0;
+      for (const id of await openIncidentMails(knex(), Math.ceil(INCIDENT_MAIL_TIMEOUT_MS / 1000) + 10, input.limit ?? 10)) {
+        if ((await mailIncident(id)).status === 'sent') sent += 1;
+      }
+      return { sent };
+    },
+
     /** Reviews the application as it stands and records the verdict; a retry with the same key finds it recorded. */
     async reviewOneStopApplication(input: { applicationId: string; key: string; actor: string }): Promise<ReviewResult> {
       const app = await findApplication(knex(), input.applicationId);

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
-import { incidentReportText, type Incident, type IncidentCityMail, type IncidentMailStatus } from '../domain/onestop/incidents';
+import type { Incident, IncidentCityMail, IncidentMailStatus } from '../domain/onestop/incidents';
 import type { OneStopNoticeKind } from '../domain/onestop/notices';
-import { loadConfig, type AppConfig } from '../config/env';
-import type { Orm } from './orm';
-import { SmtpMailer, UnconfiguredMailer, type Mailer } from '../activities/mail/mailer';
-import { createMailActivities, type SendMailInput, type SendMailResult } from '../activities/mail/send-mail';
 import { municipalityByCode, municipalityOf } from '../domain/onestop/municipality';
 import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber } from '../domain/onestop/notification';
 import type { MyNumberKeyring } from '../config/env';
@@ -334,12 +330,15 @@ export async function noticeDonationFacts(knex: Knex, donationId: string) {
   };
 }
 
+/** What sendMail (mail_log) came to for a notice's email. */
+export type NoticeEmailStatus = 'sent' | 'rejected' | 'skipped_masked' | 'skipped_no_address';
+
 /**
  * The email of an email notice went out (sent) or cannot (bounce, masked portal relay address, no
  * usable address): sent is final; otherwise the notice falls back to paper — channel mail, still
  * pending, so the next print batch takes it. Only a pending email notice changes.
  */
-export async function recordNoticeEmail(knex: Knex, noticeId: string, status: SendMailResult['status']): Promise<'mail' | 'email'> {
+export async function recordNoticeEmail(knex: Knex, noticeId: string, status: NoticeEmailStatus): Promise<'mail' | 'email'> {
   const sent = status === 'sent';
   await knex('onestop_notices')
     .where({ id: noticeId, channel: 'email', status: 'pending' })
@@ -939,13 +938,14 @@ const toIncident = (r: any): Incident => ({
 
 /**
  * Stored = reported: the city reads it at once (GET /incidents); reported_to_city_at is the moment of
- * storing. Then the report is mailed to the city (CITY_INCIDENT_EMAIL) before this returns, and the
- * mail's outcome comes back with the incident (cityMail); a failed mail never undoes the record.
+ * storing. The incident and its mail record (pending) are one transaction, so an incident is never
+ * without its mail record; the mail itself is sent by incidentReportWorkflow's activity
+ * (activities/onestop.ts, mailIncidentToCity), which records its outcome with recordIncidentMailOutcome.
  */
 export async function recordIncident(knex: Knex, input: NewIncident, actor: string): Promise<Incident> {
   if (input.affectedPeople === undefined && input.affectedRecords === undefined) throw new OneStopError('invalid', 'give the number of people or of records affected (or both)', 'affectedPeople');
   if (Date.parse(input.discoveredAt) > Date.now() + 5 * 60_000) throw new OneStopError('invalid', 'must not be in the future', 'discoveredAt');
-  const row = await knex.transaction(async (trx) => {
+  const id = await knex.transaction(async (trx) => {
     const [inserted] = await trx('incidents')
       .insert({
         id: randomUUID(),
@@ -958,22 +958,12 @@ export async function recordIncident(knex: Knex, input: NewIncident, actor: stri
         reported_by: input.reportedBy,
         recorded_by: actor,
       })
-      .returning('*');
+      .returning('id');
     // In the same transaction: an incident is never without its mail record (a crash before sending leaves it pending).
     await trx('incident_city_mail').insert({ incident_id: inserted.id, status: 'pending' });
-    return inserted;
+    return inserted.id as string;
   });
-  const incident = toIncident(row);
-  let cityMail: IncidentCityMail;
-  try {
-    cityMail = await mailIncidentToCity(knex, incident);
-  } catch {
-    // The ledger failed while recording the mail's outcome: the incident stands; say what is known.
-    cityMail = (await findIncident(knex, incident.id).catch(() => undefined))?.cityMail ?? { status: 'pending', to: null, attempts: 0, sentAt: null, lastError: null, updatedAt: incident.createdAt };
-  }
-  // SMTP works again: earlier reports it could not send go now.
-  if (cityMail.status === 'sent') await resendIncidentMails(knex).catch(() => undefined);
-  return { ...incident, cityMail };
+  return (await findIncident(knex, id))!;
 }
 
 export async function listIncidents(knex: Knex): Promise<Incident[]> {
@@ -985,109 +975,46 @@ export async function findIncident(knex: Knex, id: string): Promise<Incident | u
   return r ? toIncident(r) : undefined;
 }
 
-// SEC-3: the incident mail to the city.
-
-/** How incident reports reach the city: its address and a sendMail (mail_log, idempotent per key) over some SMTP server. */
-export interface IncidentMailer {
-  /** CITY_INCIDENT_EMAIL; undefined in production when it is not set (then nothing is sent, and the record says so). */
-  to?: string;
-  send(knex: Knex, input: SendMailInput): Promise<SendMailResult>;
-  close(): Promise<void>;
-}
-
-/** The incident mailer of a configuration: SMTP_URL, or the local sink outside production (as activityDepsFromConfig does for the worker). */
-export function incidentMailerFromConfig(config: Pick<AppConfig, 'production' | 'mail' | 'onestop'>): IncidentMailer {
-  const mailer: Mailer = config.mail.smtpUrl
-    ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
-    : config.production
-      ? new UnconfiguredMailer('SMTP_URL is not set: production has no local mail sink')
-      : new SmtpMailer({ url: `smtp://127.0.0.1:${config.mail.sinkPort}`, from: config.mail.from });
-  return {
-    to: config.onestop.cityIncidentEmail,
-    // sendMail reaches the ledger only through em.getKnex(); the caller's knex is the ledger here.
-    send: (knex, input) => createMailActivities({ orm: { em: { getKnex: () => knex } } as unknown as Orm, mailer, config }).sendMail(input),
-    close: () => mailer.close(),
-  };
-}
-
-let incidentMailer: IncidentMailer | undefined;
+// SEC-3: the incident mail to the city (sent by activities/onestop.ts; here only its record).
 
 /**
- * The API records incidents with the ledger functions only, so the mailer is the process's: built
- * from its configuration (loadConfig: SMTP_URL, MAIL_FROM, CITY_INCIDENT_EMAIL) on first use, unless
- * one was set here (tests point it at their own sink). Returns the previous one.
+ * Records what one attempt at the incident's mail came to (attempts + 1); `sent` keeps the first
+ * sending time. Returns the mail record as the incident shows it.
  */
-export function useIncidentMailer(mailer: IncidentMailer | undefined): IncidentMailer | undefined {
-  const previous = incidentMailer;
-  incidentMailer = mailer;
-  return previous;
+export async function recordIncidentMailOutcome(
+  knex: Knex,
+  incidentId: string,
+  status: IncidentMailStatus,
+  fields: { recipient: string | null; lastError?: string | null; messageId?: string },
+): Promise<IncidentCityMail> {
+  const values = { status, recipient: fields.recipient, last_error: fields.lastError ?? null, message_id: fields.messageId ?? null, updated_at: knex.fn.now() };
+  const [row] = await knex('incident_city_mail')
+    .insert({ incident_id: incidentId, ...values, attempts: 1, sent_at: status === 'sent' ? knex.fn.now() : null })
+    .onConflict('incident_id')
+    .merge({ ...values, attempts: knex.raw('incident_city_mail.attempts + 1'), sent_at: status === 'sent' ? knex.raw('coalesce(incident_city_mail.sent_at, now())') : null })
+    .returning('*');
+  return toCityMail({
+    mail_status: row.status,
+    mail_recipient: row.recipient,
+    mail_attempts: row.attempts,
+    mail_sent_at: row.sent_at,
+    mail_last_error: row.last_error,
+    mail_updated_at: row.updated_at,
+  })!;
 }
 
-const currentIncidentMailer = (): IncidentMailer => (incidentMailer ??= incidentMailerFromConfig(loadConfig()));
-
-/** Long enough for a slow server (the mailer's own connection timeout is 10 s), short enough for an API request. */
-const INCIDENT_MAIL_TIMEOUT_MS = 20_000;
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** The server's answer stored with a mail (mail_log.response), e.g. the reason for a refusal. */
+export async function mailLogResponse(knex: Knex, key: string): Promise<string | null> {
+  return (await knex('mail_log').where('idempotency_key', key).first('response'))?.response ?? null;
 }
 
-/**
- * Mails one incident's report (incidentReportText) to the city and records the outcome. One mail per
- * incident, ever: the mail_log key is incident/<id>, so a second call after a sent mail sends nothing
- * and reports it sent. An unreachable server is `failed` (tried again by resendIncidentMails).
- */
-export async function mailIncidentToCity(knex: Knex, incident: Incident): Promise<IncidentCityMail> {
-  const mailer = currentIncidentMailer();
-  const record = async (status: IncidentMailStatus, fields: { lastError?: string | null; messageId?: string }) => {
-    const values = { status, recipient: mailer.to ?? null, last_error: fields.lastError ?? null, message_id: fields.messageId ?? null, updated_at: knex.fn.now() };
-    const [row] = await knex('incident_city_mail')
-      .insert({ incident_id: incident.id, ...values, attempts: 1, sent_at: status === 'sent' ? knex.fn.now() : null })
-      .onConflict('incident_id')
-      .merge({ ...values, attempts: knex.raw('incident_city_mail.attempts + 1'), sent_at: status === 'sent' ? knex.raw('coalesce(incident_city_mail.sent_at, now())') : null })
-      .returning('*');
-    return toCityMail({
-      mail_status: row.status,
-      mail_recipient: row.recipient,
-      mail_attempts: row.attempts,
-      mail_sent_at: row.sent_at,
-      mail_last_error: row.last_error,
-      mail_updated_at: row.updated_at,
-    })!;
-  };
-  if (!mailer.to) return record('skipped_no_address', { lastError: 'CITY_INCIDENT_EMAIL is not set' });
-  const key = `incident/${incident.id}`;
-  const { subject, text } = incidentReportText(incident);
-  try {
-    const result = await within(
-      mailer.send(knex, { key, to: mailer.to, template: 'onestop-incident-report', data: { subject, lines: text.replace(/\n$/, '').split('\n') } }),
-      INCIDENT_MAIL_TIMEOUT_MS,
-      'the SMTP conversation',
-    );
-    const refusal = result.status === 'sent' ? null : ((await knex('mail_log').where('idempotency_key', key).first('response'))?.response ?? result.status);
-    return record(result.status, { lastError: refusal, messageId: result.messageId });
-  } catch (err) {
-    return record('failed', { lastError: (err as Error).message?.slice(0, 500) ?? String(err) });
-  }
-}
-
-/** Incident mails that did not get out (failed, or pending after a crash), oldest first; each tried once more. Returns how many were sent. */
-export async function resendIncidentMails(knex: Knex, limit = 10): Promise<number> {
-  // Older than one attempt can take, so that a request still sending its own mail is left alone.
+/** Incidents whose mail did not get out (failed, or pending after a crash) and was last touched at least `olderThanSeconds` ago, oldest first. */
+export async function openIncidentMails(knex: Knex, olderThanSeconds: number, limit = 10): Promise<string[]> {
   const open = await knex('incident_city_mail')
     .whereIn('status', ['pending', 'failed'])
-    .where('updated_at', '<', knex.raw(`now() - interval '${Math.ceil(INCIDENT_MAIL_TIMEOUT_MS / 1000) + 10} seconds'`))
+    .where('updated_at', '<', knex.raw(`now() - make_interval(secs => ?::int)`, [olderThanSeconds]))
     .orderBy('updated_at')
     .limit(limit)
     .select('incident_id');
-  let sent = 0;
-  for (const { incident_id } of open) {
-    const incident = await findIncident(knex, incident_id);
-    if (incident && (await mailIncidentToCity(knex, incident)).status === 'sent') sent += 1;
-  }
-  return sent;
+  return open.map((r: { incident_id: string }) => r.incident_id);
 }

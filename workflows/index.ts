@@ -11,3 +11,4 @@ export { supplierOrderWorkflow } from './shipping/supplier-order-workflow';
 export { monthlyBillingWorkflow, scheduledBillingWorkflow } from './billing/workflows';
 export { monthlyReportWorkflow, monthlyReportScheduleWorkflow } from './reports/monthly-report-workflow';
 export { qualityDemandMailWorkflow } from './reports/quality-demand-workflow';
+export { incidentReportWorkflow } from './onestop/incident-workflow';

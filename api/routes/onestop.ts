@@ -32,7 +32,7 @@ import {
 } from '../../ledger/onestop';
 import { destructionDecidedSignal, oneStopStatusQuery, resubmittedSignal, retentionWorkflowId } from '../../workflows/onestop/definitions';
 import { retentionDestructionWorkflow } from '../../workflows/onestop/retention-workflow';
-import { ensureOneStopWorkflow } from '../../workflows/onestop/client';
+import { ensureOneStopWorkflow, reportIncidentToCity } from '../../workflows/onestop/client';
 import { onestopNotificationWorkflow } from '../../workflows/onestop/notification-workflow';
 import { incidentReportText } from '../../domain/onestop/incidents';
 import { isMunicipalityCode, municipalityByCode } from '../../domain/onestop/municipality';
@@ -188,6 +188,9 @@ function translate(err: unknown): never {
 }
 
 /** ONESTOP-1…5, DOCS-5, SEC-1: one-stop applications on paper and online, their review and the sealed 個人番号. */
+/** How long POST /incidents waits for the city mail's outcome: one SMTP attempt (20 s) and the resend of a few waiting ones. */
+const INCIDENT_MAIL_WAIT_MS = 60_000;
+
 export function registerOneStopRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const keyring = requireMyNumberKeys(config);
   if (keyring.insecureDevKey) app.log.warn('個人番号 are sealed with the INSECURE development key (MY_NUMBER_KEYS unset): do not enter real numbers');
@@ -530,8 +533,11 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
         { content: b.content, affectedPeople: b.affectedPeople, affectedRecords: b.affectedRecords, place: b.place, circumstances: b.circumstances, discoveredAt: b.discoveredAt, reportedBy: b.reportedBy },
         actorOf(request.principal!),
       ).catch(translate);
-      // The report text is what the mailer sends to the city; the record itself is already the city's to read.
-      return reply.code(201).send({ ...incident, report: incidentReportText(incident) });
+      // The record is already the city's to read; incidentReportWorkflow mails the report text to the
+      // city, and the answer carries the mail's outcome (or, if it is slow, what the ledger says).
+      const cityMail = await reportIncidentToCity(temporal, incident.id, { taskQueue: config.temporal.taskQueue, waitMs: INCIDENT_MAIL_WAIT_MS });
+      const reported = cityMail ? { ...incident, cityMail } : ((await findIncident(knex(), incident.id).catch(() => undefined)) ?? incident);
+      return reply.code(201).send({ ...reported, report: incidentReportText(reported) });
     },
   );
 

@@ -1,22 +1,25 @@
 import { incidentReportText } from '../../domain/onestop/incidents';
 import { findFreePort } from '../../scripts/stack/temporal-dev-server';
-import { incidentMailerFromConfig, mailIncidentToCity, findIncident, useIncidentMailer, type IncidentMailer } from '../../ledger/onestop';
+import { mailerFromConfig } from '../../activities/deps';
+import type { Mailer } from '../../activities/mail/mailer';
+import { createMailActivities } from '../../activities/mail/send-mail';
+import { createOneStopActivities, oneStopActivitySettings } from '../../activities/onestop';
 import { oneStopSuite, type OneStopSuite } from './support';
 
 /** SEC-3: an incident recorded by an operator is the city's to read at once, with content, count, place and circumstances, and mailed to the city. */
 let s: OneStopSuite;
-let mailer: IncidentMailer;
+let mailer: Mailer;
+/** The worker's mailer: the suite's own SMTP sink, or (for a while) a server that is down. */
+let current: Mailer | undefined;
 const CITY = 'jiko-houkoku@city.yanagawa.example';
 
 beforeAll(async () => {
-  s = await oneStopSuite('incidents', { CITY_INCIDENT_EMAIL: CITY });
-  // The API mails with the process's configuration; here, with the suite's (its own SMTP sink).
-  mailer = incidentMailerFromConfig(s.ctx.config);
-  useIncidentMailer(mailer);
+  s = await oneStopSuite('incidents', { CITY_INCIDENT_EMAIL: CITY }, { mailer: { send: (m) => current!.send(m), close: async () => undefined } });
+  mailer = mailerFromConfig(s.ctx.config);
+  current = mailer;
 });
 
 afterAll(async () => {
-  useIncidentMailer(undefined);
   await mailer?.close();
   await s?.close();
 });
@@ -100,8 +103,9 @@ test('the city is mailed the report when the incident is recorded; the outcome i
   expect(seen.cityMail).toMatchObject({ status: 'sent', to: CITY });
   expect((await s.get('/incidents', 'city')).json().incidents.find((i: { id: string }) => i.id === created.id).cityMail.status).toBe('sent');
 
-  // Mailing it again (a retry) sends nothing more.
-  const again = await mailIncidentToCity(s.ctx.orm.em.getKnex(), (await findIncident(s.ctx.orm.em.getKnex(), created.id))!);
+  // Mailing it again (a retried activity) sends nothing more.
+  const activities = createOneStopActivities({ orm: s.ctx.orm, onestop: oneStopActivitySettings(s.ctx.config), sendMail: createMailActivities({ orm: s.ctx.orm, mailer, config: s.ctx.config }).sendMail });
+  const again = await activities.mailIncidentToCity({ incidentId: created.id });
   expect(again).toMatchObject({ status: 'sent', attempts: 2 });
   expect(toCity().slice(before)).toHaveLength(1);
 });
@@ -114,13 +118,13 @@ test('a refused mail is recorded as rejected with the reason; an unreachable ser
   s.ctx.mail.setRejectRecipients(undefined);
 
   // SMTP down: nothing listens on this port.
-  const down = incidentMailerFromConfig({ ...s.ctx.config, mail: { ...s.ctx.config.mail, smtpUrl: `smtp://127.0.0.1:${await findFreePort()}` } });
-  useIncidentMailer(down);
+  const down = mailerFromConfig({ ...s.ctx.config, mail: { ...s.ctx.config.mail, smtpUrl: `smtp://127.0.0.1:${await findFreePort()}` } });
+  current = down;
   const failed = await s.post('/incidents', { ...incident, content: '書類の紛失 (SMTP 停止中)' });
   expect(failed.statusCode).toBe(201);
   expect(failed.json().cityMail).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/ECONNREFUSED|SMTP/) });
+  current = mailer;
   await down.close();
-  useIncidentMailer(mailer);
 
   // The next incident that gets through takes the waiting one along (once it is older than one attempt can take).
   await s.ctx.orm.em.getKnex()('incident_city_mail').where('incident_id', failed.json().id).update({ updated_at: new Date(Date.now() - 5 * 60_000) });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { oneStopActivitySettings } from '../../activities/onestop';
 import { activityDepsFromConfig } from '../../activities/deps';
+import type { Mailer } from '../../activities/mail/mailer';
 import { buildApi } from '../../api/server';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { registerDonation } from '../../ledger/donations';
@@ -24,16 +25,17 @@ export interface OneStopSuite {
 
 /**
  * A suite with the API and a worker whose one-stop activities use the suite's
- * own folders (drop folder, scan folder under its temporary data directory).
+ * own folders (drop folder, scan folder under its temporary data directory),
+ * and its SMTP sink unless `opts.mailer` replaces the worker's mailer.
  */
-export async function oneStopSuite(name: string, env: Record<string, string> = {}): Promise<OneStopSuite> {
+export async function oneStopSuite(name: string, env: Record<string, string> = {}, opts: { mailer?: Mailer } = {}): Promise<OneStopSuite> {
   const ctx = await suiteContext(name, { API_TOKENS: TOKENS, ...env });
   const deps = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
   const worker = await createWorker({
     connection: ctx.nativeConnection,
     namespace: 'default',
     taskQueue: ctx.taskQueue,
-    deps: { ...deps.deps, onestop: oneStopActivitySettings(ctx.config) },
+    deps: { ...deps.deps, ...(opts.mailer ? { mailer: opts.mailer } : {}), onestop: oneStopActivitySettings(ctx.config) },
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
     options: { dataConverter: temporalDataConverter(ctx.config.myNumber!) },
   });

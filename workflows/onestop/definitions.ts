@@ -40,3 +40,6 @@ export const retentionWorkflowId = (destructionId: string) => `retention/${destr
 
 export const resubmittedSignal = defineSignal<[Resubmitted]>('resubmitted');
 export const oneStopStatusQuery = defineQuery<OneStopStatusView>('oneStopStatus');
+
+/** SEC-3: workflow id of an incident's report mail (incidentReportWorkflow), one per incident. */
+export const incidentReportWorkflowId = (incidentId: string) => `incident-report/${incidentId}`;
