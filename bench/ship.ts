@@ -33,7 +33,7 @@ import type { AppConfig } from '../config/env';
 import { activityDepsFromConfig } from '../activities/deps';
 import { createWorker } from '../worker/create-worker';
 import { jstDate } from '../domain/jst';
-import type { CarrierCode, TemperatureClass } from '../domain/carriers/types';
+import { TEMPERATURE_CLASSES, carrierDeclaration, type CarrierCode, type TemperatureClass } from '../domain/carriers/catalogue';
 import { registerDonation } from '../ledger/donations';
 import { ensureDonationWorkflow } from '../workflows/donation/client';
 import { supplierOrderWorkflow } from '../workflows/shipping/supplier-order-workflow';
@@ -54,14 +54,9 @@ const secs = (ms: number) => r1(ms / 1000);
 
 // ---------------------------------------------------------------- catalogue
 
-const TEMPERATURES: TemperatureClass[] = ['ambient', 'chilled', 'frozen'];
-/** What each carrier can carry (クリックポスト: ambient only; ゆうパック in our ゆうプリR mapping: no frozen). */
-const CARRIES: Record<CarrierCode, readonly TemperatureClass[]> = {
-  yamato_b2: ['ambient', 'chilled', 'frozen'],
-  sagawa_ehiden: ['ambient', 'chilled', 'frozen'],
-  japanpost_yupri: ['ambient', 'chilled'],
-  japanpost_clickpost: ['ambient'],
-};
+const TEMPERATURES: readonly TemperatureClass[] = TEMPERATURE_CLASSES;
+/** What each carrier can carry, as declared (クリックポスト: ambient only; ゆうパック in our ゆうプリR mapping: no frozen). */
+const CARRIES = (code: CarrierCode): readonly TemperatureClass[] => carrierDeclaration(code).temperatures;
 const SUPPLIER_DEFAULT: CarrierCode[] = ['yamato_b2', 'yamato_b2', 'sagawa_ehiden', 'japanpost_yupri', 'japanpost_clickpost'];
 const GIFT_NAMES = ['うなぎのせいろ蒸し', '有明海産 焼き海苔', '柳川鍋セット', 'あまおう', '川下り羊羹', 'むつごろう蒲焼', '地酒 飲み比べ', '柳川みかん', 'さげもん 小', '筑後米 5kg'];
 
@@ -80,9 +75,9 @@ function giftSpecs(runId: string): GiftSpec[] {
     const temperature = TEMPERATURES[g % 3];
     const fallback = SUPPLIER_DEFAULT[supplier % SUPPLIER_DEFAULT.length];
     let carrier: CarrierCode | null = null;
-    if (!CARRIES[fallback].includes(temperature) || g % 7 === 0) {
+    if (!CARRIES(fallback).includes(temperature) || g % 7 === 0) {
       // The gift names its own carrier: where the supplier's default cannot carry it, and every 7th gift anyway.
-      carrier = (['sagawa_ehiden', 'yamato_b2', 'japanpost_yupri'] as CarrierCode[]).find((c) => c !== fallback && CARRIES[c].includes(temperature)) ?? 'yamato_b2';
+      carrier = (['sagawa_ehiden', 'yamato_b2', 'japanpost_yupri'] as CarrierCode[]).find((c) => c !== fallback && CARRIES(c).includes(temperature)) ?? 'yamato_b2';
     }
     return { code: `bench-${runId}-g${String(g).padStart(2, '0')}`, supplier, temperature, carrier, priceYen: 10_000 + (g % 10) * 5_000 };
   });

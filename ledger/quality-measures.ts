@@ -5,6 +5,7 @@ import type { FieldError } from '../domain/donor';
 import { isIsoDate, jstDate } from '../domain/jst';
 import { monthRange, nextMonth } from '../domain/reports/month';
 import type { QualityRow } from '../domain/reports/types';
+import { CARRIER_CODES_MESSAGE, carrierName } from '../domain/carriers/catalogue';
 import { isCarrier, type Carrier } from '../domain/shipping/types';
 
 /**
@@ -14,13 +15,6 @@ import { isCarrier, type Carrier } from '../domain/shipping/types';
  */
 
 export type MeasureStatus = 'open' | 'replied' | 'closed';
-
-export const CARRIER_NAMES: Record<Carrier, string> = {
-  yamato_b2: 'ヤマト運輸',
-  sagawa_ehiden: '佐川急便',
-  japanpost_clickpost: '日本郵便（クリックポスト）',
-  japanpost_yupri: '日本郵便（ゆうパック）',
-};
 
 export interface Measure {
   id: string;
@@ -63,7 +57,7 @@ function toMeasure(r: any, today = jstDate(new Date())): Measure {
     party:
       r.party_kind === 'supplier'
         ? { kind: 'supplier', supplierCode: r.supplier_code, name: r.supplier_name, email: r.contact_email ?? r.supplier_email ?? null }
-        : { kind: 'carrier', carrier: r.carrier, name: CARRIER_NAMES[r.carrier as Carrier] ?? r.carrier, email: r.contact_email ?? null },
+        : { kind: 'carrier', carrier: r.carrier, name: carrierName(r.carrier), email: r.contact_email ?? null },
     demand: r.demand,
     demandedAt: iso(r.demanded_at)!,
     demandedBy: r.demanded_by,
@@ -128,7 +122,7 @@ export async function checkNewMeasure(knex: Knex, m: NewMeasure): Promise<{ erro
       errors.push({ field: 'party.supplierCode', reason: 'is required: the call names no supplier (link a supplier, shipment or gift, or give the code)' });
     }
   } else if (!isCarrier(m.party.carrier)) {
-    errors.push({ field: 'party.carrier', reason: `must be one of yamato_b2, sagawa_ehiden, japanpost_clickpost, japanpost_yupri` });
+    errors.push({ field: 'party.carrier', reason: CARRIER_CODES_MESSAGE });
   }
   return { errors, supplierId, callFound: true };
 }
@@ -287,7 +281,7 @@ export async function qualityRows(knex: Knex, fromMonth: string, toMonth: string
     month: r.month,
     partyKind: r.kind,
     party: r.party ?? '',
-    partyName: r.kind === 'supplier' ? (r.supplier_name ?? '') : (CARRIER_NAMES[r.party as Carrier] ?? r.party),
+    partyName: r.kind === 'supplier' ? (r.supplier_name ?? '') : carrierName(r.party),
     complaints: r.complaints,
     reshipments: r.reshipments,
     measuresDemanded: r.demanded,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { warekiDate, yen } from '../../domain/documents';
+import { carrierName } from '../../domain/carriers/catalogue';
 import { isIsoDate, jstDate } from '../../domain/jst';
 import { defaultTemplatesDir, type CityConfig, type PacketData } from '../documents/renderer';
 import type { MailText } from '../documents/mail-templates';
@@ -48,7 +49,7 @@ export interface PreShippingMailData {
   plannedShipOn: string;
   supplierName: string;
   temperature?: Temperature;
-  /** A carrier code (yamato_b2, sagawa_ehiden, japanpost_clickpost, japanpost_yupri) or a display name. */
+  /** A carrier code (domain/carriers/catalogue) or a display name. */
   carrier?: string;
   trackingNumber?: string;
   portalName?: string;
@@ -209,13 +210,6 @@ export class MailTemplateError extends Error {
   override name = 'MailTemplateError';
 }
 
-const CARRIERS: Record<string, string> = {
-  yamato_b2: 'ヤマト運輸',
-  sagawa_ehiden: '佐川急便',
-  japanpost_clickpost: '日本郵便（クリックポスト）',
-  japanpost_yupri: '日本郵便（ゆうパック）',
-};
-
 const TEMPERATURES: Record<Temperature, string> = { ambient: '常温', chilled: '冷蔵', frozen: '冷凍' };
 
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
@@ -314,7 +308,7 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
     return {
       ...d,
       plannedShipOn: japaneseDate(d.plannedShipOn),
-      carrierName: d.carrier ? (CARRIERS[d.carrier] ?? d.carrier) : '',
+      carrierName: d.carrier ? carrierName(d.carrier) : '',
       temperatureLabel: TEMPERATURES[temperature],
       chilled: temperature === 'chilled',
       frozen: temperature === 'frozen',

@@ -5,6 +5,7 @@ import type { CarrierCode, CarrierFile, CarrierOptions, CarrierShipmentRow } fro
 import { buildYamatoB2 } from './yamato-b2';
 
 export * from './types';
+export { CARRIER_CATALOGUE, CARRIER_CODES_MESSAGE, CARRIER_NAMES, TEMPERATURE_CLASSES, carrierDeclaration, carrierName, isCarrierCode, type CarrierDeclaration } from './catalogue';
 export { CarrierConfigError } from './errors';
 export { UnsupportedCarrierFileError } from './issued-labels';
 export { YupriMappingError, YUPRI_DEFAULT_MAPPING, validateYupriMapping } from './japanpost-yupri';
@@ -19,16 +20,15 @@ export { parseDeliveryStatusFile, parseIssuedLabels } from './issued-labels';
  * a wrong account setting or mapping, which no row can fix.
  */
 export function buildCarrierFiles(carrier: CarrierCode, rows: CarrierShipmentRow[], options: CarrierOptions = {}): CarrierFile[] {
-  switch (carrier) {
-    case 'yamato_b2':
-      return [buildYamatoB2(rows, options)];
-    case 'sagawa_ehiden':
-      return [buildSagawaEhiden(rows, options)];
-    case 'japanpost_clickpost':
-      return buildJapanpostClickpost(rows);
-    case 'japanpost_yupri':
-      return [buildJapanpostYupri(rows, options.yupriMapping ?? YUPRI_DEFAULT_MAPPING)];
-    default:
-      throw new Error(`unknown carrier "${carrier as string}"`);
-  }
+  const build = EXPORTERS[carrier];
+  if (!build) throw new Error(`unknown carrier "${carrier as string}"`);
+  return build(rows, options);
 }
+
+/** One exporter per declared carrier (./catalogue): a carrier added there without one does not compile. */
+const EXPORTERS: Record<CarrierCode, (rows: CarrierShipmentRow[], options: CarrierOptions) => CarrierFile[]> = {
+  yamato_b2: (rows, options) => [buildYamatoB2(rows, options)],
+  sagawa_ehiden: (rows, options) => [buildSagawaEhiden(rows, options)],
+  japanpost_clickpost: (rows) => buildJapanpostClickpost(rows),
+  japanpost_yupri: (rows, options) => [buildJapanpostYupri(rows, options.yupriMapping ?? YUPRI_DEFAULT_MAPPING)],
+};

@@ -23,19 +23,24 @@ export class UnsupportedCarrierFileError extends Error {
 /** 12 digits, hyphens allowed (1234-5678-9012), as B2 (伝票番号 12桁), 佐川 and ゆうパック print them. */
 const TRACKING = /^\d{12}$/;
 
-interface Layout { refHeader: string; trackingHeader: string; refCol?: number; trackingCol?: number }
+export interface Layout { refHeader: string; trackingHeader: string; refCol?: number; trackingCol?: number }
+
+/**
+ * Where each declared carrier's issued-label export keeps お客様管理番号 and the tracking number;
+ * null for a system without one (`issuedLabelExport: false` in ./catalogue; test/carriers/catalogue.test.ts
+ * checks the two agree). A carrier added to the catalogue without an entry here does not compile.
+ */
+export const ISSUED_LABEL_LAYOUTS: Record<CarrierCode, ((mapping: YupriMapping) => Layout) | null> = {
+  yamato_b2: () => ({ refHeader: B2_HEADER[B2_COL.customerRef - 1], trackingHeader: B2_HEADER[B2_COL.trackingNumber - 1], refCol: B2_COL.customerRef, trackingCol: B2_COL.trackingNumber }),
+  sagawa_ehiden: () => ({ refHeader: EHIDEN_HEADER[EHIDEN_COL.customerRef - 1], trackingHeader: EHIDEN_HEADER[EHIDEN_COL.trackingNumber - 1], refCol: EHIDEN_COL.customerRef, trackingCol: EHIDEN_COL.trackingNumber }),
+  japanpost_clickpost: null,
+  japanpost_yupri: (mapping) => ({ refHeader: mapping.issued.shipmentId, trackingHeader: mapping.issued.trackingNumber }),
+};
 
 function layoutFor(carrier: CarrierCode, mapping: YupriMapping): Layout {
-  switch (carrier) {
-    case 'yamato_b2':
-      return { refHeader: B2_HEADER[B2_COL.customerRef - 1], trackingHeader: B2_HEADER[B2_COL.trackingNumber - 1], refCol: B2_COL.customerRef, trackingCol: B2_COL.trackingNumber };
-    case 'sagawa_ehiden':
-      return { refHeader: EHIDEN_HEADER[EHIDEN_COL.customerRef - 1], trackingHeader: EHIDEN_HEADER[EHIDEN_COL.trackingNumber - 1], refCol: EHIDEN_COL.customerRef, trackingCol: EHIDEN_COL.trackingNumber };
-    case 'japanpost_yupri':
-      return { refHeader: mapping.issued.shipmentId, trackingHeader: mapping.issued.trackingNumber };
-    default:
-      throw new UnsupportedCarrierFileError(`${carrier} has no issued-label export to read; enter its tracking numbers by hand`);
-  }
+  const layout = ISSUED_LABEL_LAYOUTS[carrier];
+  if (!layout) throw new UnsupportedCarrierFileError(`${carrier} has no issued-label export to read; enter its tracking numbers by hand`);
+  return layout(mapping);
 }
 
 const normHeader = (h: string) => h.replace(/^\uFEFF/, '').trim().replace(/\.$/, '');

@@ -1,3 +1,4 @@
+import { carrierDeclaration } from './catalogue';
 import { addressRest, batchDate, buildRows, carrierFileName, csvBytes, layoutLines, postalCode, splitMunicipality, type RowCheck } from './shared';
 import type { CarrierFile, CarrierShipmentRow } from './types';
 
@@ -17,7 +18,7 @@ export const CLICKPOST_HEADER = [
   'お届け先郵便番号', 'お届け先氏名', 'お届け先敬称', 'お届け先住所1行目', 'お届け先住所2行目', 'お届け先住所3行目', 'お届け先住所4行目', '内容品',
 ] as const;
 
-export const CLICKPOST_MAX_ROWS = 40;
+export const CLICKPOST_MAX_ROWS = carrierDeclaration('japanpost_clickpost').file.rowsPerFile!;
 const NAME = 40;
 const LINE = 40;
 const ITEM = 30;

@@ -4,10 +4,10 @@
  * bytes and problems out; uploading the file to B2クラウド / e飛伝 / ゆうプリR /
  * クリックポスト stays a person's job.
  */
-export type CarrierCode = 'yamato_b2' | 'sagawa_ehiden' | 'japanpost_clickpost' | 'japanpost_yupri';
-export type TemperatureClass = 'ambient' | 'chilled' | 'frozen'; // 常温/冷蔵/冷凍
+import type { CarrierCode, TemperatureClass } from './catalogue';
 
-export const CARRIER_CODES: readonly CarrierCode[] = ['yamato_b2', 'sagawa_ehiden', 'japanpost_clickpost', 'japanpost_yupri'];
+/** Which carriers there are, their names and what they carry: declared once in ./catalogue. */
+export { CARRIER_CODES, type CarrierCode, type TemperatureClass } from './catalogue';
 
 /** Requested delivery time band, in B2クラウド's notation (other carriers map from it). '' = no request. */
 export const TIME_SLOTS = ['', '0812', '1416', '1618', '1820', '1921'] as const;

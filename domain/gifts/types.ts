@@ -7,9 +7,8 @@ export const TEMPERATURES = ['ambient', 'chilled', 'frozen'] as const;
 /** 常温 / 冷蔵 / 冷凍: decides the carrier service and the supplier's packing. */
 export type Temperature = (typeof TEMPERATURES)[number];
 
-/** The carrier systems a gift or supplier can be handed to (SHIP-3). Same values as domain/shipping's CARRIERS. */
-export const CARRIER_CODES = ['yamato_b2', 'sagawa_ehiden', 'japanpost_clickpost', 'japanpost_yupri'] as const;
-export type CarrierCode = (typeof CARRIER_CODES)[number];
+/** The carrier systems a gift or supplier can be handed to (SHIP-3), declared once in domain/carriers/catalogue. */
+export { CARRIER_CODES, type CarrierCode } from '../carriers/catalogue';
 
 /** 定期便: at most 24 deliveries, at most a year apart (the schema's limits). */
 export const MAX_DELIVERIES = 24;

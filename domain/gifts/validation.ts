@@ -1,5 +1,6 @@
 import type { FieldError } from '../donor';
 import { isIsoDate } from '../jst';
+import { CARRIER_CODES_MESSAGE } from '../carriers/catalogue';
 import { CARRIER_CODES, MAX_DELIVERIES, MAX_DELIVERY_INTERVAL_DAYS, TEMPERATURES, isOneOf, type DeliveryConstraints } from './types';
 
 /** A gift's catalogue fields as they will be after a proposal or change (GIFT-1, GIFT-5). */
@@ -28,7 +29,7 @@ export function giftFieldErrors(g: GiftFields): FieldError[] {
   if (!int(g.costYen) || g.costYen < 0) errors.push({ field: 'costYen', reason: 'must be a whole number of yen, 0 or more' });
   if (!int(g.shippingCostYen) || g.shippingCostYen < 0) errors.push({ field: 'shippingCostYen', reason: 'must be a whole number of yen, 0 or more' });
   if (!isOneOf(TEMPERATURES, g.temperature)) errors.push({ field: 'temperature', reason: `must be one of ${TEMPERATURES.join(', ')}` });
-  if (g.carrier !== null && !isOneOf(CARRIER_CODES, g.carrier)) errors.push({ field: 'carrier', reason: `must be one of ${CARRIER_CODES.join(', ')}` });
+  if (g.carrier !== null && !isOneOf(CARRIER_CODES, g.carrier)) errors.push({ field: 'carrier', reason: CARRIER_CODES_MESSAGE });
   if (!int(g.deliveries) || g.deliveries < 1 || g.deliveries > MAX_DELIVERIES) errors.push({ field: 'deliveries', reason: `must be 1–${MAX_DELIVERIES}` });
   if (g.deliveryIntervalDays !== null && (!int(g.deliveryIntervalDays) || g.deliveryIntervalDays < 1 || g.deliveryIntervalDays > MAX_DELIVERY_INTERVAL_DAYS)) {
     errors.push({ field: 'deliveryIntervalDays', reason: `must be 1–${MAX_DELIVERY_INTERVAL_DAYS} days` });

@@ -1,9 +1,12 @@
+import { CARRIER_CODES, isCarrierCode, type CarrierCode } from '../carriers/catalogue';
+
 /** Shipment vocabulary shared by the ShipmentWorkflow, its activities, the ledger and the API. */
 export const SHIPMENT_STATUSES = ['planned', 'awaiting_order', 'ordered', 'shipped', 'delivered', 'trouble', 'escalated', 'cancelled', 'closed'] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
-export const CARRIERS = ['yamato_b2', 'sagawa_ehiden', 'japanpost_clickpost', 'japanpost_yupri'] as const;
-export type Carrier = (typeof CARRIERS)[number];
+/** The carriers, declared once in domain/carriers/catalogue. */
+export const CARRIERS = CARRIER_CODES;
+export type Carrier = CarrierCode;
 
 /** SHIP-5: what can go wrong on the way. */
 export const TROUBLE_KINDS = ['delay', 'damage', 'loss'] as const;
@@ -15,5 +18,5 @@ export type Fulfilment = 'ship' | 'portal_ships' | 'no_gift_resident' | 'closed'
 /** Statuses after which nothing more happens to a shipment unless someone reports trouble. */
 export const SETTLED_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['delivered', 'cancelled', 'closed'];
 
-export const isCarrier = (value: string): value is Carrier => (CARRIERS as readonly string[]).includes(value);
+export const isCarrier = isCarrierCode;
 export const isTroubleKind = (value: string): value is TroubleKind => (TROUBLE_KINDS as readonly string[]).includes(value);

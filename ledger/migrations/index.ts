@@ -15,6 +15,7 @@ import { Migration20261126930000_import_scale } from './Migration20261126930000_
 import { Migration20261126940000_duplicate_probe } from './Migration20261126940000_duplicate_probe';
 import { Migration20261126950000_import_ledger_first } from './Migration20261126950000_import_ledger_first';
 import { Migration20261126960000_ship_to } from './Migration20261126960000_ship_to';
+import { Migration20261126970000_carriers } from './Migration20261126970000_carriers';
 import { Migration20261126900000_billing } from './Migration20261126900000_billing';
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126940000_duplicate_probe', class: Migration20261126940000_duplicate_probe },
   { name: 'Migration20261126950000_import_ledger_first', class: Migration20261126950000_import_ledger_first },
   { name: 'Migration20261126960000_ship_to', class: Migration20261126960000_ship_to },
+  { name: 'Migration20261126970000_carriers', class: Migration20261126970000_carriers },
 ];

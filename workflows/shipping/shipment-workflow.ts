@@ -2,7 +2,7 @@ import { condition, proxyActivities, proxyLocalActivities, setHandler, sleep, wo
 import type { RetryPolicy } from '@temporalio/common';
 import type { ShippingActivities } from '../../activities/shipping';
 import { jstStartOfDay } from '../../domain/jst';
-import { isCarrier, type ShipmentStatus } from '../../domain/shipping/types';
+import { CARRIERS, isCarrier, type ShipmentStatus } from '../../domain/shipping/types';
 import {
   cancelShipmentSignal,
   confirmShippedUpdate,
@@ -90,7 +90,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         if (view.status !== 'ordered' || shipped) throw new Error(`shipment is ${view.status}; only an ordered shipment can be confirmed as shipped`);
         if (!c?.actor?.trim()) throw new Error('actor is required');
         if (!ISO_DATE.test(c.shippedOn ?? '')) throw new Error('shippedOn must be a date (YYYY-MM-DD)');
-        if (!isCarrier(c.carrier ?? '')) throw new Error(`carrier "${c.carrier}" is not one of yamato_b2, sagawa_ehiden, japanpost_clickpost, japanpost_yupri`);
+        if (!isCarrier(c.carrier ?? '')) throw new Error(`carrier "${c.carrier}" is not one of ${CARRIERS.join(', ')}`);
         if (!/^[0-9A-Za-z-]{6,30}$/.test(c.trackingNumber ?? '')) throw new Error('trackingNumber must be 6–30 letters, digits or hyphens');
       },
     },

@@ -1,0 +1,89 @@
+/**
+ * The carriers we hand gifts to (SHIP-3), declared once. Everything else is
+ * derived from this list: the CarrierCode type and the code lists of
+ * domain/carriers, domain/shipping and domain/gifts, the API's JSON-schema
+ * enums, the "must be one of …" messages, the display names in mails and
+ * reports, and — through a migration that inserts a row — the ledger's
+ * `carriers` lookup table the carrier columns reference (ADR 0004;
+ * test/ledger/declarations.test.ts fails when the table and this list differ).
+ *
+ * Order matters: it is the order of the API enums and of the messages.
+ * Adding a carrier: docs/architecture.md, "Adding a carrier".
+ *
+ * Pure data, no imports: workflow code (the deterministic sandbox) reads it too.
+ */
+
+/** 常温 / 冷蔵 / 冷凍, as in gifts.temperature. */
+export const TEMPERATURE_CLASSES = ['ambient', 'chilled', 'frozen'] as const;
+export type TemperatureClass = (typeof TEMPERATURE_CLASSES)[number];
+
+export interface CarrierDeclaration {
+  /** Stored in the ledger (suppliers.default_carrier, gifts.carrier, shipments.carrier, quality_measures.carrier) and used in the API. */
+  readonly code: string;
+  /** The company as donors and operators know it: mails, reports, the `carriers` table. */
+  readonly name: string;
+  /** The carrier's system the import file is uploaded to. */
+  readonly system: string;
+  /** Temperature classes the service carries; another one is a row problem in the file. */
+  readonly temperatures: readonly TemperatureClass[];
+  /** The import file we write: CP932 CSV, its columns fixed by the carrier or registered by the operator (ゆうプリR's 取り込み用フィルタ); `rowsPerFile` when one upload takes at most that many rows. */
+  readonly file: { readonly encoding: 'CP932'; readonly columns: 'fixed' | 'operator mapping'; readonly rowsPerFile?: number };
+  /** Whether the system exports issued labels (tracking numbers) we can read back (parseIssuedLabels). */
+  readonly issuedLabelExport: boolean;
+}
+
+export const CARRIER_CATALOGUE = [
+  {
+    code: 'yamato_b2',
+    name: 'ヤマト運輸',
+    system: 'B2クラウド',
+    temperatures: ['ambient', 'chilled', 'frozen'],
+    file: { encoding: 'CP932', columns: 'fixed' },
+    issuedLabelExport: true,
+  },
+  {
+    code: 'sagawa_ehiden',
+    name: '佐川急便',
+    system: 'e飛伝Ⅲ',
+    temperatures: ['ambient', 'chilled', 'frozen'],
+    file: { encoding: 'CP932', columns: 'fixed' },
+    issuedLabelExport: true,
+  },
+  {
+    code: 'japanpost_clickpost',
+    name: '日本郵便（クリックポスト）',
+    system: 'クリックポスト',
+    temperatures: ['ambient'],
+    file: { encoding: 'CP932', columns: 'fixed', rowsPerFile: 40 },
+    issuedLabelExport: false,
+  },
+  {
+    code: 'japanpost_yupri',
+    name: '日本郵便（ゆうパック）',
+    system: 'ゆうパックプリントR',
+    temperatures: ['ambient', 'chilled'],
+    file: { encoding: 'CP932', columns: 'operator mapping' },
+    issuedLabelExport: true,
+  },
+] as const satisfies readonly CarrierDeclaration[];
+
+export type CarrierCode = (typeof CARRIER_CATALOGUE)[number]['code'];
+
+/** Every carrier code, in declaration order. */
+export const CARRIER_CODES = CARRIER_CATALOGUE.map((c) => c.code) as readonly CarrierCode[];
+
+export const isCarrierCode = (value: string): value is CarrierCode => (CARRIER_CODES as readonly string[]).includes(value);
+
+const BY_CODE: ReadonlyMap<string, CarrierDeclaration> = new Map(CARRIER_CATALOGUE.map((c) => [c.code, c]));
+
+/** The declaration of one carrier. */
+export const carrierDeclaration = (code: CarrierCode): CarrierDeclaration => BY_CODE.get(code)!;
+
+/** Display name of a carrier code (ヤマト運輸); anything else — an unknown code or a name already — is returned as given. */
+export const carrierName = (codeOrName: string): string => BY_CODE.get(codeOrName)?.name ?? codeOrName;
+
+/** Display names by code. */
+export const CARRIER_NAMES = Object.fromEntries(CARRIER_CATALOGUE.map((c) => [c.code, c.name])) as Readonly<Record<CarrierCode, string>>;
+
+/** "must be one of yamato_b2, sagawa_ehiden, japanpost_clickpost, japanpost_yupri" */
+export const CARRIER_CODES_MESSAGE = `must be one of ${CARRIER_CODES.join(', ')}`;

@@ -1,0 +1,56 @@
+import { CARRIER_CATALOGUE } from '../../domain/carriers/catalogue';
+import { createOrm, migrate, type Orm } from '../../ledger/orm';
+import { required } from '../support/context';
+
+/**
+ * One source per fact (issue 15, ADR 0004): the carriers declared in
+ * domain/carriers/catalogue.ts are the rows of the ledger's `carriers` table,
+ * and every carrier column references that table instead of repeating the
+ * codes in a CHECK constraint. A carrier added to (or renamed in) the
+ * declaration without a migration fails here, saying what to write.
+ */
+
+let orm: Orm;
+
+beforeAll(async () => {
+  orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 2 });
+  await migrate(orm);
+});
+
+afterAll(async () => {
+  await orm?.close();
+});
+
+const HOW = 'add a migration in ledger/migrations (and list it in index.ts) that inserts or updates the carriers row — see docs/architecture.md, "Adding a carrier"';
+
+test('the carriers table holds exactly the declared carriers, with their display names', async () => {
+  const rows: { code: string; name: string }[] = await orm.em.fork().getConnection().execute(`select code, name from carriers`);
+  const inDb = new Map(rows.map((r) => [r.code, r.name]));
+  const problems: string[] = [];
+  for (const c of CARRIER_CATALOGUE) {
+    if (!inDb.has(c.code)) problems.push(`carrier ${c.code} (${c.name}) is declared in domain/carriers/catalogue.ts but has no row in the carriers table: ${HOW}`);
+    else if (inDb.get(c.code) !== c.name) problems.push(`carrier ${c.code} is named ${c.name} in domain/carriers/catalogue.ts but ${inDb.get(c.code)} in the carriers table: ${HOW}`);
+  }
+  const declared = new Set<string>(CARRIER_CATALOGUE.map((c) => c.code));
+  for (const code of inDb.keys()) {
+    if (!declared.has(code)) problems.push(`the carriers table has ${code}, which domain/carriers/catalogue.ts does not declare: declare it, or add a migration that removes the row`);
+  }
+  expect(problems).toEqual([]);
+});
+
+test('carrier columns reference the carriers table; no CHECK constraint repeats the carrier codes', async () => {
+  const conn = orm.em.fork().getConnection();
+  const fks: { column: string }[] = await conn.execute(
+    `select c.conrelid::regclass::text || '.' || a.attname as column
+       from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+      where c.contype = 'f' and c.confrelid = 'carriers'::regclass`,
+  );
+  expect(fks.map((f) => f.column).sort()).toEqual(['gifts.carrier', 'quality_measures.carrier', 'suppliers.default_carrier']);
+
+  const checks: { name: string; definition: string }[] = await conn.execute(
+    `select conrelid::regclass::text || '.' || conname as name, pg_get_constraintdef(oid) as definition
+       from pg_constraint where contype = 'c' and connamespace = 'public'::regnamespace`,
+  );
+  const listing = checks.filter((c) => CARRIER_CATALOGUE.some((d) => c.definition.includes(`'${d.code}'`)));
+  expect(listing.map((c) => `${c.name}: ${c.definition} — reference carriers (code) instead`)).toEqual([]);
+});
