@@ -8,8 +8,9 @@ import type { MyNumberKeyring } from '../domain/onestop/keyring';
  * Configuration from the environment, validated once at start-up so that a typo
  * stops the process with a message instead of surfacing as a runtime surprise.
  */
-export type Role = 'operator' | 'city' | 'supplier' | 'admin';
-export const ROLES: readonly Role[] = ['operator', 'city', 'supplier', 'admin'];
+/** The API's roles, declared once (api/roles.ts groups them per route). */
+export const ROLES = ['operator', 'city', 'supplier', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface ApiToken {
   name: string;
