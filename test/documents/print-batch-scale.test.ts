@@ -14,7 +14,7 @@ import { printBatchWorkflow } from '../../workflows';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { statusQuery } from '../../workflows/donation/definitions';
 import { batchPostedSignal, MISSING_SAMPLE, printBatchStatusQuery, printBatchWorkflowId } from '../../workflows/documents/definitions';
-import { eventually, required, suiteContext, type SuiteContext } from '../support/context';
+import { eventually, isolatedDatabase, required, suiteContext, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';
 
@@ -80,8 +80,12 @@ const fakeRenderer = {
   },
 } as unknown as DocumentRenderer;
 
+let database: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+
 beforeAll(async () => {
-  ctx = await suiteContext('print-scale');
+  // Its own database: the batch takes everything due, which in the shared one would be other suites' donations too.
+  database = await isolatedDatabase('print_scale');
+  ctx = await suiteContext('print-scale', {}, { databaseUrl: database.url });
   await ctx.startWorker();
   // The print batch runs on a worker of its own, whose notifier signals through the probe.
   worker = await Worker.create({
@@ -104,6 +108,7 @@ afterAll(async () => {
   if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running;
   await ctx?.close();
+  await database?.drop();
 });
 
 /** BULK donors and paid donations whose documents are due, in SQL; their workflow ids name no workflow. */

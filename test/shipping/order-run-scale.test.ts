@@ -19,7 +19,7 @@ import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 import { INDEXED_VALUE_TYPES } from '../../workflows/namespace';
 import { shipmentWorkflow, supplierOrderWorkflow } from '../../workflows';
 import { shipmentStatusQuery, shipmentWorkflowId } from '../../workflows/shipping/definitions';
-import { eventually, quietRuntime, required } from '../support/context';
+import { eventually, isolatedDatabase, quietRuntime, required } from '../support/context';
 import { maybeCaptureHistory } from '../support/histories';
 
 /**
@@ -97,6 +97,8 @@ function probingClient(client: Client): Client {
   } as unknown as Client;
 }
 
+let database: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+
 beforeAll(async () => {
   quietRuntime();
   mail = await startSmtpSink({ port: 0 });
@@ -107,7 +109,9 @@ beforeAll(async () => {
     namespace: 'default',
     searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
   });
-  orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 4 });
+  // Its own database: 50,000 paid donations in the shared one would be every other suite's "everything due".
+  database = await isolatedDatabase('order_scale');
+  orm = await createOrm(database.url, { poolMax: 4 });
   const deps = activityDepsFromConfig(config, orm, env.client);
   closeDeps = deps.close;
   const { sendMail } = createMailActivities({ orm, mailer: deps.deps.mailer, config: { mail: config.mail } });
@@ -127,6 +131,7 @@ afterAll(async () => {
   await mail?.stop();
   await orm?.close();
   await env?.teardown();
+  await database?.drop();
 });
 
 /** Suppliers, gifts, and LINES + REAL paid donations (donor, donation, one gift line each), all in SQL. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../config/env';
-import { createOrm, type Orm } from '../../ledger/orm';
+import { createOrm, migrate, type Orm } from '../../ledger/orm';
 import { createWorker } from '../../worker/create-worker';
 import { activityDepsFromConfig } from '../../activities/deps';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
@@ -46,8 +46,33 @@ export function required(name: string): string {
   return value;
 }
 
-/** Each suite gets its own task queue and data in the run's shared Temporal server and database. */
-export async function suiteContext(suite: string, env: Record<string, string> = {}): Promise<SuiteContext> {
+/**
+ * A database of its own, migrated, on the run's PostgreSQL: for a suite that works on "everything
+ * due" in bulk (tens of thousands of rows), which in the shared database would take in, or be taken
+ * in by, other suites' rows. Dropped by the returned function.
+ */
+export async function isolatedDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = required('TEST_DATABASE_URL');
+  const name = `${label.replace(/[^a-z0-9]/gi, '_')}_${randomUUID().slice(0, 8)}`.toLowerCase();
+  const admin = await createOrm(base, { poolMax: 1 });
+  await admin.em.getKnex().raw(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  // Two connections: migrate() holds one for its advisory lock while the migrator uses another.
+  const orm = await createOrm(url.toString(), { poolMax: 2 });
+  await migrate(orm);
+  await orm.close();
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.em.getKnex().raw(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    },
+  };
+}
+
+/** Each suite gets its own task queue and data in the run's shared Temporal server and database (or `databaseUrl`'s). */
+export async function suiteContext(suite: string, env: Record<string, string> = {}, opts: { databaseUrl?: string } = {}): Promise<SuiteContext> {
   quietRuntime();
   const taskQueue = `test-${suite}-${randomUUID().slice(0, 8)}`;
   // Each suite prints into its own folders; returned mail is off unless a suite asks for it.
@@ -55,7 +80,7 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
   // Each suite mails into its own sink on a free port; what arrives is in ctx.mail and <dataDir>/mail.
   const mail = await startSmtpSink({ port: 0, dir: path.join(dataDir, 'mail') });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, FURUSATO_DATA_DIR: dataDir, DOCS_RETURN_WINDOW_DAYS: '0', SMTP_URL: mail.url, ...env });
-  const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 5 });
+  const orm = await createOrm(opts.databaseUrl ?? required('TEST_DATABASE_URL'), { poolMax: 5 });
   const address = required('TEST_TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
