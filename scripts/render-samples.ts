@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DocumentRenderer, defaultTemplatesDir, type PacketData } from '../activities/documents/renderer';
 import { DOCUMENT_KINDS } from '../domain/documents';
+import { portalName } from '../domain/portals/catalogue';
 import { loadConfig } from '../config/env';
 
 /** `npm run samples`: one PDF per document type for a made-up donor, into docs/samples/ for people to look at. */
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   try {
     const base: PacketData = {
       donationId: 'sample',
-      portalName: 'ふるさとチョイス',
+      portalName: portalName('choice'),
       portalOrderId: 'SAMPLE-0001',
       donor: { name: '見本 花子', nameKana: 'ミホン ハナコ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田1-1 見本マンション101', phone: '03-0000-0000' },
       amountYen: 30_000,

@@ -1,11 +1,13 @@
+import { NO_BASE_FEE_PORTALS, type NoBaseFeePortal } from '../portals/catalogue';
+
 /**
  * BILL-5 fee rules, pure. Money is integer yen; every rounding is a floor on the
  * line it belongs to (端数切捨て per invoice line), so the city is never billed a
  * fraction of a yen that no line shows.
  */
 
-/** Portals whose donations carry no base fee: さとふる is paid by the city under its own contract, the city's own site is the city's. */
-export const BASE_FEE_EXCLUDED_PORTALS: readonly string[] = ['satofull', 'city'];
+/** Portals whose donations carry no base fee (declared in domain/portals/catalogue.ts, noBaseFee): さとふる is paid by the city under its own contract, the city's own site is the city's. */
+export const BASE_FEE_EXCLUDED_PORTALS: readonly string[] = NO_BASE_FEE_PORTALS;
 /** Channels where a donation without a gift is the city's own counter/phone work, not the contractor's. */
 export const NO_GIFT_EXCLUDED_CHANNELS: readonly string[] = ['counter', 'phone'];
 
@@ -25,10 +27,12 @@ export const EXCLUSION_LABELS: Record<BaseFeeExclusion, string> = {
   counter_no_gift: '窓口・電話による返礼品なしの寄附',
 };
 
+/** The reason recorded for each portal that pays no base fee; a portal declared noBaseFee without one does not compile. */
+const PORTAL_EXCLUSIONS: Record<NoBaseFeePortal, BaseFeeExclusion> = { satofull: 'satofull', city: 'city_site' };
+
 /** Why a donation is outside the base fee, or null when it counts. */
 export function baseFeeExclusion(d: Pick<FeeDonation, 'portal' | 'channel' | 'hasGift'>): BaseFeeExclusion | null {
-  if (d.portal === 'satofull') return 'satofull';
-  if (d.portal === 'city') return 'city_site';
+  if (BASE_FEE_EXCLUDED_PORTALS.includes(d.portal)) return PORTAL_EXCLUSIONS[d.portal as NoBaseFeePortal];
   if (NO_GIFT_EXCLUDED_CHANNELS.includes(d.channel) && !d.hasGift) return 'counter_no_gift';
   return null;
 }

@@ -2,6 +2,7 @@ import { CHANNELS, type Channel } from '../donation-status';
 import { bindColumns, type ColumnSpec } from './mapping';
 import { cleanCell, parseJstDateTime } from './normalize';
 import { buildDonation, lookup, type RawOrder, type ValueMaps } from './shared';
+import type { PortalCode } from './catalogue';
 import type { MapResult, MigrationFacts, PortalAdapter, RowIssue, RowMapper } from './types';
 
 /**
@@ -15,7 +16,7 @@ import type { MapResult, MigrationFacts, PortalAdapter, RowIssue, RowMapper } fr
  * under the pseudo-portal `furusato_do` (inactive: nothing is ever registered
  * on it); every donation enters the ledger under its own portal.
  */
-export const MIGRATION_SOURCE = 'furusato_do';
+export const MIGRATION_SOURCE = 'furusato_do' satisfies PortalCode;
 
 export const MIGRATION_FIELDS = [
   'sourceId', 'portal', 'portalOrderId', 'appliedAt', 'amountYen', 'paymentMethod', 'paidAt', 'purpose', 'wantsOneStop', 'disasterRelief',

@@ -4,6 +4,7 @@ import { MIGRATION_SOURCE, migrationAdapter, validateMigrationMapping } from './
 import { mappingAdapter, validateMapping, type PortalMapping } from './mapping';
 import { rakutenAdapter, type RakutenSettings } from './rakuten';
 import type { PortalAdapter } from './types';
+import { BUILT_IN_MAPPING_PORTALS, type BuiltInMappingPortal } from './catalogue';
 import amazon from './mappings/amazon.json';
 import ana from './mappings/ana.json';
 import choice from './mappings/choice.json';
@@ -16,23 +17,26 @@ import furusatoDo from './mappings/furusato_do.json';
 
 export * from './types';
 export { MIGRATION_SOURCE } from './furusato-do';
+export * from './catalogue';
 
 /**
- * One adapter per portal; adding a portal is adding a mapping file here (or a
- * coded adapter where the layout is published). An operator's corrected copy
+ * One adapter per portal declared with a built-in mapping in ./catalogue.ts
+ * (a mapping file here, or a coded adapter where the layout is published);
+ * the Record makes a declared portal without its file fail to compile. An operator's corrected copy
  * of a mapping in PORTAL_MAPPINGS_DIR (same file name) takes precedence over
  * the shipped one, so a renamed column needs no release.
  */
-const SHIPPED: Record<string, unknown> = { amazon, ana, choice, city, furunavi, mynavi, rakuten, satofull };
+const SHIPPED: Record<BuiltInMappingPortal, unknown> = { amazon, ana, choice, city, furunavi, mynavi, rakuten, satofull };
 
-export const PORTALS_WITH_ADAPTERS = Object.keys(SHIPPED).sort();
+/** Portals with a built-in import adapter, sorted by code: the catalogue's built-in mappings. */
+export const PORTALS_WITH_ADAPTERS: string[] = [...BUILT_IN_MAPPING_PORTALS];
 
 function mappingFor(portal: string, dir: string | undefined): unknown {
   if (dir) {
     const file = path.join(dir, `${portal}.json`);
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
   }
-  return portal === MIGRATION_SOURCE ? furusatoDo : SHIPPED[portal];
+  return portal === MIGRATION_SOURCE ? furusatoDo : (SHIPPED as Record<string, unknown>)[portal];
 }
 
 export class UnknownPortalError extends Error {

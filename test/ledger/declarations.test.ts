@@ -1,4 +1,5 @@
 import { CARRIER_CATALOGUE } from '../../domain/carriers/catalogue';
+import { PORTAL_CATALOGUE } from '../../domain/portals/catalogue';
 import { createOrm, migrate, type Orm } from '../../ledger/orm';
 import { required } from '../support/context';
 
@@ -7,7 +8,9 @@ import { required } from '../support/context';
  * domain/carriers/catalogue.ts are the rows of the ledger's `carriers` table,
  * and every carrier column references that table instead of repeating the
  * codes in a CHECK constraint. A carrier added to (or renamed in) the
- * declaration without a migration fails here, saying what to write.
+ * declaration without a migration fails here, saying what to write. The same
+ * holds for the portals declared in domain/portals/catalogue.ts and the rows
+ * of the `portals` table their columns reference.
  */
 
 let orm: Orm;
@@ -53,4 +56,41 @@ test('carrier columns reference the carriers table; no CHECK constraint repeats 
   );
   const listing = checks.filter((c) => CARRIER_CATALOGUE.some((d) => c.definition.includes(`'${d.code}'`)));
   expect(listing.map((c) => `${c.name}: ${c.definition} — reference carriers (code) instead`)).toEqual([]);
+});
+
+const PORTAL_HOW = 'add a migration in ledger/migrations (and list it in index.ts) that inserts or updates the portals row — see docs/architecture.md, "Adding a portal"';
+
+test('the portals table holds exactly the declared portals, with their display names, record_only and active', async () => {
+  const rows: { code: string; name: string; record_only: boolean; active: boolean }[] = await orm.em
+    .fork()
+    .getConnection()
+    .execute(`select code, name, record_only, active from portals`);
+  const inDb = new Map(rows.map((r) => [r.code, r]));
+  const problems: string[] = [];
+  for (const p of PORTAL_CATALOGUE) {
+    const row = inDb.get(p.code);
+    if (!row) {
+      problems.push(`portal ${p.code} (${p.name}) is declared in domain/portals/catalogue.ts but has no row in the portals table: ${PORTAL_HOW}`);
+      continue;
+    }
+    if (row.name !== p.name) problems.push(`portal ${p.code} is named ${p.name} in domain/portals/catalogue.ts but ${row.name} in the portals table: ${PORTAL_HOW}`);
+    if (row.record_only !== p.recordOnly) problems.push(`portal ${p.code} has recordOnly ${p.recordOnly} in domain/portals/catalogue.ts but record_only ${row.record_only} in the portals table: ${PORTAL_HOW}`);
+    if (row.active !== p.active) problems.push(`portal ${p.code} has active ${p.active} in domain/portals/catalogue.ts but ${row.active} in the portals table: ${PORTAL_HOW}`);
+  }
+  const declared = new Set<string>(PORTAL_CATALOGUE.map((p) => p.code));
+  for (const code of inDb.keys()) {
+    if (!declared.has(code)) problems.push(`the portals table has ${code}, which domain/portals/catalogue.ts does not declare: declare it, or add a migration that removes the row`);
+  }
+  expect(problems).toEqual([]);
+});
+
+test('no CHECK constraint lists the portal codes (portal columns reference the portals table)', async () => {
+  const conn = orm.em.fork().getConnection();
+  const checks: { name: string; definition: string }[] = await conn.execute(
+    `select conrelid::regclass::text || '.' || conname as name, pg_get_constraintdef(oid) as definition
+       from pg_constraint where contype = 'c' and connamespace = 'public'::regnamespace`,
+  );
+  // A list of portal codes, not one that happens to share a word with another vocabulary (the 'city' role).
+  const listing = checks.filter((c) => PORTAL_CATALOGUE.filter((p) => c.definition.includes(`'${p.code}'`)).length > 1);
+  expect(listing.map((c) => `${c.name}: ${c.definition} — reference portals (code) instead`)).toEqual([]);
 });
