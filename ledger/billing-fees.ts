@@ -43,13 +43,17 @@ export async function donationCosts(knex: Knex, month: string, donationIds: stri
   return Object.fromEntries(rows.map((r: any) => [r.id, { amountYen: r.amount_yen, previousCostYen: r.previous }]));
 }
 
-/** Envelopes of posted print batches in the month (受領証明書, お礼状, forms travel together): postage is per envelope. */
+/**
+ * Envelopes of posted print batches in the month whose postage the city bears (受領証明書, お礼状,
+ * forms travel together): postage is per envelope. One-stop notices (受付済み通知 and the other
+ * 申告特例 notices) are not among them: 7(4)オ puts their postage on the contractor.
+ */
 export async function receiptEnvelopes(knex: Knex, month: string, scope: string[] | null): Promise<number> {
   const { from, to } = bounds(month);
   const s = scope ? pgArray(scope) : null;
   const { rows } = await knex.raw(
     `select count(*)::int as n from print_batch_items i join print_batches b on b.id = i.batch_id join donations d on d.id = i.donation_id
-      where b.status = 'posted' and b.posted_at >= ?::timestamptz and b.posted_at < ?::timestamptz and ${IN_SCOPE}`,
+      where b.status = 'posted' and b.posted_at >= ?::timestamptz and b.posted_at < ?::timestamptz and i.reason <> 'onestop_notice' and ${IN_SCOPE}`,
     [from, to, s, s],
   );
   return rows[0].n;

@@ -8,8 +8,12 @@ import { NO_BASE_FEE_PORTALS, type NoBaseFeePortal } from '../portals/catalogue'
 
 /** Portals whose donations carry no base fee (declared in domain/portals/catalogue.ts, noBaseFee): さとふる is paid by the city under its own contract, the city's own site is the city's. */
 export const BASE_FEE_EXCLUDED_PORTALS: readonly string[] = NO_BASE_FEE_PORTALS;
-/** Channels where a donation without a gift is the city's own counter/phone work, not the contractor's. */
-export const NO_GIFT_EXCLUDED_CHANNELS: readonly string[] = ['counter', 'phone'];
+/**
+ * BILL-5, specification 13 ア: only donations brought to the city's counter that need no gift
+ * (本市の窓口に持参され、かつ返礼品の送付を要しない) are outside the base fee. Phone, mail and FAX
+ * donations are the contractor's work with or without a gift, and count.
+ */
+export const NO_GIFT_EXCLUDED_CHANNELS: readonly string[] = ['counter'];
 
 export interface FeeDonation {
   donationId: string;
@@ -24,7 +28,7 @@ export type BaseFeeExclusion = 'satofull' | 'city_site' | 'counter_no_gift';
 export const EXCLUSION_LABELS: Record<BaseFeeExclusion, string> = {
   satofull: 'さとふる経由の寄附',
   city_site: '市公式サイト経由の寄附',
-  counter_no_gift: '窓口・電話による返礼品なしの寄附',
+  counter_no_gift: '本市の窓口に持参された返礼品なしの寄附',
 };
 
 /** The reason recorded for each portal that pays no base fee; a portal declared noBaseFee without one does not compile. */

@@ -45,6 +45,8 @@ beforeAll(async () => {
   await seed.postedBatch([ids.d1, ids.d2], '2026-10-10T01:00:00Z');
   await seed.postedBatch([ids.d6], '2026-10-31T15:10:00Z');
   await seed.onestopAccepted(ids.d1, '2026-10-12T02:00:00Z');
+  // Its 受付済み通知, posted on paper in October: that postage is the contractor's (7(4)オ), never the city's.
+  await seed.postedBatch([ids.d1], '2026-10-20T01:00:00Z', 'onestop_notice');
   await seed.campaign(`bl-c1-${run}`, { costYen: 5_000, billedMonth: '2026-10-01', giftCodes: [GA] });
   await seed.campaign(`bl-c2-${run}`, { costYen: 7_000, billedMonth: '2026-10-01', giftCodes: [GA], status: 'proposed' });
   await seed.campaign(`bl-c3-${run}`, { costYen: 9_000, billedMonth: '2026-11-01', giftCodes: [GA] });

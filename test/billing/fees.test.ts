@@ -4,11 +4,13 @@ import { invoiceCsv } from '../../domain/billing/csv';
 import { atJst, billingRunId, fiscalYearStart, invoiceDueOn, lastDay, monthBefore, monthEndsAt, previousMonth } from '../../domain/billing/month';
 
 describe('BILL-5 base fee exclusions', () => {
-  test('さとふる, the city site and counter/phone donations without a gift carry no base fee', () => {
+  test('さとふる, the city site and donations brought to the city counter without a gift carry no base fee (13 ア)', () => {
     expect(baseFeeExclusion({ portal: 'satofull', channel: 'portal', hasGift: true })).toBe('satofull');
     expect(baseFeeExclusion({ portal: 'city', channel: 'portal', hasGift: true })).toBe('city_site');
     expect(baseFeeExclusion({ portal: 'direct', channel: 'counter', hasGift: false })).toBe('counter_no_gift');
-    expect(baseFeeExclusion({ portal: 'direct', channel: 'phone', hasGift: false })).toBe('counter_no_gift');
+    // Phone, mail and FAX donations are the contractor's work even without a gift: they count.
+    expect(baseFeeExclusion({ portal: 'direct', channel: 'phone', hasGift: false })).toBeNull();
+    expect(baseFeeExclusion({ portal: 'direct', channel: 'mail', hasGift: false })).toBeNull();
     // A counter donation that does take a gift is the contractor's work.
     expect(baseFeeExclusion({ portal: 'direct', channel: 'counter', hasGift: true })).toBeNull();
     expect(baseFeeExclusion({ portal: 'direct', channel: 'fax', hasGift: false })).toBeNull();

@@ -83,10 +83,22 @@ export function billingSeed(knex: Knex, em: () => EntityManager, prefix: string)
     },
 
     /** A posted print batch with one envelope per donation. */
-    async postedBatch(donationIds: string[], postedAt: string): Promise<void> {
+    /** A posted batch of receipt envelopes, or (reason 'onestop_notice') of one-stop notices. */
+    async postedBatch(donationIds: string[], postedAt: string, reason: 'initial' | 'onestop_notice' = 'initial'): Promise<void> {
       const id = randomUUID();
+      const documents = reason === 'initial' ? ['thank_you_letter', 'donation_receipt'] : ['onestop_accepted_notice'];
       await knex('print_batches').insert({ id, kind: 'on_demand', status: 'posted', requested_by: 'system:test', workflow_id: `print/${id}`, envelope_count: donationIds.length, posted_at: postedAt });
-      await knex('print_batch_items').insert(donationIds.map((d, i) => ({ batch_id: id, seq: i + 1, donation_id: d, reason: 'initial', documents: JSON.stringify(['thank_you_letter', 'donation_receipt']), envelope: 'naga3_window' })));
+      const items = [];
+      for (const [i, d] of donationIds.entries()) {
+        let notice: number | null = null;
+        if (reason === 'onestop_notice') {
+          // A notice envelope belongs to a notice of the donation's application (seeded by onestopAccepted).
+          const [app] = await knex('onestop_applications').where({ donation_id: d }).select('id');
+          [{ id: notice }] = await knex('onestop_notices').insert({ application_id: app.id, kind: 'accepted', channel: 'mail', status: 'sent', idempotency_key: `seed-notice-${randomUUID()}` }).returning('id');
+        }
+        items.push({ batch_id: id, seq: i + 1, donation_id: d, reason, onestop_notice_id: notice, documents: JSON.stringify(documents), envelope: 'naga3_window' });
+      }
+      await knex('print_batch_items').insert(items);
     },
 
     async onestopAccepted(donationId: string, decidedAt: string): Promise<void> {
