@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFileTail } from './file-tail';
 import { stopOnExit, watchExit } from './server-process';
+import { stackEnv } from '../../config/stack-env';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -206,7 +207,8 @@ async function clearStaleLock(dataDir: string, replaceRunning: boolean): Promise
 
 /** A minimal environment: the caller's LANG/LC_* may name locales this machine lacks. */
 function serverEnv(): NodeJS.ProcessEnv {
-  return { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.TZ ? { TZ: process.env.TZ } : {}) };
+  const { path: searchPath, tz } = stackEnv();
+  return { LC_ALL: 'C', PATH: searchPath || '/usr/bin:/bin', ...(tz ? { TZ: tz } : {}) };
 }
 
 async function initdb(p: { bins: Binaries; dataDir: string; user: string; password: string; ids: Ids; logFd: number }): Promise<void> {

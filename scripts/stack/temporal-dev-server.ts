@@ -10,6 +10,7 @@ import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
 import { readFileTail } from './file-tail';
 import { stopOnExit, watchExit } from './server-process';
+import { stackEnv } from '../../config/stack-env';
 
 
 export interface TemporalDevServerOptions {
@@ -121,8 +122,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 
   // The CLI reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_ENV and a
   // config file; values meant for our clients must not reshape the server.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TEMPORAL_')) env[k] = v;
+  const env = stackEnv().withoutTemporal();
 
   let logFd: number | undefined;
   if (opts.logFile) {

@@ -23,6 +23,7 @@ import { readFileTail } from './file-tail';
 import { stopOnExit, watchExit } from './server-process';
 import type { TemporalDevServer } from './temporal-dev-server';
 import { toolsDir } from './tools';
+import { stackEnv } from '../../config/stack-env';
 
 /**
  * The server version, the one pin for everything built here. docker-compose.yml
@@ -157,19 +158,19 @@ export async function installTemporalServer(opts: InstallTemporalServerOptions =
     // Another process may have finished the build while we waited.
     if (installed(paths, dir)) return paths;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...stackEnv().inherited(),
       GOPATH: goDir,
       GOMODCACHE: path.join(goDir, 'pkg', 'mod'),
       GOCACHE: path.join(goDir, 'cache'),
       GOTMPDIR: path.join(goDir, 'tmp'),
       GOENV: 'off',
       GOFLAGS: '-mod=mod',
-      GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local',
+      GOTOOLCHAIN: stackEnv().goToolchain,
       // A static binary: no C toolchain needed, as in the official images.
       CGO_ENABLED: '0',
       GOWORK: 'off',
     };
-    const go = process.env.GO ?? 'go';
+    const go = stackEnv().go;
     const goVersion = await run(go, ['version'], { cwd: dir, env, echo: false });
     if (goVersion.code !== 0) {
       throw new Error(`Go is needed to build temporal-server (${goVersion.output.trim()}). Install Go (https://go.dev/dl/) or set GO.`);
@@ -347,7 +348,7 @@ export async function setupTemporalSchema(
   logFile: string,
 ): Promise<void> {
   // The password goes through the environment, not argv (visible in ps).
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, SQL_PASSWORD: pg.password };
+  const env: NodeJS.ProcessEnv = { PATH: stackEnv().path, SQL_PASSWORD: pg.password };
   for (const [db, schema] of [
     [databases.database, 'temporal'],
     [databases.visibilityDatabase, 'visibility'],
@@ -535,8 +536,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
 
   const args = ['--root', dataDir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'];
   // TEMPORAL_* variables (TEMPORAL_ROOT, TEMPORAL_ENVIRONMENT, ...) override flags in this CLI.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TEMPORAL_')) env[k] = v;
+  const env = stackEnv().withoutTemporal();
   const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
   const logFd = fs.openSync(logFile, 'a');
   let child: ChildProcess;

