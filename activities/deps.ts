@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
 import type { Orm } from '../ledger/orm';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './feature';
 import { lazyRenderer } from './documents/lazy-renderer';
-import { reportActivitySettings } from './reports';
-import { oneStopActivitySettings } from './onestop';
+import { reportActivitySettings } from './reports/reports';
+import { oneStopActivitySettings } from './onestop/onestop';
 import { ensureImportedDonationWorkflow } from '../workflows/intake/client';
 import { FolderDropPrintingService } from './documents/printing-service';
 import { SmtpMailer, UnconfiguredMailer, type Mailer } from './mail/mailer';

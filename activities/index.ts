@@ -1,62 +1,48 @@
-import type { Client } from '@temporalio/client';
-import type { Orm } from '../ledger/orm';
-import { createDocumentActivities } from './documents/print-batch';
-import type { DocumentRenderer } from './documents/renderer';
-import type { PrintingService } from './documents/printing-service';
-import { createIntakeActivities, type StartImportedDonation } from './intake';
-import { createLedgerActivities } from './ledger';
-import { createCalendarActivities } from './calendar';
-import { createOneStopActivities, type OneStopActivitySettings } from './onestop';
-import type { Mailer } from './mail/mailer';
+import { FEATURES, type Feature } from '../domain/features';
+import { createCalendarActivities } from './calendar/calendar';
+import { noActivities, type ActivityDeps, type ActivityFeature } from './feature';
 import { createMailActivities } from './mail/send-mail';
-import { createShippingActivities } from './shipping';
-import { createReportActivities, type ReportActivitySettings } from './reports';
-import type { AppConfig, IntakeConfig, MailConfig } from '../config/env';
-import { createBillingActivities } from './billing';
+import { billingActivities } from './billing/registry';
+import { documentsActivities } from './documents/registry';
+import { donationActivities } from './donation/registry';
+import { intakeActivities } from './intake/registry';
+import { onestopActivities } from './onestop/registry';
+import { reportsActivities } from './reports/registry';
+import { shippingActivities } from './shipping/registry';
 
-export interface ActivityDeps {
-  orm: Orm;
-  /** For activities that signal workflows (print batches tell donations their documents are posted). */
-  temporal: Client;
-  documents: {
-    printer: PrintingService;
-    renderer: () => Promise<DocumentRenderer>;
-    workDir: string;
-  };
-  /**
-   * Workflow starts that activities make, bound to the process's client and configuration by
-   * activityDepsFromConfig: activity modules import no workflow client (.dependency-cruiser.cjs).
-   */
-  workflows: { startImportedDonation: StartImportedDonation };
-  /** PORTAL-1: inbox folder and endpoints, corrected portal mappings. */
-  intake: IntakeConfig;
-  /** ONESTOP-4/REC-1: keys, drop folder, scan folder. */
-  onestop: OneStopActivitySettings;
-  /** SMTP (SHIP-4 pre-shipping mail and other notices); sendMail is idempotent per key through mail_log. */
-  mailer: Mailer;
-  mailConfig: MailConfig;
-  /** SHIP-1…5: order time, re-shipment limit, carrier drop folder and account codes. */
-  shipping: AppConfig['shipping'];
-  /** BILL-1…5: fee rates, deadlines, operators' and city's addresses. */
-  billing: AppConfig['billing'];
-  /** REPORT-1/2: where reports go and who is told. */
-  reports: ReportActivitySettings;
-}
+export type { ActivityDeps, SharedActivities } from './feature';
 
-/** All activities the worker registers, built from their dependencies (samples' dependency-injection pattern). */
+/** Every feature's activity factory, walked by createActivities. */
+export const ACTIVITY_FEATURES = {
+  donation: donationActivities,
+  intake: intakeActivities,
+  documents: documentsActivities,
+  shipping: shippingActivities,
+  gifts: noActivities,
+  onestop: onestopActivities,
+  billing: billingActivities,
+  reports: reportsActivities,
+  callcentre: noActivities,
+} satisfies Record<Feature, ActivityFeature>;
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type FeatureActivities = UnionToIntersection<ReturnType<(typeof ACTIVITY_FEATURES)[Feature]>>;
+
+/**
+ * All activities the worker registers, built from their dependencies (samples' dependency-injection
+ * pattern): the shared mail and calendar activities, then each feature's. Two features naming an
+ * activity alike would make one silently replace the other, so that throws.
+ */
 export function createActivities(deps: ActivityDeps) {
   const mail = createMailActivities({ orm: deps.orm, mailer: deps.mailer, config: { mail: deps.mailConfig } });
-  return {
-    ...createLedgerActivities(deps),
-    ...createCalendarActivities(),
-    ...createDocumentActivities({ orm: deps.orm, temporal: deps.temporal, ...deps.documents }),
-    ...createIntakeActivities({ orm: deps.orm, temporal: deps.temporal, startImportedDonation: deps.workflows.startImportedDonation, intake: deps.intake }),
-    ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail: mail.sendMail }),
-    ...mail,
-    ...createShippingActivities({ orm: deps.orm, temporal: deps.temporal, shipping: deps.shipping, sendMail: mail.sendMail }),
-    ...createReportActivities({ orm: deps.orm, temporal: deps.temporal, sendMail: mail.sendMail, reports: deps.reports }),
-    ...createBillingActivities({ orm: deps.orm, mailer: deps.mailer, mailConfig: deps.mailConfig, billing: deps.billing, renderer: deps.documents.renderer, workDir: deps.documents.workDir }),
-  };
+  const all: Record<string, unknown> = { ...mail, ...createCalendarActivities() };
+  for (const feature of FEATURES) {
+    for (const [name, fn] of Object.entries(ACTIVITY_FEATURES[feature](deps, { sendMail: mail.sendMail }))) {
+      if (name in all) throw new Error(`Activity ${name} of feature ${feature} is already registered`);
+      all[name] = fn;
+    }
+  }
+  return all as typeof mail & ReturnType<typeof createCalendarActivities> & FeatureActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config/env';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/features';
 import { buildApi } from '../api/server';
 import { createOrm, migrate, type Orm } from '../ledger/orm';
 import { createWorker } from '../worker/create-worker';
@@ -252,7 +252,7 @@ export async function startStack(): Promise<Stack> {
         port: 0,
         uiPort: false,
         namespace: config.temporal.namespace,
-        searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES,
+        searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         logLevel: 'error',
         logFile: path.join(runDir, 'temporal.log'),
       }),

@@ -16,8 +16,8 @@ export const DonationImportLate = defineSearchAttributeKey('DonationImportLate',
 
 export const SEARCH_ATTRIBUTES = [DonationPortal, DonationStatusAttr, DonationPaymentDate, DocumentsDeadline, DonationReviewFlags, DonationImportLate];
 
-/** Name → CLI type, for `temporal server start-dev --search-attribute`. */
-export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, 'Keyword' | 'Datetime' | 'KeywordList' | 'Bool'> = {
+/** The donation feature's attributes, name → type (workflows/donation/registry.ts declares them to the namespace). */
+export const DONATION_SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'Datetime' | 'KeywordList' | 'Bool'> = {
   DonationPortal: 'Keyword',
   DonationStatus: 'Keyword',
   DonationPaymentDate: 'Datetime',

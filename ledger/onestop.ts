@@ -940,7 +940,7 @@ const toIncident = (r: any): Incident => ({
  * Stored = reported: the city reads it at once (GET /incidents); reported_to_city_at is the moment of
  * storing. The incident and its mail record (pending) are one transaction, so an incident is never
  * without its mail record; the mail itself is sent by incidentReportWorkflow's activity
- * (activities/onestop.ts, mailIncidentToCity), which records its outcome with recordIncidentMailOutcome.
+ * (activities/onestop/onestop.ts, mailIncidentToCity), which records its outcome with recordIncidentMailOutcome.
  */
 export async function recordIncident(knex: Knex, input: NewIncident, actor: string): Promise<Incident> {
   if (input.affectedPeople === undefined && input.affectedRecords === undefined) throw new OneStopError('invalid', 'give the number of people or of records affected (or both)', 'affectedPeople');
@@ -975,7 +975,7 @@ export async function findIncident(knex: Knex, id: string): Promise<Incident | u
   return r ? toIncident(r) : undefined;
 }
 
-// SEC-3: the incident mail to the city (sent by activities/onestop.ts; here only its record).
+// SEC-3: the incident mail to the city (sent by activities/onestop/onestop.ts; here only its record).
 
 /**
  * Records what one attempt at the incident's mail came to (attempts + 1); `sent` keeps the first

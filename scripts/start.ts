@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, DEV_TOKENS, loadConfig, requireMyNumberKeys } from '../config/env';
 import { temporalDataConverter } from '../domain/onestop/payload-codec';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/features';
 import { buildApi } from '../api/server';
 import { createOrm, migrate } from '../ledger/orm';
 import { createWorker } from '../worker/create-worker';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
         namespace: config.temporal.namespace,
-        searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES,
+        searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         logFile: path.join(config.dataDir, 'temporal', 'server.log'),
       });
       children.add('temporal dev server', server.pid);

@@ -1,6 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/features';
 import { ensureSearchAttributes } from '../workflows/namespace';
 import { ensureSchedules } from '../workflows/schedules';
 
@@ -10,7 +10,7 @@ import { ensureSchedules } from '../workflows/schedules';
  * The dev launcher calls this too, so development and production cannot drift.
  */
 export async function prepareNamespace(connection: Pick<Connection, 'operatorService'>, client: Client, config: AppConfig) {
-  const searchAttributesAdded = await ensureSearchAttributes(connection, config.temporal.namespace, SEARCH_ATTRIBUTE_CLI_TYPES);
+  const searchAttributesAdded = await ensureSearchAttributes(connection, config.temporal.namespace, SEARCH_ATTRIBUTE_TYPES);
   const schedules = await ensureSchedules(client, config);
   return { searchAttributesAdded, schedules };
 }

@@ -323,7 +323,7 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
     need(d as never, 'supplier-order', ['supplierName', 'orderNumber', 'shipBy', 'lineCount']);
     return { ...d, shipBy: japaneseDate(d.shipBy) };
   },
-  // Billing formats its amounts and dates itself (activities/billing.ts): the views only check what the templates need.
+  // Billing formats its amounts and dates itself (activities/billing/billing.ts): the views only check what the templates need.
   'billing-statement': preformatted('billing-statement', ['supplierName', 'monthLabel', 'revision', 'attachmentName', 'confirmBy']),
   'billing-reminder': preformatted('billing-reminder', ['runId', 'monthLabel', 'invoiceDue']),
   'billing-escalation': preformatted('billing-escalation', ['runId', 'monthLabel', 'invoiceDue']),

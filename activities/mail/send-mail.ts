@@ -29,6 +29,9 @@ export interface SendMailInput {
   attachments?: MailAttachmentInput[];
 }
 
+/** The mail activity as the features that send mail receive it (injected, so they import no mailer). */
+export type SendMail = (input: SendMailInput) => Promise<SendMailResult>;
+
 export interface SendMailResult {
   status: FinalMailStatus;
   /** Set when a message was composed (sent or rejected). */

@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { DonationStatusAttr, SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { DonationStatusAttr } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { findFreePort } from './temporal-dev-server';
 import { installTemporalServer, startTemporalServer, TEMPORAL_SERVER_VERSION, type TemporalServer } from './temporal-server';
@@ -50,7 +51,7 @@ function checkDeployFiles(): void {
   say(`docker-compose.yml images match ${TEMPORAL_SERVER_VERSION}: ${tags.join(', ')}`);
   const script = fs.readFileSync(path.join(root, 'deploy', 'temporal', 'setup-namespace.sh'), 'utf8');
   const listed = /for attr in ([^;]+);/.exec(script)?.[1]?.trim().split(/\s+/).sort() ?? [];
-  const declared = Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([n, t]) => `${n}=${t}`).sort();
+  const declared = Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([n, t]) => `${n}=${t}`).sort();
   if (listed.join(' ') !== declared.join(' ')) {
     throw new Error(`deploy/temporal/setup-namespace.sh registers ${listed.join(' ')}; domain/search-attributes.ts declares ${declared.join(' ')}`);
   }
@@ -81,7 +82,7 @@ export async function checkTemporalServer(): Promise<void> {
   );
   const start = (what: string): Promise<TemporalServer> =>
     timed(`temporal-server ${what}: schema + start + namespace + search attributes`, () =>
-      startTemporalServer({ postgres: pg.url, dataDir: path.join(work, 'temporal'), port: 0, searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES, install }),
+      startTemporalServer({ postgres: pg.url, dataDir: path.join(work, 'temporal'), port: 0, searchAttributes: SEARCH_ATTRIBUTE_TYPES, install }),
     );
   const withClient = async <T>(server: TemporalServer, fn: (client: Client) => Promise<T>): Promise<T> => {
     const connection = await Connection.connect({ address: server.address });
@@ -112,9 +113,9 @@ export async function checkTemporalServer(): Promise<void> {
     say(`temporal operator cluster health: ${health.stdout.trim()}`);
     if (!/SERVING/.test(health.stdout)) throw new Error('cluster is not SERVING');
     const sa = await run(cli, ['operator', 'search-attribute', 'list', '--address', server.address, '--namespace', 'default', '-o', 'json']);
-    const names = Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES).filter((n) => sa.stdout.includes(`"${n}"`));
+    const names = Object.keys(SEARCH_ATTRIBUTE_TYPES).filter((n) => sa.stdout.includes(`"${n}"`));
     say(`search attributes present: ${names.join(', ')}`);
-    if (names.length !== Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES).length) throw new Error(`missing search attributes:\n${sa.stdout}`);
+    if (names.length !== Object.keys(SEARCH_ATTRIBUTE_TYPES).length) throw new Error(`missing search attributes:\n${sa.stdout}`);
     await withClient(server, async (client) => {
       const handle = await startWorkflow(client, first);
       await timed('workflow visible by search attribute (SQL visibility)', async () => {

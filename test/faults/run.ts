@@ -22,9 +22,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../config/env';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { connectOrm, migrate, type Orm } from '../../ledger/orm';
-import { SCHEDULES } from '../../workflows/schedules';
+import { SCHEDULES } from '../../workflows/features';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../scripts/stack/embedded-postgres';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 import { findFreePort, startTemporalDevServer } from '../../scripts/stack/temporal-dev-server';
@@ -113,7 +113,7 @@ class Faults {
         dataDir: path.join(this.runDir, 'temporal-server'),
         // The server stores its ports in a column that holds up to 32767: it picks a free one the first time, the restart reuses it.
         port: this.temporalPort,
-        searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES,
+        searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         logFile: path.join(this.logDir, 'temporal-server.log'),
       });
       this.temporalPort = Number(this.temporal.address.split(':').pop());

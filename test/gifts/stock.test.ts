@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createLedgerActivities } from '../../activities/ledger';
+import { createLedgerActivities } from '../../activities/donation/ledger';
 import { buildApi } from '../../api/server';
 import { registerDonation } from '../../ledger/donations';
 import { StockAlert, StockMovement } from '../../ledger/entities';

@@ -1,4 +1,4 @@
-import { createLedgerActivities } from '../../activities/ledger';
+import { createLedgerActivities } from '../../activities/donation/ledger';
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { registerDonation } from '../../ledger/donations';
 import { createOrm, type Orm } from '../../ledger/orm';

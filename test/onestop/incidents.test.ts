@@ -3,7 +3,7 @@ import { findFreePort } from '../../scripts/stack/temporal-dev-server';
 import { mailerFromConfig } from '../../activities/deps';
 import type { Mailer } from '../../activities/mail/mailer';
 import { createMailActivities } from '../../activities/mail/send-mail';
-import { createOneStopActivities, oneStopActivitySettings } from '../../activities/onestop';
+import { createOneStopActivities, oneStopActivitySettings } from '../../activities/onestop/onestop';
 import { oneStopSuite, type OneStopSuite } from './support';
 
 /** SEC-3: an incident recorded by an operator is the city's to read at once, with content, count, place and circumstances, and mailed to the city. */

@@ -4,7 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import { mailerFromConfig } from '../../activities/deps';
 import { messageIdFor, type Mailer } from '../../activities/mail/mailer';
 import { createMailActivities } from '../../activities/mail/send-mail';
-import { createOneStopActivities, oneStopActivitySettings } from '../../activities/onestop';
+import { createOneStopActivities, oneStopActivitySettings } from '../../activities/onestop/onestop';
 import type { Finding } from '../../domain/onestop';
 import type { OneStopNoticeKind } from '../../domain/onestop/notices';
 import { jstDate } from '../../domain/jst';

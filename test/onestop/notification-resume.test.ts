@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createOneStopActivities, oneStopActivitySettings, type NotificationDelivery } from '../../activities/onestop';
+import { createOneStopActivities, oneStopActivitySettings, type NotificationDelivery } from '../../activities/onestop/onestop';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import { readNoticeFile } from '../../domain/onestop/eltax';
 import { suiteContext, type SuiteContext } from '../support/context';

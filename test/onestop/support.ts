@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { oneStopActivitySettings } from '../../activities/onestop';
+import { oneStopActivitySettings } from '../../activities/onestop/onestop';
 import { activityDepsFromConfig } from '../../activities/deps';
 import type { Mailer } from '../../activities/mail/mailer';
 import { buildApi } from '../../api/server';

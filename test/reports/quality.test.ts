@@ -7,7 +7,7 @@ import { api, apiTokens, auth, q, startReportWorker, TOKENS } from './support';
 import { Seed } from './seed';
 import { createActivities } from '../../activities';
 import { activityDepsFromConfig } from '../../activities/deps';
-import { reportActivitySettings } from '../../activities/reports';
+import { reportActivitySettings } from '../../activities/reports/reports';
 
 /** CALL-3: demands for measures after gift complaints — mailed, answered, closed — and the supplier quality report. */
 const SUPPLIER = `qsup${Date.now().toString(36)}`;

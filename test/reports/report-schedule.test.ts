@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { activityDepsFromConfig } from '../../activities/deps';
-import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports';
+import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports/reports';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { listAlerts, listRevisions } from '../../ledger/reports-store';

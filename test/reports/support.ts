@@ -3,7 +3,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { createWorker } from '../../worker/create-worker';
 import { activityDepsFromConfig } from '../../activities/deps';
 import type { ActivityDeps } from '../../activities';
-import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports';
+import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports/reports';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { buildApi } from '../../api/server';
 import { required, type SuiteContext } from '../support/context';

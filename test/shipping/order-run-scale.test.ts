@@ -10,10 +10,10 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { activityDepsFromConfig } from '../../activities/deps';
 import { createMailActivities } from '../../activities/mail/send-mail';
-import { createShippingActivities, type NotifyProgress } from '../../activities/shipping';
+import { createShippingActivities, type NotifyProgress } from '../../activities/shipping/shipping';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { jstDate } from '../../domain/jst';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 import { INDEXED_VALUE_TYPES } from '../../workflows/namespace';
@@ -107,7 +107,7 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } } });
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
+    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
   });
   // Its own database: 50,000 paid donations in the shared one would be every other suite's "everything due".
   database = await isolatedDatabase('order_scale');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { FAILURE_CONVERTER_PATH } from '../../domain/onestop/payload-codec';
 import { createOrm, migrate } from '../../ledger/orm';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/stack/tools';
@@ -27,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
   const [temporal, pg, bundle] = await Promise.all([
     process.env.TEST_TEMPORAL_ADDRESS
       ? Promise.resolve({ address: process.env.TEST_TEMPORAL_ADDRESS, stop: async () => undefined })
-      : startTemporalDevServer({ cliPath, port: await findFreePort(), uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_CLI_TYPES, logLevel: 'error' }),
+      : startTemporalDevServer({ cliPath, port: await findFreePort(), uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, logLevel: 'error' }),
     process.env.TEST_DATABASE_URL
       ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop: async () => undefined })
       : startEmbeddedPostgres({ dataDir: path.join(runDir, 'pg'), port: await findFreePort() }),

@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { activityDepsFromConfig } from '../../activities/deps';
 import { loadConfig, type AppConfig } from '../../config/env';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { quietRuntime, required } from './context';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
@@ -38,7 +38,7 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
     searchAttributes: Object.fromEntries(
-      Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]),
+      Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]),
     ),
   });
   const orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });

@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { loadConfig } from '../../config/env';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { prepareNamespace } from '../../worker/prepare-namespace';
-import { SCHEDULES } from '../../workflows/schedules';
+import { SCHEDULES, SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import type { ScheduleDefinition } from '../../workflows/schedule-definition';
 import { required } from '../support/context';
 
@@ -57,7 +56,7 @@ test('a worker start brings a fresh namespace to every schedule; workers startin
   for (const s of SCHEDULES) expect(results.filter((r) => r.schedules.find((x) => x.id === s.id)?.outcome === 'created')).toHaveLength(1);
   expect(await scheduleIds(client)).toEqual(SCHEDULES.map((s) => s.id).sort());
   const attrs = await connection.operatorService.listSearchAttributes({ namespace: client.options.namespace });
-  expect(Object.keys(attrs.customAttributes ?? {})).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES)));
+  expect(Object.keys(attrs.customAttributes ?? {})).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTE_TYPES)));
 
   // An operator paused the print batch for a printer fault; a new run time must not unpause it.
   await client.schedule.getHandle('print-batch-daily').pause('printer fault');

@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Adjustment } from '../../domain/billing/invoice';
 import type { StatementResponse } from '../../ledger/billing';
-import type { InvoiceSummary } from '../../activities/billing';
+import type { InvoiceSummary } from '../../activities/billing/billing';
 
 /** Messages of MonthlyBillingWorkflow, shared by the workflow, the API and tests. */
 

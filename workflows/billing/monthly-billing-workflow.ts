@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
-import type { BillingActivities, InvoiceSummary } from '../../activities/billing';
+import type { BillingActivities, InvoiceSummary } from '../../activities/billing/billing';
 import { addDays, isIsoDate, jstDate, jstStartOfDay } from '../../domain/jst';
 import { atJst, invoiceDueOn, isBillingMonth, monthEndsAt } from '../../domain/billing/month';
 import type { Adjustment } from '../../domain/billing/invoice';

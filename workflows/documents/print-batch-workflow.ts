@@ -1,6 +1,6 @@
 import { condition, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { DocumentActivities } from '../../activities/documents/print-batch';
-import type { CalendarActivities } from '../../activities/calendar';
+import type { CalendarActivities } from '../../activities/calendar/calendar';
 import { MISSING_SAMPLE, batchPostedSignal, printBatchStatusQuery, type BatchPosted, type PrintBatchInput, type PrintBatchView } from './definitions';
 
 const quick = proxyActivities<DocumentActivities & CalendarActivities>({ startToCloseTimeout: '2 minutes' });

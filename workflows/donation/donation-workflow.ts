@@ -14,8 +14,8 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { RetryPolicy, SearchAttributeUpdatePair } from '@temporalio/common';
-import type { LedgerActivities } from '../../activities/ledger';
-import type { ShippingActivities } from '../../activities/shipping';
+import type { LedgerActivities } from '../../activities/donation/ledger';
+import type { ShippingActivities } from '../../activities/shipping/shipping';
 import { cancelShipmentSignal, shipmentWorkflowId, type ShipmentPolicy } from '../shipping/definitions';
 import { shipmentWorkflow } from '../shipping/shipment-workflow';
 import { documentsDeadline, reminderAt } from '../../domain/deadlines';

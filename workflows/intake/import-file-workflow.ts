@@ -1,6 +1,6 @@
 import { continueAsNew, defineQuery, proxyActivities, setHandler, startChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { IntakeActivities } from '../../activities/intake';
+import type { IntakeActivities } from '../../activities/intake/intake';
 
 const intake = proxyActivities<IntakeActivities>({
   startToCloseTimeout: '15 minutes',

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { OneStopActivities } from '../../activities/onestop';
+import type { OneStopActivities } from '../../activities/onestop/onestop';
 import type { IncidentCityMail } from '../../domain/onestop/incidents';
 
 // One attempt at the mail is bounded by INCIDENT_MAIL_TIMEOUT_MS (20 s) inside the activity; an

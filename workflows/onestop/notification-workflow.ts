@@ -1,5 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { OneStopActivities, NotificationDelivery } from '../../activities/onestop';
+import type { OneStopActivities, NotificationDelivery } from '../../activities/onestop/onestop';
 import { jstDate } from '../../domain/jst';
 import { daysBetween, donationYearDueNext, donationYearOfDelivery, notificationDueOn, type MonthDay } from '../../domain/onestop/notification';
 

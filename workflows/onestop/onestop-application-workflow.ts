@@ -1,5 +1,5 @@
 import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { OneStopActivities } from '../../activities/onestop';
+import type { OneStopActivities } from '../../activities/onestop/onestop';
 import { oneStopStatusQuery, resubmittedSignal, type OneStopStatusView, type OneStopWorkflowInput, type Resubmitted } from './definitions';
 
 const onestop = proxyActivities<OneStopActivities>({

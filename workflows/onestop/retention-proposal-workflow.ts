@@ -1,5 +1,5 @@
 import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { OneStopActivities } from '../../activities/onestop';
+import type { OneStopActivities } from '../../activities/onestop/onestop';
 import { jstDate } from '../../domain/jst';
 import { retentionWorkflowId } from './definitions';
 import { retentionDestructionWorkflow } from './retention-workflow';

@@ -1,5 +1,5 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { OneStopActivities } from '../../activities/onestop';
+import type { OneStopActivities } from '../../activities/onestop/onestop';
 import { destructionDecidedSignal, type DestructionDecision } from './definitions';
 
 const onestop = proxyActivities<OneStopActivities>({

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { ReportActivities } from '../../activities/reports';
+import type { ReportActivities } from '../../activities/reports/reports';
 import { jstDate } from '../../domain/jst';
 import { previousMonth, reportDueAt, reportDueOn } from '../../domain/reports/month';
 import { monthlyReportStatusQuery, type MonthlyReportInput, type MonthlyReportScheduleInput, type MonthlyReportView } from './definitions';

@@ -1,5 +1,5 @@
 import { patched, proxyActivities, sleep } from '@temporalio/workflow';
-import type { ReportActivities } from '../../activities/reports';
+import type { ReportActivities } from '../../activities/reports/reports';
 
 const mail = proxyActivities<ReportActivities>({ startToCloseTimeout: '2 minutes', retry: { initialInterval: '30 seconds', maximumInterval: '30 minutes' } });
 

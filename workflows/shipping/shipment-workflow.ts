@@ -1,6 +1,6 @@
 import { condition, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
-import type { ShippingActivities } from '../../activities/shipping';
+import type { ShippingActivities } from '../../activities/shipping/shipping';
 import { jstStartOfDay } from '../../domain/jst';
 import { CARRIERS, isCarrier, type ShipmentStatus } from '../../domain/shipping/types';
 import {

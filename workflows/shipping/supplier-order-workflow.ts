@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ShippingActivities } from '../../activities/shipping';
+import type { ShippingActivities } from '../../activities/shipping/shipping';
 import type { SupplierOrderRunInput, SupplierOrderRunView } from './definitions';
 
 const act = proxyActivities<ShippingActivities>({

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
 import puppeteer from 'puppeteer-core';
-import { monthLabel } from '../domain/reports/month';
-import { reportSections } from '../domain/reports/sections';
-import type { MonthlyReportData } from '../domain/reports/types';
-import { defaultTemplatesDir, type CityConfig } from './documents/renderer';
+import { monthLabel } from '../../domain/reports/month';
+import { reportSections } from '../../domain/reports/sections';
+import type { MonthlyReportData } from '../../domain/reports/types';
+import { defaultTemplatesDir, type CityConfig } from '../documents/renderer';
 
 /**
  * The 月次業務報告書 as PDF: templates/documents/monthly-report.hbs (the city edits wording and

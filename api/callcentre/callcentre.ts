@@ -231,7 +231,7 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
       const actor = actorOf(request.principal!);
       const trouble: TroubleReport = { actor, kind: request.body.kind, note: request.body.note ?? `${call.subject} (call ${call.id})`, source: 'call_centre' };
       let result: Record<string, unknown>;
-      // The same Temporal calls as POST /shipments/:id/trouble (api/routes/shipments.ts).
+      // The same Temporal calls as POST /shipments/:id/trouble (api/shipping/shipments.ts).
       if (shipment.status === 'delivered') {
         const input: ShipmentWorkflowInput = {
           donationId: shipment.donationId,

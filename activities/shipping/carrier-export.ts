@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildCarrierFiles, type CarrierOptions } from '../domain/carriers';
-import type { CarrierCode, CarrierProblem, CarrierShipmentRow } from '../domain/carriers/types';
+import { buildCarrierFiles, type CarrierOptions } from '../../domain/carriers';
+import type { CarrierCode, CarrierProblem, CarrierShipmentRow } from '../../domain/carriers/types';
 
 export interface WrittenCarrierFile {
   carrier: CarrierCode;

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
-import { warekiDate } from '../domain/documents';
-import type { InvoiceContent } from '../domain/billing/invoice';
-import { defaultTemplatesDir, type CityConfig, type DocumentRenderer } from './documents/renderer';
+import { warekiDate } from '../../domain/documents';
+import type { InvoiceContent } from '../../domain/billing/invoice';
+import { defaultTemplatesDir, type CityConfig, type DocumentRenderer } from '../documents/renderer';
 
 /**
  * The invoice PDF: templates/documents/invoice.hbs printed by the shared Chromium of

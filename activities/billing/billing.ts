@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { AppConfig, MailConfig } from '../config/env';
-import type { Orm } from '../ledger/orm';
-import { jstDate } from '../domain/jst';
-import { composeInvoice, type Adjustment } from '../domain/billing/invoice';
-import { invoiceCsv } from '../domain/billing/csv';
-import { invoiceDueOn, lastDay } from '../domain/billing/month';
+import type { AppConfig, MailConfig } from '../../config/env';
+import type { Orm } from '../../ledger/orm';
+import { jstDate } from '../../domain/jst';
+import { composeInvoice, type Adjustment } from '../../domain/billing/invoice';
+import { invoiceCsv } from '../../domain/billing/csv';
+import { invoiceDueOn, lastDay } from '../../domain/billing/month';
 import {
   BillingError,
   ensureBillingRun,
@@ -19,13 +19,13 @@ import {
   statementLines,
   type NewBillingRun,
   type StatementResponse,
-} from '../ledger/billing';
-import { invoiceInputs } from '../ledger/billing-fees';
-import { decideInvoice, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow } from '../ledger/billing-invoices';
-import type { DocumentRenderer } from './documents/renderer';
-import type { Mailer } from './mail/mailer';
-import { createMailActivities } from './mail/send-mail';
-import { monthLabel, renderInvoicePdf } from './billing-invoice';
+} from '../../ledger/billing';
+import { invoiceInputs } from '../../ledger/billing-fees';
+import { decideInvoice, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow } from '../../ledger/billing-invoices';
+import type { DocumentRenderer } from '../documents/renderer';
+import type { Mailer } from '../mail/mailer';
+import { createMailActivities } from '../mail/send-mail';
+import { monthLabel, renderInvoicePdf } from './invoice';
 
 export interface BillingDeps {
   orm: Orm;

@@ -3,18 +3,18 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { AppConfig } from '../config/env';
-import { jstDate } from '../domain/jst';
-import { isReportMonth, monthlyReportWorkflowId, reportDueOn } from '../domain/reports/month';
-import { reportCsv } from '../domain/reports/csv';
-import { reportSections } from '../domain/reports/sections';
-import type { Orm } from '../ledger/orm';
-import { measureMailView, recordMeasureMail } from '../ledger/quality-measures';
-import { buildMonthlyReportData } from '../ledger/reports';
-import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, type ReportAlertKind } from '../ledger/reports-store';
-import type { SendMailInput, SendMailResult } from './mail/send-mail';
-import type { QualityDemandMailData } from './mail/render';
-import { monthlyReportHtml, renderMonthlyReportPdf } from './reports-render';
+import type { AppConfig } from '../../config/env';
+import { jstDate } from '../../domain/jst';
+import { isReportMonth, monthlyReportWorkflowId, reportDueOn } from '../../domain/reports/month';
+import { reportCsv } from '../../domain/reports/csv';
+import { reportSections } from '../../domain/reports/sections';
+import type { Orm } from '../../ledger/orm';
+import { measureMailView, recordMeasureMail } from '../../ledger/quality-measures';
+import { buildMonthlyReportData } from '../../ledger/reports';
+import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, type ReportAlertKind } from '../../ledger/reports-store';
+import type { SendMailInput, SendMailResult } from '../mail/send-mail';
+import type { QualityDemandMailData } from '../mail/render';
+import { monthlyReportHtml, renderMonthlyReportPdf } from './render';
 
 /** Where reports go and who hears about them; from the worker's configuration unless passed (tests do). */
 export interface ReportActivitySettings {

@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import type { Orm } from '../ledger/orm';
-import { Donation, DonationEvent, Donor } from '../ledger/entities';
-import type { DonationStatus, PaymentMethod } from '../domain/donation-status';
-import type { DonorFields } from '../domain/donor';
-import { releaseDonationStock } from '../ledger/stock';
-import { correctShipTo, ShipToError, type ShipToCorrectionInput, type ShipToCorrectionResult } from '../ledger/ship-to';
+import type { Orm } from '../../ledger/orm';
+import { Donation, DonationEvent, Donor } from '../../ledger/entities';
+import type { DonationStatus, PaymentMethod } from '../../domain/donation-status';
+import type { DonorFields } from '../../domain/donor';
+import { releaseDonationStock } from '../../ledger/stock';
+import { correctShipTo, ShipToError, type ShipToCorrectionInput, type ShipToCorrectionResult } from '../../ledger/ship-to';
 
-export type { ShipToCorrectionInput, ShipToCorrectionResult } from '../ledger/ship-to';
+export type { ShipToCorrectionInput, ShipToCorrectionResult } from '../../ledger/ship-to';
 
 export interface TransitionInput {
   donationId: string;

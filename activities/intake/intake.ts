@@ -3,13 +3,13 @@ import path from 'node:path';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { IntakeConfig } from '../config/env';
-import { PORTALS_WITH_ADAPTERS } from '../domain/portals';
-import type { Donation } from '../ledger/entities';
-import { importChunk, ImportFileNotFoundError, storeImportFile, type ChunkHooks, type ChunkResult } from '../ledger/intake';
-import type { Orm } from '../ledger/orm';
-import type { DonationStart } from '../ledger/migration-import';
-import { paymentConfirmedSignal } from '../workflows/donation/definitions';
+import type { IntakeConfig } from '../../config/env';
+import { PORTALS_WITH_ADAPTERS } from '../../domain/portals';
+import type { Donation } from '../../ledger/entities';
+import { importChunk, ImportFileNotFoundError, storeImportFile, type ChunkHooks, type ChunkResult } from '../../ledger/intake';
+import type { Orm } from '../../ledger/orm';
+import type { DonationStart } from '../../ledger/migration-import';
+import { paymentConfirmedSignal } from '../../workflows/donation/definitions';
 
 /**
  * Starts (or finds) an imported donation's workflow on `taskQueue`; `start` places a migrated

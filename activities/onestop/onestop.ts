@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { requireMyNumberKeys, type AppConfig, type MyNumberKeyring } from '../config/env';
-import type { Orm } from '../ledger/orm';
-import { jstDate } from '../domain/jst';
-import { deadlineEndsAt, openMyNumber, reviewApplication, type Finding, type ReviewOutcome } from '../domain/onestop';
-import { LayoutError, PROVISIONAL_LAYOUT, writeNoticeFile, type NoticeRecord } from '../domain/onestop/eltax';
-import { addressWithPrefecture, municipalityByCode } from '../domain/onestop/municipality';
-import { MANIFEST_FILE, manifestCsv, NOTIFICATION_FILE_RE, notificationFileName, SENDER_CODE, type ManifestRow } from '../domain/onestop/notification';
+import { requireMyNumberKeys, type AppConfig, type MyNumberKeyring } from '../../config/env';
+import type { Orm } from '../../ledger/orm';
+import { jstDate } from '../../domain/jst';
+import { deadlineEndsAt, openMyNumber, reviewApplication, type Finding, type ReviewOutcome } from '../../domain/onestop';
+import { LayoutError, PROVISIONAL_LAYOUT, writeNoticeFile, type NoticeRecord } from '../../domain/onestop/eltax';
+import { addressWithPrefecture, municipalityByCode } from '../../domain/onestop/municipality';
+import { MANIFEST_FILE, manifestCsv, NOTIFICATION_FILE_RE, notificationFileName, SENDER_CODE, type ManifestRow } from '../../domain/onestop/notification';
 import {
   assignNotificationItems,
   donationFacts,
@@ -37,14 +37,13 @@ import {
   type ImageDeletion,
   type NoticeKind,
   type OneStopStatus,
-} from '../ledger/onestop';
-import { NOTICE_MAIL_TEMPLATE, noticeAddressee } from '../domain/onestop/notices';
-import { incidentReportText, type IncidentCityMail } from '../domain/onestop/incidents';
-import type { SendMailInput, SendMailResult } from './mail/send-mail';
-import type { OneStopAcceptedMailData, OneStopNoticeMailData } from './mail/render';
+} from '../../ledger/onestop';
+import { NOTICE_MAIL_TEMPLATE, noticeAddressee } from '../../domain/onestop/notices';
+import { incidentReportText, type IncidentCityMail } from '../../domain/onestop/incidents';
+import type { SendMail, SendMailInput, SendMailResult } from '../mail/send-mail';
+import type { OneStopAcceptedMailData, OneStopNoticeMailData } from '../mail/render';
 
-/** The one mail activity the one-stop notices need, as the mail module provides it (as for shipping). */
-export type SendMail = (input: SendMailInput) => Promise<SendMailResult>;
+export type { SendMail };
 
 /**
  * Activities of OneStopApplicationWorkflow. They take the application id and

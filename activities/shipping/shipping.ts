@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { AppConfig } from '../config/env';
-import type { Orm } from '../ledger/orm';
-import { jstDate } from '../domain/jst';
+import type { AppConfig } from '../../config/env';
+import type { Orm } from '../../ledger/orm';
+import { jstDate } from '../../domain/jst';
 import {
   changeShipmentStatus,
   createShipment,
@@ -20,16 +20,15 @@ import {
   ShipmentNotFoundError,
   type NewShipment,
   type ShipmentChange,
-} from '../ledger/shipments';
-import { orderPlacedSignal } from '../workflows/shipping/definitions';
-import { writeCarrierFiles } from './shipping-carrier-export';
-import { carrierRowsForDay, carriersForDay } from '../ledger/carrier-rows';
-import { citySender } from '../domain/shipping/city-sender';
-import type { SendMailInput, SendMailResult } from './mail/send-mail';
-import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from './mail/render';
+} from '../../ledger/shipments';
+import { orderPlacedSignal } from '../../workflows/shipping/definitions';
+import { writeCarrierFiles } from './carrier-export';
+import { carrierRowsForDay, carriersForDay } from '../../ledger/carrier-rows';
+import { citySender } from '../../domain/shipping/city-sender';
+import type { SendMail, SendMailInput, SendMailResult } from '../mail/send-mail';
+import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from '../mail/render';
 
-/** The one mail activity the shipping stage needs, as the mail module provides it. */
-export type SendMail = (input: SendMailInput) => Promise<SendMailResult>;
+export type { SendMail };
 
 export interface ShippingDeps {
   orm: Orm;

@@ -1,5 +1,5 @@
-import { isClosedDay } from '../domain/intake/business-days';
-import { jstDate } from '../domain/jst';
+import { isClosedDay } from '../../domain/intake/business-days';
+import { jstDate } from '../../domain/jst';
 
 /** Calendar facts come from a dataset that changes yearly, so workflows ask an activity instead of bundling it. */
 export function createCalendarActivities() {

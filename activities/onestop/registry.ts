@@ -1,0 +1,5 @@
+// The onestop feature's activities (activities/index.ts walks every feature's registry).
+import type { ActivityFeature } from '../feature';
+import { createOneStopActivities } from './onestop';
+
+export const onestopActivities = ((deps, { sendMail }) => createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail })) satisfies ActivityFeature;

@@ -1,0 +1,6 @@
+// The onestop workflows the worker registers (re-exported by workflows/index.ts, the bundle entry).
+export { oneStopApplicationWorkflow } from './onestop-application-workflow';
+export { retentionDestructionWorkflow } from './retention-workflow';
+export { onestopNotificationWorkflow, onestopNotificationReminderWorkflow } from './notification-workflow';
+export { retentionProposalWorkflow } from './retention-proposal-workflow';
+export { incidentReportWorkflow } from './incident-workflow';
