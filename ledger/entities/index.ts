@@ -1,5 +1,5 @@
 import { DonationEventSchema, DonationGiftLineSchema, DonationSchema, DonorSchema } from './donation';
-import { GiftListingSchema, GiftSchema, PortalSchema, StockAlertSchema, StockMovementSchema, SupplierSchema } from './reference';
+import { GiftSchema, PortalSchema, SupplierSchema } from './reference';
 import { PrintBatchItemSchema, PrintBatchSchema, ReceiptSchema } from './documents';
 import { INTAKE_ENTITIES } from './intake';
 
@@ -8,4 +8,4 @@ export * from './reference';
 export * from './documents';
 export * from './intake';
 
-export const ENTITIES = [PortalSchema, SupplierSchema, GiftSchema, DonorSchema, DonationSchema, DonationGiftLineSchema, DonationEventSchema, PrintBatchSchema, ReceiptSchema, PrintBatchItemSchema, ...INTAKE_ENTITIES, GiftListingSchema, StockMovementSchema, StockAlertSchema];
+export const ENTITIES = [PortalSchema, SupplierSchema, GiftSchema, DonorSchema, DonationSchema, DonationGiftLineSchema, DonationEventSchema, PrintBatchSchema, ReceiptSchema, PrintBatchItemSchema, ...INTAKE_ENTITIES];

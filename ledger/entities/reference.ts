@@ -1,5 +1,5 @@
 import { ArrayType, EntitySchema, OptionalProps } from '@mikro-orm/core';
-import type { ApprovalStatus, CarrierCode, DeliveryConstraints, StockAlertKind, StockMovementKind, Temperature } from '../../domain/gifts/types';
+import type { ApprovalStatus, CarrierCode, DeliveryConstraints, Temperature } from '../../domain/gifts/types';
 
 /** A donation portal (ポータルサイト) or the city's own intake channel. */
 export class Portal {
@@ -132,91 +132,5 @@ export const GiftSchema = new EntitySchema<Gift>({
     totalStock: { type: 'integer', nullable: true },
     lowStockThreshold: { type: 'integer', default: 10 },
     autoRebalance: { type: 'boolean', default: false },
-  },
-});
-
-/** GIFT-1/GIFT-2: a gift on one portal — its name there, the stock allocated to it (null = draws on the unallocated pool) and what it sold. */
-export class GiftListing {
-  [OptionalProps]?: 'sold' | 'listed' | 'updatedAt';
-  giftCode!: string;
-  portalCode!: string;
-  portalGiftName?: string;
-  allocated?: number;
-  sold = 0;
-  listed = true;
-  updatedAt: Date = new Date();
-}
-
-export const GiftListingSchema = new EntitySchema<GiftListing>({
-  class: GiftListing,
-  tableName: 'gift_listings',
-  properties: {
-    giftCode: { type: 'string', columnType: 'text', primary: true },
-    portalCode: { type: 'string', columnType: 'text', primary: true },
-    portalGiftName: { type: 'string', columnType: 'text', nullable: true },
-    allocated: { type: 'integer', nullable: true },
-    sold: { type: 'integer', default: 0 },
-    listed: { type: 'boolean', default: true },
-    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
-  },
-});
-
-/** GIFT-2: every change of stock, with who and why (see domain/gifts/types for the meaning of `delta`). Written by ledger/stock.ts only. */
-export class StockMovement {
-  [OptionalProps]?: 'id' | 'occurredAt';
-  id!: string;
-  giftCode!: string;
-  portalCode?: string;
-  kind!: StockMovementKind;
-  delta!: number;
-  toPortalCode?: string;
-  donationId?: string;
-  actor!: string;
-  reason?: string;
-  idempotencyKey?: string;
-  occurredAt: Date = new Date();
-}
-
-export const StockMovementSchema = new EntitySchema<StockMovement>({
-  class: StockMovement,
-  tableName: 'stock_movements',
-  properties: {
-    id: { type: 'bigint', primary: true, autoincrement: true },
-    giftCode: { type: 'string', columnType: 'text' },
-    portalCode: { type: 'string', columnType: 'text', nullable: true },
-    kind: { type: 'string', columnType: 'text' },
-    delta: { type: 'integer' },
-    toPortalCode: { type: 'string', columnType: 'text', nullable: true },
-    donationId: { type: 'uuid', nullable: true },
-    actor: { type: 'string', columnType: 'text' },
-    reason: { type: 'string', columnType: 'text', nullable: true },
-    idempotencyKey: { type: 'string', columnType: 'text', nullable: true },
-    occurredAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-  },
-});
-
-/** GIFT-2: low / sold_out / oversold, per portal (portalCode set) or for the gift overall; open while clearedAt is null. */
-export class StockAlert {
-  [OptionalProps]?: 'id' | 'raisedAt';
-  id!: string;
-  giftCode!: string;
-  portalCode?: string;
-  kind!: StockAlertKind;
-  remaining!: number;
-  raisedAt: Date = new Date();
-  clearedAt?: Date;
-}
-
-export const StockAlertSchema = new EntitySchema<StockAlert>({
-  class: StockAlert,
-  tableName: 'stock_alerts',
-  properties: {
-    id: { type: 'bigint', primary: true, autoincrement: true },
-    giftCode: { type: 'string', columnType: 'text' },
-    portalCode: { type: 'string', columnType: 'text', nullable: true },
-    kind: { type: 'string', columnType: 'text' },
-    remaining: { type: 'integer' },
-    raisedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-    clearedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });
