@@ -1,28 +1,23 @@
-import type { FastifyInstance } from 'fastify';
 import { createLedgerActivities } from '../../activities/donation/ledger';
-import { buildApi } from '../../api/server';
 import { registerDonation } from '../../ledger/donations';
-import { suiteContext, type SuiteContext } from '../support/context';
+import type { SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
 import { newDonation } from '../support/factory';
 
 /** GIFT-2: stock per gift and portal, counted by real registerDonation calls and released by real cancellations. */
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 let supplierCode: string;
 
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,admin:root:admin-token-00000001';
-const auth = (role: 'operator' | 'city') => ({ authorization: `Bearer ${role === 'operator' ? 'operator-token-0001' : 'city-token-00000001'}` });
-const get = (url: string, role: 'operator' | 'city' = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) });
-const post = (url: string, payload: unknown, role: 'operator' | 'city' = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: auth(role) });
 
 let seq = 0;
 /** An approved, active gift with stock agreed at the proposal. */
 async function stockedGift(body: Record<string, unknown>): Promise<string> {
   const code = `${ctx.prefix}-S${++seq}`;
-  const proposed = await post('/gifts', { code, name: '柳川のうなぎ', supplierCode, priceYen: 10_000, costYen: 3_000, lowStockThreshold: 3, ...body });
+  const proposed = await api.post('/gifts', { code, name: '柳川のうなぎ', supplierCode, priceYen: 10_000, costYen: 3_000, lowStockThreshold: 3, ...body });
   expect(proposed.statusCode).toBe(201);
-  expect((await post(`/gifts/${code}/decision`, { decision: 'approve' }, 'city')).statusCode).toBe(200);
-  expect((await post(`/gifts/${code}/activate`, {})).statusCode).toBe(200);
+  expect((await api.post(`/gifts/${code}/decision`, { decision: 'approve' }, 'city')).statusCode).toBe(200);
+  expect((await api.post(`/gifts/${code}/activate`, {})).statusCode).toBe(200);
   return code;
 }
 
@@ -46,21 +41,17 @@ const movements = (giftCode: string, kind?: string) =>
     .select({ portalCode: 'portal_code', toPortalCode: 'to_portal_code', delta: 'delta', donationId: 'donation_id', actor: 'actor', reason: 'reason' });
 
 beforeAll(async () => {
-  ctx = await suiteContext('stock', { API_TOKENS: TOKENS });
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('stock'));
   supplierCode = `${ctx.prefix}-sup`;
-  expect((await post('/suppliers', { code: supplierCode, name: '柳川うなぎ本舗', shippingWeekdays: [1, 4] })).statusCode).toBe(201);
-  expect((await post(`/suppliers/${supplierCode}/acknowledgement`, { signedBy: '本舗 一郎', reference: 'ACK-1' })).statusCode).toBe(200);
+  expect((await api.post('/suppliers', { code: supplierCode, name: '柳川うなぎ本舗', shippingWeekdays: [1, 4] })).statusCode).toBe(201);
+  expect((await api.post(`/suppliers/${supplierCode}/acknowledgement`, { signedBy: '本舗 一郎', reference: 'ACK-1' })).statusCode).toBe(200);
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
 test('a sale decrements the portal in registerDonation; low, sold-out and oversold alerts follow; a cancellation gives the stock back once', async () => {
   const code = await stockedGift({ totalStock: 30, listings: [{ portal: 'choice', allocated: 12 }, { portal: 'rakuten', allocated: 10 }] });
-  const setup = (await get(`/gifts/${code}/stock/movements`)).json().movements;
+  const setup = (await api.get(`/gifts/${code}/stock/movements`)).json().movements;
   expect(setup.map((m: { kind: string; portal: string | null; delta: number; actor: string }) => [m.kind, m.portal, m.delta, m.actor])).toEqual([
     ['allocated', 'rakuten', 10, 'operator:tanaka'],
     ['allocated', 'choice', 12, 'operator:tanaka'],
@@ -80,9 +71,9 @@ test('a sale decrements the portal in registerDonation; low, sold-out and overso
 
   await sell(code, 'choice', 3);
   expect(await openAlerts(code)).toEqual([['choice', 'sold_out', 0]]);
-  const soldOut = (await get('/gifts/sold-out', 'city')).json().soldOut.filter((s: { giftCode: string }) => s.giftCode === code);
+  const soldOut = (await api.get('/gifts/sold-out', 'city')).json().soldOut.filter((s: { giftCode: string }) => s.giftCode === code);
   expect(soldOut).toEqual([{ giftCode: code, giftName: '柳川のうなぎ', portal: 'choice', portalGiftName: null, scope: 'portal', remaining: 0, active: true }]);
-  const alerts = (await get('/gifts/stock/alerts', 'city')).json().alerts.filter((a: { giftCode: string }) => a.giftCode === code);
+  const alerts = (await api.get('/gifts/stock/alerts', 'city')).json().alerts.filter((a: { giftCode: string }) => a.giftCode === code);
   expect(alerts).toEqual([{ id: expect.any(String), giftCode: code, giftName: '柳川のうなぎ', portal: 'choice', kind: 'sold_out', remaining: 0, raisedAt: expect.any(String) }]);
 
   // Portals sell before their export reaches us: the sale is recorded and the portal is oversold.
@@ -104,9 +95,9 @@ test('a sale decrements the portal in registerDonation; low, sold-out and overso
   // Cancelling the first sale (9) brings choice back to 9 left: the alert is cleared.
   await ledger.recordTransition({ ...cancel, donationId: first.donation.id, key: `${ctx.prefix}-cancel-3` });
   expect(await openAlerts(code)).toEqual([]);
-  expect((await get('/gifts/sold-out')).json().soldOut.filter((s: { giftCode: string }) => s.giftCode === code)).toEqual([]);
+  expect((await api.get('/gifts/sold-out')).json().soldOut.filter((s: { giftCode: string }) => s.giftCode === code)).toEqual([]);
 
-  const view = (await get(`/gifts/${code}`)).json().gift;
+  const view = (await api.get(`/gifts/${code}`)).json().gift;
   expect(view.stock).toMatchObject({ totalStock: 30, sold: 3, remaining: 27, allocated: 22, pool: 8, lowStockThreshold: 3 });
   expect(view.listings.find((l: { portal: string }) => l.portal === 'choice')).toMatchObject({ allocated: 12, sold: 3, remaining: 9 });
   expect(view.ratios.binding).toMatchObject({ procurementRatio: 0.3, withinCap: true });
@@ -121,14 +112,14 @@ test('the overall stock counts every channel; the gift-level alert fires when th
   expect(await openAlerts(code)).toEqual([[null, 'low', 2]]);
   await sell(code, 'choice', 2);
   expect(await openAlerts(code)).toEqual([[null, 'sold_out', 0]]);
-  expect((await get('/gifts/sold-out')).json().soldOut.filter((s: { giftCode: string }) => s.giftCode === code)).toEqual([
+  expect((await api.get('/gifts/sold-out')).json().soldOut.filter((s: { giftCode: string }) => s.giftCode === code)).toEqual([
     { giftCode: code, giftName: '柳川のうなぎ', portal: 'choice', portalGiftName: 'うなぎ', scope: 'gift', remaining: 0, active: true },
   ]);
   // More stock from the supplier clears it.
-  const restocked = await post(`/gifts/${code}/stock`, { totalStock: 50, reason: '追加入荷 (事業者より)' });
+  const restocked = await api.post(`/gifts/${code}/stock`, { totalStock: 50, reason: '追加入荷 (事業者より)' });
   expect(restocked.statusCode).toBe(200);
   expect(await openAlerts(code)).toEqual([]);
-  expect((await get(`/gifts/${code}/stock/movements`)).json().movements[0]).toMatchObject({ kind: 'total_set', delta: 45, actor: 'operator:tanaka', reason: expect.stringContaining('追加入荷') });
+  expect((await api.get(`/gifts/${code}/stock/movements`)).json().movements[0]).toMatchObject({ kind: 'total_set', delta: 45, actor: 'operator:tanaka', reason: expect.stringContaining('追加入荷') });
 });
 
 test('a gift without stock tracking or listing costs the intake one statement that matches nothing', async () => {
@@ -152,7 +143,7 @@ test('a gift without stock tracking or listing costs the intake one statement th
 test('rebalancing: the recommendation explains its rule, an operator applies a move, and auto_rebalance moves at the threshold', async () => {
   const code = await stockedGift({ totalStock: 40, listings: [{ portal: 'choice', allocated: 10 }, { portal: 'rakuten', allocated: 25 }, { portal: 'furunavi', allocated: 5, listed: false }] });
   await sell(code, 'choice', 8);
-  const rec = (await get(`/gifts/${code}/stock/rebalance?days=7`, 'city')).json().recommendation;
+  const rec = (await api.get(`/gifts/${code}/stock/rebalance?days=7`, 'city')).json().recommendation;
   expect(rec.rule).toContain('max(low-stock threshold + 1, its net sales over the last 7 days)');
   // choice: 2 left, 8 sold this week → should hold 8. Nothing is unallocated (40 − 40), so the unlisted furunavi gives its 5, then rakuten 1.
   expect(rec.pool).toEqual({ remaining: 0, keep: 0, surplus: 0 });
@@ -160,12 +151,12 @@ test('rebalancing: the recommendation explains its rule, an operator applies a m
   expect(rec.portals.find((p: { portal: string }) => p.portal === 'furunavi')).toMatchObject({ keep: 0, surplus: 5 });
 
   // An operator applies a move; moving more than the giver holds unsold is a 400 naming the field.
-  expect((await post(`/gifts/${code}/stock/moves`, { from: 'furunavi', to: 'choice', quantity: 6, reason: 'x' })).json().fields).toEqual([
+  expect((await api.post(`/gifts/${code}/stock/moves`, { from: 'furunavi', to: 'choice', quantity: 6, reason: 'x' })).json().fields).toEqual([
     { field: 'quantity', reason: 'exceeds the 5 unsold units allocated to furunavi' },
   ]);
-  expect((await post(`/gifts/${code}/stock/moves`, { from: 'rakuten', to: 'furunavi', quantity: 1, reason: 'x' })).json().fields[0].field).toBe('to');
-  expect((await post(`/gifts/${code}/stock/moves`, { from: 'rakuten', to: 'choice', quantity: 6, reason: 'x' }, 'city')).statusCode).toBe(403);
-  const moved = await post(`/gifts/${code}/stock/moves`, { from: 'rakuten', to: 'choice', quantity: 6, reason: '楽天の在庫に余裕' });
+  expect((await api.post(`/gifts/${code}/stock/moves`, { from: 'rakuten', to: 'furunavi', quantity: 1, reason: 'x' })).json().fields[0].field).toBe('to');
+  expect((await api.post(`/gifts/${code}/stock/moves`, { from: 'rakuten', to: 'choice', quantity: 6, reason: 'x' }, 'city')).statusCode).toBe(403);
+  const moved = await api.post(`/gifts/${code}/stock/moves`, { from: 'rakuten', to: 'choice', quantity: 6, reason: '楽天の在庫に余裕' });
   expect(moved.statusCode).toBe(200);
   expect(moved.json().gift.listings.filter((l: { portal: string }) => l.portal !== 'furunavi').map((l: { portal: string; allocated: number; remaining: number }) => [l.portal, l.allocated, l.remaining])).toEqual([
     ['choice', 16, 8],
@@ -187,11 +178,11 @@ test('rebalancing: the recommendation explains its rule, an operator applies a m
 test('stock settings are validated and need a reason; the city only reads', async () => {
   const code = await stockedGift({ totalStock: 10, listings: [{ portal: 'choice', allocated: 5 }] });
   await sell(code, 'choice', 4);
-  const below = await post(`/gifts/${code}/stock`, { allocations: [{ portal: 'choice', allocated: 3 }], reason: '調整' });
+  const below = await api.post(`/gifts/${code}/stock`, { allocations: [{ portal: 'choice', allocated: 3 }], reason: '調整' });
   expect(below.json().fields).toEqual([{ field: 'allocations[0].allocated', reason: 'must not be below the 4 already sold on choice' }]);
-  const beyond = await post(`/gifts/${code}/stock`, { allocations: [{ portal: 'rakuten', allocated: 6 }], reason: '調整' });
+  const beyond = await api.post(`/gifts/${code}/stock`, { allocations: [{ portal: 'rakuten', allocated: 6 }], reason: '調整' });
   expect(beyond.json().fields).toEqual([{ field: 'allocations', reason: 'allocations and unallocated sales come to 11, more than the total stock 10' }]);
-  expect((await post(`/gifts/${code}/stock`, { totalStock: 20 })).json().fields).toEqual([{ field: 'reason', reason: 'is required' }]);
-  expect((await post(`/gifts/${code}/stock`, { totalStock: 20, reason: 'x' }, 'city')).statusCode).toBe(403);
-  expect((await get(`/gifts/${code}/stock/rebalance`, 'city')).statusCode).toBe(200);
+  expect((await api.post(`/gifts/${code}/stock`, { totalStock: 20 })).json().fields).toEqual([{ field: 'reason', reason: 'is required' }]);
+  expect((await api.post(`/gifts/${code}/stock`, { totalStock: 20, reason: 'x' }, 'city')).statusCode).toBe(403);
+  expect((await api.get(`/gifts/${code}/stock/rebalance`, 'city')).statusCode).toBe(200);
 });

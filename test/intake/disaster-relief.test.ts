@@ -1,47 +1,23 @@
 // PORTAL-3: disaster-relief campaigns: no gift, the relief wording, quick to switch on and off.
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { reliefDecision, type ReliefCampaign } from '../../domain/intake/disaster-relief';
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { statusQuery } from '../../workflows/donation/definitions';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { eventually, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
 import { MAPPED_HEADER } from '../fixtures/portals/generate';
 
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' };
-type Role = keyof typeof TOKEN;
-const auth = (role: Role) => ({ authorization: `Bearer ${TOKEN[role]}` });
 
 beforeAll(async () => {
-  ctx = await suiteContext('intake-relief', { API_TOKENS: TOKENS });
-  await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('intake-relief', { worker: true }));
   await ctx.orm.em.fork().getKnex()('gifts').insert({ code: 'dr-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
-function multipart(fileName: string, bytes: Buffer) {
-  const boundary = '----furusato-relief-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-const upload = (portal: string, fileName: string, bytes: Buffer) => {
-  const { payload, headers } = multipart(fileName, bytes);
-  return app.inject({ method: 'POST', url: `/intake/imports?portal=${portal}`, payload, headers: { ...headers, ...auth('operator') } });
-};
-const get = (url: string, role: Role = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) });
-const post = (url: string, payload: object, role: Role = 'operator') => app.inject({ method: 'POST', url, payload, headers: auth(role) });
+const upload = (portal: string, fileName: string, bytes: Buffer) => api.upload(`/intake/imports?portal=${portal}`, fileName, bytes, 'operator');
 
 /** A チョイス-layout file with the 災害支援 column. */
 function choiceFile(rows: { id: string; at: string; amount: string; gift: string; relief?: string; name: [string, string, string, string] }[]): Buffer {
@@ -76,18 +52,18 @@ describe('reliefDecision', () => {
 test('an operator opens a campaign; its donations enter without gifts as relief donations; closing it ends that; re-importing changes nothing', async () => {
   const p = ctx.prefix;
   const body = { name: '令和8年7月 豪雨災害支援', startsAt: '2026-07-01T00:00:00+09:00', portals: ['choice'], giftCodes: ['SAIGAI-SHIEN'], note: '筑後川流域' };
-  expect((await post('/intake/campaigns', body, 'city')).statusCode).toBe(403);
-  const bad = await post('/intake/campaigns', { ...body, portals: ['nowhere'] });
+  expect((await api.post('/intake/campaigns', body, 'city')).statusCode).toBe(403);
+  const bad = await api.post('/intake/campaigns', { ...body, portals: ['nowhere'] });
   expect(bad.statusCode).toBe(400);
   expect(bad.json().fields).toEqual([{ field: 'portals[0]', reason: 'unknown or inactive portal "nowhere"' }]);
 
-  const opened = await post('/intake/campaigns', body);
+  const opened = await api.post('/intake/campaigns', body);
   expect(opened.statusCode).toBe(201);
   const campaign = opened.json().campaign;
   expect(campaign).toMatchObject({ name: '令和8年7月 豪雨災害支援', status: 'open', portals: ['choice'], giftCodes: ['SAIGAI-SHIEN'], wholePortal: false, endsAt: null, openedBy: 'operator:tanaka' });
-  const closed = await post(`/intake/campaigns/${campaign.id}/close`, { endsAt: '2026-08-01T00:00:00+09:00' });
+  const closed = await api.post(`/intake/campaigns/${campaign.id}/close`, { endsAt: '2026-08-01T00:00:00+09:00' });
   expect(closed.json().campaign).toMatchObject({ status: 'closed', endsAt: '2026-07-31T15:00:00.000Z', closedBy: 'operator:tanaka' });
-  expect((await post(`/intake/campaigns/${campaign.id}/close`, {})).statusCode).toBe(409);
+  expect((await api.post(`/intake/campaigns/${campaign.id}/close`, {})).statusCode).toBe(409);
 
   const file = choiceFile([
     // The campaign's item on its portal in its period: relief, no gift (SAIGAI-SHIEN is not a gift at all).
@@ -117,9 +93,9 @@ test('an operator opens a campaign; its donations enter without gifts as relief 
   const s1 = await eventually(() => ctx.client.workflow.getHandle(d1.workflowId).query(statusQuery), (s) => s.status === 'documents_due' && s.giftFulfilment !== undefined);
   expect(s1.shipments).toEqual([]);
 
-  const summary = (await get(`/intake/campaigns/${campaign.id}`, 'city')).json().campaign;
+  const summary = (await api.get(`/intake/campaigns/${campaign.id}`, 'city')).json().campaign;
   expect(summary).toMatchObject({ donations: 2, amountYen: 25_000 });
-  expect((await get('/intake/campaigns', 'city')).json().campaigns.map((c: { id: string }) => c.id)).toContain(campaign.id);
+  expect((await api.get('/intake/campaigns', 'city')).json().campaigns.map((c: { id: string }) => c.id)).toContain(campaign.id);
 
   // Another export with the same orders: unchanged, no second relief event.
   const again = await upload('choice', 'choice-relief-2.csv', Buffer.concat([file, Buffer.from('\r\n')]));

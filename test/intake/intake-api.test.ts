@@ -1,50 +1,26 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { jstDate } from '../../domain/jst';
 import { statusQuery } from '../../workflows/donation/definitions';
 import { Donation } from '../../ledger/entities';
 import { importChunk, storeImportFile } from '../../ledger/intake';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { eventually, type SuiteContext } from '../support/context';
+import { apiSuite, type Caller, type TestApi } from '../support/api';
 import { mappedFixture } from '../fixtures/portals/generate';
 
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' };
-type Role = keyof typeof TOKEN;
-const auth = (role: Role) => ({ authorization: `Bearer ${TOKEN[role]}` });
 
 beforeAll(async () => {
-  ctx = await suiteContext('intake-api', { API_TOKENS: TOKENS });
-  await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('intake-api', { worker: true }));
   await ctx.orm.em.fork().getKnex()('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
-function multipart(fileName: string, bytes: Buffer) {
-  const boundary = '----furusato-test-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-const upload = (portal: string, fileName: string, bytes: Buffer, role: Role = 'operator') => {
-  const { payload, headers } = multipart(fileName, bytes);
-  return app.inject({ method: 'POST', url: `/intake/imports?portal=${portal}`, payload, headers: { ...headers, ...auth(role) } });
-};
-const get = (url: string, role: Role = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) });
-const send = (method: 'POST' | 'PATCH', url: string, payload: object, role: Role = 'operator') => app.inject({ method, url, payload, headers: auth(role) });
+const upload = (portal: string, fileName: string, bytes: Buffer, role: Caller = 'operator') => api.upload(`/intake/imports?portal=${portal}`, fileName, bytes, role);
+const send = (method: 'POST' | 'PATCH', url: string, payload: object, role: Caller = 'operator') => (method === 'POST' ? api.post : api.patch)(url, payload, role);
 
 const todayJst = () => jstDate(new Date()).replace(/-/g, '/');
 
@@ -52,12 +28,12 @@ test('roles: operators and admins upload and fix; the city reads; suppliers see 
   const file = mappedFixture(`${ctx.prefix}-R`, { bom: true, encoding: 'utf-8' });
   expect((await upload('choice', 'x.csv', file, 'city')).statusCode).toBe(403);
   expect((await upload('choice', 'x.csv', file, 'supplier')).statusCode).toBe(403);
-  expect((await get('/intake/quarantine', 'supplier')).statusCode).toBe(403);
-  expect((await get('/intake/quarantine', 'city')).statusCode).toBe(200);
-  expect((await get('/intake/sla', 'city')).statusCode).toBe(200);
-  expect((await app.inject({ method: 'POST', url: '/intake/imports?portal=choice', payload: {}, headers: auth('operator') })).statusCode).toBe(400);
+  expect((await api.get('/intake/quarantine', 'supplier')).statusCode).toBe(403);
+  expect((await api.get('/intake/quarantine', 'city')).statusCode).toBe(200);
+  expect((await api.get('/intake/sla', 'city')).statusCode).toBe(200);
+  expect((await api.app.inject({ method: 'POST', url: '/intake/imports?portal=choice', payload: {}, headers: api.headers('operator') })).statusCode).toBe(400);
   expect((await upload('nowhere', 'x.csv', file)).json().fields[0].field).toBe('querystring.portal');
-  expect((await get('/docs/json')).json().paths['/intake/imports']).toBeDefined();
+  expect((await api.get('/docs/json')).json().paths['/intake/imports']).toBeDefined();
 });
 
 test('a hand upload answers with the per-row report; the same file again is a no-op; a quarantined row is fixed and re-submitted through the API', async () => {
@@ -80,7 +56,7 @@ test('a hand upload answers with the per-row report; the same file again is a no
   expect(again.statusCode).toBe(200);
   expect(again.json()).toMatchObject({ existing: true, file: { id: report.file.id, created: 3, quarantined: 1 } });
 
-  const listed = (await get(`/intake/quarantine?fileId=${report.file.id}`, 'city')).json();
+  const listed = (await api.get(`/intake/quarantine?fileId=${report.file.id}`, 'city')).json();
   expect(listed.total).toBe(1);
   const entry = listed.entries[0];
   expect(entry).toMatchObject({ fileId: report.file.id, row: 4, portal: 'choice', portalOrderId: `${ctx.prefix}-CH-0003`, kind: 'invalid', status: 'open' });
@@ -98,46 +74,46 @@ test('a hand upload answers with the per-row report; the same file again is a no
   expect(resubmitted.statusCode).toBe(200);
   const { donationId } = resubmitted.json();
   expect(resubmitted.json().entry).toMatchObject({ status: 'resolved', donationId, resolvedBy: 'operator:tanaka', corrections: { 決済方法: '銀行振込' } });
-  const donation = (await get(`/donations/${donationId}`)).json();
+  const donation = (await api.get(`/donations/${donationId}`)).json();
   expect(donation.donation).toMatchObject({ portal: 'choice', portalOrderId: `${ctx.prefix}-CH-0003`, paymentMethod: 'bank_transfer', channel: 'portal' });
   // 10,000 yen for a 20,000-yen gift and no phone: in the ledger now, but held for an operator (INTAKE-4).
   expect(resubmitted.json().reviewFlags).toEqual(['amount_below_gift_price', 'missing_phone']);
-  await eventually(() => get(`/donations/${donationId}`).then((r) => r.json().workflow?.status), (s) => s === 'held');
+  await eventually(() => api.get(`/donations/${donationId}`).then((r) => r.json().workflow?.status), (s) => s === 'held');
   expect((await send('POST', `/intake/quarantine/${entry.id}/resubmit`, {})).statusCode).toBe(409);
-  expect((await get(`/intake/donations/${donationId}`)).json()).toMatchObject({ importFileId: report.file.id, row: 4, late: false });
+  expect((await api.get(`/intake/donations/${donationId}`)).json()).toMatchObject({ importFileId: report.file.id, row: 4, late: false });
 });
 
 test('a row that is still wrong after a correction stays open with the new issues (422); dismissing closes it', async () => {
   const bytes = mappedFixture(`${ctx.prefix}-AN`, { bom: false, encoding: 'utf-8', appliedAt: '2026/11/10 10:00' });
   const report = (await upload('ana', 'ana.csv', bytes)).json();
-  const [entry] = (await get(`/intake/quarantine?fileId=${report.file.id}`)).json().entries;
+  const [entry] = (await api.get(`/intake/quarantine?fileId=${report.file.id}`)).json().entries;
   const still = await send('POST', `/intake/quarantine/${entry.id}/resubmit`, { corrections: { 決済方法: '銀行振込', 寄附金額: '一万' } });
   expect(still.statusCode).toBe(422);
   expect(still.json().issues).toEqual([{ column: '寄附金額', reason: '"一万" is not an amount in yen' }]);
   const dismissed = await send('POST', `/intake/quarantine/${entry.id}/dismiss`, { reason: 'テスト注文' });
   expect(dismissed.json().entry).toMatchObject({ status: 'dismissed', resolution: 'テスト注文' });
-  expect((await get(`/intake/quarantine?fileId=${report.file.id}`)).json().total).toBe(0);
-  expect((await get(`/intake/quarantine?fileId=${report.file.id}&status=dismissed`)).json().total).toBe(1);
+  expect((await api.get(`/intake/quarantine?fileId=${report.file.id}`)).json().total).toBe(0);
+  expect((await api.get(`/intake/quarantine?fileId=${report.file.id}&status=dismissed`)).json().total).toBe(1);
 });
 
 test('SLA (PORTAL-1): a Shift_JIS file of last week is late; late imports are counted per portal; review findings carry reasons', async () => {
   const bytes = mappedFixture(`${ctx.prefix}-AZ`, { bom: false, encoding: 'cp932' });
   // Other suites share the ledger (none imports Amazon files): compare before and after.
   const slaUrl = '/intake/sla?appliedFrom=2026-11-20&appliedTo=2026-11-21';
-  const amazon = async () => (await get(slaUrl, 'city')).json().portals.find((p: { portal: string }) => p.portal === 'amazon') ?? { imported: 0, late: 0 };
+  const amazon = async () => (await api.get(slaUrl, 'city')).json().portals.find((p: { portal: string }) => p.portal === 'amazon') ?? { imported: 0, late: 0 };
   const before = await amazon();
   const report = (await upload('amazon', 'amazon-sjis.csv', bytes)).json();
   expect(report.file).toMatchObject({ encoding: 'cp932', created: 3, quarantined: 1, late: 3 });
   const after = await amazon();
   expect([after.imported - before.imported, after.late - before.late]).toEqual([3, 3]);
-  expect((await get(slaUrl, 'city')).json().late).toBeGreaterThanOrEqual(3);
+  expect((await api.get(slaUrl, 'city')).json().late).toBeGreaterThanOrEqual(3);
 
   // 𠮷 cannot travel in Shift_JIS: the portal wrote "?" and the donation waits for an operator.
-  const intake = (await get(`/intake/donations/${report.rows[0].donationId}`, 'city')).json();
+  const intake = (await api.get(`/intake/donations/${report.rows[0].donationId}`, 'city')).json();
   expect(intake).toMatchObject({ dueOn: '2026-11-24', late: true, appliedAt: '2026-11-20T01:00:00.000Z' });
   // Other suites import the same made-up donors on other portals the same day, so duplicate findings may join this one.
   expect(intake.reviewFindings).toEqual(expect.arrayContaining([{ flag: 'invalid_characters', reason: expect.stringContaining('name contains U+003F "?"') }]));
-  await eventually(() => get(`/donations/${report.rows[0].donationId}`), (r) => r.json().workflow?.status === 'held');
+  await eventually(() => api.get(`/donations/${report.rows[0].donationId}`), (r) => r.json().workflow?.status === 'held');
 });
 
 test('a file is in the ledger before its workflows start: the report shows both clocks, and a signal to a donation not started yet is a 409, not a fault', async () => {
@@ -145,7 +121,7 @@ test('a file is in the ledger before its workflows start: the report shows both 
   const hooks = { heartbeat: () => undefined, paymentSeen: async () => undefined };
   // The worker dies at the first start: every row is registered, no workflow is.
   await expect(importChunk(ctx.orm, file.id, 10_000, { ...hooks, ensureWorkflow: async () => { throw new Error('worker killed'); } })).rejects.toThrow('worker killed');
-  const mid = (await get(`/intake/imports/${file.id}`)).json();
+  const mid = (await api.get(`/intake/imports/${file.id}`)).json();
   expect(mid.file).toMatchObject({ status: 'running', workflowsRow: 0, finishedAt: null, created: 3 });
   expect(Date.parse(mid.file.registeredAt)).toBeGreaterThan(0);
   const donationId = mid.rows.find((r: { outcome: string }) => r.outcome === 'created').donationId;
@@ -154,7 +130,7 @@ test('a file is in the ledger before its workflows start: the report shows both 
   expect(early.json().message).toMatch(/no running workflow donation\/choice\/.*not started it yet/);
 
   await importChunk(ctx.orm, file.id, 10_000, { ...hooks, ensureWorkflow: async (d) => void (await ensureDonationWorkflow(ctx.client, d, ctx.config)) });
-  const done = (await get(`/intake/imports/${file.id}`)).json();
+  const done = (await api.get(`/intake/imports/${file.id}`)).json();
   expect(done.file).toMatchObject({ status: 'done', workflowsRow: done.file.rowsDone });
   expect(Date.parse(done.file.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.file.registeredAt));
   expect((await send('POST', `/donations/${donationId}/payment`, { paidAt: '2026-11-20T10:05:00+09:00' })).statusCode).toBe(202);

@@ -1,49 +1,26 @@
 // LEDGER-4 / SHIP-7: migration from ふるさと納税do through the portal-file machinery.
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { adapterFor, isMapper, MIGRATION_SOURCE, type RowMapper } from '../../domain/portals';
 import { registerDonation } from '../../ledger/donations';
 import { Donation, DonationEvent, DonationIntake } from '../../ledger/entities';
 import { newDonation } from '../support/factory';
 import { paymentConfirmedSignal, statusQuery, type DonationStatusView } from '../../workflows/donation/definitions';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { eventually, type SuiteContext } from '../support/context';
+import { apiSuite, type Caller, type TestApi } from '../support/api';
 import { MIGRATION_GIFTS, MIGRATION_HEADER, migrationFixture, migrationRows, toCsv } from '../fixtures/migration/generate';
 
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' };
-type Role = keyof typeof TOKEN;
-const auth = (role: Role) => ({ authorization: `Bearer ${TOKEN[role]}` });
 
 beforeAll(async () => {
-  ctx = await suiteContext('intake-migration', { API_TOKENS: TOKENS });
-  await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('intake-migration', { worker: true }));
   await ctx.orm.em.fork().getKnex()('gifts').insert(MIGRATION_GIFTS).onConflict('code').ignore();
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
-function multipart(fileName: string, bytes: Buffer) {
-  const boundary = '----furusato-migration-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-const upload = (fileName: string, bytes: Buffer, role: Role = 'operator') => {
-  const { payload, headers } = multipart(fileName, bytes);
-  return app.inject({ method: 'POST', url: '/intake/migration', payload, headers: { ...headers, ...auth(role) } });
-};
-const send = (method: 'POST' | 'PATCH', url: string, payload: object, role: Role = 'operator') => app.inject({ method, url, payload, headers: auth(role) });
+const upload = (fileName: string, bytes: Buffer, role: Caller = 'operator') => api.upload('/intake/migration', fileName, bytes, role);
+const send = (method: 'POST' | 'PATCH', url: string, payload: object, role: Caller = 'operator') => (method === 'POST' ? api.post : api.patch)(url, payload, role);
 
 const find = (portal: string, orderId: string) => ctx.orm.em.fork().findOne(Donation, { portal: { code: portal }, portalOrderId: orderId }, { populate: ['donor', 'giftLines'] });
 const status = (d: Donation) => ctx.client.workflow.getHandle(d.workflowId).query(statusQuery);

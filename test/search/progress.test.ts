@@ -1,29 +1,22 @@
 // LEDGER-3: the city sees where the fiscal year stands, from the ledger, at any time.
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { registerDonation } from '../../ledger/donations';
 import { fiscalYearOf } from '../../ledger/progress';
-import { suiteContext, type SuiteContext } from '../support/context';
+import type { SuiteContext } from '../support/context';
+import { apiSuite, type Caller, type TestApi } from '../support/api';
 import { newDonation } from '../support/factory';
 
 let ctx: SuiteContext;
-let app: FastifyInstance;
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001';
+let api: TestApi;
 
 beforeAll(async () => {
-  ctx = await suiteContext('progress', { API_TOKENS: TOKENS });
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('progress'));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
 // A fiscal year no other suite writes to; figures are compared before and after this suite's donations.
 const YEAR = 2016;
-const progress = async (token = 'city-token-00000001', year: number | string = YEAR) =>
-  app.inject({ method: 'GET', url: `/progress?fiscalYear=${year}`, headers: { authorization: `Bearer ${token}` } });
+const progress = async (as: Caller = 'city', year: number | string = YEAR) => api.get(`/progress?fiscalYear=${year}`, as);
 
 test('fiscal year (JST) boundaries', () => {
   expect(fiscalYearOf(new Date('2027-03-31T14:59:59Z'))).toBe(2026); // 23:59:59 on 31 March in Japan
@@ -69,14 +62,14 @@ test("the year's donations by status and portal, documents overdue, intake laten
 });
 
 test('the city and operators read it; suppliers do not; a year that is not a year is refused', async () => {
-  expect((await progress('operator-token-0001')).statusCode).toBe(200);
-  expect((await progress('supplier-token-0001')).statusCode).toBe(403);
-  const bad = await progress('city-token-00000001', 'last');
+  expect((await progress('operator')).statusCode).toBe(200);
+  expect((await progress('supplier')).statusCode).toBe(403);
+  const bad = await progress('city', 'last');
   expect(bad.statusCode).toBe(400);
   expect(bad.json().fields[0].field).toBe('querystring.fiscalYear');
   // Without a year: the one the request falls in (Japan time). The API reads the clock itself, so the
   // expectation is taken on both sides of the request: on 1 April at midnight JST the year may turn in between.
   const yearBefore = fiscalYearOf(new Date());
-  const current = await app.inject({ method: 'GET', url: '/progress', headers: { authorization: 'Bearer city-token-00000001' } });
+  const current = await api.get('/progress', 'city');
   expect([yearBefore, fiscalYearOf(new Date())]).toContain(current.json().fiscalYear);
 });

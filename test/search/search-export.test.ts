@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sealMyNumber } from '../../domain/onestop/vault';
 import type { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import * as iconv from 'iconv-lite';
-import { buildApi } from '../../api/server';
 import { EXPORT_HEADER, SjisEncoder, exportDonationsCsv } from '../../ledger/export';
 import { searchRows, searchTotals, type RowStrategy, type SearchFilters } from '../../ledger/search';
-import { suiteContext, type SuiteContext } from '../support/context';
+import type { SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
 
 /** LEDGER-2/3: filter combinations checked against an independent (in-memory) evaluation of the planted rows. */
 let ctx: SuiteContext;
-let app: FastifyInstance;
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' };
-const get = (url: string, role: keyof typeof TOKEN = 'operator') => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN[role]}` } });
+let api: TestApi;
 
 interface Planted {
   id: string; portal: string; status: string; amount: number; appliedAt: Date; paidAt: Date | null; prefecture: string; name: string; kana: string;
@@ -30,8 +26,7 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const jst = (d: Date) => new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  ctx = await suiteContext('search', { API_TOKENS: TOKENS });
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('search'));
   const knex = ctx.orm.em.fork().getKnex();
   S = ['A', 'B'].map((x) => `${ctx.prefix}-S${x}`);
   const supplierIds: number[] = [];
@@ -82,10 +77,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
 const mine = () => G.map((g) => `gift=${encodeURIComponent(g)}`).join('&');
 
@@ -122,7 +114,7 @@ describe('search (LEDGER-2)', () => {
     for (const [query, match] of cases()) {
       const expected = planted.filter(match).sort(order);
       // gift= cases are scoped by their own (prefixed) gift code; the rest by all of this suite's gifts.
-      const res = await get(`/donations?${query.startsWith('gift=') ? '' : `${mine()}&`}${query}&limit=500`, 'city');
+      const res = await api.get(`/donations?${query.startsWith('gift=') ? '' : `${mine()}&`}${query}&limit=500`, 'city');
       expect({ query, status: res.statusCode }).toEqual({ query, status: 200 });
       const json = res.json();
       expect({ query, ids: json.rows.map((r: { id: string }) => r.id) }).toEqual({ query, ids: expected.map((p) => p.id) });
@@ -136,13 +128,13 @@ describe('search (LEDGER-2)', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const json: { rows: { id: string }[]; nextCursor: string | null; total: number } = (await get(`/donations?${mine()}&${st}&limit=7${after ? `&after=${after}` : ''}`)).json();
+      const json: { rows: { id: string }[]; nextCursor: string | null; total: number } = (await api.get(`/donations?${mine()}&${st}&limit=7${after ? `&after=${after}` : ''}`)).json();
       expect(json.total).toBe(expected.length);
       seen.push(...json.rows.map((r) => r.id));
       after = json.nextCursor;
     } while (after);
     expect(seen).toEqual(expected);
-    const page2 = (await get(`/donations?${mine()}&${st}&limit=7&offset=7`)).json();
+    const page2 = (await api.get(`/donations?${mine()}&${st}&limit=7&offset=7`)).json();
     expect(page2.rows.map((r: { id: string }) => r.id)).toEqual(expected.slice(7, 14));
   });
 
@@ -195,13 +187,13 @@ describe('search (LEDGER-2)', () => {
     // exactTotals counts whatever the size; the planner's guess is not consulted.
     expect(await searchTotals(em(), { gift: G }, { exactTotals: true, exactLimit: 10 }, 1_000_000)).toEqual({ total: all, totalAmountYen: allAmount, totalsExact: true });
     // Through the API: totalsExact is always in the answer, and exactTotals is accepted.
-    const res = (await get(`/donations?${mine()}&exactTotals=true&limit=1`)).json();
+    const res = (await api.get(`/donations?${mine()}&exactTotals=true&limit=1`)).json();
     expect([res.total, res.totalAmountYen, res.totalsExact, res.rows.length]).toEqual([all, allAmount, true, 1]);
-    expect((await get(`/donations?exactTotals=maybe`)).json().fields[0].field).toBe('querystring.exactTotals');
+    expect((await api.get(`/donations?exactTotals=maybe`)).json().fields[0].field).toBe('querystring.exactTotals');
   });
 
   test('bad queries are 400s naming the field', async () => {
-    const field = async (q: string) => (await get(`/donations?${q}`)).json().fields?.[0]?.field;
+    const field = async (q: string) => (await api.get(`/donations?${q}`)).json().fields?.[0]?.field;
     expect(await field('amountMin=5&amountMax=1')).toBe('querystring.amountMax');
     expect(await field('paidFrom=2026-10-10&paidTo=2026-10-01')).toBe('querystring.paidTo');
     expect(await field('onestopStatus=maybe')).toBe('querystring.onestopStatus[0]');
@@ -209,8 +201,8 @@ describe('search (LEDGER-2)', () => {
     expect(await field('after=bm9wZQ')).toBe('querystring.after');
     expect(await field('disasterRelief=perhaps')).toBe('querystring.disasterRelief');
     expect(await field('nonsense=1')).toBe('querystring.nonsense');
-    expect((await get(`/donations?donor=${encodeURIComponent("'; drop table donations; --")}`)).json().total).toBe(0);
-    expect((await get('/donations', 'supplier')).statusCode).toBe(403);
+    expect((await api.get(`/donations?donor=${encodeURIComponent("'; drop table donations; --")}`)).json().total).toBe(0);
+    expect((await api.get('/donations', 'supplier')).statusCode).toBe(403);
   });
 });
 
@@ -241,7 +233,7 @@ async function drain(stream: Readable): Promise<{ body: Buffer; chunks: number }
 
 describe('CSV export (LEDGER-3)', () => {
   test('UTF-8 with BOM, CRLF, Japanese header, every row matching the search; no 個人番号', async () => {
-    const res = await get(`/donations/export?${mine()}`, 'city');
+    const res = await api.get(`/donations/export?${mine()}`, 'city');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     const raw = res.rawPayload;
@@ -264,15 +256,15 @@ describe('CSV export (LEDGER-3)', () => {
 
   test('supplier and one-stop filters export exactly the rows the search finds, in its order', async () => {
     for (const q of [`supplier=${S[1]}`, `supplier=${S[0]}&onestopStatus=none&status=paid&status=completed`, `donorKana=${encodeURIComponent('タカハシ')}`]) {
-      const search = (await get(`/donations?${mine()}&${q}&limit=500`)).json();
-      const csv = parseCsv((await get(`/donations/export?${mine()}&${q}`)).rawPayload.subarray(3).toString('utf8'));
+      const search = (await api.get(`/donations?${mine()}&${q}&limit=500`)).json();
+      const csv = parseCsv((await api.get(`/donations/export?${mine()}&${q}`)).rawPayload.subarray(3).toString('utf8'));
       expect({ q, ids: csv.slice(1).map((r) => r[0]) }).toEqual({ q, ids: search.rows.map((r: { id: string }) => r.id) });
       expect(search.rows.length).toBeGreaterThan(0);
     }
   });
 
   test('Shift_JIS: decodes to the same rows; characters outside CP932 become 〓 and are counted on the note line', async () => {
-    const res = await get(`/donations/export?${mine()}&encoding=sjis&status=paid`, 'admin');
+    const res = await api.get(`/donations/export?${mine()}&encoding=sjis&status=paid`, 'admin');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=Shift_JIS');
     const text = iconv.decode(res.rawPayload, 'cp932');
@@ -308,7 +300,7 @@ describe('CSV export (LEDGER-3)', () => {
         select gen_random_uuid(), 'choice', ? || '-' || g, ?::uuid, 'portal', 10000, 'credit_card', 'paid', now() - g * interval '1 minute', ? || '-' || g, 'x', 'test'
         from generate_series(1, 5000) g returning id)
       insert into donation_gift_lines (donation_id, gift_code, quantity, unit_price_yen) select id, ?, 1, 10000 from d`, [`${ctx.prefix}-BULK`, donor, `${ctx.prefix}-bulkwf`, gift]);
-    const res = await app.inject({ method: 'GET', url: `/donations/export?gift=${gift}`, headers: { authorization: `Bearer ${TOKEN.operator}` }, payloadAsStream: true });
+    const res = await api.app.inject({ method: 'GET', url: `/donations/export?gift=${gift}`, headers: api.headers(), payloadAsStream: true });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-length']).toBeUndefined();
     const { body, chunks } = await drain(res.stream());
@@ -320,7 +312,7 @@ describe('CSV export (LEDGER-3)', () => {
     let n = 0;
     for await (const _ of exportDonationsCsv(ctx.orm.em.fork(), { gift: [gift] }, { encoding: 'utf8', batchSize: 2_000 })) n += 1;
     expect(n).toBe(1 + 5_000 / 250);
-    expect((await get(`/donations/export?gift=${gift}`, 'supplier')).statusCode).toBe(403);
+    expect((await api.get(`/donations/export?gift=${gift}`, 'supplier')).statusCode).toBe(403);
     // A reader that goes away after the first batch ends the export's transaction: twelve of them
     // (more than the pool's ten connections) and the ledger still answers.
     for (let i = 0; i < 12; i++) {
@@ -332,7 +324,7 @@ describe('CSV export (LEDGER-3)', () => {
     const knexAfter = ctx.orm.em.fork().getKnex();
     const open = await knexAfter.raw(`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%' and query like '%donations_export%'`);
     expect(open.rows[0].n).toBe(0);
-    expect((await get(`/donations?gift=${gift}&limit=1`)).json().total).toBe(5_000);
-    expect((await get(`/donations/export?encoding=ebcdic`)).json().fields[0].field).toBe('querystring.encoding');
+    expect((await api.get(`/donations?gift=${gift}&limit=1`)).json().total).toBe(5_000);
+    expect((await api.get(`/donations/export?encoding=ebcdic`)).json().fields[0].field).toBe('querystring.encoding');
   });
 });
