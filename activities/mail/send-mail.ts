@@ -2,11 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/env';
 import type { Orm } from '../../ledger/orm';
+import { findMailLogEntry, finishMailLogEntry, insertMailLogEntry, type FinalMailStatus, type MailStatus } from '../../ledger/mail-log';
 import { messageIdFor, type MailAttachment, type Mailer } from './mailer';
 import { MailTemplateError, renderMail, type MailTemplateData, type MailTemplateName } from './render';
 
-export type MailStatus = 'sending' | 'sent' | 'rejected' | 'skipped_masked' | 'skipped_no_address';
-export type FinalMailStatus = Exclude<MailStatus, 'sending'>;
+export type { FinalMailStatus, MailStatus } from '../../ledger/mail-log';
 
 /** Attachments cross Temporal as JSON: text (utf8) or bytes (base64), never a Buffer. */
 export interface MailAttachmentInput {
@@ -45,6 +45,7 @@ export interface MailActivityDeps {
 }
 
 const FINAL: ReadonlySet<string> = new Set<FinalMailStatus>(['sent', 'rejected', 'skipped_masked', 'skipped_no_address']);
+const isFinal = (status: MailStatus): status is FinalMailStatus => FINAL.has(status);
 
 /** One plain address; display names, lists and anything with spaces are not for us to guess at. */
 const ADDRESS = /^[^\s@<>(),;:"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
@@ -91,10 +92,6 @@ function toAttachment(a: MailAttachmentInput): MailAttachment {
 export function createMailActivities({ orm, mailer, config }: MailActivityDeps) {
   const knex = () => orm.em.getKnex();
 
-  async function finish(key: string, status: FinalMailStatus, response: string | null): Promise<void> {
-    await knex()('mail_log').where({ idempotency_key: key, status: 'sending' }).update({ status, response, updated_at: knex().fn.now() });
-  }
-
   return {
     async sendMail(input: SendMailInput): Promise<SendMailResult> {
       if (!input?.key) throw ApplicationFailure.create({ type: 'MailInputError', message: 'sendMail needs a key', nonRetryable: true });
@@ -116,21 +113,17 @@ export function createMailActivities({ orm, mailer, config }: MailActivityDeps) 
 
       let inserted: { status: MailStatus }[];
       try {
-        inserted = await knex()('mail_log')
-          .insert({
-            idempotency_key: input.key,
-            template: input.template,
-            recipient: to || null,
-            subject: rendered.subject,
-            donation_id: input.donationId ?? null,
-            shipment_id: input.shipmentId ?? null,
-            status: initial,
-            response: initial === 'skipped_no_address' ? (to ? 'not a single email address' : 'no email address') : initial === 'skipped_masked' ? 'masked portal relay address' : null,
-            message_id: initial === 'sending' ? messageId : null,
-          })
-          .onConflict('idempotency_key')
-          .ignore()
-          .returning(['status']);
+        inserted = await insertMailLogEntry(knex(), {
+          key: input.key,
+          template: input.template,
+          recipient: to || null,
+          subject: rendered.subject,
+          donationId: input.donationId ?? null,
+          shipmentId: input.shipmentId ?? null,
+          status: initial,
+          response: initial === 'skipped_no_address' ? (to ? 'not a single email address' : 'no email address') : initial === 'skipped_masked' ? 'masked portal relay address' : null,
+          messageId: initial === 'sending' ? messageId : null,
+        });
       } catch (err) {
         if (err instanceof ForeignKeyConstraintViolationException || (err as { code?: string }).code === '23503') {
           throw ApplicationFailure.create({ type: 'DonationNotFoundError', message: `donation ${input.donationId} is not in the ledger`, nonRetryable: true });
@@ -139,14 +132,14 @@ export function createMailActivities({ orm, mailer, config }: MailActivityDeps) 
       }
 
       if (inserted.length === 0) {
-        const existing = await knex()('mail_log').where({ idempotency_key: input.key }).first('status', 'message_id');
+        const existing = await findMailLogEntry(knex(), input.key);
         if (!existing) throw new Error(`mail_log row ${input.key} vanished between insert and read`);
-        if (FINAL.has(existing.status)) {
+        if (isFinal(existing.status)) {
           return existing.message_id ? { status: existing.status, messageId: existing.message_id } : { status: existing.status };
         }
         // `sending`: an earlier attempt did not finish; this one sends (the same Message-ID).
         if (initial !== 'sending') {
-          await finish(input.key, initial, 'address no longer usable on retry');
+          await finishMailLogEntry(knex(), input.key, initial, 'address no longer usable on retry');
           return { status: initial };
         }
       } else if (initial !== 'sending') {
@@ -162,7 +155,7 @@ export function createMailActivities({ orm, mailer, config }: MailActivityDeps) 
         attachments: input.attachments?.map(toAttachment),
       });
       const status: FinalMailStatus = result.outcome === 'sent' ? 'sent' : 'rejected';
-      await finish(input.key, status, result.response || null);
+      await finishMailLogEntry(knex(), input.key, status, result.response || null);
       return { status, messageId };
     },
   };
