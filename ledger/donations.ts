@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ReferenceKind } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
-import type { Channel, PaymentMethod } from '../domain/donation-status';
+import type { Channel, DonationStatus, PaymentMethod } from '../domain/donation-status';
 import type { ShipTo } from '../domain/portals/types';
 import { normalizeDonorFields, type DonorFields, type FieldError } from '../domain/donor';
 import { donationWorkflowId } from '../domain/ids';
@@ -418,4 +418,74 @@ export function findByPortalOrder(em: EntityManager, portal: string, portalOrder
 
 export async function donationEvents(em: EntityManager, donationId: string): Promise<DonationEvent[]> {
   return em.find(DonationEvent, { donation: donationId }, { orderBy: { id: 'asc' } });
+}
+
+/** A donation workflow's status change, as recordTransition receives it. */
+export interface TransitionInput {
+  donationId: string;
+  from: DonationStatus;
+  to: DonationStatus;
+  at: string;
+  actor: string;
+  reason?: string;
+  fields?: Partial<Record<'paidAt' | 'paymentMethod' | 'documentsDueOn' | 'documentsDueAt' | 'documentsSentAt' | 'returnedAt', string>>;
+  /** Stable per workflow step, so a retried activity never writes the event twice. */
+  key: string;
+}
+
+const TRANSITION_SQL = `
+  with event as (
+    insert into donation_events (donation_id, kind, from_status, to_status, actor, occurred_at, reason, before, after, idempotency_key)
+    select d.id, 'transition', ?, ?, ?, ?::timestamptz, ?, ?::jsonb, ?::jsonb, ? from donations d where d.id = ?
+    on conflict (idempotency_key) do nothing
+    returning donation_id
+  )
+  update donations d set
+    status = ?,
+    paid_at = coalesce(?::timestamptz, d.paid_at),
+    payment_method = coalesce(?::text, d.payment_method),
+    documents_due_on = coalesce(?::date, d.documents_due_on),
+    documents_due_at = coalesce(?::timestamptz, d.documents_due_at),
+    documents_sent_at = coalesce(?::timestamptz, d.documents_sent_at),
+    completed_at = case when ?::text = 'completed' then ?::timestamptz else d.completed_at end,
+    returned_mail_count = d.returned_mail_count + case when ?::text = 'mail_returned' then 1 else 0 end,
+    review_flags = case when ?::text in ('received', 'awaiting_payment', 'paid') then '[]'::jsonb else d.review_flags end,
+    updated_at = now()
+  from event where d.id = event.donation_id
+  returning d.id`;
+
+/**
+ * A transition other than a cancellation, in one statement: the event insert is the idempotency
+ * check, and the donation row changes only if the event went in. False when nothing was written:
+ * the key was recorded by an earlier attempt, or there is no such donation.
+ */
+export async function recordTransitionStatement(knex: Knex, input: TransitionInput): Promise<boolean> {
+  const f = input.fields ?? {};
+  const { rows } = await knex.raw(TRANSITION_SQL, [
+    input.from,
+    input.to,
+    input.actor,
+    input.at,
+    input.reason ?? null,
+    JSON.stringify({ status: input.from }),
+    JSON.stringify({ status: input.to, ...f }),
+    input.key,
+    input.donationId,
+    input.to,
+    f.paidAt ?? null,
+    f.paymentMethod ?? null,
+    f.documentsDueOn ?? null,
+    f.documentsDueAt ?? null,
+    f.documentsSentAt ?? null,
+    input.to,
+    input.at,
+    input.to,
+    input.to,
+  ]);
+  return rows.length > 0;
+}
+
+export async function donationExists(knex: Knex, donationId: string): Promise<boolean> {
+  const { rows } = await knex.raw('select 1 from donations where id = ?', [donationId]);
+  return rows.length > 0;
 }

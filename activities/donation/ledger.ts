@@ -2,24 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../ledger/orm';
 import { Donation, DonationEvent, Donor } from '../../ledger/entities';
-import type { DonationStatus, PaymentMethod } from '../../domain/donation-status';
+import type { PaymentMethod } from '../../domain/donation-status';
 import type { DonorFields } from '../../domain/donor';
 import { releaseDonationStock } from '../../ledger/stock';
+import { donationExists, recordTransitionStatement, type TransitionInput } from '../../ledger/donations';
 import { correctShipTo, ShipToError, type ShipToCorrectionInput, type ShipToCorrectionResult } from '../../ledger/ship-to';
 
 export type { ShipToCorrectionInput, ShipToCorrectionResult } from '../../ledger/ship-to';
-
-export interface TransitionInput {
-  donationId: string;
-  from: DonationStatus;
-  to: DonationStatus;
-  at: string;
-  actor: string;
-  reason?: string;
-  fields?: Partial<Record<'paidAt' | 'paymentMethod' | 'documentsDueOn' | 'documentsDueAt' | 'documentsSentAt' | 'returnedAt', string>>;
-  /** Stable per workflow step, so a retried activity never writes the event twice. */
-  key: string;
-}
+export type { TransitionInput } from '../../ledger/donations';
 
 export interface DeadlineAlertInput {
   donationId: string;
@@ -47,27 +37,6 @@ export interface DonorCorrectionInput {
   at: string;
   key: string;
 }
-
-const TRANSITION_SQL = `
-  with event as (
-    insert into donation_events (donation_id, kind, from_status, to_status, actor, occurred_at, reason, before, after, idempotency_key)
-    select d.id, 'transition', ?, ?, ?, ?::timestamptz, ?, ?::jsonb, ?::jsonb, ? from donations d where d.id = ?
-    on conflict (idempotency_key) do nothing
-    returning donation_id
-  )
-  update donations d set
-    status = ?,
-    paid_at = coalesce(?::timestamptz, d.paid_at),
-    payment_method = coalesce(?::text, d.payment_method),
-    documents_due_on = coalesce(?::date, d.documents_due_on),
-    documents_due_at = coalesce(?::timestamptz, d.documents_due_at),
-    documents_sent_at = coalesce(?::timestamptz, d.documents_sent_at),
-    completed_at = case when ?::text = 'completed' then ?::timestamptz else d.completed_at end,
-    returned_mail_count = d.returned_mail_count + case when ?::text = 'mail_returned' then 1 else 0 end,
-    review_flags = case when ?::text in ('received', 'awaiting_payment', 'paid') then '[]'::jsonb else d.review_flags end,
-    updated_at = now()
-  from event where d.id = event.donation_id
-  returning d.id`;
 
 function notFound(donationId: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'DonationNotFoundError', message: `donation ${donationId} is not in the ledger`, nonRetryable: true });
@@ -106,33 +75,10 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
       // Every transition but a cancellation (which gives stock back) is one statement: the event
       // insert is the idempotency check, and the donation row changes only if the event went in.
       if (input.to !== 'cancelled') {
-        const f = input.fields ?? {};
         const knex = orm.em.getKnex();
-        const { rows } = await knex.raw(TRANSITION_SQL, [
-          input.from,
-          input.to,
-          input.actor,
-          input.at,
-          input.reason ?? null,
-          JSON.stringify({ status: input.from }),
-          JSON.stringify({ status: input.to, ...f }),
-          input.key,
-          input.donationId,
-          input.to,
-          f.paidAt ?? null,
-          f.paymentMethod ?? null,
-          f.documentsDueOn ?? null,
-          f.documentsDueAt ?? null,
-          f.documentsSentAt ?? null,
-          input.to,
-          input.at,
-          input.to,
-          input.to,
-        ]);
-        if (rows.length > 0) return;
+        if (await recordTransitionStatement(knex, input)) return;
         // Nothing written: either this key was recorded by an earlier attempt, or there is no such donation.
-        const { rows: found } = await knex.raw('select 1 from donations where id = ?', [input.donationId]);
-        if (found.length === 0) throw notFound(input.donationId);
+        if (!(await donationExists(knex, input.donationId))) throw notFound(input.donationId);
         return;
       }
       await once(
