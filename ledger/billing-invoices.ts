@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import type { InvoiceContent } from '../domain/billing/invoice';
 import { appendBillingEvent, BillingError } from './billing';
+import { renamed } from './rows';
 
 /**
  * The invoice to the city (BILL-3, BILL-4) in numbered revisions, its acceptance
@@ -32,19 +33,10 @@ const COLUMNS = `id, run_id, revision, number, status, total_yen, content, issue
 
 function toInvoice(r: any): InvoiceRow {
   return {
+    ...renamed(r, 'run_id revision number status total_yen content decided_by rejection_reason payment_due_on paid_yen'),
     id: String(r.id),
-    runId: r.run_id,
-    revision: r.revision,
-    number: r.number,
-    status: r.status,
-    totalYen: r.total_yen,
-    content: r.content,
     issuedAt: iso(r.issued_at)!,
-    decidedBy: r.decided_by,
     decidedAt: iso(r.decided_at),
-    rejectionReason: r.rejection_reason,
-    paymentDueOn: r.payment_due_on,
-    paidYen: r.paid_yen,
     paidAt: iso(r.paid_at),
     overdueAt: iso(r.overdue_at),
   };

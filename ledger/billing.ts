@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { firstDay, nextMonth } from '../domain/billing/month';
+import { renamed } from './rows';
 
 /**
  * The billing ledger (BILL-1): runs, the frozen statement per supplier, disputes,
@@ -36,11 +37,8 @@ export async function findBillingRun(knex: Knex, runId: string): Promise<Billing
   const r = rows[0];
   if (!r) return undefined;
   return {
-    id: r.id,
+    ...renamed(r, 'id scope_label scope_suppliers requested_by'),
     month: r.month_text,
-    scopeLabel: r.scope_label,
-    scopeSuppliers: r.scope_suppliers,
-    requestedBy: r.requested_by,
     override: r.override_at ? { by: r.override_by, at: iso(r.override_at)!, reason: r.override_reason } : null,
     escalatedAt: iso(r.escalated_at),
     receiptPostage: r.receipt_postage_actual_yen === null ? null : { actualYen: r.receipt_postage_actual_yen, reference: r.receipt_postage_reference },
@@ -211,22 +209,8 @@ const LINE_COLUMNS = `l.id, l.shipment_id, l.donation_id, l.gift_code, l.gift_na
 
 function toLine(r: any): StatementLine {
   return {
+    ...renamed(r, 'shipment_id donation_id gift_code gift_name delivery_no deliveries attempt quantity shipped_on delivered_on carrier procurement_cost_yen shipping_cost_yen origin voided'),
     lineId: String(r.id),
-    shipmentId: r.shipment_id,
-    donationId: r.donation_id,
-    giftCode: r.gift_code,
-    giftName: r.gift_name,
-    deliveryNo: r.delivery_no,
-    deliveries: r.deliveries,
-    attempt: r.attempt,
-    quantity: r.quantity,
-    shippedOn: r.shipped_on,
-    deliveredOn: r.delivered_on,
-    carrier: r.carrier,
-    procurementCostYen: r.procurement_cost_yen,
-    shippingCostYen: r.shipping_cost_yen,
-    origin: r.origin,
-    voided: r.voided,
   };
 }
 

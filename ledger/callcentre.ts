@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { checkTransition, type CallCategory, type CallChannel, type CallStatus } from '../domain/callcentre/types';
+import { renamed } from './rows';
 
 /** CALL-1…4: the call centre log. Current state in `calls`, history in append-only `call_events`. */
 
@@ -66,30 +67,11 @@ const iso = (v: Date | string | null) => (v == null ? null : new Date(v).toISOSt
 
 function toCall(r: any): CallRow {
   return {
-    id: r.id,
-    channel: r.channel,
-    category: r.category,
-    complaint: r.complaint,
-    status: r.status,
-    subject: r.subject,
-    body: r.body,
-    callerName: r.caller_name,
-    callerContact: r.caller_contact,
-    donorId: r.donor_id,
-    donationId: r.donation_id,
-    giftCode: r.gift_code,
-    supplierCode: r.supplier_code,
-    shipmentId: r.shipment_id,
+    ...renamed(r, 'id channel category complaint status subject body caller_name caller_contact donor_id donation_id gift_code supplier_code shipment_id out_of_hours outcome report_to_city reshipment_result created_by updated_by'),
     receivedAt: iso(r.received_at)!,
-    outOfHours: r.out_of_hours,
-    outcome: r.outcome,
-    reportToCity: r.report_to_city,
     reshipmentRequestedAt: iso(r.reshipment_requested_at),
-    reshipmentResult: r.reshipment_result,
     createdAt: iso(r.created_at)!,
-    createdBy: r.created_by,
     updatedAt: iso(r.updated_at)!,
-    updatedBy: r.updated_by,
   };
 }
 

@@ -6,6 +6,7 @@ import { municipalityByCode, municipalityOf } from '../domain/onestop/municipali
 import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber } from '../domain/onestop/notification';
 import type { MyNumberKeyring } from '../config/env';
 import { jstDate } from '../domain/jst';
+import { renamed } from './rows';
 import {
   checkMyNumber,
   daysUntil,
@@ -90,23 +91,12 @@ const dateText = (v: unknown): string => (v instanceof Date ? jstDate(v) : Strin
 
 function toRow(r: any): ApplicationRow {
   return {
-    id: r.id,
-    donationId: r.donation_id,
-    workflowId: r.workflow_id,
-    channel: r.channel,
-    status: r.status,
+    ...renamed(r, 'id donation_id workflow_id channel status scan_ref content current_content changed_particulars findings review_round created_by'),
     arrivedOn: dateText(r.arrived_on),
     deadlineOn: dateText(r.deadline_on),
-    scanRef: r.scan_ref,
     online: r.online_service ? { service: r.online_service, reference: r.online_ref } : null,
-    content: r.content,
-    currentContent: r.current_content,
-    changedParticulars: r.changed_particulars,
     myNumber: { verdict: r.my_number_verdict, sealed: r.my_number_key_id !== null, keyId: r.my_number_key_id, destroyedAt: iso(r.my_number_destroyed_at) },
-    findings: r.findings,
-    reviewRound: r.review_round,
     decidedAt: iso(r.decided_at),
-    createdBy: r.created_by,
     createdAt: iso(r.created_at)!,
   };
 }

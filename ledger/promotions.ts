@@ -3,6 +3,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import type { FieldError } from '../domain/donor';
 import { isIsoDate, jstDate } from '../domain/jst';
 import type { CampaignEffect, CountAmount } from '../domain/reports/types';
+import { renamed } from './rows';
 
 /**
  * Promotion campaigns (PR-1, BILL-5): an operator proposes, the city approves or rejects before
@@ -47,22 +48,11 @@ const COLUMNS = `id, code, name, medium, portal_codes, gift_codes, to_char(start
 
 function toCampaign(r: any): Campaign {
   return {
-    id: r.id,
-    code: r.code,
-    name: r.name,
-    medium: r.medium,
+    ...renamed(r, 'id code name medium starts_on ends_on cost_yen billed_month status proposed_by decided_by decision_note'),
     portalCodes: r.portal_codes ?? [],
     giftCodes: r.gift_codes ?? [],
-    startsOn: r.starts_on,
-    endsOn: r.ends_on,
-    costYen: r.cost_yen,
-    billedMonth: r.billed_month,
-    status: r.status,
-    proposedBy: r.proposed_by,
     proposedAt: iso(r.proposed_at)!,
-    decidedBy: r.decided_by,
     decidedAt: iso(r.decided_at),
-    decisionNote: r.decision_note,
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { MonthlyReportData } from '../domain/reports/types';
+import { renamed } from './rows';
 
 /**
  * REPORT-1/2: built reports, one row per revision. Regenerating a month adds the next revision
@@ -36,21 +37,10 @@ const COLUMNS = `id, to_char(month, 'YYYY-MM') as month_text, revision, status, 
 
 function toRevision(r: any): ReportRevision {
   return {
-    id: r.id,
+    ...renamed(r, 'id revision status kind requested_by workflow_id late pdf_sha256 csv_sha256 pdf_path csv_path notice_status'),
     month: r.month_text,
-    revision: r.revision,
-    status: r.status,
-    kind: r.kind,
-    requestedBy: r.requested_by,
-    workflowId: r.workflow_id,
     dueOn: r.due_on_text,
     builtAt: iso(r.built_at),
-    late: r.late,
-    pdfSha256: r.pdf_sha256,
-    csvSha256: r.csv_sha256,
-    pdfPath: r.pdf_path,
-    csvPath: r.csv_path,
-    noticeStatus: r.notice_status,
     totals: r.totals ?? null,
   };
 }

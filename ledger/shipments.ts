@@ -4,6 +4,7 @@ import { jstDate } from '../domain/jst';
 import { planShipments, type ShipmentPlan } from '../domain/shipping/plan';
 import { livesInYanagawa } from '../domain/shipping/residency';
 import type { Carrier, ShipmentStatus, TroubleKind } from '../domain/shipping/types';
+import { renamed } from './rows';
 
 /**
  * The shipping ledger (SHIP-1…7). Every status change is one transaction with its
@@ -45,27 +46,10 @@ const SHIPMENT_COLUMNS = `s.id, s.donation_id, s.gift_line_id, s.gift_code, s.su
 
 function toRow(r: any): ShipmentRow {
   return {
-    id: r.id,
-    donationId: r.donation_id,
-    giftLineId: r.gift_line_id,
-    giftCode: r.gift_code,
-    supplierId: r.supplier_id,
+    ...renamed(r, 'id donation_id gift_line_id gift_code supplier_id delivery_no deliveries attempt replaces_shipment_id status not_before planned_ship_on shipped_on carrier tracking_number trouble_kind trouble_note workflow_id'),
     supplierCode: r.supplier_code ?? null,
-    deliveryNo: r.delivery_no,
-    deliveries: r.deliveries,
-    attempt: r.attempt,
-    replacesShipmentId: r.replaces_shipment_id,
-    status: r.status,
-    notBefore: r.not_before,
     orderId: r.order_id === null ? null : String(r.order_id),
-    plannedShipOn: r.planned_ship_on,
-    shippedOn: r.shipped_on,
-    carrier: r.carrier,
-    trackingNumber: r.tracking_number,
     deliveredAt: r.delivered_at ? new Date(r.delivered_at).toISOString() : null,
-    troubleKind: r.trouble_kind,
-    troubleNote: r.trouble_note,
-    workflowId: r.workflow_id,
   };
 }
 
