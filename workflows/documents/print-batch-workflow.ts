@@ -2,27 +2,16 @@ import { condition, log, proxyActivities, setHandler, uuid4, workflowInfo } from
 import type { DocumentActivities } from '../../activities/documents/print-batch';
 import type { CalendarActivities } from '../../activities/calendar/calendar';
 import { MISSING_SAMPLE, batchPostedSignal, printBatchStatusQuery, type BatchPosted, type PrintBatchInput, type PrintBatchView } from './definitions';
+import { step } from '../step-options';
 
 const quick = proxyActivities<DocumentActivities & CalendarActivities>({ startToCloseTimeout: '2 minutes' });
-const render = proxyActivities<DocumentActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '3 minutes',
-  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
-});
+const render = proxyActivities<DocumentActivities>(step('2 hours', { heartbeat: '3 minutes', backoff: ['10 seconds', '5 minutes'] }));
 // Copying a December batch's PDF to the printer's drop can outlast the quick steps' two minutes; it heartbeats the bytes copied.
-const handOff = proxyActivities<DocumentActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
-});
+const handOff = proxyActivities<DocumentActivities>(step('30 minutes', { heartbeat: '2 minutes', backoff: ['10 seconds', '5 minutes'] }));
 // A December batch tells thousands of donations: the notifier heartbeats after every batch of
 // signals and a retry resumes from its last heartbeat, so a worker that dies mid-way is noticed
 // within the heartbeat timeout and the next attempt does not start from the first envelope.
-const notify = proxyActivities<DocumentActivities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
+const notify = proxyActivities<DocumentActivities>(step('1 hour', { heartbeat: '1 minute', backoff: ['5 seconds', '5 minutes'] }));
 
 /**
  * One print batch (DOCS-1…3, 6): collect what is due, render one merged PDF

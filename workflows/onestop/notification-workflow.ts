@@ -2,18 +2,12 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { OneStopActivities, NotificationDelivery } from '../../activities/onestop/onestop';
 import { jstDate } from '../../domain/jst';
 import { daysBetween, donationYearDueNext, donationYearOfDelivery, notificationDueOn, type MonthDay } from '../../domain/onestop/notification';
+import { step } from '../step-options';
 
-const ledger = proxyActivities<OneStopActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
-});
+const ledger = proxyActivities<OneStopActivities>(step('10 minutes', { backoff: ['5 seconds', '2 minutes'] }));
 
 // Opening 15,000 numbers and writing the files takes a while; the activity heartbeats as it goes.
-const delivery = proxyActivities<OneStopActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
-});
+const delivery = proxyActivities<OneStopActivities>(step('30 minutes', { heartbeat: '2 minutes', backoff: ['10 seconds', '5 minutes'] }));
 
 export interface OneStopNotificationInput {
   /** The donation year; absent when the yearly schedule starts the run (then: the year before this one, JST). */

@@ -1,31 +1,17 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ShippingActivities } from '../../activities/shipping/shipping';
 import type { SupplierOrderRunInput, SupplierOrderRunView } from './definitions';
+import { step } from '../step-options';
 
-const act = proxyActivities<ShippingActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
+const act = proxyActivities<ShippingActivities>(step('10 minutes', { backoff: ['5 seconds', '5 minutes'] }));
 // A December day can order tens of thousands of shipments: the steps that walk them (the notifier
 // and the carrier export) heartbeat their progress and a retry resumes from the last heartbeat.
 // A worker that dies mid-step is noticed within the heartbeat timeout, not the start-to-close one.
-const notifier = proxyActivities<ShippingActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
+const notifier = proxyActivities<ShippingActivities>(step('2 hours', { heartbeat: '1 minute', backoff: ['5 seconds', '5 minutes'] }));
 // One mail per supplier, heartbeating while it builds and sends: a worker that dies while sending
 // is noticed within the heartbeat timeout, and the mail goes out from another (once: its key).
-const mailer = proxyActivities<ShippingActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
-const exporter = proxyActivities<ShippingActivities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
+const mailer = proxyActivities<ShippingActivities>(step('10 minutes', { heartbeat: '1 minute', backoff: ['5 seconds', '5 minutes'] }));
+const exporter = proxyActivities<ShippingActivities>(step('1 hour', { heartbeat: '2 minutes', backoff: ['5 seconds', '5 minutes'] }));
 
 /**
  * The day's supplier orders (SHIP-1, SHIP-2, SHIP-3): every supplier whose shipping
