@@ -1,5 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { receiptNumber } from '../domain/documents';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { receiptNumber, type MailingReason } from '../domain/documents';
 
 export class ReissueRefusedError extends Error {
   override name = 'ReissueRefusedError';
@@ -30,4 +30,20 @@ export async function requestReissue(em: EntityManager, donationId: string, requ
     });
     return { number, issue };
   });
+}
+
+/**
+ * Issues the donation's next receipt (DOCS-1) inside the print batch's transaction: the first
+ * takes a new serial from receipt_serial_seq and the fiscal year given; a later one keeps the
+ * serial and fiscal year of the one before and counts the issue up. Returns the receipt's id.
+ */
+export async function issueReceipt(trx: Knex.Transaction, donationId: string, reason: MailingReason, requestedBy: string, fiscalYear: number, note?: string): Promise<number> {
+  const [previous] = await trx('receipts').where({ donation_id: donationId }).orderBy('issue', 'desc').limit(1);
+  const serial = previous ? previous.serial : Number((await trx.raw(`select nextval('receipt_serial_seq') as n`)).rows[0].n);
+  const issue = previous ? previous.issue + 1 : 1;
+  const fy = previous ? Number(String(previous.number).slice(1, 5)) : fiscalYear;
+  const [row] = await trx('receipts')
+    .insert({ donation_id: donationId, serial, issue, number: receiptNumber(fy, serial, issue), reason, requested_by: requestedBy, note: note ?? null })
+    .returning('id');
+  return row.id;
 }

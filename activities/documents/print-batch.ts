@@ -2,11 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Knex } from '@mikro-orm/postgresql';
-import { ENVELOPE, fiscalYearOf, receiptNumber, receiptPacket, type MailingReason } from '../../domain/documents';
-import { NOTICE_DOCUMENT, noticeAddressee, type OneStopNoticeKind } from '../../domain/onestop/notices';
+import { noticeAddressee } from '../../domain/onestop/notices';
 import { jstDate } from '../../domain/jst';
 import type { Orm } from '../../ledger/orm';
+import {
+  collectPrintBatch,
+  findPrintBatch,
+  markPrintBatchHandedOff,
+  markPrintBatchPosted,
+  markPrintBatchRendered,
+  printBatchPackets,
+  receiptEnvelopeAt,
+  receiptEnvelopesAfter,
+  recordDocumentsSignalMissing,
+  type BatchCounts,
+  type CollectInput,
+} from '../../ledger/print-batches';
 import { documentsSentSignal } from '../../workflows/donation/definitions';
 import { MISSING_SAMPLE } from '../../workflows/documents/definitions';
 import { PRINTED_DOCUMENT_TITLES, type DocumentRenderer, type PacketData, type PrintedDocument } from './renderer';
@@ -22,34 +33,7 @@ export interface DocumentActivityDeps {
   workDir: string;
 }
 
-export interface CollectInput {
-  batchId: string;
-  kind: 'scheduled' | 'on_demand';
-  requestedBy: string;
-  workflowId: string;
-  limit: number;
-  donationIds?: string[];
-}
-
-export interface BatchCounts {
-  batchId: string;
-  envelopes: number;
-  documents: number;
-}
-
-/** onestop_notice: a one-stop notice (DOCS-5) on paper, an envelope of its own. */
-type ItemReason = MailingReason | 'payment_form' | 'onestop_notice';
-
-interface PlannedItem {
-  donationId: string;
-  receiptId: number | null;
-  reason: ItemReason;
-  round: number;
-  documents: PrintedDocument[];
-  noticeId?: string;
-}
-
-const OPEN_ROUND = `exists (select 1 from print_batch_items i where i.donation_id = d.id and i.reason in ('initial', 'returned_mail') and i.round = d.returned_mail_count)`;
+export type { BatchCounts, CollectInput } from '../../ledger/print-batches';
 
 /** Receipt envelopes read from the ledger at a time while notifying the donations. */
 const NOTIFY_PAGE = 500;
@@ -99,24 +83,6 @@ export async function notifyPostedProgressFrom(details: unknown, seqAtIndex: (in
   return { lastSeq, notified: 0, missing: 0, sample: [], partial: [] };
 }
 
-/**
- * Donations posted in a batch while no workflow was there to tell: the ledger shows them
- * posted, but the donation cannot move to documents_sent by itself, so an operator has to look.
- * One event per envelope, however often the notifier retries.
- */
-async function recordDocumentsSignalMissing(knex: Knex, batchId: string, postedAt: string, items: { seq: number; donationId: string; workflowId: string }[]): Promise<void> {
-  const rows = items.map((i) => ({
-    donation_id: i.donationId,
-    kind: 'documents_signal_missing',
-    actor: 'system:print-batch',
-    occurred_at: new Date(postedAt),
-    reason: `print batch ${batchId}, envelope ${i.seq}: posted, but no running workflow received documentsSent`,
-    after: JSON.stringify({ batchId, seq: i.seq, workflowId: i.workflowId }),
-    idempotency_key: `print-signal-missing:${batchId}:${i.seq}`,
-  }));
-  await knex('donation_events').insert(rows).onConflict('idempotency_key').ignore();
-}
-
 function csvCell(value: string | number | null | undefined): string {
   const text = value === null || value === undefined ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -130,112 +96,10 @@ function csvCell(value: string | number | null | undefined): string {
 export function createDocumentActivities(deps: DocumentActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
 
-  async function issueReceipt(trx: Knex.Transaction, donationId: string, reason: MailingReason, requestedBy: string, fiscalYear: number, note?: string): Promise<number> {
-    const [previous] = await trx('receipts').where({ donation_id: donationId }).orderBy('issue', 'desc').limit(1);
-    const serial = previous ? previous.serial : Number((await trx.raw(`select nextval('receipt_serial_seq') as n`)).rows[0].n);
-    const issue = previous ? previous.issue + 1 : 1;
-    const fy = previous ? Number(String(previous.number).slice(1, 5)) : fiscalYear;
-    const [row] = await trx('receipts')
-      .insert({ donation_id: donationId, serial, issue, number: receiptNumber(fy, serial, issue), reason, requested_by: requestedBy, note: note ?? null })
-      .returning('id');
-    return row.id;
-  }
-
   return {
     /** Idempotent on batchId: a retried attempt finds the batch it already collected. */
     async collectPrintBatch(input: CollectInput): Promise<BatchCounts> {
-      return knex().transaction(async (trx) => {
-        const existing = await trx('print_batches').where({ id: input.batchId }).first();
-        if (existing) return { batchId: input.batchId, envelopes: existing.envelope_count, documents: existing.document_count };
-
-        const only = (column: string) => (q: Knex.QueryBuilder) => {
-          if (input.donationIds) q.whereIn(column, input.donationIds);
-        };
-        // One batch collects at a time; a second one waits rather than taking the same envelopes.
-        await trx.raw('select pg_advisory_xact_lock(?)', [0x5052494e54]);
-        const planned: PlannedItem[] = [];
-
-        const due = await trx('donations as d')
-          .select('d.id', 'd.wants_one_stop', 'd.returned_mail_count', 'd.paid_at', 'd.applied_at')
-          .where('d.status', 'documents_due')
-          .whereNot(trx.raw(OPEN_ROUND))
-          .modify(only('d.id'))
-          .orderBy([{ column: 'd.documents_due_at', order: 'asc' }, { column: 'd.id' }])
-          .limit(input.limit);
-        for (const d of due) {
-          const reason: MailingReason = d.returned_mail_count > 0 ? 'returned_mail' : 'initial';
-          const receivedOn = jstDate(new Date(d.paid_at ?? d.applied_at));
-          const receiptId = await issueReceipt(trx, d.id, reason, input.requestedBy, fiscalYearOf(receivedOn));
-          // A returned envelope never reached the donor: the whole packet goes again, one-stop set included.
-          planned.push({ donationId: d.id, receiptId, reason, round: d.returned_mail_count, documents: receiptPacket(d.wants_one_stop, reason) });
-        }
-
-        const reissues = await trx('receipts').select('id', 'donation_id').whereNull('print_batch_id').where('reason', 'reissue').modify(only('donation_id')).orderBy('requested_at').limit(Math.max(0, input.limit - planned.length));
-        for (const r of reissues) planned.push({ donationId: r.donation_id, receiptId: r.id, reason: 'reissue', round: 0, documents: receiptPacket(false, 'reissue') });
-
-        const paymentForms = await trx('donations as d')
-          .select('d.id')
-          .where({ 'd.status': 'awaiting_payment', 'd.payment_method': 'postal_transfer' })
-          .whereNull('d.postal_transfer_form_sent_at')
-          .modify(only('d.id'))
-          .whereNotExists(trx('print_batch_items as i').whereRaw('i.donation_id = d.id').where('i.reason', 'payment_form'))
-          .orderBy('d.applied_at')
-          .limit(Math.max(0, input.limit - planned.length));
-        for (const d of paymentForms) planned.push({ donationId: d.id, receiptId: null, reason: 'payment_form', round: 0, documents: ['postal_transfer_form'] });
-
-        // DOCS-5: one-stop notices to go on paper (paper applicants, and email notices that bounced), oldest first.
-        const notices = await trx('onestop_notices as n')
-          .join('onestop_applications as a', 'a.id', 'n.application_id')
-          .select('n.id', 'n.kind', 'a.donation_id')
-          .where({ 'n.status': 'pending', 'n.channel': 'mail' })
-          .whereNull('n.print_batch_id')
-          // REC-1: nobody is left to write to once the application's personal data is destroyed.
-          .whereNull('a.personal_data_purged_at')
-          .modify(only('a.donation_id'))
-          .orderBy([{ column: 'n.created_at' }, { column: 'n.id' }])
-          .limit(Math.max(0, input.limit - planned.length));
-        for (const n of notices) {
-          planned.push({ donationId: n.donation_id, receiptId: null, reason: 'onestop_notice', round: 0, documents: [NOTICE_DOCUMENT[n.kind as OneStopNoticeKind]], noticeId: String(n.id) });
-        }
-
-        if (planned.length === 0) return { batchId: input.batchId, envelopes: 0, documents: 0 };
-
-        const documents = planned.reduce((n, p) => n + p.documents.length, 0);
-        await trx('print_batches').insert({
-          id: input.batchId,
-          kind: input.kind,
-          status: 'collected',
-          requested_by: input.requestedBy,
-          workflow_id: input.workflowId,
-          envelope_count: planned.length,
-          document_count: documents,
-          page_count: documents,
-        });
-        let page = 1;
-        const rows = planned.map((p, i) => {
-          const row = {
-            batch_id: input.batchId,
-            seq: i + 1,
-            donation_id: p.donationId,
-            receipt_id: p.receiptId,
-            reason: p.reason,
-            round: p.round,
-            documents: JSON.stringify(p.documents),
-            envelope: ENVELOPE,
-            page_from: page,
-            page_to: page + p.documents.length - 1,
-            onestop_notice_id: p.noticeId ?? null,
-          };
-          page += p.documents.length;
-          return row;
-        });
-        for (let i = 0; i < rows.length; i += 1000) await trx('print_batch_items').insert(rows.slice(i, i + 1000));
-        const receiptIds = planned.map((p) => p.receiptId).filter((id): id is number => id !== null);
-        for (let i = 0; i < receiptIds.length; i += 1000) await trx('receipts').whereIn('id', receiptIds.slice(i, i + 1000)).update({ print_batch_id: input.batchId });
-        const noticeIds = planned.map((p) => p.noticeId).filter((id): id is string => id !== undefined);
-        for (let i = 0; i < noticeIds.length; i += 1000) await trx('onestop_notices').whereIn('id', noticeIds.slice(i, i + 1000)).update({ print_batch_id: input.batchId });
-        return { batchId: input.batchId, envelopes: planned.length, documents };
-      });
+      return collectPrintBatch(knex(), input);
     },
 
     /**
@@ -254,26 +118,12 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       const ctx = Context.current();
       const resumed = ctx.info.heartbeatDetails as { issuedOn?: string } | undefined;
       const issuedOn = typeof resumed?.issuedOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(resumed.issuedOn) ? resumed.issuedOn : jstDate(new Date());
-      const batch = await knex()('print_batches').where({ id: batchId }).first();
+      const batch = await findPrintBatch(knex(), batchId);
       if (!batch) throw new Error(`print batch ${batchId} does not exist`);
       if (batch.status !== 'collected' && batch.pdf_path && fs.existsSync(batch.pdf_path)) {
-        return { pdfPath: batch.pdf_path, manifestPath: batch.manifest_path, pages: batch.page_count };
+        return { pdfPath: batch.pdf_path, manifestPath: batch.manifest_path!, pages: batch.page_count };
       }
-      const items = await knex()('print_batch_items as i')
-        .join('donations as d', 'd.id', 'i.donation_id')
-        .join('donors as p', 'p.id', 'd.donor_id')
-        .join('portals as o', 'o.code', 'd.portal_code')
-        .leftJoin('receipts as r', 'r.id', 'i.receipt_id')
-        .leftJoin('onestop_notices as n', 'n.id', 'i.onestop_notice_id')
-        .leftJoin('onestop_applications as a', 'a.id', 'n.application_id')
-        .select(
-          'i.seq', 'i.reason', 'i.documents', 'i.page_from', 'i.page_to', 'i.envelope', 'd.id as donation_id', 'd.portal_order_id', 'd.amount_yen',
-          'd.paid_at', 'd.applied_at', 'd.purpose', 'd.wants_one_stop', 'd.disaster_relief', 'o.name as portal_name', 'o.code as portal_code',
-          'p.name', 'p.name_kana', 'p.postal_code', 'p.prefecture', 'p.address', 'p.phone', 'r.number as receipt_number', 'r.issue',
-          'n.findings as notice_findings', 'a.changed_particulars', knex().raw('a.arrived_on::text as application_arrived_on, a.deadline_on::text as application_deadline_on'),
-        )
-        .where('i.batch_id', batchId)
-        .orderBy('i.seq');
+      const items = await printBatchPackets(knex(), batchId);
       const packets: PacketData[] = items.map((i: Record<string, any>) => {
         const donor = { name: i.name, nameKana: i.name_kana, postalCode: i.postal_code, prefecture: i.prefecture, address: i.address, phone: i.phone ?? undefined };
         const packet: PacketData = {
@@ -319,7 +169,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       );
       const manifestPath = path.join(dir, 'manifest.csv');
       await fs.promises.writeFile(manifestPath, `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`);
-      await knex()('print_batches').where({ id: batchId }).update({ status: 'rendered', pdf_path: pdfPath, manifest_path: manifestPath, rendered_at: new Date() });
+      await markPrintBatchRendered(knex(), batchId, { pdfPath, manifestPath });
       // The chunks served their purpose once the merged file is recorded.
       await fs.promises.rm(chunkDir, { recursive: true, force: true });
       return { pdfPath, manifestPath, pages: items.reduce((n: number, i: Record<string, any>) => n + i.documents.length, 0) };
@@ -332,37 +182,18 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
      * written to be replaced whole (READY last), and a half-copied file cannot be trusted.
      */
     async handOffPrintBatch({ batchId }: { batchId: string }): Promise<{ reference: string }> {
-      const batch = await knex()('print_batches').where({ id: batchId }).first();
-      if (batch.status === 'handed_off' || batch.status === 'posted') return { reference: batch.printer_reference };
+      // Called after renderPrintBatch: the batch is there, with its files (and a reference once handed off).
+      const batch = (await findPrintBatch(knex(), batchId))!;
+      if (batch.status === 'handed_off' || batch.status === 'posted') return { reference: batch.printer_reference! };
       const ctx = Context.current();
-      const { reference } = await deps.printer.handOff({ batchId, pdfPath: batch.pdf_path, manifestPath: batch.manifest_path }, (bytes) => ctx.heartbeat({ bytes }));
-      await knex()('print_batches').where({ id: batchId }).update({ status: 'handed_off', printer_reference: reference, handed_off_at: new Date() });
+      const { reference } = await deps.printer.handOff({ batchId, pdfPath: batch.pdf_path!, manifestPath: batch.manifest_path! }, (bytes) => ctx.heartbeat({ bytes }));
+      await markPrintBatchHandedOff(knex(), batchId, reference);
       return { reference };
     },
 
     /** The printer confirmed printing and posting: stamp receipts, payment forms and the event log. */
     async markPrintBatchPosted({ batchId, postedAt, actor }: { batchId: string; postedAt: string; actor: string }): Promise<void> {
-      await knex().transaction(async (trx) => {
-        const batch = await trx('print_batches').where({ id: batchId }).forUpdate().first();
-        if (batch.status === 'posted') return;
-        const at = new Date(postedAt);
-        await trx('print_batches').where({ id: batchId }).update({ status: 'posted', posted_at: at, posted_by: actor });
-        await trx('receipts').where({ print_batch_id: batchId }).update({ posted_at: at });
-        await trx('donations').whereIn('id', trx('print_batch_items').select('donation_id').where({ batch_id: batchId, reason: 'payment_form' })).update({ postal_transfer_form_sent_at: at });
-        // DOCS-5: the batch's one-stop notices are sent now, not when printed.
-        await trx('onestop_notices').where({ print_batch_id: batchId, status: 'pending' }).update({ status: 'sent', sent_at: at });
-        const items = await trx('print_batch_items as i').leftJoin('receipts as r', 'r.id', 'i.receipt_id').select('i.seq', 'i.donation_id', 'i.reason', 'i.documents', 'r.number').where('i.batch_id', batchId).orderBy('i.seq');
-        const events = items.map((i: Record<string, any>) => ({
-          donation_id: i.donation_id,
-          kind: i.reason === 'payment_form' ? 'payment_form_posted' : i.reason === 'reissue' ? 'receipt_reissue_posted' : i.reason === 'onestop_notice' ? 'onestop_notice_posted' : 'documents_posted',
-          actor,
-          occurred_at: at,
-          reason: `print batch ${batchId}, envelope ${i.seq}`,
-          after: JSON.stringify({ batchId, documents: i.documents, receiptNumber: i.number ?? null, reason: i.reason }),
-          idempotency_key: `print:${batchId}:${i.seq}`,
-        }));
-        for (let i = 0; i < events.length; i += 1000) await trx('donation_events').insert(events.slice(i, i + 1000)).onConflict('idempotency_key').ignore();
-      });
+      await markPrintBatchPosted(knex(), batchId, postedAt, actor);
     },
 
     /**
@@ -381,18 +212,11 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     async notifyPostedDonations({ batchId, postedAt }: { batchId: string; postedAt: string }): Promise<NotifyPostedResult> {
       const ctx = Context.current();
       const progress = await notifyPostedProgressFrom(ctx.info.heartbeatDetails, (index) =>
-        knex()('print_batch_items').select('seq').where('batch_id', batchId).whereIn('reason', ['initial', 'returned_mail']).orderBy('seq').offset(index).limit(1).first(),
+        receiptEnvelopeAt(knex(), batchId, index),
       );
       const signal = { actor: 'system:print-batch', sentAt: postedAt, reference: `print batch ${batchId}` };
       for (;;) {
-        const page: { seq: number; donation_id: string; workflow_id: string }[] = await knex()('print_batch_items as i')
-          .join('donations as d', 'd.id', 'i.donation_id')
-          .select('i.seq', 'i.donation_id', 'd.workflow_id')
-          .where('i.batch_id', batchId)
-          .whereIn('i.reason', ['initial', 'returned_mail'])
-          .where('i.seq', '>', progress.lastSeq)
-          .orderBy('i.seq')
-          .limit(NOTIFY_PAGE);
+        const page = await receiptEnvelopesAfter(knex(), batchId, progress.lastSeq, NOTIFY_PAGE);
         for (let i = 0; i < page.length; i += SIGNAL_BATCH) {
           const batch = page.slice(i, i + SIGNAL_BATCH);
           // Envelopes of this batch that an attempt which failed part-way already told (or found without a workflow).

@@ -4,14 +4,13 @@ import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { PDFDocument } from 'pdf-lib';
-import { DOCUMENT_TITLES, warekiDate, yen, type DocumentKind } from '../../domain/documents';
+import { warekiDate, yen } from '../../domain/documents';
 import { jstDate } from '../../domain/jst';
 import type { DonorFields } from '../../domain/donor';
-import { deficiencyItemText, NOTICE_DOCUMENT_TITLES, taxYearLabel, warekiDateWithWeekday, type OneStopNoticeDocument } from '../../domain/onestop/notices';
+import { deficiencyItemText, taxYearLabel, warekiDateWithWeekday } from '../../domain/onestop/notices';
+import { PRINTED_DOCUMENT_TITLES, type PrintedDocument } from '../../domain/printed-documents';
 
-/** A page the renderer prints: a donor's documents, or a one-stop notice (DOCS-5) in an envelope of its own. */
-export type PrintedDocument = DocumentKind | OneStopNoticeDocument;
-export const PRINTED_DOCUMENT_TITLES: Record<PrintedDocument, string> = { ...DOCUMENT_TITLES, ...NOTICE_DOCUMENT_TITLES };
+export { PRINTED_DOCUMENT_TITLES, type PrintedDocument } from '../../domain/printed-documents';
 
 /** Everything a donor's documents print about one donation. No My Number: forms leave it blank. */
 export interface PacketData {
