@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
 import type { FieldError } from '../domain/donor';
 import { GiftRuleError, nextShippingDay, normalizeWeekdays, shippingWeekdayErrors, type CarrierCode } from '../domain/gifts';
 import { Supplier } from './entities';
@@ -175,4 +175,10 @@ export async function listSuppliers(em: EntityManager, filter: { active?: boolea
   if (filter.active !== undefined) where.active = filter.active;
   if (filter.acknowledged !== undefined) where.rulesAcknowledgedAt = filter.acknowledged ? { $ne: null } : null;
   return em.find(Supplier, where, { orderBy: { code: 'asc' } });
+}
+
+/** The supplier's email address (statements and orders go there); undefined when the supplier has none or is not there. */
+export async function supplierEmail(knex: Knex, code: string): Promise<string | undefined> {
+  const { rows } = await knex.raw(`select email from suppliers where code = ?`, [code]);
+  return rows[0]?.email;
 }

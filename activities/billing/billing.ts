@@ -21,6 +21,7 @@ import {
   type StatementResponse,
 } from '../../ledger/billing';
 import { invoiceInputs } from '../../ledger/billing-fees';
+import { supplierEmail } from '../../ledger/suppliers';
 import { decideInvoice, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow } from '../../ledger/billing-invoices';
 import type { DocumentRenderer } from '../documents/renderer';
 import type { Mailer } from '../mail/mailer';
@@ -96,14 +97,14 @@ export function createBillingActivities(deps: BillingDeps) {
       const head = await findStatement(knex(), input.runId, input.supplierCode);
       if (!head) throw ApplicationFailure.create({ type: 'BillingError', message: `statement of ${input.supplierCode} not found`, nonRetryable: true });
       const lines = (await statementLines(knex(), head.statementId)).filter((l) => !l.voided);
-      const { rows } = await knex().raw(`select email from suppliers where code = ?`, [input.supplierCode]);
+      const email = await supplierEmail(knex(), input.supplierCode);
       const header = ['明細ID', '出荷ID', '出荷日', '配達日', '返礼品コード', '返礼品名', '定期便回', '再送回', '数量', '配送業者', '調達費(円)', '送料(円)'];
       const body = lines.map((l) => [l.lineId, l.shipmentId ?? '', l.shippedOn, l.deliveredOn ?? '', l.giftCode, l.giftName, `${l.deliveryNo}/${l.deliveries}`, l.attempt - 1, l.quantity, l.carrier ?? '', l.procurementCostYen, l.shippingCostYen].map(csvCell).join(','));
       const csv = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([header.join(','), ...body].join('\r\n') + '\r\n', 'utf8')]);
       const attachmentName = `statement-${run.month}-${input.supplierCode}-r${head.revision}.csv`;
       const result = await sendBillingMail({
         key: `billing-statement:${input.runId}:${input.supplierCode}:r${head.revision}`,
-        to: rows[0]?.email,
+        to: email,
         template: 'billing-statement',
         data: {
           supplierName: head.supplierName,
