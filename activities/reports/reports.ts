@@ -11,7 +11,7 @@ import { reportSections } from '../../domain/reports/sections';
 import type { Orm } from '../../ledger/orm';
 import { measureMailView, recordMeasureMail } from '../../ledger/quality-measures';
 import { buildMonthlyReportData } from '../../ledger/reports';
-import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, type ReportAlertKind } from '../../ledger/reports-store';
+import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, revisionPdf, type ReportAlertKind } from '../../ledger/reports-store';
 import type { SendMailInput, SendMailResult } from '../mail/send-mail';
 import type { QualityDemandMailData } from '../mail/render';
 import { monthlyReportHtml, renderMonthlyReportPdf } from './render';
@@ -166,7 +166,7 @@ export function createReportActivities(deps: ReportActivityDeps) {
     async mailMonthlyReportNotice(input: { reportId: string }): Promise<{ status: string }> {
       const r = await findRevisionById(knex(), input.reportId);
       if (!r || r.status !== 'built') throw ApplicationFailure.create({ type: 'ReportNotFoundError', message: `report ${input.reportId} is not built`, nonRetryable: true });
-      const pdf = (await knex().raw('select pdf from monthly_reports where id = ?', [r.id])).rows[0].pdf as Buffer;
+      const pdf = await revisionPdf(knex(), r.id);
       const result = await deps.sendMail({
         key: `report-notice/${r.id}`,
         to: reports().cityEmail,
