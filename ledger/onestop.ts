@@ -3,7 +3,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import type { Incident, IncidentCityMail, IncidentMailStatus } from '../domain/onestop/incidents';
 import type { OneStopNoticeKind } from '../domain/onestop/notices';
 import { municipalityByCode, municipalityOf } from '../domain/onestop/municipality';
-import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber } from '../domain/onestop/notification';
+import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber, type ManifestRow } from '../domain/onestop/notification';
 import type { MyNumberKeyring } from '../config/env';
 import { jstDate } from '../domain/jst';
 import { renamed } from './rows';
@@ -764,14 +764,8 @@ export async function logMyNumberReads(knex: Knex, applicationIds: string[], rea
   for (let i = 0; i < rows.length; i += 1000) await knex('my_number_access_log').insert(rows.slice(i, i + 1000));
 }
 
-export interface NotificationFile {
-  code: string;
-  name: string;
-  count: number;
-  totalYen: number;
-  file: string;
-  sha256: string;
-}
+/** One municipality's file of a delivery: the manifest row (domain/onestop/notification.ts). */
+export type NotificationFile = ManifestRow;
 
 /** Records a delivery, unless the year's latest delivery has the same manifest (then the files are as they were). */
 export async function recordNotificationRun(

@@ -5,16 +5,18 @@ import { warekiDate, yen } from '../../domain/documents';
 import { carrierName } from '../../domain/carriers/catalogue';
 import { isIsoDate, jstDate } from '../../domain/jst';
 import { defaultTemplatesDir, type CityConfig, type PacketData } from '../documents/renderer';
-import type { MailText } from '../documents/mail-templates';
 import { deficiencyItemText, taxYearLabel, warekiDateWithWeekday } from '../../domain/onestop/notices';
 
 /**
- * Plain-text mail from templates/mail/<name>.txt.hbs, the same approach as
- * activities/documents/mail-templates.ts: the first line is "件名: …", the rest
- * is the body; the city's contact comes from templates/documents/city.json.
+ * The one mail renderer: plain-text mail from templates/mail/<name>.txt.hbs (plain text because
+ * portal relay addresses such as 楽天あんしんメルアド and many donors' clients strip HTML). The
+ * first line is "件名: …", the rest is the body; the city's contact comes from
+ * templates/documents/city.json.
  */
-
-export type { MailText };
+export interface MailText {
+  subject: string;
+  body: string;
+}
 
 export const MAIL_TEMPLATES = [
   'onestop-accepted-notice',

@@ -1,5 +1,5 @@
 import { CHANNELS, type Channel } from '../donation-status';
-import { bindColumns, type ColumnSpec } from './mapping';
+import { bindColumns, orderCells, type ColumnSpec } from './mapping';
 import { cleanCell, parseJstDateTime } from './normalize';
 import { buildDonation, lookup, type RawOrder, type ValueMaps } from './shared';
 import type { PortalCode } from './catalogue';
@@ -117,25 +117,7 @@ export function migrationAdapter(mapping: MigrationMapping): PortalAdapter {
             issues.push({ column: columnOf('cancelled'), reason: `"${cancelledText}": cancelled in ふるさと納税do, so not migrated (dismiss this row, or correct it if the cancellation is wrong)` });
           }
 
-          const raw: RawOrder = {
-            portalOrderId,
-            appliedAt: get(first, 'appliedAt') ?? '',
-            amount: get(first, 'amountYen') ?? '',
-            paymentMethod: get(first, 'paymentMethod') ?? '',
-            paidAt: get(first, 'paidAt'),
-            purpose: get(first, 'purpose'),
-            wantsOneStop: get(first, 'wantsOneStop'),
-            disasterRelief: get(first, 'disasterRelief'),
-            name: get(first, 'donor.name') ?? '',
-            nameKana: get(first, 'donor.nameKana') ?? '',
-            postalCode: get(first, 'donor.postalCode') ?? '',
-            prefecture: get(first, 'donor.prefecture'),
-            address: get(first, 'donor.address') ?? '',
-            phone: get(first, 'donor.phone'),
-            email: get(first, 'donor.email'),
-            birthDate: get(first, 'donor.birthDate'),
-            gifts: rows.map((cells) => ({ code: get(cells, 'giftCode') ?? '', quantity: get(cells, 'giftQuantity') ?? '' })),
-          };
+          const raw: RawOrder = { ...orderCells(get, rows), portalOrderId };
           const built = buildDonation(raw, values, columnOf);
           if (!built.ok) issues.push(...built.issues);
 

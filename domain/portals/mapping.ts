@@ -101,6 +101,31 @@ export function bindColumns<F extends string>(columns: Partial<Record<F, ColumnS
   };
 }
 
+/** The donation fields every file layout names alike (a portal's mapping, the ふるさと納税do migration): the first row's, and each row's gift. */
+type OrderField = Extract<MappedField, 'appliedAt' | 'amountYen' | 'paymentMethod' | 'paidAt' | 'purpose' | 'wantsOneStop' | 'disasterRelief' | 'giftCode' | 'giftQuantity' | `donor.${string}`>;
+
+export function orderCells(get: (cells: string[], field: OrderField) => string | undefined, rows: string[][]): Omit<RawOrder, 'portalOrderId'> {
+  const first = rows[0];
+  return {
+    appliedAt: get(first, 'appliedAt') ?? '',
+    amount: get(first, 'amountYen') ?? '',
+    paymentMethod: get(first, 'paymentMethod') ?? '',
+    paidAt: get(first, 'paidAt'),
+    purpose: get(first, 'purpose'),
+    wantsOneStop: get(first, 'wantsOneStop'),
+    disasterRelief: get(first, 'disasterRelief'),
+    name: get(first, 'donor.name') ?? '',
+    nameKana: get(first, 'donor.nameKana') ?? '',
+    postalCode: get(first, 'donor.postalCode') ?? '',
+    prefecture: get(first, 'donor.prefecture'),
+    address: get(first, 'donor.address') ?? '',
+    phone: get(first, 'donor.phone'),
+    email: get(first, 'donor.email'),
+    birthDate: get(first, 'donor.birthDate'),
+    gifts: rows.map((cells) => ({ code: get(cells, 'giftCode') ?? '', quantity: get(cells, 'giftQuantity') ?? '' })),
+  };
+}
+
 export function mappingAdapter(mapping: PortalMapping): PortalAdapter {
   return {
     portal: mapping.portal,
@@ -127,26 +152,11 @@ export function mappingAdapter(mapping: PortalMapping): PortalAdapter {
                   prefecture: get(cells, 'shipTo.prefecture'), address: get(cells, 'shipTo.address') ?? '', phone: get(cells, 'shipTo.phone'),
                 };
           const raw: RawOrder = {
+            ...orderCells(get, rows),
             portalOrderId: get(first, 'portalOrderId') ?? '',
-            appliedAt: get(first, 'appliedAt') ?? '',
-            amount: get(first, 'amountYen') ?? '',
-            paymentMethod: get(first, 'paymentMethod') ?? '',
-            paidAt: get(first, 'paidAt'),
-            purpose: get(first, 'purpose'),
-            wantsOneStop: get(first, 'wantsOneStop'),
-            disasterRelief: get(first, 'disasterRelief'),
-            name: get(first, 'donor.name') ?? '',
-            nameKana: get(first, 'donor.nameKana') ?? '',
-            postalCode: get(first, 'donor.postalCode') ?? '',
-            prefecture: get(first, 'donor.prefecture'),
-            address: get(first, 'donor.address') ?? '',
-            phone: get(first, 'donor.phone'),
-            email: get(first, 'donor.email'),
-            birthDate: get(first, 'donor.birthDate'),
             shipTo: shipToOf(first),
             // One order goes to one address: rows that name different 送付先 are refused with the column.
             shipToConflict: rows.some((cells) => JSON.stringify(shipToOf(cells)) !== JSON.stringify(shipToOf(first))),
-            gifts: rows.map((cells) => ({ code: get(cells, 'giftCode') ?? '', quantity: get(cells, 'giftQuantity') ?? '' })),
           };
           return buildDonation(raw, mapping.values, columnOf);
         },

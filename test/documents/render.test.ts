@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { DocumentRenderer, defaultTemplatesDir, type PacketData } from '../../activities/documents/renderer';
 import { receiptPacket } from '../../domain/documents';
-import { renderMailNotice } from '../../activities/documents/mail-templates';
+import { renderMail } from '../../activities/mail/render';
 import { pdfPageTexts } from '../support/pdf';
 
 let renderer: DocumentRenderer;
@@ -104,7 +104,7 @@ test('several packets come out as one PDF in order, one page per document', asyn
 });
 
 test('the 受付済み通知 also exists as a plain-text email with subject, donor, amount and dates', () => {
-  const mail = renderMailNotice('onestop-accepted-notice', packet({ donor: { ...packet().donor, name: '髙橋 & 花子' }, applicationArrivedOn: '2026-12-20' }));
+  const mail = renderMail('onestop-accepted-notice', packet({ donor: { ...packet().donor, name: '髙橋 & 花子' }, applicationArrivedOn: '2026-12-20' }));
   expect(mail.subject).toBe('【柳川市】ワンストップ特例申請書 受付のお知らせ');
   expect(mail.body).toContain('髙橋 & 花子 様');
   expect(mail.body).toContain('35,000円');

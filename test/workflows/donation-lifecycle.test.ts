@@ -3,15 +3,7 @@ import { Donation, DonationEvent, Gift } from '../../ledger/entities';
 import { registerDonation, type NewDonation } from '../../ledger/donations';
 import { donationWorkflow } from '../../workflows';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
-import {
-  cancelSignal,
-  correctDonorUpdate,
-  correctShipToUpdate,
-  documentsSentSignal,
-  paymentConfirmedSignal,
-  releaseHoldSignal,
-  statusQuery,
-} from '../../workflows/donation/definitions';
+import { cancelSignal, correctDonorUpdate, correctShipToUpdate, documentsSentSignal, paymentConfirmedSignal, releaseHoldSignal, statusQuery } from '../../workflows/donation/definitions';
 import { eventually, suiteContext, type RunningWorker, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';

@@ -4,20 +4,7 @@ import type { BillingActivities, InvoiceSummary } from '../../activities/billing
 import { addDays, isIsoDate, jstDate, jstStartOfDay } from '../../domain/jst';
 import { atJst, invoiceDueOn, isBillingMonth, monthEndsAt } from '../../domain/billing/month';
 import type { Adjustment } from '../../domain/billing/invoice';
-import {
-  answerStatementUpdate,
-  billingStatusQuery,
-  decideInvoiceUpdate,
-  overrideConfirmationsUpdate,
-  recordCityPaymentUpdate,
-  resolveDisputeUpdate,
-  reviseInvoiceUpdate,
-  type BillingRunInput,
-  type BillingView,
-  type CityDecision,
-  type InvoiceRevisionRequest,
-  type StatementState,
-} from './definitions';
+import { answerStatementUpdate, billingStatusQuery, decideInvoiceUpdate, overrideConfirmationsUpdate, recordCityPaymentUpdate, resolveDisputeUpdate, reviseInvoiceUpdate, type BillingRunInput, type BillingView, type CityDecision, type InvoiceRevisionRequest, type StatementState } from './definitions';
 
 // Ledger and SMTP outages are retried with backoff; a refused ledger change (BillingError) is final.
 const retry: RetryPolicy = { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['BillingError', 'MailTemplateError'] };
