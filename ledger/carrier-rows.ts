@@ -1,9 +1,10 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import type { CarrierCode, CarrierShipmentRow } from '../domain/carriers/types';
+import type { CarrierCode, CarrierProblem, CarrierShipmentRow } from '../domain/carriers/types';
 import type { CarrierSender } from '../domain/shipping/city-sender';
 
 // The rows of carrier import files (SHIP-3), read from the ledger; the files are built by
-// domain/carriers and written by the shipping activities (or sent by the API for one order).
+// domain/carriers and written by the shipping activities (or sent by the API for one order),
+// which record each file written in carrier_exports.
 
 const CARRIER_OF = `coalesce(s.carrier, g.carrier, p.default_carrier, 'yamato_b2')`;
 
@@ -77,4 +78,22 @@ async function carrierRows(knex: Knex, city: CarrierSender, where: string, bindi
     };
     return { carrier: r.carrier as CarrierCode, row };
   });
+}
+
+/**
+ * Records the day's carrier files as written (one carrier_exports row per file); a file written
+ * again (the day's run repeated) replaces its row's counts, checksum and problems.
+ */
+export async function recordCarrierExports(
+  knex: Knex,
+  shipOn: string,
+  files: { carrier: CarrierCode; fileName: string; rows: number; sha256: string; problems: CarrierProblem[] }[],
+): Promise<void> {
+  await knex.raw(
+    `insert into carrier_exports (carrier, ship_on, file_name, rows, sha256, problems)
+     select f.carrier, ?::date, f.file_name, f.rows, f.sha256, f.problems
+       from jsonb_to_recordset(?::jsonb) as f (carrier text, file_name text, rows integer, sha256 text, problems jsonb)
+     on conflict (ship_on, file_name) do update set rows = excluded.rows, sha256 = excluded.sha256, problems = excluded.problems, created_at = now()`,
+    [shipOn, JSON.stringify(files.map((f) => ({ carrier: f.carrier, file_name: f.fileName, rows: f.rows, sha256: f.sha256, problems: f.problems })))],
+  );
 }

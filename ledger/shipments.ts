@@ -4,6 +4,7 @@ import { jstDate } from '../domain/jst';
 import { planShipments, type ShipmentPlan } from '../domain/shipping/plan';
 import { livesInYanagawa } from '../domain/shipping/residency';
 import type { Carrier, ShipmentStatus, TroubleKind } from '../domain/shipping/types';
+import type { Temperature } from '../domain/gifts/types';
 import { renamed } from './rows';
 
 /**
@@ -405,4 +406,83 @@ export async function shipmentEvents(knex: Knex, shipmentId: string) {
     [shipmentId],
   );
   return rows.map((r: any) => ({ kind: r.kind, from: r.from_status, to: r.to_status, actor: r.actor, at: new Date(r.occurred_at).toISOString(), reason: r.reason, data: r.data }));
+}
+
+/** A shipment's gift code as stored (the re-shipment of a delivered shipment starts from it). */
+export async function shipmentGiftCode(knex: Knex, shipmentId: string): Promise<string> {
+  const line = await knex.raw(`select gift_code from shipments where id = ?`, [shipmentId]);
+  return line.rows[0].gift_code;
+}
+
+/** What SHIP-6's no-gift notice to a resident donor says: the donor, the donation and its gifts' names (joined by 、). */
+export interface NoGiftNoticeFacts {
+  name: string;
+  email: string | null;
+  amount_yen: number;
+  portal_order_id: string;
+  portal_name: string;
+  applied_at: Date | string;
+  gifts: string;
+}
+
+export async function noGiftNoticeFacts(knex: Knex, donationId: string): Promise<NoGiftNoticeFacts | undefined> {
+  const { rows } = await knex.raw(
+    `select o.name, o.email, d.amount_yen, d.portal_order_id, p.name as portal_name, d.applied_at,
+            coalesce(string_agg(g.name, '、' order by l.id), '') as gifts
+       from donations d join donors o on o.id = d.donor_id join portals p on p.code = d.portal_code
+       left join donation_gift_lines l on l.donation_id = d.id left join gifts g on g.code = l.gift_code
+      where d.id = ? group by o.name, o.email, d.amount_yen, d.portal_order_id, p.name, d.applied_at`,
+    [donationId],
+  );
+  return rows[0];
+}
+
+/** What SHIP-4's pre-shipping mail says about one shipment: the gift, the supplier, the carrier, the donor. */
+export interface PreShippingMailFacts {
+  id: string;
+  donation_id: string;
+  delivery_no: number;
+  deliveries: number;
+  attempt: number;
+  /** Set when the shipment is ordered, before its pre-shipping mail. */
+  planned_ship_on: string | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  gift_name: string;
+  temperature: Temperature;
+  supplier_name: string | null;
+  donor_name: string;
+  email: string | null;
+  portal_order_id: string;
+  portal_name: string;
+}
+
+export async function preShippingMailFacts(knex: Knex, shipmentId: string): Promise<PreShippingMailFacts | undefined> {
+  const { rows } = await knex.raw(
+    `select s.id, s.donation_id, s.delivery_no, s.deliveries, s.attempt, to_char(s.planned_ship_on, 'YYYY-MM-DD') as planned_ship_on,
+            coalesce(s.carrier, g.carrier, p.default_carrier) as carrier, s.tracking_number,
+            g.name as gift_name, g.temperature, p.name as supplier_name, o.name as donor_name, o.email,
+            d.portal_order_id, q.name as portal_name
+       from shipments s join gifts g on g.code = s.gift_code left join suppliers p on p.id = s.supplier_id
+       join donations d on d.id = s.donation_id join donors o on o.id = d.donor_id join portals q on q.code = d.portal_code where s.id = ?`,
+    [shipmentId],
+  );
+  return rows[0];
+}
+
+/** Whom a supplier order's mail goes to, and by when the supplier ships. */
+export interface SupplierOrderAddressee {
+  id: string;
+  ship_on: string;
+  name: string;
+  email: string | null;
+  code: string | null;
+}
+
+export async function supplierOrderAddressee(knex: Knex, orderId: string): Promise<SupplierOrderAddressee | undefined> {
+  const { rows } = await knex.raw(
+    `select o.id, to_char(o.ship_on, 'YYYY-MM-DD') as ship_on, p.name, p.email, p.code from supplier_orders o join suppliers p on p.id = o.supplier_id where o.id = ?`,
+    [orderId],
+  );
+  return rows[0];
 }

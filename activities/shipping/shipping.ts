@@ -14,16 +14,19 @@ import {
   orderedShipmentsPage,
   orderLines,
   markSupplierOrderSent,
+  noGiftNoticeFacts,
   planDonationShipments,
+  preShippingMailFacts,
   recordOrderSignalMissing,
   recordShipmentAlert,
   ShipmentNotFoundError,
+  supplierOrderAddressee,
   type NewShipment,
   type ShipmentChange,
 } from '../../ledger/shipments';
 import { orderPlacedSignal } from '../../workflows/shipping/definitions';
 import { writeCarrierFiles } from './carrier-export';
-import { carrierRowsForDay, carriersForDay } from '../../ledger/carrier-rows';
+import { carrierRowsForDay, carriersForDay, recordCarrierExports } from '../../ledger/carrier-rows';
 import { citySender } from '../../domain/shipping/city-sender';
 import type { SendMail, SendMailInput, SendMailResult } from '../mail/send-mail';
 import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from '../mail/render';
@@ -99,15 +102,7 @@ export function createShippingActivities(deps: ShippingDeps) {
 
     /** SHIP-6: tells a resident donor why no gift comes (once per donation). */
     async sendNoGiftNotice(input: { donationId: string }): Promise<{ status: string }> {
-      const { rows } = await knex().raw(
-        `select o.name, o.email, d.amount_yen, d.portal_order_id, p.name as portal_name, d.applied_at,
-                coalesce(string_agg(g.name, '、' order by l.id), '') as gifts
-           from donations d join donors o on o.id = d.donor_id join portals p on p.code = d.portal_code
-           left join donation_gift_lines l on l.donation_id = d.id left join gifts g on g.code = l.gift_code
-          where d.id = ? group by o.name, o.email, d.amount_yen, d.portal_order_id, p.name, d.applied_at`,
-        [input.donationId],
-      );
-      const r = rows[0];
+      const r = await noGiftNoticeFacts(knex(), input.donationId);
       if (!r) notFound(new ShipmentNotFoundError(`donation ${input.donationId} is not in the ledger`));
       return deps.sendMail({
         key: `no-gift-resident:${input.donationId}`,
@@ -139,16 +134,7 @@ export function createShippingActivities(deps: ShippingDeps) {
 
     /** SHIP-4: one pre-shipping mail per shipment, however often this is retried. */
     async sendPreShippingMail(input: { shipmentId: string }): Promise<{ status: string }> {
-      const { rows } = await knex().raw(
-        `select s.id, s.donation_id, s.delivery_no, s.deliveries, s.attempt, to_char(s.planned_ship_on, 'YYYY-MM-DD') as planned_ship_on,
-                coalesce(s.carrier, g.carrier, p.default_carrier) as carrier, s.tracking_number,
-                g.name as gift_name, g.temperature, p.name as supplier_name, o.name as donor_name, o.email,
-                d.portal_order_id, q.name as portal_name
-           from shipments s join gifts g on g.code = s.gift_code left join suppliers p on p.id = s.supplier_id
-           join donations d on d.id = s.donation_id join donors o on o.id = d.donor_id join portals q on q.code = d.portal_code where s.id = ?`,
-        [input.shipmentId],
-      );
-      const r = rows[0];
+      const r = await preShippingMailFacts(knex(), input.shipmentId);
       if (!r) notFound(new ShipmentNotFoundError(`shipment ${input.shipmentId} is not in the ledger`));
       return deps.sendMail({
         key: `pre-shipping:${input.shipmentId}`,
@@ -159,7 +145,7 @@ export function createShippingActivities(deps: ShippingDeps) {
         data: {
           donorName: r.donor_name,
           giftName: r.gift_name,
-          plannedShipOn: r.planned_ship_on,
+          plannedShipOn: r.planned_ship_on!,
           supplierName: r.supplier_name ?? '柳川市',
           temperature: r.temperature,
           carrier: r.carrier ?? undefined,
@@ -242,11 +228,8 @@ export function createShippingActivities(deps: ShippingDeps) {
       beat({ stage: 'reading' });
       const lines = await orderLines(knex(), input.orderId);
       beat({ stage: 'building', lines: lines.length });
-      const { rows } = await knex().raw(
-        `select o.id, to_char(o.ship_on, 'YYYY-MM-DD') as ship_on, p.name, p.email, p.code from supplier_orders o join suppliers p on p.id = o.supplier_id where o.id = ?`,
-        [input.orderId],
-      );
-      const order = rows[0];
+      // The order was opened by openSupplierOrders.
+      const order = (await supplierOrderAddressee(knex(), input.orderId))!;
       const csv = supplierOrderCsv(lines);
       beat({ stage: 'sending', lines: lines.length });
       const alive = setInterval(() => beat({ stage: 'sending', lines: lines.length }), 10_000);
@@ -282,13 +265,7 @@ export function createShippingActivities(deps: ShippingDeps) {
         const rows = await carrierRowsForDay(knex(), citySender(), input.shipOn, input.suppliers, carrier);
         const files = writeCarrierFiles(rows, dir, { yamato: deps.shipping.yamato });
         if (files.length) {
-          await knex().raw(
-            `insert into carrier_exports (carrier, ship_on, file_name, rows, sha256, problems)
-             select f.carrier, ?::date, f.file_name, f.rows, f.sha256, f.problems
-               from jsonb_to_recordset(?::jsonb) as f (carrier text, file_name text, rows integer, sha256 text, problems jsonb)
-             on conflict (ship_on, file_name) do update set rows = excluded.rows, sha256 = excluded.sha256, problems = excluded.problems, created_at = now()`,
-            [input.shipOn, JSON.stringify(files.map((f) => ({ carrier: f.carrier, file_name: f.fileName, rows: f.rows, sha256: f.sha256, problems: f.problems })))],
-          );
+          await recordCarrierExports(knex(), input.shipOn, files);
           done.push({ carrier, fileName: files[0].fileName, files: files.length, rows: files.reduce((n, f) => n + f.rows, 0), problems: files.reduce((n, f) => n + f.problems.length, 0) });
         }
         ctx.heartbeat({ done });
