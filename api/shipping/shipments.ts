@@ -5,7 +5,7 @@ import { buildCarrierFiles, parseDeliveryStatusFile } from '../../domain/carrier
 import type { CarrierCode } from '../../domain/carriers/types';
 import { CARRIERS, TROUBLE_KINDS } from '../../domain/shipping/types';
 import type { Orm } from '../../ledger/orm';
-import { findShipment, findSupplierOrder, orderLines, shipmentByTracking, shipmentEvents, shipmentsOfDonation, supplierOrders, type ShipmentRow } from '../../ledger/shipments';
+import { findShipment, findSupplierOrder, orderLines, shipmentByTracking, shipmentEvents, shipmentGiftCode, shipmentsOfDonation, supplierOrders, type ShipmentRow } from '../../ledger/shipments';
 import {
   confirmShippedUpdate,
   deliveredSignal,
@@ -179,11 +179,11 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
       const trouble: TroubleReport = { actor: actorOf(request.principal!), kind: request.body.kind, note: request.body.note, source: request.body.source };
       if (shipment.status === 'delivered') {
         // Damage is usually found after delivery, when the delivery's workflow has finished: a new run of it re-ships.
-        const line = await knex().raw(`select gift_code from shipments where id = ?`, [shipment.id]);
+        const giftCode = await shipmentGiftCode(knex(), shipment.id);
         const input: ShipmentWorkflowInput = {
           donationId: shipment.donationId,
           giftLineId: shipment.giftLineId,
-          giftCode: line.rows[0].gift_code,
+          giftCode,
           deliveryNo: shipment.deliveryNo,
           deliveries: shipment.deliveries,
           policy: { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
