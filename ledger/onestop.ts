@@ -336,6 +336,70 @@ export async function recordNoticeEmail(knex: Knex, noticeId: string, status: No
   return sent ? 'email' : 'mail';
 }
 
+/** Queues a notice (pending) on this channel, once per key: a notice already there is left as it is. */
+export async function queueNotice(knex: Knex, notice: { applicationId: string; kind: NoticeKind; channel: 'mail' | 'email'; findings: Finding[]; key: string }): Promise<void> {
+  await knex('onestop_notices')
+    .insert({ application_id: notice.applicationId, kind: notice.kind, channel: notice.channel, findings: JSON.stringify(notice.findings), idempotency_key: notice.key })
+    .onConflict('idempotency_key')
+    .ignore();
+}
+
+/**
+ * Records a review's verdict (status, findings, one more review round; decided unless deficient)
+ * with its review event, in one transaction, once per key. Returns the application's review round
+ * after it: `app.reviewRound + 1`, or `app.reviewRound` when the key was already recorded.
+ */
+export async function recordReview(
+  knex: Knex,
+  app: Pick<ApplicationRow, 'id' | 'status' | 'reviewRound'>,
+  review: { status: OneStopStatus; findings: Finding[] },
+  key: string,
+  actor: string,
+): Promise<number> {
+  const { status } = review;
+  return knex.transaction(async (trx) => {
+    const done = await trx('onestop_events').select('id').where('idempotency_key', key).first();
+    if (done) return app.reviewRound;
+    await trx('onestop_applications')
+      .where('id', app.id)
+      .update({
+        status,
+        findings: JSON.stringify(review.findings),
+        review_round: trx.raw('review_round + 1'),
+        decided_at: status === 'deficient' ? null : trx.fn.now(),
+        updated_at: trx.fn.now(),
+      });
+    await trx('onestop_events').insert({
+      application_id: app.id,
+      kind: 'review',
+      actor,
+      before: JSON.stringify({ status: app.status }),
+      after: JSON.stringify({ status, findings: review.findings.map((f) => f.code) }),
+      idempotency_key: key,
+    });
+    return app.reviewRound + 1;
+  });
+}
+
+/** The deadline passed with the deficiency unresolved: a deficient application is closed, once per key. */
+export async function closeDeficientApplication(knex: Knex, input: { applicationId: string; key: string; actor: string }): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const done = await trx('onestop_events').select('id').where('idempotency_key', input.key).first();
+    if (done) return;
+    const updated = await trx('onestop_applications').where({ id: input.applicationId, status: 'deficient' }).update({ status: 'closed_deficient', decided_at: trx.fn.now(), updated_at: trx.fn.now() });
+    if (updated === 0) return;
+    await trx('onestop_events').insert({
+      application_id: input.applicationId,
+      kind: 'closed_deficient',
+      actor: input.actor,
+      reason: 'deadline passed with deficiencies outstanding',
+      before: JSON.stringify({ status: 'deficient' }),
+      after: JSON.stringify({ status: 'closed_deficient' }),
+      idempotency_key: input.key,
+    });
+  });
+}
+
 export async function donationFacts(knex: Knex, donationId: string): Promise<DonationFacts | undefined> {
   const d = await knex('donations as d')
     .join('donors as p', 'p.id', 'd.donor_id')
@@ -762,6 +826,12 @@ export async function markNotificationProblems(knex: Knex, problems: { applicati
 export async function logMyNumberReads(knex: Knex, applicationIds: string[], reader: Reader, reason: string): Promise<void> {
   const rows = applicationIds.map((id) => ({ application_id: id, actor: reader.actor, role: reader.role, reason, source: reader.source }));
   for (let i = 0; i < rows.length; i += 1000) await knex('my_number_access_log').insert(rows.slice(i, i + 1000));
+}
+
+/** The year's notification items that cannot go into a file (markNotificationProblems). */
+export async function notificationProblemCount(knex: Knex, donationYear: number): Promise<number> {
+  const [{ n }] = await knex('onestop_notification_items').where('donation_year', donationYear).whereNotNull('problem').count('* as n');
+  return Number(n);
 }
 
 /** One municipality's file of a delivery: the manifest row (domain/onestop/notification.ts). */

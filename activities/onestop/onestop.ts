@@ -12,6 +12,7 @@ import { addressWithPrefecture, municipalityByCode } from '../../domain/onestop/
 import { MANIFEST_FILE, manifestCsv, NOTIFICATION_FILE_RE, notificationFileName, SENDER_CODE, type ManifestRow } from '../../domain/onestop/notification';
 import {
   assignNotificationItems,
+  closeDeficientApplication,
   donationFacts,
   executeDestruction,
   findApplication,
@@ -25,13 +26,16 @@ import {
   logMyNumberReads,
   markNotificationProblems,
   notificationFileTotals,
+  notificationProblemCount,
   notificationRecipients,
   notificationSources,
   OneStopError,
   proposeDestruction,
+  queueNotice,
   recordAlert,
   recordImageDeletion,
   recordNotificationRun,
+  recordReview,
   type AlertKind,
   type AssignmentSummary,
   type ImageDeletion,
@@ -246,28 +250,7 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
       if (!facts) throw missing(input.applicationId);
       const review = reviewApplication({ content: app.currentContent, myNumber: app.myNumber.verdict, arrivedOn: app.arrivedOn, deadline: app.deadlineOn, donation: facts });
       const status = STATUS_OF[review.outcome];
-      const round = await knex().transaction(async (trx) => {
-        const done = await trx('onestop_events').select('id').where('idempotency_key', input.key).first();
-        if (done) return app.reviewRound;
-        await trx('onestop_applications')
-          .where('id', app.id)
-          .update({
-            status,
-            findings: JSON.stringify(review.findings),
-            review_round: trx.raw('review_round + 1'),
-            decided_at: status === 'deficient' ? null : trx.fn.now(),
-            updated_at: trx.fn.now(),
-          });
-        await trx('onestop_events').insert({
-          application_id: app.id,
-          kind: 'review',
-          actor: input.actor,
-          before: JSON.stringify({ status: app.status }),
-          after: JSON.stringify({ status, findings: review.findings.map((f) => f.code) }),
-          idempotency_key: input.key,
-        });
-        return app.reviewRound + 1;
-      });
+      const round = await recordReview(knex(), app, { status, findings: review.findings }, input.key, input.actor);
       return { outcome: review.outcome, round, findings: review.findings, deadlineOn: app.deadlineOn, deadlineEndsAt: deadlineEndsAt(app.deadlineOn).toISOString() };
     },
 
@@ -287,10 +270,7 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
       if (!app) throw missing(input.applicationId);
       const channel = app.channel === 'online' && app.currentContent.email ? 'email' : 'mail';
       const findings = input.kind === 'deficiency' || input.kind === 'reminder' || input.kind === 'closed_deficient' ? app.findings.filter((f) => f.severity === 'deficiency') : app.findings.filter((f) => f.severity === 'rejection');
-      await knex()('onestop_notices')
-        .insert({ application_id: app.id, kind: input.kind, channel, findings: JSON.stringify(findings), idempotency_key: input.key })
-        .onConflict('idempotency_key')
-        .ignore();
+      await queueNotice(knex(), { applicationId: app.id, kind: input.kind, channel, findings, key: input.key });
       const notice = await findNoticeByKey(knex(), input.key);
       if (!notice) throw new Error(`onestop notice ${input.key} vanished between insert and read`);
       if (notice.channel === 'mail' || notice.status === 'sent') return { channel: notice.channel };
@@ -442,7 +422,7 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
       const manifestSha256 = sha256(manifest);
       const applications = rows.reduce((n, r) => n + r.count, 0);
       const totalYen = rows.reduce((n, r) => n + r.totalYen, 0);
-      const [{ n: unmatched }] = await knex()('onestop_notification_items').where('donation_year', year).whereNotNull('problem').count('* as n');
+      const unmatched = await notificationProblemCount(knex(), year);
       const { runId, created } = await recordNotificationRun(knex(), {
         donationYear: year,
         deliveryDir: dir,
@@ -460,21 +440,7 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
 
     /** The deadline passed with the deficiency unresolved: the donor has to file a tax return instead. */
     async closeOneStopApplication(input: { applicationId: string; key: string; actor: string }): Promise<void> {
-      await knex().transaction(async (trx) => {
-        const done = await trx('onestop_events').select('id').where('idempotency_key', input.key).first();
-        if (done) return;
-        const updated = await trx('onestop_applications').where({ id: input.applicationId, status: 'deficient' }).update({ status: 'closed_deficient', decided_at: trx.fn.now(), updated_at: trx.fn.now() });
-        if (updated === 0) return;
-        await trx('onestop_events').insert({
-          application_id: input.applicationId,
-          kind: 'closed_deficient',
-          actor: input.actor,
-          reason: 'deadline passed with deficiencies outstanding',
-          before: JSON.stringify({ status: 'deficient' }),
-          after: JSON.stringify({ status: 'closed_deficient' }),
-          idempotency_key: input.key,
-        });
-      });
+      await closeDeficientApplication(knex(), input);
     },
   };
 }
