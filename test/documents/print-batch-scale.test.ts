@@ -16,7 +16,7 @@ import { statusQuery } from '../../workflows/donation/definitions';
 import { batchPostedSignal, MISSING_SAMPLE, printBatchStatusQuery, printBatchWorkflowId } from '../../workflows/documents/definitions';
 import { eventually, isolatedDatabase, required, suiteContext, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
-import { maybeCaptureHistory } from '../support/histories';
+import { maybeCaptureHistory, payloadSizes } from '../support/histories';
 
 /**
  * Issue 14 (6) for print batches: a December batch of BULK envelopes (seeded straight into the
@@ -134,20 +134,6 @@ async function seedBulk(): Promise<void> {
   await knex.raw('analyze donations, donors');
 }
 
-/** Every Payloads in an event (inputs, results, heartbeat details, failure details), by its encoded size. */
-function payloadSizes(value: unknown, at: string, out: { at: string; bytes: number }[]): void {
-  if (!value || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => payloadSizes(v, `${at}[${i}]`, out));
-    return;
-  }
-  const o = value as Record<string, unknown>;
-  if (Array.isArray(o.payloads) && o.payloads.every((p) => p && typeof p === 'object' && 'data' in (p as object))) {
-    out.push({ at, bytes: temporal.api.common.v1.Payloads.encode(o as temporal.api.common.v1.IPayloads).finish().length });
-    return;
-  }
-  for (const [k, v] of Object.entries(o)) payloadSizes(v, at ? `${at}.${k}` : k, out);
-}
 
 test(`a ${BULK + REAL}-envelope batch: the notifier pages through the ledger, resumes from its heartbeat without telling anyone twice, and the batch's view stays small`, async () => {
   const t0 = Date.now();

@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from '@mikro-orm/postgresql';
-import { createWorker } from '../../worker/create-worker';
-import { activityDepsFromConfig } from '../../activities/deps';
-import type { ActivityDeps } from '../../activities';
 import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports/reports';
-import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { buildApi } from '../../api/server';
-import { required, type SuiteContext } from '../support/context';
+import type { SuiteContext } from '../support/context';
 
 export const TOKENS = {
   operator: 'reports-operator-token-0001',
@@ -26,31 +22,10 @@ export function apiTokens(suppliers: Record<string, string> = {}): string {
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/**
- * A worker whose report activities write into the suite's own data folder (the default worker
- * would take REPORTS_DIR from the process environment).
- */
+/** A worker on the suite's queue, and where its report activities write (the suite's own data folder). */
 export async function startReportWorker(ctx: SuiteContext): Promise<{ settings: ReportActivitySettings; stop(): Promise<void> }> {
-  const wired = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
-  const settings = reportActivitySettings(ctx.config);
-  const deps: ActivityDeps & { reports: ReportActivitySettings } = { ...wired.deps, reports: settings };
-  const worker = await createWorker({
-    connection: ctx.nativeConnection,
-    namespace: 'default',
-    taskQueue: ctx.taskQueue,
-    deps,
-    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
-    options: { dataConverter: temporalDataConverter(ctx.config.myNumber!) },
-  });
-  const running = worker.run();
-  return {
-    settings,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await wired.close();
-    },
-  };
+  const worker = await ctx.startWorker();
+  return { settings: reportActivitySettings(ctx.config), stop: () => worker.stop() };
 }
 
 export async function api(ctx: SuiteContext): Promise<FastifyInstance> {

@@ -20,7 +20,7 @@ import { INDEXED_VALUE_TYPES } from '../../workflows/namespace';
 import { shipmentWorkflow, supplierOrderWorkflow } from '../../workflows';
 import { shipmentStatusQuery, shipmentWorkflowId } from '../../workflows/shipping/definitions';
 import { eventually, isolatedDatabase, quietRuntime, required } from '../support/context';
-import { maybeCaptureHistory } from '../support/histories';
+import { maybeCaptureHistory, payloadSizes } from '../support/histories';
 
 /**
  * Issue 14 (6): nothing that crosses Temporal grows with the day's volume. A December day of
@@ -177,20 +177,6 @@ async function seedDay(): Promise<void> {
   await knex.raw('analyze shipments, donation_gift_lines, donations, donors');
 }
 
-/** Every Payloads in an event (inputs, results, heartbeat details, failure details), by its encoded size. */
-function payloadSizes(value: unknown, at: string, out: { at: string; bytes: number }[]): void {
-  if (!value || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => payloadSizes(v, `${at}[${i}]`, out));
-    return;
-  }
-  const o = value as Record<string, unknown>;
-  if (Array.isArray(o.payloads) && o.payloads.every((p) => p && typeof p === 'object' && 'data' in (p as object))) {
-    out.push({ at, bytes: temporal.api.common.v1.Payloads.encode(o as temporal.api.common.v1.IPayloads).finish().length });
-    return;
-  }
-  for (const [k, v] of Object.entries(o)) payloadSizes(v, at ? `${at}.${k}` : k, out);
-}
 
 test(`a ${LINES.toLocaleString('en')}-line day's order run stays under the payload warning and resumes the notifier from its heartbeat`, async () => {
   const t0 = Date.now();

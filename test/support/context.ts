@@ -8,6 +8,7 @@ import { loadConfig, type AppConfig } from '../../config/env';
 import { createOrm, migrate, type Orm } from '../../ledger/orm';
 import { createWorker } from '../../worker/create-worker';
 import { activityDepsFromConfig } from '../../activities/deps';
+import { createActivities, type Activities } from '../../activities';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 
@@ -31,7 +32,8 @@ export interface SuiteContext {
   prefix: string;
   /** This suite's own SMTP sink (SMTP_URL points at it): messages(), clear(), setRejectRecipients(/re/). */
   mail: SmtpSink;
-  startWorker(): Promise<RunningWorker>;
+  /** A worker on the suite's queue; `replace` swaps some of its activities (e.g. one held back to force an ordering). */
+  startWorker(opts?: { replace?: (activities: Activities) => Partial<Activities> }): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -98,14 +100,15 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
     taskQueue,
     prefix: `${suite}-${randomUUID().slice(0, 6)}`,
     mail,
-    async startWorker() {
+    async startWorker(opts = {}) {
+      const own = opts.replace ? createActivities(activityDeps.deps) : undefined;
       const worker = await createWorker({
         connection: nativeConnection,
         namespace: 'default',
         taskQueue,
         deps: activityDeps.deps,
         workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
-        options: { dataConverter },
+        options: { dataConverter, ...(own && opts.replace ? { activities: { ...own, ...opts.replace(own) } } : {}) },
       });
       const running = worker.run();
       const handle = {

@@ -2,12 +2,9 @@
 // evicts cached executions under load (December, a 50,000-row import) and rebuilds them from history.
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
-import { activityDepsFromConfig } from '../../activities/deps';
-import { createActivities } from '../../activities';
 import { registerDonation } from '../../ledger/donations';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { documentsSentSignal, statusQuery } from '../../workflows/donation/definitions';
-import { createWorker } from '../../worker/create-worker';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { eventually, required, suiteContext, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
@@ -32,21 +29,14 @@ afterAll(async () => {
 test('the gift plan finishing after the documents transition: the history replays, child starts and search attributes in the same order', async () => {
   // The plan (a local activity) is held back so that, were it still in flight beside the documents
   // transition, it would finish second; on replay local activities resolve in the order they were scheduled.
-  const { deps, close } = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
-  const activities = createActivities(deps);
-  const planDonationShipments: typeof activities.planDonationShipments = async (input) => {
-    await new Promise((r) => setTimeout(r, 1500));
-    return activities.planDonationShipments(input);
-  };
-  const worker = await createWorker({
-    connection: ctx.nativeConnection,
-    namespace: 'default',
-    taskQueue: ctx.taskQueue,
-    deps,
-    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
-    options: { dataConverter: temporalDataConverter(ctx.config.myNumber!), activities: { ...activities, planDonationShipments } },
+  const worker = await ctx.startWorker({
+    replace: (activities) => ({
+      planDonationShipments: async (input) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        return activities.planDonationShipments(input);
+      },
+    }),
   });
-  const running = worker.run();
   try {
     const { donation } = await registerDonation(
       ctx.orm.em.fork(),
@@ -68,8 +58,6 @@ test('the gift plan finishing after the documents transition: the history replay
       handle.workflowId,
     );
   } finally {
-    worker.shutdown();
-    await running;
-    await close();
+    await worker.stop();
   }
 });
