@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { FieldError } from '../domain/donor';
 import { describeError } from '../domain/retry';
+import { REASON } from './schema-fragments';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly code: string, message: string, readonly fields?: FieldError[]) {
@@ -14,12 +15,18 @@ export const badRequest = (fields: FieldError[]) =>
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
+/** The keywords a fragment's own reason explains; a length or type error keeps the validator's words. */
+const RULE_KEYWORDS = new Set(['pattern', 'enum', 'format']);
+
 /** Ajv reports "/donor/postalCode"; operators read "donor.postalCode". */
 function fieldOf(instancePath: string, params: Record<string, unknown>): string {
   const base = instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
   const extra = (params.missingProperty ?? params.additionalProperty) as string | undefined;
   return [base, extra].filter(Boolean).join('.') || '(body)';
 }
+
+/** Fastify's own refusals (body too large, media type, timeouts) named as the other error bodies are. */
+const CLIENT_ERRORS: Record<number, string> = { 408: 'timeout', 413: 'too_large', 415: 'unsupported_media_type' };
 
 const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 const GRPC_UNAVAILABLE = 14;
@@ -40,13 +47,42 @@ function unavailableService(error: unknown): 'ledger database' | 'workflow engin
   return undefined;
 }
 
+interface DatabaseRefusal {
+  status: 400 | 409;
+  error: string;
+  message: string;
+  fields: FieldError[];
+}
+
+/** The PostgreSQL error under a MikroORM/knex wrapper, if any: SQLSTATE codes are five characters. */
+function postgresError(error: unknown): { code: string; message: string; column?: string; constraint?: string; detail?: string } | undefined {
+  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause ?? e.previous, depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Class 22 (data exception: out of range, invalid text, NUL byte, bad date) and class 23 (integrity
+ * constraint) are the caller's input meeting a column's rule the schema did not catch. The write was one
+ * transaction and is rolled back, so the answer is the caller's: 400, or 409 for a duplicate.
+ */
+function databaseRefusal(error: unknown): DatabaseRefusal | undefined {
+  const pg = postgresError(error);
+  if (!pg || !/^2[23]/.test(pg.code)) return undefined;
+  const field = pg.column ?? pg.constraint ?? '(request)';
+  const reason = pg.code.startsWith('22') ? `is not a value the ledger can hold (${pg.message.split('\n')[0]})` : `breaks the ledger's rule ${pg.constraint ?? pg.code}${pg.detail ? ` (${pg.detail})` : ''}`;
+  const duplicate = pg.code === '23505' || pg.code === '23P01';
+  return { status: duplicate ? 409 : 400, error: duplicate ? 'conflict' : 'validation', message: `${field} ${reason}; nothing was changed`, fields: [{ field, reason }] };
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & Partial<HttpError>, request, reply) => {
     if (error.validation) {
       const where = error.validationContext ?? 'body';
       const fields = error.validation.map((v) => ({
         field: `${where === 'body' ? '' : `${where}.`}${fieldOf(v.instancePath, v.params as Record<string, unknown>)}`,
-        reason: v.keyword === 'additionalProperties' ? 'is not allowed' : v.keyword === 'required' ? 'is required' : (v.message ?? 'is invalid'),
+        reason: v.keyword === 'additionalProperties' ? 'is not allowed' : v.keyword === 'required' ? 'is required' : (RULE_KEYWORDS.has(v.keyword) && (v as { parentSchema?: Record<string, unknown> }).parentSchema?.[REASON]) || (v.message ?? 'is invalid'),
       }));
       return reply.code(400).send({ error: 'validation', message: fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields });
     }
@@ -66,10 +102,16 @@ export function registerErrorHandler(app: FastifyInstance): void {
         .header('retry-after', '15')
         .send({ error: 'unavailable', message: `the ${down} is not reachable just now; nothing was changed by this request, try again shortly` });
     }
-    if (error.statusCode && error.statusCode < 500) {
-      return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
+    const refused = databaseRefusal(error);
+    if (refused) {
+      request.log.info({ err: error }, 'input refused by the ledger');
+      return reply.code(refused.status).send({ error: refused.error, message: refused.message, fields: refused.fields });
     }
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: CLIENT_ERRORS[error.statusCode] ?? 'bad_request', message: error.message });
+    }
+    // The request id is on this log line (reqId) and in the body, so a caller's report finds the cause.
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+    return reply.code(500).send({ error: 'internal', message: `internal error; see the server log for request ${request.id}`, requestId: request.id });
   });
 }

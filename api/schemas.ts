@@ -1,8 +1,8 @@
 import { CHANNELS, DONATION_STATUSES, PAYMENT_METHODS } from '../domain/donation-status';
-import { PREFECTURES } from '../domain/donor';
+import { email, katakana, line, orderId, phone, postalCode, prefecture, text as freeText } from './schema-fragments';
 
 /** JSON schemas: Fastify validates with them and @fastify/swagger publishes them at /docs. */
-const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+const text = line;
 
 export const donorSchema = {
   type: 'object',
@@ -10,12 +10,12 @@ export const donorSchema = {
   required: ['name', 'nameKana', 'postalCode', 'prefecture', 'address'],
   properties: {
     name: text(100),
-    nameKana: { ...text(100), description: 'フリガナ (full-width katakana)' },
-    postalCode: { type: 'string', description: '832-8601 or 8328601' },
-    prefecture: { type: 'string', enum: PREFECTURES },
+    nameKana: katakana(100),
+    postalCode,
+    prefecture,
     address: { ...text(200), description: 'Address after the prefecture' },
-    phone: { type: 'string' },
-    email: { type: 'string' },
+    phone,
+    email,
   },
 } as const;
 
@@ -24,13 +24,13 @@ export const donorChangesSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    name: { type: 'string' },
-    nameKana: { type: 'string' },
-    postalCode: { type: 'string' },
-    prefecture: { type: 'string' },
-    address: { type: 'string' },
-    phone: { type: 'string' },
-    email: { type: 'string' },
+    name: text(100),
+    nameKana: katakana(100),
+    postalCode,
+    prefecture,
+    address: text(200),
+    phone,
+    email,
   },
 } as const;
 
@@ -40,7 +40,7 @@ export const createDonationBody = {
   required: ['channel', 'donor', 'amountYen', 'paymentMethod'],
   properties: {
     portal: { type: 'string', default: 'direct', description: "Portal code; 'direct' for phone/FAX/mail/counter (INTAKE-1)" },
-    portalOrderId: { ...text(100), description: 'The portal order number, or the FAX/application reference; generated when omitted' },
+    portalOrderId: { ...orderId, description: 'The portal order number, or the FAX/application reference; generated when omitted' },
     channel: { type: 'string', enum: CHANNELS },
     donor: donorSchema,
     amountYen: { type: 'integer', minimum: 1, maximum: 100_000_000 },
@@ -70,7 +70,7 @@ export const idParams = {
   properties: { id: { type: 'string', format: 'uuid' } },
 } as const;
 
-const reason = text(500);
+const reason = freeText(500);
 
 export const correctionBody = {
   type: 'object',
@@ -101,7 +101,7 @@ export const shipToBody = {
       type: ['object', 'null'],
       additionalProperties: false,
       required: ['name', 'postalCode', 'address'],
-      properties: { name: text(100), nameKana: text(100), postalCode: text(10), prefecture: text(10), address: text(300), phone: text(20) },
+      properties: { name: text(100), nameKana: katakana(100), postalCode, prefecture, address: text(300), phone },
     },
   },
 } as const;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,6 +7,8 @@ import { requireApiTokens, type AppConfig } from '../config/env';
 import type { Orm } from '../ledger/orm';
 import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
+import { documentStatuses } from './contract';
+import { hardenRoute, validatorCompiler } from './validation';
 import { FEATURES } from '../domain/features';
 import { API_FEATURES } from './features';
 import { registerDonationRoutes } from './donation/donations';
@@ -31,12 +34,28 @@ export interface ApiDeps {
   logger?: boolean | { level: string };
 }
 
+/** JSON bodies are forms and row lists (at most 10,000 carrier statuses); uploads set their own limit. */
+const JSON_BODY_LIMIT = 2 * 1024 * 1024;
+/**
+ * A client that trickles its headers or body is cut off instead of holding a socket: the longest honest
+ * request is an upload that then waits up to a minute for its import report.
+ */
+const SLOW_CLIENT_TIMEOUTS = { connectionTimeout: 2 * 60_000, requestTimeout: 5 * 60_000, keepAliveTimeout: 10_000 } as const;
+
 /** The thin HTTP face of the system: it validates, then signals, updates or queries workflows and reads the ledger. */
 export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    // Unique across processes: a 500's requestId finds its log line in any API replica's log.
+    genReqId: () => randomUUID(),
+    bodyLimit: JSON_BODY_LIMIT,
+    // Longer than any bounded path parameter, so an overlong one is a 400 naming it rather than a bare 414.
+    routerOptions: { maxParamLength: 4_096 },
+    ...SLOW_CLIENT_TIMEOUTS,
   });
+  app.setValidatorCompiler(validatorCompiler());
+  // Before any route: every route's request schema gets the shared bounds (api/schema-fragments.ts).
+  app.addHook('onRoute', hardenRoute);
 
   await app.register(swagger, {
     openapi: {
@@ -44,6 +63,7 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transform: documentStatuses,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

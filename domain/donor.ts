@@ -28,7 +28,20 @@ export interface FieldError {
   reason: string;
 }
 
-const KATAKANA = /^[\u30A0-\u30FF\u3000 ・ー]+$/;
+/** フリガナ: full-width katakana, spaces and ・ー. A string so the API's JSON schemas carry the same rule. */
+export const KATAKANA_PATTERN = '^[\\u30A0-\\u30FF\\u3000 ・ー]+$';
+/** 7 digits, half- or full-width, with or without one hyphen, as operators and portals write them. */
+export const POSTAL_CODE_PATTERN = '^\\s*[0-9０-９]{3}[‐－-]?[0-9０-９]{4}\\s*$';
+/** What an operator reads when a donor field breaks its rule; the API's schemas answer with the same words. */
+export const DONOR_REASONS = {
+  nameKana: 'must be written in full-width katakana',
+  postalCode: 'must be a 7-digit postal code (e.g. 832-8601)',
+  prefecture: 'must be one of the 47 prefectures, written in full (e.g. 福岡県)',
+  phone: 'must be a Japanese phone number of 10 or 11 digits starting with 0',
+  email: 'must be an email address',
+} as const;
+const KATAKANA = new RegExp(KATAKANA_PATTERN);
+const POSTAL_CODE = new RegExp(POSTAL_CODE_PATTERN);
 
 export function normalizePostalCode(value: string): string {
   const digits = value.replace(/[‐－-]/g, '').replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
@@ -49,23 +62,23 @@ function check(field: keyof DonorFields, value: unknown, errors: FieldError[], p
       break;
     case 'nameKana':
       if (!v) errors.push({ field: at, reason: 'is required' });
-      else if (!KATAKANA.test(v)) errors.push({ field: at, reason: 'must be written in full-width katakana' });
+      else if (!KATAKANA.test(v)) errors.push({ field: at, reason: DONOR_REASONS.nameKana });
       break;
     case 'postalCode':
-      if (!/^\d{3}-\d{4}$/.test(normalizePostalCode(v))) errors.push({ field: at, reason: 'must be a 7-digit postal code (e.g. 832-8601)' });
+      if (!POSTAL_CODE.test(v)) errors.push({ field: at, reason: DONOR_REASONS.postalCode });
       break;
     case 'prefecture':
-      if (!(PREFECTURES as readonly string[]).includes(v)) errors.push({ field: at, reason: 'must be one of the 47 prefectures, written in full (e.g. 福岡県)' });
+      if (!(PREFECTURES as readonly string[]).includes(v)) errors.push({ field: at, reason: DONOR_REASONS.prefecture });
       break;
     case 'address':
       if (!v) errors.push({ field: at, reason: 'is required' });
       else if (v.length > 200) errors.push({ field: at, reason: 'must be at most 200 characters' });
       break;
     case 'phone':
-      if (!/^0\d{9,10}$/.test(v.replace(/[-‐－ ]/g, ''))) errors.push({ field: at, reason: 'must be a Japanese phone number of 10 or 11 digits starting with 0' });
+      if (!/^0\d{9,10}$/.test(v.replace(/[-‐－ ]/g, ''))) errors.push({ field: at, reason: DONOR_REASONS.phone });
       break;
     case 'email':
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || v.length > 254) errors.push({ field: at, reason: 'must be an email address' });
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || v.length > 254) errors.push({ field: at, reason: DONOR_REASONS.email });
       break;
   }
 }

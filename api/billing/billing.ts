@@ -31,15 +31,15 @@ import {
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { HttpError, notFound } from '../errors';
+import { isoDate, yearMonth } from '../schema-fragments';
 
-const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } as const;
+const month = yearMonth;
 const label = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } as const;
 const runParams = { type: 'object', required: ['month'], properties: { month } } as const;
 const statementParams = { type: 'object', required: ['month', 'supplier'], properties: { month, supplier: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const labelQuery = { type: 'object', additionalProperties: false, properties: { label } } as const;
 const text = { type: 'string', minLength: 1, maxLength: 2000 } as const;
 const yen = { type: 'integer', minimum: 1, maximum: 2_000_000_000 } as const;
-const isoDate = { type: 'string', format: 'date' } as const;
 const SUPPLIER_AND_STAFF = [...READ, 'supplier'] as const;
 
 type RunRequest = FastifyRequest<{ Params: { month: string; supplier?: string }; Querystring: { label?: string }; Body: Json }>;

@@ -27,6 +27,7 @@ import type { Orm } from '../../ledger/orm';
 import { ensureImportedDonationWorkflow, ensureImportWorkflow } from '../../workflows/intake/client';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
+import { notAPortalText } from '../../domain/portals/encoding';
 import { badRequest, HttpError, notFound } from '../errors';
 
 export interface IntakeRouteDeps {
@@ -67,6 +68,23 @@ function quarantineView(e: QuarantineEntry) {
   };
 }
 
+/**
+ * The upload's bytes as they stream into the ledger, refused on the way when they cannot be a portal export:
+ * storeImportFile deletes what it had stored when the stream throws, so a refused file leaves nothing.
+ */
+async function* screened(bytes: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let size = 0;
+  for await (const chunk of bytes) {
+    if (size === 0 && chunk.length) {
+      const reason = notAPortalText(chunk);
+      if (reason) throw new HttpError(415, 'unsupported_media_type', `file ${reason}; nothing was imported`, [{ field: 'file', reason }]);
+    }
+    size += chunk.length;
+    yield chunk;
+  }
+  if (size === 0) throw badRequest([{ field: 'file', reason: 'is empty; nothing was imported' }]);
+}
+
 /** PORTAL-1 / INTAKE-4: portal file upload with its per-row report, the quarantine, and SLA figures. */
 export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: FastifyInstance, { config, orm, temporal }) => {
   await app.register(multipart, { limits: { files: 1, fileSize: MAX_FILE_BYTES, fields: 5 } });
@@ -81,12 +99,21 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
 
   /** Stores an uploaded file, runs its import and answers with the per-row report (201 new, 200 known, 202 still running). */
   const importUpload = async (request: FastifyRequest, reply: FastifyReply, portal: string, wait: boolean, limit: number) => {
-    if (!request.isMultipart()) throw badRequest([{ field: 'body', reason: 'must be multipart/form-data with a "file" part' }]);
-    const part = await request.file();
+    const contentType = request.headers['content-type'] ?? '';
+    if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', `the body must be multipart/form-data with a "file" part, not ${contentType || 'no content type'}`, [{ field: 'body', reason: 'must be multipart/form-data with a "file" part' }]);
+    if (!/;\s*boundary=\S/i.test(contentType)) throw badRequest([{ field: 'body', reason: 'multipart/form-data needs a boundary parameter in Content-Type' }]);
+    let part;
+    try {
+      part = await request.file();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 413) throw err;
+      // A body that does not parse as the multipart it claims to be is the caller's; nothing was stored.
+      throw badRequest([{ field: 'body', reason: `is not readable multipart/form-data (${(err as Error).message})` }]);
+    }
     if (!part) throw badRequest([{ field: 'file', reason: 'is required' }]);
     let stored;
     try {
-      stored = await storeImportFile(orm, { portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: part.file });
+      stored = await storeImportFile(orm, { portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: screened(part.file) });
     } catch (err) {
       asHttp(err);
     }

@@ -4,9 +4,9 @@ import { CampaignConflictError, campaignEffectiveness, campaignErrors, decideCam
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, notFound } from '../errors';
+import { isoDate, yearMonth } from '../schema-fragments';
 
-const isoDate = { type: 'string', format: 'date' } as const;
-const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' } as const;
+const month = yearMonth;
 const code = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$' } as const;
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string' } } } as const;
 

@@ -21,9 +21,10 @@ import { qualityDemandMailWorkflow } from '../../workflows';
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { yearMonth } from '../schema-fragments';
 
 const uuidParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (Japan time)' } as const;
+const month = yearMonth;
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
 /**

@@ -10,8 +10,9 @@ import { monthlyReportStatusQuery } from '../../workflows/reports/definitions';
 import { actorOf } from '../auth';
 import { READ, type Json } from '../roles';
 import { badRequest, notFound } from '../errors';
+import { yearMonth } from '../schema-fragments';
 
-const monthSchema = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (Japan time)' } as const;
+const monthSchema = yearMonth;
 const monthParams = { type: 'object', required: ['month'], properties: { month: monthSchema } } as const;
 const revisionParams = { type: 'object', required: ['month', 'revision'], properties: { month: monthSchema, revision: { type: 'integer', minimum: 1 } } } as const;
 

@@ -21,11 +21,11 @@ import { citySender } from '../../domain/shipping/city-sender';
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { conflict, HttpError, notFound } from '../errors';
+import { isoDate } from '../schema-fragments';
 
 const SUPPLIER_AND_STAFF = [...READ, 'supplier'] as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 const orderParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } as const;
-const isoDate = { type: 'string', format: 'date' } as const;
 
 /**
  * SHIP-1…5: supplier orders (suppliers see only their own), shipment confirmation,
@@ -286,8 +286,11 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
   /** Delivered rows complete their shipments; other statuses are reported for an operator. Unknown numbers are named, not dropped. */
   async function applyCarrierStatuses(rows: { trackingNumber: string; status: string; at: string }[], actor: string) {
     const results: { row: number; trackingNumber: string; outcome: string }[] = [];
+    // A list repeats tracking numbers (a parcel's day of statuses); each is looked up once per request.
+    const lookups = new Map<string, ReturnType<typeof shipmentByTracking>>();
     for (const [i, r] of rows.entries()) {
-      const shipment = await shipmentByTracking(knex(), r.trackingNumber);
+      if (!lookups.has(r.trackingNumber)) lookups.set(r.trackingNumber, shipmentByTracking(knex(), r.trackingNumber));
+      const shipment = await lookups.get(r.trackingNumber);
       if (!shipment) results.push({ row: i + 1, trackingNumber: r.trackingNumber, outcome: 'unknown tracking number' });
       else if (r.status !== 'delivered') results.push({ row: i + 1, trackingNumber: r.trackingNumber, outcome: `carrier reports ${r.status}: check with the carrier` });
       else if (shipment.status !== 'shipped') results.push({ row: i + 1, trackingNumber: r.trackingNumber, outcome: `shipment is ${shipment.status}; nothing to do` });

@@ -39,6 +39,24 @@ function trimIncompleteTail(bytes: Buffer): Buffer {
   return bytes.subarray(0, end);
 }
 
+/**
+ * Why a file's first bytes cannot be a portal export, or undefined: exports are text (CSV/TSV) in UTF-8
+ * or CP932, so NUL bytes mean a binary file and bytes that are neither encoding mean a wrong one. The
+ * upload refuses such a file before anything is imported (issue 21).
+ */
+export function notAPortalText(sample: Buffer): string | undefined {
+  const head = sample.subarray(0, SAMPLE_BYTES);
+  if (head.includes(0)) return 'is a binary file (it contains NUL bytes), not a CSV/TSV export';
+  if (isUtf8(trimIncompleteTail(head))) return undefined;
+  try {
+    // WHATWG Shift_JIS is Windows-31J (CP932), NEC/IBM kanji and 外字 included; stream leaves a cut tail alone.
+    new TextDecoder('shift_jis', { fatal: true }).decode(head, { stream: true });
+    return undefined;
+  } catch {
+    return 'is neither UTF-8 nor Shift_JIS (CP932) text';
+  }
+}
+
 export interface DecodedText {
   encoding: FileEncoding;
   chunks: AsyncIterable<string>;

@@ -31,7 +31,7 @@ test('roles: operators and admins upload and fix; the city reads; suppliers see 
   expect((await api.get('/intake/quarantine', 'supplier')).statusCode).toBe(403);
   expect((await api.get('/intake/quarantine', 'city')).statusCode).toBe(200);
   expect((await api.get('/intake/sla', 'city')).statusCode).toBe(200);
-  expect((await api.app.inject({ method: 'POST', url: '/intake/imports?portal=choice', payload: {}, headers: api.headers('operator') })).statusCode).toBe(400);
+  expect((await api.app.inject({ method: 'POST', url: '/intake/imports?portal=choice', payload: {}, headers: api.headers('operator') })).statusCode).toBe(415);
   expect((await upload('nowhere', 'x.csv', file)).json().fields[0].field).toBe('querystring.portal');
   expect((await api.get('/docs/json')).json().paths['/intake/imports']).toBeDefined();
 });

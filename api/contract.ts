@@ -1,0 +1,57 @@
+import type { FastifySchema, RouteOptions } from 'fastify';
+
+/** The one error body every refusal and failure answers with (api/errors.ts, api/auth.ts). */
+export const errorBody = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'Machine-readable kind: validation, not_found, conflict, unauthorized, forbidden, too_large, unsupported_media_type, unavailable, internal, …' },
+    message: { type: 'string', description: 'What went wrong, naming the field or row and the reason' },
+    fields: {
+      type: 'array',
+      items: { type: 'object', required: ['field', 'reason'], properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+    },
+    requestId: { type: 'string', description: 'On 500: the id of the server log line that holds the cause' },
+  },
+} as const;
+
+const ERROR_STATUS: Record<number, string> = {
+  400: 'The request is malformed or a field breaks a rule; fields[] names each',
+  401: 'No valid bearer token',
+  403: 'The token’s role may not use this operation, or the resource is not the caller’s',
+  404: 'The resource named in the path does not exist',
+  409: 'The request conflicts with the resource’s state or a unique rule',
+  413: 'The body is larger than this operation accepts',
+  415: 'The body’s content type is not one this operation accepts',
+  422: 'The request is well-formed but its content cannot be processed',
+  500: 'A fault in the server; requestId names the log line',
+  503: 'PostgreSQL or Temporal is not reachable; nothing was changed, retry after Retry-After seconds',
+};
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+interface SwaggerTransformInput {
+  schema: FastifySchema;
+  url: string;
+  route: RouteOptions;
+}
+
+/**
+ * @fastify/swagger transform: each operation documents every status the API can answer, with the shared
+ * error body. Done in the document only, so no response serializer drops a property the handler sends.
+ */
+export function documentStatuses({ schema: given, url, route }: SwaggerTransformInput): { schema: FastifySchema; url: string } {
+  const schema = given as (FastifySchema & { hide?: boolean; response?: Record<string, unknown> }) | undefined;
+  if (schema?.hide) return { schema, url };
+  const methods = ([] as string[]).concat(route.method);
+  const roles = (route.config as { roles?: unknown } | undefined)?.roles;
+  const statuses = [400, 404, 409, 500, 503];
+  if (roles) statuses.push(401, 403);
+  if (methods.some((m) => BODY_METHODS.has(m))) statuses.push(413, 415);
+  const declared = schema?.response ?? {};
+  const response: Record<string, unknown> = Object.keys(declared).some((k) => /^2/.test(k)) ? { ...declared } : { '2xx': { description: 'Success', ...((declared as Record<string, unknown>)['2xx'] as object) }, ...declared };
+  for (const status of statuses.sort()) {
+    if (!(String(status) in response)) response[String(status)] = { description: ERROR_STATUS[status], ...errorBody };
+  }
+  return { schema: { ...schema, response }, url };
+}
