@@ -23,6 +23,7 @@ export const ACTIVITY_FEATURES = {
   billing: billingActivities,
   reports: reportsActivities,
   callcentre: noActivities,
+  console: noActivities,
 } satisfies Record<Feature, ActivityFeature>;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

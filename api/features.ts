@@ -2,6 +2,7 @@ import type { Feature } from '../domain/features';
 import type { ApiFeature } from './feature';
 import { billingApi } from './billing/registry';
 import { callcentreApi } from './callcentre/registry';
+import { consoleApi } from './console/registry';
 import { documentsApi } from './documents/registry';
 import { donationApi } from './donation/registry';
 import { giftsApi } from './gifts/registry';
@@ -21,4 +22,5 @@ export const API_FEATURES: Readonly<Record<Feature, ApiFeature>> = {
   billing: billingApi,
   reports: reportsApi,
   callcentre: callcentreApi,
+  console: consoleApi,
 };

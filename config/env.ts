@@ -8,9 +8,9 @@ import type { MyNumberKeyring } from '../domain/onestop/keyring';
  * Configuration from the environment, validated once at start-up so that a typo
  * stops the process with a message instead of surfacing as a runtime surprise.
  */
-/** The API's roles, declared once (api/roles.ts groups them per route). */
-export const ROLES = ['operator', 'city', 'supplier', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles, declared once in domain/roles.ts (api/roles.ts groups them per route). */
+import { ROLES, type Role } from '../domain/roles';
+export { ROLES, type Role };
 
 export interface ApiToken {
   name: string;
@@ -106,7 +106,40 @@ export interface AppConfig {
   billing: BillingConfig;
   /** REPORT-1/2: the 月次業務報告書 (see docs/features/reports.md). */
   reports: ReportsConfig;
+  /** The web console under /console (issue 16, docs/features/console.md). */
+  console: ConsoleConfig;
   logLevel: string;
+}
+
+export interface ConsoleConfig {
+  /** CONSOLE_SESSION_SECRET: signs the session cookie; a public development value outside production, unset in production without it (the API then refuses to start, requireConsoleSecret). */
+  sessionSecret?: string;
+  /** CONSOLE_IDLE_MINUTES: a session unused this long is signed out. */
+  idleMinutes: number;
+  /** CONSOLE_LOCKOUT_ATTEMPTS / CONSOLE_LOCKOUT_MINUTES: consecutive failed sign-ins that lock an account, and for how long. */
+  lockout: { attempts: number; minutes: number };
+  /** CONSOLE_SIGNIN_RATE: sign-in attempts per minute from one address before the page asks to wait. */
+  signInPerMinute: number;
+  /** CONSOLE_TEMPORAL_UI_URL: the Temporal Web UI the donation page links to; default the dev server's UI on TEMPORAL_UI_PORT. */
+  temporalUiUrl: string;
+}
+
+/** Outside production only: anyone can read it here, so sessions signed with it prove nothing. */
+export const DEV_CONSOLE_SESSION_SECRET = 'furusato-ops INSECURE development console session secret';
+
+function consoleConfig(env: Env, production: boolean, uiPort: number): ConsoleConfig {
+  const secret = env.CONSOLE_SESSION_SECRET;
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('CONSOLE_SESSION_SECRET must be at least 32 characters');
+  if (production && secret === DEV_CONSOLE_SESSION_SECRET) throw new ConfigError('CONSOLE_SESSION_SECRET must not be the development value in production');
+  const url = env.CONSOLE_TEMPORAL_UI_URL || `http://127.0.0.1:${uiPort}`;
+  if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError(`CONSOLE_TEMPORAL_UI_URL must be an http(s) URL, got "${url}"`);
+  return {
+    sessionSecret: secret || (production ? undefined : DEV_CONSOLE_SESSION_SECRET),
+    idleMinutes: int(env, 'CONSOLE_IDLE_MINUTES', 30, 1, 24 * 60),
+    lockout: { attempts: int(env, 'CONSOLE_LOCKOUT_ATTEMPTS', 5, 1, 100), minutes: int(env, 'CONSOLE_LOCKOUT_MINUTES', 15, 1, 24 * 60) },
+    signInPerMinute: int(env, 'CONSOLE_SIGNIN_RATE', 10, 1, 1000),
+    temporalUiUrl: url.replace(/\/$/, ''),
+  };
 }
 
 export interface IntakeConfig {
@@ -290,6 +323,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     billing: billingConfig(env, production),
     reports: reportsConfig(env, production, dataDir),
+    console: consoleConfig(env, production, int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535)),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
@@ -484,6 +518,12 @@ export function myNumberKeys(env: Env, production: boolean): MyNumberKeyring | u
 export function requireMyNumberKeys(config: AppConfig): MyNumberKeyring {
   if (!config.myNumber) throw new ConfigError('MY_NUMBER_KEYS must be set in production (keyId:base64key,...)');
   return config.myNumber;
+}
+
+/** The console's check (the API process): in production there is no default secret, so it does not start without one. */
+export function requireConsoleSecret(config: AppConfig): string {
+  if (!config.console.sessionSecret) throw new ConfigError('CONSOLE_SESSION_SECRET must be set in production (at least 32 random characters)');
+  return config.console.sessionSecret;
 }
 
 /** The API's own check: in production, no tokens means nobody could be told apart, so it does not start. */

@@ -15,6 +15,7 @@ import { resolveTemporalCli } from './stack/tools';
 import { startTemporalDevServer } from './stack/temporal-dev-server';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
 import { startSmtpSink } from './stack/smtp-sink';
+import { seedDevAccounts } from './dev-accounts';
 
 /**
  * `npm start`: the whole system on one machine. External Temporal and
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
     stops.push(() => orm.close());
     const applied = await migrate(orm);
     if (applied.length) console.log(`ledger migrations applied: ${applied.join(', ')}`);
+    // Console accounts dev-operator, dev-city, dev-supplier, dev-admin: outside production only.
+    const devAccounts = config.production ? undefined : await seedDevAccounts(orm.em.getKnex());
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
@@ -118,12 +121,14 @@ async function main(): Promise<void> {
       [
         '',
         'furusato-ops is running',
+        `  Console        ${base}/console/`,
         `  API            ${base}   (OpenAPI docs: ${base}/docs)`,
         `  Temporal       ${temporalAddress}${uiUrl ? `   (Web UI: ${uiUrl})` : ''}`,
         `  Ledger         ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
         `  Data folder    ${config.dataDir}`,
         mailLine,
         config.api.tokens === DEV_TOKENS ? `  Dev tokens     ${DEV_TOKENS.map((t) => `${t.role}=${t.token}`).join('  ')}` : '',
+        devAccounts ? `  Dev accounts   ${devAccounts}` : '',
         'Ctrl-C stops everything; data stays in the data folder.',
       ]
         .filter(Boolean)

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { generateSync } from 'otplib';
+import { buildApi } from '../../api/server';
+import type { Role } from '../../config/env';
+import { addAccount } from '../../ledger/console-accounts';
+import { suiteContext, type SuiteContext } from '../support/context';
+
+/**
+ * The console's browser-test harness (issues 16 and 17): the API with the console on a real port,
+ * the suite's worker, real Chromium through puppeteer-core, and axe-core run on a page. Each suite
+ * makes its own accounts (logins prefixed by the suite) in the shared database.
+ */
+export interface ConsoleHarness {
+  ctx: SuiteContext;
+  app: FastifyInstance;
+  base: string;
+  browser: Browser;
+  /** A fresh browser context (own cookies) and a page in it; CSP violations and page errors are collected. */
+  newPage(): Promise<Page>;
+  /** Makes an account; answers its login, password and TOTP secret (when it has one). */
+  account(role: Role, opts?: { supplierCode?: string; canReadMyNumber?: boolean; name?: string }): Promise<TestAccount>;
+  /** Signs in through the form (and the second-factor form when the account has one). */
+  signIn(page: Page, account: TestAccount): Promise<void>;
+  /** axe-core on the page as it is: the serious and critical violations (rule id and the first target). */
+  axe(page: Page): Promise<string[]>;
+  /** Messages the browser printed about refused resources (CSP) or scripts that failed. */
+  problems(page: Page): string[];
+  close(): Promise<void>;
+}
+
+export interface TestAccount {
+  login: string;
+  password: string;
+  role: Role;
+  totpSecret: string | null;
+}
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function consoleHarness(suite: string, env: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<ConsoleHarness> {
+  const ctx = await suiteContext(suite, env);
+  if (opts.worker !== false) await ctx.startWorker();
+  const app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const browser = await puppeteer.launch({ executablePath: ctx.config.documents.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  const problemsOf = new WeakMap<Page, string[]>();
+  let seq = 0;
+  const knex = ctx.orm.em.getKnex();
+  return {
+    ctx,
+    app,
+    base,
+    browser,
+    async newPage() {
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      const problems: string[] = [];
+      problemsOf.set(page, problems);
+      // Refused by the CSP, a script error, or an asset the page asked for that failed (the page's own status is the test's business).
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
+      });
+      page.on('response', (r) => {
+        if (r.request().resourceType() !== 'document' && r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+      });
+      page.on('pageerror', (e) => problems.push(String(e)));
+      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+      page.setDefaultTimeout(20_000);
+      return page;
+    },
+    async account(role, o = {}) {
+      seq += 1;
+      const login = `${ctx.prefix}-${role}-${seq}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+      const password = `pw-${login}-long-enough`;
+      const { totpSecret } = await addAccount(knex, { login, displayName: o.name ?? `テスト ${role} ${seq}`, role, supplierCode: o.supplierCode, canReadMyNumber: o.canReadMyNumber, password }, 'test:harness');
+      return { login, password, role, totpSecret };
+    },
+    async signIn(page, a) {
+      await page.goto(`${base}/console/login`);
+      await page.type('#f-login', a.login);
+      await page.type('#f-password', a.password);
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      if (a.totpSecret) {
+        await page.type('#f-code', generateSync({ secret: a.totpSecret }));
+        await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+      }
+    },
+    async axe(page) {
+      // Runtime.evaluate is not subject to the page's CSP, so the page keeps its real policy.
+      const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, target: v.nodes[0] && v.nodes[0].target.join(' ') })))`)) as { id: string; impact: string; target: string }[];
+      return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.target}`);
+    },
+    problems(page) {
+      return problemsOf.get(page) ?? [];
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await app.close();
+      await ctx.close();
+    },
+  };
+}
