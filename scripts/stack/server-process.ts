@@ -4,7 +4,9 @@
  * in a test runner) and would otherwise leave its ports and data files busy,
  * the record of how it exited, and a stop that escalates signal by signal.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const live = new Map<ChildProcess, NodeJS.Signals>();
 let exitHookInstalled = false;
@@ -68,4 +70,25 @@ export function watchExit(child: ChildProcess): WatchedExit {
       return stopping;
     },
   };
+}
+
+/**
+ * Spawns a server that runs until stopped: stdout and stderr appended to `logFile` (or, without one,
+ * stderr piped for the caller to keep a tail of), stopped when Node exits, and its exit watched.
+ */
+export function spawnServer(command: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; logFile?: string }): { child: ChildProcess; watched: WatchedExit } {
+  let logFd: number | undefined;
+  if (opts.logFile) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
+    logFd = fs.openSync(opts.logFile, 'a');
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', logFd ?? 'ignore', logFd ?? 'pipe'] });
+  } finally {
+    // The child holds its own copy of the descriptor.
+    if (logFd !== undefined) fs.closeSync(logFd);
+  }
+  stopOnExit(child);
+  return { child, watched: watchExit(child) };
 }

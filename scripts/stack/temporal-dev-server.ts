@@ -2,14 +2,13 @@
  * Runs `temporal server start-dev` as a child process for local development,
  * the API's end-to-end tests and CI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
+import { pollUntilReady } from './temporal-ready';
 import { readFileTail } from './file-tail';
-import { stopOnExit, watchExit } from './server-process';
+import { spawnServer } from './server-process';
 import { stackEnv } from '../../config/stack-env';
 
 
@@ -124,22 +123,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   // config file; values meant for our clients must not reshape the server.
   const env = stackEnv().withoutTemporal();
 
-  let logFd: number | undefined;
-  if (opts.logFile) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.logFile)), { recursive: true });
-    logFd = fs.openSync(opts.logFile, 'a');
-  }
-  let child: ChildProcess;
-  try {
-    child = spawn(opts.cliPath, args, {
-      env,
-      stdio: ['ignore', logFd ?? 'ignore', logFd ?? 'pipe'],
-    });
-  } finally {
-    // The child holds its own copy of the descriptor.
-    if (logFd !== undefined) fs.closeSync(logFd);
-  }
-  stopOnExit(child);
+  const { child, watched } = spawnServer(opts.cliPath, args, { env, logFile: opts.logFile });
 
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -147,7 +131,6 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   });
   const outputTail = (): string => (opts.logFile ? readFileTail(opts.logFile, STDERR_TAIL_BYTES) : stderrTail).trim();
 
-  const watched = watchExit(child);
   const stop = () => watched.stop([['SIGTERM', STOP_GRACE_MS]]);
 
   try {
@@ -184,34 +167,13 @@ async function waitUntilReady(p: {
   deadline: number;
   hasExited: () => boolean;
 }): Promise<void> {
-  let lastError: unknown = new Error('not attempted');
-  while (Date.now() < p.deadline) {
-    if (p.hasExited()) throw new Error('process exited');
-    // A fresh lazy connection per attempt: ensureConnected() memoises its
-    // first failure, and closing it frees the channel so nothing leaks.
-    const connection = Connection.lazy({ address: p.address, connectTimeout: 2_000 });
-    try {
-      await connection.ensureConnected();
-      const deadline = Math.min(p.deadline, Date.now() + 5_000);
-      await connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({}));
-      // The frontend answers before the namespace registry has loaded,
-      // especially when reopening an existing SQLite file.
-      await connection.withDeadline(deadline, () =>
-        connection.workflowService.describeNamespace({ namespace: p.namespace }),
-      );
-      // start-dev registers these itself; this covers an older CLI or a
-      // database file created before an attribute was added to the list.
-      if (Object.keys(p.searchAttributes).length > 0) {
-        await ensureSearchAttributes(connection, p.namespace, p.searchAttributes);
-      }
-      return;
-    } catch (err) {
-      if (err instanceof SearchAttributeConflictError) throw err;
-      lastError = err;
-    } finally {
-      await connection.close();
-    }
-    await sleep(200);
-  }
-  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  await pollUntilReady({ ...p, intervalMs: 200 }, async (connection, call) => {
+    await call(() => connection.workflowService.getSystemInfo({}));
+    // The frontend answers before the namespace registry has loaded,
+    // especially when reopening an existing SQLite file.
+    await call(() => connection.workflowService.describeNamespace({ namespace: p.namespace }));
+    // start-dev registers these itself; this covers an older CLI or a
+    // database file created before an attribute was added to the list.
+    if (Object.keys(p.searchAttributes).length > 0) await ensureSearchAttributes(connection, p.namespace, p.searchAttributes);
+  });
 }

@@ -12,15 +12,15 @@
  * .tools/temporal-server-schema/. Everything Go downloads or caches stays under
  * .tools/go. See docs/deploy.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { pollUntilReady } from './temporal-ready';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
 import { readFileTail } from './file-tail';
-import { stopOnExit, watchExit } from './server-process';
+import { spawnServer } from './server-process';
 import type { TemporalDevServer } from './temporal-dev-server';
 import { toolsDir } from './tools';
 import { stackEnv } from '../../config/stack-env';
@@ -538,16 +538,8 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   // TEMPORAL_* variables (TEMPORAL_ROOT, TEMPORAL_ENVIRONMENT, ...) override flags in this CLI.
   const env = stackEnv().withoutTemporal();
   const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
-  const logFd = fs.openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(install.server, args, { cwd: dataDir, env, stdio: ['ignore', logFd, logFd] });
-  } finally {
-    fs.closeSync(logFd);
-  }
-  stopOnExit(child);
+  const { child, watched } = spawnServer(install.server, args, { cwd: dataDir, env, logFile });
 
-  const watched = watchExit(child);
   const stop = () => watched.stop([['SIGTERM', STOP_GRACE_MS]]);
 
   try {
@@ -581,44 +573,20 @@ async function waitUntilUsable(p: {
   deadline: number;
   hasExited: () => boolean;
 }): Promise<void> {
-  let lastError: unknown = new Error('not attempted');
   let registered = false;
-  while (Date.now() < p.deadline) {
-    if (p.hasExited()) throw new Error('process exited');
-    // A fresh lazy connection per attempt: ensureConnected() memoises its first failure.
-    const connection = Connection.lazy({ address: p.address, connectTimeout: 2_000 });
-    try {
-      await connection.ensureConnected();
-      const deadline = Math.min(p.deadline, Date.now() + 5_000);
-      const call = <T>(fn: () => Promise<T>): Promise<T> => connection.withDeadline(deadline, fn);
-      await call(() => connection.workflowService.getSystemInfo({}));
-      if (!registered) {
-        try {
-          await call(() =>
-            connection.workflowService.registerNamespace({
-              namespace: p.namespace,
-              workflowExecutionRetentionPeriod: msToTs(p.retentionSeconds * 1000),
-            }),
-          );
-        } catch (err) {
-          if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
-        }
-        registered = true;
+  await pollUntilReady({ ...p, intervalMs: 250 }, async (connection, call) => {
+    await call(() => connection.workflowService.getSystemInfo({}));
+    if (!registered) {
+      try {
+        await call(() => connection.workflowService.registerNamespace({ namespace: p.namespace, workflowExecutionRetentionPeriod: msToTs(p.retentionSeconds * 1000) }));
+      } catch (err) {
+        if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
       }
-      // Both go through the frontend's namespace registry, which learns of a
-      // new namespace only on its next refresh.
-      if (Object.keys(p.searchAttributes).length > 0) {
-        await call(() => ensureSearchAttributes(connection, p.namespace, p.searchAttributes));
-      }
-      await call(() => connection.workflowService.listWorkflowExecutions({ namespace: p.namespace, pageSize: 1 }));
-      return;
-    } catch (err) {
-      if (err instanceof SearchAttributeConflictError) throw err;
-      lastError = err;
-    } finally {
-      await connection.close();
+      registered = true;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+    // Both go through the frontend's namespace registry, which learns of a
+    // new namespace only on its next refresh.
+    if (Object.keys(p.searchAttributes).length > 0) await call(() => ensureSearchAttributes(connection, p.namespace, p.searchAttributes));
+    await call(() => connection.workflowService.listWorkflowExecutions({ namespace: p.namespace, pageSize: 1 }));
+  });
 }
