@@ -71,7 +71,11 @@ function databaseRefusal(error: unknown): DatabaseRefusal | undefined {
   const pg = postgresError(error);
   if (!pg || !/^2[23]/.test(pg.code)) return undefined;
   const field = pg.column ?? pg.constraint ?? '(request)';
-  const reason = pg.code.startsWith('22') ? `is not a value the ledger can hold (${pg.message.split('\n')[0]})` : `breaks the ledger's rule ${pg.constraint ?? pg.code}${pg.detail ? ` (${pg.detail})` : ''}`;
+  // knex prefixes the statement ("select … - value … is out of range"); the caller gets PostgreSQL's words only.
+  const said = pg.message.split('\n')[0];
+  const cut = said.lastIndexOf(' - ');
+  const words = cut < 0 ? said : said.slice(cut + 3);
+  const reason = pg.code.startsWith('22') ? `is not a value the ledger can hold (${words})` : `breaks the ledger's rule ${pg.constraint ?? pg.code}${pg.detail ? ` (${pg.detail})` : ''}`;
   const duplicate = pg.code === '23505' || pg.code === '23P01';
   return { status: duplicate ? 409 : 400, error: duplicate ? 'conflict' : 'validation', message: `${field} ${reason}; nothing was changed`, fields: [{ field, reason }] };
 }
