@@ -168,6 +168,54 @@ export async function recordCityPayment(knex: Knex, p: CityPayment): Promise<{ p
   });
 }
 
+export interface PaymentDeadlineExtension {
+  runId: string;
+  revision: number;
+  /** The new payment due date (YYYY-MM-DD); later than the current one. */
+  newDueOn: string;
+  reason: string;
+  actor: string;
+  at: string;
+  key: string;
+}
+
+/**
+ * BILL-4 (7(7)ウ): the city extends the payment deadline of the accepted invoice by notice
+ * beforehand. Who, when, the old and new dates and the reason are a billing_events row; the
+ * invoice's payment_due_on moves (reminders and the overdue flag follow it in the workflow).
+ * A date not after the current due date is refused (400), as is an invoice paid, not accepted or
+ * already overdue (409: the notice comes before the deadline). A repeat of the same key changes nothing.
+ */
+export async function extendPaymentDeadline(knex: Knex, e: PaymentDeadlineExtension): Promise<InvoiceRow> {
+  return knex.transaction(async (trx) => {
+    const { rows } = await trx.raw(
+      `select id, status, to_char(payment_due_on, 'YYYY-MM-DD') as payment_due_on, paid_at, overdue_at from billing_invoices where run_id = ? and revision = ? for update`,
+      [e.runId, e.revision],
+    );
+    const inv = rows[0];
+    if (!inv) throw new BillingError(404, `invoice revision ${e.revision} of ${e.runId} not found`);
+    const fresh = await appendBillingEvent(trx, {
+      runId: e.runId,
+      invoiceId: String(inv.id),
+      kind: 'payment_deadline_extended',
+      actor: e.actor,
+      at: e.at,
+      reason: e.reason,
+      before: { paymentDueOn: inv.payment_due_on },
+      after: { paymentDueOn: e.newDueOn },
+      key: e.key,
+    });
+    if (fresh) {
+      if (inv.status !== 'accepted' || !inv.payment_due_on) throw new BillingError(409, `invoice revision ${e.revision} is ${inv.status}; only an accepted invoice has a payment deadline to extend`);
+      if (inv.paid_at) throw new BillingError(409, `invoice revision ${e.revision} is paid`);
+      if (inv.overdue_at) throw new BillingError(409, `the payment deadline ${inv.payment_due_on} has passed; it is extended by notice beforehand`);
+      if (!(e.newDueOn > inv.payment_due_on)) throw new BillingError(400, `newDueOn must be after the current payment due date ${inv.payment_due_on}`);
+      await trx.raw(`update billing_invoices set payment_due_on = ?::date where id = ?`, [e.newDueOn, inv.id]);
+    }
+    return (await findInvoice(trx, e.runId, e.revision))!;
+  });
+}
+
 export async function markInvoiceOverdue(knex: Knex, input: { runId: string; revision: number; at: string }): Promise<void> {
   await knex.raw(`update billing_invoices set overdue_at = coalesce(overdue_at, ?::timestamptz) where run_id = ? and revision = ?`, [input.at, input.runId, input.revision]);
 }

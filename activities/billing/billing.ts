@@ -22,7 +22,7 @@ import {
 } from '../../ledger/billing';
 import { invoiceInputs } from '../../ledger/billing-fees';
 import { supplierEmail } from '../../ledger/suppliers';
-import { decideInvoice, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow } from '../../ledger/billing-invoices';
+import { decideInvoice, extendPaymentDeadline, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow, type PaymentDeadlineExtension } from '../../ledger/billing-invoices';
 import type { DocumentRenderer } from '../documents/renderer';
 import type { Mailer } from '../mail/mailer';
 import { createMailActivities } from '../mail/send-mail';
@@ -201,6 +201,11 @@ export function createBillingActivities(deps: BillingDeps) {
 
     async decideBillingInvoice(input: InvoiceDecision): Promise<InvoiceSummary> {
       return summary(await ledger(() => decideInvoice(knex(), input)));
+    },
+
+    /** BILL-4: the city's notice moving the payment deadline of the accepted invoice. */
+    async extendBillingPaymentDeadline(input: PaymentDeadlineExtension): Promise<InvoiceSummary> {
+      return summary(await ledger(() => extendPaymentDeadline(knex(), input)));
     },
 
     async recordBillingCityPayment(input: CityPayment) {

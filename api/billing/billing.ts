@@ -23,6 +23,7 @@ import {
   answerStatementUpdate,
   billingStatusQuery,
   decideInvoiceUpdate,
+  extendPaymentDeadlineUpdate,
   overrideConfirmationsUpdate,
   recordCityPaymentUpdate,
   resolveDisputeUpdate,
@@ -30,7 +31,7 @@ import {
 } from '../../workflows/billing/definitions';
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { HttpError, notFound } from '../errors';
+import { badRequest, HttpError, notFound } from '../errors';
 import { isoDate, yearMonth } from '../schema-fragments';
 
 const month = yearMonth;
@@ -368,6 +369,27 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
     async (request: RunRequest) => {
       const run = await loadRun(request);
       return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(reviseInvoiceUpdate, { args: [{ actor: actorOf(request.principal!), reason: request.body.reason, adjustments: request.body.adjustments ?? [] }] }));
+    },
+  );
+
+  app.post(
+    '/billing/runs/:month/invoice/payment-deadline',
+    {
+      schema: {
+        tags: ['billing'],
+        summary: "BILL-4: the city extends the accepted invoice's payment deadline by notice before it (new date after the current one, reason); reminders and the overdue flag follow",
+        params: runParams,
+        querystring: labelQuery,
+        body: { type: 'object', required: ['newDueOn', 'reason'], additionalProperties: false, properties: { newDueOn: isoDate, reason: text } },
+      },
+      config: { roles: ['city', 'admin'] },
+    },
+    async (request: RunRequest) => {
+      const run = await loadRun(request);
+      const b = request.body;
+      const current = (await findInvoice(knex(), run.id))?.paymentDueOn;
+      if (current && !(b.newDueOn > current)) throw badRequest([{ field: 'newDueOn', reason: `must be after the current payment due date ${current}` }]);
+      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(extendPaymentDeadlineUpdate, { args: [{ newDueOn: b.newDueOn, reason: b.reason, actor: actorOf(request.principal!) }] }));
     },
   );
 

@@ -3,7 +3,6 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
 import { billingRunId } from '../../domain/billing/month';
-import { jstDate } from '../../domain/jst';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
 import type { monthlyBillingWorkflow } from '../../workflows';
@@ -11,6 +10,7 @@ import { eventually } from '../support/context';
 import { maybeCaptureHistory } from '../support/histories';
 import { pdfPageTexts } from '../support/pdf';
 import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
+import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
 
 /**
@@ -26,13 +26,7 @@ import { billingSeed } from './seed';
  * server starts at the real time and only moves forward. Billing deadlines are calendar
  * arithmetic (no weekdays or holidays), so every year plays out the same.
  */
-const YEAR = (() => {
-  const jst = jstDate(new Date());
-  const year = Number(jst.slice(0, 4));
-  return jst < `${year}-11-01` ? year : year + 1;
-})();
-const Y0 = String(YEAR);
-const Y1 = String(YEAR + 1);
+const { Y0, Y1 } = nextNovember();
 let ctx: TimeSkippingContext;
 let app: FastifyInstance;
 let plain: Client;
@@ -88,16 +82,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function serverNow(): Promise<number> {
-  const { time } = await ctx.env.connection.testService!.getCurrentTime({});
-  return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
-}
-
-/** Moves the time-skipping server's clock to an instant (JST given as +09:00). */
-async function advanceTo(iso: string): Promise<void> {
-  const ms = Date.parse(iso) - (await serverNow());
-  if (ms > 0) await ctx.env.sleep(ms);
-}
+const { advanceTo } = serverClock(() => ctx.env);
 
 const status = (runId: string) => plain.workflow.getHandle(runId).query(billingStatusQuery);
 const until = (runId: string, accept: (v: BillingView) => boolean) => eventually(() => status(runId), accept, 60_000);

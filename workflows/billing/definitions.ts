@@ -51,6 +51,8 @@ export interface BillingView {
   disputed: number;
   awaiting: number;
   deadlines: { monthEndsAt: string; invoiceDueOn: string; reminders: string[]; escalationAt: string; paymentDueOn?: string; paymentReminderAt?: string; overdueAt?: string };
+  /** BILL-4: the city's deadline extensions, oldest first. */
+  extensions?: { from: string; to: string; reason: string; by: string; at: string }[];
   invoice?: InvoiceSummary;
   override?: { by: string; reason: string; at: string };
   escalatedAt?: string;
@@ -86,6 +88,14 @@ export interface InvoiceRevisionRequest {
   adjustments: Adjustment[];
 }
 
+/** BILL-4: the city's notice, before the deadline, that it pays later. */
+export interface PaymentDeadlineNotice {
+  /** The new payment due date (YYYY-MM-DD), after the current one. */
+  newDueOn: string;
+  reason: string;
+  actor: string;
+}
+
 export interface CityPaymentInput {
   amountYen: number;
   paidOn: string;
@@ -98,6 +108,7 @@ export const resolveDisputeUpdate = defineUpdate<StatementState, [DisputeResolut
 export const overrideConfirmationsUpdate = defineUpdate<BillingView, [ConfirmationOverride]>('overrideConfirmations');
 export const decideInvoiceUpdate = defineUpdate<InvoiceSummary, [CityDecision]>('decideInvoice');
 export const reviseInvoiceUpdate = defineUpdate<InvoiceSummary, [InvoiceRevisionRequest]>('reviseInvoice');
+export const extendPaymentDeadlineUpdate = defineUpdate<InvoiceSummary, [PaymentDeadlineNotice]>('extendPaymentDeadline');
 export const recordCityPaymentUpdate = defineUpdate<{ paidYen: number; totalYen: number; paid: boolean }, [CityPaymentInput]>('recordCityPayment');
 export const billingStatusQuery = defineQuery<BillingView>('status');
 

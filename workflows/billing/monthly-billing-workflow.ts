@@ -4,7 +4,21 @@ import type { BillingActivities, InvoiceSummary } from '../../activities/billing
 import { addDays, isIsoDate, jstDate, jstStartOfDay } from '../../domain/jst';
 import { atJst, invoiceDueOn, isBillingMonth, monthEndsAt } from '../../domain/billing/month';
 import type { Adjustment } from '../../domain/billing/invoice';
-import { answerStatementUpdate, billingStatusQuery, decideInvoiceUpdate, overrideConfirmationsUpdate, recordCityPaymentUpdate, resolveDisputeUpdate, reviseInvoiceUpdate, type BillingRunInput, type BillingView, type CityDecision, type InvoiceRevisionRequest, type StatementState } from './definitions';
+import {
+  answerStatementUpdate,
+  billingStatusQuery,
+  decideInvoiceUpdate,
+  extendPaymentDeadlineUpdate,
+  overrideConfirmationsUpdate,
+  recordCityPaymentUpdate,
+  resolveDisputeUpdate,
+  reviseInvoiceUpdate,
+  type BillingRunInput,
+  type BillingView,
+  type CityDecision,
+  type InvoiceRevisionRequest,
+  type StatementState,
+} from './definitions';
 
 // Ledger and SMTP outages are retried with backoff; a refused ledger change (BillingError) is final.
 const retry: RetryPolicy = { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['BillingError', 'MailTemplateError'] };
@@ -51,6 +65,8 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   let decision: CityDecision | undefined;
   let revisionRequest: InvoiceRevisionRequest | undefined;
   let paid = false;
+  // BILL-4: set when the city's notice moved the payment deadline; the payment timers are then laid again.
+  let moved = false;
 
   const count = () => {
     view.confirmed = view.statements.filter((s) => s.status === 'confirmed').length;
@@ -211,6 +227,38 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
     },
   );
 
+  setHandler(
+    extendPaymentDeadlineUpdate,
+    async (n) => {
+      busy.add('*extension');
+      try {
+        const inv = view.invoice as InvoiceSummary;
+        const from = view.deadlines.paymentDueOn as string;
+        const at = now();
+        view.invoice = await act.extendBillingPaymentDeadline({ runId, revision: inv.revision, newDueOn: n.newDueOn, reason: n.reason, actor: n.actor, at, key: key('extend-payment') });
+        view.deadlines.paymentDueOn = n.newDueOn;
+        (view.extensions ??= []).push({ from, to: n.newDueOn, reason: n.reason, by: n.actor, at });
+        moved = true;
+        return view.invoice;
+      } finally {
+        busy.delete('*extension');
+      }
+    },
+    {
+      validator: (n) => {
+        if (view.stage !== 'awaiting_payment' || paid) throw new Error(`only the accepted, unpaid invoice has a payment deadline to extend (stage ${view.stage})`);
+        if (busy.has('*extension')) throw new Error('another extension is being recorded');
+        const due = view.deadlines.paymentDueOn as string;
+        // 7(7)ウ: the city extends by notice beforehand, so not once the due day has ended in Japan.
+        if (view.overdueAt || Date.now() >= Date.parse(view.deadlines.overdueAt as string)) throw new Error(`the payment deadline ${due} has passed; it is extended by notice before it`);
+        if (!isIsoDate(n?.newDueOn ?? '')) throw new Error('newDueOn must be a date (YYYY-MM-DD)');
+        if (!(n.newDueOn > due)) throw new Error(`newDueOn must be after the current payment due date ${due}`);
+        if (!nonEmpty(n.reason)) throw new Error('reason is required');
+        if (!nonEmpty(n.actor)) throw new Error('actor is required');
+      },
+    },
+  );
+
   const alert = async (kind: 'confirmation_reminder' | 'invoice_escalation' | 'payment_reminder' | 'payment_overdue', reason: string, extra: { pending?: string[]; revision?: number } = {}) => {
     const at = now();
     await act.raiseBillingAlert({ runId, kind, reason, at, key: `${runId}:${kind}:${at}`, ...extra });
@@ -300,24 +348,37 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
 
   view.stage = 'awaiting_payment';
   view.payment = { paidYen: 0, totalYen: (view.invoice as InvoiceSummary).totalYen };
-  const paymentDueOn = view.deadlines.paymentDueOn as string;
   const revision = (view.invoice as InvoiceSummary).revision;
-  const overdueAt = jstStartOfDay(addDays(paymentDueOn, 1)).toISOString();
-  view.deadlines.overdueAt = overdueAt;
-  const paymentTimers = [
-    {
-      at: overdueAt,
-      fire: async () => {
-        view.overdueAt = await alert('payment_overdue', `受理から${p.paymentDays}日の支払期限 ${paymentDueOn} を過ぎて未入金 (BILL-4)`, { revision });
+  /** The reminder and the overdue flag of a due date (BILL-4); `extended` words them for a date the city moved. */
+  const paymentTimers = (paymentDueOn: string, extended: boolean) => {
+    const overdueAt = jstStartOfDay(addDays(paymentDueOn, 1)).toISOString();
+    view.deadlines.overdueAt = overdueAt;
+    const timers = [
+      {
+        at: overdueAt,
+        fire: async () => {
+          // An extension recorded across midnight wins over the old deadline's flag.
+          if (busy.has('*extension')) await condition(() => !busy.has('*extension'));
+          if (moved) return;
+          view.overdueAt = await alert('payment_overdue', extended ? `延長後の支払期限 ${paymentDueOn} を過ぎて未入金 (BILL-4)` : `受理から${p.paymentDays}日の支払期限 ${paymentDueOn} を過ぎて未入金 (BILL-4)`, { revision });
+        },
       },
-    },
-  ];
-  if (p.paymentReminderDaysBefore > 0) {
-    const reminderAt = atJst(addDays(paymentDueOn, -p.paymentReminderDaysBefore), p.remindAt.hour, p.remindAt.minute).toISOString();
-    view.deadlines.paymentReminderAt = reminderAt;
-    paymentTimers.push({ at: reminderAt, fire: async () => void (await alert('payment_reminder', `支払期限 ${paymentDueOn} まで${p.paymentReminderDaysBefore}日`, { revision })) });
+    ];
+    if (p.paymentReminderDaysBefore > 0) {
+      const reminderAt = atJst(addDays(paymentDueOn, -p.paymentReminderDaysBefore), p.remindAt.hour, p.remindAt.minute).toISOString();
+      view.deadlines.paymentReminderAt = reminderAt;
+      timers.push({ at: reminderAt, fire: async () => void (await alert('payment_reminder', `${extended ? '延長後の' : ''}支払期限 ${paymentDueOn} まで${p.paymentReminderDaysBefore}日`, { revision })) });
+    }
+    return timers;
+  };
+  let timers = paymentTimers(view.deadlines.paymentDueOn as string, false);
+  for (;;) {
+    await waitWithTimers(() => (paid && busy.size === 0) || moved, timers);
+    if (!moved) break;
+    moved = false;
+    // The new date's reminder is skipped when its time has already passed: the city has just set that date itself.
+    timers = paymentTimers(view.deadlines.paymentDueOn as string, true).filter((t) => t.at === view.deadlines.overdueAt || Date.parse(t.at) > Date.now());
   }
-  await waitWithTimers(() => paid && busy.size === 0, paymentTimers);
 
   view.stage = 'paid';
   await condition(allHandlersFinished);

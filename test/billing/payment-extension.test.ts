@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/server';
+import { billingRunId } from '../../domain/billing/month';
+import { startBillingRun } from '../../workflows/billing/client';
+import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
+import type { monthlyBillingWorkflow } from '../../workflows';
+import { eventually } from '../support/context';
+import { maybeCaptureHistory } from '../support/histories';
+import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
+import { nextNovember, serverClock } from './clock';
+import { billingSeed } from './seed';
+
+/**
+ * BILL-4 (7(7)ウ): the city pays within 30 days of accepting, and may extend that deadline by
+ * notifying the contractor beforehand. One supplier's November on a time-skipping server: the
+ * invoice is accepted, the city moves the deadline (who, when, old and new date, reason recorded),
+ * the old date's reminder and overdue flag never come, the new date's do; a date not after the
+ * current one is a 400 naming newDueOn; once overdue an extension is refused. The month is
+ * nextNovember() (./clock.ts).
+ */
+const { Y0, Y1 } = nextNovember();
+let ctx: TimeSkippingContext;
+let app: FastifyInstance;
+let plain: Client;
+const run = randomUUID().slice(0, 6);
+const S = `pe-s-${run}`;
+const G = `pe-g-${run}`;
+const X = { label: `pe-${run}`, suppliers: [S] };
+const runX = billingRunId(`${Y0}-11`, X.label);
+const tokens: Record<string, string> = { operator: 'operator-token-0001', city: 'city-token-00000001', admin: 'admin-token-000001', [S]: `tok-${S}-000000` };
+const TOKENS = `operator:tanaka:${tokens.operator},city:shiyakusho:${tokens.city},admin:kanri:${tokens.admin},supplier:${S}:${tokens[S]}`;
+
+const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object) => app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}` } });
+const q = `?label=${X.label}`;
+
+beforeAll(async () => {
+  ctx = await timeSkippingContext('billing-extension', { API_TOKENS: TOKENS });
+  plain = new Client({ connection: ctx.env.connection });
+  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: plain, logger: false });
+  const seed = billingSeed(ctx.orm.em.getKnex(), () => ctx.orm.em.fork(), `pe-${run}`);
+  const s = await seed.supplier(S, '三柱酒造');
+  await seed.gift(G, s, { name: '純米酒 720ml', priceYen: 10_000, costYen: 3_000, shippingCostYen: 800 });
+  const d = await seed.donation({ amountYen: 10_000, paidAt: `${Y0}-11-03T03:00:00Z`, gifts: [[G, 1]] });
+  await seed.shipment(d, G, { shippedOn: `${Y0}-11-06` });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await ctx?.close();
+});
+
+const { advanceTo } = serverClock(() => ctx.env);
+
+const status = () => plain.workflow.getHandle(runX).query(billingStatusQuery);
+const until = (accept: (v: BillingView) => boolean) => eventually(status, accept, 60_000);
+const events = async (kind: string) =>
+  (await ctx.orm.em.getKnex().raw(`select kind, actor, occurred_at, reason, before, after from billing_events where run_id = ? and kind = ? order by id`, [runX, kind])).rows;
+const extend = (who: string, body: object) => call('POST', `/billing/runs/${Y0}-11/invoice/payment-deadline${q}`, who, body);
+
+test('the accepted invoice is due 30 days after acceptance; before that no deadline can be extended (BILL-4)', async () => {
+  expect((await startBillingRun(plain, ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).started).toBe(true);
+  await advanceTo(`${Y0}-12-01T00:10:00+09:00`);
+  await until((v) => v.stage === 'awaiting_confirmation');
+  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${S}/confirm${q}`, S, { revision: 1 })).statusCode).toBe(200);
+  await until((v) => v.stage === 'invoice_issued');
+  // Nothing accepted yet: no deadline to move.
+  expect((await extend('city', { newDueOn: `${Y1}-02-01`, reason: '予算措置のため' })).statusCode).toBe(409);
+
+  await advanceTo(`${Y0}-12-07T10:00:00+09:00`);
+  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q}`, 'city', { revision: 1, decision: 'accept' })).json()).toMatchObject({ status: 'accepted', paymentDueOn: `${Y1}-01-06` });
+  expect((await until((v) => v.stage === 'awaiting_payment')).deadlines).toMatchObject({ paymentDueOn: `${Y1}-01-06`, paymentReminderAt: `${Y1}-01-01T00:00:00.000Z`, overdueAt: `${Y1}-01-06T15:00:00.000Z` });
+});
+
+test('a new date not after the current due date, a missing reason or a non-city caller is refused, and nothing changes', async () => {
+  const before = await extend('city', { newDueOn: `${Y1}-01-05`, reason: '予算措置のため' });
+  expect(before.statusCode).toBe(400);
+  expect(before.json().fields).toEqual([{ field: 'newDueOn', reason: `must be after the current payment due date ${Y1}-01-06` }]);
+  expect((await extend('city', { newDueOn: `${Y1}-01-06`, reason: '予算措置のため' })).json().fields).toEqual([expect.objectContaining({ field: 'newDueOn' })]);
+  const noReason = await extend('city', { newDueOn: `${Y1}-01-31` });
+  expect(noReason.statusCode).toBe(400);
+  expect(noReason.json().fields).toEqual([expect.objectContaining({ field: 'reason' })]);
+  expect((await extend('operator', { newDueOn: `${Y1}-01-31`, reason: '予算措置のため' })).statusCode).toBe(403);
+  expect((await extend(S, { newDueOn: `${Y1}-01-31`, reason: '予算措置のため' })).statusCode).toBe(403);
+  expect(await events('payment_deadline_extended')).toHaveLength(0);
+  expect((await status()).deadlines.paymentDueOn).toBe(`${Y1}-01-06`);
+});
+
+test("the city's notice moves the deadline: recorded who, when, old and new date and why; the old date's reminder and overdue flag never come (BILL-4)", async () => {
+  await advanceTo(`${Y0}-12-20T14:00:00+09:00`);
+  const res = await extend('city', { newDueOn: `${Y1}-01-31`, reason: '年度予算の流用手続に日数を要するため' });
+  expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject({ revision: 1, status: 'accepted', paymentDueOn: `${Y1}-01-31` });
+  const [e] = await events('payment_deadline_extended');
+  expect(e).toMatchObject({ actor: 'city:shiyakusho', reason: '年度予算の流用手続に日数を要するため', before: { paymentDueOn: `${Y1}-01-06` }, after: { paymentDueOn: `${Y1}-01-31` } });
+  expect(new Date(e.occurred_at).toISOString().slice(0, 13)).toBe(`${Y0}-12-20T05`);
+  const v = await status();
+  expect(v.deadlines).toMatchObject({ paymentDueOn: `${Y1}-01-31`, paymentReminderAt: `${Y1}-01-26T00:00:00.000Z`, overdueAt: `${Y1}-01-31T15:00:00.000Z` });
+  expect(v.extensions).toEqual([{ from: `${Y1}-01-06`, to: `${Y1}-01-31`, reason: '年度予算の流用手続に日数を要するため', by: 'city:shiyakusho', at: expect.any(String) }]);
+  const invoice = (await call('GET', `/billing/runs/${Y0}-11/invoice${q}`, 'city')).json();
+  expect(invoice.paymentDueOn).toBe(`${Y1}-01-31`);
+
+  // Past the old reminder (Jan 1) and the old due date (Jan 6): neither fires.
+  await advanceTo(`${Y1}-01-07T00:05:00+09:00`);
+  expect((await status()).stage).toBe('awaiting_payment');
+  expect(await events('payment_reminder')).toHaveLength(0);
+  expect(await events('payment_overdue')).toHaveLength(0);
+  expect((await call('GET', `/billing/runs/${Y0}-11/invoice${q}`, 'city')).json().overdueAt).toBeNull();
+});
+
+test("the new date's reminder and overdue flag come; once overdue the deadline is not extended any more; the payment completes the run (BILL-4)", async () => {
+  await advanceTo(`${Y1}-01-26T09:01:00+09:00`);
+  const [reminder] = await eventually(() => events('payment_reminder'), (r) => r.length === 1);
+  expect(reminder.reason).toContain(`延長後の支払期限 ${Y1}-01-31`);
+  await eventually(async () => ctx.mail.messages().filter((m) => m.to.includes('furusato-keiri@city.yanagawa.example') && m.subject.includes('お支払い期限')).length, (n) => n === 1);
+
+  await advanceTo(`${Y1}-02-01T00:05:00+09:00`);
+  const [overdue] = await eventually(() => events('payment_overdue'), (r) => r.length === 1);
+  expect(overdue.reason).toContain(`延長後の支払期限 ${Y1}-01-31`);
+  expect((await call('GET', `/billing/runs/${Y0}-11/invoice${q}`, 'city')).json().overdueAt.slice(0, 16)).toBe(`${Y1}-01-31T15:00`);
+  // 7(7)ウ: extended by notice beforehand, not after the deadline has passed.
+  const late = await extend('city', { newDueOn: `${Y1}-02-28`, reason: '追加の延長' });
+  expect(late.statusCode).toBe(409);
+  expect(late.json().message).toContain('has passed');
+  expect(await events('payment_deadline_extended')).toHaveLength(1);
+
+  expect((await call('POST', `/billing/runs/${Y0}-11/city-payments${q}`, 'city', { amountYen: 1_000 + 3_000 + 800, paidOn: `${Y1}-02-02`, reference: '市会計課 振込 0202-1' })).json()).toMatchObject({ paid: true });
+  const result = await plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runX).result();
+  expect(result).toMatchObject({ stage: 'paid', deadlines: { paymentDueOn: `${Y1}-01-31` } });
+  await maybeCaptureHistory(plain, 'billing-v2-payment-extended', runX);
+});
