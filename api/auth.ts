@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiToken, Role } from '../config/env';
+import { ROLES, type ApiToken, type Role } from '../config/env';
 
 export interface Principal {
   name: string;
@@ -23,6 +23,26 @@ const digest = (token: string) => createHash('sha256').update(token).digest();
 export const actorOf = (p: Principal) => `${p.role}:${p.name}`;
 
 /**
+ * The web console (api/console) asks the API's own routes in-process (fastify inject) as the signed-in
+ * person, so a console action runs exactly the route's validation, rules and workflow calls and is
+ * recorded with that person as actor. The header carries a secret made at start and never leaves the
+ * process: a request from outside that sends it without the secret is an ordinary unauthenticated one.
+ */
+const INTERNAL_HEADER = 'x-furusato-console-principal';
+const internalSecret = randomBytes(32).toString('hex');
+const internalDigest = digest(internalSecret);
+
+export function consolePrincipalHeaders(p: Principal): Record<string, string> {
+  return { [INTERNAL_HEADER]: `${internalSecret} ${p.role}:${p.name}` };
+}
+
+function internalPrincipal(header: string | string[] | undefined, roles: readonly Role[]): Principal | undefined {
+  const match = typeof header === 'string' ? /^([0-9a-f]{64}) ([a-z]+):(\S+)$/.exec(header) : null;
+  if (!match || !timingSafeEqual(digest(match[1]), internalDigest) || !roles.includes(match[2] as Role)) return undefined;
+  return { role: match[2] as Role, name: match[3] };
+}
+
+/**
  * SEC-2: every route except health and docs needs a bearer token; the token
  * names a person and a role. Only digests are kept in memory, compared in
  * constant time.
@@ -40,7 +60,7 @@ export function registerAuth(app: FastifyInstance, tokens: ApiToken[]): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
-    const principal = identify(request.headers.authorization);
+    const principal = internalPrincipal(request.headers[INTERNAL_HEADER], ROLES) ?? identify(request.headers.authorization);
     if (!principal) {
       reply.header('www-authenticate', 'Bearer realm="furusato-ops"');
       return reply.code(401).send({ error: 'unauthorized', message: 'a valid bearer token is required' });

@@ -1,5 +1,6 @@
-import type { Knex } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { addAccount, findAccount } from '../ledger/console-accounts';
+import { createSupplier, findSupplier } from '../ledger/suppliers';
 import type { Role } from '../config/env';
 
 /**
@@ -20,8 +21,9 @@ const DEV_ACCOUNTS: { login: string; role: Role; displayName: string }[] = [
 
 export const devPassword = (role: Role) => `dev-${role}-password`;
 
-export async function seedDevAccounts(knex: Knex): Promise<string> {
-  await knex.raw(`insert into suppliers (code, name, shipping_weekdays, active) values (?, '開発用 柳川サンプル事業者', '{1,4}', true) on conflict (code) do nothing`, [DEV_SUPPLIER_CODE]);
+export async function seedDevAccounts(em: EntityManager): Promise<string> {
+  if (!(await findSupplier(em, DEV_SUPPLIER_CODE))) await createSupplier(em, { code: DEV_SUPPLIER_CODE, name: '開発用 柳川サンプル事業者', shippingWeekdays: [1, 4] });
+  const knex = em.getKnex();
   for (const a of DEV_ACCOUNTS) {
     if (await findAccount(knex, a.login)) continue;
     await addAccount(

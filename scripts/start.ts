@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const applied = await migrate(orm);
     if (applied.length) console.log(`ledger migrations applied: ${applied.join(', ')}`);
     // Console accounts dev-operator, dev-city, dev-supplier, dev-admin: outside production only.
-    const devAccounts = config.production ? undefined : await seedDevAccounts(orm.em.getKnex());
+    const devAccounts = config.production ? undefined : await seedDevAccounts(orm.em.fork());
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());

@@ -6,15 +6,19 @@ import { consoleFoundation } from './plugin';
 import { registerSignInRoutes } from './sign-in';
 import { registerHomeRoutes } from './home';
 import { registerAccountRoutes } from './accounts';
+import { apiClient } from './api-client';
+import { registerDonationPages } from './donations';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
+  const api = apiClient(app);
   await app.register(
     async (scope) => {
       await consoleFoundation(scope, deps);
       registerSignInRoutes(scope, deps);
-      registerHomeRoutes(scope, deps);
+      registerHomeRoutes(scope, deps, api);
       registerAccountRoutes(scope, deps);
+      registerDonationPages(scope, deps, api);
     },
     { prefix: '/console' },
   );

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { consolePrincipalHeaders } from '../auth';
+import type { ConsoleUser } from './plugin';
+
+/**
+ * The console asks the JSON API's own routes, in-process, as the signed-in person: the route's
+ * schema, rules, workflow calls and actor recording are the API's, never a second copy. A 400's
+ * `fields` ([{ field, reason }]) become the messages shown at the form's fields.
+ */
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+}
+
+export type ApiCall = <T = any>(user: ConsoleUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => Promise<ApiAnswer<T>>;
+
+export function apiClient(root: FastifyInstance): ApiCall {
+  return async (user, method, url, payload) => {
+    // A supplier's API principal is its supplier code (api/gifts scopes by it); everyone else is their login.
+    const name = user.role === 'supplier' && user.supplierCode ? user.supplierCode : user.login;
+    const res = await root.inject({ method, url, payload: payload as object | undefined, headers: consolePrincipalHeaders({ role: user.role, name }) });
+    let body: unknown = res.body;
+    if (String(res.headers['content-type'] ?? '').includes('application/json')) body = res.json();
+    return { status: res.statusCode, body: body as any };
+  };
+}
+
+/** The API's field errors as { field: message }; a field like "donor.name" or "body.donor.name" is keyed by its last path. */
+export function fieldErrors(body: { fields?: { field: string; reason: string }[] } | undefined, prefix: string | RegExp = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of body?.fields ?? []) {
+    const key = f.field.replace(/^(body|querystring)\./, '').replace(prefix, '');
+    out[key] = out[key] ? `${out[key]}; ${f.reason}` : f.reason;
+  }
+  return out;
+}
+
+/** Query string from a form's fields, dropping empty values; arrays repeat the key. */
+export function queryString(params: Record<string, unknown>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined && one !== null && one !== '') q.append(k, String(one));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,171 @@
+import type { Page } from 'puppeteer-core';
+import { Gift, Supplier } from '../../ledger/entities';
+import { eventually } from '../support/context';
+import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+
+/** Issue 16: an operator finds a held donation, corrects the donor in the form, releases the hold — in Chromium, axe on every page. */
+let h: ConsoleHarness;
+let operator: TestAccount;
+const TOKEN = 'operator-token-console-0001';
+
+beforeAll(async () => {
+  h = await consoleHarness('console-donations', { API_TOKENS: `operator:machine:${TOKEN}` });
+  operator = await h.account('operator', { name: '佐藤 次郎' });
+  const em = h.ctx.orm.em.fork();
+  em.create(Gift, { code: `${h.ctx.prefix}-EEL`, name: 'うなぎのせいろ蒸し 2人前', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000, active: true });
+  em.create(Supplier, { code: `${h.ctx.prefix}-S`, name: '柳川うなぎ本舗', shippingWeekdays: [1, 4], active: true } as any);
+  await em.flush();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, payload, headers: { authorization: `Bearer ${TOKEN}` } });
+
+let seq = 0;
+async function heldDonation(): Promise<{ id: string; orderId: string }> {
+  seq += 1;
+  const orderId = `${h.ctx.prefix}-TEL-${seq}`;
+  const res = await api('POST', '/donations', {
+    channel: 'phone',
+    portalOrderId: orderId,
+    donor: { name: '柳川 花', nameKana: 'ヤナガワ ハナ', postalCode: '832-0021', prefecture: '福岡県', address: '柳川市本町1', phone: '0944-00-0001' },
+    amountYen: 20_000,
+    paymentMethod: 'postal_transfer',
+    gifts: [{ code: `${h.ctx.prefix}-EEL` }],
+  });
+  expect(res.statusCode).toBe(201);
+  const id = res.json().donation.id as string;
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'held');
+  return { id, orderId };
+}
+
+async function expectAccessible(page: Page) {
+  expect(await h.axe(page)).toEqual([]);
+  expect(h.problems(page)).toEqual([]);
+}
+
+const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
+const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
+async function submit(page: Page, form: string) {
+  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+}
+async function retype(page: Page, selector: string, text: string) {
+  await page.click(selector, { count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(selector, text);
+}
+
+test('home shows the work queues and the fiscal year chart; the held donation is counted and linked', async () => {
+  await heldDonation();
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  const cards = await page.$$eval('.fc-card', (els) => els.map((e) => e.textContent?.replace(/\s+/g, ' ').trim()));
+  expect(cards.find((c) => c?.startsWith('審査保留の寄附'))).toMatch(/[1-9][\d,]*件/);
+  expect(await page.$eval('a.fc-card[href="/console/donations?status=held"]', (e) => !!e)).toBe(true);
+  const chart = await page.$eval('img.fc-chart', (e) => ({ w: (e as unknown as { naturalWidth: number }).naturalWidth, alt: e.getAttribute('alt') }));
+  expect(chart.w).toBeGreaterThan(0);
+  expect(chart.alt).toContain('棒グラフ');
+  await expectAccessible(page);
+  const svg = await page.goto(`${h.base}/console/charts/progress-by-portal.svg`);
+  expect(svg!.headers()['content-type']).toContain('image/svg+xml');
+  expect(await svg!.text()).toContain('<svg');
+  await page.browserContext().close();
+});
+
+test('find by order number, correct the donor in the form (errors at the field, typed values kept), release the hold: the workflow goes on', async () => {
+  const { id, orderId } = await heldDonation();
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+
+  // The held list, then ?q= with the order number goes straight to the donation.
+  await page.goto(`${h.base}/console/donations?status=held`);
+  expect(await page.$$eval('tbody a', (as) => as.map((a) => a.textContent))).toContain(orderId);
+  await expectAccessible(page);
+  await page.goto(`${h.base}/console/donations?q=${encodeURIComponent(orderId)}`);
+  expect(new URL(page.url()).pathname).toBe(`/console/donations/${id}`);
+  expect(await text(page, 'h1')).toBe(`寄附 ${orderId}`);
+  expect(await text(page, '.fc-dl dd')).toContain('審査保留');
+  expect(await page.$eval('a[href*="/namespaces/default/workflows/"]', (a) => a.getAttribute('href'))).toContain(encodeURIComponent(`donation/direct/${orderId}`));
+  await expectAccessible(page);
+
+  // A bad kana: the message is at the field, what was typed stays.
+  await retype(page, '#f-donor-nameKana', 'やながわ はな');
+  await retype(page, '#f-donor-postalCode', '812-0011');
+  await retype(page, '#f-donor-address', '福岡市博多区博多駅前1-1');
+  await page.type('#f-donor-reason', '電話で住所変更の申し出');
+  await submit(page, `form[action="/console/donations/${id}/donor"]`);
+  expect(await text(page, '#f-donor-nameKana-error')).toContain('katakana');
+  expect(await value(page, '#f-donor-nameKana')).toBe('やながわ はな');
+  expect(await value(page, '#f-donor-address')).toBe('福岡市博多区博多駅前1-1');
+  expect(await value(page, '#f-donor-reason')).toBe('電話で住所変更の申し出');
+  await expectAccessible(page);
+
+  await retype(page, '#f-donor-nameKana', 'ヤナガワ ハナ');
+  await submit(page, `form[action="/console/donations/${id}/donor"]`);
+  expect(await text(page, '[role=status]')).toContain('寄附者の情報を訂正しました');
+  expect(await text(page, '.fc-dl:nth-of-type(2)')).toContain('福岡市博多区博多駅前1-1');
+  const events = (await api('GET', `/donations/${id}/events`)).json().events as { kind: string; actor: string }[];
+  expect(events.find((e) => e.kind === 'donor_correction')?.actor).toBe(`operator:${operator.login}`);
+
+  // Release the hold: the workflow moves on and the page says so.
+  await page.type('#f-release-reason', '市外へ転居済みを確認');
+  await submit(page, `form[action="/console/donations/${id}/release"]`);
+  expect(await text(page, '[role=status]')).toContain('審査保留を解除しました');
+  await eventually(
+    async () => {
+      await page.reload();
+      return text(page, '.fc-dl dd');
+    },
+    (s) => s.includes('入金待ち'),
+  );
+  await expectAccessible(page);
+  await page.browserContext().close();
+});
+
+test('a stale form says so and changes nothing', async () => {
+  const { id } = await heldDonation();
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/donations/${id}`);
+  // Meanwhile someone else corrects the phone number.
+  expect((await api('POST', `/donations/${id}/corrections`, { reason: 'other desk', changes: { phone: '0944-99-9999' } })).statusCode).toBe(200);
+  await retype(page, '#f-donor-address', '柳川市本町2');
+  await page.type('#f-donor-reason', '番地の訂正');
+  await submit(page, `form[action="/console/donations/${id}/donor"]`);
+  expect(await text(page, '[role=alert]')).toContain('画面を開いた後に別の操作で変更されました');
+  expect(await value(page, '#f-donor-address')).toBe('柳川市本町2');
+  const donor = (await api('GET', `/donations/${id}`)).json().donation.donor;
+  expect(donor).toMatchObject({ address: '柳川市本町1', phone: '0944-99-9999' });
+  await page.browserContext().close();
+});
+
+test('the city reads a donation without action forms; a supplier gets 403; CSV export answers a CSV', async () => {
+  const { id } = await heldDonation();
+  const city = await h.account('city');
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  await page.goto(`${h.base}/console/donations/${id}`);
+  expect(await page.$$eval('form[action*="/donations/"]', (f) => f.length)).toBe(0);
+  await expectAccessible(page);
+  const csv = await page.evaluate(async () => {
+    const res = await fetch('/console/donations/export?status=held');
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  });
+  expect(csv.status).toBe(200);
+  expect(csv.type).toContain('text/csv');
+  expect(csv.text.split('\n').length).toBeGreaterThan(1);
+  // The city may not act, even by hand-made POST with a valid CSRF token.
+  const token = await page.$eval('form[action="/console/logout"] input[name=_csrf]', (e) => (e as unknown as { value: string }).value);
+  const status = await page.evaluate(async (url: string, t: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(t)}&reason=x` })).status, `/console/donations/${id}/cancel`, token);
+  expect(status).toBe(403);
+  await page.browserContext().close();
+
+  const supplier = await h.account('supplier', { supplierCode: `${h.ctx.prefix}-S` });
+  const sp = await h.newPage();
+  await h.signIn(sp, supplier);
+  expect((await sp.goto(`${h.base}/console/donations/${id}`))!.status()).toBe(403);
+  expect((await sp.goto(`${h.base}/console/donations?status=held`))!.status()).toBe(403);
+  await sp.browserContext().close();
+});
