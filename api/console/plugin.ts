@@ -77,6 +77,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '/console/', label: 'ホーム', roles: ALL_ROLES },
   { href: '/console/donations', label: '寄附の検索', roles: READERS },
+  { href: '/console/donations/new', label: '寄附の手入力', roles: OPERATORS },
   { href: '/console/accounts', label: 'アカウント管理', roles: ['admin'] },
 ];
 
@@ -185,7 +186,7 @@ export async function consoleFoundation(app: FastifyInstance, deps: RouteDeps): 
       ...reply.locals,
       user: user ? { ...user, roleLabel: ROLE_LABELS[user.role] } : undefined,
       logoutCsrf: user ? reply.generateCsrf() : undefined,
-      nav: user ? NAV.filter((n) => n.roles.includes(user.role)).map((n) => ({ ...n, current: request.url === n.href || (n.href !== '/console/' && request.url.startsWith(n.href)) })) : [],
+      nav: user ? NAV.filter((n) => n.roles.includes(user.role)).map((n) => ({ ...n, current: request.url.split('?')[0] === n.href })) : [],
     };
   });
 

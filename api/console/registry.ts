@@ -8,6 +8,7 @@ import { registerHomeRoutes } from './home';
 import { registerAccountRoutes } from './accounts';
 import { apiClient } from './api-client';
 import { registerDonationPages } from './donations';
+import { registerHandEntry } from './hand-entry';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
@@ -18,6 +19,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerSignInRoutes(scope, deps);
       registerHomeRoutes(scope, deps, api);
       registerAccountRoutes(scope, deps);
+      registerHandEntry(scope, deps, api);
       registerDonationPages(scope, deps, api);
     },
     { prefix: '/console' },
