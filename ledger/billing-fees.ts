@@ -3,6 +3,7 @@ import { jstStartOfDay } from '../domain/jst';
 import { firstDay, fiscalYearStart, nextMonth } from '../domain/billing/month';
 import type { FeeDonation } from '../domain/billing/fees';
 import type { InvoiceInputs, StatementInput } from '../domain/billing/invoice';
+import { billedPostage, splitPostage } from '../domain/billing/postage';
 import { BillingError, DELIVERY_COST_SQL, loadBillingRun, pgArray, statementHeads, statementLines } from './billing';
 
 /**
@@ -44,19 +45,19 @@ export async function donationCosts(knex: Knex, month: string, donationIds: stri
 }
 
 /**
- * Envelopes of posted print batches in the month whose postage the city bears (受領証明書, お礼状,
- * forms travel together): postage is per envelope. One-stop notices (受付済み通知 and the other
- * 申告特例 notices) are not among them: 7(4)オ puts their postage on the contractor.
+ * Envelopes of print batches posted in the month, counted by why they were printed (print_batch_items.reason).
+ * Who bears each one's postage is domain/billing/postage.ts (splitPostage): receipts and letters, their
+ * reissues and re-sends and postal transfer forms are the city's; one-stop notices (7(4)オ) the contractor's.
  */
-export async function receiptEnvelopes(knex: Knex, month: string, scope: string[] | null): Promise<number> {
+export async function postedEnvelopesByReason(knex: Knex, month: string, scope: string[] | null): Promise<Record<string, number>> {
   const { from, to } = bounds(month);
   const s = scope ? pgArray(scope) : null;
   const { rows } = await knex.raw(
-    `select count(*)::int as n from print_batch_items i join print_batches b on b.id = i.batch_id join donations d on d.id = i.donation_id
-      where b.status = 'posted' and b.posted_at >= ?::timestamptz and b.posted_at < ?::timestamptz and i.reason <> 'onestop_notice' and ${IN_SCOPE}`,
+    `select i.reason, count(*)::int as n from print_batch_items i join print_batches b on b.id = i.batch_id join donations d on d.id = i.donation_id
+      where b.status = 'posted' and b.posted_at >= ?::timestamptz and b.posted_at < ?::timestamptz and ${IN_SCOPE} group by i.reason`,
     [from, to, s, s],
   );
-  return rows[0].n;
+  return Object.fromEntries(rows.map((r: any) => [r.reason, r.n]));
 }
 
 /** One-stop applications accepted in the month. */
@@ -154,7 +155,7 @@ export async function invoiceInputs(
     donations: await monthDonations(knex, run.month, scope),
     statements,
     donationCosts: await donationCosts(knex, run.month, donationIds),
-    receiptMailing: { envelopes: await receiptEnvelopes(knex, run.month, scope), actualYen: run.receiptPostage?.actualYen ?? null, reference: run.receiptPostage?.reference ?? null },
+    receiptMailing: { ...billedPostage(splitPostage(await postedEnvelopesByReason(knex, run.month, scope))), actualYen: run.receiptPostage?.actualYen ?? null, reference: run.receiptPostage?.reference ?? null },
     onestopCases: await onestopCases(knex, run.month, scope),
     campaigns: await approvedCampaigns(knex, run.month, scope),
     adjustments: input.adjustments,

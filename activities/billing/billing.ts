@@ -187,6 +187,9 @@ export function createBillingActivities(deps: BillingDeps) {
           adjustments: input.adjustments,
         }),
       );
+      // A revision after a rejection shows what it corrects: the earlier revision as issued (never rewritten), the reason, the difference.
+      const previous = input.revision > 1 ? await findInvoice(knex(), input.runId, input.revision - 1) : undefined;
+      if (previous) inputs.corrects = { content: previous.content, reason: input.reason ?? '', rejectionReason: previous.rejectionReason };
       const content = composeInvoice(inputs);
       const pdf = await renderInvoicePdf(await deps.renderer(), content, { paymentDays: deps.billing.paymentDays, workDir: deps.workDir });
       const stored = await storeInvoice(knex(), { runId: input.runId, revision: input.revision, content, pdf, csv: invoiceCsv(content), actor: input.actor, at: input.at, reason: input.reason });

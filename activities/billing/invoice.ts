@@ -14,6 +14,7 @@ import { defaultTemplatesDir, type CityConfig, type DocumentRenderer } from '../
  */
 
 const yen = (n: number) => `${n.toLocaleString('ja-JP')}円`;
+const signedYen = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${yen(Math.abs(n))}`;
 const percent = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(2)}%`);
 export const monthLabel = (month: string) => `${Number(month.slice(0, 4))}年${Number(month.slice(5, 7))}月`;
 
@@ -58,6 +59,12 @@ export function invoiceHtml(c: InvoiceContent, opts: { paymentDays: number; temp
       excess: yen(f.excessYen),
     })),
     override: c.override,
+    correction: c.correction && {
+      ...c.correction,
+      ofTotal: yen(c.correction.of.totalYen),
+      difference: signedYen(c.correction.differenceYen),
+      lines: c.correction.lines.map((l) => ({ label: l.label, before: yen(l.beforeYen), after: yen(l.afterYen), difference: signedYen(l.differenceYen) })),
+    },
     statements: c.statements.map((s) => ({
       ...s,
       procurement: yen(s.procurementCostYen),

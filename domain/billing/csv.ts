@@ -17,6 +17,11 @@ export function invoiceCsvRows(c: InvoiceContent): (string | number)[][] {
   }
   for (const f of c.feeLines) rows.push(['手数料', '', '', '', '', '', '', '', '', f.label, f.amountYen, f.taxYen, f.basis]);
   for (const f of c.capFlags) rows.push(['上限超過', '', '', f.giftCodes.join(' '), '', '', '', f.monthCostYen, '', `寄附 ${f.donationId}`, f.excessYen, '', f.reason]);
+  const k = c.correction;
+  if (k) {
+    rows.push(['訂正', '', '', '', '', '', '', '', '', `第${k.of.revision}版 (${k.of.number}) の訂正`, k.differenceYen, '', `訂正理由: ${k.reason}${k.rejectionReason ? ` / 差戻し理由: ${k.rejectionReason}` : ''}`]);
+    for (const l of k.lines) rows.push(['訂正', '', '', '', '', '', '', '', '', l.label, l.differenceYen, '', `第${k.of.revision}版 ${l.beforeYen} → 第${c.revision}版 ${l.afterYen}`]);
+  }
   rows.push(['合計', '', '', '', '', '', '', '', '', '請求額', c.totals.totalYen, c.totals.taxYen, `税抜 ${c.totals.amountYen}`]);
   return rows;
 }

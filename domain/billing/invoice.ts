@@ -1,3 +1,4 @@
+import { postageBasis, type PostageSplit } from './postage';
 import { baseFee, capGiftCost, COST_RATIO_LIMIT, costRatio, taxYen, type BaseFeeSummary, type FeeDonation, type GiftCostOutcome } from './fees';
 
 /**
@@ -44,13 +45,16 @@ export interface InvoiceInputs {
   statements: StatementInput[];
   /** Per donation with a line this month: its amount and the actual gift cost of its earlier months. */
   donationCosts: Record<string, { amountYen: number; previousCostYen: number }>;
-  receiptMailing: { envelopes: number; actualYen: number | null; reference: string | null };
+  /** envelopes: those whose postage the city bears (domain/billing/postage.ts); split: every posted envelope by who bears it. */
+  receiptMailing: { envelopes: number; actualYen: number | null; reference: string | null; split?: PostageSplit };
   onestopCases: number;
   campaigns: { code: string; name: string; costYen: number }[];
   adjustments: Adjustment[];
   /** Earlier months of the same fiscal year: their invoiced totals, and donations from April to the end of this month. */
   fiscalYear: { from: string; previousCostYen: number; donationsYen: number };
   override: { by: string; reason: string } | null;
+  /** BILL-4: a revision after the city's rejection names the revision it corrects and why; absent on revision 1. */
+  corrects?: { content: InvoiceContent; reason: string; rejectionReason: string | null };
 }
 
 export type FeeCode = 'base_fee' | 'gift_cost' | 'shipping' | 'receipt_mailing' | 'onestop' | 'advertising' | 'adjustment';
@@ -100,6 +104,45 @@ export interface InvoiceContent {
     fiscalYearToDate: { from: string; costYen: number; donationsYen: number; ratio: number | null };
   };
   override: { by: string; reason: string } | null;
+  /** A corrected revision: what it corrects, why, and the difference line by line (absent on revision 1 and on invoices issued before it existed). */
+  correction?: InvoiceCorrection;
+}
+
+export interface InvoiceCorrection {
+  of: { revision: number; number: string; totalYen: number };
+  reason: string;
+  rejectionReason: string | null;
+  /** This revision's total less the corrected one's. */
+  differenceYen: number;
+  /** Every fee line whose amount or tax changed (a line only in one revision counts 0 in the other), in this revision's order. */
+  lines: { label: string; beforeYen: number; afterYen: number; differenceYen: number }[];
+}
+
+/**
+ * A correction never edits the old invoice (BILL-4): the new revision is recomputed from the
+ * corrected statements and carries, beside its own figures, the difference from the revision it
+ * replaces, line by line, with the reason.
+ */
+export function invoiceCorrection(before: InvoiceContent, after: Pick<InvoiceContent, 'feeLines' | 'totals'>, reason: string, rejectionReason: string | null): InvoiceCorrection {
+  const sum = (lines: FeeLine[]) => {
+    const m = new Map<string, number>();
+    for (const l of lines) m.set(l.label, (m.get(l.label) ?? 0) + l.amountYen + l.taxYen);
+    return m;
+  };
+  const was = sum(before.feeLines);
+  const now = sum(after.feeLines);
+  const labels = [...new Set([...after.feeLines.map((l) => l.label), ...before.feeLines.map((l) => l.label)])];
+  const lines = labels
+    .map((label) => ({ label, beforeYen: was.get(label) ?? 0, afterYen: now.get(label) ?? 0 }))
+    .filter((l) => l.beforeYen !== l.afterYen)
+    .map((l) => ({ ...l, differenceYen: l.afterYen - l.beforeYen }));
+  return {
+    of: { revision: before.revision, number: before.number, totalYen: before.totals.totalYen },
+    reason,
+    rejectionReason,
+    differenceYen: after.totals.totalYen - before.totals.totalYen,
+    lines,
+  };
 }
 
 const yen = (n: number) => `${n.toLocaleString('ja-JP')}円`;
@@ -173,7 +216,7 @@ export function composeInvoice(i: InvoiceInputs): InvoiceContent {
     {
       code: 'receipt_mailing',
       label: '受領証明書等郵送料',
-      basis: i.receiptMailing.actualYen !== null ? `実費${i.receiptMailing.reference ? ` (${i.receiptMailing.reference})` : ''}` : `${i.receiptMailing.envelopes}通 × ${yen(i.rates.receiptPostageYen)}`,
+      basis: [i.receiptMailing.actualYen !== null ? `実費${i.receiptMailing.reference ? ` (${i.receiptMailing.reference})` : ''}` : `${i.receiptMailing.envelopes}通 × ${yen(i.rates.receiptPostageYen)}`, postageBasis(i.receiptMailing.split)].filter(Boolean).join('; '),
       amountYen: receiptYen,
       taxYen: 0,
     },
@@ -204,5 +247,6 @@ export function composeInvoice(i: InvoiceInputs): InvoiceContent {
       fiscalYearToDate: { from: i.fiscalYear.from, costYen: fyCost, donationsYen: i.fiscalYear.donationsYen, ratio: costRatio(fyCost, i.fiscalYear.donationsYen) },
     },
     override: i.override,
+    ...(i.corrects ? { correction: invoiceCorrection(i.corrects.content, { feeLines, totals: { amountYen, taxYen: tax, totalYen } }, i.corrects.reason, i.corrects.rejectionReason) } : {}),
   };
 }

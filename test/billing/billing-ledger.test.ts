@@ -47,6 +47,8 @@ beforeAll(async () => {
   await seed.onestopAccepted(ids.d1, '2026-10-12T02:00:00Z');
   // Its 受付済み通知, posted on paper in October: that postage is the contractor's (7(4)オ), never the city's.
   await seed.postedBatch([ids.d1], '2026-10-20T01:00:00Z', 'onestop_notice');
+  // A postal transfer form (郵便振替用紙) mailed on request: that postage is the city's (7(4)カ).
+  await seed.postedBatch([ids.d2], '2026-10-21T01:00:00Z', 'payment_form');
   await seed.campaign(`bl-c1-${run}`, { costYen: 5_000, billedMonth: '2026-10-01', giftCodes: [GA] });
   await seed.campaign(`bl-c2-${run}`, { costYen: 7_000, billedMonth: '2026-10-01', giftCodes: [GA], status: 'proposed' });
   await seed.campaign(`bl-c3-${run}`, { costYen: 9_000, billedMonth: '2026-11-01', giftCodes: [GA] });
@@ -89,7 +91,9 @@ test('a scoped run freezes the month\'s actual shipments and bills base fee, cap
   expect(fee('gift_cost')[0].amountYen).toBe(10_000);
   expect(c.capFlags).toEqual([expect.objectContaining({ donationId: ids.d2, monthCostYen: 4_000, billedYen: 3_000, excessYen: 1_000 })]);
   expect(fee('shipping')[0].amountYen).toBe(3_400);
-  expect(fee('receipt_mailing')[0].amountYen).toBe(2 * 110);
+  // Postage by who bears it (domain/billing/postage.ts): two receipt envelopes and one postal transfer form are the city's; the one-stop notice is not billed.
+  expect(fee('receipt_mailing')[0].amountYen).toBe(3 * 110);
+  expect(fee('receipt_mailing')[0].basis).toBe('3通 × 110円; 内訳 受領証明書・お礼状 2通、郵便振替用紙 1通; 受託者負担につき請求せず: ワンストップ特例 受付済み通知等 1通 (7(4)オ 送付に係る費用は受託者が負担)');
   expect(fee('onestop')[0]).toMatchObject({ amountYen: 200, taxYen: 20 });
   expect(fee('advertising').map((f) => f.amountYen)).toEqual([5_000]);
   expect(c.ratio.month.donationsYen).toBe(10_000 * 4 + 20_000 + 5_000);

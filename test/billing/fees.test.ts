@@ -1,6 +1,7 @@
 import { baseFee, baseFeeExclusion, baseFeeYen, capGiftCost, costRatio, giftCostCapYen, taxYen } from '../../domain/billing/fees';
 import { composeInvoice, type InvoiceInputs } from '../../domain/billing/invoice';
 import { invoiceCsv } from '../../domain/billing/csv';
+import { POSTAGE_RULES, billedPostage, postageRule, splitPostage } from '../../domain/billing/postage';
 import { atJst, billingRunId, fiscalYearStart, invoiceDueOn, lastDay, monthBefore, monthEndsAt, previousMonth } from '../../domain/billing/month';
 
 describe('BILL-5 base fee exclusions', () => {
@@ -134,6 +135,59 @@ describe('composeInvoice', () => {
     const c = composeInvoice({ ...inputs, receiptMailing: { envelopes: 3, actualYen: 290, reference: '料金後納 11月分' }, adjustments: [{ label: '上限超過分（市承認）', amountYen: 300, reason: '市の判断' }] });
     expect(c.feeLines.find((f) => f.code === 'receipt_mailing')).toMatchObject({ amountYen: 290, basis: expect.stringContaining('料金後納') });
     expect(c.feeLines.find((f) => f.code === 'adjustment')).toMatchObject({ amountYen: 300 });
+  });
+
+  test('a revision carries the difference from the one it corrects, line by line (a line in one revision only counts 0 in the other), and its reason', () => {
+    const r1 = composeInvoice(inputs);
+    expect(r1.correction).toBeUndefined();
+    const r2 = composeInvoice({
+      ...inputs,
+      revision: 2,
+      number: 'INV-202611-R2',
+      receiptMailing: { envelopes: 3, actualYen: 290, reference: '料金後納 11月分' },
+      adjustments: [{ label: '上限超過分（市承認）', amountYen: 300, reason: '市の判断' }],
+      corrects: { content: r1, reason: '郵送料を実費に、上限超過分を計上', rejectionReason: '市が超過分を負担' },
+    });
+    const receipt = (c: typeof r1) => c.feeLines.find((f) => f.code === 'receipt_mailing')!.amountYen;
+    expect(r2.correction).toEqual({
+      of: { revision: 1, number: r1.number, totalYen: r1.totals.totalYen },
+      reason: '郵送料を実費に、上限超過分を計上',
+      rejectionReason: '市が超過分を負担',
+      differenceYen: r2.totals.totalYen - r1.totals.totalYen,
+      lines: [
+        { label: '受領証明書等郵送料', beforeYen: receipt(r1), afterYen: 290, differenceYen: 290 - receipt(r1) },
+        { label: '上限超過分（市承認）', beforeYen: 0, afterYen: 300, differenceYen: 300 },
+      ],
+    });
+    expect(r2.correction!.lines.reduce((n, l) => n + l.differenceYen, 0)).toBe(r2.correction!.differenceYen);
+  });
+
+  test('BILL-5 postage by who bears it (domain/billing/postage.ts): each print reason is a named rule with its clause: receipts, letters and postal transfer forms are the city\'s, one-stop notices and anything unknown the contractor\'s', () => {
+    expect(Object.fromEntries(Object.entries(POSTAGE_RULES).map(([r, x]) => [r, [x.bearer, x.clause.split(' ')[0]]]))).toEqual({
+      initial: ['city', '13(4)'],
+      reissue: ['city', '13(4)'],
+      returned_mail: ['city', '13(4)'],
+      payment_form: ['city', '7(4)カ'],
+      onestop_notice: ['contractor', '7(4)オ'],
+    });
+    expect(postageRule('catalogue')).toMatchObject({ bearer: 'contractor', clause: expect.stringContaining('13(1)イ') });
+  });
+
+  test('BILL-5 postage: the city is billed only its envelopes; the contractor\'s are counted and named, never billed', () => {
+    const split = splitPostage({ onestop_notice: 4, initial: 10, payment_form: 2, returned_mail: 1, reissue: 0, mystery: 3 });
+    expect(split).toMatchObject({ cityEnvelopes: 13, contractorEnvelopes: 7 });
+    expect(split.groups.map((g) => [g.reason, g.envelopes, g.bearer])).toEqual([
+      ['initial', 10, 'city'],
+      ['returned_mail', 1, 'city'],
+      ['payment_form', 2, 'city'],
+      ['onestop_notice', 4, 'contractor'],
+      ['mystery', 3, 'contractor'],
+    ]);
+    const c = composeInvoice({ ...inputs, receiptMailing: { ...billedPostage(split), actualYen: null, reference: null } });
+    const line = c.feeLines.find((f) => f.code === 'receipt_mailing')!;
+    expect(line.amountYen).toBe(13 * 110);
+    expect(line.basis).toContain('受託者負担につき請求せず: ワンストップ特例 受付済み通知等 4通 (7(4)オ');
+    expect(composeInvoice({ ...inputs, receiptMailing: { ...billedPostage(splitPostage({ onestop_notice: 5 })), actualYen: null, reference: null } }).feeLines.find((f) => f.code === 'receipt_mailing')!.amountYen).toBe(0);
   });
 
   test('CSV: BOM, CRLF, one row per statement gift, fee line, cap flag and the total', () => {

@@ -82,11 +82,10 @@ export function billingSeed(knex: Knex, em: () => EntityManager, prefix: string)
       return id;
     },
 
-    /** A posted print batch with one envelope per donation. */
-    /** A posted batch of receipt envelopes, or (reason 'onestop_notice') of one-stop notices. */
-    async postedBatch(donationIds: string[], postedAt: string, reason: 'initial' | 'onestop_notice' = 'initial'): Promise<void> {
+    /** A posted print batch with one envelope per donation: receipts, (reason 'onestop_notice') one-stop notices or (reason 'payment_form') postal transfer forms. */
+    async postedBatch(donationIds: string[], postedAt: string, reason: 'initial' | 'onestop_notice' | 'payment_form' = 'initial'): Promise<void> {
       const id = randomUUID();
-      const documents = reason === 'initial' ? ['thank_you_letter', 'donation_receipt'] : ['onestop_accepted_notice'];
+      const documents = { initial: ['thank_you_letter', 'donation_receipt'], onestop_notice: ['onestop_accepted_notice'], payment_form: ['postal_transfer_form'] }[reason];
       await knex('print_batches').insert({ id, kind: 'on_demand', status: 'posted', requested_by: 'system:test', workflow_id: `print/${id}`, envelope_count: donationIds.length, posted_at: postedAt });
       const items = [];
       for (const [i, d] of donationIds.entries()) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
@@ -7,15 +7,19 @@ import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
 import type { monthlyBillingWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
+import { pdfPageTexts } from '../support/pdf';
 import { maybeCaptureHistory } from '../support/histories';
 import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
 import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
 
 /**
- * BILL-4 (7(7)ウ): the city pays within 30 days of accepting, and may extend that deadline by
- * notifying the contractor beforehand. One supplier's November on a time-skipping server: the
- * invoice is accepted, the city moves the deadline (who, when, old and new date, reason recorded),
+ * The city's side of one supplier's November on a time-skipping server (BILL-4).
+ * A correction: the city rejects the invoice (a shipping cost was wrong), operators correct the
+ * statement line and the month is recomputed as revision 2 with its reason and the difference from
+ * revision 1, which stays exactly as issued.
+ * The deadline (7(7)ウ): the city pays within 30 days of accepting, and may extend that deadline by
+ * notifying the contractor beforehand: the city moves the deadline (who, when, old and new date, reason recorded),
  * the old date's reminder and overdue flag never come, the new date's do; a date not after the
  * current one is a 400 naming newDueOn; once overdue an extension is refused. The month is
  * nextNovember() (./clock.ts).
@@ -59,17 +63,60 @@ const events = async (kind: string) =>
   (await ctx.orm.em.getKnex().raw(`select kind, actor, occurred_at, reason, before, after from billing_events where run_id = ? and kind = ? order by id`, [runX, kind])).rows;
 const extend = (who: string, body: object) => call('POST', `/billing/runs/${Y0}-11/invoice/payment-deadline${q}`, who, body);
 
-test('the accepted invoice is due 30 days after acceptance; before that no deadline can be extended (BILL-4)', async () => {
+test('a correction recomputes the month as revision 2 with its reason and the difference; revision 1 is never edited (BILL-4)', async () => {
   expect((await startBillingRun(plain, ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).started).toBe(true);
   await advanceTo(`${Y0}-12-01T00:10:00+09:00`);
   await until((v) => v.stage === 'awaiting_confirmation');
   expect((await call('POST', `/billing/runs/${Y0}-11/statements/${S}/confirm${q}`, S, { revision: 1 })).statusCode).toBe(200);
   await until((v) => v.stage === 'invoice_issued');
+  // Base fee 10% of ¥10,000 + gift ¥3,000 + shipping ¥800.
+  const first = (await call('GET', `/billing/runs/${Y0}-11/invoice${q}`, 'city')).json();
+  expect(first).toMatchObject({ revision: 1, status: 'issued', totalYen: 4_800 });
+  expect(first.content.correction).toBeUndefined();
+  const sha = async (kind: 'pdf' | 'csv') => createHash('sha256').update((await call('GET', `/billing/runs/${Y0}-11/invoice.${kind}${q}&revision=1`, 'city')).rawPayload).digest('hex');
+  const issued = { pdf: await sha('pdf'), csv: await sha('csv') };
   // Nothing accepted yet: no deadline to move.
   expect((await extend('city', { newDueOn: `${Y1}-02-01`, reason: '予算措置のため' })).statusCode).toBe(409);
 
+  await advanceTo(`${Y0}-12-04T10:00:00+09:00`);
+  const rejection = '送料が配送業者の請求（600円）と一致しません';
+  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q}`, 'city', { revision: 1, decision: 'reject', reason: rejection })).json()).toMatchObject({ status: 'rejected' });
+  await until((v) => v.stage === 'invoice_rejected');
+  const [line] = (await call('GET', `/billing/runs/${Y0}-11/statements/${S}${q}`, 'operator')).json().lines;
+  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${S}/corrections${q}`, 'operator', { reason: '配送業者の請求書で確認', corrections: [{ kind: 'amend', lineId: line.lineId, shippingCostYen: 600 }] })).statusCode).toBe(200);
+  const reason = '送料を配送業者の請求額に訂正';
+  const revised = await call('POST', `/billing/runs/${Y0}-11/invoice/revisions${q}`, 'operator', { reason, adjustments: [] });
+  expect(revised.json()).toMatchObject({ revision: 2, status: 'issued', totalYen: 4_600, number: `INV-${Y0}11-${X.label}-R2` });
+
+  // Revision 2: recomputed from the corrected statement, with what it corrects, why and the difference.
+  const second = (await call('GET', `/billing/runs/${Y0}-11/invoice${q}`, 'city')).json();
+  expect(second.content.correction).toEqual({
+    of: { revision: 1, number: `INV-${Y0}11-${X.label}-R1`, totalYen: 4_800 },
+    reason,
+    rejectionReason: rejection,
+    differenceYen: -200,
+    lines: [{ label: '送料', beforeYen: 800, afterYen: 600, differenceYen: -200 }],
+  });
+  const text = (await pdfPageTexts((await call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q}`, 'city')).rawPayload)).join('\n');
+  for (const t of ['訂正 第2版', `訂正内容（第1版 INV-${Y0}11-${X.label}-R1`, `訂正理由: ${reason}`, `差戻し理由: ${rejection}`, '−200円']) expect(text).toContain(t);
+  const csv = (await call('GET', `/billing/runs/${Y0}-11/invoice.csv${q}`, 'city')).rawPayload.subarray(3).toString('utf8').split('\r\n').filter(Boolean).map((r) => r.split(','));
+  expect(csv.filter((r) => r[0] === '訂正').map((r) => [r[9], Number(r[10]), r[12]])).toEqual([
+    [`第1版 (INV-${Y0}11-${X.label}-R1) の訂正`, -200, `訂正理由: ${reason} / 差戻し理由: ${rejection}`],
+    ['送料', -200, '第1版 800 → 第2版 600'],
+  ]);
+  const [issuedEvent] = (await events('invoice_issued')).filter((e: any) => e.after.revision === 2);
+  expect(issuedEvent).toMatchObject({ actor: 'operator:tanaka', reason, before: { supersedes: [1] } });
+
+  // Revision 1 stands as issued: same figures, same PDF and CSV bytes; only its status says it was superseded.
+  const old = (await call('GET', `/billing/runs/${Y0}-11/invoice${q}&revision=1`, 'city')).json();
+  expect(old).toMatchObject({ status: 'superseded', totalYen: 4_800, rejectionReason: rejection });
+  expect(old.content).toEqual(first.content);
+  expect({ pdf: await sha('pdf'), csv: await sha('csv') }).toEqual(issued);
+});
+
+test('the accepted invoice is due 30 days after acceptance (BILL-4)', async () => {
   await advanceTo(`${Y0}-12-07T10:00:00+09:00`);
-  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q}`, 'city', { revision: 1, decision: 'accept' })).json()).toMatchObject({ status: 'accepted', paymentDueOn: `${Y1}-01-06` });
+  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q}`, 'city', { revision: 2, decision: 'accept' })).json()).toMatchObject({ status: 'accepted', paymentDueOn: `${Y1}-01-06` });
   expect((await until((v) => v.stage === 'awaiting_payment')).deadlines).toMatchObject({ paymentDueOn: `${Y1}-01-06`, paymentReminderAt: `${Y1}-01-01T00:00:00.000Z`, overdueAt: `${Y1}-01-06T15:00:00.000Z` });
 });
 
@@ -91,7 +138,7 @@ test("the city's notice moves the deadline: recorded who, when, old and new date
   await advanceTo(`${Y0}-12-20T14:00:00+09:00`);
   const res = await extend('city', { newDueOn: `${Y1}-01-31`, reason: '年度予算の流用手続に日数を要するため' });
   expect(res.statusCode).toBe(200);
-  expect(res.json()).toMatchObject({ revision: 1, status: 'accepted', paymentDueOn: `${Y1}-01-31` });
+  expect(res.json()).toMatchObject({ revision: 2, status: 'accepted', paymentDueOn: `${Y1}-01-31` });
   const [e] = await events('payment_deadline_extended');
   expect(e).toMatchObject({ actor: 'city:shiyakusho', reason: '年度予算の流用手続に日数を要するため', before: { paymentDueOn: `${Y1}-01-06` }, after: { paymentDueOn: `${Y1}-01-31` } });
   expect(new Date(e.occurred_at).toISOString().slice(0, 13)).toBe(`${Y0}-12-20T05`);
@@ -125,7 +172,7 @@ test("the new date's reminder and overdue flag come; once overdue the deadline i
   expect(late.json().message).toContain('has passed');
   expect(await events('payment_deadline_extended')).toHaveLength(1);
 
-  expect((await call('POST', `/billing/runs/${Y0}-11/city-payments${q}`, 'city', { amountYen: 1_000 + 3_000 + 800, paidOn: `${Y1}-02-02`, reference: '市会計課 振込 0202-1' })).json()).toMatchObject({ paid: true });
+  expect((await call('POST', `/billing/runs/${Y0}-11/city-payments${q}`, 'city', { amountYen: 1_000 + 3_000 + 600, paidOn: `${Y1}-02-02`, reference: '市会計課 振込 0202-1' })).json()).toMatchObject({ paid: true });
   const result = await plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runX).result();
   expect(result).toMatchObject({ stage: 'paid', deadlines: { paymentDueOn: `${Y1}-01-31` } });
   await maybeCaptureHistory(plain, 'billing-v2-payment-extended', runX);
