@@ -45,6 +45,8 @@ export const offset = { type: 'integer', minimum: 0, maximum: INT4_MAX, default:
 export const yearMonth = { type: 'string', pattern: `^${YEAR}-${MONTH}$`, description: `YYYY-MM, ${SYSTEM_YEARS.first}-01 to ${SYSTEM_YEARS.last}-12`, [REASON]: `must be a month YYYY-MM from ${SYSTEM_YEARS.first}-01 to ${SYSTEM_YEARS.last}-12` } as const;
 /** A calendar date of the system's years; format rejects 02-30 and the like. */
 export const isoDate = { type: 'string', format: 'date', pattern: `^${YEAR}-${MONTH}-${DAY}$`, description: `YYYY-MM-DD, ${SYSTEM_YEARS.first} to ${SYSTEM_YEARS.last}`, [REASON]: `must be a date YYYY-MM-DD from ${SYSTEM_YEARS.first} to ${SYSTEM_YEARS.last}` } as const;
+/** A date that lies before the system's years as often as not: a birth date, an identity document's issue date. */
+export const historicDate = { type: 'string', format: 'date', pattern: `^(19[0-9][0-9]|20[0-9][0-9]|2100)-${MONTH}-${DAY}$`, description: 'YYYY-MM-DD, 1900 to 2100', [REASON]: 'must be a date YYYY-MM-DD from 1900 to 2100' } as const;
 /** An instant of the system's years, RFC 3339 with an offset. */
 export const dateTime = { type: 'string', format: 'date-time', pattern: `^${YEAR}-${MONTH}-${DAY}T`, description: `RFC 3339 date-time, ${SYSTEM_YEARS.first} to ${SYSTEM_YEARS.last}`, [REASON]: `must be an RFC 3339 date-time (2026-04-01T09:00:00+09:00) from ${SYSTEM_YEARS.first} to ${SYSTEM_YEARS.last}` } as const;
 /** A fiscal or calendar year of the system. */

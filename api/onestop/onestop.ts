@@ -42,6 +42,7 @@ import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, notFound } from '../errors';
+import { historicDate } from '../schema-fragments';
 
 /**
  * SEC-1/SEC-2: reading a 個人番号 is for the administrator only (the
@@ -62,7 +63,7 @@ const attachment = {
     kind: { type: 'string', enum: ATTACHMENT_KINDS },
     sides: { type: 'array', items: { type: 'string', enum: ['front', 'back'] }, minItems: 1, maxItems: 2 },
     matchesApplication: { type: 'boolean' },
-    issuedOn: date,
+    issuedOn: historicDate,
   },
 } as const;
 
@@ -77,7 +78,7 @@ const applicant = {
     address: text(300),
     phone: text(30),
     email: { type: 'string', format: 'email', maxLength: 254 },
-    birthDate: date,
+    birthDate: historicDate,
     // 旧様式 only; read so the form can be typed as written, then dropped (not needed for the deduction).
     gender: { type: 'string', maxLength: 10 },
   },
