@@ -2,15 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { decideMatch, identityKeys } from '../../domain/intake/donor-identity';
 import { RAKUTEN_COLUMNS } from '../../domain/portals/rakuten';
 import { registerDonation } from '../../ledger/donations';
 import { linkUnlinkedDonors } from '../../ledger/donor-matching';
 import { Donation } from '../../ledger/entities';
 import { importChunk, storeImportFile } from '../../ledger/intake';
-import { suiteContext, type SuiteContext } from '../support/context';
+import type { SuiteContext } from '../support/context';
+import { apiSuite, type Caller, type TestApi } from '../support/api';
 import { newDonation } from '../support/factory';
 import { MAPPED_HEADER, rakutenRow } from '../fixtures/portals/generate';
 
@@ -38,18 +37,12 @@ describe('identity keys and the decision (pure)', () => {
 
 describe('名寄せ in the ledger and the API', () => {
   let ctx: SuiteContext;
-  let app: FastifyInstance;
-  const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  let api: TestApi;
 
   beforeAll(async () => {
-    ctx = await suiteContext('intake-nayose', { API_TOKENS: TOKENS });
-    app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+    ({ ctx, api } = await apiSuite('intake-nayose'));
   });
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-  });
+  afterAll(() => api?.close());
 
   // Kana no other suite (or earlier run) uses: donors are matched across the whole shared ledger.
   const KATA = 'アイウエオカキクケコサシスセソタ';
@@ -60,7 +53,7 @@ describe('名寄せ in the ledger and the API', () => {
     return importChunk(ctx.orm, file.id, 10_000, noWorkflows);
   };
   const donorOf = async (portal: string, orderId: string) => (await ctx.orm.em.fork().findOneOrFail(Donation, { portal: { code: portal }, portalOrderId: orderId })).donor.id;
-  const history = async (donorId: string) => (await app.inject({ method: 'GET', url: `/donors/${donorId}`, headers: auth('city-token-00000001') })).json();
+  const history = async (donorId: string) => (await api.get(`/donors/${donorId}`, 'city')).json();
 
   test('one person from 楽天 (half-width kana, 丁目/番/号), チョイス (hiragana, full-width digits, 全角 space) and a phone entry after moving house: one history', async () => {
     const sei = uniqueKana();
@@ -118,16 +111,16 @@ describe('名寄せ in the ledger and the API', () => {
     expect(n.reviews).toEqual([]);
 
     // The operator decides: the flagged record is the same person after all (wrong birth date on the FAX). City may not decide.
-    const list = (await app.inject({ method: 'GET', url: '/donors/match-reviews?status=open&limit=1000', headers: auth('operator-token-0001') })).json();
+    const list = (await api.get('/donors/match-reviews?status=open&limit=1000', 'operator')).json();
     const review = list.reviews.find((r: { donorId: string }) => r.donorId === twin.donation.donor.id);
     expect(review).toBeDefined();
-    const decide = (token: string, body: object) => app.inject({ method: 'POST', url: `/donors/match-reviews/${review.id}/decision`, headers: auth(token), payload: body });
-    expect((await decide('city-token-00000001', { decision: 'merge', personId: h.personId, note: 'x' })).statusCode).toBe(403);
-    expect((await decide('operator-token-0001', { decision: 'merge', personId: n.personId, note: 'not a candidate' })).statusCode).toBe(409);
-    const merged = await decide('operator-token-0001', { decision: 'merge', personId: h.personId, note: '電話で確認: FAXの生年月日は誤記' });
+    const decide = (as: Caller, body: object) => api.post(`/donors/match-reviews/${review.id}/decision`, body, as);
+    expect((await decide('city', { decision: 'merge', personId: h.personId, note: 'x' })).statusCode).toBe(403);
+    expect((await decide('operator', { decision: 'merge', personId: n.personId, note: 'not a candidate' })).statusCode).toBe(409);
+    const merged = await decide('operator', { decision: 'merge', personId: h.personId, note: '電話で確認: FAXの生年月日は誤記' });
     expect(merged.statusCode).toBe(200);
     expect(merged.json()).toMatchObject({ status: 'merged', decidedBy: 'operator:tanaka', note: '電話で確認: FAXの生年月日は誤記' });
-    expect((await decide('operator-token-0001', { decision: 'separate', note: 'again' })).statusCode).toBe(409);
+    expect((await decide('operator', { decision: 'separate', note: 'again' })).statusCode).toBe(409);
     const after = await history(rakutenDonor);
     expect(after.donations).toHaveLength(4);
     expect(after.records.find((r: { donorId: string }) => r.donorId === twin.donation.donor.id)).toMatchObject({ matchedOn: ['operator'], linkedBy: 'operator:tanaka' });
@@ -186,8 +179,8 @@ describe('名寄せ in the ledger and the API', () => {
   });
 
   test('an unknown donor is a 404 and suppliers see nothing', async () => {
-    expect((await app.inject({ method: 'GET', url: `/donors/${randomUUID()}`, headers: auth('operator-token-0001') })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/donors/match-reviews', headers: auth('supplier-token-0001') })).statusCode).toBe(403);
+    expect((await api.get(`/donors/${randomUUID()}`, 'operator')).statusCode).toBe(404);
+    expect((await api.get('/donors/match-reviews', 'supplier')).statusCode).toBe(403);
   });
 });
 

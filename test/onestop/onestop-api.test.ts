@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { registerDonation } from '../../ledger/donations';
 import { resealMyNumbers } from '../../ledger/onestop';
 import { myNumberKeys } from '../../config/env';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { eventually, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
 import { newDonation } from '../support/factory';
 import { addDays, jstDate } from '../../domain/jst';
 import { oneStopDeadline } from '../../domain/onestop/deadline';
@@ -14,16 +13,9 @@ import { captureOneStopHistory } from './histories';
  * run's dev server and the real ledger.
  */
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 const logLines: string[] = [];
 
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-type RoleName = 'operator' | 'city' | 'supplier' | 'admin';
-const auth = (role: RoleName) => ({
-  authorization: `Bearer ${{ operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' }[role]}`,
-});
-const post = (url: string, payload: unknown, role: RoleName = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: auth(role) });
-const get = (url: string, role: RoleName = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) });
 
 // Valid check digits, worked out by hand (see rules.test.ts): planted so the leak test can look for them.
 /**
@@ -38,17 +30,12 @@ const PLANTED = '123456789018';
 const SECOND = '111111111118';
 
 beforeAll(async () => {
-  ctx = await suiteContext('onestop', { API_TOKENS: TOKENS });
-  await ctx.startWorker();
   // Log everything the API logs, at the most talkative level, to look for the number in it.
   const logger = { level: 'trace', stream: { write: (line: string) => void logLines.push(line) } };
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger });
+  ({ ctx, api } = await apiSuite('onestop', { worker: true, logger }));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
 /** A bank-transfer donation applied for on Nov 20 of Y (JST): 寄附年月日 Y-11-20, deadline DEADLINE. */
 async function donation(overrides: Parameters<typeof newDonation>[1] = {}) {
@@ -73,13 +60,13 @@ function paper(donationId: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-const application = (id: string) => get(`/onestop/applications/${id}`).then((r) => r.json());
+const application = (id: string) => api.get(`/onestop/applications/${id}`).then((r) => r.json());
 const settled = (id: string, status: string) => eventually(() => application(id), (a) => a.status === status && a.workflow?.state === status);
 
 describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
   test('a complete application is accepted and its 受付済み通知 queued for mail (DOCS-5); a second one for the donation is a 409', async () => {
     const d = await donation();
-    const res = await post('/onestop/applications/paper', paper(d.id));
+    const res = await api.post('/onestop/applications/paper', paper(d.id));
     expect(res.statusCode).toBe(201);
     const created = res.json();
     expect(created).toMatchObject({ donationId: d.id, workflowId: `onestop/${d.id}`, channel: 'paper', arrivedOn: `${Y}-12-01`, deadlineOn: DEADLINE, myNumber: { verdict: 'valid', sealed: true } });
@@ -91,14 +78,14 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     expect(a.history.map((e: { kind: string }) => e.kind)).toEqual(['received', 'review']);
     expect(a.decidedAt).not.toBeNull();
 
-    const again = await post('/onestop/applications/paper', paper(d.id));
+    const again = await api.post('/onestop/applications/paper', paper(d.id));
     expect(again.statusCode).toBe(409);
     expect(again.json().message).toContain(created.id);
   });
 
   test('a deficient application gets a notice naming what is missing; the resubmission is reviewed again and accepted', async () => {
     const d = await donation();
-    const res = await post(
+    const res = await api.post(
       '/onestop/applications/paper',
       paper(d.id, {
         formVersion: 'old_with_gender',
@@ -121,7 +108,7 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     expect(a.notices).toEqual([expect.objectContaining({ kind: 'deficiency', channel: 'mail' })]);
     expect(a.notices[0].findings.map((f: { code: string }) => f.code)).toEqual(['notification_card_mismatch', 'checkbox_2_unticked']);
 
-    const fix = await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: `${Y}-12-10`, scanRef: 'scan://onestop/fix.pdf', attachments: [{ kind: 'juminhyo_with_number' }], checkboxes: { second: true } });
+    const fix = await api.post(`/onestop/applications/${id}/resubmission`, { arrivedOn: `${Y}-12-10`, scanRef: 'scan://onestop/fix.pdf', attachments: [{ kind: 'juminhyo_with_number' }], checkboxes: { second: true } });
     expect(fix.statusCode).toBe(202);
     const accepted = await settled(id, 'accepted');
     expect(accepted.reviewRound).toBe(2);
@@ -130,12 +117,12 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
     expect(accepted.notices.map((n: { kind: string }) => n.kind)).toEqual(['deficiency', 'accepted']);
     await captureOneStopHistory(ctx.client, 'onestop-v1-deficient-resubmitted-accepted', accepted.workflowId);
 
-    expect((await post(`/onestop/applications/${id}/resubmission`, { arrivedOn: `${Y}-12-11` })).statusCode).toBe(409);
+    expect((await api.post(`/onestop/applications/${id}/resubmission`, { arrivedOn: `${Y}-12-11` })).statusCode).toBe(409);
   });
 
   test('an application that arrives after the deadline is rejected with a notice to file a tax return', async () => {
     const d = await donation();
-    const res = await post('/onestop/applications/paper', paper(d.id, { arrivedOn: AFTER_DEADLINE }));
+    const res = await api.post('/onestop/applications/paper', paper(d.id, { arrivedOn: AFTER_DEADLINE }));
     const a = await settled(res.json().id, 'rejected_late');
     expect(a.findings).toEqual([expect.objectContaining({ code: 'arrived_after_deadline', severity: 'rejection' })]);
     expect(a.notices).toEqual([expect.objectContaining({ kind: 'late_rejection' })]);
@@ -145,29 +132,29 @@ describe('paper applications (ONESTOP-1, ONESTOP-2)', () => {
 
   test('an invalid 個人番号 is a deficiency, not a refused request; the bad digits are kept sealed', async () => {
     const d = await donation();
-    const res = await post('/onestop/applications/paper', paper(d.id, { myNumber: '123456789011' }));
+    const res = await api.post('/onestop/applications/paper', paper(d.id, { myNumber: '123456789011' }));
     expect(res.statusCode).toBe(201);
     expect(res.json().myNumber).toEqual({ verdict: 'bad_check_digit', sealed: true, destroyedAt: null });
     const a = await settled(res.json().id, 'deficient');
     expect(a.findings.map((f: { code: string }) => f.code)).toEqual(['my_number_check_digit']);
-    await post(`/onestop/applications/${a.id}/resubmission`, { arrivedOn: `${Y}-12-05`, myNumber: SECOND });
+    await api.post(`/onestop/applications/${a.id}/resubmission`, { arrivedOn: `${Y}-12-05`, myNumber: SECOND });
     const fixed = await settled(a.id, 'accepted');
     expect(fixed.myNumber.verdict).toBe('valid');
-    const read = await get(`/onestop/applications/${a.id}/my-number?reason=${encodeURIComponent('照合: 再提出の番号確認')}`, 'admin');
+    const read = await api.get(`/onestop/applications/${a.id}/my-number?reason=${encodeURIComponent('照合: 再提出の番号確認')}`, 'admin');
     expect(read.json().myNumber).toBe(SECOND);
   });
 
   test('a bad request is a 400 naming each field', async () => {
-    const res = await post('/onestop/applications/paper', { arrivedOn: 'yesterday', formVersion: 'v3', applicant: { name: '' }, checkboxes: { first: 'yes' }, attachments: [{ kind: 'library_card' }] });
+    const res = await api.post('/onestop/applications/paper', { arrivedOn: 'yesterday', formVersion: 'v3', applicant: { name: '' }, checkboxes: { first: 'yes' }, attachments: [{ kind: 'library_card' }] });
     expect(res.statusCode).toBe(400);
     expect(res.json().fields.map((f: { field: string }) => f.field)).toEqual(
       expect.arrayContaining(['arrivedOn', 'scanRef', 'formVersion', 'applicant.name', 'applicant.nameKana', 'applicant.address', 'checkboxes.second', 'attachments[0].kind']),
     );
-    const noDonation = await post('/onestop/applications/paper', paper(undefined as unknown as string, { donationId: undefined }));
+    const noDonation = await api.post('/onestop/applications/paper', paper(undefined as unknown as string, { donationId: undefined }));
     expect(noDonation.statusCode).toBe(400);
     expect(noDonation.json().fields).toEqual([{ field: 'donation', reason: 'donationId or portal and portalOrderId are required' }]);
-    expect((await post('/onestop/applications/paper', paper('00000000-0000-4000-8000-000000000000'))).statusCode).toBe(404);
-    expect((await post('/onestop/applications/paper', paper('00000000-0000-4000-8000-000000000000'), 'city')).statusCode).toBe(403);
+    expect((await api.post('/onestop/applications/paper', paper('00000000-0000-4000-8000-000000000000'))).statusCode).toBe(404);
+    expect((await api.post('/onestop/applications/paper', paper('00000000-0000-4000-8000-000000000000'), 'city')).statusCode).toBe(403);
   });
 });
 
@@ -187,14 +174,14 @@ describe('online applications (ONESTOP-3, ONESTOP-5)', () => {
       declarations: { specialTaxpayer: true, fiveOrFewerMunicipalities: true },
       identityVerification: { method: 'jpki' },
     };
-    const res = await post('/onestop/applications/online', body);
+    const res = await api.post('/onestop/applications/online', body);
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ channel: 'online', arrivedOn: `${Y}-12-25`, online: { service: 'jichitai-mypage', reference: body.applicationNumber } });
     const a = await settled(res.json().id, 'accepted');
     expect(a.findings.map((f: { code: string }) => f.code)).toEqual(['identity_by_jpki']);
     expect(a.notices).toEqual([expect.objectContaining({ kind: 'accepted', channel: 'email' })]);
 
-    const again = await post('/onestop/applications/online', body);
+    const again = await api.post('/onestop/applications/online', body);
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(a.id);
   });
@@ -203,9 +190,9 @@ describe('online applications (ONESTOP-3, ONESTOP-5)', () => {
 describe('変更届出書', () => {
   test('a change of address is applied and kept as history; one after the deadline is refused', async () => {
     const d = await donation();
-    const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    const id = (await api.post('/onestop/applications/paper', paper(d.id))).json().id;
     await settled(id, 'accepted');
-    const res = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: `${Y}-12-20`, reason: '転居 (12/15)', changes: { postalCode: '832-8601', address: '福岡県柳川市本町87-1 市役所前' } });
+    const res = await api.post(`/onestop/applications/${id}/change-notice`, { arrivedOn: `${Y}-12-20`, reason: '転居 (12/15)', changes: { postalCode: '832-8601', address: '福岡県柳川市本町87-1 市役所前' } });
     expect(res.statusCode).toBe(200);
     expect(res.json().particulars.address).toBe('福岡県柳川市本町87-1 市役所前');
     const a = await application(id);
@@ -216,7 +203,7 @@ describe('変更届出書', () => {
     expect(change).toMatchObject({ actor: 'operator:tanaka', reason: '転居 (12/15)', before: { address: '福岡県柳川市本町87-1', postalCode: '832-0045' } });
     expect(change.after).toMatchObject({ address: '福岡県柳川市本町87-1 市役所前', arrivedOn: `${Y}-12-20` });
 
-    const late = await post(`/onestop/applications/${id}/change-notice`, { arrivedOn: AFTER_DEADLINE, reason: '転居', changes: { address: '福岡県柳川市三橋町1' } });
+    const late = await api.post(`/onestop/applications/${id}/change-notice`, { arrivedOn: AFTER_DEADLINE, reason: '転居', changes: { address: '福岡県柳川市三橋町1' } });
     expect(late.statusCode).toBe(400);
     expect(late.json().fields[0].field).toBe('arrivedOn');
   });
@@ -226,23 +213,23 @@ describe('個人番号 protection (SEC-1, SEC-2)', () => {
   let id: string;
   beforeAll(async () => {
     const d = await donation();
-    id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    id = (await api.post('/onestop/applications/paper', paper(d.id))).json().id;
     await settled(id, 'accepted');
   });
 
   test('only admin reads the number, only with a reason, and every read is logged (who, when, which application, why)', async () => {
-    expect((await get(`/onestop/applications/${id}/my-number?reason=check`, 'operator')).statusCode).toBe(403);
-    expect((await get(`/onestop/applications/${id}/my-number?reason=check`, 'city')).statusCode).toBe(403);
-    const noReason = await get(`/onestop/applications/${id}/my-number`, 'admin');
+    expect((await api.get(`/onestop/applications/${id}/my-number?reason=check`, 'operator')).statusCode).toBe(403);
+    expect((await api.get(`/onestop/applications/${id}/my-number?reason=check`, 'city')).statusCode).toBe(403);
+    const noReason = await api.get(`/onestop/applications/${id}/my-number`, 'admin');
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().fields).toEqual([{ field: 'querystring.reason', reason: 'is required' }]);
 
-    const read = await get(`/onestop/applications/${id}/my-number?reason=${encodeURIComponent('申告特例通知書の照合')}`, 'admin');
+    const read = await api.get(`/onestop/applications/${id}/my-number?reason=${encodeURIComponent('申告特例通知書の照合')}`, 'admin');
     expect(read.statusCode).toBe(200);
     expect(read.headers['cache-control']).toBe('no-store');
     expect(read.json()).toEqual({ applicationId: id, myNumber: PLANTED });
 
-    const log = await get(`/onestop/applications/${id}/my-number/access-log`, 'city');
+    const log = await api.get(`/onestop/applications/${id}/my-number/access-log`, 'city');
     expect(log.json().reads).toEqual([expect.objectContaining({ actor: 'admin:root', role: 'admin', reason: '申告特例通知書の照合', source: 'api' })]);
     expect(Date.parse(log.json().reads[0].accessedAt)).toBeGreaterThan(Date.now() - 60_000);
     await expect(ctx.orm.em.getKnex()('my_number_access_log').where('application_id', id).del()).rejects.toThrow(/append-only/);
@@ -258,7 +245,7 @@ describe('個人番号 protection (SEC-1, SEC-2)', () => {
     expect(row.my_number_key_id).toBe(`rotated-${ctx.prefix}`);
     // Put the suite back under the configured key so the API (which holds only that key) can read again.
     expect(await resealMyNumbers(ctx.orm.em.getKnex(), { ...ring, activeKeyId: old.activeKeyId })).toBeGreaterThan(0);
-    expect((await get(`/onestop/applications/${id}/my-number?reason=after-rotation`, 'admin')).json().myNumber).toBe(PLANTED);
+    expect((await api.get(`/onestop/applications/${id}/my-number?reason=after-rotation`, 'admin')).json().myNumber).toBe(PLANTED);
   });
 
   test('a planted number is nowhere in clear: not in Temporal history, the database or the API log', async () => {
@@ -296,7 +283,7 @@ describe('個人番号 protection (SEC-1, SEC-2)', () => {
 describe('Temporal payloads are sealed by the PayloadCodec (SEC-1)', () => {
   test('history holds only ciphertext; the codec server decodes it for an admin and nobody else', async () => {
     const d = await donation();
-    const id = (await post('/onestop/applications/paper', paper(d.id))).json().id;
+    const id = (await api.post('/onestop/applications/paper', paper(d.id))).json().id;
     await settled(id, 'accepted');
     const history = await ctx.client.workflow.getHandle(`onestop/${d.id}`).fetchHistory();
     const started = history.events![0].workflowExecutionStartedEventAttributes!;
@@ -307,15 +294,15 @@ describe('Temporal payloads are sealed by the PayloadCodec (SEC-1)', () => {
     expect(Buffer.from(JSON.stringify(history)).toString('base64')).not.toContain(Buffer.from(id).toString('base64'));
 
     const wire = { payloads: [{ metadata: Object.fromEntries(Object.entries(payload.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(payload.data!).toString('base64') }] };
-    const decoded = await app.inject({ method: 'POST', url: '/codec/decode', payload: wire, headers: { ...auth('admin'), origin: 'http://localhost:8233' } });
+    const decoded = await api.app.inject({ method: 'POST', url: '/codec/decode', payload: wire, headers: { ...api.headers('admin'), origin: 'http://localhost:8233' } });
     expect(decoded.statusCode).toBe(200);
     expect(decoded.headers['access-control-allow-origin']).toBe('http://localhost:8233');
     const clear = decoded.json().payloads[0];
     expect(Buffer.from(clear.metadata.encoding, 'base64').toString()).toBe('json/plain');
     expect(JSON.parse(Buffer.from(clear.data, 'base64').toString())).toMatchObject({ applicationId: id });
-    expect((await app.inject({ method: 'POST', url: '/codec/decode', payload: wire, headers: auth('operator') })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: '/codec/decode', payload: wire })).statusCode).toBe(401);
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' } });
+    expect((await api.app.inject({ method: 'POST', url: '/codec/decode', payload: wire, headers: api.headers('operator') })).statusCode).toBe(403);
+    expect((await api.app.inject({ method: 'POST', url: '/codec/decode', payload: wire })).statusCode).toBe(401);
+    const preflight = await api.app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' } });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toContain('authorization');
   });
@@ -335,9 +322,9 @@ describe('Temporal payloads are sealed by the PayloadCodec (SEC-1)', () => {
 describe('status for the city', () => {
   test('counts per state, deficiencies outstanding and days to the deadline', async () => {
     const d = await donation();
-    await post('/onestop/applications/paper', paper(d.id, { attachments: [] }));
+    await api.post('/onestop/applications/paper', paper(d.id, { attachments: [] }));
     const summary = await eventually(
-      () => get('/onestop/summary', 'city').then((r) => r.json()),
+      () => api.get('/onestop/summary', 'city').then((r) => r.json()),
       (s) => (s.deficienciesOutstanding?.identity_document_missing ?? 0) >= 1,
     );
     const due = summary.deadlines.find((x: { deadlineOn: string }) => x.deadlineOn === DEADLINE);
@@ -347,7 +334,7 @@ describe('status for the city', () => {
     expect(due.daysToDeadline).toBe(Math.round((Date.parse(DEADLINE) - Date.parse(summary.today)) / 86_400_000));
     expect(summary.deficienciesOutstanding.number_check_document_missing).toBeGreaterThanOrEqual(1);
     expect(summary.pendingNotices.accepted).toBeGreaterThanOrEqual(3);
-    expect((await get('/onestop/summary', 'supplier')).statusCode).toBe(403);
+    expect((await api.get('/onestop/summary', 'supplier')).statusCode).toBe(403);
   });
 });
 

@@ -1,61 +1,21 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { oneStopActivitySettings } from '../../activities/onestop/onestop';
-import { activityDepsFromConfig } from '../../activities/deps';
 import type { Mailer } from '../../activities/mail/mailer';
-import { buildApi } from '../../api/server';
-import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { registerDonation } from '../../ledger/donations';
 import { registerApplication, type StoredContent } from '../../ledger/onestop';
-import { createWorker } from '../../worker/create-worker';
-import { required, suiteContext, type SuiteContext } from '../support/context';
+import type { SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
 import { newDonation } from '../support/factory';
 
-export const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-export type RoleName = 'operator' | 'city' | 'supplier' | 'admin';
-const TOKEN_OF: Record<RoleName, string> = { operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' };
-
-export interface OneStopSuite {
-  ctx: SuiteContext;
-  app: FastifyInstance;
-  post(url: string, payload: unknown, role?: RoleName): Promise<LightMyRequestResponse>;
-  put(url: string, payload: unknown, role?: RoleName): Promise<LightMyRequestResponse>;
-  get(url: string, role?: RoleName): Promise<LightMyRequestResponse>;
-  close(): Promise<void>;
-}
+export type OneStopSuite = TestApi & { ctx: SuiteContext };
 
 /**
- * A suite with the API and a worker whose one-stop activities use the suite's
- * own folders (drop folder, scan folder under its temporary data directory),
- * and its SMTP sink unless `opts.mailer` replaces the worker's mailer.
+ * A suite with the API and a worker whose one-stop activities use the suite's own folders (drop
+ * folder, scan folder under its temporary data directory), and its SMTP sink unless `opts.mailer`
+ * replaces the worker's mailer.
  */
 export async function oneStopSuite(name: string, env: Record<string, string> = {}, opts: { mailer?: Mailer } = {}): Promise<OneStopSuite> {
-  const ctx = await suiteContext(name, { API_TOKENS: TOKENS, ...env });
-  const deps = activityDepsFromConfig(ctx.config, ctx.orm, ctx.client);
-  const worker = await createWorker({
-    connection: ctx.nativeConnection,
-    namespace: 'default',
-    taskQueue: ctx.taskQueue,
-    deps: { ...deps.deps, ...(opts.mailer ? { mailer: opts.mailer } : {}), onestop: oneStopActivitySettings(ctx.config) },
-    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
-    options: { dataConverter: temporalDataConverter(ctx.config.myNumber!) },
-  });
-  const running = worker.run();
-  const app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
-  const auth = (role: RoleName) => ({ authorization: `Bearer ${TOKEN_OF[role]}` });
-  return {
-    ctx,
-    app,
-    post: (url, payload, role = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: auth(role) }),
-    put: (url, payload, role = 'operator') => app.inject({ method: 'PUT', url, payload: payload as object, headers: auth(role) }),
-    get: (url, role = 'operator') => app.inject({ method: 'GET', url, headers: auth(role) }),
-    async close() {
-      await app.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await deps.close();
-      await ctx.close();
-    },
-  };
+  const { ctx, api } = await apiSuite(name, { env });
+  await ctx.startWorker({ deps: opts.mailer ? { mailer: opts.mailer } : {} });
+  return { ...api, ctx };
 }
 
 export interface Donor {

@@ -2,30 +2,23 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { jstDate } from '../../domain/jst';
 import { registerDonation } from '../../ledger/donations';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { documentsSentSignal, releaseHoldSignal, statusQuery } from '../../workflows/donation/definitions';
 import { supplierOrderWorkflow } from '../../workflows';
 import { shipmentStatusQuery } from '../../workflows/shipping/definitions';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { eventually, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
 import { maybeCaptureHistory } from '../support/histories';
 import { newDonation } from '../support/factory';
 
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 const run = randomUUID().slice(0, 6);
 // Supplier codes are the supplier tokens' names: a supplier principal sees only its own orders.
 const FARM = `farm-${run}`;
 const OTHER = `other-${run}`;
-const TOKENS = `operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:${FARM}:farm-token-00000001,supplier:${OTHER}:other-token-0000001`;
-const TOKEN = { operator: 'operator-token-0001', city: 'city-token-00000001', farm: 'farm-token-00000001', other: 'other-token-0000001' };
-type Who = keyof typeof TOKEN;
-const headers = (who: Who) => ({ authorization: `Bearer ${TOKEN[who]}` });
-const post = (url: string, payload: unknown, who: Who = 'operator') => app.inject({ method: 'POST', url, payload: payload as object, headers: headers(who) });
-const get = (url: string, who: Who = 'operator') => app.inject({ method: 'GET', url, headers: headers(who) });
 
 const EEL = `eel-${run}`;
 // Every donation is paid at this one instant and the orders run for its day (JST): a gift waits until the day it
@@ -36,9 +29,8 @@ let farmId: number;
 let worker: Awaited<ReturnType<SuiteContext['startWorker']>>;
 
 beforeAll(async () => {
-  ctx = await suiteContext('shipping', { API_TOKENS: TOKENS, SHIP_MAX_RESHIPMENTS: '1' });
+  ({ ctx, api } = await apiSuite('shipping', { env: { SHIP_MAX_RESHIPMENTS: '1' }, suppliers: { [FARM]: 'farm-token-00000001', [OTHER]: 'other-token-0000001' } }));
   worker = await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
   const knex = ctx.orm.em.getKnex();
   // Ships every day so that the test's "today" is always one of its shipping days.
   [{ id: farmId }] = await knex('suppliers')
@@ -48,10 +40,7 @@ beforeAll(async () => {
   await knex('gifts').insert({ code: EEL, name: 'うなぎのせいろ蒸し 2人前', supplier_id: farmId, price_yen: 20_000, cost_yen: 6_000, shipping_cost_yen: 1_200, temperature: 'frozen', active: true });
 });
 
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
+afterAll(() => api?.close());
 
 // Each donation by a different person: the same person on two portals within 48 hours is held as a likely duplicate.
 const KANA = 'アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ';
@@ -70,7 +59,7 @@ async function paidDonation(overrides: Parameters<typeof newDonation>[1] = {}) {
   return { donation, handle };
 }
 
-const shipmentsOf = async (donationId: string) => (await get(`/shipments?donationId=${donationId}`)).json().shipments as any[];
+const shipmentsOf = async (donationId: string) => (await api.get(`/shipments?donationId=${donationId}`)).json().shipments as any[];
 const awaitShipment = (donationId: string, accept: (s: any[]) => boolean) => eventually(() => shipmentsOf(donationId), accept);
 const orderRun = async (shipOn = today) => {
   const workflowId = `orders-${randomUUID()}`;
@@ -138,33 +127,33 @@ describe('a paid donation becomes a supplier order, a carrier file, a mail and a
   });
 
   test('suppliers see their own orders only', async () => {
-    const own = await get('/supplier-orders', 'farm');
+    const own = await api.get('/supplier-orders', FARM);
     expect(own.statusCode).toBe(200);
     const order = own.json().orders.find((o: any) => o.shipOn === today);
     expect(order.supplierCode).toBe(FARM);
-    expect((await get(`/supplier-orders/${order.id}`, 'farm')).json().lines.some((l: any) => l.shipmentId === shipment.id)).toBe(true);
-    expect((await get(`/supplier-orders/${order.id}`, 'other')).statusCode).toBe(404);
-    expect((await get(`/supplier-orders?supplier=${FARM}`, 'other')).statusCode).toBe(403);
-    expect((await get('/supplier-orders', 'other')).json().orders).toEqual([]);
-    expect((await get(`/shipments/${shipment.id}`, 'other')).statusCode).toBe(404);
-    expect((await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: '123456789012' }, 'other')).statusCode).toBe(404);
-    expect((await get(`/shipments?donationId=${donationId}`, 'farm')).statusCode).toBe(403);
+    expect((await api.get(`/supplier-orders/${order.id}`, FARM)).json().lines.some((l: any) => l.shipmentId === shipment.id)).toBe(true);
+    expect((await api.get(`/supplier-orders/${order.id}`, OTHER)).statusCode).toBe(404);
+    expect((await api.get(`/supplier-orders?supplier=${FARM}`, OTHER)).statusCode).toBe(403);
+    expect((await api.get('/supplier-orders', OTHER)).json().orders).toEqual([]);
+    expect((await api.get(`/shipments/${shipment.id}`, OTHER)).statusCode).toBe(404);
+    expect((await api.post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: '123456789012' }, OTHER)).statusCode).toBe(404);
+    expect((await api.get(`/shipments?donationId=${donationId}`, FARM)).statusCode).toBe(403);
   });
 
   test('the supplier confirms shipment; a bad confirmation is refused with the reason', async () => {
-    const bad = await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'pigeon', trackingNumber: '1' }, 'farm');
+    const bad = await api.post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'pigeon', trackingNumber: '1' }, FARM);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().fields.map((f: any) => f.field)).toEqual(expect.arrayContaining(['carrier', 'trackingNumber']));
-    const ok = await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `4000${run.replace(/\D/g, '1')}0001`.slice(0, 12) }, 'farm');
+    const ok = await api.post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `4000${run.replace(/\D/g, '1')}0001`.slice(0, 12) }, FARM);
     expect(ok.statusCode).toBe(200);
     expect(ok.json().shipment).toMatchObject({ status: 'shipped', carrier: 'yamato_b2' });
-    const again = await post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: '999999999999' }, 'farm');
+    const again = await api.post(`/shipments/${shipment.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: '999999999999' }, FARM);
     expect(again.statusCode).toBe(409);
   });
 
   test("the carrier's delivery status completes the shipment; unknown tracking numbers are named", async () => {
-    const s = (await get(`/shipments/${shipment.id}`)).json();
-    const res = await post('/carrier-status', { rows: [{ trackingNumber: s.trackingNumber, status: 'delivered', at: new Date().toISOString() }, { trackingNumber: 'NOPE-0000', status: 'delivered', at: new Date().toISOString() }] });
+    const s = (await api.get(`/shipments/${shipment.id}`)).json();
+    const res = await api.post('/carrier-status', { rows: [{ trackingNumber: s.trackingNumber, status: 'delivered', at: new Date().toISOString() }, { trackingNumber: 'NOPE-0000', status: 'delivered', at: new Date().toISOString() }] });
     expect(res.statusCode).toBe(200);
     expect(res.json().results).toEqual([
       { row: 1, trackingNumber: s.trackingNumber, outcome: 'delivered' },
@@ -172,7 +161,7 @@ describe('a paid donation becomes a supplier order, a carrier file, a mail and a
     ]);
     const [done] = await awaitShipment(donationId, (x) => x[0].status === 'delivered');
     expect(done.deliveredAt).not.toBeNull();
-    const events = (await get(`/shipments/${shipment.id}`)).json().events.map((e: any) => e.to).filter(Boolean);
+    const events = (await api.get(`/shipments/${shipment.id}`)).json().events.map((e: any) => e.to).filter(Boolean);
     expect(events).toEqual(['planned', 'awaiting_order', 'ordered', 'shipped', 'delivered']);
   });
 
@@ -194,12 +183,12 @@ describe('trouble and re-shipment (SHIP-5)', () => {
     const [first] = await awaitShipment(donation.id, (s) => s[0]?.status === 'awaiting_order');
     await orderRun();
     await awaitShipment(donation.id, (s) => s[0].status === 'ordered');
-    expect((await post(`/shipments/${first.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `5${Date.now()}`.slice(0, 12) }, 'farm')).statusCode).toBe(200);
-    expect((await post(`/shipments/${first.id}/delivered`, {})).statusCode).toBe(202);
+    expect((await api.post(`/shipments/${first.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `5${Date.now()}`.slice(0, 12) }, FARM)).statusCode).toBe(200);
+    expect((await api.post(`/shipments/${first.id}/delivered`, {})).statusCode).toBe(202);
     await awaitShipment(donation.id, (s) => s[0].status === 'delivered');
 
     // A call-centre complaint a few days later (CALL-3): the box arrived crushed.
-    const complaint = await post(`/shipments/${first.id}/trouble`, { kind: 'damage', note: '箱が潰れて中身が破損', source: 'call_centre' });
+    const complaint = await api.post(`/shipments/${first.id}/trouble`, { kind: 'damage', note: '箱が潰れて中身が破損', source: 'call_centre' });
     expect(complaint.statusCode).toBe(202);
     const [, second] = await awaitShipment(donation.id, (s) => s.length === 2 && s[1].status === 'awaiting_order');
     expect(second).toMatchObject({ attempt: 2, replacesShipmentId: first.id, supplierCode: FARM });
@@ -212,11 +201,11 @@ describe('trouble and re-shipment (SHIP-5)', () => {
     expect(rows.map((r: any) => r.shipment_id).sort()).toEqual([first.id, second.id].sort());
 
     // SHIP_MAX_RESHIPMENTS=1: the next loss is an operator's decision.
-    const loss = await post(`/shipments/${second.id}/trouble`, { kind: 'loss', note: '配送中に紛失' });
+    const loss = await api.post(`/shipments/${second.id}/trouble`, { kind: 'loss', note: '配送中に紛失' });
     expect(loss.statusCode).toBe(200);
     expect(loss.json()).toEqual({ reshipment: false, escalated: true });
     await awaitShipment(donation.id, (s) => s[1].status === 'escalated');
-    expect((await post(`/shipments/${second.id}/resolve`, { action: 'close', reason: '寄附者と相談の上、代替品なしで了承' })).statusCode).toBe(202);
+    expect((await api.post(`/shipments/${second.id}/resolve`, { action: 'close', reason: '寄附者と相談の上、代替品なしで了承' })).statusCode).toBe(202);
     await awaitShipment(donation.id, (s) => s[1].status === 'closed');
     await ctx.client.workflow.getHandle(first.workflowId).result();
     await maybeCaptureHistory(ctx.client, 'shipment-v1-reopened-escalated-closed', first.workflowId);
@@ -254,23 +243,23 @@ describe('送付先: the gift goes to the recipient the portal named, the docume
     const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
     await orderRun();
     await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
-    const order = (await get('/supplier-orders', 'farm')).json().orders.find((o: any) => o.shipOn === today);
-    const line = (await get(`/supplier-orders/${order.id}`, 'farm')).json().lines.find((l: any) => l.shipmentId === s.id);
+    const order = (await api.get('/supplier-orders', FARM)).json().orders.find((o: any) => o.shipOn === today);
+    const line = (await api.get(`/supplier-orders/${order.id}`, FARM)).json().lines.find((l: any) => l.shipmentId === s.id);
     expect(line.recipient).toEqual({ name: '柳川 花子', nameKana: 'ヤナガワ ハナコ', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3', phone: '092-000-1111' });
-    const file = await get(`/supplier-orders/${order.id}/carrier-file?carrier=yamato_b2`, 'farm');
+    const file = await api.get(`/supplier-orders/${order.id}/carrier-file?carrier=yamato_b2`, FARM);
     expect(file.statusCode).toBe(200);
     const row = iconv.decode(file.rawPayload, 'CP932').split('\r\n').find((l) => l.includes(s.id))!;
     expect(row).toContain('柳川 花子');
     expect(row).toContain('博多駅前3-3-3');
     expect(row).not.toContain(donation.donor.address);
     // The donor is still the donor (receipts and one-stop go to the donor's address); operators see both.
-    const view = (await get(`/donations/${donation.id}`)).json().donation;
+    const view = (await api.get(`/donations/${donation.id}`)).json().donation;
     expect(view.donor.address).toBe(donation.donor.address);
     expect(view.shipTo).toMatchObject({ name: '柳川 花子', postalCode: '812-0011', address: '福岡市博多区博多駅前3-3-3' });
   });
 
   test('an operator corrects the 送付先 until the gift is ordered; then it is the supplier\'s (409); every change is in the event log', async () => {
-    const put = (id: string, payload: object) => app.inject({ method: 'PUT', url: `/donations/${id}/ship-to`, payload, headers: headers('operator') });
+    const put = (id: string, payload: object) => api.put(`/donations/${id}/ship-to`, payload);
     const { donation } = await paidDonation({ shipTo: { name: '柳川 花子', nameKana: '', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3' } });
     const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
     const bad = await put(donation.id, { reason: '電話で訂正', shipTo: { name: '柳川 花子', postalCode: '81200', address: '福岡市博多区博多駅前4-4' } });
@@ -281,9 +270,9 @@ describe('送付先: the gift goes to the recipient the portal named, the docume
     expect(ok.json()).toMatchObject({ before: { postalCode: '812-0011' }, after: { postalCode: '812-0012', address: '福岡市博多区博多駅中央街1-1' } });
     // Back to the donor, then to the corrected 送付先 again: each change is an event.
     expect((await put(donation.id, { reason: '本人宛に変更', shipTo: null })).json().after).toBeNull();
-    expect((await get(`/donations/${donation.id}`)).json().donation.shipTo).toBeNull();
+    expect((await api.get(`/donations/${donation.id}`)).json().donation.shipTo).toBeNull();
     expect((await put(donation.id, { reason: 'やはり実家宛', shipTo: { name: '柳川 花子', postalCode: '812-0012', prefecture: '福岡県', address: '福岡市博多区博多駅中央街1-1' } })).statusCode).toBe(200);
-    const events = (await get(`/donations/${donation.id}/events`)).json().events.filter((e: any) => e.kind === 'ship_to_corrected');
+    const events = (await api.get(`/donations/${donation.id}/events`)).json().events.filter((e: any) => e.kind === 'ship_to_corrected');
     expect(events.map((e: any) => [e.actor, e.reason])).toEqual([
       ['operator:tanaka', '電話で訂正（転居）'],
       ['operator:tanaka', '本人宛に変更'],
@@ -291,8 +280,8 @@ describe('送付先: the gift goes to the recipient the portal named, the docume
     ]);
     await orderRun();
     await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
-    const order = (await get('/supplier-orders', 'farm')).json().orders.find((o: any) => o.shipOn === today);
-    const line = (await get(`/supplier-orders/${order.id}`, 'farm')).json().lines.find((l: any) => l.shipmentId === s.id);
+    const order = (await api.get('/supplier-orders', FARM)).json().orders.find((o: any) => o.shipOn === today);
+    const line = (await api.get(`/supplier-orders/${order.id}`, FARM)).json().lines.find((l: any) => l.shipmentId === s.id);
     expect(line.recipient).toMatchObject({ postalCode: '812-0012', address: '福岡市博多区博多駅中央街1-1' });
     const late = await put(donation.id, { reason: '遅い訂正', shipTo: null });
     expect(late.statusCode).toBe(409);
@@ -330,9 +319,9 @@ describe('carrier status files (delivery tracking)', () => {
     await orderRun();
     await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
     const tracking = `6${Date.now()}`.slice(0, 12);
-    expect((await post(`/shipments/${s.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: tracking }, 'farm')).statusCode).toBe(200);
+    expect((await api.post(`/shipments/${s.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: tracking }, FARM)).statusCode).toBe(200);
     const csv = ['伝票番号,お客様管理番号,配達状況,日時', `${tracking},${s.id},配達完了,2026/11/27 10:15`, '999999999999,,空を飛んだ,2026/11/27 10:15'].join('\r\n');
-    const res = await app.inject({ method: 'POST', url: '/carrier-status/file', payload: iconv.encode(csv, 'CP932'), headers: { ...headers('operator'), 'content-type': 'text/csv' } });
+    const res = await api.app.inject({ method: 'POST', url: '/carrier-status/file', payload: iconv.encode(csv, 'CP932'), headers: { ...api.headers('operator'), 'content-type': 'text/csv' } });
     expect(res.statusCode).toBe(200);
     expect(res.json().applied).toBe(1);
     expect(res.json().errors).toEqual([expect.objectContaining({ row: 3, reason: expect.stringContaining('空を飛んだ') })]);

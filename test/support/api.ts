@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApi } from '../../api/server';
+import { buildApi, type ApiDeps } from '../../api/server';
 import { suiteContext, type SuiteContext } from './context';
 
 /**
@@ -51,8 +51,8 @@ export interface TestApi {
 }
 
 /** The API on an existing context (for suites with their own context, e.g. time-skipping). */
-export async function startApi(ctx: SuiteContext, suppliers: SupplierTokens = DEFAULT_SUPPLIERS): Promise<TestApi> {
-  const app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+export async function startApi(ctx: SuiteContext, suppliers: SupplierTokens = DEFAULT_SUPPLIERS, logger: ApiDeps['logger'] = false): Promise<TestApi> {
+  const app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger });
   const tokenOf = (as: Caller): string => {
     if (as in STAFF_TOKENS) return STAFF_TOKENS[as as Staff];
     const token = as === 'supplier' ? Object.values(suppliers)[0] : suppliers[as];
@@ -84,10 +84,10 @@ export async function startApi(ctx: SuiteContext, suppliers: SupplierTokens = DE
 /** A suite's context (its own task queue, mail sink and folders), optionally a worker, and the API with every role's token. */
 export async function apiSuite(
   suite: string,
-  opts: { env?: Record<string, string>; suppliers?: SupplierTokens; worker?: boolean } = {},
+  opts: { env?: Record<string, string>; suppliers?: SupplierTokens; worker?: boolean; logger?: ApiDeps['logger'] } = {},
 ): Promise<{ ctx: SuiteContext; api: TestApi }> {
   const suppliers = opts.suppliers ?? DEFAULT_SUPPLIERS;
   const ctx = await suiteContext(suite, { API_TOKENS: apiTokens(suppliers), ...opts.env });
   if (opts.worker) await ctx.startWorker();
-  return { ctx, api: await startApi(ctx, suppliers) };
+  return { ctx, api: await startApi(ctx, suppliers, opts.logger) };
 }

@@ -8,7 +8,7 @@ import { loadConfig, type AppConfig } from '../../config/env';
 import { createOrm, migrate, type Orm } from '../../ledger/orm';
 import { createWorker } from '../../worker/create-worker';
 import { activityDepsFromConfig } from '../../activities/deps';
-import { createActivities, type Activities } from '../../activities';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { temporalDataConverter } from '../../domain/onestop/payload-codec';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 
@@ -32,8 +32,8 @@ export interface SuiteContext {
   prefix: string;
   /** This suite's own SMTP sink (SMTP_URL points at it): messages(), clear(), setRejectRecipients(/re/). */
   mail: SmtpSink;
-  /** A worker on the suite's queue; `replace` swaps some of its activities (e.g. one held back to force an ordering). */
-  startWorker(opts?: { replace?: (activities: Activities) => Partial<Activities> }): Promise<RunningWorker>;
+  /** A worker on the suite's queue; `deps` replaces some of its activities' dependencies (a failing mailer), `replace` some activities (one held back to force an ordering). */
+  startWorker(opts?: { replace?: (activities: Activities) => Partial<Activities>; deps?: Partial<ActivityDeps> }): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -101,12 +101,13 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
     prefix: `${suite}-${randomUUID().slice(0, 6)}`,
     mail,
     async startWorker(opts = {}) {
-      const own = opts.replace ? createActivities(activityDeps.deps) : undefined;
+      const deps = { ...activityDeps.deps, ...opts.deps };
+      const own = opts.replace ? createActivities(deps) : undefined;
       const worker = await createWorker({
         connection: nativeConnection,
         namespace: 'default',
         taskQueue,
-        deps: activityDeps.deps,
+        deps,
         workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
         options: { dataConverter, ...(own && opts.replace ? { activities: { ...own, ...opts.replace(own) } } : {}) },
       });
