@@ -28,6 +28,15 @@ const ERROR_STATUS: Record<number, string> = {
   503: 'PostgreSQL or Temporal is not reachable; nothing was changed, retry after Retry-After seconds',
 };
 
+/**
+ * An upload route reads its multipart body itself (no body schema for the validator); the document still
+ * says what to send, so clients and the fuzzer send a file.
+ */
+function uploadBody(schema: (FastifySchema & { consumes?: string[] }) | undefined): { body?: unknown } {
+  if (schema?.body || !schema?.consumes?.includes('multipart/form-data')) return {};
+  return { body: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'The portal export: CSV or TSV, UTF-8 or Shift_JIS (CP932)' } } } };
+}
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface SwaggerTransformInput {
@@ -41,7 +50,7 @@ interface SwaggerTransformInput {
  * error body. Done in the document only, so no response serializer drops a property the handler sends.
  */
 export function documentStatuses({ schema: given, url, route }: SwaggerTransformInput): { schema: FastifySchema; url: string } {
-  const schema = given as (FastifySchema & { hide?: boolean; response?: Record<string, unknown> }) | undefined;
+  const schema = given as (FastifySchema & { hide?: boolean; consumes?: string[]; response?: Record<string, unknown> }) | undefined;
   if (schema?.hide) return { schema, url };
   const methods = ([] as string[]).concat(route.method);
   const roles = (route.config as { roles?: unknown } | undefined)?.roles;
@@ -53,5 +62,5 @@ export function documentStatuses({ schema: given, url, route }: SwaggerTransform
   for (const status of statuses.sort()) {
     if (!(String(status) in response)) response[String(status)] = { description: ERROR_STATUS[status], ...errorBody };
   }
-  return { schema: { ...schema, response }, url };
+  return { schema: { ...schema, ...uploadBody(schema), response }, url };
 }

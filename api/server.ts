@@ -64,6 +64,8 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
       security: [{ bearer: [] }],
     },
     transform: documentStatuses,
+    // The document is the JSON API's contract; the console's HTML pages (session cookies, forms) carry no tag and stay out.
+    hideUntagged: true,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

