@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { consolePrincipalHeaders } from '../auth';
 import type { ConsoleUser } from './plugin';
 
@@ -12,13 +12,13 @@ export interface ApiAnswer<T = any> {
   body: T;
 }
 
-export type ApiCall = <T = any>(user: ConsoleUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => Promise<ApiAnswer<T>>;
+export type ApiCall = <T = any>(user: ConsoleUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers?: Record<string, string>) => Promise<ApiAnswer<T>>;
 
 export function apiClient(root: FastifyInstance): ApiCall {
-  return async (user, method, url, payload) => {
+  return async (user, method, url, payload, headers = {}) => {
     // A supplier's API principal is its supplier code (api/gifts scopes by it); everyone else is their login.
     const name = user.role === 'supplier' && user.supplierCode ? user.supplierCode : user.login;
-    const res = await root.inject({ method, url, payload: payload as object | undefined, headers: consolePrincipalHeaders({ role: user.role, name }) });
+    const res = await root.inject({ method, url, payload: payload as InjectOptions['payload'], headers: { ...headers, ...consolePrincipalHeaders({ role: user.role, name }) } });
     let body: unknown = res.body;
     if (String(res.headers['content-type'] ?? '').includes('application/json')) body = res.json();
     return { status: res.statusCode, body: body as any };

@@ -204,6 +204,7 @@ export function registerDonationPages(app: FastifyInstance, { config, orm }: Rou
 
 const DONE = {
   created: '寄附を登録しました。ワークフローが処理を始めます。',
+  resubmitted: '隔離されていた行を直して登録しました。ワークフローが処理を始めます。',
   donor: '寄附者の情報を訂正しました。',
   release: '審査保留を解除しました。ワークフローが処理を続けます。',
   cancel: '取消を受け付けました。ワークフローが処理します。',

@@ -32,7 +32,7 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
   ]);
   return [
     { label: '審査保留の寄附（INTAKE-4）', count: p.queues.reviewHolds, href: '/console/donations?status=held', alert: p.queues.reviewHolds > 0 },
-    { label: '取込で隔離された行', count: p.queues.quarantineOpen, alert: p.queues.quarantineOpen > 0 },
+    { label: '取込で隔離された行', count: p.queues.quarantineOpen, href: '/console/quarantine', alert: p.queues.quarantineOpen > 0 },
     { label: '書類の発送待ち', count: p.documents.due, href: '/console/donations?status=documents_due' },
     { label: '書類の期限が近い・超過', count: atRisk, href: '/console/donations?atRisk=true', alert: (atRisk ?? 0) > 0 },
     { label: '書類の期限超過', count: p.documents.overdue, href: '/console/donations?atRisk=true', alert: p.documents.overdue > 0 },

@@ -78,6 +78,8 @@ const NAV: NavItem[] = [
   { href: '/console/', label: 'ホーム', roles: ALL_ROLES },
   { href: '/console/donations', label: '寄附の検索', roles: READERS },
   { href: '/console/donations/new', label: '寄附の手入力', roles: OPERATORS },
+  { href: '/console/imports', label: '取込', roles: READERS },
+  { href: '/console/quarantine', label: '隔離された行', roles: READERS },
   { href: '/console/accounts', label: 'アカウント管理', roles: ['admin'] },
 ];
 
@@ -123,7 +125,9 @@ export async function consoleFoundation(app: FastifyInstance, deps: RouteDeps): 
   });
   await app.register(csrf, {
     sessionPlugin: '@fastify/session',
-    getToken: (request: FastifyRequest) => (request.body as Record<string, string> | undefined)?._csrf ?? (request.headers['x-csrf-token'] as string | undefined),
+    // Uploads (multipart) carry the token in the form's action URL: their body is handed on unread.
+    getToken: (request: FastifyRequest) =>
+      (request.body as Record<string, string> | undefined)?._csrf ?? (request.query as Record<string, string> | undefined)?._csrf ?? (request.headers['x-csrf-token'] as string | undefined),
   });
   await app.register(rateLimit, { global: false });
 

@@ -9,6 +9,7 @@ import { registerAccountRoutes } from './accounts';
 import { apiClient } from './api-client';
 import { registerDonationPages } from './donations';
 import { registerHandEntry } from './hand-entry';
+import { registerImportPages } from './imports';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
@@ -21,6 +22,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerAccountRoutes(scope, deps);
       registerHandEntry(scope, deps, api);
       registerDonationPages(scope, deps, api);
+      registerImportPages(scope, deps, api);
     },
     { prefix: '/console' },
   );
