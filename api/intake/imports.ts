@@ -68,13 +68,28 @@ function quarantineView(e: QuarantineEntry) {
   };
 }
 
+/** A body that does not parse as the multipart it claims to be is the caller's (400); one over the limit stays 413. */
+function unreadableMultipart(err: unknown): unknown {
+  if ((err as { statusCode?: number }).statusCode === 413) return err;
+  return badRequest([{ field: 'body', reason: `is not readable multipart/form-data (${(err as Error).message})` }]);
+}
+
 /**
  * The upload's bytes as they stream into the ledger, refused on the way when they cannot be a portal export:
  * storeImportFile deletes what it had stored when the stream throws, so a refused file leaves nothing.
  */
 async function* screened(bytes: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   let size = 0;
-  for await (const chunk of bytes) {
+  const source = bytes[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await source.next();
+    } catch (err) {
+      throw unreadableMultipart(err);
+    }
+    if (next.done) break;
+    const chunk = next.value;
     if (size === 0 && chunk.length) {
       const reason = notAPortalText(chunk);
       if (reason) throw new HttpError(415, 'unsupported_media_type', `file ${reason}; nothing was imported`, [{ field: 'file', reason }]);
@@ -106,9 +121,7 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
     try {
       part = await request.file();
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 413) throw err;
-      // A body that does not parse as the multipart it claims to be is the caller's; nothing was stored.
-      throw badRequest([{ field: 'body', reason: `is not readable multipart/form-data (${(err as Error).message})` }]);
+      throw unreadableMultipart(err);
     }
     if (!part) throw badRequest([{ field: 'file', reason: 'is required' }]);
     let stored;

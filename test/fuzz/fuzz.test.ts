@@ -38,7 +38,7 @@ beforeAll(async () => {
   const apiTokens = roles.map((r) => `${r}:${NAMES[r]}:${TOKENS[r]}`).join(',');
   ctx = await suiteContext('fuzz', { API_TOKENS: apiTokens });
   await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: process.env.FUZZ_LOG ? { level: 'info' } : false });
+  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: process.env.FUZZ_LOG ? { level: process.env.FUZZ_LOG } : false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
