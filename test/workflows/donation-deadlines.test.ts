@@ -57,10 +57,14 @@ async function ordinaryPaymentTime(): Promise<Date> {
   return new Date(await env.currentTimeMs());
 }
 
-/** A timer fires at its time or a few milliseconds after it, never before. */
+/**
+ * A timer fires at its time or shortly after it, never before. "Shortly": the test server's clock runs
+ * in real time between skips, so on a loaded machine the workflow task that records the alert may
+ * start seconds late (1.9 s seen with the suite beside other work); a day or an hour off still fails.
+ */
 function expectAround(actual: string, expectedMs: number) {
   expect(Date.parse(actual)).toBeGreaterThanOrEqual(expectedMs);
-  expect(Date.parse(actual)).toBeLessThan(expectedMs + 1000);
+  expect(Date.parse(actual)).toBeLessThan(expectedMs + 10_000);
 }
 
 test('documents not sent within two weeks: a reminder 3 days before, an escalation when the deadline passes, both in the ledger', async () => {
