@@ -1,4 +1,5 @@
 import { addDays, jstDate, jstStartOfDay, DAY_IN_MS } from './jst';
+import { isClosedDay } from './intake/business-days';
 
 /**
  * DOCS-1: the thank-you letter and 寄附金受領証明書 go out within two weeks of
@@ -27,4 +28,44 @@ export function documentsDeadline(paidAt: Date): DocumentsDeadline {
 export function reminderAt(deadline: DocumentsDeadline, leadDays: number, paidAt: Date): string {
   const at = Date.parse(deadline.dueAt) - leadDays * DAY_IN_MS;
   return new Date(Math.max(at, paidAt.getTime())).toISOString();
+}
+
+/**
+ * DOCS-1 at the year end: the scheduled print run happens on open days only (isClosedDay: weekends,
+ * holidays and Dec 29 – Jan 3) unless PRINT_ON_CLOSED_DAYS. A document whose deadline comes before the
+ * next print day must therefore go in today's run: the last run before a closed stretch. These are the
+ * days and instants that rule works with.
+ */
+export const isPrintDay = (date: string): boolean => !isClosedDay(date);
+
+/** The first print day after `date`. */
+export function nextPrintDay(date: string): string {
+  let d = addDays(date, 1);
+  while (!isPrintDay(d)) d = addDays(d, 1);
+  return d;
+}
+
+/** The last print day on or before dueOn: the run that must take a document due then. */
+export function lastPrintDay(dueOn: string): string {
+  let d = dueOn;
+  while (!isPrintDay(d)) d = addDays(d, -1);
+  return d;
+}
+
+/**
+ * Documents due (documents_due_at) at or before this instant cannot wait for the run after `today`:
+ * no print day lies between that run and their deadline. Today's run takes all of them, whatever its
+ * envelope limit; on a closed day they make the scheduled run happen anyway (a paid-in-the-closure
+ * document whose Jan 5 falls on a weekend has no open day left).
+ */
+export function mustPrintBy(today: string): string {
+  return jstStartOfDay(nextPrintDay(today)).toISOString();
+}
+
+/**
+ * The at-risk list's cutoff: documents due within `days`, or whose last print day (lastPrintDay) falls
+ * within `days` — a deadline in a closed stretch is at risk from the day its last run comes into the window.
+ */
+export function atRiskCutoff(now: Date, days: number): string {
+  return mustPrintBy(jstDate(new Date(now.getTime() + days * DAY_IN_MS)));
 }

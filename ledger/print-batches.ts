@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { ENVELOPE, fiscalYearOf, receiptPacket, type MailingReason } from '../domain/documents';
 import { jstDate } from '../domain/jst';
+import { mustPrintBy } from '../domain/deadlines';
 import { NOTICE_DOCUMENT, type OneStopNoticeKind } from '../domain/onestop/notices';
 import type { PrintedDocument, PrintItemReason } from '../domain/printed-documents';
 import { issueReceipt } from './receipts';
@@ -17,6 +18,8 @@ export interface CollectInput {
   workflowId: string;
   limit: number;
   donationIds?: string[];
+  /** The JST day this batch runs for (the workflow's day); absent = today. Documents that cannot wait for the next print day are all taken (mustPrintBy). */
+  printDay?: string;
 }
 
 export interface BatchCounts {
@@ -52,14 +55,20 @@ export async function collectPrintBatch(knex: Knex, input: CollectInput): Promis
     await trx.raw('select pg_advisory_xact_lock(?)', [0x5052494e54]);
     const planned: PlannedItem[] = [];
 
-    const due = await trx('donations as d')
-      .select('d.id', 'd.wants_one_stop', 'd.returned_mail_count', 'd.paid_at', 'd.applied_at')
-      .where('d.status', 'documents_due')
-      .whereNot(trx.raw(OPEN_ROUND))
-      .modify(only('d.id'))
-      .orderBy([{ column: 'd.documents_due_at', order: 'asc' }, { column: 'd.id' }])
-      .limit(input.limit);
-    for (const d of due) {
+    const dueQuery = () =>
+      trx('donations as d')
+        .select('d.id', 'd.wants_one_stop', 'd.returned_mail_count', 'd.paid_at', 'd.applied_at')
+        .where('d.status', 'documents_due')
+        .whereNot(trx.raw(OPEN_ROUND))
+        .modify(only('d.id'))
+        .orderBy([{ column: 'd.documents_due_at', order: 'asc' }, { column: 'd.id' }]);
+    // DOCS-1: what cannot wait for the next print day (the last run before a closed stretch) goes now, beyond the envelope limit.
+    const cutoff = mustPrintBy(input.printDay ?? jstDate(new Date()));
+    const urgent = await dueQuery().where('d.documents_due_at', '<=', cutoff);
+    const rest = await dueQuery()
+      .where((q) => q.where('d.documents_due_at', '>', cutoff).orWhereNull('d.documents_due_at'))
+      .limit(Math.max(0, input.limit - urgent.length));
+    for (const d of [...urgent, ...rest]) {
       const reason: MailingReason = d.returned_mail_count > 0 ? 'returned_mail' : 'initial';
       const receivedOn = jstDate(new Date(d.paid_at ?? d.applied_at));
       const receiptId = await issueReceipt(trx, d.id, reason, input.requestedBy, fiscalYearOf(receivedOn));
@@ -243,6 +252,14 @@ export async function markPrintBatchPosted(knex: Knex, batchId: string, postedAt
 /** The seq of the batch's receipt envelope (initial or returned mail) at this index in seq order. */
 export async function receiptEnvelopeAt(knex: Knex, batchId: string, index: number): Promise<{ seq: number } | undefined> {
   return knex('print_batch_items').select('seq').where('batch_id', batchId).whereIn('reason', ['initial', 'returned_mail']).orderBy('seq').offset(index).limit(1).first();
+}
+
+/** How many documents (of these donations, when given) are due at or before `cutoff` and not yet in a batch: what a closed day's run must not leave. */
+export async function documentsDueBy(knex: Knex, cutoff: string, donationIds?: string[]): Promise<number> {
+  const q = knex('donations as d').where('d.status', 'documents_due').whereNot(knex.raw(OPEN_ROUND)).where('d.documents_due_at', '<=', cutoff);
+  if (donationIds) q.whereIn('d.id', donationIds);
+  const [{ n }] = await q.count({ n: '*' });
+  return Number(n);
 }
 
 /** The batch's receipt envelopes after this seq, in seq order, at most `limit`, with their donations' workflow ids. */

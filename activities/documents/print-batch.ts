@@ -4,9 +4,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { noticeAddressee } from '../../domain/onestop/notices';
 import { jstDate } from '../../domain/jst';
+import { mustPrintBy } from '../../domain/deadlines';
 import type { Orm } from '../../ledger/orm';
 import {
   collectPrintBatch,
+  documentsDueBy,
   findPrintBatch,
   markPrintBatchHandedOff,
   markPrintBatchPosted,
@@ -97,6 +99,15 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
 
   return {
+    /**
+     * DOCS-1 on a closed day: how many documents due (of these donations, when given) cannot wait for the
+     * next print day. More than none and the scheduled run happens anyway.
+     */
+    async closedDayDeadlines(input: { on: string; donationIds?: string[] }): Promise<{ mustPrintBy: string; documents: number }> {
+      const cutoff = mustPrintBy(input.on);
+      return { mustPrintBy: cutoff, documents: await documentsDueBy(knex(), cutoff, input.donationIds) };
+    },
+
     /** Idempotent on batchId: a retried attempt finds the batch it already collected. */
     async collectPrintBatch(input: CollectInput): Promise<BatchCounts> {
       return collectPrintBatch(knex(), input);

@@ -7,6 +7,7 @@ import { CANCELLABLE_STATUSES, type DonationStatus } from '../../domain/donation
 import { validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
 import { normalizeShipTo, type ShipToInput } from '../../domain/shipping/ship-to';
 import { jstDate, jstStartOfDay, addDays } from '../../domain/jst';
+import { atRiskCutoff } from '../../domain/deadlines';
 import { Donation } from '../../ledger/entities';
 import { DuplicateConflictError, IntakeValidationError, donationEvents, registerDonation, type NewDonation } from '../../ledger/donations';
 import type { Orm } from '../../ledger/orm';
@@ -205,7 +206,8 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
       shipmentStatus: q.shipmentStatus,
       donor: q.donor,
       donorKana: q.donorKana,
-      documentsDueBefore: q.atRisk ? new Date(Date.now() + config.donation.atRiskDays * 86_400_000).toISOString() : undefined,
+      // DOCS-1: due within the window, or whose last print day (a deadline in a closed stretch) falls within it.
+      documentsDueBefore: q.atRisk ? atRiskCutoff(new Date(), config.donation.atRiskDays) : undefined,
     };
   }
 

@@ -11,6 +11,8 @@ import { statusQuery } from '../../workflows/donation/definitions';
 import { printBatchWorkflow } from '../../workflows';
 import { batchPostedSignal, printBatchStatusQuery } from '../../workflows/documents/definitions';
 import { isClosedDay } from '../../domain/intake/business-days';
+import { nextPrintDay } from '../../domain/deadlines';
+import { addDays, jstDate } from '../../domain/jst';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
 import { pdfPageTexts } from '../support/pdf';
@@ -176,26 +178,43 @@ test('an operator reissues a receipt: numbered, marked 再発行, printed in the
   ]);
 });
 
-test('a scheduled batch skips the days the city is closed unless the city asked for batches on closed days', async () => {
+test('a scheduled batch skips the days the city is closed unless the city asked for batches on closed days, or a document due cannot wait for the next print day (DOCS-1)', async () => {
   const { donation: d } = await donation({ paymentMethod: 'credit_card', paidAt: new Date().toISOString() });
+  const { donation: late } = await donation({ paymentMethod: 'credit_card', paidAt: new Date().toISOString() });
   await eventually(() => ledger(d.id), (r) => r.status === 'documents_due');
-  // The day is pinned, so both cases run whatever today is: Dec 29 is the year-end closure, Nov 20, 2026 a Friday.
-  const CLOSED = '2026-12-29';
-  const OPEN = '2026-11-20';
-  expect([isClosedDay(CLOSED), isClosedDay(OPEN)]).toEqual([true, false]);
-  const run = (on: string, runOnClosedDays: boolean) =>
+  await eventually(() => ledger(late.id), (r) => r.status === 'documents_due');
+  const dueOn = (await ledger(d.id)).documentsDueOn!;
+  const firstClosedFrom = (from: string) => {
+    let day = from;
+    while (!isClosedDay(day)) day = addDays(day, 1);
+    return day;
+  };
+  // Days relative to the deadline, so every case runs whatever today is: a closed day whose next print day
+  // comes before the deadline (the document can wait), and one on or after the deadline (it cannot).
+  const CLOSED = firstClosedFrom(addDays(jstDate(new Date()), 1));
+  const CLOSED_TOO_LATE = firstClosedFrom(dueOn);
+  const OPEN = '2026-11-20'; // a Friday
+  expect(nextPrintDay(CLOSED) <= dueOn).toBe(true);
+  expect(isClosedDay(OPEN)).toBe(false);
+  const run = (on: string, runOnClosedDays: boolean, ids: string[]) =>
     ctx.client.workflow.start(printBatchWorkflow, {
       taskQueue: ctx.taskQueue,
       workflowId: `print-batch/test-${randomUUID()}`,
-      args: [{ kind: 'scheduled', requestedBy: 'system:schedule', donationIds: [d.id], maxEnvelopes: 10, runOnClosedDays, on }],
+      args: [{ kind: 'scheduled', requestedBy: 'system:schedule', donationIds: ids, maxEnvelopes: 10, runOnClosedDays, on }],
     });
-  expect((await (await run(CLOSED, false)).result()).status).toBe('skipped_closed_day');
+  expect((await (await run(CLOSED, false, [d.id])).result()).status).toBe('skipped_closed_day');
   // Year-end mode: the batch runs on the closed day and takes the envelope the skipped run left.
-  const yearEnd = await run(CLOSED, true);
+  const yearEnd = await run(CLOSED, true, [d.id]);
   const view = await eventually(() => yearEnd.query(printBatchStatusQuery), (v) => v.status === 'handed_off');
   expect(view.envelopes).toBe(1);
   await yearEnd.signal(batchPostedSignal, { actor: 'printer:test', postedAt: new Date().toISOString() });
   expect((await yearEnd.result()).status).toBe('notified');
   // On an open day the ordinary run is not skipped: it collects, and finds nothing left.
-  expect((await (await run(OPEN, false)).result()).status).toBe('empty');
+  expect((await (await run(OPEN, false, [d.id])).result()).status).toBe('empty');
+  // A closed day on or after a document's deadline: it cannot wait for the next print day, so the run happens.
+  const forced = await run(CLOSED_TOO_LATE, false, [late.id]);
+  const forcedView = await eventually(() => forced.query(printBatchStatusQuery), (v) => v.status === 'handed_off');
+  expect(forcedView).toMatchObject({ closedDayRun: true, envelopes: 1 });
+  await forced.signal(batchPostedSignal, { actor: 'printer:test', postedAt: new Date().toISOString() });
+  expect((await forced.result()).status).toBe('notified');
 });

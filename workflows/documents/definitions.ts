@@ -28,6 +28,8 @@ export interface PrintBatchView {
   postedAt?: string;
   postedBy?: string;
   reminders: number;
+  /** DOCS-1: a scheduled run on a closed day because documents due could not wait for the next print day. */
+  closedDayRun?: boolean;
   notified?: number;
   /** Donations posted in this batch whose workflow was not running: each is a documents_signal_missing event in the ledger. */
   missingWorkflows?: number;
