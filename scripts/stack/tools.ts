@@ -235,12 +235,18 @@ export function resolveTemporalTestServer(opts?: ResolveOptions): Promise<string
  */
 const SCHEMATHESIS_REQUIREMENTS = path.join('scripts', 'stack', 'schemathesis-requirements.txt');
 
+/** A venv's scripts name its python by absolute path: a checkout moved or copied elsewhere has to reinstall. */
+function startsFromItsVenv(bin: string, venv: string): boolean {
+  const shebang = fs.readFileSync(bin, 'utf8').split('\n', 1)[0];
+  return shebang.startsWith(`#!${path.join(venv, 'bin', 'python')}`);
+}
+
 export async function resolveSchemathesis(opts: ResolveOptions = {}): Promise<string> {
   const venv = path.join(toolsDir(), 'schemathesis');
   const bin = path.join(venv, 'bin', 'st');
   const wanted = fs.readFileSync(path.join(projectRoot(), SCHEMATHESIS_REQUIREMENTS), 'utf8');
   const marker = path.join(venv, 'requirements.installed.txt');
-  if (isExecutable(bin) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted) return bin;
+  if (isExecutable(bin) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted && startsFromItsVenv(bin, venv)) return bin;
   if (opts.install === false) throw new Error(`schemathesis not installed in ${venv}: run npm run tools:install`);
   const python = await findPython();
   if (!python) throw new Error(`python3 with pip and venv is needed to install schemathesis into ${venv}`);
