@@ -22,6 +22,7 @@ import {
   parseOptions,
   percentile,
   runPool,
+  runWorker,
   sleep,
   startStack,
   type BenchOptions,
@@ -218,16 +219,7 @@ async function runBareFloor(stack: Stack, opts: BenchOptions, runId: string): Pr
     taskQueue,
     workflowsPath: require.resolve('./empty-workflow'),
   });
-  const running = worker.run();
-  stack.onStop(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
-  const workerFailure = running.then(
-    () => Promise.reject(new Error('bare-floor worker stopped before the benchmark finished')),
-    (err: unknown) => Promise.reject(err),
-  );
-  workerFailure.catch(() => undefined);
+  const workerFailure = runWorker(worker, 'bare-floor worker', (step) => stack.onStop(step));
 
   const memory = new MemorySampler(POLL_MS);
   const cpuBefore = cpuSnapshot(stack);
@@ -256,8 +248,9 @@ async function runBareFloor(stack: Stack, opts: BenchOptions, runId: string): Pr
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = cpuSince(cpuBefore, cpuSnapshot(stack));
 
+  // Stopped here, not at the stack's end, so the measured floor is the bare worker's alone.
   worker.shutdown();
-  await running;
+  await workerFailure.catch(() => undefined);
   return { seconds, workflowsPerSec: opts.n / seconds, peakRssMiB: memory.peakRss / MiB, cpu };
 }
 

@@ -38,7 +38,7 @@ import { registerDonation } from '../ledger/donations';
 import { ensureDonationWorkflow } from '../workflows/donation/client';
 import { supplierOrderWorkflow } from '../workflows/shipping/supplier-order-workflow';
 import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
-import { cpuSince, cpuSnapshot, MemorySampler, parseOptions, runPool, sleep, startStack, type CpuSnapshot, type Stack } from './support';
+import { cpuSince, cpuSnapshot, MemorySampler, parseOptions, runPool, runWorker, sleep, startStack, type CpuSnapshot, type Stack } from './support';
 
 const SUPPLIERS = 20;
 const GIFTS = 50;
@@ -362,16 +362,7 @@ async function main(): Promise<number> {
     const activityDeps = activityDepsFromConfig(config, stack.orm, stack.client);
     stack.onStop(() => activityDeps.close());
     const worker = await createWorker({ connection: stack.nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps });
-    const running = worker.run();
-    stack.onStop(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
-    const workerFailure = running.then(
-      () => Promise.reject(new Error('worker stopped before the benchmark finished')),
-      (err: unknown) => Promise.reject(err),
-    );
-    workerFailure.catch(() => undefined);
+    const workerFailure = runWorker(worker, 'worker', (step) => stack.onStop(step));
     const tally = new MailTally(sink);
     const stackSeconds = (performance.now() - t0) / 1000;
 

@@ -226,6 +226,25 @@ function log(message: string): void {
  * Temporal dev server and a throw-away PostgreSQL on free ports, the ledger
  * migrated, the donation worker and the API in this process.
  */
+/**
+ * Runs `worker` until the stack stops (the stop is registered with `onStop`). The returned promise
+ * rejects if the worker stops first: race it against a benchmark's waits so a dead worker fails the
+ * run instead of hanging it. Only a race that is lost surfaces the rejection.
+ */
+export function runWorker(worker: Worker, what: string, onStop: (step: () => Promise<unknown>) => void): Promise<never> {
+  const running = worker.run();
+  onStop(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  const failure = running.then(
+    () => Promise.reject(new Error(`${what} stopped before the benchmark finished`)),
+    (err: unknown) => Promise.reject(err),
+  );
+  failure.catch(() => undefined);
+  return failure;
+}
+
 export async function startStack(): Promise<Stack> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-bench-'));
   // As root, postgres runs as the postgres user and must reach its data directory.
@@ -287,17 +306,7 @@ export async function startStack(): Promise<Stack> {
     const activityDeps = activityDepsFromConfig(config, orm, client);
     stops.push(() => activityDeps.close());
     const worker = await createWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps });
-    const running = worker.run();
-    const workerFailure = running.then(
-      () => Promise.reject(new Error('donation worker stopped before the benchmark finished')),
-      (err: unknown) => Promise.reject(err),
-    );
-    // Only a race that is lost should surface this rejection.
-    workerFailure.catch(() => undefined);
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    const workerFailure = runWorker(worker, 'donation worker', (step) => stops.push(step));
 
     const api = await buildApi({ config, orm, temporal: client, logger: false });
     // With the logger off, a 500 would otherwise say only "see the server log".
