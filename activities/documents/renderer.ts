@@ -43,6 +43,8 @@ export interface CityConfig {
   phone: string;
   department: string;
   onestopReturn: { postalCode: string; address: string; recipient: string; note: string };
+  /** DOCS-3 (7(11)ア): the inquiry contact printed on the one-stop return envelope — the call centre (7(8)ア). */
+  inquiry: { name: string; phone: string; fax: string; email: string; hours: string };
   postalTransfer: { accountNumber: string; accountName: string };
   receiptWording: { standard: string; disasterRelief: string };
   letter: { standard: string; disasterRelief: string; reissue: string };

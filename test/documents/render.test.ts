@@ -72,6 +72,19 @@ test('one-stop donors also get the application form (without 性別, 個人番�
   expect(envelope.replace(/\s/g, '')).toContain('〒832-8601');
 });
 
+test('the return envelope prints the inquiry contact from city.json (DOCS-3, spec 7(11)ア)', async () => {
+  const { inquiry } = JSON.parse(fs.readFileSync(path.join(defaultTemplatesDir(), 'city.json'), 'utf8'));
+  for (const key of ['name', 'phone', 'fax', 'email', 'hours']) expect(typeof inquiry[key] === 'string' && inquiry[key].length > 0).toBe(true);
+  const pdf = await renderer.render([packet({ wantsOneStop: true, documents: ['return_envelope'] })], workDir);
+  const [envelope] = await pdfPageTexts(pdf);
+  const flat = envelope.replace(/\s/g, '');
+  expect(flat).toContain('お問い合わせ先');
+  for (const value of [inquiry.name, `電話${inquiry.phone}`, `FAX${inquiry.fax}`, `メール${inquiry.email}`, inquiry.hours]) expect(flat).toContain(value.replace(/\s/g, ''));
+  // Still the one-stop address and its note: the contact is added, nothing replaced.
+  expect(flat).toContain('ワンストップ特例申請受付センター');
+  expect(flat).toContain('ワンストップ特例申請書在中');
+});
+
 test('disaster-relief donations use their own wording', async () => {
   const [, receipt] = await pdfPageTexts(await renderer.render([packet({ disasterRelief: true })], workDir));
   expect(receipt).toContain('災害支援のための寄附金');
