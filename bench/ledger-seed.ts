@@ -16,6 +16,7 @@
  * maintaining 15 indexes row by row is most of the cost of a naive insert.
  */
 import type { Knex } from '@mikro-orm/postgresql';
+import { migrate, type Orm } from '../ledger/orm';
 
 /** Bump when the generated data changes shape: an older seed is then rebuilt, not reused. */
 export const SEED_VERSION = 3;
@@ -184,4 +185,29 @@ export async function seed(knex: Knex, n: number, log: (m: string) => void): Pro
   const seconds = (Date.now() - t0) / 1000;
   await knex.raw(`insert into bench.seed (n, version, seeded_at, seconds) values (?, ?, now(), ?)`, [n, SEED_VERSION, seconds]);
   return { n, version: SEED_VERSION, seededAt: new Date().toISOString(), seconds };
+}
+
+/**
+ * The seed of n donations, reused when the marker matches (n and SEED_VERSION; `reseed` rebuilds):
+ * migrations added since the seed then run on the seeded data, as they would on a live ledger.
+ * Shared by bench:ledger and bench:console.
+ */
+export async function ensureSeed(orm: Orm, n: number, reseed: boolean, log: (m: string) => void): Promise<Record<string, unknown>> {
+  const knex = orm.em.getKnex();
+  const found = await existingSeed(knex);
+  if (found && found.n === n && found.version === SEED_VERSION && !reseed) {
+    log(`reusing the seed of ${found.n} donations made ${found.seededAt} (--reseed to rebuild)`);
+    const applied = await migrate(orm);
+    if (applied.length) log(`migrated the seeded ledger: ${applied.join(', ')}`);
+    return { reused: true, ...found, migratedNow: applied };
+  }
+  const { rows } = await knex.raw(`select to_regclass('public.donations') is not null as ledger`);
+  if (found || reseed || rows[0].ledger) {
+    log(reseed ? 'rebuilding (--reseed)' : found ? `rebuilding: seed has n=${found.n} v${found.version}, wanted n=${n} v${SEED_VERSION}` : 'rebuilding: a ledger without a seed marker');
+    await wipe(knex);
+  }
+  await migrate(orm);
+  const info = await seed(knex, n, log);
+  log(`seeded ${n} donations in ${info.seconds.toFixed(1)} s`);
+  return { reused: false, ...info };
 }

@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { percentile } from './support';
 import { startLedgerStack } from './ledger-stack';
-import { SEED_VERSION, existingSeed, seed, wipe } from './ledger-seed';
-import { migrate, type Orm } from '../ledger/orm';
+import { ensureSeed } from './ledger-seed';
+import type { Orm } from '../ledger/orm';
 import { jstStartOfDay, addDays } from '../domain/jst';
 import { searchRows, searchTotals, type SearchFilters } from '../ledger/search';
 import { buildMonthlyReportData } from '../ledger/reports';
@@ -272,25 +272,7 @@ async function main(): Promise<void> {
   log(`machine: ${os.cpus().length} cores, ${mb(os.totalmem())} MiB; ${loadBefore}`);
   let seedInfo: Record<string, unknown> = {};
   const stack = await startLedgerStack(log, async (orm) => {
-    const knex = orm.em.getKnex();
-    const found = await existingSeed(knex);
-    if (found && found.n === o.n && found.version === SEED_VERSION && !o.reseed) {
-      log(`reusing the seed of ${found.n} donations made ${found.seededAt} (--reseed to rebuild)`);
-      // Migrations added since the seed run on the seeded data, as they would on a live ledger.
-      const applied = await migrate(orm);
-      if (applied.length) log(`migrated the seeded ledger: ${applied.join(', ')}`);
-      seedInfo = { reused: true, ...found, migratedNow: applied };
-      return;
-    }
-    const { rows } = await knex.raw(`select to_regclass('public.donations') is not null as ledger`);
-    if (found || o.reseed || rows[0].ledger) {
-      log(o.reseed ? 'rebuilding (--reseed)' : found ? `rebuilding: seed has n=${found.n} v${found.version}, wanted n=${o.n} v${SEED_VERSION}` : 'rebuilding: a ledger without a seed marker');
-      await wipe(knex);
-    }
-    await migrate(orm);
-    const info = await seed(knex, o.n, log);
-    seedInfo = { reused: false, ...info };
-    log(`seeded ${o.n} donations in ${info.seconds.toFixed(1)} s`);
+    seedInfo = await ensureSeed(orm, o.n, o.reseed, log);
   });
   try {
     const result: Record<string, unknown> = { n: o.n, seed: seedInfo, machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadBefore } };

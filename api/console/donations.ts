@@ -97,14 +97,16 @@ export function registerDonationPages(app: FastifyInstance, { config, orm }: Rou
   async function donationPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
     const user = request.consoleUser!;
     const id = request.params.id;
-    const detail = await api(user, 'GET', `/donations/${encodeURIComponent(id)}`);
+    const path = encodeURIComponent(id);
+    // Side by side: the page waits for the slowest answer (the workflow's live state), not the sum.
+    const [detail, events, shipments, receipts] = await Promise.all([
+      api(user, 'GET', `/donations/${path}`),
+      api(user, 'GET', `/donations/${path}/events`),
+      api(user, 'GET', `/shipments?donationId=${path}`),
+      api(user, 'GET', `/donations/${path}/receipts`),
+    ]);
     if (detail.status === 404 || detail.status === 400) return renderError(reply, 404, '寄附が見つかりません', `寄附 ${id} はありません。`);
     if (detail.status !== 200) return renderError(reply, detail.status, '寄附を読み込めませんでした', String(detail.body?.message ?? ''));
-    const [events, shipments, receipts] = await Promise.all([
-      api(user, 'GET', `/donations/${id}/events`),
-      api(user, 'GET', `/shipments?donationId=${id}`),
-      api(user, 'GET', `/donations/${id}/receipts`),
-    ]);
     const d = detail.body.donation;
     const workflow = detail.body.workflow;
     const eventList = (events.body?.events ?? []) as Record<string, any>[];
@@ -132,6 +134,11 @@ export function registerDonationPages(app: FastifyInstance, { config, orm }: Rou
       canRelease: can && liveStatus === 'held',
       canPay: can && ['received', 'held', 'awaiting_payment'].includes(liveStatus),
       canCancel: can && ['received', 'held', 'awaiting_payment', 'paid', 'documents_due'].includes(liveStatus),
+      canReturn: can && liveStatus === 'documents_sent',
+      canConfirmAddress: can && liveStatus === 'mail_returned',
+      canReissue: can && ['documents_sent', 'mail_returned', 'completed'].includes(liveStatus),
+      canShipTo: can && !['completed', 'cancelled'].includes(liveStatus),
+      shipToForm: d.shipTo ?? {},
       paymentMethods: PAYMENT_METHODS.map((m) => ({ value: m, label: PAYMENT_METHOD_LABELS[m], selected: m === d.paymentMethod })),
       donorForm: d.donor,
       ...extra,
@@ -153,28 +160,66 @@ export function registerDonationPages(app: FastifyInstance, { config, orm }: Rou
   const STALE = 'この寄附は、画面を開いた後に別の操作で変更されました。入力内容は上書きしていません。最新の内容を確認してから、もう一度操作してください。';
 
   /** An action's answer: done → back to the page with a message; a 400 → the form again with the messages at the fields; 409 → said plainly. */
-  async function answer(request: FastifyRequest<{ Params: { id: string }; Body: Form }>, reply: FastifyReply, res: { status: number; body: any }, done: keyof typeof DONE, form: string, extra: Record<string, unknown> = {}) {
+  async function answer(request: FastifyRequest<{ Params: { id: string }; Body: Form }>, reply: FastifyReply, res: { status: number; body: any }, done: keyof typeof DONE, form: string, extra: Record<string, unknown> = {}, prefix: RegExp = /^changes\./) {
     if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/donations/${request.params.id}?done=${done}`, 303);
-    if (res.status === 400) return donationPage(request, reply, 400, { [`${form}Errors`]: fieldErrors(res.body, /^changes\./), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります', ...extra });
+    if (res.status === 400) return donationPage(request, reply, 400, { [`${form}Errors`]: fieldErrors(res.body, prefix), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります', ...extra });
     return donationPage(request, reply, res.status === 409 ? 409 : res.status, { error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした', ...extra });
   }
 
   type Action = FastifyRequest<{ Params: { id: string }; Body: Form }>;
 
-  app.post('/donations/:id/donor', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
+  /** The donor fields as typed, and the changes against the donor as the ledger has it now. */
+  async function donorChanges(request: Action): Promise<{ typed: Record<string, string>; changes: Record<string, string | null> }> {
     const typed: Record<string, string> = {};
     for (const f of DONOR_FIELDS) typed[f] = (one(request.body[f]) ?? '').trim();
-    const keep = { donorForm: typed, reasonDonor: one(request.body.reason) ?? '' };
-    if (await stale(request)) return donationPage(request, reply, 409, { error: STALE, errorHeading: 'ほかの人が先に変更しました', ...keep });
     const current = (await api(request.consoleUser!, 'GET', `/donations/${request.params.id}`)).body?.donation?.donor ?? {};
     const changes: Record<string, string | null> = {};
     for (const f of DONOR_FIELDS) {
       const before = current[f] ?? '';
       if (typed[f] !== before) changes[f] = typed[f] === '' && (f === 'phone' || f === 'email') ? null : typed[f];
     }
+    return { typed, changes };
+  }
+
+  app.post('/donations/:id/donor', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
+    const keep = { donorForm: Object.fromEntries(DONOR_FIELDS.map((f) => [f, one(request.body[f]) ?? ''])), reasonDonor: one(request.body.reason) ?? '' };
+    if (await stale(request)) return donationPage(request, reply, 409, { error: STALE, errorHeading: 'ほかの人が先に変更しました', ...keep });
+    const { changes } = await donorChanges(request);
     if (Object.keys(changes).length === 0) return donationPage(request, reply, 400, { error: '変更された項目がありません。', errorHeading: '入力内容を確認してください', ...keep });
     const res = await api(request.consoleUser!, 'POST', `/donations/${request.params.id}/corrections`, { reason: one(request.body.reason) ?? '', changes });
     return answer(request, reply, res, 'donor', 'donor', keep);
+  });
+
+  // DOCS-4: after returned mail, the address is confirmed (and corrected if need be); the documents go out again.
+  app.post('/donations/:id/address', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
+    const keep = { donorForm: Object.fromEntries(DONOR_FIELDS.map((f) => [f, one(request.body[f]) ?? ''])), reasonAddress: one(request.body.reason) ?? '' };
+    if (await stale(request)) return donationPage(request, reply, 409, { error: STALE, errorHeading: 'ほかの人が先に変更しました', ...keep });
+    const { changes } = await donorChanges(request);
+    const res = await api(request.consoleUser!, 'POST', `/donations/${request.params.id}/address-confirmation`, { reason: one(request.body.reason) ?? '', changes });
+    return answer(request, reply, res, 'address', 'address', keep);
+  });
+
+  app.post('/donations/:id/returned-mail', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
+    if (await stale(request)) return donationPage(request, reply, 409, { error: STALE, errorHeading: 'ほかの人が先に変更しました' });
+    const res = await api(request.consoleUser!, 'POST', `/donations/${request.params.id}/returned-mail`, { reason: one(request.body.reason) ?? '' });
+    return answer(request, reply, res, 'returned', 'returned', { reasonReturned: one(request.body.reason) });
+  });
+
+  app.post('/donations/:id/reissue', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
+    if (await stale(request)) return donationPage(request, reply, 409, { error: STALE, errorHeading: 'ほかの人が先に変更しました' });
+    const res = await api(request.consoleUser!, 'POST', `/donations/${request.params.id}/receipts/reissue`, { reason: one(request.body.reason) ?? '' });
+    return answer(request, reply, res, 'reissue', 'reissue', { reasonReissue: one(request.body.reason) });
+  });
+
+  // 送付先: through the workflow's correctShipTo update (PUT /donations/:id/ship-to); "to the donor" removes it.
+  app.post('/donations/:id/ship-to', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
+    const fields = ['name', 'nameKana', 'postalCode', 'prefecture', 'address', 'phone'] as const;
+    const typed = Object.fromEntries(fields.map((f) => [f, (one(request.body[`shipTo_${f}`]) ?? '').trim()]));
+    const keep = { shipToForm: typed, reasonShipTo: one(request.body.reason) ?? '' };
+    if (await stale(request)) return donationPage(request, reply, 409, { error: STALE, errorHeading: 'ほかの人が先に変更しました', ...keep });
+    const shipTo = one(request.body.toDonor) === 'on' ? null : Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== ''));
+    const res = await api(request.consoleUser!, 'PUT', `/donations/${request.params.id}/ship-to`, { reason: one(request.body.reason) ?? '', shipTo });
+    return answer(request, reply, res, 'shipTo', 'shipTo', keep, /^shipTo\./);
   });
 
   app.post('/donations/:id/release', { config: { consoleRoles: OPERATORS } }, async (request: Action, reply) => {
@@ -209,4 +254,8 @@ const DONE = {
   release: '審査保留を解除しました。ワークフローが処理を続けます。',
   cancel: '取消を受け付けました。ワークフローが処理します。',
   payment: '入金確認を受け付けました。ワークフローが処理を続けます。',
+  address: '住所を確認しました。書類をもう一度送ります。',
+  returned: '郵便物の返戻を記録しました。',
+  reissue: '受領証明書の再発行を受け付けました。次の印刷バッチで印刷します。',
+  shipTo: '送付先を変更しました。',
 } as const satisfies Record<string, string>;

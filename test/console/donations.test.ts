@@ -169,3 +169,37 @@ test('the city reads a donation without action forms; a supplier gets 403; CSV e
   expect((await sp.goto(`${h.base}/console/donations?status=held`))!.status()).toBe(403);
   await sp.browserContext().close();
 });
+
+test('送付先, payment and cancel from the page, each through the API and the workflow', async () => {
+  const { id } = await heldDonation();
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/donations/${id}`);
+  const form = `form[action="/console/donations/${id}/ship-to"]`;
+  await page.type('#f-shipTo_name', '柳川 太郎');
+  await page.type('#f-shipTo_postalCode', '81');
+  await page.type('#f-shipTo_prefecture', '東京都');
+  await page.type('#f-shipTo_address', '千代田区千代田1-1');
+  await page.type('#f-shipto-reason', '実家へ送る');
+  await submit(page, form);
+  expect(await text(page, '#f-shipTo_postalCode-error')).toContain('postal code');
+  expect(await value(page, '#f-shipTo_name')).toBe('柳川 太郎');
+  await expectAccessible(page);
+  await retype(page, '#f-shipTo_postalCode', '100-0001');
+  await submit(page, form);
+  expect(await text(page, '[role=status]')).toContain('送付先を変更しました');
+  expect(await text(page, 'main')).toContain('柳川 太郎');
+
+  await page.type('#f-payment-paidOn', '');
+  await page.$eval('#f-payment-paidOn', (e, v) => ((e as unknown as { value: string }).value = v as string), new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10));
+  await submit(page, `form[action="/console/donations/${id}/payment"]`);
+  expect(await text(page, '[role=status]')).toContain('入金確認を受け付けました');
+
+  await page.type('#f-cancel-reason', '寄附者の申し出');
+  await submit(page, `form[action="/console/donations/${id}/cancel"]`);
+  expect(await text(page, '[role=status]')).toContain('取消を受け付けました');
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'cancelled' || r.json().donation.status === 'cancelled');
+  const kinds = ((await api('GET', `/donations/${id}/events`)).json().events as { kind: string; actor: string }[]).filter((e) => e.actor === `operator:${operator.login}`).map((e) => e.kind);
+  expect(kinds).toEqual(expect.arrayContaining(['ship_to_corrected']));
+  await page.browserContext().close();
+});
