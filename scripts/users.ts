@@ -17,6 +17,7 @@ import { generateURI } from 'otplib';
 import { ConfigError, loadConfig, ROLES, type Role } from '../config/env';
 import { AccountError, addAccount, disableAccount, listAccounts, resetAccount } from '../ledger/console-accounts';
 import { createOrm } from '../ledger/orm';
+import type { Knex } from '@mikro-orm/postgresql';
 
 const USAGE = `usage: npm run users -- add <login> --role ${ROLES.join('|')} --name <表示名> [--supplier <code>] [--my-number] [--password-stdin]
        npm run users -- disable <login>
@@ -34,58 +35,61 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-const password = async (args: string[]) => (args.includes('--password-stdin') ? readStdin() : randomBytes(18).toString('base64url'));
-
-function printSecret(login: string, secret: string | null): void {
-  if (!secret) return;
-  console.log(`TOTP secret (shown once): ${secret}`);
-  console.log(`  ${generateURI({ secret, label: login, issuer: '柳川市ふるさと納税' })}`);
+/** One command of `npm run users`, on an open ledger; what it prints goes to `print`. */
+export async function runUsers(args: string[], knex: Knex, print: (line: string) => void, readPassword: () => Promise<string> = readStdin): Promise<void> {
+  const [command, login, ...rest] = args;
+  if (!command || (command !== 'list' && !login)) throw new ConfigError(USAGE);
+  const actor = `cli:${os.userInfo().username}`;
+  const password = async () => (rest.includes('--password-stdin') ? readPassword() : randomBytes(18).toString('base64url'));
+  const printSecret = (who: string, secret: string | null) => {
+    if (!secret) return;
+    print(`TOTP secret (shown once): ${secret}`);
+    print(`  ${generateURI({ secret, label: who, issuer: '柳川市ふるさと納税' })}`);
+  };
+  if (command === 'list') {
+    for (const a of await listAccounts(knex)) {
+      const state = a.disabled ? 'disabled' : a.lockedUntil && a.lockedUntil > new Date() ? `locked until ${a.lockedUntil.toISOString()}` : 'active';
+      print(`${a.login}\t${a.role}${a.supplierCode ? `:${a.supplierCode}` : ''}\t${a.displayName}\t${state}${a.hasSecondFactor ? '\ttotp' : ''}`);
+    }
+  } else if (command === 'add') {
+    const pw = await password();
+    const { account, totpSecret } = await addAccount(
+      knex,
+      { login, role: option(rest, '--role') as Role, displayName: option(rest, '--name') ?? '', supplierCode: option(rest, '--supplier') ?? null, canReadMyNumber: rest.includes('--my-number'), password: pw },
+      actor,
+    );
+    print(`added ${account.login} (${account.role})`);
+    if (!rest.includes('--password-stdin')) print(`password (shown once): ${pw}`);
+    printSecret(account.login, totpSecret);
+  } else if (command === 'disable') {
+    await disableAccount(knex, login, actor);
+    print(`disabled ${login}`);
+  } else if (command === 'reset') {
+    const pw = await password();
+    const { totpSecret } = await resetAccount(knex, login, pw, actor, { newSecondFactor: rest.includes('--new-totp') });
+    print(`reset ${login}: unlocked and enabled`);
+    if (!rest.includes('--password-stdin')) print(`password (shown once): ${pw}`);
+    printSecret(login, totpSecret);
+  } else {
+    throw new ConfigError(USAGE);
+  }
 }
 
 async function main(): Promise<void> {
-  const [command, login, ...rest] = process.argv.slice(2);
   const config = loadConfig();
   const url = config.database.url ?? (config.production ? undefined : `postgres://furusato:furusato@127.0.0.1:${config.database.embeddedPort}/furusato`);
   if (!url) throw new ConfigError('users needs DATABASE_URL in production');
-  if (!command || (command !== 'list' && !login)) throw new ConfigError(USAGE);
   const orm = await createOrm(url, { poolMax: 2 });
-  const knex = orm.em.getKnex();
-  const actor = `cli:${os.userInfo().username}`;
   try {
-    if (command === 'list') {
-      for (const a of await listAccounts(knex)) {
-        const state = a.disabled ? 'disabled' : a.lockedUntil && a.lockedUntil > new Date() ? `locked until ${a.lockedUntil.toISOString()}` : 'active';
-        console.log(`${a.login}\t${a.role}${a.supplierCode ? `:${a.supplierCode}` : ''}\t${a.displayName}\t${state}${a.hasSecondFactor ? '\ttotp' : ''}`);
-      }
-    } else if (command === 'add') {
-      const role = option(rest, '--role') as Role;
-      const pw = await password(rest);
-      const { account, totpSecret } = await addAccount(
-        knex,
-        { login, role, displayName: option(rest, '--name') ?? '', supplierCode: option(rest, '--supplier') ?? null, canReadMyNumber: rest.includes('--my-number'), password: pw },
-        actor,
-      );
-      console.log(`added ${account.login} (${account.role})`);
-      if (!rest.includes('--password-stdin')) console.log(`password (shown once): ${pw}`);
-      printSecret(account.login, totpSecret);
-    } else if (command === 'disable') {
-      await disableAccount(knex, login, actor);
-      console.log(`disabled ${login}`);
-    } else if (command === 'reset') {
-      const pw = await password(rest);
-      const { totpSecret } = await resetAccount(knex, login, pw, actor, { newSecondFactor: rest.includes('--new-totp') });
-      console.log(`reset ${login}: unlocked and enabled`);
-      if (!rest.includes('--password-stdin')) console.log(`password (shown once): ${pw}`);
-      printSecret(login, totpSecret);
-    } else {
-      throw new ConfigError(USAGE);
-    }
+    await runUsers(process.argv.slice(2), orm.em.getKnex(), (line) => console.log(line));
   } finally {
     await orm.close();
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof ConfigError || err instanceof AccountError ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof ConfigError || err instanceof AccountError ? err.message : err);
+    process.exit(1);
+  });
+}
