@@ -18,6 +18,7 @@ import {
   type LineCorrection,
 } from '../../ledger/billing';
 import { findInvoice, invoiceFile, invoicesOfRun, payables, payeePayments, recordPayeePayment } from '../../ledger/billing-invoices';
+import { reportInspection } from '../../ledger/report-inspections';
 import { startBillingRun } from '../../workflows/billing/client';
 import {
   answerStatementUpdate,
@@ -134,6 +135,8 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
         invoices: (await invoicesOfRun(knex(), run.id)).map(({ content, ...i }) => ({ ...i, capFlags: content.capFlags.length })),
         ratio: invoice?.content.ratio ?? null,
         payables: await payables(knex(), run.id),
+        // REPORT-1 / 13: the month's fees are paid only once its monthly report passed the city's inspection.
+        reportInspection: await reportInspection(knex(), request.params.month),
       };
     },
   );

@@ -5,11 +5,12 @@ import { jstDate } from '../../domain/jst';
 import { isPastMonth, isReportMonth, monthlyReportWorkflowId } from '../../domain/reports/month';
 import type { Orm } from '../../ledger/orm';
 import { findRevision, listAlerts, listRevisions, revisionData, revisionFile, type ReportRevision } from '../../ledger/reports-store';
+import { inspectReport, InspectionError, reportInspection } from '../../ledger/report-inspections';
 import { resultWithin, startOrJoinMonthlyReport } from '../../workflows/reports/client';
 import { monthlyReportStatusQuery } from '../../workflows/reports/definitions';
 import { actorOf } from '../auth';
 import { READ, type Json } from '../roles';
-import { badRequest, notFound } from '../errors';
+import { badRequest, HttpError, notFound } from '../errors';
 import { yearMonth } from '../schema-fragments';
 
 const monthSchema = yearMonth;
@@ -95,8 +96,37 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      return { month, latest: revisions[0] ?? null, revisions, alerts: await listAlerts(knex(), month), running };
+      return { month, latest: revisions[0] ?? null, revisions, inspection: await reportInspection(knex(), month), alerts: await listAlerts(knex(), month), running };
     },
+  );
+
+  app.post<{ Params: { month: string }; Body: { revision: number; decision: 'pass' | 'return'; reason?: string } }>(
+    '/reports/monthly/:month/inspection',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "REPORT-1: the city passes the latest revision of a month's report, or returns it with the reason (a new revision is then built and inspected)",
+        params: monthParams,
+        body: { type: 'object', required: ['revision', 'decision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['pass', 'return'] }, reason: { type: 'string', maxLength: 2000 } } },
+      },
+      config: { roles: ['city', 'admin'] },
+    },
+    async (request) => {
+      const b = request.body;
+      try {
+        return await inspectReport(knex(), { month: request.params.month, revision: b.revision, decision: b.decision === 'pass' ? 'passed' : 'returned', reason: b.reason, actor: actorOf(request.principal!) });
+      } catch (err) {
+        if (!(err instanceof InspectionError)) throw err;
+        if (err.status === 400) throw badRequest([{ field: err.field ?? 'body', reason: err.message }]);
+        throw err.status === 404 ? notFound(`report ${request.params.month}`) : new HttpError(409, 'conflict', err.message);
+      }
+    },
+  );
+
+  app.get<{ Params: { month: string } }>(
+    '/reports/monthly/:month/inspection',
+    { schema: { tags: ['reports'], summary: "REPORT-1: the inspection state of a month's report (not built, awaiting inspection, passed, returned) and every decision", params: monthParams }, config: { roles: READ } },
+    async (request) => reportInspection(knex(), request.params.month),
   );
 
   app.get<{ Params: { month: string; revision: number } }>(

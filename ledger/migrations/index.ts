@@ -17,6 +17,7 @@ import { Migration20261126950000_import_ledger_first } from './Migration20261126
 import { Migration20261126960000_ship_to } from './Migration20261126960000_ship_to';
 import { Migration20261126970000_carriers } from './Migration20261126970000_carriers';
 import { Migration20261206000000_console_accounts } from './Migration20261206000000_console_accounts';
+import { Migration20261206100000_report_inspections } from './Migration20261206100000_report_inspections';
 import { Migration20261126900000_billing } from './Migration20261126900000_billing';
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126960000_ship_to', class: Migration20261126960000_ship_to },
   { name: 'Migration20261126970000_carriers', class: Migration20261126970000_carriers },
   { name: 'Migration20261206000000_console_accounts', class: Migration20261206000000_console_accounts },
+  { name: 'Migration20261206100000_report_inspections', class: Migration20261206100000_report_inspections },
 ];
