@@ -23,12 +23,19 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
     const r = await api(user, 'GET', `/donations?limit=1${q}`);
     return r.status === 200 ? (r.body.total as number) : null;
   };
-  const [atRisk, deficient, received, trouble, escalated] = await Promise.all([
+  const listed = async (url: string) => {
+    const r = await api(user, 'GET', url);
+    return r.status === 200 ? (r.body.alerts as unknown[]).length : null;
+  };
+  const [atRisk, deficient, received, trouble, escalated, returned, onestopAlerts, stockAlerts] = await Promise.all([
     count('&atRisk=true'),
     count('&onestopStatus=deficient'),
     count('&onestopStatus=received'),
     count('&shipmentStatus=trouble'),
     count('&shipmentStatus=escalated'),
+    count('&status=mail_returned'),
+    listed('/onestop/alerts?open=true'),
+    listed('/gifts/stock/alerts'),
   ]);
   return [
     { label: '審査保留の寄附（INTAKE-4）', count: p.queues.reviewHolds, href: '/console/donations?status=held', alert: p.queues.reviewHolds > 0 },
@@ -36,10 +43,13 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
     { label: '書類の発送待ち', count: p.documents.due, href: '/console/donations?status=documents_due' },
     { label: '書類の期限が近い・超過', count: atRisk, href: '/console/donations?atRisk=true', alert: (atRisk ?? 0) > 0 },
     { label: '書類の期限超過', count: p.documents.overdue, href: '/console/donations?atRisk=true', alert: p.documents.overdue > 0 },
+    { label: '郵便物の返戻（住所確認待ち）', count: returned, href: '/console/donations?status=mail_returned', alert: (returned ?? 0) > 0 },
     { label: 'ワンストップ申請：不備', count: deficient, href: '/console/donations?onestopStatus=deficient' },
     { label: 'ワンストップ申請：審査待ち', count: received, href: '/console/donations?onestopStatus=received' },
     { label: '配送トラブル', count: trouble, href: '/console/donations?shipmentStatus=trouble', alert: (trouble ?? 0) > 0 },
     { label: '再発送の判断待ち', count: escalated, href: '/console/donations?shipmentStatus=escalated', alert: (escalated ?? 0) > 0 },
+    { label: 'ワンストップの未対応アラート', count: onestopAlerts, alert: (onestopAlerts ?? 0) > 0 },
+    { label: '在庫アラート', count: stockAlerts, alert: (stockAlerts ?? 0) > 0 },
   ];
 }
 
