@@ -9,7 +9,8 @@ let operator: TestAccount;
 const TOKEN = 'operator-token-console-0001';
 
 beforeAll(async () => {
-  h = await consoleHarness('console-donations', { API_TOKENS: `operator:machine:${TOKEN}` });
+  // Returned mail is expected for 60 days after posting (the suites' default completes at once).
+  h = await consoleHarness('console-donations', { API_TOKENS: `operator:machine:${TOKEN}`, DOCS_RETURN_WINDOW_DAYS: '60' });
   operator = await h.account('operator', { name: '佐藤 次郎' });
   const em = h.ctx.orm.em.fork();
   em.create(Gift, { code: `${h.ctx.prefix}-EEL`, name: 'うなぎのせいろ蒸し 2人前', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000, active: true });
@@ -201,5 +202,45 @@ test('送付先, payment and cancel from the page, each through the API and the 
   await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'cancelled' || r.json().donation.status === 'cancelled');
   const kinds = ((await api('GET', `/donations/${id}/events`)).json().events as { kind: string; actor: string }[]).filter((e) => e.actor === `operator:${operator.login}`).map((e) => e.kind);
   expect(kinds).toEqual(expect.arrayContaining(['ship_to_corrected']));
+  await page.browserContext().close();
+});
+
+test('returned mail (DOCS-4): recorded from the page, then the address confirmed and corrected; the documents go out again', async () => {
+  seq += 1;
+  const created = await api('POST', '/donations', {
+    channel: 'mail',
+    portalOrderId: `${h.ctx.prefix}-MAIL-${seq}`,
+    donor: { name: '高橋 三郎', nameKana: 'タカハシ サブロウ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田3-3', phone: '03-3333-3333' },
+    amountYen: 10_000,
+    paymentMethod: 'bank_transfer',
+    paidAt: new Date().toISOString(),
+  });
+  expect(created.statusCode).toBe(201);
+  const id = created.json().donation.id as string;
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
+  expect((await api('POST', `/donations/${id}/documents-sent`, { sentAt: new Date().toISOString() })).statusCode).toBe(202);
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_sent');
+
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/donations/${id}`);
+  await page.type('#f-returned-reason', '宛所に尋ねあたりません');
+  await submit(page, `form[action="/console/donations/${id}/returned-mail"]`);
+  expect(await text(page, '[role=status]')).toContain('郵便物の返戻を記録しました');
+  await eventually(
+    async () => {
+      await page.reload();
+      return text(page, '.fc-dl dd');
+    },
+    (s) => s.includes('郵便物返戻'),
+  );
+  await expectAccessible(page);
+  await retype(page, '#f-address-address', '千代田区千代田3-4');
+  await page.type('#f-address-reason', '電話で番地を確認');
+  await submit(page, `form[action="/console/donations/${id}/address"]`);
+  expect(await text(page, '[role=status]')).toContain('住所を確認しました');
+  const d = (await api('GET', `/donations/${id}`)).json();
+  expect(d.donation.donor.address).toBe('千代田区千代田3-4');
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
   await page.browserContext().close();
 });
