@@ -7,6 +7,7 @@ import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber, type Manif
 import type { MyNumberKeyring } from '../config/env';
 import { jstDate } from '../domain/jst';
 import { renamed } from './rows';
+import { clearForMyNumber } from './mynumber-handlers';
 import {
   checkMyNumber,
   daysUntil,
@@ -76,7 +77,7 @@ export interface ApplicationRow {
 }
 
 export class OneStopError extends Error {
-  constructor(readonly kind: 'not_found' | 'conflict' | 'invalid', message: string, readonly field?: string) {
+  constructor(readonly kind: 'not_found' | 'conflict' | 'invalid' | 'forbidden', message: string, readonly field?: string) {
     super(message);
   }
 }
@@ -429,6 +430,10 @@ export interface Reader {
  * written in the same transaction first: no log, no number.
  */
 export async function readMyNumber(knex: Knex, keyring: MyNumberKeyring, id: string, reader: Reader, reason: string): Promise<string | undefined> {
+  // MYNUM-1: only a cleared handler reads; the refusal is recorded (outside the read's transaction, so it stays).
+  if (!/^[0-9a-f-]{36}$/i.test(id) || !(await knex('onestop_applications').where('id', id).first('id'))) throw new OneStopError('not_found', `one-stop application ${id} not found`);
+  const clearance = await clearForMyNumber(knex, { actor: reader.actor, role: reader.role, source: reader.source, applicationId: id, reasonGiven: reason });
+  if (!clearance.cleared) throw new OneStopError('forbidden', `個人番号を閲覧できません: ${clearance.reason}`);
   return knex.transaction(async (trx) => {
     const r = await trx('onestop_applications').select('my_number_sealed', 'my_number_key_id').where('id', id).first();
     if (!r) throw new OneStopError('not_found', `one-stop application ${id} not found`);

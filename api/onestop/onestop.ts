@@ -41,7 +41,7 @@ import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
 import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { historicDate } from '../schema-fragments';
 
 /**
@@ -183,6 +183,7 @@ function translate(err: unknown): never {
   if (err instanceof OneStopError) {
     if (err.kind === 'not_found') throw notFound(err.message.replace(/ not found$/, ''));
     if (err.kind === 'conflict') throw conflict(err.message);
+    if (err.kind === 'forbidden') throw new HttpError(403, 'forbidden', err.message);
     throw badRequest([{ field: err.field ?? '(body)', reason: err.message }]);
   }
   throw err;
@@ -349,7 +350,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
     {
       schema: {
         tags: ['onestop'],
-        summary: 'Read the 個人番号 (admin only; every read is logged with its reason)',
+        summary: 'Read the 個人番号 (admin on the MYNUM-1 register with the city told, pledge and training; every read is logged with its reason, every refusal too)',
         params: idParams,
         querystring: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 4, maxLength: 500 } } },
       },

@@ -1,5 +1,9 @@
 // The onestop feature's routes (api/server.ts walks every feature's registry).
 import type { ApiFeature } from '../feature';
+import { registerMyNumberHandlerRoutes } from './handlers';
 import { registerOneStopRoutes } from './onestop';
 
-export const onestopApi: ApiFeature = registerOneStopRoutes;
+export const onestopApi: ApiFeature = (app, deps) => {
+  registerOneStopRoutes(app, deps);
+  registerMyNumberHandlerRoutes(app, deps);
+};

@@ -18,6 +18,7 @@ import { Migration20261126960000_ship_to } from './Migration20261126960000_ship_
 import { Migration20261126970000_carriers } from './Migration20261126970000_carriers';
 import { Migration20261206000000_console_accounts } from './Migration20261206000000_console_accounts';
 import { Migration20261206100000_report_inspections } from './Migration20261206100000_report_inspections';
+import { Migration20261206200000_mynumber_handlers } from './Migration20261206200000_mynumber_handlers';
 import { Migration20261126900000_billing } from './Migration20261126900000_billing';
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126970000_carriers', class: Migration20261126970000_carriers },
   { name: 'Migration20261206000000_console_accounts', class: Migration20261206000000_console_accounts },
   { name: 'Migration20261206100000_report_inspections', class: Migration20261206100000_report_inspections },
+  { name: 'Migration20261206200000_mynumber_handlers', class: Migration20261206200000_mynumber_handlers },
 ];

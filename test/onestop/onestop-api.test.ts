@@ -2,7 +2,10 @@ import { registerDonation } from '../../ledger/donations';
 import { resealMyNumbers } from '../../ledger/onestop';
 import { myNumberKeys } from '../../config/env';
 import { eventually, type SuiteContext } from '../support/context';
-import { apiSuite, type TestApi } from '../support/api';
+import { apiSuite, apiTokens, type TestApi } from '../support/api';
+import { clearHandler } from './support';
+
+const HAKEN_TOKEN = 'haken-admin-token-0001';
 import { newDonation } from '../support/factory';
 import { addDays, jstDate } from '../../domain/jst';
 import { oneStopDeadline } from '../../domain/onestop/deadline';
@@ -32,7 +35,9 @@ const SECOND = '111111111118';
 beforeAll(async () => {
   // Log everything the API logs, at the most talkative level, to look for the number in it.
   const logger = { level: 'trace', stream: { write: (line: string) => void logLines.push(line) } };
-  ({ ctx, api } = await apiSuite('onestop', { worker: true, logger }));
+  // A second admin, never registered as a handler (MYNUM-1), beside the suite's roles.
+  ({ ctx, api } = await apiSuite('onestop', { worker: true, logger, env: { API_TOKENS: `${apiTokens()},admin:haken:${HAKEN_TOKEN}` } }));
+  await clearHandler(api, 'admin:root');
 });
 
 afterAll(() => api?.close());
@@ -231,6 +236,28 @@ describe('個人番号 protection (SEC-1, SEC-2)', () => {
 
     const log = await api.get(`/onestop/applications/${id}/my-number/access-log`, 'city');
     expect(log.json().reads).toEqual([expect.objectContaining({ actor: 'admin:root', role: 'admin', reason: '申告特例通知書の照合', source: 'api' })]);
+
+    // MYNUM-1: an admin not on the register is refused, saying why, and the refusal is logged; so is one not yet trained.
+    const asHaken = (reason: string) => api.app.inject({ method: 'GET', url: `/onestop/applications/${id}/my-number?reason=${encodeURIComponent(reason)}`, headers: { authorization: `Bearer ${HAKEN_TOKEN}` } });
+    const unregistered = await asHaken('繁忙期の応援');
+    expect([unregistered.statusCode, unregistered.json().message]).toEqual([403, expect.stringContaining('取扱者名簿に登録されていません')]);
+    expect(unregistered.body).not.toContain(PLANTED);
+    await clearHandler(api, 'admin:haken', { dispatched: true, trainedOn: null });
+    const untrained = await asHaken('研修前の確認');
+    expect([untrained.statusCode, untrained.json().message]).toEqual([403, expect.stringContaining('研修の受講が記録されていません')]);
+    const refusals = (await api.get(`/onestop/applications/${id}/my-number/refusals`, 'city')).json().refusals;
+    expect(refusals.map((r: { actor: string; reasonGiven: string }) => [r.actor, r.reasonGiven])).toEqual([['admin:haken', '繁忙期の応援'], ['admin:haken', '研修前の確認']]);
+    expect((await api.get(`/onestop/applications/${id}/my-number/access-log`, 'city')).json().reads).toHaveLength(1);
+    // Trained, the same person reads.
+    await clearHandler(api, 'admin:haken', { dispatched: true });
+    expect((await asHaken('研修後の確認')).json().myNumber).toBe(PLANTED);
+    // A 作業責任者 needs the city's approval as well, dated the day it is recorded.
+    await clearHandler(api, 'admin:haken', { kind: 'responsible' });
+    expect((await asHaken('承認前の確認')).statusCode).toBe(403);
+    expect((await api.post('/mynumber/handlers/admin:haken/approval', {}, 'operator')).statusCode).toBe(403);
+    const approved = await api.post('/mynumber/handlers/admin:haken/approval', {}, 'city');
+    expect(approved.json().handler).toMatchObject({ kind: 'responsible', cityApprovedBy: 'city:shiyakusho', clearance: { cleared: true } });
+    expect((await asHaken('承認後の確認')).statusCode).toBe(200);
     expect(Date.parse(log.json().reads[0].accessedAt)).toBeGreaterThan(Date.now() - 60_000);
     await expect(ctx.orm.em.getKnex()('my_number_access_log').where('application_id', id).del()).rejects.toThrow(/append-only/);
   });

@@ -7,7 +7,7 @@ import { applyChangeNotice, applyResubmission, listAlerts } from '../../ledger/o
 import { retentionProposalWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
 import { captureOneStopHistory } from './histories';
-import { oneStopSuite, seedApplication, type OneStopSuite } from './support';
+import { clearHandler, oneStopSuite, seedApplication, type OneStopSuite } from './support';
 
 /**
  * REC-1 through the API, the real workflows and the real ledger. This is the
@@ -23,6 +23,7 @@ const DONOR = { name: '保存 期子', nameKana: 'ホゾン キコ', prefecture:
 
 beforeAll(async () => {
   s = await oneStopSuite('onestop-retention');
+  await clearHandler(s, 'admin:root');
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { registerApplication, type StoredContent } from '../../ledger/onestop';
 import type { SuiteContext } from '../support/context';
 import { apiSuite, type TestApi } from '../support/api';
 import { newDonation } from '../support/factory';
+import { jstDate } from '../../domain/jst';
 
 export type OneStopSuite = TestApi & { ctx: SuiteContext };
 
@@ -16,6 +17,17 @@ export async function oneStopSuite(name: string, env: Record<string, string> = {
   const { ctx, api } = await apiSuite(name, { env });
   await ctx.startWorker({ deps: opts.mailer ? { mailer: opts.mailer } : {} });
   return { ...api, ctx };
+}
+
+/**
+ * Puts `actor` on the MYNUM-1 register, cleared today: the city told, pledge signed, trained, valid a
+ * year. Idempotent (an upsert), so suites sharing the ledger may each call it.
+ */
+export async function clearHandler(api: TestApi, actor: string, overrides: Record<string, unknown> = {}) {
+  const today = jstDate(new Date());
+  const res = await api.put(`/mynumber/handlers/${actor}`, { name: `取扱者 ${actor}`, kind: 'handler', cityNotifiedOn: today, pledgeSignedOn: today, trainedOn: today, validUntil: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`, ...overrides }, 'admin');
+  if (res.statusCode !== 200) throw new Error(`registering ${actor} as a handler: ${res.statusCode} ${res.body}`);
+  return res.json().handler;
 }
 
 export interface Donor {

@@ -1,0 +1,120 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { handlerClearance, type Clearance, type HandlerEntry, type HandlerKind } from '../domain/onestop/handlers';
+import { jstDate } from '../domain/jst';
+
+/** MYNUM-1: the register of people who may handle 特定個人情報, and the refusals it caused. */
+
+export interface HandlerRow extends HandlerEntry {
+  name: string;
+  dispatched: boolean;
+  cityApprovedBy: string | null;
+  pledgeFile: string | null;
+  registeredBy: string;
+  updatedBy: string;
+}
+
+export interface HandlerInput {
+  name: string;
+  kind: HandlerKind;
+  dispatched?: boolean;
+  cityNotifiedOn?: string | null;
+  pledgeSignedOn?: string | null;
+  pledgeFile?: string | null;
+  trainedOn?: string | null;
+  validUntil?: string | null;
+  removedOn?: string | null;
+}
+
+const COLUMNS = [
+  'actor', 'name', 'kind', 'dispatched', 'city_approved_by', 'pledge_file', 'registered_by', 'updated_by',
+  ...['city_notified_on', 'city_approved_on', 'pledge_signed_on', 'trained_on', 'valid_until', 'removed_on'].map((c) => `to_char(${c}, 'YYYY-MM-DD') as ${c}`),
+];
+
+function toRow(r: any): HandlerRow {
+  return {
+    actor: r.actor,
+    name: r.name,
+    kind: r.kind,
+    dispatched: r.dispatched,
+    cityNotifiedOn: r.city_notified_on,
+    cityApprovedOn: r.city_approved_on,
+    cityApprovedBy: r.city_approved_by,
+    pledgeSignedOn: r.pledge_signed_on,
+    pledgeFile: r.pledge_file,
+    trainedOn: r.trained_on,
+    validUntil: r.valid_until,
+    removedOn: r.removed_on,
+    registeredBy: r.registered_by,
+    updatedBy: r.updated_by,
+  };
+}
+
+export async function findHandler(knex: Knex, actor: string): Promise<HandlerRow | undefined> {
+  const r = await knex('mynumber_handlers').select(knex.raw(COLUMNS.join(', '))).where({ actor }).first();
+  return r ? toRow(r) : undefined;
+}
+
+export async function listHandlers(knex: Knex): Promise<HandlerRow[]> {
+  return (await knex('mynumber_handlers').select(knex.raw(COLUMNS.join(', '))).orderBy('kind', 'desc').orderBy('actor')).map(toRow);
+}
+
+/**
+ * Registers a person or updates their entry. Changing who the person responsible is, or their kind,
+ * clears the city's approval: a new 作業責任者 takes effect only after the city approves again.
+ */
+export async function saveHandler(knex: Knex, actor: string, input: HandlerInput, by: string): Promise<HandlerRow> {
+  return knex.transaction(async (trx) => {
+    const before = await trx('mynumber_handlers').select('kind', 'name').where({ actor }).forUpdate().first();
+    const fields = {
+      name: input.name,
+      kind: input.kind,
+      dispatched: input.dispatched ?? false,
+      city_notified_on: input.cityNotifiedOn ?? null,
+      pledge_signed_on: input.pledgeSignedOn ?? null,
+      pledge_file: input.pledgeFile ?? null,
+      trained_on: input.trainedOn ?? null,
+      valid_until: input.validUntil ?? null,
+      removed_on: input.removedOn ?? null,
+      updated_by: by,
+      updated_at: trx.fn.now(),
+    };
+    const approvalLapses = !before || before.kind !== input.kind || before.name !== input.name;
+    if (!before) await trx('mynumber_handlers').insert({ actor, ...fields, registered_by: by });
+    else await trx('mynumber_handlers').where({ actor }).update({ ...fields, ...(approvalLapses ? { city_approved_on: null, city_approved_by: null } : {}) });
+    return (await findHandler(trx, actor))!;
+  });
+}
+
+/** The city approves a 作業責任者, dated the day it is recorded (an approval cannot be back-dated). */
+export async function approveResponsible(knex: Knex, actor: string, by: string, now = new Date()): Promise<HandlerRow | 'not_found' | 'not_responsible'> {
+  const entry = await findHandler(knex, actor);
+  if (!entry) return 'not_found';
+  if (entry.kind !== 'responsible') return 'not_responsible';
+  await knex('mynumber_handlers').where({ actor }).update({ city_approved_on: jstDate(now), city_approved_by: by, updated_by: by, updated_at: knex.fn.now() });
+  return (await findHandler(knex, actor))!;
+}
+
+/** Whether `actor` may handle a 個人番号 now; a refusal is recorded (without the number) before it is returned. */
+export async function clearForMyNumber(
+  knex: Knex,
+  attempt: { actor: string; role: string; source: string; applicationId: string; reasonGiven: string },
+  now = new Date(),
+): Promise<Clearance> {
+  const clearance = handlerClearance(await findHandler(knex, attempt.actor), jstDate(now));
+  if (!clearance.cleared) {
+    await knex('my_number_access_refusals').insert({
+      application_id: attempt.applicationId,
+      actor: attempt.actor,
+      role: attempt.role,
+      source: attempt.source,
+      reason_given: attempt.reasonGiven,
+      refusal: clearance.reason,
+    });
+  }
+  return clearance;
+}
+
+export async function myNumberRefusals(knex: Knex, applicationId: string) {
+  const rows = await knex('my_number_access_refusals').where({ application_id: applicationId }).orderBy('id');
+  return rows.map((r: any) => ({ actor: r.actor, role: r.role, source: r.source, reasonGiven: r.reason_given, refusal: r.refusal, refusedAt: new Date(r.refused_at).toISOString() }));
+}
