@@ -377,6 +377,8 @@ export interface BillingConfig {
   operatorEmail?: string;
   /** The city's billing contact (invoice issued). */
   cityEmail?: string;
+  /** REPORT-1 / 13: the invoice waits until the month's monthly report has passed the city's inspection. */
+  requireReportInspection: boolean;
 }
 
 function billingConfig(env: Env, production: boolean): BillingConfig {
@@ -399,6 +401,7 @@ function billingConfig(env: Env, production: boolean): BillingConfig {
     runTime: time(env, 'BILL_RUN_TIME', '06:00'),
     operatorEmail: email('BILL_OPERATOR_EMAIL', 'billing-ops@furusato-ops.example'),
     cityEmail: email('BILL_CITY_EMAIL', 'furusato-keiri@city.yanagawa.example'),
+    requireReportInspection: bool(env, 'BILL_REQUIRE_REPORT_INSPECTION', true),
   };
 }
 

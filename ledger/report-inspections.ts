@@ -50,6 +50,12 @@ export async function reportInspection(knex: Knex, month: string): Promise<Inspe
   return { month, status: decided ? decided.decision : 'awaiting_inspection', revision: latest.revision, inspections };
 }
 
+/** The billing runs of a month (the full run and any scoped ones): told when the month's report passed. */
+export async function billingRunsOfMonth(knex: Knex, month: string): Promise<string[]> {
+  const { rows } = await knex.raw(`select id from billing_runs where month = (?::text || '-01')::date order by id`, [month]);
+  return rows.map((r: any) => r.id);
+}
+
 /** The city's decision on the latest built revision: once per revision; a return needs its reason. */
 export async function inspectReport(knex: Knex, input: { month: string; revision: number; decision: 'passed' | 'returned'; reason?: string; actor: string }): Promise<InspectionState> {
   const reason = input.reason?.trim() || null;

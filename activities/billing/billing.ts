@@ -21,6 +21,7 @@ import {
   type StatementResponse,
 } from '../../ledger/billing';
 import { invoiceInputs } from '../../ledger/billing-fees';
+import { reportInspection } from '../../ledger/report-inspections';
 import { supplierEmail } from '../../ledger/suppliers';
 import { decideInvoice, extendPaymentDeadline, findInvoice, markInvoiceOverdue, recordCityPayment, storeInvoice, type CityPayment, type InvoiceDecision, type InvoiceRow, type PaymentDeadlineExtension } from '../../ledger/billing-invoices';
 import type { DocumentRenderer } from '../documents/renderer';
@@ -204,6 +205,12 @@ export function createBillingActivities(deps: BillingDeps) {
 
     async decideBillingInvoice(input: InvoiceDecision): Promise<InvoiceSummary> {
       return summary(await ledger(() => decideInvoice(knex(), input)));
+    },
+
+    /** REPORT-1 / 13: where the month's report stands in the city's inspection. */
+    async billingReportInspection(input: { month: string }): Promise<{ status: string; revision: number | null }> {
+      const s = await reportInspection(knex(), input.month);
+      return { status: s.status, revision: s.revision };
     },
 
     /** BILL-4: the city's notice moving the payment deadline of the accepted invoice. */

@@ -5,7 +5,8 @@ import { jstDate } from '../../domain/jst';
 import { isPastMonth, isReportMonth, monthlyReportWorkflowId } from '../../domain/reports/month';
 import type { Orm } from '../../ledger/orm';
 import { findRevision, listAlerts, listRevisions, revisionData, revisionFile, type ReportRevision } from '../../ledger/reports-store';
-import { inspectReport, InspectionError, reportInspection } from '../../ledger/report-inspections';
+import { billingRunsOfMonth, inspectReport, InspectionError, reportInspection } from '../../ledger/report-inspections';
+import { reportInspectedSignal } from '../../workflows/billing/definitions';
 import { resultWithin, startOrJoinMonthlyReport } from '../../workflows/reports/client';
 import { monthlyReportStatusQuery } from '../../workflows/reports/definitions';
 import { actorOf } from '../auth';
@@ -114,7 +115,16 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
     async (request) => {
       const b = request.body;
       try {
-        return await inspectReport(knex(), { month: request.params.month, revision: b.revision, decision: b.decision === 'pass' ? 'passed' : 'returned', reason: b.reason, actor: actorOf(request.principal!) });
+        const state = await inspectReport(knex(), { month: request.params.month, revision: b.revision, decision: b.decision === 'pass' ? 'passed' : 'returned', reason: b.reason, actor: actorOf(request.principal!) });
+        // The month's billing runs waiting for a passed report look again now (they also poll).
+        if (state.status === 'passed') {
+          for (const runId of await billingRunsOfMonth(knex(), request.params.month)) {
+            await temporal.workflow.getHandle(runId).signal(reportInspectedSignal).catch((err: unknown) => {
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
+            });
+          }
+        }
+        return state;
       } catch (err) {
         if (!(err instanceof InspectionError)) throw err;
         if (err.status === 400) throw badRequest([{ field: err.field ?? 'body', reason: err.message }]);

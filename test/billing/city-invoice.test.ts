@@ -63,12 +63,21 @@ const events = async (kind: string) =>
   (await ctx.orm.em.getKnex().raw(`select kind, actor, occurred_at, reason, before, after from billing_events where run_id = ? and kind = ? order by id`, [runX, kind])).rows;
 const extend = (who: string, body: object) => call('POST', `/billing/runs/${Y0}-11/invoice/payment-deadline${q}`, who, body);
 
-test('a correction recomputes the month as revision 2 with its reason and the difference; revision 1 is never edited (BILL-4)', async () => {
+test('the invoice waits until the month\'s report passed inspection (REPORT-1); a correction recomputes the month as revision 2 with its reason and the difference; revision 1 is never edited (BILL-4)', async () => {
   expect((await startBillingRun(plain, ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).started).toBe(true);
   await advanceTo(`${Y0}-12-01T00:10:00+09:00`);
   await until((v) => v.stage === 'awaiting_confirmation');
   expect((await call('POST', `/billing/runs/${Y0}-11/statements/${S}/confirm${q}`, S, { revision: 1 })).statusCode).toBe(200);
+  // REPORT-1 / 13: no invoice before the month's report passed the city's inspection, and the run says so.
+  expect((await until((v) => v.stage === 'awaiting_report_inspection')).waitingFor).toContain(`${Y0}-11 月次業務報告書の検査合格待ち`);
+  const knex = ctx.orm.em.getKnex();
+  const { rows: [{ next }] } = await knex.raw(`select coalesce(max(revision), 0) + 1 as next from monthly_reports where month = ?::date`, [`${Y0}-11-01`]);
+  await knex('monthly_reports').insert({ id: randomUUID(), month: `${Y0}-11-01`, revision: next, status: 'built', kind: 'on_demand', requested_by: 'operator:test', workflow_id: `report-${Y0}-11`, build_key: `ci-${run}`, due_on: `${Y0}-12-10`, built_at: new Date() });
+  expect((await call('GET', `/billing/runs/${Y0}-11${q}`, 'city')).json().reportInspection).toMatchObject({ status: 'awaiting_inspection', revision: next });
+  expect((await status()).stage).toBe('awaiting_report_inspection');
+  expect((await call('POST', `/reports/monthly/${Y0}-11/inspection`, 'city', { revision: next, decision: 'pass' })).json()).toMatchObject({ status: 'passed' });
   await until((v) => v.stage === 'invoice_issued');
+  expect((await status()).waitingFor).toBeUndefined();
   // Base fee 10% of ¥10,000 + gift ¥3,000 + shipping ¥800.
   const first = (await call('GET', `/billing/runs/${Y0}-11/invoice${q}`, 'city')).json();
   expect(first).toMatchObject({ revision: 1, status: 'issued', totalYen: 4_800 });
@@ -176,4 +185,5 @@ test("the new date's reminder and overdue flag come; once overdue the deadline i
   const result = await plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runX).result();
   expect(result).toMatchObject({ stage: 'paid', deadlines: { paymentDueOn: `${Y1}-01-31` } });
   await maybeCaptureHistory(plain, 'billing-v2-payment-extended', runX);
+  await maybeCaptureHistory(plain, 'billing-v3-report-inspected-corrected-extended', runX);
 });

@@ -15,8 +15,8 @@ const files = fs.readdirSync(HISTORY_DIR).filter((f) => /^billing-v\d+-.*\.json$
 
 beforeAll(() => quietRuntime());
 
-test('there are saved billing histories for the dispute/rejection/payment path, the escalation/override path, the schedule launcher and an extended payment deadline', () => {
-  expect(files).toEqual(expect.arrayContaining(['billing-v1-disputed-rejected-paid.json', 'billing-v1-escalated-override.json', 'billing-v1-scheduled-launcher.json', 'billing-v2-payment-extended.json']));
+test('there are saved billing histories for the dispute/rejection/payment path, the escalation/override path, the schedule launcher, an extended payment deadline and a run that waited for the report inspection', () => {
+  expect(files).toEqual(expect.arrayContaining(['billing-v1-disputed-rejected-paid.json', 'billing-v1-escalated-override.json', 'billing-v1-scheduled-launcher.json', 'billing-v2-payment-extended.json', 'billing-v3-report-inspected-corrected-extended.json']));
 });
 
 test.each(files)('%s replays without non-determinism', async (file) => {

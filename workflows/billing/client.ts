@@ -12,6 +12,7 @@ export function billingPolicy(config: AppConfig): BillingPolicy {
     paymentDays: config.billing.paymentDays,
     paymentReminderDaysBefore: config.billing.paymentReminderDaysBefore,
     remindAt: { hour: 9, minute: 0 },
+    requireReportInspection: config.billing.requireReportInspection,
   };
 }
 

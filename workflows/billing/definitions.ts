@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Adjustment } from '../../domain/billing/invoice';
 import type { StatementResponse } from '../../ledger/billing';
 import type { InvoiceSummary } from '../../activities/billing/billing';
@@ -16,6 +16,8 @@ export interface BillingPolicy {
   paymentReminderDaysBefore: number;
   /** Reminders go out at this time of day, Japan time. */
   remindAt: { hour: number; minute: number };
+  /** REPORT-1 / 13: the invoice waits for the month's report to pass the city's inspection (absent in runs started before this existed: no wait). */
+  requireReportInspection?: boolean;
 }
 
 export interface BillingScope {
@@ -33,7 +35,7 @@ export interface BillingRunInput {
   policy: BillingPolicy;
 }
 
-export type BillingStage = 'month_open' | 'gathering' | 'awaiting_confirmation' | 'invoicing' | 'invoice_issued' | 'invoice_rejected' | 'awaiting_payment' | 'paid';
+export type BillingStage = 'month_open' | 'gathering' | 'awaiting_confirmation' | 'awaiting_report_inspection' | 'invoicing' | 'invoice_issued' | 'invoice_rejected' | 'awaiting_payment' | 'paid';
 
 export interface StatementState {
   supplierCode: string;
@@ -51,6 +53,8 @@ export interface BillingView {
   disputed: number;
   awaiting: number;
   deadlines: { monthEndsAt: string; invoiceDueOn: string; reminders: string[]; escalationAt: string; paymentDueOn?: string; paymentReminderAt?: string; overdueAt?: string };
+  /** What the run is waiting for, in words, while it cannot go on by itself (REPORT-1: the report's inspection). */
+  waitingFor?: string;
   /** BILL-4: the city's deadline extensions, oldest first. */
   extensions?: { from: string; to: string; reason: string; by: string; at: string }[];
   invoice?: InvoiceSummary;
@@ -111,6 +115,8 @@ export const reviseInvoiceUpdate = defineUpdate<InvoiceSummary, [InvoiceRevision
 export const extendPaymentDeadlineUpdate = defineUpdate<InvoiceSummary, [PaymentDeadlineNotice]>('extendPaymentDeadline');
 export const recordCityPaymentUpdate = defineUpdate<{ paidYen: number; totalYen: number; paid: boolean }, [CityPaymentInput]>('recordCityPayment');
 export const billingStatusQuery = defineQuery<BillingView>('status');
+/** REPORT-1: the month's report was inspected; the run looks again instead of at its next poll. */
+export const reportInspectedSignal = defineSignal('reportInspected');
 
 export interface ScheduledBillingInput {
   requestedBy: string;

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { BillingActivities, InvoiceSummary } from '../../activities/billing/billing';
 import { addDays, isIsoDate, jstDate, jstStartOfDay } from '../../domain/jst';
@@ -11,6 +11,7 @@ import {
   extendPaymentDeadlineUpdate,
   overrideConfirmationsUpdate,
   recordCityPaymentUpdate,
+  reportInspectedSignal,
   resolveDisputeUpdate,
   reviseInvoiceUpdate,
   type BillingRunInput,
@@ -78,6 +79,8 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   const allConfirmed = () => view.statements.every((s) => s.status === 'confirmed');
 
   setHandler(billingStatusQuery, () => view);
+  let inspected = false;
+  setHandler(reportInspectedSignal, () => void (inspected = true));
 
   setHandler(
     answerStatementUpdate,
@@ -323,6 +326,20 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
     view.invoice = await printing.buildBillingInvoice({ runId, revision, adjustments, actor, at: now(), reason });
     view.stage = 'invoice_issued';
   };
+  // REPORT-1 / 13 (検査を受けたものについて支払う): the month's fees are invoiced once its report passed inspection.
+  if (p.requireReportInspection && patched('report-1-inspection-before-invoice')) {
+    for (;;) {
+      const report = await act.billingReportInspection({ month: input.month });
+      if (report.status === 'passed') break;
+      view.stage = 'awaiting_report_inspection';
+      const words: Record<string, string> = { not_built: '未作成', awaiting_inspection: `第${report.revision}版 検査待ち`, returned: `第${report.revision}版 差戻し、再作成待ち` };
+      view.waitingFor = `${input.month} 月次業務報告書の検査合格待ち (REPORT-1、仕様書13: ${words[report.status] ?? report.status})`;
+      // The inspection signals the run; a poll every 6 hours covers a signal that never came.
+      await condition(() => inspected, '6 hours');
+      inspected = false;
+    }
+    view.waitingFor = undefined;
+  }
   await issue(1, [], 'system:billing');
 
   for (;;) {
