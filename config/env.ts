@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { CallCentreHoursConfig } from '../domain/callcentre/hours';
+import { DEFAULT_YEAR_END_CLOSURE, type YearEndClosure } from '../domain/deadlines';
 import type { MyNumberKeyring } from '../domain/onestop/keyring';
 
 /**
@@ -60,6 +61,8 @@ export interface AppConfig {
     batchTime: { hour: number; minute: number };
     /** Year-end: the city may ask for batches on Saturdays, Sundays and Dec 29-Jan 3 too. */
     runOnClosedDays: boolean;
+    /** DOCS-1: the year-end closure of the print runs (MM-DD to MM-DD), Dec 29 – Jan 3 by default. */
+    yearEndClosure: YearEndClosure;
     maxEnvelopes: number;
   };
   shipping: {
@@ -236,6 +239,15 @@ function timeRange(env: Env, key: string, fallback: string): { from: { hour: num
   return { from, to };
 }
 
+function yearEndClosure(env: Env, key: string): YearEndClosure {
+  const raw = env[key];
+  if (!raw) return DEFAULT_YEAR_END_CLOSURE;
+  const m = /^(\d{2})-(\d{2})\/(\d{2})-(\d{2})$/.exec(raw);
+  const valid = (mm: string, dd: string) => Number(mm) >= 1 && Number(mm) <= 12 && Number(dd) >= 1 && Number(dd) <= 31;
+  if (!m || !valid(m[1], m[2]) || !valid(m[3], m[4])) throw new ConfigError(`${key} must be MM-DD/MM-DD (e.g. 12-29/01-03), got "${raw}"`);
+  return { from: `${m[1]}-${m[2]}`, to: `${m[3]}-${m[4]}` };
+}
+
 function bool(env: Env, key: string, fallback: boolean): boolean {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -290,6 +302,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       workDir: path.resolve(env.PRINT_WORK_DIR || path.join(dataDir, 'print', 'work')),
       batchTime: time(env, 'PRINT_BATCH_TIME', '10:00'),
       runOnClosedDays: bool(env, 'PRINT_ON_CLOSED_DAYS', false),
+      yearEndClosure: yearEndClosure(env, 'PRINT_YEAR_END_CLOSURE'),
       maxEnvelopes: int(env, 'PRINT_BATCH_MAX', 5000, 1, 100_000),
     },
     shipping: {

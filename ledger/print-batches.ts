@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { ENVELOPE, fiscalYearOf, receiptPacket, type MailingReason } from '../domain/documents';
 import { jstDate } from '../domain/jst';
-import { mustPrintBy } from '../domain/deadlines';
+import { mustPrintBy, type YearEndClosure } from '../domain/deadlines';
 import { NOTICE_DOCUMENT, type OneStopNoticeKind } from '../domain/onestop/notices';
 import type { PrintedDocument, PrintItemReason } from '../domain/printed-documents';
 import { issueReceipt } from './receipts';
@@ -20,6 +20,8 @@ export interface CollectInput {
   donationIds?: string[];
   /** The JST day this batch runs for (the workflow's day); absent = today. Documents that cannot wait for the next print day are all taken (mustPrintBy). */
   printDay?: string;
+  /** The year-end closure the print days follow; absent = Dec 29 – Jan 3. */
+  closure?: YearEndClosure;
 }
 
 export interface BatchCounts {
@@ -63,7 +65,7 @@ export async function collectPrintBatch(knex: Knex, input: CollectInput): Promis
         .modify(only('d.id'))
         .orderBy([{ column: 'd.documents_due_at', order: 'asc' }, { column: 'd.id' }]);
     // DOCS-1: what cannot wait for the next print day (the last run before a closed stretch) goes now, beyond the envelope limit.
-    const cutoff = mustPrintBy(input.printDay ?? jstDate(new Date()));
+    const cutoff = mustPrintBy(input.printDay ?? jstDate(new Date()), input.closure);
     const urgent = await dueQuery().where('d.documents_due_at', '<=', cutoff);
     const rest = await dueQuery()
       .where((q) => q.where('d.documents_due_at', '>', cutoff).orWhereNull('d.documents_due_at'))

@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { noticeAddressee } from '../../domain/onestop/notices';
 import { jstDate } from '../../domain/jst';
-import { mustPrintBy } from '../../domain/deadlines';
+import { mustPrintBy, type YearEndClosure } from '../../domain/deadlines';
 import type { Orm } from '../../ledger/orm';
 import {
   collectPrintBatch,
@@ -103,8 +103,8 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
      * DOCS-1 on a closed day: how many documents due (of these donations, when given) cannot wait for the
      * next print day. More than none and the scheduled run happens anyway.
      */
-    async closedDayDeadlines(input: { on: string; donationIds?: string[] }): Promise<{ mustPrintBy: string; documents: number }> {
-      const cutoff = mustPrintBy(input.on);
+    async closedDayDeadlines(input: { on: string; donationIds?: string[]; closure?: YearEndClosure }): Promise<{ mustPrintBy: string; documents: number }> {
+      const cutoff = mustPrintBy(input.on, input.closure);
       return { mustPrintBy: cutoff, documents: await documentsDueBy(knex(), cutoff, input.donationIds) };
     },
 

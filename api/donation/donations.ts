@@ -207,7 +207,7 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
       donor: q.donor,
       donorKana: q.donorKana,
       // DOCS-1: due within the window, or whose last print day (a deadline in a closed stretch) falls within it.
-      documentsDueBefore: q.atRisk ? atRiskCutoff(new Date(), config.donation.atRiskDays) : undefined,
+      documentsDueBefore: q.atRisk ? atRiskCutoff(new Date(), config.donation.atRiskDays, config.documents.yearEndClosure) : undefined,
     };
   }
 

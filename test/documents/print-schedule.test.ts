@@ -27,7 +27,7 @@ test('the daily print batch runs at the configured time in Japan, and a changed 
   expect(description.spec.timezone).toBe('Asia/Tokyo');
   expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 10, end: 10, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
   expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'printBatchWorkflow', taskQueue: 'unused' });
-  expect(description.action.type === 'startWorkflow' && description.action.args?.[0]).toMatchObject({ kind: 'scheduled', runOnClosedDays: false });
+  expect(description.action.type === 'startWorkflow' && description.action.args?.[0]).toMatchObject({ kind: 'scheduled', runOnClosedDays: false, closure: { from: '12-29', to: '01-03' } });
 
   await ensureSchedule(client, printSchedule, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', PRINT_BATCH_TIME: '09:00', PRINT_ON_CLOSED_DAYS: 'true' }));
   description = await handle.describe();

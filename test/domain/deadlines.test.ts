@@ -1,4 +1,5 @@
-import { atRiskCutoff, documentsDeadline, isPrintDay, lastPrintDay, mustPrintBy, nextPrintDay, reminderAt } from '../../domain/deadlines';
+import { atRiskCutoff, DEFAULT_YEAR_END_CLOSURE, documentsDeadline, isPrintDay, lastPrintDay, mustPrintBy, nextPrintDay, reminderAt } from '../../domain/deadlines';
+import { loadConfig } from '../../config/env';
 
 const jst = (local: string) => new Date(`${local}+09:00`);
 
@@ -36,7 +37,7 @@ describe('DOCS-1 print days over the year end', () => {
   const startOf = (day: string) => jst(`${day}T00:00:00`).toISOString();
 
   test('print runs happen on open days: not weekends, holidays or Dec 29 – Jan 3', () => {
-    expect(['2030-12-27', '2030-12-28', '2030-12-29', '2031-01-03', '2031-01-04', '2031-01-05', '2031-01-06'].map(isPrintDay)).toEqual([true, false, false, false, false, false, true]);
+    expect(['2030-12-27', '2030-12-28', '2030-12-29', '2031-01-03', '2031-01-04', '2031-01-05', '2031-01-06'].map((d) => isPrintDay(d))).toEqual([true, false, false, false, false, false, true]);
     expect(nextPrintDay('2030-12-27')).toBe('2031-01-06');
     expect(nextPrintDay('2026-11-20')).toBe('2026-11-24'); // Nov 23, 2026 is 勤労感謝の日 on a Monday
   });
@@ -61,5 +62,20 @@ describe('DOCS-1 print days over the year end', () => {
     expect(atRiskCutoff(jst('2030-12-23T10:00:00'), 3)).toBe(startOf('2030-12-27'));
     // Never narrower than the plain window.
     expect(Date.parse(atRiskCutoff(jst('2026-11-16T10:00:00'), 3)) >= jst('2026-11-19T10:00:00').getTime()).toBe(true);
+  });
+
+  test('the closure is the city\'s to set (PRINT_YEAR_END_CLOSURE, Dec 29 – Jan 3 by default); the rules follow it', () => {
+    expect(loadConfig({}).documents.yearEndClosure).toEqual(DEFAULT_YEAR_END_CLOSURE);
+    const short = loadConfig({ PRINT_YEAR_END_CLOSURE: '12-30/01-02' }).documents.yearEndClosure;
+    expect(short).toEqual({ from: '12-30', to: '01-02' });
+    // 2026: Dec 29 is a Tuesday, Jan 3 a Sunday, Jan 4 a Monday. With Dec 30 – Jan 2 closed, Dec 29 is a print day.
+    expect(isPrintDay('2026-12-29', short)).toBe(true);
+    expect(isPrintDay('2026-12-29')).toBe(false);
+    expect(nextPrintDay('2026-12-29', short)).toBe('2027-01-04');
+    expect(lastPrintDay('2027-01-02', short)).toBe('2026-12-29');
+    expect(mustPrintBy('2026-12-28')).toBe(startOf('2027-01-04'));
+    expect(mustPrintBy('2026-12-28', short)).toBe(startOf('2026-12-29'));
+    expect(() => loadConfig({ PRINT_YEAR_END_CLOSURE: '12-29..01-03' })).toThrow(/PRINT_YEAR_END_CLOSURE/);
+    expect(() => loadConfig({ PRINT_YEAR_END_CLOSURE: '13-01/01-03' })).toThrow(/PRINT_YEAR_END_CLOSURE/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { YearEndClosure } from '../../domain/deadlines';
 
 export interface PrintBatchInput {
   /** Given by on-demand callers so they know the batch before it exists; scheduled runs make their own. */
@@ -11,6 +12,8 @@ export interface PrintBatchInput {
   maxEnvelopes: number;
   /** Year-end (DOCS-1 Jan 5 rule): the city may ask for batches on closed days too. */
   runOnClosedDays: boolean;
+  /** DOCS-1: the year-end closure (PRINT_YEAR_END_CLOSURE); absent = Dec 29 – Jan 3 (runs started before it existed). */
+  closure?: YearEndClosure;
   /** The day (JST, YYYY-MM-DD) whose closed-day rule applies; absent = today when the run starts. Tests pin it. */
   on?: string;
   /** How long to wait for the printer's confirmation before reminding an operator, e.g. '2 days'. */

@@ -28,13 +28,13 @@ export async function printBatchWorkflow(input: PrintBatchInput): Promise<PrintB
   });
 
   // A pinned day is passed on; without one the activity is called as it always was (recorded histories).
-  const closedDay = () => (input.on ? quick.isClosedDayToday({ on: input.on }) : quick.isClosedDayToday());
+  const closedDay = () => (input.closure ? quick.isClosedDayToday({ on: input.on, closure: input.closure }) : input.on ? quick.isClosedDayToday({ on: input.on }) : quick.isClosedDayToday());
   // The day the batch runs for, on the workflow's clock (a test pins it).
   const printDay = input.on ?? jstDate(new Date());
   if (input.kind === 'scheduled' && !input.runOnClosedDays && (await closedDay())) {
     // DOCS-1: a closed day is skipped unless a document due would find no print day before its deadline
     // (paid in the year-end closure, its Jan 5 on a weekend): then the run happens anyway.
-    const forced = patched('docs-1-closed-day-deadlines') && (await quick.closedDayDeadlines({ on: printDay, donationIds: input.donationIds })).documents > 0;
+    const forced = patched('docs-1-closed-day-deadlines') && (await quick.closedDayDeadlines({ on: printDay, donationIds: input.donationIds, closure: input.closure })).documents > 0;
     if (!forced) {
       view.status = 'skipped_closed_day';
       return view;
@@ -50,6 +50,7 @@ export async function printBatchWorkflow(input: PrintBatchInput): Promise<PrintB
     limit: input.maxEnvelopes,
     donationIds: input.donationIds,
     printDay,
+    closure: input.closure,
   });
   view.envelopes = counts.envelopes;
   view.documents = counts.documents;

@@ -23,7 +23,7 @@ export const printSchedule: ScheduleDefinition = {
       type: 'startWorkflow',
       workflowType: printBatchWorkflow,
       args: [
-        { kind: 'scheduled', requestedBy: 'system:schedule', maxEnvelopes: config.documents.maxEnvelopes, runOnClosedDays: config.documents.runOnClosedDays },
+        { kind: 'scheduled', requestedBy: 'system:schedule', maxEnvelopes: config.documents.maxEnvelopes, runOnClosedDays: config.documents.runOnClosedDays, closure: config.documents.yearEndClosure },
       ] satisfies [PrintBatchInput],
       taskQueue: config.temporal.taskQueue,
       workflowId: 'print-batch/scheduled',
