@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { Gift, Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
 
 /** Issue 16: an operator finds a held donation, corrects the donor in the form, releases the hold — in Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -52,10 +52,15 @@ const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e a
 async function submit(page: Page, form: string) {
   await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
 }
-async function retype(page: Page, selector: string, text: string) {
-  await page.click(selector, { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(selector, text);
+/** Reloads the donation page until its status reads `label` (signals are handled by the workflow meanwhile). */
+async function statusShown(page: Page, label: string) {
+  await eventually(
+    async () => {
+      await page.reload();
+      return text(page, '.fc-dl dd');
+    },
+    (s) => s.includes(label),
+  );
 }
 
 test('home shows the work queues and the fiscal year chart; the held donation is counted and linked', async () => {
@@ -114,13 +119,7 @@ test('find by order number, correct the donor in the form (errors at the field, 
   await page.type('#f-release-reason', '市外へ転居済みを確認');
   await submit(page, `form[action="/console/donations/${id}/release"]`);
   expect(await text(page, '[role=status]')).toContain('審査保留を解除しました');
-  await eventually(
-    async () => {
-      await page.reload();
-      return text(page, '.fc-dl dd');
-    },
-    (s) => s.includes('入金待ち'),
-  );
+  await statusShown(page, '入金待ち');
   await expectAccessible(page);
   await page.browserContext().close();
 });
@@ -227,13 +226,7 @@ test('returned mail (DOCS-4): recorded from the page, then the address confirmed
   await page.type('#f-returned-reason', '宛所に尋ねあたりません');
   await submit(page, `form[action="/console/donations/${id}/returned-mail"]`);
   expect(await text(page, '[role=status]')).toContain('郵便物の返戻を記録しました');
-  await eventually(
-    async () => {
-      await page.reload();
-      return text(page, '.fc-dl dd');
-    },
-    (s) => s.includes('郵便物返戻'),
-  );
+  await statusShown(page, '郵便物返戻');
   await expectAccessible(page);
   await retype(page, '#f-address-address', '千代田区千代田3-4');
   await page.type('#f-address-reason', '電話で番地を確認');

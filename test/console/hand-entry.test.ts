@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { Gift } from '../../ledger/entities';
 import { eventually } from '../support/context';
 import { completeAddress } from '../../api/console/hand-entry';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
 
 /** Issue 16, INTAKE-1: an operator enters a phone donation in the form — postal completion, review findings before saving, errors at the field. */
 let h: ConsoleHarness;
@@ -59,17 +59,13 @@ test('a phone donation: postal code completes the address, findings are shown be
   expect(await h.axe(page)).toEqual([]);
 
   // Save with the hiragana kana: refused at the field, everything typed kept.
-  await page.click('#f-amountYen', { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#f-amountYen', '20000');
+  await retype(page, '#f-amountYen', '20000');
   await press(page, 'button[name=step][value=save]');
   expect(await text(page, '#f-nameKana-error')).toContain('katakana');
   expect(await value(page, '#f-address')).toBe('千代田区千代田1-1');
   expect(await h.axe(page)).toEqual([]);
 
-  await page.click('#f-nameKana', { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#f-nameKana', 'スズキ イチロウ');
+  await retype(page, '#f-nameKana', 'スズキ イチロウ');
   await press(page, 'button[name=step][value=save]');
   expect(new URL(page.url()).pathname).toMatch(/^\/console\/donations\/[0-9a-f-]{36}$/);
   expect(await text(page, '[role=status]')).toContain('寄附を登録しました');

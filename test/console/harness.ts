@@ -105,3 +105,10 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
     },
   };
 }
+
+/** Replaces what a field holds, as a person would: select all, delete, type. */
+export async function retype(page: Page, selector: string, text: string): Promise<void> {
+  await page.click(selector, { count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(selector, text);
+}

@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core';
 import { jstDate } from '../../domain/jst';
 import { mappedFixture } from '../fixtures/portals/generate';
 import { eventually } from '../support/context';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
 
 /** Issue 16: an operator uploads a portal file, watches it, reads the per-row report and fixes a quarantined row — in Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -65,20 +65,14 @@ test('upload a チョイス file, see its per-row report, fix the quarantined ro
 
   // Still wrong: the amount made unreadable is refused at its field, the typed values kept.
   const amount = label.find(([t]) => t === '寄附金額')![1]!;
-  await page.click(`#${payment}`, { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`#${payment}`, '銀行振込');
-  await page.click(`#${amount}`, { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`#${amount}`, '一万');
+  await retype(page, `#${payment}`, '銀行振込');
+  await retype(page, `#${amount}`, '一万');
   await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
   expect(await text(page, `#${amount}-error`)).toContain('not an amount in yen');
   expect(await page.$eval(`#${payment}`, (e) => (e as unknown as { value: string }).value)).toBe('銀行振込');
   expect(await h.axe(page)).toEqual([]);
 
-  await page.click(`#${amount}`, { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`#${amount}`, '20000');
+  await retype(page, `#${amount}`, '20000');
   await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
   expect(new URL(page.url()).pathname).toMatch(/^\/console\/donations\/[0-9a-f-]{36}$/);
   expect(await text(page, '[role=status]')).toContain('隔離されていた行を直して登録しました');
