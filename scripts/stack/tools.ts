@@ -246,8 +246,38 @@ export async function resolveSchemathesis(opts: ResolveOptions = {}): Promise<st
   const bin = path.join(venv, 'bin', 'st');
   const wanted = fs.readFileSync(path.join(projectRoot(), SCHEMATHESIS_REQUIREMENTS), 'utf8');
   const marker = path.join(venv, 'requirements.installed.txt');
-  if (isExecutable(bin) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted && startsFromItsVenv(bin, venv)) return bin;
+  const installed = () => isExecutable(bin) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted && startsFromItsVenv(bin, venv);
+  if (installed()) return bin;
   if (opts.install === false) throw new Error(`schemathesis not installed in ${venv}: run npm run tools:install`);
+  // A venv cannot be built aside and renamed into place (its scripts name their python by path), so
+  // concurrent installers (two test runs, tools:install beside a test) take turns through a lock folder.
+  const lock = `${venv}.lock`;
+  await takeLock(lock);
+  try {
+    if (installed()) return bin;
+    return await installSchemathesis(venv, bin, marker, wanted);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** mkdir is atomic: the one that creates the folder installs; the others wait. A lock older than 10 minutes is a dead installer's. */
+async function takeLock(lock: string): Promise<void> {
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+async function installSchemathesis(venv: string, bin: string, marker: string, wanted: string): Promise<string> {
   const python = await findPython();
   if (!python) throw new Error(`python3 with pip and venv is needed to install schemathesis into ${venv}`);
   log(`installing schemathesis into ${venv} (${SCHEMATHESIS_REQUIREMENTS}) ...`);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
 import type { Role } from '../../config/env';
-import { suiteContext, type SuiteContext } from '../support/context';
+import { isolatedDatabase, suiteContext, type SuiteContext } from '../support/context';
 import { runSchemathesis, type FuzzOutcome } from './schemathesis';
 
 /**
@@ -31,12 +31,15 @@ const reportDir = process.env.FUZZ_REPORT_DIR ?? path.join(os.tmpdir(), `furusat
 let ctx: SuiteContext;
 let app: FastifyInstance;
 let baseUrl: string;
+let database: { url: string; drop(): Promise<void> };
 
 jest.setTimeout(60 * 60 * 1000);
 
 beforeAll(async () => {
   const apiTokens = roles.map((r) => `${r}:${NAMES[r]}:${TOKENS[r]}`).join(',');
-  ctx = await suiteContext('fuzz', { API_TOKENS: apiTokens });
+  // A database of its own: the fuzzer creates donations, gifts and runs no other suite expects to see.
+  database = await isolatedDatabase('fuzz');
+  ctx = await suiteContext('fuzz', { API_TOKENS: apiTokens }, { databaseUrl: database.url });
   await ctx.startWorker();
   app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: process.env.FUZZ_LOG ? { level: process.env.FUZZ_LOG } : false });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -46,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await ctx?.close();
+  await database?.drop();
 });
 
 // One role at a time: run side by side on two cores they took longer in all.
