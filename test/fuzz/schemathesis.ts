@@ -44,6 +44,8 @@ export async function runSchemathesis(run: FuzzRun): Promise<FuzzOutcome> {
     '--header', `Authorization: Bearer ${run.token}`,
     '--phases', run.phases.join(','),
     '--suppress-health-check', 'all',
+    // No example database: a run is reproduced by its seed alone and leaves nothing in the checkout.
+    '--generation-database', 'none',
     '--request-timeout', '60',
     '--report', 'junit',
     '--report-dir', run.reportDir,
