@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { stackEnv } from '../config/stack-env';
 
 /**
  * `npm run fuzz -- --seed N --examples N [--roles operator,admin] [--phases examples,coverage,fuzzing]`:
@@ -23,7 +24,8 @@ function main(): number {
   }
   const root = path.resolve(__dirname, '..', '..');
   const env = {
-    ...process.env,
+    // The child jest run needs the whole environment (PATH, the test servers' tools); config/ hands it over.
+    ...stackEnv().inherited(),
     FUZZ_SEED: seed,
     FUZZ_EXAMPLES: String(values.examples),
     FUZZ_PHASES: values.phases,

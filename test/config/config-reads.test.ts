@@ -9,8 +9,8 @@ import path from 'node:path';
  * Only the process entry points (worker/main.ts, api/main.ts) call loadConfig(), and nothing in the
  * product reads process.env. scripts/ and bench/ are entry points and harnesses: they call
  * loadConfig() for product settings, and may read process.env only for process plumbing that is not
- * product configuration (BENCH_* knobs and the like); the dev stack helpers in scripts/stack take theirs from
- * config/stack-env.ts. test/ sets up its own environment.
+ * product configuration (BENCH_* knobs and the like); the scripts take theirs from config/
+ * (config/stack-env.ts, loadConfig). test/ sets up its own environment.
  * The import direction rules are in .dependency-cruiser.cjs (npm run deps).
  */
 const root = path.resolve(__dirname, '..', '..');
@@ -47,7 +47,7 @@ test('the checks above see what they look for', () => {
   expect(sources('worker')).toContain('worker/main.ts');
 });
 
-test('the dev stack helpers take their environment from config/ (config/stack-env.ts) too', () => {
-  const found = sources('scripts/stack').filter((file) => /\bprocess\s*\.\s*env\b/.test(code(fs.readFileSync(path.join(root, file), 'utf8'))));
+test('the scripts (the dev stack helpers, the launcher, npm run fuzz and the rest) take their environment from config/ (config/stack-env.ts) too', () => {
+  const found = sources('scripts').filter((file) => /\bprocess\s*\.\s*env\b/.test(code(fs.readFileSync(path.join(root, file), 'utf8'))));
   expect(found).toEqual([]);
 });
