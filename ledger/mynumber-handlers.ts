@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { handlerClearance, type Clearance, type HandlerEntry, type HandlerKind } from '../domain/onestop/handlers';
 import { jstDate } from '../domain/jst';
+import { renamed } from './rows';
 
 /** MYNUM-1: the register of people who may handle 特定個人情報, and the refusals it caused. */
 
@@ -31,22 +32,10 @@ const COLUMNS = [
 ];
 
 function toRow(r: any): HandlerRow {
-  return {
-    actor: r.actor,
-    name: r.name,
-    kind: r.kind,
-    dispatched: r.dispatched,
-    cityNotifiedOn: r.city_notified_on,
-    cityApprovedOn: r.city_approved_on,
-    cityApprovedBy: r.city_approved_by,
-    pledgeSignedOn: r.pledge_signed_on,
-    pledgeFile: r.pledge_file,
-    trainedOn: r.trained_on,
-    validUntil: r.valid_until,
-    removedOn: r.removed_on,
-    registeredBy: r.registered_by,
-    updatedBy: r.updated_by,
-  };
+  return renamed(
+    r,
+    'actor name kind dispatched city_notified_on city_approved_on city_approved_by pledge_signed_on pledge_file trained_on valid_until removed_on registered_by updated_by',
+  );
 }
 
 export async function findHandler(knex: Knex, actor: string): Promise<HandlerRow | undefined> {
