@@ -56,6 +56,6 @@ afterAll(async () => {
 test.each(roles)('schemathesis finds nothing as %s', async (role) => {
   const phases = phasesOf(role);
   const outcome: FuzzOutcome = await runSchemathesis({ role, token: TOKENS[role], baseUrl, seed, examples, phases, reportDir: path.join(reportDir, role) });
-  console.log(`fuzz ${role}: seed ${seed}, ${examples} examples/operation, phases ${phases.join('+')}, exit ${outcome.exitCode}, ${outcome.seconds.toFixed(1)} s\n${outcome.summary}`);
+  console.log(`fuzz ${role}: seed ${seed}, ${examples} examples/operation, phases ${phases.join('+')}, exit ${outcome.exitCode}, ${outcome.seconds.toFixed(1)} s, ${outcome.summary}; log ${path.join(reportDir, role, `${role}.log`)}`);
   expect({ role, exitCode: outcome.exitCode, output: outcome.exitCode === 0 ? '' : outcome.output.slice(-20_000) }).toEqual({ role, exitCode: 0, output: '' });
 });
