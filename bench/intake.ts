@@ -21,10 +21,12 @@ import {
   MemorySampler,
   parseOptions,
   percentile,
+  runBench,
   runPool,
   runWorker,
   sleep,
   startStack,
+  stopOnSignal,
   type BenchOptions,
   type CpuSnapshot,
   type Stack,
@@ -350,15 +352,7 @@ async function main(): Promise<number> {
 
   log(`starting a private stack (N = ${opts.n}, concurrency = ${opts.concurrency}) …`);
   const stack = await startStack();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    log('interrupted; stopping the stack …');
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(stack, log);
 
   try {
     log(`API ${stack.apiBase}; intake run …`);
@@ -373,10 +367,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('bench:intake failed:', err);
-    process.exit(1);
-  },
-);
+runBench('bench:intake', main);

@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
@@ -15,6 +14,7 @@ import { buildApi } from '../api/server';
 import { createOrm, type Orm } from '../ledger/orm';
 import { findFreePort } from '../scripts/stack/temporal-dev-server';
 import { startEmbeddedPostgres } from '../scripts/stack/embedded-postgres';
+import { listenOnLoopback } from './support';
 
 export interface LedgerStack {
   orm: Orm;
@@ -54,16 +54,12 @@ export async function startLedgerStack(log: (m: string) => void, prepare: (orm: 
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), namespace: config.temporal.namespace });
     const api = await buildApi({ config, orm, temporal, logger: false });
     const serverErrors: string[] = [];
-    api.addHook('onError', async (request, _reply, error) => {
-      if (serverErrors.length < 5) serverErrors.push(`${request.method} ${request.url}: ${error.message}`);
-    });
     stops.push(() => api.close());
-    await api.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = api.server.address() as AddressInfo;
+    const apiBase = await listenOnLoopback(api, serverErrors, (route, error) => `${route}: ${error.message}`);
     return {
       orm,
       api,
-      apiBase: `http://127.0.0.1:${port}`,
+      apiBase,
       postgresPid: pg.pid,
       dataDir: dir,
       serverErrors,

@@ -22,7 +22,8 @@ import { myNumberCheckDigit } from '../domain/onestop/my-number';
 import { registerDonation } from '../ledger/donations';
 import { registerApplication } from '../ledger/onestop';
 import { onestopNotificationWorkflow } from '../workflows/onestop/notification-workflow';
-import { percentile, parseOptions, runPool, sleep, startStack, type Stack } from './support';
+import { newDonation } from '../test/support/factory';
+import { percentile, parseOptions, runBench, runPool, sleep, startStack, type Stack } from './support';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
 const log = (m: string) => process.stderr.write(`[bench:onestop] ${m}\n`);
@@ -59,18 +60,10 @@ async function seedDonations(stack: Stack, n: number, concurrency: number, runId
     const { prefecture, place } = PLACES[i % PLACES.length];
     const { donation } = await registerDonation(
       stack.orm.em.fork(),
-      {
-        portal: 'choice',
+      newDonation('BENCH-OS', {
         portalOrderId: `BENCH-OS-${runId}-${i}`,
-        channel: 'portal',
         donor: { name: `試験 太郎${i}`, nameKana: 'シケン タロウ', postalCode: '100-0001', prefecture, address: `${place}1-${i}`, phone: '03-0000-0000', email: 'bench@example.jp' },
-        amountYen: 10_000,
-        paymentMethod: 'bank_transfer',
-        appliedAt: '2026-11-20T01:00:00.000Z',
-        wantsOneStop: true,
-        disasterRelief: false,
-        gifts: [],
-      },
+      }),
       'bench:seed',
     );
     donationIds[i] = donation.id;
@@ -216,10 +209,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('bench:onestop failed:', err);
-    process.exit(1);
-  },
-);
+runBench('bench:onestop', main);

@@ -38,7 +38,7 @@ import { registerDonation } from '../ledger/donations';
 import { ensureDonationWorkflow } from '../workflows/donation/client';
 import { supplierOrderWorkflow } from '../workflows/shipping/supplier-order-workflow';
 import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
-import { cpuSince, cpuSnapshot, MemorySampler, parseOptions, runPool, runWorker, sleep, startStack, type CpuSnapshot, type Stack } from './support';
+import { cpuSince, cpuSnapshot, MemorySampler, parseOptions, runBench, runPool, runWorker, sleep, startStack, stopOnSignal, type CpuSnapshot, type Stack } from './support';
 
 const SUPPLIERS = 20;
 const GIFTS = 50;
@@ -342,15 +342,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   log(`starting a private stack (N = ${n}, concurrency = ${opts.concurrency}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}) …`);
   const stack = await startStack();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    log('interrupted; stopping the stack …');
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(stack, log);
 
   try {
     // ---- the worker, re-wired to this run's mail sink
@@ -573,10 +565,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('bench:ship failed:', err);
-    process.exit(1);
-  },
-);
+runBench('bench:ship', main);

@@ -245,6 +245,43 @@ export function runWorker(worker: Worker, what: string, onStop: (step: () => Pro
   return failure;
 }
 
+/** Runs a bench's main and exits with its code; a failure is printed and exits 1. */
+export function runBench(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`${name} failed:`, err);
+      process.exit(1);
+    },
+  );
+}
+
+/** Interrupted (SIGINT/SIGTERM): the private servers go down with the bench, once. */
+export function stopOnSignal(stack: { stop(): Promise<void> }, log: (message: string) => void): void {
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    log('interrupted; stopping the stack …');
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/**
+ * Serves the bench's API on a free loopback port and returns its base URL. With the logger off, a
+ * 500 would otherwise say only "see the server log": the first five server errors are recorded
+ * (never altered: the API's own error handler still shapes the answer).
+ */
+export async function listenOnLoopback<E>(api: FastifyInstance, serverErrors: E[], entry: (route: string, error: Error) => E): Promise<string> {
+  api.addHook('onError', async (request, _reply, error) => {
+    if (serverErrors.length < 5) serverErrors.push(entry(`${request.method} ${request.url}`, error));
+  });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  return `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+}
+
 export async function startStack(): Promise<Stack> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-bench-'));
   // As root, postgres runs as the postgres user and must reach its data directory.
@@ -309,15 +346,9 @@ export async function startStack(): Promise<Stack> {
     const workerFailure = runWorker(worker, 'donation worker', (step) => stops.push(step));
 
     const api = await buildApi({ config, orm, temporal: client, logger: false });
-    // With the logger off, a 500 would otherwise say only "see the server log".
     const serverErrors: ServerError[] = [];
-    api.addHook('onError', async (request, _reply, error) => {
-      // Recorded, never altered: the API's own error handler still shapes the answer.
-      if (serverErrors.length < 5) serverErrors.push({ route: `${request.method} ${request.url}`, error });
-    });
     stops.push(() => api.close());
-    await api.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = api.server.address() as AddressInfo;
+    const apiBase = await listenOnLoopback(api, serverErrors, (route, error) => ({ route, error }));
 
     return {
       config,
@@ -328,7 +359,7 @@ export async function startStack(): Promise<Stack> {
       worker,
       workerFailure,
       api,
-      apiBase: `http://127.0.0.1:${port}`,
+      apiBase,
       serverErrors,
       temporalAddress: temporal.address,
       temporalPid: temporal.pid,
