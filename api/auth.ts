@@ -5,6 +5,11 @@ import { ROLES, type ApiToken, type Role } from '../config/env';
 export interface Principal {
   name: string;
   role: Role;
+  /**
+   * Set only for a console person: the browser's address, which the console forwards because its
+   * in-process call comes from the loopback (MYNUM-2 judges the terminal, not the console).
+   */
+  consoleTerminal?: string;
 }
 
 declare module 'fastify' {
@@ -32,14 +37,14 @@ const INTERNAL_HEADER = 'x-furusato-console-principal';
 const internalSecret = randomBytes(32).toString('hex');
 const internalDigest = digest(internalSecret);
 
-export function consolePrincipalHeaders(p: Principal): Record<string, string> {
-  return { [INTERNAL_HEADER]: `${internalSecret} ${p.role}:${p.name}` };
+export function consolePrincipalHeaders(p: Principal & { consoleTerminal: string }): Record<string, string> {
+  return { [INTERNAL_HEADER]: `${internalSecret} ${p.role}:${p.name} @${p.consoleTerminal}` };
 }
 
 function internalPrincipal(header: string | string[] | undefined, roles: readonly Role[]): Principal | undefined {
-  const match = typeof header === 'string' ? /^([0-9a-f]{64}) ([a-z]+):(\S+)$/.exec(header) : null;
+  const match = typeof header === 'string' ? /^([0-9a-f]{64}) ([a-z]+):(\S+) @(\S+)$/.exec(header) : null;
   if (!match || !timingSafeEqual(digest(match[1]), internalDigest) || !roles.includes(match[2] as Role)) return undefined;
-  return { role: match[2] as Role, name: match[3] };
+  return { role: match[2] as Role, name: match[3], consoleTerminal: match[4] };
 }
 
 /**

@@ -49,6 +49,8 @@ export async function buildApi({ config, orm, temporal, logger }: ApiDeps): Prom
     // Unique across processes: a 500's requestId finds its log line in any API replica's log.
     genReqId: () => randomUUID(),
     bodyLimit: JSON_BODY_LIMIT,
+    // request.ip is the client behind a declared proxy, never one an X-Forwarded-For header claims by itself (MYNUM-2 judges terminals by it).
+    trustProxy: config.api.trustProxy.length ? config.api.trustProxy : false,
     // Longer than any bounded path parameter, so an overlong one is a 400 naming it rather than a bare 414.
     routerOptions: { maxParamLength: 4_096 },
     ...SLOW_CLIENT_TIMEOUTS,

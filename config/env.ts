@@ -4,6 +4,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import type { CallCentreHoursConfig } from '../domain/callcentre/hours';
 import { DEFAULT_YEAR_END_CLOSURE, type YearEndClosure } from '../domain/deadlines';
 import type { MyNumberKeyring } from '../domain/onestop/keyring';
+import { parseRange } from '../domain/onestop/handling-area';
 
 /**
  * Configuration from the environment, validated once at start-up so that a typo
@@ -39,6 +40,8 @@ export interface AppConfig {
     host: string;
     port: number;
     tokens: ApiToken[];
+    /** Reverse proxies (addresses or ranges) whose X-Forwarded-For names the client; none: the socket's peer is the client. */
+    trustProxy: string[];
   };
   donation: {
     /** How long before the documents deadline the reminder fires. */
@@ -96,6 +99,12 @@ export interface AppConfig {
     scanDir: string;
     /** REC-1: the yearly date (Japan time) on which the destruction of expired applications is proposed to the city. */
     retentionProposalDate: { month: number; day: number };
+    /**
+     * MYNUM-2: the declared 取扱区域 as network ranges of the permitted terminals. Outside production
+     * the loopback ranges by default; in production nothing until MYNUMBER_HANDLING_AREA is set
+     * (fail closed: every 個人番号 read refused, saying the area is undeclared).
+     */
+    handlingArea: string[];
     /** SEC-3: the city's address for incident reports (CITY_INCIDENT_EMAIL); a placeholder outside production, unset (reports not mailed, said so) in production without it. */
     cityIncidentEmail?: string;
   };
@@ -289,6 +298,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       host: env.API_HOST || '127.0.0.1',
       port: int(env, 'API_PORT', 3000, 0, 65535),
       tokens,
+      trustProxy: rangeList(env, 'API_TRUST_PROXY', ''),
     },
     donation: {
       reminderLeadDays: int(env, 'DOCS_REMINDER_LEAD_DAYS', 3, 1, 13),
@@ -326,6 +336,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       scanDir: path.resolve(env.ONESTOP_SCAN_DIR || path.join(dataDir, 'onestop', 'scans')),
       retentionProposalDate: monthDay(env, 'ONESTOP_RETENTION_PROPOSAL_DATE', '04-01', [1, 12]),
       cityIncidentEmail: cityIncidentEmail(env, production),
+      handlingArea: handlingAreaRanges(env, production),
     },
     intake: intakeConfig(env, dataDir),
     mail: mailConfig(env),
@@ -459,6 +470,21 @@ function mailConfig(env: Env): MailConfig {
 
 /** SEC-3: where incident reports are mailed. A placeholder on a developer's machine (it lands in the local sink). */
 export const DEV_CITY_INCIDENT_EMAIL = 'jiko-houkoku@city.yanagawa.example';
+
+/** Comma-separated addresses or address/prefix ranges; a malformed entry stops the process at start. */
+function rangeList(env: Env, key: string, fallback: string): string[] {
+  const ranges = (env[key] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const r of ranges) {
+    try {
+      parseRange(r);
+    } catch (e) {
+      throw new ConfigError(`${key}: ${(e as Error).message}`);
+    }
+  }
+  return ranges;
+}
+
+const handlingAreaRanges = (env: Env, production: boolean) => rangeList(env, 'MYNUMBER_HANDLING_AREA', production ? '' : '127.0.0.0/8,::1/128');
 
 function cityIncidentEmail(env: Env, production: boolean): string | undefined {
   return optionalEmail(env, 'CITY_INCIDENT_EMAIL', DEV_CITY_INCIDENT_EMAIL, production);

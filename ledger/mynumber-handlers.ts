@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { handlerClearance, type Clearance, type HandlerEntry, type HandlerKind } from '../domain/onestop/handlers';
+import { terminalClearance, type HandlingArea } from '../domain/onestop/handling-area';
 import { jstDate } from '../domain/jst';
 import { renamed } from './rows';
 
@@ -86,16 +87,20 @@ export async function approveResponsible(knex: Knex, actor: string, by: string, 
 /** Whether `actor` may handle a 個人番号 now; a refusal is recorded (without the number) before it is returned. */
 export async function clearForMyNumber(
   knex: Knex,
-  attempt: { actor: string; role: string; source: string; applicationId: string; reasonGiven: string },
+  attempt: { actor: string; role: string; source: string; terminal?: string; applicationId: string; reasonGiven: string },
+  area: HandlingArea,
   now = new Date(),
 ): Promise<Clearance> {
-  const clearance = handlerClearance(await findHandler(knex, attempt.actor), jstDate(now));
+  // MYNUM-2 first: from outside the 取扱区域 nobody handles a number, registered or not.
+  const atTerminal = terminalClearance(area, attempt.terminal);
+  const clearance = atTerminal.cleared ? handlerClearance(await findHandler(knex, attempt.actor), jstDate(now)) : atTerminal;
   if (!clearance.cleared) {
     await knex('my_number_access_refusals').insert({
       application_id: attempt.applicationId,
       actor: attempt.actor,
       role: attempt.role,
       source: attempt.source,
+      terminal: attempt.terminal ?? null,
       reason_given: attempt.reasonGiven,
       refusal: clearance.reason,
     });
@@ -105,5 +110,5 @@ export async function clearForMyNumber(
 
 export async function myNumberRefusals(knex: Knex, applicationId: string) {
   const rows = await knex('my_number_access_refusals').where({ application_id: applicationId }).orderBy('id');
-  return rows.map((r: any) => ({ actor: r.actor, role: r.role, source: r.source, reasonGiven: r.reason_given, refusal: r.refusal, refusedAt: new Date(r.refused_at).toISOString() }));
+  return rows.map((r: any) => ({ actor: r.actor, role: r.role, source: r.source, reasonGiven: r.reason_given, terminal: r.terminal, refusal: r.refusal, refusedAt: new Date(r.refused_at).toISOString() }));
 }

@@ -5,6 +5,7 @@ import type { OneStopNoticeKind } from '../domain/onestop/notices';
 import { municipalityByCode, municipalityOf } from '../domain/onestop/municipality';
 import { PERSONAL_FIELDS, PURGED, purgePersonalData, referenceNumber, type ManifestRow } from '../domain/onestop/notification';
 import type { MyNumberKeyring } from '../config/env';
+import type { HandlingArea } from '../domain/onestop/handling-area';
 import { jstDate } from '../domain/jst';
 import { renamed } from './rows';
 import { clearForMyNumber } from './mynumber-handlers';
@@ -423,21 +424,23 @@ export interface Reader {
   actor: string;
   role: string;
   source: string;
+  /** MYNUM-2: the address of the terminal the person reads from (the console forwards the browser's). */
+  terminal?: string;
 }
 
 /**
  * The only way a 個人番号 leaves the ledger in clear. The access-log row is
  * written in the same transaction first: no log, no number.
  */
-export async function readMyNumber(knex: Knex, keyring: MyNumberKeyring, id: string, reader: Reader, reason: string): Promise<string | undefined> {
+export async function readMyNumber(knex: Knex, keyring: MyNumberKeyring, area: HandlingArea, id: string, reader: Reader, reason: string): Promise<string | undefined> {
   // MYNUM-1: only a cleared handler reads; the refusal is recorded (outside the read's transaction, so it stays).
   if (!/^[0-9a-f-]{36}$/i.test(id) || !(await knex('onestop_applications').where('id', id).first('id'))) throw new OneStopError('not_found', `one-stop application ${id} not found`);
-  const clearance = await clearForMyNumber(knex, { actor: reader.actor, role: reader.role, source: reader.source, applicationId: id, reasonGiven: reason });
+  const clearance = await clearForMyNumber(knex, { actor: reader.actor, role: reader.role, source: reader.source, terminal: reader.terminal, applicationId: id, reasonGiven: reason }, area);
   if (!clearance.cleared) throw new OneStopError('forbidden', `個人番号を閲覧できません: ${clearance.reason}`);
   return knex.transaction(async (trx) => {
     const r = await trx('onestop_applications').select('my_number_sealed', 'my_number_key_id').where('id', id).first();
     if (!r) throw new OneStopError('not_found', `one-stop application ${id} not found`);
-    await trx('my_number_access_log').insert({ application_id: id, actor: reader.actor, role: reader.role, reason, source: reader.source });
+    await trx('my_number_access_log').insert({ application_id: id, actor: reader.actor, role: reader.role, reason, source: reader.source, terminal: reader.terminal ?? null });
     if (!r.my_number_sealed) return undefined;
     return openMyNumber(keyring, id, { keyId: r.my_number_key_id, sealed: r.my_number_sealed });
   });
@@ -445,7 +448,7 @@ export async function readMyNumber(knex: Knex, keyring: MyNumberKeyring, id: str
 
 export async function myNumberAccessLog(knex: Knex, id: string) {
   const rows = await knex('my_number_access_log').where('application_id', id).orderBy('id');
-  return rows.map((a: any) => ({ actor: a.actor, role: a.role, reason: a.reason, source: a.source, accessedAt: iso(a.accessed_at) }));
+  return rows.map((a: any) => ({ actor: a.actor, role: a.role, reason: a.reason, source: a.source, terminal: a.terminal, accessedAt: iso(a.accessed_at) }));
 }
 
 /** Key rotation: re-seals every number not under the active key. Run after adding a key and making it active. */

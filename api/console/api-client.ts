@@ -18,7 +18,7 @@ export function apiClient(root: FastifyInstance): ApiCall {
   return async (user, method, url, payload, headers = {}) => {
     // A supplier's API principal is its supplier code (api/gifts scopes by it); everyone else is their login.
     const name = user.role === 'supplier' && user.supplierCode ? user.supplierCode : user.login;
-    const res = await root.inject({ method, url, payload: payload as InjectOptions['payload'], headers: { ...headers, ...consolePrincipalHeaders({ role: user.role, name }) } });
+    const res = await root.inject({ method, url, payload: payload as InjectOptions['payload'], headers: { ...headers, ...consolePrincipalHeaders({ role: user.role, name, consoleTerminal: user.terminal }) } });
     let body: unknown = res.body;
     if (String(res.headers['content-type'] ?? '').includes('application/json')) body = res.json();
     return { status: res.statusCode, body: body as any };

@@ -26,6 +26,8 @@ export interface ConsoleUser {
   canReadMyNumber: boolean;
   /** How the person appears in the event log, exactly as an API token's: "operator:tanaka". */
   actor: string;
+  /** The browser's address (MYNUM-2: a 個人番号 is handled only from a terminal inside the 取扱区域). */
+  terminal: string;
 }
 
 declare module 'fastify' {
@@ -55,7 +57,7 @@ export const ALL_ROLES: readonly Role[] = ['operator', 'city', 'supplier', 'admi
 export const OPERATORS: readonly Role[] = ['operator', 'admin'];
 export const READERS: readonly Role[] = ['operator', 'city', 'admin'];
 
-const userOf = (a: ConsoleAccount): ConsoleUser => ({
+const userOf = (a: ConsoleAccount, terminal: string): ConsoleUser => ({
   id: a.id,
   login: a.login,
   displayName: a.displayName,
@@ -63,6 +65,7 @@ const userOf = (a: ConsoleAccount): ConsoleUser => ({
   supplierCode: a.supplierCode,
   canReadMyNumber: a.canReadMyNumber,
   actor: actorOf({ name: a.login, role: a.role }),
+  terminal,
 });
 
 /** Writing lastSeenAt on every request would write the session row on every request; once a minute is enough. */
@@ -168,7 +171,7 @@ export async function consoleFoundation(app: FastifyInstance, deps: RouteDeps): 
         if (!account || account.disabled) {
           await s.destroy();
         } else {
-          request.consoleUser = userOf(account);
+          request.consoleUser = userOf(account, request.ip);
           if (!s.lastSeenAt || now - s.lastSeenAt > TOUCH_MS) s.lastSeenAt = now;
         }
       }

@@ -38,6 +38,7 @@ import { incidentReportText } from '../../domain/onestop/incidents';
 import { isMunicipalityCode, municipalityByCode } from '../../domain/onestop/municipality';
 import { notificationDueOn } from '../../domain/onestop/notification';
 import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
+import { handlingArea } from '../../domain/onestop/handling-area';
 import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
@@ -195,6 +196,7 @@ const INCIDENT_MAIL_WAIT_MS = 60_000;
 
 export function registerOneStopRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const keyring = requireMyNumberKeys(config);
+  const area = handlingArea(config.onestop.handlingArea);
   if (keyring.insecureDevKey) app.log.warn('個人番号 are sealed with the INSECURE development key (MY_NUMBER_KEYS unset): do not enter real numbers');
   const knex = () => orm.em.getKnex();
 
@@ -350,7 +352,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
     {
       schema: {
         tags: ['onestop'],
-        summary: 'Read the 個人番号 (admin on the MYNUM-1 register with the city told, pledge and training; every read is logged with its reason, every refusal too)',
+        summary: 'Read the 個人番号 (admin on the MYNUM-1 register with the city told, pledge and training, from a terminal inside the MYNUM-2 取扱区域; every read is logged with its reason and terminal, every refusal too)',
         params: idParams,
         querystring: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 4, maxLength: 500 } } },
       },
@@ -358,7 +360,8 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
     },
     async (request, reply) => {
       const p = request.principal!;
-      const value = await readMyNumber(knex(), keyring, request.params.id, { actor: actorOf(p), role: p.role, source: 'api' }, request.query.reason).catch(translate);
+      const reader = { actor: actorOf(p), role: p.role, source: p.consoleTerminal ? 'console' : 'api', terminal: p.consoleTerminal ?? request.ip };
+      const value = await readMyNumber(knex(), keyring, area, request.params.id, reader, request.query.reason).catch(translate);
       reply.header('cache-control', 'no-store');
       return { applicationId: request.params.id, myNumber: value ?? null };
     },

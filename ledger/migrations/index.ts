@@ -19,6 +19,7 @@ import { Migration20261126970000_carriers } from './Migration20261126970000_carr
 import { Migration20261206000000_console_accounts } from './Migration20261206000000_console_accounts';
 import { Migration20261206100000_report_inspections } from './Migration20261206100000_report_inspections';
 import { Migration20261206200000_mynumber_handlers } from './Migration20261206200000_mynumber_handlers';
+import { Migration20261207001500_mynumber_terminals } from './Migration20261207001500_mynumber_terminals';
 import { Migration20261126900000_billing } from './Migration20261126900000_billing';
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261206000000_console_accounts', class: Migration20261206000000_console_accounts },
   { name: 'Migration20261206100000_report_inspections', class: Migration20261206100000_report_inspections },
   { name: 'Migration20261206200000_mynumber_handlers', class: Migration20261206200000_mynumber_handlers },
+  { name: 'Migration20261207001500_mynumber_terminals', class: Migration20261207001500_mynumber_terminals },
 ];
