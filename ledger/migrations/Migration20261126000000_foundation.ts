@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyTriggers } from './append-only';
 
 /** The ledger's first shape: portals, suppliers, gifts, donors, donations, gift lines and the event log. */
 export class Migration20261126000000_foundation extends Migration {
@@ -110,10 +111,7 @@ export class Migration20261126000000_foundation extends Migration {
       begin
         raise exception 'donation_events is append-only (% refused)', tg_op;
       end $$;
-      create trigger donation_events_no_update before update or delete on donation_events
-        for each row execute function donation_events_append_only();
-      create trigger donation_events_no_truncate before truncate on donation_events
-        for each statement execute function donation_events_append_only();
+      ${appendOnlyTriggers('donation_events')}
 
       insert into portals (code, name, record_only) values
         ('choice', 'ふるさとチョイス', false),

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyFunction, appendOnlyTriggers } from './append-only';
 
 /** ONESTOP-1…5, DOCS-5, SEC-1: one-stop applications, their history and notices, sealed 個人番号 and who read it. */
 export class Migration20261126300000_onestop extends Migration {
@@ -99,18 +100,9 @@ export class Migration20261126300000_onestop extends Migration {
         report jsonb null
       );
 
-      create function onestop_append_only() returns trigger language plpgsql as $$
-      begin
-        raise exception '% is append-only (% refused)', tg_table_name, tg_op;
-      end $$;
-      create trigger onestop_events_no_update before update or delete on onestop_events
-        for each row execute function onestop_append_only();
-      create trigger onestop_events_no_truncate before truncate on onestop_events
-        for each statement execute function onestop_append_only();
-      create trigger my_number_access_log_no_update before update or delete on my_number_access_log
-        for each row execute function onestop_append_only();
-      create trigger my_number_access_log_no_truncate before truncate on my_number_access_log
-        for each statement execute function onestop_append_only();
+      ${appendOnlyFunction('onestop_append_only')}
+      ${appendOnlyTriggers('onestop_events', 'onestop_append_only')}
+      ${appendOnlyTriggers('my_number_access_log', 'onestop_append_only')}
     `);
   }
 

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyTriggers } from './append-only';
 
 /**
  * ONESTOP-4 (申告特例通知書 delivery), REC-1 (purge of the other personal data),
@@ -77,10 +78,7 @@ export class Migration20261126600000_onestop_delivery extends Migration {
         constraint incidents_count_given check (affected_people is not null or affected_records is not null)
       );
       create index incidents_created_idx on incidents (created_at);
-      create trigger incidents_no_update before update or delete on incidents
-        for each row execute function onestop_append_only();
-      create trigger incidents_no_truncate before truncate on incidents
-        for each statement execute function onestop_append_only();
+      ${appendOnlyTriggers('incidents', 'onestop_append_only')}
 
       -- REC-1: onestop_events stays append-only, except that an approved destruction may overwrite the personal
       -- data in before/after (names, addresses of resubmissions and 変更届出書). The destruction sets

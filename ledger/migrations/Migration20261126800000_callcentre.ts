@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyFunction, appendOnlyTriggers } from './append-only';
 
 /**
  * CALL-1…4: the call centre's inquiry and complaint log. `calls` holds each inquiry's current
@@ -54,14 +55,8 @@ export class Migration20261126800000_callcentre extends Migration {
       );
       create index call_events_call_idx on call_events (call_id, id);
 
-      create function callcentre_append_only() returns trigger language plpgsql as $$
-      begin
-        raise exception '% is append-only (% refused)', tg_table_name, tg_op;
-      end $$;
-      create trigger call_events_no_update before update or delete on call_events
-        for each row execute function callcentre_append_only();
-      create trigger call_events_no_truncate before truncate on call_events
-        for each statement execute function callcentre_append_only();
+      ${appendOnlyFunction('callcentre_append_only')}
+      ${appendOnlyTriggers('call_events', 'callcentre_append_only')}
     `);
   }
 

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyTriggers } from './append-only';
 
 /**
  * Monthly billing (BILL-1…5): one run per month (and scope), a frozen statement per
@@ -148,10 +149,7 @@ export class Migration20261126900000_billing extends Migration {
         idempotency_key text null unique
       );
       create index billing_events_run_idx on billing_events (run_id, id);
-      create trigger billing_events_no_update before update or delete on billing_events
-        for each row execute function donation_events_append_only();
-      create trigger billing_events_no_truncate before truncate on billing_events
-        for each statement execute function donation_events_append_only();
+      ${appendOnlyTriggers('billing_events')}
     `);
   }
 

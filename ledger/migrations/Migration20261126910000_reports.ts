@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyTriggers } from './append-only';
 
 /**
  * REPORT-1/2, PR-1, CALL-3:
@@ -97,10 +98,7 @@ export class Migration20261126910000_reports extends Migration {
         idempotency_key text null unique
       );
       create index quality_measure_events_measure_idx on quality_measure_events (measure_id, id);
-      create trigger quality_measure_events_no_update before update or delete on quality_measure_events
-        for each row execute function callcentre_append_only();
-      create trigger quality_measure_events_no_truncate before truncate on quality_measure_events
-        for each statement execute function callcentre_append_only();
+      ${appendOnlyTriggers('quality_measure_events', 'callcentre_append_only')}
 
       -- The report's month ranges: documents due, shipments planned and created in a month.
       create index donations_documents_due_on_idx on donations (documents_due_on) where documents_due_on is not null;

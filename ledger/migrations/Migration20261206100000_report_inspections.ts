@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendOnlyTriggers } from './append-only';
 
 /**
  * REPORT-1 (spec 10(1), 13): the city inspects (検査) each monthly report revision — passed, or returned
@@ -21,10 +22,7 @@ export class Migration20261206100000_report_inspections extends Migration {
         constraint monthly_report_inspections_return_reason check (decision = 'passed' or (reason is not null and length(btrim(reason)) > 0))
       );
       create index monthly_report_inspections_month_idx on monthly_report_inspections (month, revision);
-      create trigger monthly_report_inspections_no_update before update or delete on monthly_report_inspections
-        for each row execute function donation_events_append_only();
-      create trigger monthly_report_inspections_no_truncate before truncate on monthly_report_inspections
-        for each statement execute function donation_events_append_only();
+      ${appendOnlyTriggers('monthly_report_inspections')}
     `);
   }
 
