@@ -9,7 +9,7 @@
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config/env';
+import { loadConfig, requireMyNumberKeys } from '../config/env';
 import { buildApi } from '../api/server';
 import { addAccount, findAccount } from '../ledger/console-accounts';
 import { resolveTemporalCli } from '../scripts/stack/tools';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
 
     const knex = stack.orm.em.getKnex();
-    if (!(await findAccount(knex, LOGIN))) await addAccount(knex, { login: LOGIN, displayName: 'ベンチマーク', role: 'operator', password: PASSWORD }, 'bench:console');
+    if (!(await findAccount(knex, LOGIN))) await addAccount(knex, { login: LOGIN, displayName: 'ベンチマーク', role: 'operator', password: PASSWORD }, 'bench:console', requireMyNumberKeys(config));
     const cookie = await signIn(base);
     const sample = (await knex.raw('select id, portal_order_id from donations tablesample system (0.05) limit ?', [o.requests])).rows as { id: string; portal_order_id: string }[];
 

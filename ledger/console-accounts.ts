@@ -2,11 +2,14 @@ import { hash, verify, Algorithm } from '@node-rs/argon2';
 import { generateSecret, verifySync } from 'otplib';
 import type { Knex } from '@mikro-orm/postgresql';
 import { accountFieldErrors, afterFailure, needsSecondFactor, type ConsoleRole, type LockoutPolicy } from '../domain/console/accounts';
+import { openTotpSecret, sealTotpSecret } from '../domain/console/totp-seal';
+import type { MyNumberKeyring } from '../domain/onestop/keyring';
 
 /**
  * Console accounts (issue 16, SEC-2): one per person. Passwords are argon2id hashes
  * (@node-rs/argon2, its recommended parameters); the second factor is TOTP (otplib, RFC 6238,
- * 30-second steps, one step of clock drift either way). Every sign-in attempt is a row of
+ * 30-second steps, one step of clock drift either way), its secret sealed at rest with the
+ * 個人番号 keyring (domain/console/totp-seal.ts). Every sign-in attempt is a row of
  * console_sign_ins, every change to an account a row of console_account_events with its actor.
  */
 
@@ -46,7 +49,7 @@ const view = (r: Row): ConsoleAccount => ({
   role: r.role,
   supplierCode: r.supplier_code ?? null,
   canReadMyNumber: r.can_read_my_number,
-  hasSecondFactor: r.totp_secret != null,
+  hasSecondFactor: r.totp_sealed != null,
   lockedUntil: date(r.locked_until),
   disabled: r.disabled_at != null,
   lastSignInAt: date(r.last_sign_in_at),
@@ -68,7 +71,7 @@ export interface NewAccount {
 }
 
 /** Creates an account; answers it with the TOTP secret to hand over (when it has one). */
-export async function addAccount(knex: Knex, input: NewAccount, actor: string): Promise<{ account: ConsoleAccount; totpSecret: string | null }> {
+export async function addAccount(knex: Knex, input: NewAccount, actor: string, keyring: MyNumberKeyring): Promise<{ account: ConsoleAccount; totpSecret: string | null }> {
   const errors = accountFieldErrors({ ...input, supplierCode: input.supplierCode ?? null });
   if (input.supplierCode) {
     const [s] = (await knex.raw('select 1 from suppliers where code = ?', [input.supplierCode])).rows;
@@ -80,12 +83,13 @@ export async function addAccount(knex: Knex, input: NewAccount, actor: string): 
   const canReadMyNumber = input.canReadMyNumber ?? false;
   const totpSecret = needsSecondFactor({ role: input.role, canReadMyNumber }) ? (input.totpSecret ?? generateSecret()) : null;
   const passwordHash = await hashPassword(input.password);
+  const sealed = totpSecret ? sealTotpSecret(keyring, input.login, totpSecret) : null;
   return knex.transaction(async (trx) => {
     const [row] = (
       await trx.raw(
-        `insert into console_accounts (login, display_name, role, supplier_code, can_read_my_number, password_hash, totp_secret)
-         values (?, ?, ?, ?, ?, ?, ?) returning *`,
-        [input.login, input.displayName.trim(), input.role, input.supplierCode ?? null, canReadMyNumber, passwordHash, totpSecret],
+        `insert into console_accounts (login, display_name, role, supplier_code, can_read_my_number, password_hash, totp_sealed, totp_key_id)
+         values (?, ?, ?, ?, ?, ?, ?, ?) returning *`,
+        [input.login, input.displayName.trim(), input.role, input.supplierCode ?? null, canReadMyNumber, passwordHash, sealed?.sealed ?? null, sealed?.keyId ?? null],
       )
     ).rows as Row[];
     await recordAccountEvent(trx, row.id, 'created', actor, { role: input.role, supplierCode: input.supplierCode ?? null, canReadMyNumber });
@@ -119,17 +123,18 @@ export async function disableAccount(knex: Knex, login: string, actor: string): 
 }
 
 /** A new password (and, with newSecondFactor, a new TOTP secret); unlocks and re-enables the account. */
-export async function resetAccount(knex: Knex, login: string, password: string, actor: string, opts: { newSecondFactor?: boolean } = {}): Promise<{ account: ConsoleAccount; totpSecret: string | null }> {
+export async function resetAccount(knex: Knex, login: string, password: string, actor: string, keyring: MyNumberKeyring, opts: { newSecondFactor?: boolean } = {}): Promise<{ account: ConsoleAccount; totpSecret: string | null }> {
   const errors = accountFieldErrors({ password });
   const current = await findAccount(knex, login);
   if (!current) errors.push({ field: 'login', message: `ログインID ${login} のアカウントはありません` });
   if (errors.length) throw new AccountError(errors);
   const totpSecret = opts.newSecondFactor || (needsSecondFactor(current!) && !current!.hasSecondFactor) ? generateSecret() : null;
+  const sealed = totpSecret ? sealTotpSecret(keyring, login, totpSecret) : null;
   const [r] = (
     await knex.raw(
-      `update console_accounts set password_hash = ?, totp_secret = coalesce(?, totp_secret), failed_attempts = 0, locked_until = null, disabled_at = null, updated_at = now()
+      `update console_accounts set password_hash = ?, totp_sealed = coalesce(?, totp_sealed), totp_key_id = coalesce(?, totp_key_id), failed_attempts = 0, locked_until = null, disabled_at = null, updated_at = now()
         where login = ? returning *`,
-      [await hashPassword(password), totpSecret, login],
+      [await hashPassword(password), sealed?.sealed ?? null, sealed?.keyId ?? null, login],
     )
   ).rows as Row[];
   await recordAccountEvent(knex, r.id, 'reset', actor, { newSecondFactor: totpSecret != null });
@@ -197,7 +202,7 @@ async function signedIn(knex: Knex, id: number, login: string, ip: string | null
 }
 
 /** The second step for accounts that need one: a TOTP code. Wrong codes count towards the same lock. */
-export async function checkSecondFactor(knex: Knex, accountId: number, code: string, policy: LockoutPolicy, ip: string | null, now = new Date()): Promise<PasswordCheck> {
+export async function checkSecondFactor(knex: Knex, keyring: MyNumberKeyring, accountId: number, code: string, policy: LockoutPolicy, ip: string | null, now = new Date()): Promise<PasswordCheck> {
   const [r] = (await knex.raw('select * from console_accounts where id = ?', [accountId])).rows as Row[];
   if (!r || r.disabled_at) return { ok: false, reason: 'disabled' };
   const locked = lockedAt(r, now);
@@ -205,7 +210,8 @@ export async function checkSecondFactor(knex: Knex, accountId: number, code: str
     await recordSignIn(knex, r.login, 'locked', ip, r.id);
     return { ok: false, reason: 'locked', lockedUntil: locked, justLocked: false };
   }
-  const valid = r.totp_secret && /^\d{6}$/.test(code) && verifySync({ secret: r.totp_secret, token: code, epochTolerance: 30 }).valid;
+  const secret = r.totp_sealed ? openTotpSecret(keyring, r.login, { keyId: r.totp_key_id, sealed: r.totp_sealed }) : null;
+  const valid = secret && /^\d{6}$/.test(code) && verifySync({ secret, token: code, epochTolerance: 30 }).valid;
   if (valid) {
     await signedIn(knex, r.id, r.login, ip);
     return { ok: true, account: view(r) };

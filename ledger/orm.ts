@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { setMigrationContext, type MigrationContext } from './migration-context';
 
 export type Orm = MikroORM;
 
@@ -39,8 +40,9 @@ export async function connectOrm(databaseUrl: string, opts: { poolMax?: number }
 }
 
 /** Several workers may start together: a session-level advisory lock lets exactly one migrate at a time. */
-export async function migrate(orm: Orm): Promise<string[]> {
+export async function migrate(orm: Orm, context: MigrationContext = {}): Promise<string[]> {
   const knex = orm.em.getKnex();
+  setMigrationContext(context);
   const conn = await knex.client.acquireConnection();
   try {
     await conn.query('select pg_advisory_lock(5839201)');

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addAccount, findAccount } from '../ledger/console-accounts';
 import { createSupplier, findSupplier } from '../ledger/suppliers';
-import type { Role } from '../config/env';
+import type { MyNumberKeyring, Role } from '../config/env';
 
 /**
  * Outside production only (`npm start` calls this when NODE_ENV ≠ production): one console account
@@ -21,7 +21,7 @@ const DEV_ACCOUNTS: { login: string; role: Role; displayName: string }[] = [
 
 export const devPassword = (role: Role) => `dev-${role}-password`;
 
-export async function seedDevAccounts(em: EntityManager): Promise<string> {
+export async function seedDevAccounts(em: EntityManager, keyring: MyNumberKeyring): Promise<string> {
   if (!(await findSupplier(em, DEV_SUPPLIER_CODE))) await createSupplier(em, { code: DEV_SUPPLIER_CODE, name: '開発用 柳川サンプル事業者', shippingWeekdays: [1, 4] });
   const knex = em.getKnex();
   for (const a of DEV_ACCOUNTS) {
@@ -30,6 +30,7 @@ export async function seedDevAccounts(em: EntityManager): Promise<string> {
       knex,
       { ...a, password: devPassword(a.role), supplierCode: a.role === 'supplier' ? DEV_SUPPLIER_CODE : null, totpSecret: a.role === 'admin' ? DEV_ADMIN_TOTP_SECRET : undefined },
       'system:dev-seed',
+      keyring,
     );
   }
   return `${DEV_ACCOUNTS.map((a) => `${a.login} / ${devPassword(a.role)}`).join('  ')}  (dev-admin TOTP secret ${DEV_ADMIN_TOTP_SECRET})`;

@@ -73,10 +73,10 @@ async function main(): Promise<void> {
 
     const orm = await createOrm(databaseUrl);
     stops.push(() => orm.close());
-    const applied = await migrate(orm);
+    const applied = await migrate(orm, { myNumberKeys: config.myNumber });
     if (applied.length) console.log(`ledger migrations applied: ${applied.join(', ')}`);
     // Console accounts dev-operator, dev-city, dev-supplier, dev-admin: outside production only.
-    const devAccounts = config.production ? undefined : await seedDevAccounts(orm.em.fork());
+    const devAccounts = config.production ? undefined : await seedDevAccounts(orm.em.fork(), requireMyNumberKeys(config));
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { generateURI } from 'otplib';
-import { ConfigError, loadConfig, ROLES, type Role } from '../config/env';
+import { ConfigError, loadConfig, requireMyNumberKeys, ROLES, type MyNumberKeyring, type Role } from '../config/env';
 import { AccountError, addAccount, disableAccount, listAccounts, resetAccount } from '../ledger/console-accounts';
 import { createOrm } from '../ledger/orm';
 import type { Knex } from '@mikro-orm/postgresql';
@@ -36,7 +36,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** One command of `npm run users`, on an open ledger; what it prints goes to `print`. */
-export async function runUsers(args: string[], knex: Knex, print: (line: string) => void, readPassword: () => Promise<string> = readStdin): Promise<void> {
+export async function runUsers(args: string[], knex: Knex, keyring: MyNumberKeyring, print: (line: string) => void, readPassword: () => Promise<string> = readStdin): Promise<void> {
   const [command, login, ...rest] = args;
   if (!command || (command !== 'list' && !login)) throw new ConfigError(USAGE);
   const actor = `cli:${os.userInfo().username}`;
@@ -57,6 +57,7 @@ export async function runUsers(args: string[], knex: Knex, print: (line: string)
       knex,
       { login, role: option(rest, '--role') as Role, displayName: option(rest, '--name') ?? '', supplierCode: option(rest, '--supplier') ?? null, canReadMyNumber: rest.includes('--my-number'), password: pw },
       actor,
+      keyring,
     );
     print(`added ${account.login} (${account.role})`);
     if (!rest.includes('--password-stdin')) print(`password (shown once): ${pw}`);
@@ -66,7 +67,7 @@ export async function runUsers(args: string[], knex: Knex, print: (line: string)
     print(`disabled ${login}`);
   } else if (command === 'reset') {
     const pw = await password();
-    const { totpSecret } = await resetAccount(knex, login, pw, actor, { newSecondFactor: rest.includes('--new-totp') });
+    const { totpSecret } = await resetAccount(knex, login, pw, actor, keyring, { newSecondFactor: rest.includes('--new-totp') });
     print(`reset ${login}: unlocked and enabled`);
     if (!rest.includes('--password-stdin')) print(`password (shown once): ${pw}`);
     printSecret(login, totpSecret);
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   if (!url) throw new ConfigError('users needs DATABASE_URL in production');
   const orm = await createOrm(url, { poolMax: 2 });
   try {
-    await runUsers(process.argv.slice(2), orm.em.getKnex(), (line) => console.log(line));
+    await runUsers(process.argv.slice(2), orm.em.getKnex(), requireMyNumberKeys(config), (line) => console.log(line));
   } finally {
     await orm.close();
   }

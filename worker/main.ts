@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const dataConverter = temporalDataConverter(requireMyNumberKeys(config));
 
   const orm = await untilReachable('PostgreSQL', () => connectOrm(databaseUrl), { log, isFatal });
-  const applied = await untilReachable('PostgreSQL', () => migrate(orm), { log, isFatal });
+  const applied = await untilReachable('PostgreSQL', () => migrate(orm, { myNumberKeys: config.myNumber }), { log, isFatal });
   if (applied.length) log(`ledger migrations applied: ${applied.join(', ')}`);
   // Activities that signal other workflows (print batches) need a client; this is the process's only one.
   const clientConnection = await untilReachable('Temporal', () => Connection.connect({ address }), { log, isFatal });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { generateURI } from 'otplib';
 import { ROLE_LABELS } from '../../domain/console/accounts';
-import { ROLES, type Role } from '../../config/env';
+import { ROLES, requireMyNumberKeys, type Role } from '../../config/env';
 import { AccountError, addAccount, disableAccount, listAccounts, resetAccount } from '../../ledger/console-accounts';
 import type { RouteDeps } from '../feature';
 import { csrfToken } from './plugin';
@@ -10,8 +10,10 @@ import { csrfToken } from './plugin';
 const ADMIN: readonly Role[] = ['admin'];
 type Form = Record<string, string | undefined>;
 
-export function registerAccountRoutes(app: FastifyInstance, { orm }: RouteDeps): void {
+export function registerAccountRoutes(app: FastifyInstance, { config, orm }: RouteDeps): void {
   const knex = orm.em.getKnex();
+  // New TOTP secrets are sealed with the 個人番号 keyring before they are stored (domain/console/totp-seal.ts).
+  const keyring = requireMyNumberKeys(config);
 
   const page = async (reply: FastifyReply, status: number, data: Record<string, unknown> = {}) => {
     const accounts = (await listAccounts(knex)).map((a) => ({
@@ -45,6 +47,7 @@ export function registerAccountRoutes(app: FastifyInstance, { orm }: RouteDeps):
           password: form.password ?? '',
         },
         request.consoleUser!.actor,
+        keyring,
       );
       return page(reply, 201, {
         notice: `アカウント ${account.login} を作成しました。初期パスワードは本人に別の経路で伝えてください。`,
@@ -69,7 +72,7 @@ export function registerAccountRoutes(app: FastifyInstance, { orm }: RouteDeps):
 
   app.post('/accounts/:login/reset', { config: { consoleRoles: ADMIN } }, async (request: FastifyRequest<{ Params: { login: string }; Body: Form }>, reply) => {
     try {
-      const { totpSecret } = await resetAccount(knex, request.params.login, request.body.password ?? '', request.consoleUser!.actor, { newSecondFactor: request.body.newSecondFactor === 'on' });
+      const { totpSecret } = await resetAccount(knex, request.params.login, request.body.password ?? '', request.consoleUser!.actor, keyring, { newSecondFactor: request.body.newSecondFactor === 'on' });
       return page(reply, 200, {
         notice: `アカウント ${request.params.login} のパスワードを再設定し、ロックと停止を解除しました。`,
         secret: totpSecret ? { value: totpSecret, uri: generateURI({ secret: totpSecret, label: request.params.login, issuer: '柳川市ふるさと納税' }) } : undefined,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPassword, checkSecondFactor, recordSignIn, type ConsoleAccount, type PasswordCheck } from '../../ledger/console-accounts';
 import { needsSecondFactor } from '../../domain/console/accounts';
+import { requireMyNumberKeys } from '../../config/env';
 import type { RouteDeps } from '../feature';
 import { ALL_ROLES, csrfToken } from './plugin';
 import { jstDateTime } from './view';
@@ -29,6 +30,8 @@ function lockedMessage(until: Date, now = new Date()): string {
 export function registerSignInRoutes(app: FastifyInstance, { config, orm }: RouteDeps): void {
   const knex = orm.em.getKnex();
   const policy = config.console.lockout;
+  // TOTP secrets are sealed with the 個人番号 keyring (domain/console/totp-seal.ts).
+  const keyring = requireMyNumberKeys(config);
 
   const loginPage = (reply: FastifyReply, status: number, data: { login?: string; next?: string; error?: string; notice?: string; locked?: boolean }) =>
     reply.code(status).view('login.hbs', { title: 'サインイン', csrf: csrfToken(reply), ...data, next: data.next ?? '' });
@@ -102,7 +105,7 @@ export function registerSignInRoutes(app: FastifyInstance, { config, orm }: Rout
       const code = (request.body.code ?? '').replace(/\s/g, '');
       const next = request.body.next;
       if (!/^\d{6}$/.test(code)) return secondFactorPage(reply, 400, { next, error: '確認コードは6桁の数字で入力してください。' });
-      const result = await checkSecondFactor(knex, pending, code, policy, request.ip);
+      const result = await checkSecondFactor(knex, keyring, pending, code, policy, request.ip);
       if (result.ok) {
         await request.session.regenerate();
         return signedIn(request, reply, result.account, next);

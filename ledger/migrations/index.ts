@@ -24,6 +24,7 @@ import { Migration20261126900000_billing } from './Migration20261126900000_billi
 import { Migration20261126910000_reports } from './Migration20261126910000_reports';
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
 
+import { Migration20261207041356_console_totp_sealed } from './Migration20261207041356_console_totp_sealed';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261206100000_report_inspections', class: Migration20261206100000_report_inspections },
   { name: 'Migration20261206200000_mynumber_handlers', class: Migration20261206200000_mynumber_handlers },
   { name: 'Migration20261207001500_mynumber_terminals', class: Migration20261207001500_mynumber_terminals },
+  { name: 'Migration20261207041356_console_totp_sealed', class: Migration20261207041356_console_totp_sealed },
 ];

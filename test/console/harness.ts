@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { generateSync } from 'otplib';
 import { buildApi } from '../../api/server';
-import type { Role } from '../../config/env';
+import { requireMyNumberKeys, type Role } from '../../config/env';
 import { addAccount } from '../../ledger/console-accounts';
 import { suiteContext, type SuiteContext } from '../support/context';
 
@@ -77,7 +77,7 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
       seq += 1;
       const login = `${ctx.prefix}-${role}-${seq}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
       const password = `pw-${login}-long-enough`;
-      const { totpSecret } = await addAccount(knex, { login, displayName: o.name ?? `テスト ${role} ${seq}`, role, supplierCode: o.supplierCode, canReadMyNumber: o.canReadMyNumber, password }, 'test:harness');
+      const { totpSecret } = await addAccount(knex, { login, displayName: o.name ?? `テスト ${role} ${seq}`, role, supplierCode: o.supplierCode, canReadMyNumber: o.canReadMyNumber, password }, 'test:harness', requireMyNumberKeys(ctx.config));
       return { login, password, role, totpSecret };
     },
     async signIn(page, a) {

@@ -1,3 +1,4 @@
+import { loadConfig, requireMyNumberKeys } from '../../config/env';
 import { createOrm, type Orm } from '../../ledger/orm';
 import { checkPassword, findAccount } from '../../ledger/console-accounts';
 import { runUsers } from '../../scripts/users';
@@ -8,6 +9,7 @@ import { isolatedDatabase } from '../support/context';
 let db: { url: string; drop(): Promise<void> };
 let orm: Orm;
 const policy = { attempts: 5, minutes: 15 };
+const keyring = requireMyNumberKeys(loadConfig({}));
 
 beforeAll(async () => {
   db = await isolatedDatabase('console_users');
@@ -21,7 +23,7 @@ afterAll(async () => {
 
 async function run(...args: string[]): Promise<string[]> {
   const out: string[] = [];
-  await runUsers(args, orm.em.getKnex(), (l) => out.push(l), async () => 'a-password-from-stdin');
+  await runUsers(args, orm.em.getKnex(), keyring, (l) => out.push(l), async () => 'a-password-from-stdin');
   return out;
 }
 
@@ -51,10 +53,10 @@ test('add prints a one-time password (and a TOTP secret where one is needed); di
 });
 
 test('the dev launcher seeds one account per role, the supplier bound to a seeded supplier, idempotently', async () => {
-  const line = await seedDevAccounts(orm.em.fork());
+  const line = await seedDevAccounts(orm.em.fork(), keyring);
   expect(line).toContain('dev-operator / dev-operator-password');
   expect(line).toContain(DEV_ADMIN_TOTP_SECRET);
-  await seedDevAccounts(orm.em.fork());
+  await seedDevAccounts(orm.em.fork(), keyring);
   const knex = orm.em.getKnex();
   expect((await findAccount(knex, 'dev-supplier'))).toMatchObject({ role: 'supplier', supplierCode: DEV_SUPPLIER_CODE });
   expect((await findAccount(knex, 'dev-admin'))).toMatchObject({ role: 'admin', hasSecondFactor: true });
