@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { billingRunId } from '../../domain/billing/month';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
@@ -9,6 +7,7 @@ import type { monthlyBillingWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
 import { maybeCaptureHistory } from '../support/histories';
 import { pdfPageTexts } from '../support/pdf';
+import { apiTokens, startApi, type TestApi } from '../support/api';
 import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
 import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
@@ -28,12 +27,14 @@ import { billingSeed } from './seed';
  */
 const { Y0, Y1 } = nextNovember();
 let ctx: TimeSkippingContext;
-let app: FastifyInstance;
+let api: TestApi;
 let plain: Client;
 const run = randomUUID().slice(0, 6);
 const A = `bf-a-${run}`;
 const B = `bf-b-${run}`;
 const C = `bf-c-${run}`;
+// Each supplier signs in with its own token (test/support/api.ts names them by code).
+const SUPPLIERS = { [A]: `tok-${A}-000000`, [B]: `tok-${B}-000000`, [C]: `tok-${C}-000000` };
 const GA = `bf-ga-${run}`;
 const GB = `bf-gb-${run}`;
 const GC = `bf-gc-${run}`;
@@ -42,17 +43,15 @@ const Y = { label: `y-${run}`, suppliers: [C] };
 const runX = billingRunId(`${Y0}-11`, X.label);
 const runY = billingRunId(`${Y0}-11`, Y.label);
 const ids: Record<string, string> = {};
-const tokens: Record<string, string> = { operator: 'operator-token-0001', city: 'city-token-00000001', [A]: `tok-${A}-000000`, [B]: `tok-${B}-000000`, [C]: `tok-${C}-000000` };
-const TOKENS = `operator:tanaka:${tokens.operator},city:shiyakusho:${tokens.city},supplier:${A}:${tokens[A]},supplier:${B}:${tokens[B]},supplier:${C}:${tokens[C]}`;
 
-const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object) => app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}` } });
+const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object) => (method === 'GET' ? api.get(url, who) : api.post(url, payload, who));
 const q = (label: string) => `?label=${label}`;
 
 beforeAll(async () => {
   // The report inspection the invoice waits for (REPORT-1) is test/billing/city-invoice.test.ts's.
-  ctx = await timeSkippingContext('billing', { API_TOKENS: TOKENS, BILL_REQUIRE_REPORT_INSPECTION: 'false' });
+  ctx = await timeSkippingContext('billing', { API_TOKENS: apiTokens(SUPPLIERS), BILL_REQUIRE_REPORT_INSPECTION: 'false' });
   plain = new Client({ connection: ctx.env.connection });
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: plain, logger: false });
+  api = await startApi({ ...ctx, client: plain }, SUPPLIERS);
   const knex = ctx.orm.em.getKnex();
   const seed = billingSeed(knex, () => ctx.orm.em.fork(), `bf-${run}`);
   const a = await seed.supplier(A, '柳川うなぎ本舗');
@@ -79,8 +78,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+  await (api ?? ctx)?.close();
 });
 
 const { advanceTo } = serverClock(() => ctx.env);

@@ -1,7 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { billingRunId } from '../../domain/billing/month';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
@@ -9,6 +7,7 @@ import type { monthlyBillingWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
 import { pdfPageTexts } from '../support/pdf';
 import { maybeCaptureHistory } from '../support/histories';
+import { apiTokens, startApi, type TestApi } from '../support/api';
 import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
 import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
@@ -26,23 +25,22 @@ import { billingSeed } from './seed';
  */
 const { Y0, Y1 } = nextNovember();
 let ctx: TimeSkippingContext;
-let app: FastifyInstance;
+let api: TestApi;
 let plain: Client;
 const run = randomUUID().slice(0, 6);
 const S = `pe-s-${run}`;
 const G = `pe-g-${run}`;
+const SUPPLIERS = { [S]: `tok-${S}-000000` };
 const X = { label: `pe-${run}`, suppliers: [S] };
 const runX = billingRunId(`${Y0}-11`, X.label);
-const tokens: Record<string, string> = { operator: 'operator-token-0001', city: 'city-token-00000001', admin: 'admin-token-000001', [S]: `tok-${S}-000000` };
-const TOKENS = `operator:tanaka:${tokens.operator},city:shiyakusho:${tokens.city},admin:kanri:${tokens.admin},supplier:${S}:${tokens[S]}`;
 
-const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object) => app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}` } });
+const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object) => (method === 'GET' ? api.get(url, who) : api.post(url, payload, who));
 const q = `?label=${X.label}`;
 
 beforeAll(async () => {
-  ctx = await timeSkippingContext('billing-extension', { API_TOKENS: TOKENS });
+  ctx = await timeSkippingContext('billing-extension', { API_TOKENS: apiTokens(SUPPLIERS) });
   plain = new Client({ connection: ctx.env.connection });
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: plain, logger: false });
+  api = await startApi({ ...ctx, client: plain }, SUPPLIERS);
   const seed = billingSeed(ctx.orm.em.getKnex(), () => ctx.orm.em.fork(), `pe-${run}`);
   const s = await seed.supplier(S, '三柱酒造');
   await seed.gift(G, s, { name: '純米酒 720ml', priceYen: 10_000, costYen: 3_000, shippingCostYen: 800 });
@@ -51,8 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+  await (api ?? ctx)?.close();
 });
 
 const { advanceTo } = serverClock(() => ctx.env);

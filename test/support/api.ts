@@ -50,8 +50,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** What the API runs on: a suite's context, or a time-skipping one with the client the API should use. */
+export type ApiContext = Pick<SuiteContext, 'config' | 'orm' | 'client' | 'close'>;
+
 /** The API on an existing context (for suites with their own context, e.g. time-skipping). */
-export async function startApi(ctx: SuiteContext, suppliers: SupplierTokens = DEFAULT_SUPPLIERS, logger: ApiDeps['logger'] = false): Promise<TestApi> {
+export async function startApi(ctx: ApiContext, suppliers: SupplierTokens = DEFAULT_SUPPLIERS, logger: ApiDeps['logger'] = false): Promise<TestApi> {
   const app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger });
   const tokenOf = (as: Caller): string => {
     if (as in STAFF_TOKENS) return STAFF_TOKENS[as as Staff];

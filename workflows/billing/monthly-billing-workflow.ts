@@ -62,6 +62,15 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   const key = (what: string) => `${runId}:${what}:${++seq}`;
   // Statements with an update in flight: a second answer waits for the first to land (validators refuse it).
   const busy = new Set<string>();
+  /** Runs an update's work with `what` marked busy until it lands, whether it succeeds or throws. */
+  const whileBusy = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    busy.add(what);
+    try {
+      return await work();
+    } finally {
+      busy.delete(what);
+    }
+  };
   let override: { by: string; reason: string } | undefined;
   let decision: CityDecision | undefined;
   let revisionRequest: InvoiceRevisionRequest | undefined;
@@ -86,16 +95,13 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
     answerStatementUpdate,
     async (a) => {
       const s = statementOf(a.supplierCode) as StatementState;
-      busy.add(a.supplierCode);
-      try {
+      return whileBusy(a.supplierCode, async () => {
         const r = await act.recordStatementResponse({ runId, supplierCode: a.supplierCode, revision: a.revision, decision: a.decision, reason: a.reason, lines: a.lines, actor: a.actor, at: now(), key: key(`answer-${a.supplierCode}-r${a.revision}`) });
         s.status = r.status;
         s.revision = r.revision;
         count();
         return { ...s };
-      } finally {
-        busy.delete(a.supplierCode);
-      }
+      });
     },
     {
       validator: (a) => {
@@ -116,8 +122,7 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
     resolveDisputeUpdate,
     async (r) => {
       const s = statementOf(r.supplierCode) as StatementState;
-      busy.add(r.supplierCode);
-      try {
+      return whileBusy(r.supplierCode, async () => {
         const { revision } = await act.resolveStatementDispute({ runId, supplierCode: r.supplierCode, resolution: r.resolution, actor: r.actor, at: now(), key: key(`resolve-${r.supplierCode}-r${s.revision}`) });
         s.revision = revision;
         s.status = 'sent';
@@ -125,9 +130,7 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         // BILL-1: the corrected statement goes back to the supplier to confirm.
         await act.sendStatementMail({ runId, supplierCode: r.supplierCode, at: now(), resolution: r.resolution });
         return { ...s };
-      } finally {
-        busy.delete(r.supplierCode);
-      }
+      });
     },
     {
       validator: (r) => {
@@ -145,16 +148,13 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   setHandler(
     overrideConfirmationsUpdate,
     async (o) => {
-      busy.add('*override');
-      try {
+      return whileBusy('*override', async () => {
         const at = now();
         await act.overrideBillingConfirmations({ runId, actor: o.actor, reason: o.reason, at, key: key('override') });
         view.override = { by: o.actor, reason: o.reason, at };
         override = { by: o.actor, reason: o.reason };
         return view;
-      } finally {
-        busy.delete('*override');
-      }
+      });
     },
     {
       validator: (o) => {
@@ -207,16 +207,13 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   setHandler(
     recordCityPaymentUpdate,
     async (pay) => {
-      busy.add('*payment');
-      try {
+      return whileBusy('*payment', async () => {
         const inv = view.invoice as InvoiceSummary;
         const r = await act.recordBillingCityPayment({ runId, revision: inv.revision, amountYen: pay.amountYen, paidOn: pay.paidOn, reference: pay.reference, actor: pay.actor, at: now(), key: key('city-payment') });
         view.payment = { paidYen: r.paidYen, totalYen: r.totalYen };
         paid = r.paid;
         return r;
-      } finally {
-        busy.delete('*payment');
-      }
+      });
     },
     {
       validator: (pay) => {
@@ -233,8 +230,7 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   setHandler(
     extendPaymentDeadlineUpdate,
     async (n) => {
-      busy.add('*extension');
-      try {
+      return whileBusy('*extension', async () => {
         const inv = view.invoice as InvoiceSummary;
         const from = view.deadlines.paymentDueOn as string;
         const at = now();
@@ -243,9 +239,7 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         (view.extensions ??= []).push({ from, to: n.newDueOn, reason: n.reason, by: n.actor, at });
         moved = true;
         return view.invoice;
-      } finally {
-        busy.delete('*extension');
-      }
+      });
     },
     {
       validator: (n) => {
