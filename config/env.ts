@@ -3,6 +3,7 @@ import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { CallCentreHoursConfig } from '../domain/callcentre/hours';
 import { DEFAULT_YEAR_END_CLOSURE, type YearEndClosure } from '../domain/deadlines';
+import { ZENGIN_TEXT, type TransferPayer } from '../domain/billing/zengin';
 import type { MyNumberKeyring } from '../domain/onestop/keyring';
 import { parseRange } from '../domain/onestop/handling-area';
 
@@ -403,6 +404,10 @@ export interface BillingConfig {
   cityEmail?: string;
   /** REPORT-1 / 13: the invoice waits until the month's monthly report has passed the city's inspection. */
   requireReportInspection: boolean;
+  /** BILL-2: the paying account of the 全銀 総合振込 file (BILL_TRANSFER_*); none: the file is refused until it is set. */
+  transferPayer?: TransferPayer;
+  /** BILL-2: CRLF after each 120-byte record (most banks' upload screens), or records back to back. */
+  transferLineBreaks: boolean;
 }
 
 function billingConfig(env: Env, production: boolean): BillingConfig {
@@ -426,7 +431,24 @@ function billingConfig(env: Env, production: boolean): BillingConfig {
     operatorEmail: email('BILL_OPERATOR_EMAIL', 'billing-ops@furusato-ops.example'),
     cityEmail: email('BILL_CITY_EMAIL', 'furusato-keiri@city.yanagawa.example'),
     requireReportInspection: bool(env, 'BILL_REQUIRE_REPORT_INSPECTION', true),
+    transferPayer: transferPayer(env),
+    transferLineBreaks: bool(env, 'BILL_TRANSFER_LINE_BREAKS', true),
   };
+}
+
+/** BILL-2: the three BILL_TRANSFER_* settings together, or none of them. */
+function transferPayer(env: Env): TransferPayer | undefined {
+  const keys = ['BILL_TRANSFER_REQUESTER_CODE', 'BILL_TRANSFER_REQUESTER_NAME', 'BILL_TRANSFER_ACCOUNT'] as const;
+  const set = keys.filter((k) => env[k]?.trim());
+  if (set.length === 0) return undefined;
+  if (set.length < keys.length) throw new ConfigError(`${keys.filter((k) => !set.includes(k)).join(', ')} must be set with ${set.join(', ')} (the paying account of the 全銀 transfer file)`);
+  const code = env.BILL_TRANSFER_REQUESTER_CODE!.trim();
+  if (!/^\d{10}$/.test(code)) throw new ConfigError(`BILL_TRANSFER_REQUESTER_CODE must be the 10-digit 依頼人コード, got "${code}"`);
+  const name = env.BILL_TRANSFER_REQUESTER_NAME!.trim();
+  if (name.length > 40 || !ZENGIN_TEXT.test(name)) throw new ConfigError(`BILL_TRANSFER_REQUESTER_NAME must be up to 40 half-width kana, upper-case letters, digits, space or ( ) - . / , (e.g. ﾔﾅｶﾞﾜｼ), got "${name}"`);
+  const m = /^(\d{4})-(\d{3})-([124])-(\d{7})$/.exec(env.BILL_TRANSFER_ACCOUNT!.trim());
+  if (!m) throw new ConfigError(`BILL_TRANSFER_ACCOUNT must be bank-branch-type-number (0177-201-1-1234567; type 1 普通, 2 当座, 4 貯蓄), got "${env.BILL_TRANSFER_ACCOUNT}"`);
+  return { requesterCode: code, requesterName: name, bankCode: m[1], branchCode: m[2], accountType: m[3] as TransferPayer['accountType'], accountNumber: m[4] };
 }
 
 export const DEFAULT_MAIL_FROM = '柳川市ふるさと納税 <furusato@city.yanagawa.example>';

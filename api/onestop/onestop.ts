@@ -42,6 +42,7 @@ import { handlingArea } from '../../domain/onestop/handling-area';
 import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
+import { ONLINE_INTAKE_REFUSAL, onlineIntakeGate } from './online-approval';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { historicDate } from '../schema-fragments';
 
@@ -259,7 +260,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
 
   app.post<{ Body: Json }>(
     '/onestop/applications/online',
-    { schema: { tags: ['onestop'], summary: 'Receive an online application from a linked service (ONESTOP-3, ONESTOP-5)', body: onlineBody }, config: { roles: WRITE } },
+    { schema: { tags: ['onestop'], summary: 'Receive an online application from a linked service (ONESTOP-3, ONESTOP-5)', body: onlineBody, response: ONLINE_INTAKE_REFUSAL }, config: { roles: WRITE }, ...onlineIntakeGate({ orm }) },
     async (request, reply) => {
       const b = request.body;
       const jpki = b.identityVerification.method === 'jpki';

@@ -1,9 +1,11 @@
 // The onestop feature's routes (api/server.ts walks every feature's registry).
 import type { ApiFeature } from '../feature';
 import { registerMyNumberHandlerRoutes } from './handlers';
+import { registerOnlineIntakeApprovalRoutes } from './online-approval';
 import { registerOneStopRoutes } from './onestop';
 
 export const onestopApi: ApiFeature = (app, deps) => {
   registerOneStopRoutes(app, deps);
   registerMyNumberHandlerRoutes(app, deps);
+  registerOnlineIntakeApprovalRoutes(app, deps);
 };

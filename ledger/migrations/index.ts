@@ -25,6 +25,8 @@ import { Migration20261126910000_reports } from './Migration20261126910000_repor
 import { Migration20261126920000_search_scale } from './Migration20261126920000_search_scale';
 
 import { Migration20261207041356_console_totp_sealed } from './Migration20261207041356_console_totp_sealed';
+import { Migration20261207031742_online_intake_approval } from './Migration20261207031742_online_intake_approval';
+import { Migration20261207034518_payee_bank_accounts } from './Migration20261207034518_payee_bank_accounts';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -53,4 +55,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261206200000_mynumber_handlers', class: Migration20261206200000_mynumber_handlers },
   { name: 'Migration20261207001500_mynumber_terminals', class: Migration20261207001500_mynumber_terminals },
   { name: 'Migration20261207041356_console_totp_sealed', class: Migration20261207041356_console_totp_sealed },
+  { name: 'Migration20261207031742_online_intake_approval', class: Migration20261207031742_online_intake_approval },
+  { name: 'Migration20261207034518_payee_bank_accounts', class: Migration20261207034518_payee_bank_accounts },
 ];

@@ -24,6 +24,7 @@ import { loadConfig } from '../../config/env';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { connectOrm, migrate, type Orm } from '../../ledger/orm';
+import { recordOnlineIntakeApproval } from '../../ledger/online-intake-approval';
 import { SCHEDULES } from '../../workflows/features';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../scripts/stack/embedded-postgres';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
@@ -397,6 +398,8 @@ async function oneStopApplications(f: Faults, count: number): Promise<string[]> 
       where d.wants_one_stop and d.status <> 'held' and d.portal_code = 'rakuten' order by d.portal_order_id limit ?`,
     [count],
   );
+  // ONESTOP-3: online applications are taken only after the city's approval is recorded.
+  await recordOnlineIntakeApproval(f.orm.em.getKnex(), { services: ['jichitai-mypage'] }, 'city:faults');
   const ids: string[] = [];
   let n = 0;
   const submit = async () => {

@@ -12,7 +12,7 @@ import { registerDonation } from '../../ledger/donations';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { pdfPageTexts } from '../support/pdf';
-import { oneStopSuite, seedApplication, type OneStopSuite } from './support';
+import { approveOnlineIntake, oneStopSuite, seedApplication, type OneStopSuite } from './support';
 
 /**
  * DOCS-5 and the deficiency follow-up: email notices go out through sendMail
@@ -27,6 +27,7 @@ let n = 0;
 
 beforeAll(async () => {
   s = await oneStopSuite('onestop-notices');
+  await approveOnlineIntake(s);
   mailer = mailerFromConfig(s.ctx.config);
   const mail = createMailActivities({ orm: s.ctx.orm, mailer, config: s.ctx.config });
   onestop = createOneStopActivities({ orm: s.ctx.orm, onestop: oneStopActivitySettings(s.ctx.config), sendMail: mail.sendMail });

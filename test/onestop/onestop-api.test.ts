@@ -3,7 +3,7 @@ import { resealMyNumbers } from '../../ledger/onestop';
 import { myNumberKeys } from '../../config/env';
 import { eventually, type SuiteContext } from '../support/context';
 import { apiSuite, apiTokens, type TestApi } from '../support/api';
-import { clearHandler } from './support';
+import { approveOnlineIntake, clearHandler } from './support';
 
 const HAKEN_TOKEN = 'haken-admin-token-0001';
 import { newDonation } from '../support/factory';
@@ -38,6 +38,7 @@ beforeAll(async () => {
   // A second admin, never registered as a handler (MYNUM-1), beside the suite's roles.
   ({ ctx, api } = await apiSuite('onestop', { worker: true, logger, env: { API_TOKENS: `${apiTokens()},admin:haken:${HAKEN_TOKEN}` } }));
   await clearHandler(api, 'admin:root');
+  await approveOnlineIntake(api);
 });
 
 afterAll(() => api?.close());

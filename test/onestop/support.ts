@@ -86,3 +86,13 @@ export async function seedApplication(
   await ctx.orm.em.getKnex()('onestop_applications').where('id', application.id).update({ status: opts.status ?? 'accepted' });
   return { donation, application };
 }
+
+/**
+ * ONESTOP-3: records the city's approval of electronic applications through jichitai-mypage, as the
+ * city. Suites sharing the ledger may each call it (a new approval replaces the open one).
+ */
+export async function approveOnlineIntake(api: TestApi, services: string[] = ['jichitai-mypage']) {
+  const res = await api.post('/onestop/online-intake/approval', { services, note: 'test suite' }, 'city');
+  if (res.statusCode !== 201) throw new Error(`recording the online intake approval: ${res.statusCode} ${res.body}`);
+  return res.json().approval;
+}
