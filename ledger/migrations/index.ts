@@ -27,6 +27,7 @@ import { Migration20261126920000_search_scale } from './Migration20261126920000_
 import { Migration20261207041356_console_totp_sealed } from './Migration20261207041356_console_totp_sealed';
 import { Migration20261207031742_online_intake_approval } from './Migration20261207031742_online_intake_approval';
 import { Migration20261207034518_payee_bank_accounts } from './Migration20261207034518_payee_bank_accounts';
+import { Migration20261207052817_donor_name_bigrams } from './Migration20261207052817_donor_name_bigrams';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207041356_console_totp_sealed', class: Migration20261207041356_console_totp_sealed },
   { name: 'Migration20261207031742_online_intake_approval', class: Migration20261207031742_online_intake_approval },
   { name: 'Migration20261207034518_payee_bank_accounts', class: Migration20261207034518_payee_bank_accounts },
+  { name: 'Migration20261207052817_donor_name_bigrams', class: Migration20261207052817_donor_name_bigrams },
 ];
