@@ -114,11 +114,6 @@ export async function revisionFile(knex: Knex, id: string, kind: 'pdf' | 'csv'):
   return rows[0]?.bytes ?? undefined;
 }
 
-/** The revision's PDF, whatever its status (the notice mail attaches it once the revision is built). */
-export async function revisionPdf(knex: Knex, id: string): Promise<Buffer> {
-  return (await knex.raw('select pdf from monthly_reports where id = ?', [id])).rows[0].pdf as Buffer;
-}
-
 export type ReportAlertKind = 'build_failed' | 'reminder' | 'overdue' | 'built_late';
 
 export interface ReportAlert {

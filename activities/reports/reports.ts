@@ -11,7 +11,7 @@ import { reportSections } from '../../domain/reports/sections';
 import type { Orm } from '../../ledger/orm';
 import { measureMailView, recordMeasureMail } from '../../ledger/quality-measures';
 import { buildMonthlyReportData } from '../../ledger/reports';
-import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, revisionPdf, type ReportAlertKind } from '../../ledger/reports-store';
+import { claimRevision, completeRevision, findRevisionById, recordAlert, recordAlertMail, recordNotice, revisionFile, type ReportAlertKind } from '../../ledger/reports-store';
 import type { SendMailInput, SendMailResult } from '../mail/send-mail';
 import type { QualityDemandMailData } from '../mail/render';
 import { monthlyReportHtml, renderMonthlyReportPdf } from './render';
@@ -166,7 +166,8 @@ export function createReportActivities(deps: ReportActivityDeps) {
     async mailMonthlyReportNotice(input: { reportId: string }): Promise<{ status: string }> {
       const r = await findRevisionById(knex(), input.reportId);
       if (!r || r.status !== 'built') throw ApplicationFailure.create({ type: 'ReportNotFoundError', message: `report ${input.reportId} is not built`, nonRetryable: true });
-      const pdf = await revisionPdf(knex(), r.id);
+      const pdf = await revisionFile(knex(), r.id, 'pdf');
+      if (!pdf) throw ApplicationFailure.create({ type: 'ReportNotFoundError', message: `report ${r.id} has no PDF`, nonRetryable: true });
       const result = await deps.sendMail({
         key: `report-notice/${r.id}`,
         to: reports().cityEmail,

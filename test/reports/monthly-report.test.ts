@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from '@mikro-orm/postgresql';
-import { suiteContext, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
+import type { SuiteContext } from '../support/context';
 import { pdfPageTexts } from '../support/pdf';
 import { maybeCaptureHistory } from '../support/histories';
 import type { MonthlyReportData } from '../../domain/reports/types';
 import { buildMonthlyReportData } from '../../ledger/reports';
-import { api, apiTokens, auth, parseReportCsv, q, startReportWorker, TOKENS } from './support';
+import { parseReportCsv, q, startReportWorker } from './support';
 import { Seed } from './seed';
 
 /**
@@ -17,11 +18,13 @@ import { Seed } from './seed';
  */
 const MONTH = '2021-05';
 const SUPPLIER_TOKEN = 'reports-supplier-token-0001';
+const SUPPLIERS = { 'some-supplier': SUPPLIER_TOKEN };
 const START = '2021-04-30T15:00:00.000Z';
 const END = '2021-05-31T15:00:00.000Z';
 
 let ctx: SuiteContext;
 let app: FastifyInstance;
+let api: TestApi;
 let knex: Knex;
 let worker: { stop(): Promise<void>; settings: { dir: string } };
 let seed: Seed;
@@ -30,9 +33,9 @@ let supplierA: string;
 const campaigns: Record<string, string> = {};
 
 beforeAll(async () => {
-  ctx = await suiteContext('reports', { API_TOKENS: apiTokens({ 'some-supplier': SUPPLIER_TOKEN }) });
+  ({ ctx, api } = await apiSuite('reports', { suppliers: SUPPLIERS }));
   worker = await startReportWorker(ctx);
-  app = await api(ctx);
+  app = api.app;
   knex = ctx.orm.em.getKnex();
   seed = new Seed(knex, ctx.prefix);
   const p = ctx.prefix;
@@ -73,10 +76,10 @@ beforeAll(async () => {
   // PR-1 campaigns through the API: proposed by an operator, decided by the city.
   const propose = async (code: string, body: object, decision?: 'approved' | 'rejected') => {
     campaigns[code] = `${ctx.prefix}-${code}`;
-    const res = await app.inject({ method: 'POST', url: '/promotions', headers: auth(TOKENS.operator), payload: { code: campaigns[code], name: `${code} キャンペーン`, billedMonth: '2021-06', ...body } });
+    const res = await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('operator'), payload: { code: campaigns[code], name: `${code} キャンペーン`, billedMonth: '2021-06', ...body } });
     expect(res.statusCode).toBe(201);
     if (decision) {
-      const d = await app.inject({ method: 'POST', url: `/promotions/${campaigns[code]}/decision`, headers: auth(TOKENS.city), payload: { decision, note: 'test' } });
+      const d = await app.inject({ method: 'POST', url: `/promotions/${campaigns[code]}/decision`, headers: api.headers('city'), payload: { decision, note: 'test' } });
       expect(d.statusCode).toBe(200);
     }
   };
@@ -87,13 +90,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
   await worker?.stop();
-  await ctx?.close();
+  await api?.close();
 });
 
 async function requestReport(): Promise<{ revision: number; id: string }> {
-  const res = await app.inject({ method: 'POST', url: `/reports/monthly/${MONTH}?wait=110`, headers: auth(TOKENS.city) });
+  const res = await app.inject({ method: 'POST', url: `/reports/monthly/${MONTH}?wait=110`, headers: api.headers('city') });
   expect(res.statusCode).toBe(201);
   const body = res.json();
   expect(body.run.workflowId).toBe(`report-${MONTH}`);
@@ -105,11 +107,11 @@ let data: MonthlyReportData;
 
 test('POST /reports/monthly/{month} builds the month (workflow report-YYYY-MM), stores it and mails the city', async () => {
   first = await requestReport();
-  const got = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}`, headers: auth(TOKENS.city) });
+  const got = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}`, headers: api.headers('city') });
   expect(got.statusCode).toBe(200);
   data = got.json().data;
   expect(data.month).toBe(MONTH);
-  expect(got.json().report).toMatchObject({ month: MONTH, revision: first.revision, kind: 'on_demand', requestedBy: 'city:city-reports', status: 'built' });
+  expect(got.json().report).toMatchObject({ month: MONTH, revision: first.revision, kind: 'on_demand', requestedBy: 'city:shiyakusho', status: 'built' });
   const mail = ctx.mail.messages().find((m) => m.subject.includes('月次業務報告書 2021年5月分'));
   expect(mail?.to).toEqual(['gyoumu-houkoku@city.yanagawa.example']);
   expect(mail?.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
@@ -272,7 +274,7 @@ test('shipments, one-stop, call centre, campaigns and supplier quality equal ind
 });
 
 test('the PDF says it in words and the CSV carries one section per table', async () => {
-  const pdf = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}/report.pdf`, headers: auth(TOKENS.operator) });
+  const pdf = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}/report.pdf`, headers: api.headers('operator') });
   expect(pdf.statusCode).toBe(200);
   expect(pdf.headers['content-type']).toBe('application/pdf');
   const text = (await pdfPageTexts(pdf.rawPayload)).join('\n');
@@ -281,7 +283,7 @@ test('the PDF says it in words and the CSV carries one section per table', async
   }
   expect(text).not.toContain('proposed-only キャンペーン');
 
-  const csv = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/report.csv`, headers: auth(TOKENS.city) });
+  const csv = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/report.csv`, headers: api.headers('city') });
   expect(csv.statusCode).toBe(200);
   const sections = parseReportCsv(csv.rawPayload);
   expect(sections.get('概要')!.rows).toEqual(expect.arrayContaining([['寄附件数', '4'], ['寄附金額（円）', '75000'], ['キャンセル件数', '1']]));
@@ -293,16 +295,16 @@ test('the PDF says it in words and the CSV carries one section per table', async
 });
 
 test('regeneration makes the next revision and keeps the earlier one (REPORT-2)', async () => {
-  const firstPdf = (await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}/report.pdf`, headers: auth(TOKENS.city) })).rawPayload;
+  const firstPdf = (await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}/report.pdf`, headers: api.headers('city') })).rawPayload;
   const second = await requestReport();
   expect(second.revision).toBe(first.revision + 1);
   expect(second.id).not.toBe(first.id);
-  const listing = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}`, headers: auth(TOKENS.city) });
+  const listing = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}`, headers: api.headers('city') });
   expect(listing.json().latest.revision).toBe(second.revision);
   expect(listing.json().revisions.map((r: any) => r.revision)).toEqual([second.revision, first.revision]);
-  const again = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}/report.pdf`, headers: auth(TOKENS.city) });
+  const again = await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/revisions/${first.revision}/report.pdf`, headers: api.headers('city') });
   expect(Buffer.compare(again.rawPayload, firstPdf)).toBe(0);
-  const text = (await pdfPageTexts((await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/report.pdf`, headers: auth(TOKENS.city) })).rawPayload)).join('\n');
+  const text = (await pdfPageTexts((await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/report.pdf`, headers: api.headers('city') })).rawPayload)).join('\n');
   expect(text).toContain(`（第${second.revision}版）`);
   expect(fs.existsSync(`${worker.settings.dir}/${MONTH}/monthly-report-${MONTH}-r${first.revision}.pdf`)).toBe(true);
 });
@@ -314,14 +316,14 @@ test('the report builder is callable on its own (the ledger benchmark times it) 
 
 test('roles and validation: 401 without a token, 403 for suppliers, 400 naming params.month', async () => {
   expect((await app.inject({ method: 'POST', url: `/reports/monthly/${MONTH}` })).statusCode).toBe(401);
-  expect((await app.inject({ method: 'GET', url: '/reports/monthly', headers: auth('no-such-token-000000000') })).statusCode).toBe(401);
-  expect((await app.inject({ method: 'POST', url: `/reports/monthly/${MONTH}`, headers: auth(SUPPLIER_TOKEN) })).statusCode).toBe(403);
-  expect((await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/report.csv`, headers: auth(SUPPLIER_TOKEN) })).statusCode).toBe(403);
-  const future = await app.inject({ method: 'POST', url: '/reports/monthly/2099-01', headers: auth(TOKENS.operator) });
+  expect((await app.inject({ method: 'GET', url: '/reports/monthly', headers: { authorization: 'Bearer no-such-token-000000000' } })).statusCode).toBe(401);
+  expect((await app.inject({ method: 'POST', url: `/reports/monthly/${MONTH}`, headers: api.headers('some-supplier') })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/report.csv`, headers: api.headers('some-supplier') })).statusCode).toBe(403);
+  const future = await app.inject({ method: 'POST', url: '/reports/monthly/2099-01', headers: api.headers('operator') });
   expect(future.statusCode).toBe(400);
   expect(future.json().fields).toEqual([expect.objectContaining({ field: 'params.month' })]);
-  const bad = await app.inject({ method: 'POST', url: '/reports/monthly/2021-13', headers: auth(TOKENS.operator) });
+  const bad = await app.inject({ method: 'POST', url: '/reports/monthly/2021-13', headers: api.headers('operator') });
   expect(bad.statusCode).toBe(400);
   expect(bad.json().fields[0].field).toContain('month');
-  expect((await app.inject({ method: 'GET', url: '/reports/monthly/2021-04/report.pdf', headers: auth(TOKENS.city) })).statusCode).toBe(404);
+  expect((await app.inject({ method: 'GET', url: '/reports/monthly/2021-04/report.pdf', headers: api.headers('city') })).statusCode).toBe(404);
 });

@@ -1,20 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from '@mikro-orm/postgresql';
-import { suiteContext, type SuiteContext } from '../support/context';
-import { api, apiTokens, auth, q, TOKENS } from './support';
+import { apiSuite, type TestApi } from '../support/api';
+import type { SuiteContext } from '../support/context';
+import { q } from './support';
 import { Seed } from './seed';
 
 /** PR-1 / BILL-5: proposing, deciding and measuring promotion campaigns; roles and named 400s. */
 const SUPPLIER_TOKEN = 'promo-supplier-token-000001';
+const SUPPLIERS = { 'promo-supplier': SUPPLIER_TOKEN };
 let ctx: SuiteContext;
 let app: FastifyInstance;
+let api: TestApi;
 let knex: Knex;
 let gift: string;
 const code = (c: string) => `${ctx.prefix}-${c}`;
 
 beforeAll(async () => {
-  ctx = await suiteContext('promotions', { API_TOKENS: apiTokens({ 'promo-supplier': SUPPLIER_TOKEN }) });
-  app = await api(ctx);
+  ({ ctx, api } = await apiSuite('promotions', { suppliers: SUPPLIERS }));
+  app = api.app;
   knex = ctx.orm.em.getKnex();
   const seed = new Seed(knex, ctx.prefix);
   const sup = await seed.supplier(`${ctx.prefix}-S`);
@@ -31,58 +34,57 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+  await api?.close();
 });
 
 const proposal = (overrides: object = {}) => ({ code: code('feb'), name: '2月 返礼品特集', medium: 'ポータル内広告', portalCodes: ['furunavi', 'ana'], giftCodes: [gift], startsOn: '2021-02-01', endsOn: '2021-02-28', costYen: 20_000, billedMonth: '2021-03', ...overrides });
 
 test('only operators propose (401 without a token, 403 for the city and suppliers)', async () => {
   expect((await app.inject({ method: 'POST', url: '/promotions', payload: proposal() })).statusCode).toBe(401);
-  expect((await app.inject({ method: 'POST', url: '/promotions', headers: auth(TOKENS.city), payload: proposal() })).statusCode).toBe(403);
-  expect((await app.inject({ method: 'POST', url: '/promotions', headers: auth(SUPPLIER_TOKEN), payload: proposal() })).statusCode).toBe(403);
-  expect((await app.inject({ method: 'GET', url: '/promotions', headers: auth(SUPPLIER_TOKEN) })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('city'), payload: proposal() })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('promo-supplier'), payload: proposal() })).statusCode).toBe(403);
+  expect((await app.inject({ method: 'GET', url: '/promotions', headers: api.headers('promo-supplier') })).statusCode).toBe(403);
 });
 
 test('a proposal is validated: period, billed month, cost, and that every portal and gift exists (400 naming each field)', async () => {
   const res = await app.inject({
     method: 'POST',
     url: '/promotions',
-    headers: auth(TOKENS.operator),
+    headers: api.headers('operator'),
     payload: proposal({ portalCodes: ['furunavi', 'no-such-portal'], giftCodes: ['no-such-gift'], startsOn: '2021-02-10', endsOn: '2021-02-01', billedMonth: '2021-01' }),
   });
   expect(res.statusCode).toBe(400);
   expect(res.json().fields.map((f: any) => f.field).sort()).toEqual(['billedMonth', 'endsOn', 'giftCodes[0]', 'portalCodes[1]']);
-  const schema = await app.inject({ method: 'POST', url: '/promotions', headers: auth(TOKENS.operator), payload: { ...proposal({ costYen: -1 }), name: undefined } });
+  const schema = await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('operator'), payload: { ...proposal({ costYen: -1 }), name: undefined } });
   expect(schema.statusCode).toBe(400);
   expect(schema.json().fields.map((f: any) => f.field).sort()).toEqual(['costYen', 'name']);
 });
 
 test('the city approves or rejects once (a note is needed to reject); operators cannot decide', async () => {
-  const created = await app.inject({ method: 'POST', url: '/promotions', headers: auth(TOKENS.operator), payload: proposal() });
+  const created = await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('operator'), payload: proposal() });
   expect(created.statusCode).toBe(201);
-  expect(created.json().campaign).toMatchObject({ status: 'proposed', proposedBy: 'operator:op-reports', billedMonth: '2021-03' });
-  expect((await app.inject({ method: 'POST', url: '/promotions', headers: auth(TOKENS.operator), payload: proposal() })).statusCode).toBe(409);
-  expect((await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: auth(TOKENS.operator), payload: { decision: 'approved' } })).statusCode).toBe(403);
-  const noNote = await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: auth(TOKENS.city), payload: { decision: 'rejected' } });
+  expect(created.json().campaign).toMatchObject({ status: 'proposed', proposedBy: 'operator:tanaka', billedMonth: '2021-03' });
+  expect((await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('operator'), payload: proposal() })).statusCode).toBe(409);
+  expect((await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: api.headers('operator'), payload: { decision: 'approved' } })).statusCode).toBe(403);
+  const noNote = await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: api.headers('city'), payload: { decision: 'rejected' } });
   expect(noNote.statusCode).toBe(400);
   expect(noNote.json().fields).toEqual([{ field: 'note', reason: 'is required to reject a campaign' }]);
-  const approved = await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: auth(TOKENS.city), payload: { decision: 'approved' } });
+  const approved = await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: api.headers('city'), payload: { decision: 'approved' } });
   expect(approved.statusCode).toBe(200);
-  expect(approved.json().campaign).toMatchObject({ status: 'approved', decidedBy: 'city:city-reports' });
-  expect((await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: auth(TOKENS.city), payload: { decision: 'rejected', note: 'やはり不要' } })).statusCode).toBe(409);
-  expect((await app.inject({ method: 'POST', url: `/promotions/${code('nothing')}/decision`, headers: auth(TOKENS.city), payload: { decision: 'approved' } })).statusCode).toBe(404);
+  expect(approved.json().campaign).toMatchObject({ status: 'approved', decidedBy: 'city:shiyakusho' });
+  expect((await app.inject({ method: 'POST', url: `/promotions/${code('feb')}/decision`, headers: api.headers('city'), payload: { decision: 'rejected', note: 'やはり不要' } })).statusCode).toBe(409);
+  expect((await app.inject({ method: 'POST', url: `/promotions/${code('nothing')}/decision`, headers: api.headers('city'), payload: { decision: 'approved' } })).statusCode).toBe(404);
 
-  await app.inject({ method: 'POST', url: '/promotions', headers: auth(TOKENS.operator), payload: proposal({ code: code('rejected') }) });
-  const rejected = await app.inject({ method: 'POST', url: `/promotions/${code('rejected')}/decision`, headers: auth(TOKENS.admin), payload: { decision: 'rejected', note: '予算超過' } });
+  await app.inject({ method: 'POST', url: '/promotions', headers: api.headers('operator'), payload: proposal({ code: code('rejected') }) });
+  const rejected = await app.inject({ method: 'POST', url: `/promotions/${code('rejected')}/decision`, headers: api.headers('admin'), payload: { decision: 'rejected', note: '予算超過' } });
   expect(rejected.json().campaign).toMatchObject({ status: 'rejected', decisionNote: '予算超過' });
 
-  const billed = await app.inject({ method: 'GET', url: '/promotions?status=approved&billedMonth=2021-03', headers: auth(TOKENS.city) });
+  const billed = await app.inject({ method: 'GET', url: '/promotions?status=approved&billedMonth=2021-03', headers: api.headers('city') });
   expect(billed.json().campaigns.map((c: any) => c.code)).toEqual([code('feb')]);
 });
 
 test('effectiveness: donations in the period on its portals for its gifts, per yen of cost, by portal and new/repeat', async () => {
-  const res = await app.inject({ method: 'GET', url: `/promotions/${code('feb')}/effectiveness`, headers: auth(TOKENS.city) });
+  const res = await app.inject({ method: 'GET', url: `/promotions/${code('feb')}/effectiveness`, headers: api.headers('city') });
   expect(res.statusCode).toBe(200);
   const body = res.json();
   // Independent: JST period as instants, portal and gift filters applied here.

@@ -1,35 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { Knex } from '@mikro-orm/postgresql';
 import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports/reports';
-import { buildApi } from '../../api/server';
 import type { SuiteContext } from '../support/context';
-
-export const TOKENS = {
-  operator: 'reports-operator-token-0001',
-  city: 'reports-city-token-000000001',
-  admin: 'reports-admin-token-00000001',
-};
-
-/** API_TOKENS for a suite; a supplier token's name is its supplier code. */
-export function apiTokens(suppliers: Record<string, string> = {}): string {
-  return [
-    `operator:op-reports:${TOKENS.operator}`,
-    `city:city-reports:${TOKENS.city}`,
-    `admin:admin-reports:${TOKENS.admin}`,
-    ...Object.entries(suppliers).map(([code, token]) => `supplier:${code}:${token}`),
-  ].join(',');
-}
-
-export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A worker on the suite's queue, and where its report activities write (the suite's own data folder). */
 export async function startReportWorker(ctx: SuiteContext): Promise<{ settings: ReportActivitySettings; stop(): Promise<void> }> {
   const worker = await ctx.startWorker();
   return { settings: reportActivitySettings(ctx.config), stop: () => worker.stop() };
-}
-
-export async function api(ctx: SuiteContext): Promise<FastifyInstance> {
-  return buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
 }
 
 export async function q<T = any>(knex: Knex, sql: string, bindings: unknown[] = []): Promise<T[]> {
