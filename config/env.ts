@@ -106,6 +106,8 @@ export interface AppConfig {
      * (fail closed: every 個人番号 read refused, saying the area is undeclared).
      */
     handlingArea: string[];
+    /** MYNUM-3: the working hours (Japan time, weekdays but holidays) outside which a 個人番号 read is flagged in the handling report. */
+    workingHours: { from: { hour: number; minute: number }; to: { hour: number; minute: number } };
     /** SEC-3: the city's address for incident reports (CITY_INCIDENT_EMAIL); a placeholder outside production, unset (reports not mailed, said so) in production without it. */
     cityIncidentEmail?: string;
   };
@@ -338,6 +340,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionProposalDate: monthDay(env, 'ONESTOP_RETENTION_PROPOSAL_DATE', '04-01', [1, 12]),
       cityIncidentEmail: cityIncidentEmail(env, production),
       handlingArea: handlingAreaRanges(env, production),
+      workingHours: timeRange(env, 'MYNUMBER_WORKING_HOURS', '08:30-18:00'),
     },
     intake: intakeConfig(env, dataDir),
     mail: mailConfig(env),

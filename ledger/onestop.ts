@@ -923,7 +923,7 @@ export async function assignResidence(knex: Knex, id: string, code: string, reas
 
 // ───────────────────────── alerts (ONESTOP-4, REC-1) ─────────────────────────
 
-export type AlertKind = 'notification_due' | 'notification_problems' | 'notification_delivered' | 'destruction_proposed';
+export type AlertKind = 'notification_due' | 'notification_problems' | 'notification_delivered' | 'destruction_proposed' | 'handling_report';
 
 /** Idempotent on the key: a retried activity records the alert once. */
 export async function recordAlert(knex: Knex, alert: { kind: AlertKind; donationYear?: number; message: string; details?: Record<string, unknown>; key: string }): Promise<void> {

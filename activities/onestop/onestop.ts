@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { requireMyNumberKeys, type AppConfig, type MyNumberKeyring } from '../../config/env';
 import type { Orm } from '../../ledger/orm';
+import type { HandlingHours } from '../../domain/onestop/handling-report';
 import { jstDate } from '../../domain/jst';
 import { deadlineEndsAt, openMyNumber, reviewApplication, type Finding, type ReviewOutcome } from '../../domain/onestop';
 import { LayoutError, PROVISIONAL_LAYOUT, writeNoticeFile, type NoticeRecord } from '../../domain/onestop/eltax';
@@ -78,10 +79,12 @@ export interface OneStopActivitySettings {
   scanDir: string;
   /** CITY_INCIDENT_EMAIL: where SEC-3 incident reports go; unset → nothing is sent, and the incident says so. */
   cityIncidentEmail?: string;
+  /** MYNUMBER_WORKING_HOURS: reads outside them are flagged in the MYNUM-3 handling report. */
+  workingHours: HandlingHours;
 }
 
 export function oneStopActivitySettings(config: AppConfig): OneStopActivitySettings {
-  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir, cityIncidentEmail: config.onestop.cityIncidentEmail };
+  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir, cityIncidentEmail: config.onestop.cityIncidentEmail, workingHours: config.onestop.workingHours };
 }
 
 export interface NotificationDelivery {

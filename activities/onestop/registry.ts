@@ -1,5 +1,9 @@
 // The onestop feature's activities (activities/index.ts walks every feature's registry).
 import type { ActivityFeature } from '../feature';
+import { createHandlingReportActivities } from './handling-report';
 import { createOneStopActivities } from './onestop';
 
-export const onestopActivities = ((deps, { sendMail }) => createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail })) satisfies ActivityFeature;
+export const onestopActivities = ((deps, { sendMail }) => ({
+  ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail }),
+  ...createHandlingReportActivities({ orm: deps.orm, onestop: deps.onestop }),
+})) satisfies ActivityFeature;

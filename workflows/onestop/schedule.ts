@@ -4,10 +4,12 @@ import { reminderMonthDay, type MonthDay } from '../../domain/onestop/notificati
 import type { ScheduleDefinition } from '../schedule-definition';
 import { onestopNotificationReminderWorkflow, onestopNotificationWorkflow } from './notification-workflow';
 import { retentionProposalWorkflow } from './retention-proposal-workflow';
+import { mynumberHandlingReportWorkflow } from './handling-report-workflow';
 
 export const NOTIFICATION_SCHEDULE_ID = 'onestop-notification';
 export const NOTIFICATION_REMINDER_SCHEDULE_ID = 'onestop-notification-reminder';
 export const RETENTION_SCHEDULE_ID = 'onestop-retention-proposal';
+export const HANDLING_REPORT_SCHEDULE_ID = 'mynumber-handling-report';
 
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
@@ -58,6 +60,17 @@ export const retentionSchedule: ScheduleDefinition = {
       taskQueue: config.temporal.taskQueue,
       workflowId: `${scheduleId}/scheduled`,
     },
+    policies: yearlyPolicies,
+  }),
+};
+
+/** MYNUM-3 / MYNUM-6: the past month's 特定個人情報 handling report, on the 1st at 07:00 JST. */
+export const handlingReportSchedule: ScheduleDefinition = {
+  id: HANDLING_REPORT_SCHEDULE_ID,
+  purpose: 'MYNUM-3 monthly handling report',
+  shape: (config, scheduleId) => ({
+    spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 0, comment: '特定個人情報の取扱状況報告 (MYNUM-3)' }], timezone: 'Asia/Tokyo' },
+    action: { type: 'startWorkflow', workflowType: mynumberHandlingReportWorkflow, args: [{ requestedBy: 'system:schedule' }], taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}/scheduled` },
     policies: yearlyPolicies,
   }),
 };

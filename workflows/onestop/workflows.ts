@@ -4,3 +4,4 @@ export { retentionDestructionWorkflow } from './retention-workflow';
 export { onestopNotificationWorkflow, onestopNotificationReminderWorkflow } from './notification-workflow';
 export { retentionProposalWorkflow } from './retention-proposal-workflow';
 export { incidentReportWorkflow } from './incident-workflow';
+export { mynumberHandlingReportWorkflow } from './handling-report-workflow';
