@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_STATUSES, GIFT_COMPLAINT_CATEGORIES, deskDay, withinHours } from '../../domain/callcentre';
 import { addDays, jstDate, jstStartOfDay } from '../../domain/jst';
@@ -7,12 +7,12 @@ import { TROUBLE_KINDS } from '../../domain/shipping/types';
 import { addFollowUp, callEvents, CallConflictError, CallNotFoundError, changeStatus, createCall, findCall, listCalls, missingLinks, recordReshipment, setOutcome } from '../../ledger/callcentre';
 import type { Orm } from '../../ledger/orm';
 import { findShipment } from '../../ledger/shipments';
-import { reportTroubleUpdate, type ShipmentWorkflowInput, type TroubleReport } from '../../workflows/shipping/definitions';
-import { shipmentWorkflow } from '../../workflows';
+import type { TroubleReport } from '../../workflows/shipping/definitions';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { isoDate } from '../schema-fragments';
+import { reportShipmentTrouble } from '../shipping/trouble';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -230,36 +230,10 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
 
       const actor = actorOf(request.principal!);
       const trouble: TroubleReport = { actor, kind: request.body.kind, note: request.body.note ?? `${call.subject} (call ${call.id})`, source: 'call_centre' };
-      let result: Record<string, unknown>;
-      // The same Temporal calls as POST /shipments/:id/trouble (api/shipping/shipments.ts).
-      if (shipment.status === 'delivered') {
-        const input: ShipmentWorkflowInput = {
-          donationId: shipment.donationId,
-          giftLineId: shipment.giftLineId,
-          giftCode: shipment.giftCode,
-          deliveryNo: shipment.deliveryNo,
-          deliveries: shipment.deliveries,
-          policy: { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
-          reopen: { shipmentId: shipment.id, attempt: shipment.attempt, trouble },
-        };
-        await temporal.workflow
-          .start(shipmentWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: shipment.workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE', workflowIdConflictPolicy: 'FAIL' })
-          .catch((err) => {
-            throw err?.name === 'WorkflowExecutionAlreadyStartedError' ? conflict(`shipment ${shipment.id} is already being handled`) : err;
-          });
-        result = { shipmentId: shipment.id, kind: trouble.kind, reopened: true, workflowId: shipment.workflowId };
-      } else {
-        if (!['ordered', 'shipped'].includes(shipment.status)) throw conflict(`shipment ${shipment.id} is ${shipment.status}; trouble applies to ordered, shipped or delivered shipments`);
-        let outcome: unknown;
-        try {
-          outcome = await temporal.workflow.getHandle(shipment.workflowId).executeUpdate(reportTroubleUpdate, { args: [trouble] });
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
-          if (err instanceof WorkflowNotFoundError) throw conflict(`shipment ${shipment.id} has no running workflow`);
-          throw err;
-        }
-        result = { shipmentId: shipment.id, kind: trouble.kind, workflowId: shipment.workflowId, ...(outcome as object) };
-      }
+      const reshipment = await reportShipmentTrouble({ config, temporal }, shipment, trouble);
+      const result: Record<string, unknown> = reshipment.reopened
+        ? { shipmentId: shipment.id, kind: trouble.kind, reopened: true, workflowId: reshipment.workflowId }
+        : { shipmentId: shipment.id, kind: trouble.kind, workflowId: reshipment.workflowId, ...(reshipment.outcome as object) };
       const updated = await ledger(() => recordReshipment(knex(), call.id, result, actor));
       return reply.code(202).send({ call: updated, reshipment: result });
     },

@@ -1,27 +1,26 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
 import { buildCarrierFiles, parseDeliveryStatusFile } from '../../domain/carriers';
 import type { CarrierCode } from '../../domain/carriers/types';
 import { CARRIERS, TROUBLE_KINDS } from '../../domain/shipping/types';
 import type { Orm } from '../../ledger/orm';
-import { findShipment, findSupplierOrder, orderLines, shipmentByTracking, shipmentEvents, shipmentGiftCode, shipmentsOfDonation, supplierOrders, type ShipmentRow } from '../../ledger/shipments';
+import { findShipment, findSupplierOrder, orderLines, shipmentByTracking, shipmentEvents, shipmentsOfDonation, supplierOrders, type ShipmentRow } from '../../ledger/shipments';
 import {
   confirmShippedUpdate,
   deliveredSignal,
-  reportTroubleUpdate,
   resolveEscalationSignal,
   shipmentStatusQuery,
-  type ShipmentWorkflowInput,
   type TroubleReport,
 } from '../../workflows/shipping/definitions';
-import { shipmentWorkflow, supplierOrderWorkflow } from '../../workflows';
+import { supplierOrderWorkflow } from '../../workflows';
 import { carrierRowsForOrder } from '../../ledger/carrier-rows';
 import { citySender } from '../../domain/shipping/city-sender';
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { conflict, HttpError, notFound } from '../errors';
 import { isoDate } from '../schema-fragments';
+import { reportShipmentTrouble, updateShipmentWorkflow } from './trouble';
 
 const SUPPLIER_AND_STAFF = [...READ, 'supplier'] as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
@@ -43,16 +42,6 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
     if (!shipment || (own !== undefined && shipment.supplierCode !== own)) throw notFound(`shipment ${request.params.id}`);
     return shipment;
   }
-
-  const update = async <R>(shipment: ShipmentRow, run: () => Promise<R>): Promise<R> => {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw conflict(`shipment ${shipment.id} has no running workflow`);
-      throw err;
-    }
-  };
 
   app.get<{ Querystring: Json }>(
     '/supplier-orders',
@@ -146,7 +135,7 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
     },
     async (request) => {
       const shipment = await loadShipment(request);
-      const result = await update(shipment, () =>
+      const result = await updateShipmentWorkflow(shipment, () =>
         temporal.workflow.getHandle(shipment.workflowId).executeUpdate(confirmShippedUpdate, { args: [{ actor: actorOf(request.principal!), ...(request.body as { shippedOn: string; carrier: string; trackingNumber: string }) }] }),
       );
       return { shipment: result };
@@ -177,32 +166,8 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
     async (request, reply) => {
       const shipment = await loadShipment(request);
       const trouble: TroubleReport = { actor: actorOf(request.principal!), kind: request.body.kind, note: request.body.note, source: request.body.source };
-      if (shipment.status === 'delivered') {
-        // Damage is usually found after delivery, when the delivery's workflow has finished: a new run of it re-ships.
-        const giftCode = await shipmentGiftCode(knex(), shipment.id);
-        const input: ShipmentWorkflowInput = {
-          donationId: shipment.donationId,
-          giftLineId: shipment.giftLineId,
-          giftCode,
-          deliveryNo: shipment.deliveryNo,
-          deliveries: shipment.deliveries,
-          policy: { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
-          reopen: { shipmentId: shipment.id, attempt: shipment.attempt, trouble },
-        };
-        await temporal.workflow.start(shipmentWorkflow, {
-          taskQueue: config.temporal.taskQueue,
-          workflowId: shipment.workflowId,
-          args: [input],
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          workflowIdConflictPolicy: 'FAIL',
-        }).catch((err) => {
-          throw err?.name === 'WorkflowExecutionAlreadyStartedError' ? conflict(`shipment ${shipment.id} is already being handled`) : err;
-        });
-        return reply.code(202).send({ reopened: true, workflowId: shipment.workflowId });
-      }
-      if (!['ordered', 'shipped'].includes(shipment.status)) throw conflict(`shipment ${shipment.id} is ${shipment.status}; trouble applies to ordered, shipped or delivered shipments`);
-      const result = await update(shipment, () => temporal.workflow.getHandle(shipment.workflowId).executeUpdate(reportTroubleUpdate, { args: [trouble] }));
-      return reply.code(200).send(result);
+      const result = await reportShipmentTrouble({ config, temporal }, shipment, trouble);
+      return result.reopened ? reply.code(202).send(result) : reply.code(200).send(result.outcome);
     },
   );
 
