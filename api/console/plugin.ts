@@ -83,6 +83,8 @@ const NAV: NavItem[] = [
   { href: '/console/donations/new', label: '寄附の手入力', roles: OPERATORS },
   { href: '/console/imports', label: '取込', roles: READERS },
   { href: '/console/quarantine', label: '隔離された行', roles: READERS },
+  // Issue 17: the rest of the operator's day (api/console/print-batches.ts, …).
+  { href: '/console/print-batches', label: '印刷バッチ', roles: READERS },
   { href: '/console/accounts', label: 'アカウント管理', roles: ['admin'] },
 ];
 

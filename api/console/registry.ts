@@ -10,6 +10,7 @@ import { apiClient } from './api-client';
 import { registerDonationPages } from './donations';
 import { registerHandEntry } from './hand-entry';
 import { registerImportPages } from './imports';
+import { registerPrintBatchPages } from './print-batches';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
@@ -23,6 +24,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerHandEntry(scope, deps, api);
       registerDonationPages(scope, deps, api);
       registerImportPages(scope, deps, api);
+      registerPrintBatchPages(scope, deps, api);
     },
     { prefix: '/console' },
   );
