@@ -30,6 +30,7 @@ import { carrierRowsForDay, carriersForDay, recordCarrierExports } from '../../l
 import { citySender } from '../../domain/shipping/city-sender';
 import type { SendMail, SendMailInput, SendMailResult } from '../mail/send-mail';
 import type { NoGiftResidentMailData, PreShippingMailData, SupplierOrderMailData } from '../mail/render';
+import { supplierOrderCsv } from '../../domain/shipping/order-csv';
 
 export type { SendMail };
 
@@ -276,21 +277,6 @@ export function createShippingActivities(deps: ShippingDeps) {
 }
 
 export type ShippingActivities = ReturnType<typeof createShippingActivities>;
-
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** UTF-8 with BOM so the supplier's Excel opens it without mojibake. */
-export function supplierOrderCsv(lines: Awaited<ReturnType<typeof orderLines>>): Buffer {
-  const header = ['出荷ID', '返礼品コード', '返礼品名', '温度帯', '数量', '定期便回', '再送回', 'お届け先氏名', 'フリガナ', '郵便番号', '都道府県', '住所', '電話番号'];
-  const body = lines.map((l) =>
-    [l.shipmentId, l.giftCode, l.giftName, { ambient: '常温', chilled: '冷蔵', frozen: '冷凍' }[l.temperature] ?? l.temperature, l.quantity, `${l.deliveryNo}/${l.deliveries}`, l.attempt - 1,
-      l.recipient.name, l.recipient.nameKana, l.recipient.postalCode, l.recipient.prefecture, l.recipient.address, l.recipient.phone ?? ''].map(csvCell).join(','),
-  );
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([header.join(','), ...body].join('\r\n') + '\r\n', 'utf8')]);
-}
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 export const ensureDir = (dir: string) => fs.mkdirSync(dir, { recursive: true });

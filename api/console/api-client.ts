@@ -10,6 +10,8 @@ import type { ConsoleUser } from './plugin';
 export interface ApiAnswer<T = any> {
   status: number;
   body: T;
+  /** The answer's bytes as sent (files: PDF, Shift_JIS CSV). */
+  raw: Buffer;
 }
 
 export type ApiCall = <T = any>(user: ConsoleUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers?: Record<string, string>) => Promise<ApiAnswer<T>>;
@@ -21,7 +23,7 @@ export function apiClient(root: FastifyInstance): ApiCall {
     const res = await root.inject({ method, url, payload: payload as InjectOptions['payload'], headers: { ...headers, ...consolePrincipalHeaders({ role: user.role, name, consoleTerminal: user.terminal }) } });
     let body: unknown = res.body;
     if (String(res.headers['content-type'] ?? '').includes('application/json')) body = res.json();
-    return { status: res.statusCode, body: body as any };
+    return { status: res.statusCode, body: body as any, raw: res.rawPayload };
   };
 }
 

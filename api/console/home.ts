@@ -3,6 +3,7 @@ import type { Progress } from '../../ledger/progress';
 import type { RouteDeps } from '../feature';
 import type { ApiCall } from './api-client';
 import { barChartSvg } from './chart';
+import { roleHome } from './city-home';
 import { ALL_ROLES, READERS, renderError, type ConsoleUser } from './plugin';
 import { DONATION_STATUS_LABELS, portalLabel } from '../../domain/console/labels';
 
@@ -56,6 +57,8 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
 export function registerHomeRoutes(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
   app.get('/', { config: { consoleRoles: ALL_ROLES } }, async (request, reply) => {
     const user = request.consoleUser!;
+    // Issue 17: the city and suppliers see their own queues (api/console/city-home.ts).
+    if (user.role === 'city' || user.role === 'supplier') return roleHome(reply, api, user);
     if (!READERS.includes(user.role)) return reply.view('home.hbs', { title: 'ホーム' });
     const progress = await api<Progress>(user, 'GET', '/progress');
     if (progress.status !== 200) return renderError(reply, progress.status, '進捗を読み込めませんでした', String((progress.body as { message?: string }).message ?? ''));

@@ -85,6 +85,12 @@ const NAV: NavItem[] = [
   { href: '/console/quarantine', label: '隔離された行', roles: READERS },
   // Issue 17: the rest of the operator's day (api/console/print-batches.ts, …).
   { href: '/console/print-batches', label: '印刷バッチ', roles: READERS },
+  // Issue 17: the city's and the suppliers' pages (api/console/city-*.ts, supplier-*.ts).
+  { href: '/console/approvals', label: '承認待ち', roles: ['city', 'admin'] },
+  { href: '/console/progress', label: '年度の進捗', roles: READERS },
+  { href: '/console/reports', label: '月次報告書・事故', roles: ['city', 'admin'] },
+  { href: '/console/supplier/orders', label: '注文と発送', roles: ['supplier'] },
+  { href: '/console/supplier/statements', label: '明細・品質・在庫', roles: ['supplier'] },
   { href: '/console/accounts', label: 'アカウント管理', roles: ['admin'] },
 ];
 

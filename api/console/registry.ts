@@ -11,6 +11,7 @@ import { registerDonationPages } from './donations';
 import { registerHandEntry } from './hand-entry';
 import { registerImportPages } from './imports';
 import { registerPrintBatchPages } from './print-batches';
+import { registerCityAndSupplierPages } from './city-pages';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
@@ -25,6 +26,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerDonationPages(scope, deps, api);
       registerImportPages(scope, deps, api);
       registerPrintBatchPages(scope, deps, api);
+      registerCityAndSupplierPages(scope, deps, api);
     },
     { prefix: '/console' },
   );
