@@ -294,7 +294,8 @@ interface CarrierFileOnDisk {
   rows: number;
 }
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+/** The shipment's short number (shipments.reference) the files carry as お客様管理番号. */
+const REFERENCE = /\bS\d{8,15}\b/g;
 
 /** Reads the day's files back: which shipment ids each carrier's files hold, and how often; クリックポスト rows by count. */
 function readCarrierFiles(dir: string, fileCarrier: Map<string, string>): { files: CarrierFileOnDisk[]; idCarriers: Map<string, string[]>; clickpostRows: number } {
@@ -311,7 +312,7 @@ function readCarrierFiles(dir: string, fileCarrier: Map<string, string>): { file
       rows = text.split('\r\n').filter((l) => l.trim()).length - 1;
       clickpostRows += rows;
     } else {
-      const ids = text.match(UUID) ?? [];
+      const ids = text.match(REFERENCE) ?? [];
       for (const id of ids) idCarriers.set(id, [...(idCarriers.get(id) ?? []), carrier]);
       rows = new Set(ids).size;
     }
@@ -473,7 +474,7 @@ async function main(): Promise<number> {
     // Each shipment in exactly one row of its own carrier's file (the shipment's, else the gift's, else the supplier's default).
     const ids = await query<{ id: string; carrier: string }>(
       stack,
-      `select s.id, coalesce(s.carrier, g.carrier, p.default_carrier, 'yamato_b2') as carrier from shipments s join gifts g on g.code = s.gift_code left join suppliers p on p.id = s.supplier_id`,
+      `select s.reference as id, coalesce(s.carrier, g.carrier, p.default_carrier, 'yamato_b2') as carrier from shipments s join gifts g on g.code = s.gift_code left join suppliers p on p.id = s.supplier_id`,
     );
     const known = new Set(ids.map((r) => r.id));
     const clickpost = ids.filter((r) => r.carrier === 'japanpost_clickpost').length;

@@ -51,7 +51,7 @@ export async function carrierRowsForOrder(knex: Knex, city: CarrierSender, order
 
 async function carrierRows(knex: Knex, city: CarrierSender, where: string, bindings: unknown[]): Promise<{ carrier: CarrierCode; row: CarrierShipmentRow }[]> {
   const { rows } = await knex.raw(
-    `select s.id, to_char(s.planned_ship_on, 'YYYY-MM-DD') as ship_on, ${CARRIER_OF} as carrier,
+    `select s.id, s.reference, to_char(s.planned_ship_on, 'YYYY-MM-DD') as ship_on, ${CARRIER_OF} as carrier,
             g.name as gift_name, g.temperature, l.quantity, s.delivery_no, s.deliveries,
             o.name, o.name_kana, o.postal_code, o.prefecture, o.address, o.phone, o.email,
             p.name as supplier_name, p.postal_code as supplier_postal, p.address as supplier_address, p.phone as supplier_phone
@@ -62,7 +62,8 @@ async function carrierRows(knex: Knex, city: CarrierSender, where: string, bindi
   );
   return rows.map((r: any) => {
     const row: CarrierShipmentRow = {
-      shipmentId: r.id,
+      // The short number, not the id: it fits every carrier's お客様管理番号 whole (docs/carriers.md).
+      shipmentId: r.reference,
       shipOn: r.ship_on,
       temperature: r.temperature,
       recipient: { name: r.name, nameKana: r.name_kana, postalCode: r.postal_code, prefecture: r.prefecture, address: r.address, phone: r.phone ?? '' },

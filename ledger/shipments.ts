@@ -18,6 +18,8 @@ export class ShipmentNotFoundError extends Error {
 
 export interface ShipmentRow {
   id: string;
+  /** The short number carriers print as お客様管理番号 (S00012345). */
+  reference: string;
   donationId: string;
   giftLineId: number;
   giftCode: string;
@@ -40,14 +42,14 @@ export interface ShipmentRow {
   workflowId: string;
 }
 
-const SHIPMENT_COLUMNS = `s.id, s.donation_id, s.gift_line_id, s.gift_code, s.supplier_id, p.code as supplier_code, s.delivery_no, s.deliveries, s.attempt,
+const SHIPMENT_COLUMNS = `s.id, s.reference, s.donation_id, s.gift_line_id, s.gift_code, s.supplier_id, p.code as supplier_code, s.delivery_no, s.deliveries, s.attempt,
   s.replaces_shipment_id, s.status, to_char(s.not_before, 'YYYY-MM-DD') as not_before, s.order_id,
   to_char(s.planned_ship_on, 'YYYY-MM-DD') as planned_ship_on, to_char(s.shipped_on, 'YYYY-MM-DD') as shipped_on, s.carrier, s.tracking_number,
   s.delivered_at, s.trouble_kind, s.trouble_note, s.workflow_id`;
 
 function toRow(r: any): ShipmentRow {
   return {
-    ...renamed(r, 'id donation_id gift_line_id gift_code supplier_id delivery_no deliveries attempt replaces_shipment_id status not_before planned_ship_on shipped_on carrier tracking_number trouble_kind trouble_note workflow_id'),
+    ...renamed(r, 'id reference donation_id gift_line_id gift_code supplier_id delivery_no deliveries attempt replaces_shipment_id status not_before planned_ship_on shipped_on carrier tracking_number trouble_kind trouble_note workflow_id'),
     supplierCode: r.supplier_code ?? null,
     orderId: r.order_id === null ? null : String(r.order_id),
     deliveredAt: r.delivered_at ? new Date(r.delivered_at).toISOString() : null,
@@ -66,6 +68,14 @@ export async function shipmentsOfDonation(knex: Knex, donationId: string): Promi
     [donationId],
   );
   return rows.map(toRow);
+}
+
+/** The shipment a carrier file names in お客様管理番号: its short number (S00012345), or its id in files written before the numbers. */
+export async function shipmentByCarrierReference(knex: Knex, reference: string): Promise<ShipmentRow | undefined> {
+  if (/^[0-9a-f-]{36}$/i.test(reference)) return findShipment(knex, reference);
+  if (!/^S[0-9]{8,15}$/.test(reference)) return undefined;
+  const { rows } = await knex.raw(`select ${SHIPMENT_COLUMNS} from shipments s left join suppliers p on p.id = s.supplier_id where s.reference = ?`, [reference]);
+  return rows[0] ? toRow(rows[0]) : undefined;
 }
 
 export async function shipmentByTracking(knex: Knex, trackingNumber: string): Promise<ShipmentRow | undefined> {

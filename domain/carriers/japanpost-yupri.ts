@@ -87,6 +87,7 @@ function cell(row: CarrierShipmentRow, check: RowCheck, header: string, source: 
   }
   if (field === 'recipient.nameKana') return check.text(field, header, toKatakana(raw), { maxWidth: spec.maxWidth });
   if (TEXT_FIELDS[field]) return check.text(field, header, raw, { required: REQUIRED[field], maxWidth: spec.maxWidth });
+  if (field === 'shipmentId' && spec.maxWidth !== undefined) return check.reference(header, raw, spec.maxWidth);
   return raw;
 }
 

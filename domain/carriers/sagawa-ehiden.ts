@@ -40,6 +40,8 @@ export const EHIDEN_COOL: Record<TemperatureClass, string> = { ambient: '001', c
 export const EHIDEN_TIME: Record<string, string> = { '': '', '0812': '01', '1416': '14', '1618': '16', '1820': '18', '1921': '19' };
 
 const LINE = 32; // 16 full-width
+/** お客様管理番号: 16 half-width characters [UNCERTAIN: the limit of a public e飛伝 plugin; see docs/carriers.md]. */
+export const EHIDEN_REFERENCE_WIDTH = 16;
 
 function ehidenRow(row: CarrierShipmentRow, check: RowCheck, options: CarrierOptions['sagawa']): string[] {
   const cells: string[] = new Array(EHIDEN_HEADER.length).fill('');
@@ -69,7 +71,7 @@ function ehidenRow(row: CarrierShipmentRow, check: RowCheck, options: CarrierOpt
     if (!lines) check.add('recipient.name', r.name, `お届け先名称１–２ hold 2 × 16 full-width characters; "${name}" does not fit`);
     else setLines(EHIDEN_COL.name1, lines);
   }
-  set(EHIDEN_COL.customerRef, row.shipmentId);
+  set(EHIDEN_COL.customerRef, check.reference('お客様管理番号', row.shipmentId, EHIDEN_REFERENCE_WIDTH));
   set(EHIDEN_COL.customerCode, options?.customerCode ?? '');
 
   const s = row.sender;

@@ -48,6 +48,16 @@ export class RowCheck {
     return bad.length === 0;
   }
 
+  /**
+   * The shipment's reference in a carrier's reference column (お客様管理番号): the whole reference or a
+   * problem, never a cut one — a cut reference would come back on the issued labels as someone else's.
+   */
+  reference(column: string, value: string, maxWidth: number): string {
+    if (value.length <= maxWidth) return value;
+    this.add('shipmentId', value, `${column} holds ${maxWidth} characters; "${value}" has ${value.length} and would be cut: give the row the shipment's short number (shipments.reference)`);
+    return '';
+  }
+
   width(field: string, column: string, raw: string, value: string, maxWidth: number): boolean {
     const w = cp932Width(value);
     if (w <= maxWidth) return true;

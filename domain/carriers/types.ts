@@ -13,7 +13,8 @@ export { CARRIER_CODES, type CarrierCode, type TemperatureClass } from './catalo
 export const TIME_SLOTS = ['', '0812', '1416', '1618', '1820', '1921'] as const;
 
 export interface CarrierShipmentRow {
-  shipmentId: string;          // our id → お客様管理番号 (≤50 ASCII; uuids fit)
+  /** The shipment's short number (shipments.reference, e.g. S00012345) → お客様管理番号; never cut (a carrier whose column is narrower reports a problem). */
+  shipmentId: string;
   shipOn: string;              // YYYY-MM-DD planned ship date
   deliverOn?: string;          // YYYY-MM-DD requested delivery date
   timeSlot?: string;           // '', '0812', '1416', '1618', '1820', '1921'

@@ -51,7 +51,7 @@ export const B2_COOL: Record<TemperatureClass, string> = { ambient: '0', frozen:
 /** Widths from the layout notes, in half-width units ("16/32" → 32). */
 const LIMIT = {
   prefecture: 8, city: 24, street: 32, unsplitRest: 56, building: 32, name: 32, kana: 50,
-  senderAddress: 64, senderName: 32, item: 50, notes: 44, noticeMessage: 148,
+  senderAddress: 64, senderName: 32, item: 50, notes: 44, noticeMessage: 148, reference: 50,
 };
 
 export type YamatoOptions = NonNullable<CarrierOptions['yamato']>;
@@ -73,7 +73,7 @@ function b2Row(row: CarrierShipmentRow, check: RowCheck, options: YamatoOptions)
   const cells: string[] = new Array(B2_HEADER.length).fill('');
   const set = (col: number, value: string) => (cells[col - 1] = value);
 
-  set(B2_COL.customerRef, row.shipmentId);
+  set(B2_COL.customerRef, check.reference('お客様管理番号', row.shipmentId, LIMIT.reference));
   set(B2_COL.slipType, '0'); // 発払い
   set(B2_COL.cool, B2_COOL[row.temperature] ?? '');
   set(B2_COL.shipOn, formatDate(row.shipOn ?? '', 'YYYY/MM/DD'));

@@ -9,7 +9,7 @@ describe('SHIP-3 日本郵便 ゆうプリR (configurable mapping)', () => {
     expect(header).toEqual(Object.keys(defaults.columns));
     const byHeader = Object.fromEntries(header.map((h, i) => [h, line[i]]));
     expect(byHeader).toEqual({
-      お客様管理番号: '3f2b8c1e-5d4a-4e6b-9c7d-2a1b0c9d8e7f',
+      お客様管理番号: 'S00012345',
       発送予定日: '2026/12/01',
       お届け先郵便番号: '812-0011',
       お届け先住所1: '福岡県',
@@ -55,7 +55,7 @@ describe('SHIP-3 日本郵便 ゆうプリR (configurable mapping)', () => {
     const [file] = buildCarrierFiles('japanpost_yupri', [shipment({ deliverOn: '2026-12-04', itemName: '海苔' }), shipment({ shipmentId: 'x2', itemName: '柳川うなぎのせいろ蒸し' })], { yupriMapping: mapping });
     expect(decode(file)).toEqual([
       ['管理番号', '種別', '宛名', '希望日', '品名'],
-      ['3f2b8c1e-5d4a-4e6b-9c7d-2a1b0c9d8e7f', 'ゆうパック', '山田 太郎', '20261204', '海苔'],
+      ['S00012345', 'ゆうパック', '山田 太郎', '20261204', '海苔'],
     ]);
     expect(file.problems).toEqual([expect.objectContaining({ shipmentId: 'x2', field: 'itemName' })]);
   });

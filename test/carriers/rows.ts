@@ -5,7 +5,7 @@ import type { CarrierFile, CarrierShipmentRow } from '../../domain/carriers';
 export function shipment(over: Partial<Omit<CarrierShipmentRow, 'recipient'>> & { recipient?: Partial<CarrierShipmentRow['recipient']> } = {}): CarrierShipmentRow {
   const { recipient, ...rest } = over;
   return {
-    shipmentId: '3f2b8c1e-5d4a-4e6b-9c7d-2a1b0c9d8e7f',
+    shipmentId: 'S00012345', // the shipment's short number (shipments.reference), as the ledger gives it
     shipOn: '2026-12-01',
     temperature: 'ambient',
     recipient: {

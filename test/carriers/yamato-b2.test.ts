@@ -10,7 +10,7 @@ describe('SHIP-3 ヤマト B2クラウド 送り状発行データ', () => {
   test('95 columns, header first, CRLF, CP932; each field in its documented column', () => {
     const [file] = buildCarrierFiles('yamato_b2', [shipment({ deliverOn: '2026-12-03', timeSlot: '1416', notes: '不在時は宅配ボックスへ', email: 'taro@example.jp' })], options);
     expect(file).toMatchObject({ carrier: 'yamato_b2', fileName: 'yamato_b2-2026-12-01.csv', encoding: 'CP932', rows: 1, problems: [] });
-    expect(file.shipmentIds).toEqual(['3f2b8c1e-5d4a-4e6b-9c7d-2a1b0c9d8e7f']);
+    expect(file.shipmentIds).toEqual(['S00012345']);
     const [header, line, ...more] = decode(file);
     expect(more).toEqual([]);
     expect(header).toEqual([...B2_HEADER]);
@@ -23,7 +23,7 @@ describe('SHIP-3 ヤマト B2クラウド 送り状発行データ', () => {
     expect(col(header, 48)).toBe('お届け予定ｅメール利用区分');
 
     const expected: Record<number, string> = {
-      1: '3f2b8c1e-5d4a-4e6b-9c7d-2a1b0c9d8e7f',
+      1: 'S00012345',
       2: '0', // 発払い
       3: '0', // 常温
       4: '', // 伝票番号: B2 assigns it

@@ -24,6 +24,7 @@ import { loadConfig } from '../../config/env';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { connectOrm, migrate, type Orm } from '../../ledger/orm';
+import { seedDevPrintHouse } from '../../scripts/dev-subcontractors';
 import { recordOnlineIntakeApproval } from '../../ledger/online-intake-approval';
 import { SCHEDULES } from '../../workflows/features';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../scripts/stack/embedded-postgres';
@@ -223,6 +224,7 @@ async function setUp(f: Faults): Promise<void> {
   await f.startSmtp();
   f.orm = await connectOrm(f.pg.url, { poolMax: 3 });
   await migrate(f.orm);
+  await seedDevPrintHouse(f.orm.em.getKnex(), loadConfig({}).documents.printHouse);
   f.connection = await Connection.connect({ address: f.temporal.address });
   f.client = new Client({ connection: f.connection, dataConverter: undefined });
   f.startWorker(0);
@@ -478,7 +480,7 @@ async function count(f: Faults, expected: { orders: number; broken: number; file
   dup('donation_events', (await f.sql(`select count(*)::int as n from (select donation_id, to_status from donation_events where to_status is not null group by 1, 2 having count(*) > 1) x`))[0].n);
   dup('stock_movements', (await f.sql(`select count(*)::int as n from (select gift_code, donation_id, kind from stock_movements where donation_id is not null group by 1, 2, 3 having count(*) > 1) x`))[0].n);
   // Shipments: each ordered once, each in exactly one carrier file once.
-  const shipments = await f.sql<{ id: string; status: string }>(`select s.id, s.status from shipments s join supplier_orders o on o.id = s.order_id`);
+  const shipments = await f.sql<{ reference: string; status: string }>(`select s.reference, s.status from shipments s join supplier_orders o on o.id = s.order_id`);
   c.shipments_ordered = shipments.length;
   const carrierDir = path.join(f.dataDir, 'carriers', 'outbox');
   const seen = new Map<string, number>();
@@ -486,11 +488,12 @@ async function count(f: Faults, expected: { orders: number; broken: number; file
     const full = path.join(carrierDir, file);
     if (!fs.statSync(full).isFile()) continue;
     const text = fs.readFileSync(full, 'latin1');
-    for (const id of new Set(text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [])) seen.set(id, (seen.get(id) ?? 0) + (text.split(id).length - 1));
+    // Carriers print the shipment's short number (shipments.reference) as お客様管理番号.
+    for (const ref of new Set(text.match(/\bS\d{8,15}\b/g) ?? [])) seen.set(ref, (seen.get(ref) ?? 0) + (text.split(ref).length - 1));
   }
   c.carrier_lines = [...seen.values()].reduce((a, b) => a + b, 0);
   dup('carrier_lines', [...seen.values()].filter((n) => n > 1).length);
-  const missing = shipments.filter((s) => !seen.has(s.id)).length;
+  const missing = shipments.filter((s) => !seen.has(s.reference)).length;
   c.lost_carrier_lines = missing;
   if (missing) f.findings.push(`${missing} ordered shipments in no carrier file`);
   // Mail: one message per Message-ID in the SMTP peer's mailbox; nothing left half-sent in the ledger.

@@ -110,10 +110,12 @@ describe('a paid donation becomes a supplier order, a carrier file, a mail and a
     // SHIP-3: the ヤマト B2 file of the day holds the row, in CP932, with 髙 substituted and 冷凍 as クール区分 1.
     const file = result.carrierFiles.find((f) => f.carrier === 'yamato_b2')!;
     const content = iconv.decode(fs.readFileSync(path.join(ctx.config.shipping.carrierDir, today, file.fileName)), 'CP932');
-    const line = content.split('\r\n').find((l) => l.includes(shipment.id))!;
+    // お客様管理番号 is the shipment's short number (S00012345), whole.
+    expect(shipment.reference).toMatch(/^S\d{8,}$/);
+    const line = content.split('\r\n').find((l) => l.includes(shipment.reference))!;
     expect(line).toBeDefined();
     const cells = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
-    expect(cells[0]).toBe(shipment.id);
+    expect(cells[0]).toBe(shipment.reference);
     expect(cells[2]).toBe('1');
     expect(content).toContain('高橋 一郎');
   });
@@ -248,7 +250,7 @@ describe('送付先: the gift goes to the recipient the portal named, the docume
     expect(line.recipient).toEqual({ name: '柳川 花子', nameKana: 'ヤナガワ ハナコ', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前3-3-3', phone: '092-000-1111' });
     const file = await api.get(`/supplier-orders/${order.id}/carrier-file?carrier=yamato_b2`, FARM);
     expect(file.statusCode).toBe(200);
-    const row = iconv.decode(file.rawPayload, 'CP932').split('\r\n').find((l) => l.includes(s.id))!;
+    const row = iconv.decode(file.rawPayload, 'CP932').split('\r\n').find((l) => l.includes(s.reference))!;
     expect(row).toContain('柳川 花子');
     expect(row).toContain('博多駅前3-3-3');
     expect(row).not.toContain(donation.donor.address);
