@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'puppeteer-core';
+import { consolePrincipalHeaders } from '../../api/auth';
+import { billingRunId } from '../../domain/billing/month';
+import { proposeGift } from '../../ledger/gifts';
+import { startBillingRun } from '../../workflows/billing/client';
+import { billingStatusQuery } from '../../workflows/billing/definitions';
+import { billingSeed } from '../billing/seed';
+import { eventually } from '../support/context';
+import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+
+/**
+ * Issue 17, the city's pages in Chromium: its home shows what waits for it; a gift proposal is read
+ * with its 3割 ratios, a rejection without a reason is refused at the field, the approval is recorded
+ * with who and when and the gift can then be activated; the fiscal year's progress with its charts;
+ * the month's invoice rejected with a reason and the corrected revision that follows. axe on every page.
+ */
+let h: ConsoleHarness;
+let city: TestAccount;
+const run = randomUUID().slice(0, 6);
+const S = `ccity-s-${run}`;
+const GIFT = `ccity-g-${run}`;
+// A past month, addressed by a label of its own so that no other suite's shipments join it.
+const MONTH = '2026-10';
+const LABEL = `cc-${run}`;
+const runId = billingRunId(MONTH, LABEL);
+
+const as = (role: 'operator' | 'supplier' | 'city', name: string) => consolePrincipalHeaders({ role, name, consoleTerminal: '127.0.0.1' });
+const api = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) => h.app.inject({ method, url, payload, headers });
+
+beforeAll(async () => {
+  h = await consoleHarness('console-city', { BILL_REQUIRE_REPORT_INSPECTION: 'false' });
+  city = await h.account('city');
+  const seed = billingSeed(h.ctx.orm.em.getKnex(), () => h.ctx.orm.em.fork(), `cc-${run}`);
+  const s = await seed.supplier(S, '柳川のり本舗');
+  await seed.gift(`${S}-nori`, s, { name: '有明海産のり', priceYen: 10_000, costYen: 3_000, shippingCostYen: 800 });
+  const d = await seed.donation({ amountYen: 10_000, paidAt: `${MONTH}-03T03:00:00Z`, gifts: [[`${S}-nori`, 1]] });
+  await seed.shipment(d, `${S}-nori`, { shippedOn: `${MONTH}-06` });
+  await proposeGift(h.ctx.orm.em.fork(), { code: GIFT, name: '柳川うなぎの蒲焼き', priceYen: 20_000, costYen: 5_800, shippingCostYen: 1_000, supplierCode: S } as never, 'operator:test');
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
+const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
+const press = async (page: Page, selector: string) => {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+};
+
+test('the city reads a gift proposal with its ratios, a rejection without a reason is refused at the field, the approval is recorded with who and when, and the gift can then be activated', async () => {
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  expect(await text(page, 'main')).toContain('市の判断を待っているもの');
+  expect(await text(page, 'main')).toContain('返礼品の提案');
+  expect(await h.axe(page)).toEqual([]);
+
+  await page.goto(`${h.base}/console/approvals`);
+  expect(await text(page, '#gifts + .fc-table-wrap')).toContain('29.0%');
+  expect(await h.axe(page)).toEqual([]);
+  await press(page, `a[href="/console/approvals/gifts/${GIFT}"]`);
+  expect(await text(page, '#binding-ratio')).toContain('29.0%');
+  expect(await text(page, '#binding-ratio')).toContain('以内');
+  expect(await h.axe(page)).toEqual([]);
+
+  // Reject without a reason: refused at the field; the chosen decision stays chosen.
+  await page.click('input[name=decision][value=reject]');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-note-error')).toContain('required to reject');
+  expect(await page.$eval('input[name=decision][value=reject]', (e) => (e as unknown as { checked: boolean }).checked)).toBe(true);
+  expect(await h.axe(page)).toEqual([]);
+
+  await page.click('input[name=decision][value=approve]');
+  await page.type('#f-note', '地場産品（柳川市内で加工）として適当');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '[role=status]')).toContain('判断を記録しました');
+  const record = await text(page, '#decision-record');
+  expect(record).toContain('承認');
+  expect(record).toContain(`city:${city.login}`);
+  expect(record).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  expect(await text(page, '#activation-problems')).toContain('販売を始める条件はそろっています');
+  expect(await h.axe(page)).toEqual([]);
+
+  // The operator can now put it on sale through the API's own route.
+  const activated = await api('POST', `/gifts/${GIFT}/activate`, as('operator', 'test'));
+  expect(activated.statusCode).toBe(200);
+  expect(activated.json().gift.active).toBe(true);
+  // The queue no longer lists it.
+  await page.goto(`${h.base}/console/approvals`);
+  expect(await page.$(`a[href="/console/approvals/gifts/${GIFT}"]`)).toBeNull();
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+});
+
+test('the fiscal year’s progress: figures as tables, four SVG charts the page may load, the CSV link', async () => {
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  await page.goto(`${h.base}/console/progress?fiscalYear=2026`);
+  expect(await text(page, 'h1')).toContain('2026年度');
+  expect(await text(page, '#progress-summary')).toContain('寄附');
+  const charts = await page.$$eval('img.fc-chart', (imgs) => imgs.map((i) => [(i as unknown as { src: string }).src, (i as unknown as { naturalWidth: number }).naturalWidth]));
+  expect(charts).toHaveLength(4);
+  for (const [, width] of charts) expect(width).toBeGreaterThan(0);
+  expect(await page.$('a[href^="/console/donations/export?appliedFrom=2026-04-01"]')).not.toBeNull();
+  expect(await h.axe(page)).toEqual([]);
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+});
+
+test('the city rejects the month’s invoice with a reason (refused without one), an operator issues the correction and revision 2 waits for the city with its reason and difference', async () => {
+  expect((await startBillingRun(h.ctx.client, h.ctx.config, { month: MONTH, requestedBy: 'operator:test', scope: { label: LABEL, suppliers: [S] } })).started).toBe(true);
+  const status = () => h.ctx.client.workflow.getHandle(runId).query(billingStatusQuery);
+  await eventually(status, (v) => v.stage === 'awaiting_confirmation', 60_000);
+  expect((await api('POST', `/billing/runs/${MONTH}/statements/${S}/confirm?label=${LABEL}`, as('supplier', S), { revision: 1 })).statusCode).toBe(200);
+  await eventually(status, (v) => v.stage === 'invoice_issued', 60_000);
+
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  await page.goto(`${h.base}/console/approvals/invoices/${MONTH}?label=${LABEL}`);
+  expect(await text(page, '#invoice-status')).toBe('受理待ち');
+  expect(await h.axe(page)).toEqual([]);
+  await page.click('input[name=decision][value=reject]');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-reason-error')).toContain('reason');
+  expect(await h.axe(page)).toEqual([]);
+  await page.click('input[name=decision][value=reject]');
+  await page.type('#f-reason', '送料の単価が契約と違います');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#invoice-status')).toContain('差戻し');
+  expect(await text(page, '#decision-record')).toContain('送料の単価が契約と違います');
+  expect(await text(page, '#decision-record')).toContain(`city:${city.login}`);
+
+  // The correction is the operators' (POST …/invoice/revisions); the city then sees revision 2 waiting.
+  expect((await api('POST', `/billing/runs/${MONTH}/invoice/revisions?label=${LABEL}`, as('operator', 'test'), { reason: '送料単価の訂正' })).statusCode).toBe(200);
+  await eventually(status, (v) => v.stage === 'invoice_issued' && v.invoice?.revision === 2, 60_000);
+  await page.goto(`${h.base}/console/approvals/invoices/${MONTH}?label=${LABEL}`);
+  expect(await text(page, 'main')).toContain('第2版');
+  expect(await text(page, 'main')).toContain('送料単価の訂正');
+  expect(await text(page, '#invoice-status')).toBe('受理待ち');
+  expect(await h.axe(page)).toEqual([]);
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+}, 180_000);
