@@ -1,5 +1,6 @@
 // Client-side: how every Temporal Schedule of the system is described and brought in line. Not part of the workflow bundle.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptionsAction, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type CalendarSpec, type Client, type ScheduleOptionsAction, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
 import type { AppConfig } from '../config/env';
 
@@ -15,6 +16,16 @@ export interface ScheduleDefinition {
   purpose: string;
   /** The schedule under this configuration; undefined when the configuration switches it off (an existing one is then deleted). */
   shape(config: AppConfig, scheduleId: string): ScheduleShape | undefined;
+}
+
+/** Every schedule of the system keeps Japan time: one calendar entry, in Asia/Tokyo. */
+export function inJapan(calendar: CalendarSpec): ScheduleSpec {
+  return { calendars: [calendar], timezone: 'Asia/Tokyo' };
+}
+
+/** The schedule's action: start `workflowType` with `args` on the configured task queue, as `workflowId`. */
+export function startWorkflowAction<W extends Workflow>(config: AppConfig, workflowType: W, args: Parameters<W>, workflowId: string): ScheduleOptionsAction {
+  return { type: 'startWorkflow', workflowType, args, taskQueue: config.temporal.taskQueue, workflowId };
 }
 
 export type ScheduleOutcome = 'created' | 'updated' | 'deleted' | 'off';

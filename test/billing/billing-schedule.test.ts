@@ -1,32 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
-import { loadConfig } from '../../config/env';
 import { billingRunId } from '../../domain/billing/month';
-import { BILLING_SCHEDULE_ID, billingSchedule } from '../../workflows/billing/schedule';
-import { ensureSchedule } from '../../workflows/schedule-definition';
+import { billingSchedule } from '../../workflows/billing/schedule';
 import { billingPolicy } from '../../workflows/billing/client';
 import { billingStatusQuery } from '../../workflows/billing/definitions';
 import { scheduledBillingWorkflow } from '../../workflows';
-import { eventually, required, suiteContext, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
+import { eventually, type SuiteContext } from '../support/context';
 import { maybeCaptureHistory } from '../support/histories';
+import { ensureAndDescribe, expectJapanTimeStart, inOwnNamespace } from '../support/schedules';
 import { billingSeed } from './seed';
 
-let connection: Connection;
 let ctx: SuiteContext;
-let app: FastifyInstance;
+let api: TestApi;
 const run = randomUUID().slice(0, 6);
 const S = `bs-s-${run}`;
-const TOKENS = `operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:${S}:tok-${S}-000000`;
 
 beforeAll(async () => {
-  connection = await Connection.connect({ address: required('TEST_TEMPORAL_ADDRESS') });
   // These runs are about the schedule, not the report inspection (REPORT-1) the invoice would otherwise wait for.
-  ctx = await suiteContext('billing-schedule', { API_TOKENS: TOKENS, BILL_REQUIRE_REPORT_INSPECTION: 'false' });
-  await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('billing-schedule', { suppliers: { [S]: `tok-${S}-000000` }, worker: true, env: { BILL_REQUIRE_REPORT_INSPECTION: 'false' } }));
   const knex = ctx.orm.em.getKnex();
   const seed = billingSeed(knex, () => ctx.orm.em.fork(), `bs-${run}`);
   const s = await seed.supplier(S, '柳川さげもん工房');
@@ -36,26 +27,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-  await connection?.close();
+  await api?.close();
 });
 
 test('billing runs on the 1st at the configured time in Japan for the previous month (BILL-3); a changed time updates the schedule', async () => {
   // Its own namespace, so the schedule can never bill other suites' rows.
-  const namespace = `billing-schedule-${randomUUID().slice(0, 8)}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  const client = new Client({ connection, namespace });
-  await ensureSchedule(client, billingSchedule, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused' }));
-  const handle = client.schedule.getHandle(BILLING_SCHEDULE_ID);
-  let d = await handle.describe();
-  expect(d.spec.timezone).toBe('Asia/Tokyo');
-  expect(d.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
-  expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledBillingWorkflow', taskQueue: 'unused' });
-  await ensureSchedule(client, billingSchedule, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', BILL_RUN_TIME: '07:30' }));
-  d = await handle.describe();
-  expect(d.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
-  await handle.delete();
+  await inOwnNamespace('billing-schedule', async (client) => {
+    let d = await ensureAndDescribe(client, billingSchedule);
+    expectJapanTimeStart(d, 'scheduledBillingWorkflow');
+    expect(d.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    d = await ensureAndDescribe(client, billingSchedule, { BILL_RUN_TIME: '07:30' });
+    expect(d.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+    await client.schedule.getHandle(billingSchedule.id).delete();
+  });
 });
 
 test("the schedule's launcher starts the previous month under its month's id, once; a month past the 10th escalates at once", async () => {
@@ -73,17 +57,16 @@ test("the schedule's launcher starts the previous month under its month's id, on
 });
 
 test('on demand through the API: operators start a month (suppliers may not); label and suppliers go together', async () => {
-  const op = { authorization: 'Bearer operator-token-0001' };
-  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: { authorization: `Bearer tok-${S}-000000` }, payload: { month: '2026-09' } })).statusCode).toBe(403);
-  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-13' } })).statusCode).toBe(400);
-  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-09', label: `bs2-${run}` } })).statusCode).toBe(400);
-  const started = await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-09', label: `bs2-${run}`, suppliers: [S] } });
+  expect((await api.post('/billing/runs', { month: '2026-09' }, S)).statusCode).toBe(403);
+  expect((await api.post('/billing/runs', { month: '2026-13' })).statusCode).toBe(400);
+  expect((await api.post('/billing/runs', { month: '2026-09', label: `bs2-${run}` })).statusCode).toBe(400);
+  const started = await api.post('/billing/runs', { month: '2026-09', label: `bs2-${run}`, suppliers: [S] });
   expect(started.statusCode).toBe(201);
   expect(started.json()).toEqual({ runId: billingRunId('2026-09', `bs2-${run}`), started: true });
-  expect((await app.inject({ method: 'POST', url: '/billing/runs', headers: op, payload: { month: '2026-09', label: `bs2-${run}`, suppliers: [S] } })).statusCode).toBe(200);
+  expect((await api.post('/billing/runs', { month: '2026-09', label: `bs2-${run}`, suppliers: [S] })).statusCode).toBe(200);
   // September had no shipments of this supplier: no statement, the invoice goes out at once (fees only).
   const view = await eventually(
-    async () => (await app.inject({ method: 'GET', url: `/billing/runs/2026-09?label=bs2-${run}`, headers: { authorization: 'Bearer city-token-00000001' } })).json(),
+    async () => (await api.get(`/billing/runs/2026-09?label=bs2-${run}`, 'city')).json(),
     (v) => v.workflow?.stage === 'invoice_issued',
     60_000,
   );

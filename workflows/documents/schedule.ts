@@ -1,6 +1,6 @@
 // Client-side: the daily print batch schedule. Not part of the workflow bundle.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { ScheduleDefinition } from '../schedule-definition';
+import { inJapan, startWorkflowAction, type ScheduleDefinition } from '../schedule-definition';
 import { printBatchWorkflow } from '../documents/print-batch-workflow';
 import type { PrintBatchInput } from './definitions';
 
@@ -15,19 +15,13 @@ export const printSchedule: ScheduleDefinition = {
   id: PRINT_SCHEDULE_ID,
   purpose: 'DOCS-1 daily print batch',
   shape: (config) => ({
-    spec: {
-      calendars: [{ hour: config.documents.batchTime.hour, minute: config.documents.batchTime.minute, comment: 'daily print batch' }],
-      timezone: 'Asia/Tokyo',
-    },
-    action: {
-      type: 'startWorkflow',
-      workflowType: printBatchWorkflow,
-      args: [
-        { kind: 'scheduled', requestedBy: 'system:schedule', maxEnvelopes: config.documents.maxEnvelopes, runOnClosedDays: config.documents.runOnClosedDays, closure: config.documents.yearEndClosure },
-      ] satisfies [PrintBatchInput],
-      taskQueue: config.temporal.taskQueue,
-      workflowId: 'print-batch/scheduled',
-    },
+    spec: inJapan({ hour: config.documents.batchTime.hour, minute: config.documents.batchTime.minute, comment: 'daily print batch' }),
+    action: startWorkflowAction(
+      config,
+      printBatchWorkflow,
+      [{ kind: 'scheduled', requestedBy: 'system:schedule', maxEnvelopes: config.documents.maxEnvelopes, runOnClosedDays: config.documents.runOnClosedDays, closure: config.documents.yearEndClosure }] satisfies [PrintBatchInput],
+      'print-batch/scheduled',
+    ),
     // A batch still waiting for the printer's confirmation must not stop tomorrow's batch.
     policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 day' },
   }),

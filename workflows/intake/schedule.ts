@@ -1,6 +1,6 @@
 // Client-side: the scheduled portal collection (PORTAL-1). Not part of the workflow bundle.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { ScheduleDefinition } from '../schedule-definition';
+import { inJapan, startWorkflowAction, type ScheduleDefinition } from '../schedule-definition';
 import { collectPortalFilesWorkflow } from './import-file-workflow';
 
 export const INTAKE_SCHEDULE_ID = 'portal-intake';
@@ -15,8 +15,8 @@ export const intakeSchedule: ScheduleDefinition = {
   id: INTAKE_SCHEDULE_ID,
   purpose: 'PORTAL-1 portal file collection every 30 minutes',
   shape: (config, scheduleId) => ({
-    spec: { calendars: [{ hour: '*', minute: [5, 35], comment: 'collect portal files' }], timezone: 'Asia/Tokyo' },
-    action: { type: 'startWorkflow', workflowType: collectPortalFilesWorkflow, args: [], taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}/collect` },
+    spec: inJapan({ hour: '*', minute: [5, 35], comment: 'collect portal files' }),
+    action: startWorkflowAction(config, collectPortalFilesWorkflow, [], `${scheduleId}/collect`),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   }),
 };

@@ -1,6 +1,6 @@
 // Client-side: the monthly report schedule. Not part of the workflow bundle.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { ScheduleDefinition } from '../schedule-definition';
+import { inJapan, startWorkflowAction, type ScheduleDefinition } from '../schedule-definition';
 import { monthlyReportScheduleWorkflow } from './monthly-report-workflow';
 import type { MonthlyReportScheduleInput } from './definitions';
 
@@ -15,17 +15,13 @@ export const reportSchedule: ScheduleDefinition = {
   id: REPORT_SCHEDULE_ID,
   purpose: 'REPORT-1 monthly report on the 1st',
   shape: (config, scheduleId) => ({
-    spec: {
-      calendars: [{ dayOfMonth: 1, hour: config.reports.scheduleTime.hour, minute: config.reports.scheduleTime.minute, comment: '月次業務報告書 (REPORT-1)' }],
-      timezone: 'Asia/Tokyo',
-    },
-    action: {
-      type: 'startWorkflow',
-      workflowType: monthlyReportScheduleWorkflow,
-      args: [{ requestedBy: 'system:schedule', dueDay: config.reports.dueDay, reminderDaysBefore: config.reports.reminderDaysBefore }] satisfies [MonthlyReportScheduleInput],
-      taskQueue: config.temporal.taskQueue,
-      workflowId: `${scheduleId}/scheduled`,
-    },
+    spec: inJapan({ dayOfMonth: 1, hour: config.reports.scheduleTime.hour, minute: config.reports.scheduleTime.minute, comment: '月次業務報告書 (REPORT-1)' }),
+    action: startWorkflowAction(
+      config,
+      monthlyReportScheduleWorkflow,
+      [{ requestedBy: 'system:schedule', dueDay: config.reports.dueDay, reminderDaysBefore: config.reports.reminderDaysBefore }] satisfies [MonthlyReportScheduleInput],
+      `${scheduleId}/scheduled`,
+    ),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
   }),
 };

@@ -1,6 +1,6 @@
 // Client-side: the daily supplier order run. Not part of the workflow bundle.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { ScheduleDefinition } from '../schedule-definition';
+import { inJapan, startWorkflowAction, type ScheduleDefinition } from '../schedule-definition';
 import { supplierOrderWorkflow } from './supplier-order-workflow';
 import type { SupplierOrderRunInput } from './definitions';
 
@@ -14,17 +14,8 @@ export const supplierOrderSchedule: ScheduleDefinition = {
   id: SUPPLIER_ORDER_SCHEDULE_ID,
   purpose: 'SHIP-2 daily supplier order run',
   shape: (config) => ({
-    spec: {
-      calendars: [{ hour: config.shipping.orderTime.hour, minute: config.shipping.orderTime.minute, comment: 'daily supplier orders' }],
-      timezone: 'Asia/Tokyo',
-    },
-    action: {
-      type: 'startWorkflow',
-      workflowType: supplierOrderWorkflow,
-      args: [{ requestedBy: 'system:schedule' }] satisfies [SupplierOrderRunInput],
-      taskQueue: config.temporal.taskQueue,
-      workflowId: 'supplier-orders/scheduled',
-    },
+    spec: inJapan({ hour: config.shipping.orderTime.hour, minute: config.shipping.orderTime.minute, comment: 'daily supplier orders' }),
+    action: startWorkflowAction(config, supplierOrderWorkflow, [{ requestedBy: 'system:schedule' }] satisfies [SupplierOrderRunInput], 'supplier-orders/scheduled'),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   }),
 };
