@@ -20,6 +20,7 @@ const INVOICE_MONTHS = 6;
 const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}%`);
 
 export interface ApprovalQueue {
+  reports: Record<string, any>[];
   gifts: Record<string, any>[];
   suppliers: Record<string, any>[];
   promotions: Record<string, any>[];
@@ -30,12 +31,17 @@ export interface ApprovalQueue {
 /** Everything waiting for the city, from the API as the person. */
 export async function approvalQueue(api: ApiCall, user: ConsoleUser): Promise<ApprovalQueue> {
   const months = recentMonths(jstDate(new Date()), INVOICE_MONTHS);
-  const [gifts, suppliers, promotions, ...runs] = await Promise.all([
+  // The current month's report cannot exist yet: the months before it.
+  const reportMonths = months.slice(1);
+  const [gifts, suppliers, promotions, ...rest] = await Promise.all([
     api(user, 'GET', '/gifts?approvalStatus=proposed&limit=500'),
     api(user, 'GET', '/suppliers?active=true'),
     api(user, 'GET', '/promotions?status=proposed'),
     ...months.map((m) => api(user, 'GET', `/billing/runs/${m}`)),
+    ...reportMonths.map((m) => api(user, 'GET', `/reports/monthly/${m}/inspection`)),
   ]);
+  const runs = rest.slice(0, months.length);
+  const inspections = rest.slice(months.length);
   const q: ApprovalQueue = {
     gifts: ((gifts.body?.gifts ?? []) as Record<string, any>[]).map((g) => ({ ...g, procurement: pct(g.procurementRatio), withShipping: pct(g.withShippingRatio) })),
     suppliers: ((suppliers.body?.suppliers ?? []) as Record<string, any>[]).filter((s) => s.shippingWeekdays.length < 2 && !s.shippingException),
@@ -44,9 +50,10 @@ export async function approvalQueue(api: ApiCall, user: ConsoleUser): Promise<Ap
       const latest = r.status === 200 ? (r.body.invoices as Record<string, any>[])[0] : undefined;
       return latest?.status === 'issued' ? [{ ...latest, month: months[i] }] : [];
     }),
+    reports: inspections.flatMap((r) => (r.status === 200 && r.body.status === 'awaiting_inspection' ? [r.body] : [])),
     total: 0,
   };
-  q.total = q.gifts.length + q.suppliers.length + q.promotions.length + q.invoices.length;
+  q.total = q.reports.length + q.gifts.length + q.suppliers.length + q.promotions.length + q.invoices.length;
   return q;
 }
 
@@ -64,6 +71,28 @@ interface DecisionKind {
 const WEEKDAYS = ['', '月', '火', '水', '木', '金', '土', '日'];
 
 const KINDS: Record<string, DecisionKind> = {
+  reports: {
+    title: (k) => `${k}分の月次業務報告書の検査`,
+    async load(api, user, key) {
+      const res = await api(user, 'GET', `/reports/monthly/${encodeURIComponent(key)}`);
+      if (res.status !== 200) return { res };
+      const { revisions, inspection } = res.body;
+      const decided = (inspection.inspections as Record<string, any>[]).filter((i) => i.revision === inspection.revision).at(-1);
+      return {
+        res,
+        facts: {
+          revisions: (revisions as Record<string, any>[]).map((r) => ({ ...r, pdf: `/console/reports/${r.month}/${r.revision}/report.pdf`, csv: `/console/reports/${r.month}/${r.revision}/report.csv` })),
+          inspection,
+          revision: inspection.revision,
+          pending: inspection.status === 'awaiting_inspection',
+          decided: decided ? { by: decided.decidedBy, at: decided.decidedAt, note: decided.reason, label: decided.decision === 'passed' ? `第${decided.revision}版 合格` : `第${decided.revision}版 差戻し` } : undefined,
+        },
+      };
+    },
+    choices: [{ value: 'pass', label: '検査に合格とする' }, { value: 'return', label: '差し戻す（作り直しを求める）' }],
+    note: { field: 'reason', label: '差し戻しの理由', hint: '差し戻すときは理由が必要です。' },
+    post: (key, f, choice, note) => ({ url: `/reports/monthly/${encodeURIComponent(key)}/inspection`, body: { revision: f.revision, decision: choice, reason: note || undefined } }),
+  },
   gifts: {
     title: (k) => `返礼品の承認 ${k}`,
     async load(api, user, key) {

@@ -5,6 +5,7 @@ import { registerSupplierOrderPages } from './supplier-orders';
 import { registerCityApprovalPages } from './city-approvals';
 import { registerCityProgressPages } from './city-progress';
 import { registerSupplierStatementPages } from './supplier-statements';
+import { registerCityReportPages } from './city-reports';
 
 /** Issue 17: the city's and the suppliers' pages, registered together (one line in ./registry.ts). */
 export function registerCityAndSupplierPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
@@ -12,4 +13,5 @@ export function registerCityAndSupplierPages(app: FastifyInstance, deps: RouteDe
   registerCityApprovalPages(app, deps, api);
   registerCityProgressPages(app, deps, api);
   registerSupplierStatementPages(app, deps, api);
+  registerCityReportPages(app, deps, api);
 }

@@ -142,3 +142,32 @@ test('the city rejects the month’s invoice with a reason (refused without one)
   expect(h.problems(page)).toEqual([]);
   await page.browserContext().close();
 }, 180_000);
+
+test('the month’s report waits for the city’s inspection: a return without a reason is refused at the field, the pass is recorded; the reports page lists the revision and the incidents', async () => {
+  const REPORT_MONTH = '2026-07';
+  const knex = h.ctx.orm.em.getKnex();
+  const { rows: [{ next }] } = await knex.raw(`select coalesce(max(revision), 0) + 1 as next from monthly_reports where month = ?::date`, [`${REPORT_MONTH}-01`]);
+  await knex('monthly_reports').insert({ id: randomUUID(), month: `${REPORT_MONTH}-01`, revision: next, status: 'built', kind: 'on_demand', requested_by: 'operator:test', workflow_id: `report-${REPORT_MONTH}-${run}`, build_key: `cc-${run}`, due_on: '2026-08-10', built_at: new Date() });
+
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  await page.goto(`${h.base}/console/approvals`);
+  await press(page, `a[href="/console/approvals/reports/${REPORT_MONTH}"]`);
+  expect(await text(page, 'main')).toContain(`第${next}版`);
+  expect(await h.axe(page)).toEqual([]);
+  await page.click('input[name=decision][value=return]');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-reason-error')).toContain('required to return');
+  expect(await h.axe(page)).toEqual([]);
+  await page.click('input[name=decision][value=pass]');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#decision-record')).toContain(`第${next}版 合格`);
+  expect(await text(page, '#decision-record')).toContain(`city:${city.login}`);
+
+  await page.goto(`${h.base}/console/reports`);
+  expect(await text(page, '#reports')).toContain(REPORT_MONTH);
+  expect(await page.$('#incidents')).not.toBeNull();
+  expect(await h.axe(page)).toEqual([]);
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+});

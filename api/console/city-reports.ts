@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RouteDeps } from '../feature';
+import type { ApiCall } from './api-client';
+import { READERS } from './plugin';
+import { CITY_DESK, download } from './supplier-shared';
+
+/**
+ * Monthly reports (REPORT-2) and their revisions to download, each month's inspection (REPORT-1,
+ * decided at /console/approvals/reports/:month), and the incidents reported to the city (SEC-3).
+ */
+type Req = FastifyRequest<{ Params: { month: string; revision: string; kind: string } }>;
+
+const INSPECTION_LABELS: Record<string, string> = { not_built: '未作成', awaiting_inspection: '検査待ち', passed: '合格', returned: '差戻し（再作成待ち）' };
+
+export function registerCityReportPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+  app.get('/reports', { config: { consoleRoles: CITY_DESK } }, async (request, reply) => {
+    const user = request.consoleUser!;
+    const [reports, incidents] = await Promise.all([api(user, 'GET', '/reports/monthly?limit=120'), api(user, 'GET', '/incidents')]);
+    const revisions = (reports.body?.reports ?? []) as Record<string, any>[];
+    const months = [...new Set(revisions.map((r) => r.month as string))];
+    const states = await Promise.all(months.map((m) => api(user, 'GET', `/reports/monthly/${m}/inspection`)));
+    return reply.view('city/reports.hbs', {
+      title: '月次報告書・事故',
+      months: months.map((month, i) => ({
+        month,
+        inspection: INSPECTION_LABELS[states[i].body?.status] ?? states[i].body?.status,
+        revisions: revisions.filter((r) => r.month === month).map((r) => ({ ...r, pdf: `/console/reports/${month}/${r.revision}/report.pdf`, csv: `/console/reports/${month}/${r.revision}/report.csv` })),
+      })),
+      incidents: incidents.body?.incidents ?? [],
+    });
+  });
+
+  app.get('/reports/:month/:revision/report.:kind', { config: { consoleRoles: READERS } }, async (request: Req, reply) => {
+    const { month, revision, kind } = request.params;
+    if (kind !== 'pdf' && kind !== 'csv') return download(reply, { status: 404, body: {}, raw: Buffer.alloc(0) }, '', '');
+    const res = await api(request.consoleUser!, 'GET', `/reports/monthly/${encodeURIComponent(month)}/revisions/${encodeURIComponent(revision)}/report.${kind}`);
+    return download(reply, res, `monthly-report-${month}-r${revision}.${kind}`, kind === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8');
+  });
+}
