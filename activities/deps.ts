@@ -31,7 +31,7 @@ export function activityDepsFromConfig(config: AppConfig, orm: Orm, temporal: Cl
     deps: {
       orm,
       temporal,
-      documents: { printer: new FolderDropPrintingService(config.documents.dropDir), renderer: renderer.get, workDir: config.documents.workDir },
+      documents: { printer: new FolderDropPrintingService(config.documents.dropDir, config.documents.printHouse), renderer: renderer.get, workDir: config.documents.workDir },
       mailer,
       mailConfig: config.mail,
       shipping: config.shipping,

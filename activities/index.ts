@@ -23,6 +23,7 @@ export const ACTIVITY_FEATURES = {
   billing: billingActivities,
   reports: reportsActivities,
   callcentre: noActivities,
+  subcontractors: noActivities,
   console: noActivities,
 } satisfies Record<Feature, ActivityFeature>;
 

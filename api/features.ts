@@ -10,6 +10,7 @@ import { intakeApi } from './intake/registry';
 import { onestopApi } from './onestop/registry';
 import { reportsApi } from './reports/registry';
 import { shippingApi } from './shipping/registry';
+import { subcontractorsApi } from './subcontractors/registry';
 
 /** Every feature's routes, walked by buildApi in FEATURES order. */
 export const API_FEATURES: Readonly<Record<Feature, ApiFeature>> = {
@@ -22,5 +23,6 @@ export const API_FEATURES: Readonly<Record<Feature, ApiFeature>> = {
   billing: billingApi,
   reports: reportsApi,
   callcentre: callcentreApi,
+  subcontractors: subcontractorsApi,
   console: consoleApi,
 };

@@ -59,6 +59,8 @@ export interface AppConfig {
     chromiumPath: string;
     /** Where finished batches are dropped for the printing company. */
     dropDir: string;
+    /** CONTRACT-3: the print house's code in the subcontractor register (PRINT_HOUSE_CODE); batches go to it only while the city's approval covers donors' personal data. */
+    printHouse: string;
     /** Where batches are assembled. */
     workDir: string;
     /** Daily batch time in Japan, HH:MM. */
@@ -312,6 +314,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     documents: {
       chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
       dropDir: path.resolve(env.PRINT_DROP_DIR || path.join(dataDir, 'print', 'outbox')),
+      printHouse: pattern(env, 'PRINT_HOUSE_CODE', 'print-house', /^[a-z0-9][a-z0-9-]{1,39}$/, 'a subcontractor code (lower-case letters, digits, hyphens)'),
       workDir: path.resolve(env.PRINT_WORK_DIR || path.join(dataDir, 'print', 'work')),
       batchTime: time(env, 'PRINT_BATCH_TIME', '10:00'),
       runOnClosedDays: bool(env, 'PRINT_ON_CLOSED_DAYS', false),

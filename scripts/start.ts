@@ -16,6 +16,7 @@ import { startTemporalDevServer } from './stack/temporal-dev-server';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
 import { startSmtpSink } from './stack/smtp-sink';
 import { seedDevAccounts } from './dev-accounts';
+import { seedDevPrintHouse } from './dev-subcontractors';
 
 /**
  * `npm start`: the whole system on one machine. External Temporal and
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
     if (applied.length) console.log(`ledger migrations applied: ${applied.join(', ')}`);
     // Console accounts dev-operator, dev-city, dev-supplier, dev-admin: outside production only.
     const devAccounts = config.production ? undefined : await seedDevAccounts(orm.em.fork(), requireMyNumberKeys(config));
+    // CONTRACT-3: the local print drop's print house, registered and approved: outside production only.
+    if (!config.production) await seedDevPrintHouse(orm.em.getKnex(), config.documents.printHouse);
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());

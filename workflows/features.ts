@@ -22,6 +22,7 @@ export const WORKFLOW_FEATURES: Readonly<Record<Feature, WorkflowFeature>> = {
   billing: billingWorkflows,
   reports: reportsWorkflows,
   callcentre: NO_WORKFLOWS,
+  subcontractors: NO_WORKFLOWS,
   console: NO_WORKFLOWS,
 };
 

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { noticeAddressee } from '../../domain/onestop/notices';
 import { jstDate } from '../../domain/jst';
 import { mustPrintBy, type YearEndClosure } from '../../domain/deadlines';
 import type { Orm } from '../../ledger/orm';
+import { clearHandoff } from '../../ledger/subcontractors';
 import {
   collectPrintBatch,
   documentsDueBy,
@@ -196,6 +198,10 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
       // Called after renderPrintBatch: the batch is there, with its files (and a reference once handed off).
       const batch = (await findPrintBatch(knex(), batchId))!;
       if (batch.status === 'handed_off' || batch.status === 'posted') return { reference: batch.printer_reference! };
+      // CONTRACT-3: the envelopes carry donors' names and addresses; only an approved print house receives them.
+      // Refused, the step is retried (backoff up to minutes) and the batch waits until the city's approval is recorded.
+      const clearance = await clearHandoff(knex(), deps.printer.recipient, 'donor_personal', `print-batch/${batchId}`);
+      if (!clearance.cleared) throw ApplicationFailure.retryable(clearance.reason, 'SubcontractorNotApproved');
       const ctx = Context.current();
       const { reference } = await deps.printer.handOff({ batchId, pdfPath: batch.pdf_path!, manifestPath: batch.manifest_path! }, (bytes) => ctx.heartbeat({ bytes }));
       await markPrintBatchHandedOff(knex(), batchId, reference);

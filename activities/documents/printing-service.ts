@@ -14,6 +14,8 @@ export interface PrintJob {
  * drop implements the same interface with the same two-phase hand-off.
  */
 export interface PrintingService {
+  /** The subcontractor (CONTRACT-3 register code) that receives the batches and the personal data in them. */
+  readonly recipient: string;
   /** `progress` (optional) is told the bytes handed over so far, for heartbeats. */
   handOff(job: PrintJob, progress?: (bytes: number) => void): Promise<{ reference: string }>;
 }
@@ -24,7 +26,10 @@ export interface PrintingService {
  * again overwrites it with identical files.
  */
 export class FolderDropPrintingService implements PrintingService {
-  constructor(private readonly dropDir: string) {}
+  constructor(
+    private readonly dropDir: string,
+    readonly recipient: string,
+  ) {}
 
   async handOff(job: PrintJob, progress?: (bytes: number) => void): Promise<{ reference: string }> {
     const target = path.join(this.dropDir, job.batchId);

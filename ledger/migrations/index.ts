@@ -30,6 +30,7 @@ import { Migration20261207034518_payee_bank_accounts } from './Migration20261207
 import { Migration20261207052817_donor_name_bigrams } from './Migration20261207052817_donor_name_bigrams';
 import { Migration20261207002700_mynumber_handling_reports } from './Migration20261207002700_mynumber_handling_reports';
 import { Migration20261207045931_shipment_reference } from './Migration20261207045931_shipment_reference';
+import { Migration20261207004100_subcontractors } from './Migration20261207004100_subcontractors';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207052817_donor_name_bigrams', class: Migration20261207052817_donor_name_bigrams },
   { name: 'Migration20261207002700_mynumber_handling_reports', class: Migration20261207002700_mynumber_handling_reports },
   { name: 'Migration20261207045931_shipment_reference', class: Migration20261207045931_shipment_reference },
+  { name: 'Migration20261207004100_subcontractors', class: Migration20261207004100_subcontractors },
 ];

@@ -94,7 +94,7 @@ beforeAll(async () => {
     activities: createDocumentActivities({
       orm: ctx.orm,
       temporal: probingClient(ctx.client),
-      printer: new FolderDropPrintingService(ctx.config.documents.dropDir),
+      printer: new FolderDropPrintingService(ctx.config.documents.dropDir, ctx.config.documents.printHouse),
       renderer: async () => fakeRenderer,
       workDir: ctx.config.documents.workDir,
     }),

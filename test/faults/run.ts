@@ -24,6 +24,7 @@ import { loadConfig } from '../../config/env';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { connectOrm, migrate, type Orm } from '../../ledger/orm';
+import { seedDevPrintHouse } from '../../scripts/dev-subcontractors';
 import { recordOnlineIntakeApproval } from '../../ledger/online-intake-approval';
 import { SCHEDULES } from '../../workflows/features';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../scripts/stack/embedded-postgres';
@@ -223,6 +224,7 @@ async function setUp(f: Faults): Promise<void> {
   await f.startSmtp();
   f.orm = await connectOrm(f.pg.url, { poolMax: 3 });
   await migrate(f.orm);
+  await seedDevPrintHouse(f.orm.em.getKnex(), loadConfig({}).documents.printHouse);
   f.connection = await Connection.connect({ address: f.temporal.address });
   f.client = new Client({ connection: f.connection, dataConverter: undefined });
   f.startWorker(0);

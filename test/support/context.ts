@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { createOrm, migrate, type Orm } from '../../ledger/orm';
+import { seedDevPrintHouse } from '../../scripts/dev-subcontractors';
 import { createWorker } from '../../worker/create-worker';
 import { activityDepsFromConfig } from '../../activities/deps';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
@@ -63,6 +64,7 @@ export async function isolatedDatabase(label: string): Promise<{ url: string; dr
   // Two connections: migrate() holds one for its advisory lock while the migrator uses another.
   const orm = await createOrm(url.toString(), { poolMax: 2 });
   await migrate(orm);
+  await seedDevPrintHouse(orm.em.getKnex(), loadConfig({}).documents.printHouse);
   await orm.close();
   return {
     url: url.toString(),

@@ -5,6 +5,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { FAILURE_CONVERTER_PATH } from '../../domain/onestop/payload-codec';
 import { createOrm, migrate } from '../../ledger/orm';
+import { loadConfig } from '../../config/env';
+import { seedDevPrintHouse } from '../../scripts/dev-subcontractors';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/stack/tools';
 import { findFreePort, startTemporalDevServer } from '../../scripts/stack/temporal-dev-server';
 import { startEmbeddedPostgres } from '../../scripts/stack/embedded-postgres';
@@ -40,6 +42,8 @@ export default async function globalSetup(): Promise<void> {
 
   const orm = await createOrm(pg.url);
   await migrate(orm);
+  // The suites' print drop goes to the default print house, approved as npm start approves it (CONTRACT-3).
+  await seedDevPrintHouse(orm.em.getKnex(), loadConfig({}).documents.printHouse);
   await orm.close();
 
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
