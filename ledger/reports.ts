@@ -215,7 +215,7 @@ export async function monthlyReportData(knex: Knex, month: string, now = new Dat
   const campaigns = await campaignEffects(knex, { approvedActiveIn: period }, { start, end });
   const quality = await qualityRows(knex, month, month, { today });
 
-  const CALL_CHANNEL_ORDER = ['phone', 'fax', 'email', 'letter', 'counter'];
+  const CALL_CHANNEL_ORDER = ['phone', 'fax', 'email', 'letter', 'counter', 'web'];
   const CALL_CATEGORY_ORDER = ['寄附手続き', '返礼品', '配送', '証明書', 'ワンストップ', '事業者からの問合せ', 'その他'];
   return {
     month,

@@ -2,8 +2,10 @@
 import type { ApiFeature } from '../feature';
 import { registerDonationRoutes } from './donations';
 import { registerDonorRoutes } from './donors';
+import { registerDonorStatusRoutes } from './donor-status';
 
-export const donationApi: ApiFeature = (app, deps) => {
+export const donationApi: ApiFeature = async (app, deps) => {
   registerDonationRoutes(app, deps);
   registerDonorRoutes(app, deps);
+  await registerDonorStatusRoutes(app, deps);
 };

@@ -1,5 +1,6 @@
 /** CALL-1…4: how an inquiry arrived, what it is about, and where it stands. */
-export const CALL_CHANNELS = ['phone', 'fax', 'email', 'letter', 'counter'] as const;
+/** `web`: a request left on the donors' status page (PORTAL-4). */
+export const CALL_CHANNELS = ['phone', 'fax', 'email', 'letter', 'counter', 'web'] as const;
 export type CallChannel = (typeof CALL_CHANNELS)[number];
 
 /** 事業者からの問合せ: would-be and current suppliers (CALL-4). */

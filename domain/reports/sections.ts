@@ -15,7 +15,7 @@ export interface ReportSection {
   numeric: boolean[];
 }
 
-export const CHANNEL_LABELS: Record<string, string> = { phone: '電話', fax: 'FAX', email: 'メール', letter: '郵便', counter: '窓口' };
+export const CHANNEL_LABELS: Record<string, string> = { phone: '電話', fax: 'FAX', email: 'メール', letter: '郵便', counter: '窓口', web: 'ステータスページ' };
 export const ONESTOP_STATUS_LABELS: Record<string, string> = {
   received: '受付・審査中',
   deficient: '不備',
