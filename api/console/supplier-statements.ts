@@ -3,7 +3,7 @@ import type { Role } from '../../config/env';
 import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
 import { jstDate } from '../../domain/jst';
 import type { RouteDeps } from '../feature';
-import { fieldErrors, type ApiCall } from './api-client';
+import { fieldErrors, queryString, type ApiCall } from './api-client';
 import { csrfToken, renderError } from './plugin';
 import { one, recentMonths, type Form } from './supplier-shared';
 
@@ -22,6 +22,8 @@ type Req = FastifyRequest<{ Params: { month: string; id: string }; Querystring: 
 
 export function registerSupplierStatementPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
   const codeOf = (request: FastifyRequest) => encodeURIComponent(request.consoleUser!.supplierCode ?? request.consoleUser!.login);
+  // A run for some suppliers only is addressed by its label too (?label=).
+  const labelOf = (request: Req) => queryString({ label: one(request.query.label) });
 
   app.get('/supplier/statements', { config: { consoleRoles: SUPPLIER } }, async (request: Req, reply) => {
     const user = request.consoleUser!;
@@ -40,7 +42,7 @@ export function registerSupplierStatementPages(app: FastifyInstance, _deps: Rout
   });
 
   async function statementPage(request: Req, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
-    const res = await api(request.consoleUser!, 'GET', `/billing/runs/${encodeURIComponent(request.params.month)}/statements/${codeOf(request)}`);
+    const res = await api(request.consoleUser!, 'GET', `/billing/runs/${encodeURIComponent(request.params.month)}/statements/${codeOf(request)}${labelOf(request)}`);
     if (res.status === 404 || res.status === 400) return renderError(reply, 404, '明細が見つかりません', `${request.params.month}分の明細はありません。`);
     if (res.status !== 200) return renderError(reply, res.status, '明細を読み込めませんでした', String(res.body?.message ?? ''));
     const { statement, lines, disputes } = res.body;
@@ -48,6 +50,7 @@ export function registerSupplierStatementPages(app: FastifyInstance, _deps: Rout
       title: `${request.params.month}分の明細`,
       csrf: csrfToken(reply),
       month: request.params.month,
+      labelQuery: labelOf(request),
       statement: { ...statement, statusLabel: STATEMENT_STATUS_LABELS[statement.status] ?? statement.status, totalYen: statement.procurementCostYen + statement.shippingCostYen },
       lines: (lines as Record<string, any>[]).map((l) => ({ ...l, carrierLabel: l.carrier ? (CARRIER_NAMES[l.carrier as keyof typeof CARRIER_NAMES] ?? l.carrier) : '' })),
       disputes,
@@ -66,8 +69,8 @@ export function registerSupplierStatementPages(app: FastifyInstance, _deps: Rout
     app.post(`/supplier/statements/:month/${decision}`, { config: { consoleRoles: SUPPLIER } }, async (request: Req, reply) => {
       const revision = Number(one(request.body.revision));
       const body = decision === 'confirm' ? { revision } : { revision, reason: (one(request.body.reason) ?? '').trim() };
-      const res = await api(request.consoleUser!, 'POST', `/billing/runs/${encodeURIComponent(request.params.month)}/statements/${codeOf(request)}/${decision}`, body);
-      if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/supplier/statements/${encodeURIComponent(request.params.month)}?done=${decision}`, 303);
+      const res = await api(request.consoleUser!, 'POST', `/billing/runs/${encodeURIComponent(request.params.month)}/statements/${codeOf(request)}/${decision}${labelOf(request)}`, body);
+      if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/supplier/statements/${encodeURIComponent(request.params.month)}${queryString({ label: one(request.query.label), done: decision })}`, 303);
       if (res.status === 400) return statementPage(request, reply, 400, { typed: request.body, errors: fieldErrors(res.body), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
       return statementPage(request, reply, res.status === 404 ? 404 : 409, { typed: request.body, error: String(res.body?.message ?? '送れませんでした。'), errorHeading: '送れませんでした' });
     });

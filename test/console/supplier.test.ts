@@ -10,6 +10,10 @@ import { registerDonation } from '../../ledger/donations';
 import { findShipment, shipmentsOfDonation } from '../../ledger/shipments';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { supplierOrderWorkflow } from '../../workflows';
+import { billingRunId } from '../../domain/billing/month';
+import { startBillingRun } from '../../workflows/billing/client';
+import { billingStatusQuery } from '../../workflows/billing/definitions';
+import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
@@ -157,3 +161,42 @@ test("a supplier editing the URL to another supplier's order gets not found; the
   expect(res?.status()).toBe(200);
   await page.browserContext().close();
 });
+
+test('a supplier reads its monthly statement and disputes it with a reason (refused without one); the billing run records the dispute', async () => {
+  const SB = `cbill-${run}`;
+  const MONTH = '2026-10';
+  const label = `cs-${run}`;
+  const seed = billingSeed(h.ctx.orm.em.getKnex(), () => h.ctx.orm.em.fork(), `cs-${run}`);
+  const sid = await seed.supplier(SB, '柳川みかん園');
+  await seed.gift(`${SB}-g`, sid, { name: 'みかん 5kg', priceYen: 10_000, costYen: 3_000, shippingCostYen: 900 });
+  const d = await seed.donation({ amountYen: 10_000, paidAt: `${MONTH}-02T03:00:00Z`, gifts: [[`${SB}-g`, 1]] });
+  await seed.shipment(d, `${SB}-g`, { shippedOn: `${MONTH}-05` });
+  const bill = await h.account('supplier', { supplierCode: SB });
+  await startBillingRun(h.ctx.client, h.ctx.config, { month: MONTH, requestedBy: 'operator:test', scope: { label, suppliers: [SB] } });
+  const status = () => h.ctx.client.workflow.getHandle(billingRunId(MONTH, label)).query(billingStatusQuery);
+  await eventually(status, (v) => v.stage === 'awaiting_confirmation', 60_000);
+
+  const page = await h.newPage();
+  await h.signIn(page, bill);
+  await page.goto(`${h.base}/console/supplier/statements`);
+  expect(await h.axe(page)).toEqual([]);
+  await page.goto(`${h.base}/console/supplier/statements/${MONTH}?label=${label}`);
+  expect(await text(page, '#statement-status')).toBe('確認待ち');
+  expect(await text(page, 'main table')).toContain('みかん 5kg');
+  expect(await h.axe(page)).toEqual([]);
+  await press(page, 'form[action*="/dispute"] button[type=submit]');
+  expect(await text(page, '#f-reason-error')).toContain('fewer than 1');
+  expect(await h.axe(page)).toEqual([]);
+  await page.type('#f-reason', '10月5日の送料は800円の契約です');
+  await press(page, 'form[action*="/dispute"] button[type=submit]');
+  expect(await text(page, '[role=status]')).toContain('異議を送りました');
+  expect(await text(page, '#statement-status')).toContain('異議あり');
+  await eventually(status, (v) => v.disputed === 1);
+  // Another supplier opening the same month and label finds no statement of its own (the API scopes by its code).
+  const otherPage = await h.newPage();
+  await h.signIn(otherPage, farm);
+  expect((await otherPage.goto(`${h.base}/console/supplier/statements/${MONTH}?label=${label}`))?.status()).toBe(404);
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+  await otherPage.browserContext().close();
+}, 120_000);
