@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { billingRunId } from '../../domain/billing/month';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
@@ -7,8 +7,8 @@ import type { monthlyBillingWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
 import { maybeCaptureHistory } from '../support/histories';
 import { pdfPageTexts } from '../support/pdf';
-import { apiTokens, startApi, type TestApi } from '../support/api';
-import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
+import type { TestApi } from '../support/api';
+import { timeSkippingApi, type TimeSkippingContext } from '../support/time-skipping';
 import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
 
@@ -49,9 +49,7 @@ const q = (label: string) => `?label=${label}`;
 
 beforeAll(async () => {
   // The report inspection the invoice waits for (REPORT-1) is test/billing/city-invoice.test.ts's.
-  ctx = await timeSkippingContext('billing', { API_TOKENS: apiTokens(SUPPLIERS), BILL_REQUIRE_REPORT_INSPECTION: 'false' });
-  plain = new Client({ connection: ctx.env.connection });
-  api = await startApi({ ...ctx, client: plain }, SUPPLIERS);
+  ({ ctx, plain, api } = await timeSkippingApi('billing', SUPPLIERS, { BILL_REQUIRE_REPORT_INSPECTION: 'false' }));
   const knex = ctx.orm.em.getKnex();
   const seed = billingSeed(knex, () => ctx.orm.em.fork(), `bf-${run}`);
   const a = await seed.supplier(A, '柳川うなぎ本舗');

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { billingRunId } from '../../domain/billing/month';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
@@ -7,8 +7,8 @@ import type { monthlyBillingWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
 import { pdfPageTexts } from '../support/pdf';
 import { maybeCaptureHistory } from '../support/histories';
-import { apiTokens, startApi, type TestApi } from '../support/api';
-import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
+import type { TestApi } from '../support/api';
+import { timeSkippingApi, type TimeSkippingContext } from '../support/time-skipping';
 import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
 
@@ -38,9 +38,7 @@ const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object
 const q = `?label=${X.label}`;
 
 beforeAll(async () => {
-  ctx = await timeSkippingContext('billing-extension', { API_TOKENS: apiTokens(SUPPLIERS) });
-  plain = new Client({ connection: ctx.env.connection });
-  api = await startApi({ ...ctx, client: plain }, SUPPLIERS);
+  ({ ctx, plain, api } = await timeSkippingApi('billing-extension', SUPPLIERS));
   const seed = billingSeed(ctx.orm.em.getKnex(), () => ctx.orm.em.fork(), `pe-${run}`);
   const s = await seed.supplier(S, '三柱酒造');
   await seed.gift(G, s, { name: '純米酒 720ml', priceYen: 10_000, costYen: 3_000, shippingCostYen: 800 });

@@ -2,23 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
-import { activityDepsFromConfig } from '../../activities/deps';
-import { reportActivitySettings, type ReportActivitySettings } from '../../activities/reports/reports';
-import { loadConfig, type AppConfig } from '../../config/env';
-import { createOrm, type Orm } from '../../ledger/orm';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Orm } from '../../ledger/orm';
 import { listAlerts, listRevisions } from '../../ledger/reports-store';
 import { monthlyReportScheduleWorkflow, monthlyReportWorkflow } from '../../workflows';
-import { reportSchedule, REPORT_SCHEDULE_ID } from '../../workflows/reports/schedule';
-import { ensureSchedule } from '../../workflows/schedule-definition';
-import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
+import { reportSchedule } from '../../workflows/reports/schedule';
+import type { SmtpSink } from '../../scripts/stack/smtp-sink';
 import { jstDate } from '../../domain/jst';
-import { quietRuntime, required } from '../support/context';
+import { ensureAndDescribe, expectJapanTimeStart, inOwnNamespace } from '../support/schedules';
 import { maybeCaptureHistory } from '../support/histories';
+import { timeSkippingContext, type TimeSkippingContext } from '../support/time-skipping';
 
 /**
  * REPORT-1 on the clock: the Schedule fires on the 1st (Asia/Tokyo) and starts the previous
@@ -29,53 +23,33 @@ import { maybeCaptureHistory } from '../support/histories';
  * future of the server's clock (it starts at the real time and only moves forward).
  */
 const YEAR = Number(jstDate(new Date()).slice(0, 4)) + 5;
+let ctx: TimeSkippingContext;
 let env: TestWorkflowEnvironment;
 let orm: Orm;
 let mail: SmtpSink;
-let worker: Worker;
-let running: Promise<void>;
-let close: () => Promise<void>;
-let config: AppConfig;
+let taskQueue: string;
 let plain: Client;
-const taskQueue = `test-report-schedule-${randomUUID().slice(0, 8)}`;
 /** Months whose build fails (an unreachable ledger, a broken template) until removed. */
 const failing = new Set<string>();
 
 beforeAll(async () => {
-  quietRuntime();
-  mail = await startSmtpSink({ port: 0 });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-report-schedule-'));
-  config = loadConfig({ FURUSATO_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: mail.url });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } } });
-  orm = await createOrm(required('TEST_DATABASE_URL'), { poolMax: 3 });
-  const wired = activityDepsFromConfig(config, orm, env.client);
-  const deps: ActivityDeps & { reports: ReportActivitySettings } = { ...wired.deps, reports: reportActivitySettings(config) };
-  const activities = createActivities(deps);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    activities: {
-      ...activities,
-      async buildMonthlyReport(input: Parameters<typeof activities.buildMonthlyReport>[0]) {
+  ctx = await timeSkippingContext('report-schedule', { FURUSATO_DATA_DIR: dataDir }, {
+    activities: (real) => ({
+      ...real,
+      async buildMonthlyReport(input: Parameters<typeof real.buildMonthlyReport>[0]) {
         if (failing.has(input.month)) throw new Error('ledger unreachable (test)');
-        return activities.buildMonthlyReport(input);
+        return real.buildMonthlyReport(input);
       },
-    },
-    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+    }),
   });
-  running = worker.run();
+  ({ env, orm, mail, taskQueue } = ctx);
   // Start and wait without the SDK skipping time on its own: the test moves the clock.
   plain = new Client({ connection: env.connection });
-  close = wired.close;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await close?.();
-  await mail?.stop();
-  await orm?.close();
-  await env?.teardown();
+  await ctx?.close();
 });
 
 /** Moves the test server's clock to a Japan time (forward only). */
@@ -86,27 +60,17 @@ async function advanceTo(jst: string) {
 }
 
 test('the Schedule runs on the 1st at 06:00 Japan time and starts the report workflow; re-ensuring updates it in place', async () => {
-  const connection = await Connection.connect({ address: required('TEST_TEMPORAL_ADDRESS') });
-  try {
-    // A namespace of its own, so this schedule cannot start reports for the other suites.
-    const namespace = `report-schedule-${randomUUID().slice(0, 8)}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    const client = new Client({ connection, namespace });
-    await ensureSchedule(client, reportSchedule, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused' }));
-    const handle = client.schedule.getHandle(REPORT_SCHEDULE_ID);
-    let d = await handle.describe();
-    expect(d.spec.timezone).toBe('Asia/Tokyo');
+  // A namespace of its own, so this schedule cannot start reports for the other suites.
+  await inOwnNamespace('report-schedule', async (client) => {
+    let d = await ensureAndDescribe(client, reportSchedule);
+    expectJapanTimeStart(d, 'monthlyReportScheduleWorkflow');
     expect(d.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 6, end: 6, step: 1 }] });
-    expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'monthlyReportScheduleWorkflow', taskQueue: 'unused' });
     expect(d.action.type === 'startWorkflow' && d.action.args?.[0]).toMatchObject({ dueDay: 10, reminderDaysBefore: 3 });
-    await ensureSchedule(client, reportSchedule, loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', REPORT_SCHEDULE_TIME: '07:30', REPORT_DUE_DAY: '12' }));
-    d = await handle.describe();
+    d = await ensureAndDescribe(client, reportSchedule, { REPORT_SCHEDULE_TIME: '07:30', REPORT_DUE_DAY: '12' });
     expect(d.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
     expect(d.action.type === 'startWorkflow' && d.action.args?.[0]).toMatchObject({ dueDay: 12 });
-    await handle.delete();
-  } finally {
-    await connection.close();
-  }
+    await client.schedule.getHandle(reportSchedule.id).delete();
+  });
 });
 
 test('on the 1st the scheduled run builds the previous month, stores it and mails the city; no alerts', async () => {

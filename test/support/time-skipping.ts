@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -9,6 +10,7 @@ import { createOrm, type Orm } from '../../ledger/orm';
 import { quietRuntime, required } from './context';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 import { INDEXED_VALUE_TYPES } from '../../workflows/namespace';
+import { apiTokens, startApi, type SupplierTokens, type TestApi } from './api';
 
 
 export interface TimeSkippingContext {
@@ -21,12 +23,17 @@ export interface TimeSkippingContext {
   close(): Promise<void>;
 }
 
+export interface TimeSkippingOptions {
+  /** The worker's activities from the real ones (e.g. one that fails on demand). */
+  activities?: (real: ReturnType<typeof createActivities>) => object;
+}
+
 /**
  * A suite whose deadlines are weeks away: its own time-skipping test server
  * (time skipping is global to a server, so it cannot be shared), the run's
- * database, and a worker with the real activities.
+ * database, and a worker with the real activities (or the suite's, see TimeSkippingOptions).
  */
-export async function timeSkippingContext(suite: string, extraEnv: Record<string, string> = {}): Promise<TimeSkippingContext> {
+export async function timeSkippingContext(suite: string, extraEnv: Record<string, string> = {}, options: TimeSkippingOptions = {}): Promise<TimeSkippingContext> {
   quietRuntime();
   const taskQueue = `test-${suite}-${Date.now()}`;
   const mail = await startSmtpSink({ port: 0 });
@@ -46,7 +53,7 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    activities: createActivities(deps.deps),
+    activities: (options.activities ?? ((real) => real))(createActivities(deps.deps)),
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
   });
   const running = worker.run();
@@ -65,4 +72,14 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
       await env.teardown();
     },
   };
+}
+
+/**
+ * A time-skipping suite with the API (every role's token and the suppliers', test/support/api.ts).
+ * The API and `plain` use a client that does not skip time by itself: the test moves the clock.
+ */
+export async function timeSkippingApi(suite: string, suppliers: SupplierTokens, extraEnv: Record<string, string> = {}): Promise<{ ctx: TimeSkippingContext; plain: Client; api: TestApi }> {
+  const ctx = await timeSkippingContext(suite, { API_TOKENS: apiTokens(suppliers), ...extraEnv });
+  const plain = new Client({ connection: ctx.env.connection });
+  return { ctx, plain, api: await startApi({ ...ctx, client: plain }, suppliers) };
 }
