@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Progress } from '../../ledger/progress';
 import type { RouteDeps } from '../feature';
 import type { ApiCall } from './api-client';
+import { billingMonthNow, disputedStatements } from './billing';
 import { barChartSvg } from './chart';
 import { roleHome } from './city-home';
 import { ALL_ROLES, READERS, renderError, type ConsoleUser } from './plugin';
@@ -28,7 +29,8 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
     const r = await api(user, 'GET', url);
     return r.status === 200 ? (r.body.alerts as unknown[]).length : null;
   };
-  const [atRisk, deficient, received, trouble, escalated, returned, onestopAlerts, stockAlerts] = await Promise.all([
+  const billingMonth = billingMonthNow();
+  const [atRisk, deficient, received, trouble, escalated, returned, onestopAlerts, stockAlerts, disputes] = await Promise.all([
     count('&atRisk=true'),
     count('&onestopStatus=deficient'),
     count('&onestopStatus=received'),
@@ -37,6 +39,7 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
     count('&status=mail_returned'),
     listed('/onestop/alerts?open=true'),
     listed('/gifts/stock/alerts'),
+    disputedStatements(api, user, billingMonth),
   ]);
   return [
     { label: '審査保留の寄附（INTAKE-4）', count: p.queues.reviewHolds, href: '/console/donations?status=held', alert: p.queues.reviewHolds > 0 },
@@ -51,6 +54,7 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
     { label: '再発送の判断待ち', count: escalated, href: '/console/donations?shipmentStatus=escalated', alert: (escalated ?? 0) > 0 },
     { label: 'ワンストップの未対応アラート', count: onestopAlerts, alert: (onestopAlerts ?? 0) > 0 },
     { label: '在庫アラート', count: stockAlerts, alert: (stockAlerts ?? 0) > 0 },
+    { label: `請求明細への異議（${Number(billingMonth.slice(5))}月分）`, count: disputes, href: `/console/billing?month=${billingMonth}`, alert: (disputes ?? 0) > 0 },
   ];
 }
 

@@ -11,6 +11,7 @@ import { registerDonationPages } from './donations';
 import { registerHandEntry } from './hand-entry';
 import { registerImportPages } from './imports';
 import { registerPrintBatchPages } from './print-batches';
+import { registerBillingPages } from './billing';
 import { registerCityAndSupplierPages } from './city-pages';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
@@ -26,6 +27,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerDonationPages(scope, deps, api);
       registerImportPages(scope, deps, api);
       registerPrintBatchPages(scope, deps, api);
+      registerBillingPages(scope, deps, api);
       registerCityAndSupplierPages(scope, deps, api);
     },
     { prefix: '/console' },

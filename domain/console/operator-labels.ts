@@ -17,3 +17,21 @@ export const PRINT_ITEM_REASON_LABELS: Record<PrintItemReason, string> = {
   payment_form: '払込取扱票',
   onestop_notice: 'ワンストップ通知',
 };
+
+export const STATEMENT_STATUS_LABELS: Record<'sent' | 'confirmed' | 'disputed', string> = { sent: '事業者の確認待ち', confirmed: '確認済み', disputed: '異議あり' };
+
+export const DISPUTE_STATUS_LABELS: Record<'open' | 'resolved', string> = { open: '調査中', resolved: '解決済み' };
+
+export const BILLING_STAGE_LABELS: Record<'month_open' | 'gathering' | 'awaiting_confirmation' | 'awaiting_report_inspection' | 'invoicing' | 'invoice_issued' | 'invoice_rejected' | 'awaiting_payment' | 'paid', string> = {
+  month_open: '月の途中',
+  gathering: '明細を作成中',
+  awaiting_confirmation: '事業者の確認待ち',
+  awaiting_report_inspection: '月次報告の検査待ち',
+  invoicing: '請求書を作成中',
+  invoice_issued: '請求書を発行済み（市の確認待ち）',
+  invoice_rejected: '請求書が差し戻された',
+  awaiting_payment: '市の支払待ち',
+  paid: '支払済み',
+};
+
+export const INVOICE_STATUS_LABELS: Record<'issued' | 'accepted' | 'rejected' | 'superseded', string> = { issued: '市の確認待ち', accepted: '受理', rejected: '差戻し', superseded: '次の版に置換え' };

@@ -70,7 +70,7 @@ test('a batch from the list to its manifest and merged PDF; posted confirmed in 
   await expectAccessible(page);
 
   await Promise.all([page.waitForNavigation(), page.click(`a[href="/console/print-batches/${batchId}"]`)]);
-  const manifest = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
+  const manifest = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td') as unknown as ArrayLike<{ textContent: string }>).map((td) => td.textContent.trim())));
   expect(manifest.map((r) => r[1]).sort()).toEqual([a.orderId, b.orderId].sort());
   expect(manifest[0][2]).toBe('初回送付');
   expect(manifest[0][3]).toContain('寄附金受領証明書');
