@@ -1,4 +1,5 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
+import { SUCCESS_RESPONSES } from './contract-responses';
 
 /** The one error body every refusal and failure answers with (api/errors.ts, api/auth.ts). */
 export const errorBody = {
@@ -37,6 +38,24 @@ function uploadBody(schema: (FastifySchema & { consumes?: string[] }) | undefine
   return { body: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'The portal export: CSV or TSV, UTF-8 or Shift_JIS (CP932)' } } } };
 }
 
+const SUCCESS_STATUS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted: a workflow carries on with it',
+  204: 'Done; no body',
+};
+
+/**
+ * The success statuses and bodies of a route: api/contract-responses.ts, generated from what its handler
+ * returns or sends (npm run contract:responses). A route not yet in it says only `2XX`, and
+ * test/api/openapi-contract.test.ts names it.
+ */
+function successOf(method: string, url: string): Record<string, unknown> {
+  const known = SUCCESS_RESPONSES[`${method} ${url}`];
+  if (!known) return { '2xx': { description: 'Success' } };
+  return Object.fromEntries(Object.entries(known).map(([status, body]) => [status, { description: SUCCESS_STATUS[Number(status)] ?? 'Success', ...body }]));
+}
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface SwaggerTransformInput {
@@ -46,8 +65,9 @@ interface SwaggerTransformInput {
 }
 
 /**
- * @fastify/swagger transform: each operation documents every status the API can answer, with the shared
- * error body. Done in the document only, so no response serializer drops a property the handler sends.
+ * @fastify/swagger transform: each operation documents every status the API can answer: its success statuses
+ * and bodies, and the shared error body for each refusal. Done in the document only (no route declares a
+ * `response` schema), so Fastify serializes what the handler sends with JSON.stringify and drops nothing.
  */
 export function documentStatuses({ schema: given, url, route }: SwaggerTransformInput): { schema: FastifySchema; url: string } {
   const schema = given as (FastifySchema & { hide?: boolean; consumes?: string[]; response?: Record<string, unknown> }) | undefined;
@@ -57,8 +77,7 @@ export function documentStatuses({ schema: given, url, route }: SwaggerTransform
   const statuses = [400, 404, 409, 500, 503];
   if (roles) statuses.push(401, 403);
   if (methods.some((m) => BODY_METHODS.has(m))) statuses.push(413, 415);
-  const declared = schema?.response ?? {};
-  const response: Record<string, unknown> = Object.keys(declared).some((k) => /^2/.test(k)) ? { ...declared } : { '2xx': { description: 'Success', ...((declared as Record<string, unknown>)['2xx'] as object) }, ...declared };
+  const response: Record<string, unknown> = { ...successOf(methods[0], url), ...schema?.response };
   for (const status of statuses.sort()) {
     if (!(String(status) in response)) response[String(status)] = { description: ERROR_STATUS[status], ...errorBody };
   }

@@ -16,7 +16,40 @@ export const notFound = (what: string) => new HttpError(404, 'not_found', `${wha
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
 /** The keywords a fragment's own reason explains; a length or type error keeps the validator's words. */
-const RULE_KEYWORDS = new Set(['pattern', 'enum', 'format']);
+const RULE_KEYWORDS = new Set(['pattern', 'enum', 'format', 'minItems']);
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  message?: string;
+  schema?: unknown;
+  parentSchema?: Record<string, unknown>;
+}
+
+/**
+ * A rule between fields is an anyOf (api/schema-fragments.ts requiredWhen, oneOfRequired): what the caller
+ * must fix is in the branches that state the requirement, not in the "otherwise" branch (marked
+ * x-otherwise) nor in the anyOf's own "must match a schema in anyOf".
+ */
+function withoutRuleNoise(errors: AjvError[]): AjvError[] {
+  const noise = new Set<string>();
+  const rules: AjvError[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' || !Array.isArray(e.schema)) continue;
+    (e.schema as Array<Record<string, unknown>>).forEach((branch, i) => branch?.['x-otherwise'] && noise.add(`${e.schemaPath}/${i}/`));
+    // oneOfRequired: one error in the domain's words instead of each alternative's "is required".
+    const rule = e.parentSchema?.['x-rule'] as { field: string; reason: string } | undefined;
+    if (rule) {
+      noise.add(`${e.schemaPath}/`);
+      rules.push({ ...e, keyword: 'rule', instancePath: `${e.instancePath}/${rule.field}`, params: {}, message: rule.reason });
+    }
+  }
+  const kept = [...errors.filter((e) => ![...noise].some((prefix) => e.schemaPath.startsWith(prefix))), ...rules];
+  const named = kept.filter((e) => e.keyword !== 'anyOf');
+  return named.length ? named : kept;
+}
 
 /** Ajv reports "/donor/postalCode"; operators read "donor.postalCode". */
 function fieldOf(instancePath: string, params: Record<string, unknown>): string {
@@ -84,9 +117,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & Partial<HttpError>, request, reply) => {
     if (error.validation) {
       const where = error.validationContext ?? 'body';
-      const fields = error.validation.map((v) => ({
+      const fields = withoutRuleNoise(error.validation as unknown as AjvError[]).map((v) => ({
         field: `${where === 'body' ? '' : `${where}.`}${fieldOf(v.instancePath, v.params as Record<string, unknown>)}`,
-        reason: v.keyword === 'additionalProperties' ? 'is not allowed' : v.keyword === 'required' ? 'is required' : (RULE_KEYWORDS.has(v.keyword) && (v as { parentSchema?: Record<string, unknown> }).parentSchema?.[REASON]) || (v.message ?? 'is invalid'),
+        reason: v.keyword === 'additionalProperties' ? 'is not allowed' : v.keyword === 'required' ? ((v.parentSchema?.[REASON] as string | undefined) ?? 'is required') : (RULE_KEYWORDS.has(v.keyword) && v.parentSchema?.[REASON]) || (v.message ?? 'is invalid'),
       }));
       return reply.code(400).send({ error: 'validation', message: fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields });
     }

@@ -1,4 +1,5 @@
-import { DONOR_REASONS, KATAKANA_PATTERN, POSTAL_CODE_PATTERN, PREFECTURES } from '../domain/donor';
+import { DONOR_REASONS, POSTAL_CODE_PATTERN, PREFECTURES } from '../domain/donor';
+import { PORTAL_CODES } from '../domain/portals/catalogue';
 
 /**
  * JSON-schema fragments for the API's edge, declared once (issue 21): the routes use them, hardenSchema
@@ -33,6 +34,15 @@ export const ONE_LINE = '^[^\\u0000-\\u001F\\u007F]*$';
 export const text = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength, pattern: NO_CONTROL_CHARACTERS, [REASON]: NO_CONTROL_REASON }) as const;
 /** A one-line value of at most `maxLength` characters. */
 export const line = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength, pattern: ONE_LINE, [REASON]: 'must be one line without control characters' }) as const;
+/**
+ * A one-line value that is not blank: the domain trims names and addresses and refuses what is left empty
+ * (domain/donor.ts), so the schema asks for one character that is not white space.
+ */
+export const NON_BLANK_LINE = '^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$';
+export const nonBlank = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: NON_BLANK_LINE, [REASON]: 'must be one line, not blank, without control characters' }) as const;
+/** Free text that must say something (a reason, a note a rule asks for): not only white space. */
+export const NON_BLANK_TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+export const saying = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: NON_BLANK_TEXT, [REASON]: 'must not be blank or contain control characters' }) as const;
 
 /** An integer column (or a count that is stored in one). */
 export const int4 = (minimum = 0, maximum: number = INT4_MAX) => ({ type: 'integer', minimum, maximum }) as const;
@@ -56,12 +66,32 @@ export const year = { type: 'integer', minimum: SYSTEM_YEARS.first, maximum: SYS
 export const bigintId = { type: 'string', pattern: '^[0-9]{1,18}$' } as const;
 export const uuid = { type: 'string', format: 'uuid' } as const;
 
-/** Donor rules of domain/donor.ts, as schema. */
-export const katakana = (maxLength = 100) => ({ type: 'string', minLength: 1, maxLength, pattern: KATAKANA_PATTERN, description: 'フリガナ (full-width katakana)', [REASON]: DONOR_REASONS.nameKana }) as const;
+/**
+ * Donor rules of domain/donor.ts, as schema. The domain trims before it checks, so the katakana pattern
+ * (KATAKANA_PATTERN's letters) asks for one letter that is not a space, and the phone pattern for 0 and 9
+ * or 10 more digits among the separators domain/donor.ts ignores.
+ */
+export const katakana = (maxLength = 100) => ({ type: 'string', minLength: 1, maxLength, pattern: '^[\\u30A0-\\u30FF\\u3000 ]*[\\u30A0-\\u30FF][\\u30A0-\\u30FF\\u3000 ]*$', description: 'フリガナ (full-width katakana)', [REASON]: DONOR_REASONS.nameKana }) as const;
 export const postalCode = { type: 'string', maxLength: 10, pattern: POSTAL_CODE_PATTERN, description: '832-8601 or 8328601', [REASON]: DONOR_REASONS.postalCode } as const;
 export const prefecture = { type: 'string', enum: PREFECTURES, [REASON]: DONOR_REASONS.prefecture } as const;
-export const phone = { type: 'string', maxLength: 20, pattern: '^[-‐－ 0-9()]*$', [REASON]: DONOR_REASONS.phone } as const;
+export const phone = { type: 'string', maxLength: 20, pattern: '^([-‐－ ]*0([-‐－ ]*[0-9]){9,10}[-‐－ ]*)?$', description: '0 and 9 or 10 more digits; hyphens and spaces allowed', [REASON]: DONOR_REASONS.phone } as const;
 export const email = { type: 'string', maxLength: 254, pattern: '^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$', [REASON]: DONOR_REASONS.email } as const;
+
+/** A portal of domain/portals/catalogue.ts (the ledger's portals table holds the same codes). */
+export const portal = { type: 'string', enum: PORTAL_CODES, description: 'Portal code', [REASON]: `must be one of the portals: ${PORTAL_CODES.join(', ')}` } as const;
+
+/**
+ * Rules between fields, stated in the schema (OpenAPI 3.0 has no if/then, so as anyOf): `requiredWhen`:
+ * `field` is required and not blank unless `on` has one of the `otherwise` values (that branch is marked
+ * x-otherwise, so a 400 names `field` with `reason`, not the branch the caller did not mean: api/errors.ts);
+ * `oneOfRequired`: at least one of the fields is given.
+ */
+export const requiredWhen = (on: string, otherwise: readonly unknown[], field: string, reason = 'is required') =>
+  ({ anyOf: [{ 'x-otherwise': true, properties: { [on]: { enum: otherwise } } }, { required: [field], [REASON]: reason, properties: { [field]: { pattern: NON_BLANK_TEXT, [REASON]: reason } } }] }) as const;
+export const oneOfRequired = (rule: { field: string; reason: string }, ...fields: ReadonlyArray<string | readonly string[] | { field: string; schema: object }>) => ({
+  // x-rule: a 400 names rule.field with rule.reason, the words the domain's own check gives (api/errors.ts).
+  allOf: [{ 'x-rule': rule, anyOf: fields.map((f) => (typeof f === 'string' ? { required: [f] } : Array.isArray(f) ? { required: [...f] } : { required: [(f as { field: string }).field], properties: { [(f as { field: string }).field]: (f as { schema: object }).schema } })) }],
+});
 
 /** A portal's order number (or a FAX/application reference): one line, as long as the column's index allows. */
 export const orderId = { ...line(100), description: 'The portal order number' } as const;

@@ -1,5 +1,5 @@
 import { CHANNELS, DONATION_STATUSES, PAYMENT_METHODS } from '../domain/donation-status';
-import { email, katakana, line, orderId, phone, postalCode, prefecture, text as freeText } from './schema-fragments';
+import { email, katakana, line, nonBlank, orderId, phone, postalCode, prefecture, saying } from './schema-fragments';
 
 /** JSON schemas: Fastify validates with them and @fastify/swagger publishes them at /docs. */
 const text = line;
@@ -9,11 +9,11 @@ export const donorSchema = {
   additionalProperties: false,
   required: ['name', 'nameKana', 'postalCode', 'prefecture', 'address'],
   properties: {
-    name: text(100),
+    name: nonBlank(100),
     nameKana: katakana(100),
     postalCode,
     prefecture,
-    address: { ...text(200), description: 'Address after the prefecture' },
+    address: { ...nonBlank(200), description: 'Address after the prefecture' },
     phone,
     email,
   },
@@ -24,12 +24,13 @@ export const donorChangesSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    name: text(100),
+    name: nonBlank(100),
     nameKana: katakana(100),
     postalCode,
     prefecture,
-    address: text(200),
-    phone,
+    address: nonBlank(200),
+    // A change names a value: an empty phone is no phone number (domain/donor.ts validateDonorChanges).
+    phone: { ...phone, minLength: 1 },
     email,
   },
 } as const;
@@ -39,7 +40,8 @@ export const createDonationBody = {
   additionalProperties: false,
   required: ['channel', 'donor', 'amountYen', 'paymentMethod'],
   properties: {
-    portal: { type: 'string', default: 'direct', description: "Portal code; 'direct' for phone/FAX/mail/counter (INTAKE-1)" },
+    // The portals table decides (an unknown or inactive portal is a 400 naming portal, with the gifts checked beside it).
+    portal: { ...line(50), default: 'direct', description: "Portal code; 'direct' for phone/FAX/mail/counter (INTAKE-1)" },
     portalOrderId: { ...orderId, description: 'The portal order number, or the FAX/application reference; generated when omitted' },
     channel: { type: 'string', enum: CHANNELS },
     donor: donorSchema,
@@ -62,6 +64,12 @@ export const createDonationBody = {
       },
     },
   },
+  // The handler's rule, stated: a donation entered by hand for the city ('direct', not through a portal
+  // channel) needs no order number; any other needs a portal and its order number.
+  anyOf: [
+    { properties: { portal: { enum: ['direct'] }, channel: { enum: CHANNELS.filter((c) => c !== 'portal') } } },
+    { required: ['portal', 'portalOrderId'], properties: { portal: { not: { enum: ['direct'] } } } },
+  ],
 } as const;
 
 export const idParams = {
@@ -70,7 +78,8 @@ export const idParams = {
   properties: { id: { type: 'string', format: 'uuid' } },
 } as const;
 
-const reason = freeText(500);
+/** The workflows refuse a blank reason (it goes into the event log). */
+const reason = saying(500);
 
 export const correctionBody = {
   type: 'object',
@@ -100,8 +109,9 @@ export const shipToBody = {
     shipTo: {
       type: ['object', 'null'],
       additionalProperties: false,
-      required: ['name', 'postalCode', 'address'],
-      properties: { name: text(100), nameKana: katakana(100), postalCode, prefecture, address: text(300), phone },
+      // Checked as a donor's address (domain/shipping/ship-to.ts): the prefecture too; kana optional.
+      required: ['name', 'postalCode', 'prefecture', 'address'],
+      properties: { name: nonBlank(100), nameKana: katakana(100), postalCode, prefecture, address: nonBlank(200), phone },
     },
   },
 } as const;

@@ -166,7 +166,25 @@ export interface IntakeConfig {
   inboxUrls: Record<string, string>;
   /** PORTAL_MAPPINGS_DIR: an operator's corrected copy of a portal's column mapping (same file name) takes precedence over the shipped one. */
   mappingsDir?: string;
+  /** INTAKE_UPLOAD_MAX_MIB: the largest file POST /intake/imports and /intake/migration take (413 above); default UPLOAD_LIMIT.maxBytes. */
+  uploadMaxBytes: number;
 }
+
+/**
+ * The upload limit, from the size of the largest portal file a peak day can make (issue 21; docs/api.md,
+ * Limits): the busiest day of a December-heavy year (1,000,000 donations, 35 % in December, a fifth of
+ * those on the 31st) all in one portal's export, every row at its widest (each free-text field at the
+ * ledger's column limit in UTF-8), three times over.
+ */
+export const UPLOAD_LIMIT = (() => {
+  const peakDayRows = (1_000_000 * 0.35) / 5;
+  // 700 characters of names and addresses (donor and ship-to) × 3 bytes, and ~460 bytes of codes, dates and amounts.
+  const widestRowBytes = 700 * 3 + 460;
+  const headerBytes = 2_048;
+  const largestFileBytes = peakDayRows * widestRowBytes + headerBytes;
+  const multiple = 3;
+  return { peakDayRows, widestRowBytes, largestFileBytes, multiple, maxBytes: Math.ceil((multiple * largestFileBytes) / 1_048_576) * 1_048_576 };
+})();
 
 function intakeConfig(env: Env, dataDir: string): IntakeConfig {
   const inboxUrls: Record<string, string> = {};
@@ -179,7 +197,15 @@ function intakeConfig(env: Env, dataDir: string): IntakeConfig {
     inboxDir: path.resolve(env.PORTAL_INBOX_DIR || path.join(dataDir, 'inbox')),
     inboxUrls,
     mappingsDir: env.PORTAL_MAPPINGS_DIR || undefined,
+    uploadMaxBytes: uploadMaxBytes(env),
   };
+}
+
+function uploadMaxBytes(env: Env): number {
+  const raw = env.INTAKE_UPLOAD_MAX_MIB?.trim();
+  if (!raw) return UPLOAD_LIMIT.maxBytes;
+  if (!/^[1-9][0-9]{0,4}$/.test(raw)) throw new ConfigError(`INTAKE_UPLOAD_MAX_MIB must be a whole number of MiB from 1 to 99999, not "${raw}"`);
+  return Number(raw) * 1_048_576;
 }
 
 export interface MailConfig {

@@ -7,6 +7,7 @@ import type { Orm } from '../../ledger/orm';
 import { moveStock, openStockAlerts, rebalanceRecommendation, setStock, soldOutGifts, stockMovements } from '../../ledger/stock';
 import { actorOf, type Principal } from '../auth';
 import { badRequest, HttpError } from '../errors';
+import { oneOfRequired, portal, requiredWhen } from '../schema-fragments';
 import { READ, WRITE, type Json } from '../roles';
 
 export interface GiftRouteDeps {
@@ -47,6 +48,7 @@ const listingSchema = {
   additionalProperties: false,
   required: ['portal'],
   properties: {
+    // The portals table decides (with the gift's other fields, in one answer): ledger/gifts.ts checkListings.
     portal: text(50),
     name: { ...orNull('string'), maxLength: 300, description: 'The gift name on this portal (gift_listings.portal_gift_name); null clears it' },
     priceYen: { ...orNull('integer'), minimum: 1, maximum: 100_000_000, description: 'The donation amount on this portal (gift_portal_prices); null = the ledger price' },
@@ -178,7 +180,8 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
         tags: ['gifts'],
         summary: 'The city approves or rejects a proposed gift (GIFT-4)',
         params: codeParams,
-        body: { type: 'object', additionalProperties: false, required: ['decision'], properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, note: text(2000) } },
+        // A rejection says why (ledger/gifts.ts decideGift).
+        body: { type: 'object', additionalProperties: false, required: ['decision'], properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, note: text(2000) }, ...requiredWhen('decision', ['approve'], 'note', 'is required to reject a proposal') },
       },
       config: { roles: DECIDE },
     },
@@ -217,10 +220,12 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
             allocations: {
               type: 'array',
               maxItems: 20,
-              items: { type: 'object', additionalProperties: false, required: ['portal', 'allocated'], properties: { portal: text(50), allocated: { ...orNull('integer'), minimum: 0 } } },
+              items: { type: 'object', additionalProperties: false, required: ['portal', 'allocated'], properties: { portal, allocated: { ...orNull('integer'), minimum: 0 } } },
             },
             reason,
           },
+          // Something to change: the total, or at least one allocation.
+          ...oneOfRequired({ field: '(body)', reason: 'must change totalStock or allocations' }, 'totalStock', { field: 'allocations', schema: { minItems: 1 } }),
         },
       },
       config: { roles: WRITE },
@@ -284,8 +289,8 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
           additionalProperties: false,
           required: ['to', 'quantity', 'reason'],
           properties: {
-            from: { ...orNull('string'), minLength: 1, maxLength: 50, description: 'Portal giving stock; null or absent = the unallocated pool' },
-            to: text(50),
+            from: { type: ['string', 'null'], enum: [...portal.enum, null], description: 'Portal giving stock; null or absent = the unallocated pool' },
+            to: portal,
             quantity: { type: 'integer', minimum: 1, maximum: 1_000_000 },
             reason,
           },

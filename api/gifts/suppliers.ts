@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CARRIER_CODES, GiftRuleError } from '../../domain/gifts';
+import { CARRIER_CODES, GiftRuleError, MIN_SHIPPING_DAYS_PER_WEEK, shippingWeekdayErrors } from '../../domain/gifts';
 import type { Orm } from '../../ledger/orm';
 import {
   acknowledgeRules,
@@ -64,7 +64,7 @@ export function registerSupplierRoutes(app: FastifyInstance, { orm }: SupplierRo
   app.post<{ Body: Json }>(
     '/suppliers',
     {
-      schema: { tags: ['suppliers'], summary: 'Register a supplier', body: { type: 'object', additionalProperties: false, required: ['code', 'name'], properties: { code, ...supplierProperties } } },
+      schema: { tags: ['suppliers'], summary: 'Register a supplier', body: { type: 'object', additionalProperties: false, required: ['code', 'name'], properties: { code, ...supplierProperties, shippingWeekdays: { ...weekdays, minItems: MIN_SHIPPING_DAYS_PER_WEEK, description: 'ISO weekdays the supplier ships on (1 = Monday … 7 = Sunday): at least two; a new supplier has no exception yet (SHIP-2)', 'x-reason': shippingWeekdayErrors([1], false)[0].reason } } } },
       config: { roles: WRITE },
     },
     async (request, reply) => ruled(reply, async () => reply.code(201).send({ supplier: supplierView(await createSupplier(em(), request.body as never)) })),

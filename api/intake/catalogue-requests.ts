@@ -22,6 +22,7 @@ import {
 import type { Orm } from '../../ledger/orm';
 import { actorOf } from '../auth';
 import { badRequest, HttpError, notFound } from '../errors';
+import { email, katakana, nonBlank, phone, postalCode, prefecture } from '../schema-fragments';
 import { READ, WRITE } from '../roles';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
@@ -62,7 +63,8 @@ export function registerCatalogueRequestRoutes(app: FastifyInstance, { orm }: { 
               type: 'object',
               additionalProperties: false,
               required: ['name', 'postalCode', 'prefecture', 'address'],
-              properties: { name: str(100), nameKana: str(100), postalCode: str(10), prefecture: str(10), address: str(200), phone: str(20), email: str(254) },
+              // The donor rules (domain/intake/catalogue.ts checks the requester as a donor; kana optional).
+              properties: { name: nonBlank(100), nameKana: katakana(100), postalCode, prefecture, address: nonBlank(200), phone, email },
             },
             items: { type: 'array', items: { type: 'string', enum: [...CATALOGUE_ITEMS] }, minItems: 1, maxItems: CATALOGUE_ITEMS.length, default: ['catalogue'], description: 'What to send; default the catalogue' },
             copies: { type: 'integer', minimum: 1, maximum: 20 },

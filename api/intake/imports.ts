@@ -36,7 +36,6 @@ export interface IntakeRouteDeps {
   temporal: Client;
 }
 
-const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** A hand upload waits this long for its report; a bigger file answers 202 and the report is read later. */
 const WAIT_MS = 60_000;
 
@@ -78,7 +77,7 @@ function unreadableMultipart(err: unknown): unknown {
  * The upload's bytes as they stream into the ledger, refused on the way when they cannot be a portal export:
  * storeImportFile deletes what it had stored when the stream throws, so a refused file leaves nothing.
  */
-async function* screened(bytes: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+async function* screened(bytes: AsyncIterable<Buffer> & { truncated?: boolean }, maxBytes: number): AsyncIterable<Buffer> {
   let size = 0;
   const source = bytes[Symbol.asyncIterator]();
   for (;;) {
@@ -98,11 +97,15 @@ async function* screened(bytes: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
     yield chunk;
   }
   if (size === 0) throw badRequest([{ field: 'file', reason: 'is empty; nothing was imported' }]);
+  // @fastify/multipart stops at the limit and marks the stream: the part stored so far is deleted with the throw.
+  if (bytes.truncated) throw new HttpError(413, 'too_large', `the file exceeds ${maxBytes} bytes (INTAKE_UPLOAD_MAX_MIB); nothing was imported`);
 }
 
 /** PORTAL-1 / INTAKE-4: portal file upload with its per-row report, the quarantine, and SLA figures. */
 export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: FastifyInstance, { config, orm, temporal }) => {
-  await app.register(multipart, { limits: { files: 1, fileSize: MAX_FILE_BYTES, fields: 5 } });
+  // One file of at most INTAKE_UPLOAD_MAX_MIB (config/env.ts UPLOAD_LIMIT: 3 × the largest file a peak day makes).
+  const maxFileBytes = config.intake.uploadMaxBytes;
+  await app.register(multipart, { limits: { files: 1, fileSize: maxFileBytes, fields: 5 } });
 
   const asHttp = (err: unknown): never => {
     if (err instanceof ImportFileNotFoundError) throw notFound(err.message.replace(/ not found$/, ''));
@@ -126,11 +129,10 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
     if (!part) throw badRequest([{ field: 'file', reason: 'is required' }]);
     let stored;
     try {
-      stored = await storeImportFile(orm, { portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: screened(part.file) });
+      stored = await storeImportFile(orm, { portal, fileName: part.filename || 'upload.csv', source: 'upload', createdBy: actorOf(request.principal!), bytes: screened(part.file, maxFileBytes) });
     } catch (err) {
       asHttp(err);
     }
-    if (part.file.truncated) throw new HttpError(413, 'too_large', `the file exceeds ${MAX_FILE_BYTES} bytes`);
     const { file, existing } = stored!;
     const handle = await ensureImportWorkflow(temporal, file.id, config.temporal.taskQueue);
     let finished = false;

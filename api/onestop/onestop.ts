@@ -35,7 +35,7 @@ import { retentionDestructionWorkflow } from '../../workflows/onestop/retention-
 import { ensureOneStopWorkflow, reportIncidentToCity } from '../../workflows/onestop/client';
 import { onestopNotificationWorkflow } from '../../workflows/onestop/notification-workflow';
 import { incidentReportText } from '../../domain/onestop/incidents';
-import { isMunicipalityCode, municipalityByCode } from '../../domain/onestop/municipality';
+import { isMunicipalityCode, MUNICIPALITY_CODES, municipalityByCode } from '../../domain/onestop/municipality';
 import { notificationDueOn } from '../../domain/onestop/notification';
 import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
 import { handlingArea } from '../../domain/onestop/handling-area';
@@ -44,7 +44,7 @@ import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { ONLINE_INTAKE_REFUSAL, onlineIntakeGate } from './online-approval';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
-import { historicDate } from '../schema-fragments';
+import { historicDate, oneOfRequired } from '../schema-fragments';
 
 /**
  * SEC-1/SEC-2: reading a 個人番号 is for the administrator only (the
@@ -95,6 +95,9 @@ const donationRef = {
   portalOrderId: text(100),
 } as const;
 
+/** The donation an application belongs to (ledger/onestop.ts): by id, or by portal and order number. */
+const DONATION_REFERENCE = { field: 'donation', reason: 'donationId or portal and portalOrderId are required' };
+
 const paperBody = {
   type: 'object',
   additionalProperties: false,
@@ -111,6 +114,7 @@ const paperBody = {
     checkboxes: { type: 'object', additionalProperties: false, required: ['first', 'second'], properties: { first: { type: 'boolean' }, second: { type: 'boolean' } } },
     attachments: { type: 'array', maxItems: 10, items: attachment },
   },
+  ...oneOfRequired(DONATION_REFERENCE, 'donationId', ['portal', 'portalOrderId']),
 } as const;
 
 /** Shaped after 自治体マイページ-style services: their application number, the submission time, JPKI or uploaded images. */
@@ -140,6 +144,7 @@ const onlineBody = {
       properties: { method: { type: 'string', enum: ['jpki', 'image_upload'] }, images: { type: 'array', maxItems: 10, items: attachment } },
     },
   },
+  ...oneOfRequired(DONATION_REFERENCE, 'donationId', ['portal', 'portalOrderId']),
 } as const;
 
 const resubmissionBody = {
@@ -475,7 +480,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
         tags: ['onestop'],
         summary: "ONESTOP-4: an operator names the donor's residence municipality (団体コード) where the address does not",
         params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['code', 'reason'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' }, reason: text(500) } },
+        body: { type: 'object', additionalProperties: false, required: ['code', 'reason'], properties: { code: { type: 'string', enum: MUNICIPALITY_CODES, description: '団体コード (6 digits) of a municipality that levies 住民税', 'x-reason': 'is not the 団体コード of a municipality that levies 住民税 (a ward of a 政令指定都市 goes to its city)' }, reason: text(500) } },
       },
       config: { roles: WRITE },
     },
@@ -525,9 +530,10 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
             affectedRecords: { type: 'integer', minimum: 0, description: 'records affected' },
             place: text(500),
             circumstances: text(4000),
-            discoveredAt: { type: 'string', format: 'date-time' },
+            discoveredAt: { type: 'string', format: 'date-time', description: 'not in the future (more than 5 minutes ahead is a 400 naming discoveredAt)' },
             reportedBy: { ...text(200), description: 'who reports it (name, position)' },
           },
+          ...oneOfRequired({ field: 'affectedPeople', reason: 'give the number of people or of records affected (or both)' }, 'affectedPeople', 'affectedRecords'),
         },
       },
       config: { roles: WRITE },

@@ -4,7 +4,7 @@ import { CampaignConflictError, campaignEffectiveness, campaignErrors, decideCam
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, notFound } from '../errors';
-import { isoDate, yearMonth } from '../schema-fragments';
+import { isoDate, requiredWhen, yearMonth } from '../schema-fragments';
 
 const month = yearMonth;
 const code = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$' } as const;
@@ -18,6 +18,7 @@ const proposalBody = {
     code,
     name: { type: 'string', minLength: 1, maxLength: 200 },
     medium: { type: 'string', maxLength: 100, description: 'e.g. ポータル内広告, 新聞, SNS' },
+    // Checked against the ledger with the dates, in one answer (ledger/promotions.ts campaignErrors): each portal and gift once, and known.
     portalCodes: { type: 'array', maxItems: 20, default: [], items: { type: 'string', minLength: 1 }, description: 'empty = every portal' },
     giftCodes: { type: 'array', maxItems: 200, default: [], items: { type: 'string', minLength: 1 }, description: 'empty = every gift' },
     startsOn: isoDate,
@@ -82,7 +83,7 @@ export function registerPromotionRoutes(app: FastifyInstance, { orm }: { orm: Or
         tags: ['promotion'],
         summary: "The city's decision on a proposed campaign (a note is required to reject)",
         params: codeParams,
-        body: { type: 'object', required: ['decision'], additionalProperties: false, properties: { decision: { type: 'string', enum: ['approved', 'rejected'] }, note: { type: 'string', minLength: 1, maxLength: 2000 } } },
+        body: { type: 'object', required: ['decision'], additionalProperties: false, properties: { decision: { type: 'string', enum: ['approved', 'rejected'] }, note: { type: 'string', minLength: 1, maxLength: 2000 } }, ...requiredWhen('decision', ['approved'], 'note', 'is required to reject a campaign') },
       },
       config: { roles: ['city', 'admin'] },
     },

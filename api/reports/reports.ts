@@ -12,7 +12,7 @@ import { monthlyReportStatusQuery } from '../../workflows/reports/definitions';
 import { actorOf } from '../auth';
 import { READ, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
-import { yearMonth } from '../schema-fragments';
+import { requiredWhen, yearMonth } from '../schema-fragments';
 
 const monthSchema = yearMonth;
 const monthParams = { type: 'object', required: ['month'], properties: { month: monthSchema } } as const;
@@ -97,7 +97,7 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      return { month, latest: revisions[0] ?? null, revisions, inspection: await reportInspection(knex(), month), alerts: await listAlerts(knex(), month), running };
+      return { month, latest: revisions.at(0) ?? null, revisions, inspection: await reportInspection(knex(), month), alerts: await listAlerts(knex(), month), running };
     },
   );
 
@@ -108,7 +108,8 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
         tags: ['reports'],
         summary: "REPORT-1: the city passes the latest revision of a month's report, or returns it with the reason (a new revision is then built and inspected)",
         params: monthParams,
-        body: { type: 'object', required: ['revision', 'decision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['pass', 'return'] }, reason: { type: 'string', maxLength: 2000 } } },
+        // A return says why (ledger/report-inspections.ts).
+        body: { type: 'object', required: ['revision', 'decision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['pass', 'return'] }, reason: { type: 'string', maxLength: 2000 } }, ...requiredWhen('decision', ['pass'], 'reason', 'is required to return a report') },
       },
       config: { roles: ['city', 'admin'] },
     },

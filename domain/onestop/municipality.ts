@@ -97,6 +97,9 @@ export function municipalityByCode(code: string): Municipality | undefined {
   return byCode.get(code);
 }
 
+/** Every municipality's 6-digit code: the API's schema states the list (issue 21). */
+export const MUNICIPALITY_CODES: readonly string[] = [...byCode.keys()];
+
 /** 6-digit codes of every municipality (for validation of an operator's choice). */
 export function isMunicipalityCode(code: string): boolean {
   return byCode.has(code);

@@ -13,7 +13,8 @@ let ctx: SuiteContext;
 let api: TestApi;
 
 beforeAll(async () => {
-  ({ ctx, api } = await apiSuite('hostile-input'));
+  // A 1 MiB upload limit here, so a file over it is small enough for a test (the default: config/env.ts UPLOAD_LIMIT).
+  ({ ctx, api } = await apiSuite('hostile-input', { env: { INTAKE_UPLOAD_MAX_MIB: '1' } }));
 });
 
 afterAll(() => api?.close());
@@ -84,6 +85,9 @@ describe('uploads that cannot be a portal export import nothing', () => {
     expect([binary.statusCode, binary.json().fields[0].reason]).toEqual([415, 'is a binary file (it contains NUL bytes), not a CSV/TSV export']);
     const encoding = await file(Buffer.from([0x41, 0x2c, 0x82, 0x20, 0xff, 0xfe, 0x0d, 0x0a]));
     expect([encoding.statusCode, encoding.json().fields[0].reason]).toEqual([415, 'is neither UTF-8 nor Shift_JIS (CP932) text']);
+    const header = '注文番号,注文日時,寄附者氏名\r\n';
+    const tooLarge = await file(Buffer.from(header + 'R-1,2026-12-31 23:59,柳川 花子\r\n'.repeat(40_000)));
+    expect([tooLarge.statusCode, tooLarge.json().error, tooLarge.json().message]).toEqual([413, 'too_large', 'the file exceeds 1048576 bytes (INTAKE_UPLOAD_MAX_MIB); nothing was imported']);
 
     expect(await importFiles()).toBe(before);
   });

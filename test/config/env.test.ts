@@ -1,4 +1,4 @@
-import { ConfigError, DEV_TOKENS, loadConfig, requireApiTokens } from '../../config/env';
+import { ConfigError, DEV_TOKENS, loadConfig, requireApiTokens, UPLOAD_LIMIT } from '../../config/env';
 
 test('defaults describe a developer machine: dev server, embedded PostgreSQL, dev tokens', () => {
   const config = loadConfig({});
@@ -29,4 +29,11 @@ test.each([
   [{ SHIP_ORDER_TIME: '25:00' }, /SHIP_ORDER_TIME/],
 ])('%j is refused with a message naming the variable', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('the upload limit is three times the largest file a peak day makes, unless INTAKE_UPLOAD_MAX_MIB says otherwise (issue 21)', () => {
+  expect(UPLOAD_LIMIT).toMatchObject({ peakDayRows: 70_000, widestRowBytes: 2_560, largestFileBytes: 179_202_048, multiple: 3 });
+  expect(loadConfig({}).intake.uploadMaxBytes).toBe(513 * 1_048_576);
+  expect(loadConfig({ INTAKE_UPLOAD_MAX_MIB: '64' }).intake.uploadMaxBytes).toBe(64 * 1_048_576);
+  expect(() => loadConfig({ INTAKE_UPLOAD_MAX_MIB: '0.5' })).toThrow(ConfigError);
 });
