@@ -44,7 +44,9 @@ export async function approvalQueue(api: ApiCall, user: ConsoleUser): Promise<Ap
   const inspections = rest.slice(months.length);
   const q: ApprovalQueue = {
     gifts: ((gifts.body?.gifts ?? []) as Record<string, any>[]).map((g) => ({ ...g, procurement: pct(g.procurementRatio), withShipping: pct(g.withShippingRatio) })),
-    suppliers: ((suppliers.body?.suppliers ?? []) as Record<string, any>[]).filter((s) => s.shippingWeekdays.length < 2 && !s.shippingException),
+    // SHIP-2: the ledger refuses fewer than two shipping days without the city's exception, so nothing waits here:
+    // the city grants one from a supplier's page (with the new days); the suppliers holding one are listed.
+    suppliers: ((suppliers.body?.suppliers ?? []) as Record<string, any>[]).filter((s) => s.shippingException),
     promotions: (promotions.body?.campaigns ?? []) as Record<string, any>[],
     invoices: runs.flatMap((r, i) => {
       const latest = r.status === 200 ? (r.body.invoices as Record<string, any>[])[0] : undefined;
@@ -53,7 +55,7 @@ export async function approvalQueue(api: ApiCall, user: ConsoleUser): Promise<Ap
     reports: inspections.flatMap((r) => (r.status === 200 && r.body.status === 'awaiting_inspection' ? [r.body] : [])),
     total: 0,
   };
-  q.total = q.reports.length + q.gifts.length + q.suppliers.length + q.promotions.length + q.invoices.length;
+  q.total = q.reports.length + q.gifts.length + q.promotions.length + q.invoices.length;
   return q;
 }
 
@@ -65,7 +67,7 @@ interface DecisionKind {
   load: (api: ApiCall, user: ConsoleUser, key: string, query: Form) => Promise<{ res: ApiAnswer; facts?: Record<string, unknown> }>;
   choices: { value: string; label: string }[];
   note: { field: string; label: string; hint: string };
-  post: (key: string, facts: Record<string, unknown>, choice: string, note: string) => { url: string; body: Record<string, unknown> };
+  post: (key: string, facts: Record<string, unknown>, choice: string, note: string, form: Form) => { url: string; body: Record<string, unknown> };
 }
 
 const WEEKDAYS = ['', '月', '火', '水', '木', '金', '土', '日'];
@@ -145,14 +147,18 @@ const KINDS: Record<string, DecisionKind> = {
         res,
         facts: {
           supplier: { ...s, weekdays: (s.shippingWeekdays as number[]).map((d) => WEEKDAYS[d]).join('・') || 'なし', carrier: s.defaultCarrier ? CARRIER_NAMES[s.defaultCarrier as keyof typeof CARRIER_NAMES] : '' },
-          pending: !s.shippingException,
+          pending: true,
+          weekdayOptions: WEEKDAYS.slice(1).map((label, i) => ({ value: i + 1, label, checked: (s.shippingWeekdays as number[]).includes(i + 1) })),
           decided: s.shippingException ? { by: s.shippingException.approvedBy, at: s.shippingException.approvedAt, note: s.shippingException.reason, label: '承認' } : undefined,
         },
       };
     },
-    choices: [{ value: 'approve', label: '週2回未満の発送を承認する' }],
+    choices: [{ value: 'approve', label: '週2回未満の発送を承認する（下の発送曜日とする）' }],
     note: { field: 'reason', label: '承認の理由', hint: '例: 少量生産のため週1回の出荷とする。' },
-    post: (key, _f, _choice, note) => ({ url: `/suppliers/${encodeURIComponent(key)}/shipping-exception`, body: { reason: note } }),
+    post: (key, _f, _choice, note, form) => {
+      const days = (Array.isArray(form.weekdays) ? form.weekdays : form.weekdays ? [form.weekdays] : []).map(Number);
+      return { url: `/suppliers/${encodeURIComponent(key)}/shipping-exception`, body: { reason: note, ...(days.length ? { shippingWeekdays: days } : {}) } };
+    },
   },
   invoices: {
     title: (k) => `${k}分の請求書`,
@@ -215,7 +221,7 @@ export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps
       if (!facts) return renderError(reply, loaded.status === 400 ? 404 : loaded.status, '見つかりません', `${request.params.key} はありません。`);
       const choice = one(request.body.decision) ?? '';
       const note = (one(request.body[k.note.field]) ?? '').trim();
-      const { url, body } = k.post(request.params.key, facts, choice, note);
+      const { url, body } = k.post(request.params.key, facts, choice, note, request.body);
       const res = await api(request.consoleUser!, 'POST', url, body);
       if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/approvals/${kind}/${encodeURIComponent(request.params.key)}${queryString({ label: one(request.query.label), done: 1 })}`, 303);
       const errors = fieldErrors(res.body);

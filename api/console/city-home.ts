@@ -18,7 +18,6 @@ export async function roleHome(reply: FastifyReply, api: ApiCall, user: ConsoleU
         { label: '月次業務報告書の検査', count: q.reports.length, href: '/console/approvals#reports' },
         { label: '返礼品の提案', count: q.gifts.length, href: '/console/approvals#gifts' },
         { label: '請求書の受理・差し戻し', count: q.invoices.length, href: '/console/approvals#invoices' },
-        { label: '発送日の例外', count: q.suppliers.length, href: '/console/approvals#suppliers' },
         { label: 'プロモーション', count: q.promotions.length, href: '/console/approvals#promotions' },
       ].map((c) => ({ ...c, alert: c.count > 0 })),
     });

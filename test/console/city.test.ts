@@ -171,3 +171,39 @@ test('the month’s report waits for the city’s inspection: a return without a
   expect(h.problems(page)).toEqual([]);
   await page.browserContext().close();
 });
+
+test('the city grants a supplier’s once-a-week shipping exception with its new day, and decides a proposed promotion from the queue (a rejection without a note refused at the field)', async () => {
+  const ONCE = `ccity-w-${run}`;
+  const PROMO = `cc-pr-${run}`;
+  await h.ctx.orm.em.getKnex()('suppliers').insert({ code: ONCE, name: '柳川の小さな醸造所', shipping_weekdays: '{1,3}' });
+  const proposed = await api('POST', '/promotions', as('operator', 'test'), { code: PROMO, name: '年末のうなぎ特集', medium: 'ポータル内広告', startsOn: '2026-12-10', endsOn: '2026-12-31', costYen: 50_000, billedMonth: '2026-12' });
+  expect(proposed.statusCode).toBe(201);
+
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  // The ledger refuses fewer than two days without the exception: the city grants it with the new days.
+  await page.goto(`${h.base}/console/approvals/suppliers/${ONCE}`);
+  expect(await text(page, 'main')).toContain('月・水');
+  expect(await h.axe(page)).toEqual([]);
+  await page.click('#f-weekday-1');
+  await page.type('#f-reason', '少量生産のため水曜のみの出荷とする');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#decision-record')).toContain('少量生産のため水曜のみの出荷とする');
+  expect(await text(page, '#decision-record')).toContain(`city:${city.login}`);
+  expect(await text(page, 'main dl')).toContain('水（原則は週2回以上）');
+  await page.goto(`${h.base}/console/approvals`);
+  expect(await page.$(`#suppliers + p + .fc-table-wrap a[href="/console/approvals/suppliers/${ONCE}"]`)).not.toBeNull();
+
+  await page.goto(`${h.base}/console/approvals`);
+  await press(page, `a[href="/console/approvals/promotions/${PROMO}"]`);
+  expect(await h.axe(page)).toEqual([]);
+  await page.click('input[name=decision][value=rejected]');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-note-error')).toContain('required to reject');
+  await page.click('input[name=decision][value=approved]');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#decision-record')).toContain('承認');
+  expect((await api('GET', `/promotions/${PROMO}`, as('operator', 'test'))).json().campaign).toMatchObject({ status: 'approved', decidedBy: `city:${city.login}` });
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+});
