@@ -1,19 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { quietRuntime, required } from '../support/context';
-import { HISTORY_DIR } from '../support/histories';
-import { loadConfig } from '../../config/env';
-import { temporalDataConverter } from '../../domain/onestop/payload-codec';
+import { replayEach, savedHistories } from '../support/histories';
 
 /**
  * Replays saved DonationWorkflow and PrintBatchWorkflow histories against today's workflow code. A
  * change that would break running donations (a new activity call, a reordered
  * timer, a missing patched()) fails here before it reaches production.
  */
-const files = fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json'));
-
-beforeAll(() => quietRuntime());
+const files = savedHistories(/\.json$/);
 
 test('there are saved histories covering each path of the lifecycle', () => {
   expect(files).toEqual(
@@ -64,8 +56,5 @@ test('there are saved histories covering each path of the lifecycle', () => {
   );
 });
 
-test.each(files)('%s replays without non-determinism', async (file) => {
-  const history = JSON.parse(fs.readFileSync(path.join(HISTORY_DIR, file), 'utf8'));
-  // Histories captured since the PayloadCodec are sealed (dev key); older ones pass through the codec unchanged.
-  await Worker.runReplayHistory({ workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') }, dataConverter: temporalDataConverter(loadConfig({}).myNumber!) }, history, file);
-});
+// Histories captured since the PayloadCodec are sealed (dev key); older ones pass through the codec unchanged.
+replayEach(files);

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
+import { loadConfig } from '../../config/env';
+import { temporalDataConverter } from '../../domain/onestop/payload-codec';
+import { quietRuntime, required } from './context';
 
 export const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
 
@@ -19,6 +23,34 @@ export async function maybeCaptureHistory(client: Client, name: string, workflow
   fs.mkdirSync(HISTORY_DIR, { recursive: true });
   // The same proto3 JSON that `temporal workflow show --output json` and the UI download produce.
   fs.writeFileSync(path.join(HISTORY_DIR, `${name}.json`), historyToJSON(history));
+}
+
+/** The saved histories (file names) in `dir` whose names match. */
+export function savedHistories(match: RegExp, dir = HISTORY_DIR): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => match.test(f)) : [];
+}
+
+/**
+ * Replays a saved history against today's workflow bundle, through the payload codec the server's
+ * clients use (dev key; histories captured before the codec pass through it unchanged), so a
+ * change that would break running executions fails. Returns the history as read.
+ */
+export async function replaySavedHistory(file: string, dir = HISTORY_DIR): Promise<unknown> {
+  const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  await Worker.runReplayHistory({ workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') }, dataConverter: temporalDataConverter(loadConfig({}).myNumber!) }, history, file);
+  return history;
+}
+
+/**
+ * The replay suite's tests: each saved history in `files` replays against today's code (`check`, if
+ * given, then looks at the history as read).
+ */
+export function replayEach(files: string[], dir = HISTORY_DIR, check?: (history: unknown) => void): void {
+  beforeAll(() => quietRuntime());
+  test.each(files)('%s replays without non-determinism', async (file) => {
+    const history = await replaySavedHistory(file, dir);
+    check?.(history);
+  });
 }
 
 /** Every Payloads in an event (inputs, results, heartbeat details, failure details), by its encoded size. */
