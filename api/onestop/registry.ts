@@ -2,6 +2,7 @@
 import type { ApiFeature } from '../feature';
 import { registerMyNumberHandlerRoutes } from './handlers';
 import { registerHandlingReportRoutes } from './handling-report';
+import { registerIncidentFollowUpRoutes } from './incident-followup';
 import { registerOnlineIntakeApprovalRoutes } from './online-approval';
 import { registerOneStopRoutes } from './onestop';
 
@@ -9,5 +10,6 @@ export const onestopApi: ApiFeature = (app, deps) => {
   registerOneStopRoutes(app, deps);
   registerMyNumberHandlerRoutes(app, deps);
   registerHandlingReportRoutes(app, deps);
+  registerIncidentFollowUpRoutes(app, deps);
   registerOnlineIntakeApprovalRoutes(app, deps);
 };

@@ -32,6 +32,7 @@ import { Migration20261207002700_mynumber_handling_reports } from './Migration20
 import { Migration20261207045931_shipment_reference } from './Migration20261207045931_shipment_reference';
 import { Migration20261207004100_subcontractors } from './Migration20261207004100_subcontractors';
 import { Migration20261207052244_call_channel_web } from './Migration20261207052244_call_channel_web';
+import { Migration20261207005300_incident_followup } from './Migration20261207005300_incident_followup';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207045931_shipment_reference', class: Migration20261207045931_shipment_reference },
   { name: 'Migration20261207004100_subcontractors', class: Migration20261207004100_subcontractors },
   { name: 'Migration20261207052244_call_channel_web', class: Migration20261207052244_call_channel_web },
+  { name: 'Migration20261207005300_incident_followup', class: Migration20261207005300_incident_followup },
 ];
