@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
-import { pollUntilReady } from './temporal-ready';
+import { pollUntilReady, type StartingServer } from './temporal-ready';
 import { readFileTail } from './file-tail';
 import { spawnServer } from './server-process';
 import { stackEnv } from '../../config/stack-env';
@@ -160,13 +160,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   };
 }
 
-async function waitUntilReady(p: {
-  address: string;
-  namespace: string;
-  searchAttributes: Record<string, SearchAttributeType>;
-  deadline: number;
-  hasExited: () => boolean;
-}): Promise<void> {
+async function waitUntilReady(p: StartingServer & { namespace: string; searchAttributes: Record<string, SearchAttributeType> }): Promise<void> {
   await pollUntilReady({ ...p, intervalMs: 200 }, async (connection, call) => {
     await call(() => connection.workflowService.getSystemInfo({}));
     // The frontend answers before the namespace registry has loaded,

@@ -4,6 +4,13 @@ import { SearchAttributeConflictError } from '../../workflows/namespace';
 /** A call bounded by the attempt's deadline. */
 export type Bounded = <T>(fn: () => Promise<T>) => Promise<T>;
 
+/** A starting frontend to wait for: where, until when, and how to tell that its process has gone. */
+export interface StartingServer {
+  address: string;
+  deadline: number;
+  hasExited: () => boolean;
+}
+
 /**
  * Polls a Temporal frontend that is starting until `check` succeeds on it, the process exits, or
  * the deadline passes (then the last error is thrown). Each attempt uses a fresh lazy connection:
@@ -11,7 +18,7 @@ export type Bounded = <T>(fn: () => Promise<T>) => Promise<T>;
  * attribute of the wrong type is final and thrown at once.
  */
 export async function pollUntilReady(
-  p: { address: string; deadline: number; hasExited: () => boolean; intervalMs: number },
+  p: StartingServer & { intervalMs: number },
   check: (connection: Connection, call: Bounded) => Promise<void>,
 ): Promise<void> {
   let lastError: unknown = new Error('not attempted');

@@ -12,17 +12,16 @@
  * .tools/temporal-server-schema/. Everything Go downloads or caches stays under
  * .tools/go. See docs/deploy.md.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { pollUntilReady } from './temporal-ready';
+import { pollUntilReady, type StartingServer } from './temporal-ready';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes, SearchAttributeConflictError, type SearchAttributeType } from '../../workflows/namespace';
 import { readFileTail } from './file-tail';
 import { spawnServer } from './server-process';
 import type { TemporalDevServer } from './temporal-dev-server';
-import { toolsDir } from './tools';
+import { run as runTool, toolsDir, type RunResult } from './tools';
 import { stackEnv } from '../../config/stack-env';
 
 /**
@@ -88,26 +87,8 @@ function installed(paths: TemporalServerInstall, dir: string): boolean {
   }
 }
 
-interface RunResult {
-  code: number | null;
-  output: string;
-}
-
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; echo: boolean }): Promise<RunResult> {
-  return new Promise((resolve) => {
-    let output = '';
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      output = (output + text).slice(-16_000);
-      if (opts.echo) process.stderr.write(text);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', (err) => resolve({ code: null, output: String(err) }));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+/** A build step: the Go toolchain's output is long, so more of it is kept. */
+const run = (cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; echo: boolean }): Promise<RunResult> => runTool(cmd, args, { ...opts, keepChars: 16_000 });
 
 /** Copies a tree from the module cache, whose files and folders are read-only. */
 function copyWritable(from: string, to: string): void {
@@ -565,14 +546,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
 }
 
 /** Frontend up, namespace registered and served from the registry, search attributes present. */
-async function waitUntilUsable(p: {
-  address: string;
-  namespace: string;
-  retentionSeconds: number;
-  searchAttributes: Record<string, SearchAttributeType>;
-  deadline: number;
-  hasExited: () => boolean;
-}): Promise<void> {
+async function waitUntilUsable(p: StartingServer & { namespace: string; retentionSeconds: number; searchAttributes: Record<string, SearchAttributeType> }): Promise<void> {
   let registered = false;
   await pollUntilReady({ ...p, intervalMs: 250 }, async (connection, call) => {
     await call(() => connection.workflowService.getSystemInfo({}));

@@ -116,19 +116,22 @@ function howToGet(spec: ToolSpec, target: string): string {
   return lines.join('\n');
 }
 
-interface RunResult {
+export interface RunResult {
   code: number | null;
   output: string;
 }
 
-/** Runs a command; its output goes to our stderr (progress) and is kept for errors. */
-function run(cmd: string, args: string[], opts: { echo: boolean }): Promise<RunResult> {
+/**
+ * Runs a command; its output is echoed to our stderr (progress) when asked, and its last
+ * `keepChars` characters are kept for the error message.
+ */
+export function run(cmd: string, args: string[], opts: { echo: boolean; cwd?: string; env?: NodeJS.ProcessEnv; keepChars?: number }): Promise<RunResult> {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
-      output = (output + text).slice(-8000);
+      output = (output + text).slice(-(opts.keepChars ?? 8000));
       if (opts.echo) process.stderr.write(text);
     };
     child.stdout.on('data', collect);
