@@ -237,3 +237,45 @@ test('returned mail (DOCS-4): recorded from the page, then the address confirmed
   await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
   await page.browserContext().close();
 });
+
+test('receipt reissue (DOCS-1) from the page once a receipt was posted: the next issue waits for the next batch; a second request is refused plainly', async () => {
+  seq += 1;
+  const created = await api('POST', '/donations', {
+    channel: 'mail',
+    portalOrderId: `${h.ctx.prefix}-REISSUE-${seq}`,
+    donor: { name: '再発 四郎', nameKana: 'サイハツ シロウ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田4-4', phone: '03-4444-4444' },
+    amountYen: 12_000,
+    paymentMethod: 'bank_transfer',
+    paidAt: new Date().toISOString(),
+  });
+  expect(created.statusCode).toBe(201);
+  const id = created.json().donation.id as string;
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
+  // The first receipt goes out in a batch and is posted.
+  const { batchId } = (await api('POST', '/print-batches', { donationIds: [id] })).json();
+  await eventually(() => api('GET', `/print-batches/${batchId}`), (r) => r.json().batch?.status === 'handed_off', 60_000);
+  expect((await api('POST', `/print-batches/${batchId}/posted`, { postedAt: new Date().toISOString() })).statusCode).toBe(202);
+  await eventually(() => api('GET', `/donations/${id}/receipts`), (r) => r.json().receipts[0]?.postedAt);
+
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/donations/${id}`);
+  await statusShown(page, '書類発送済み');
+  const form = `form[action="/console/donations/${id}/reissue"]`;
+  await page.type('#f-reissue-reason', '寄附者が紛失（電話で依頼）');
+  await submit(page, form);
+  expect(await text(page, '[role=status]')).toContain('受領証明書の再発行を受け付けました');
+  const receipts = (await api('GET', `/donations/${id}/receipts`)).json().receipts as { issue: number; reissue: boolean; requestedBy: string; note: string; postedAt: string | null }[];
+  expect(receipts.map((r) => r.issue)).toEqual([1, 2]);
+  expect(receipts[1]).toMatchObject({ reissue: true, requestedBy: `operator:${operator.login}`, note: '寄附者が紛失（電話で依頼）', postedAt: null });
+  expect(await text(page, 'main')).toContain('寄附者が紛失（電話で依頼）');
+  await expectAccessible(page);
+
+  // The reissue waits for the next batch: asking again says so, and the reason typed stays.
+  await page.type('#f-reissue-reason', 'もう一度');
+  await submit(page, form);
+  expect(await text(page, '[role=alert]')).toContain('already waiting to be printed');
+  expect(await value(page, '#f-reissue-reason')).toBe('もう一度');
+  expect(((await api('GET', `/donations/${id}/receipts`)).json().receipts as unknown[]).length).toBe(2);
+  await page.browserContext().close();
+});
