@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { checkTransition, type CallCategory, type CallChannel, type CallStatus } from '../domain/callcentre/types';
-import { renamed } from './rows';
+import { asColumns, renamed } from './rows';
 
 /** CALL-1…4: the call centre log. Current state in `calls`, history in append-only `call_events`. */
 
@@ -105,13 +105,7 @@ export async function createCall(knex: Knex, call: NewCall, actor: string): Prom
         complaint: call.complaint,
         subject: call.subject,
         body: call.body,
-        caller_name: call.callerName ?? null,
-        caller_contact: call.callerContact ?? null,
-        donor_id: call.donorId ?? null,
-        donation_id: call.donationId ?? null,
-        gift_code: call.giftCode ?? null,
-        supplier_code: call.supplierCode ?? null,
-        shipment_id: call.shipmentId ?? null,
+        ...asColumns(call, 'callerName callerContact donorId donationId giftCode supplierCode shipmentId'),
         received_at: call.receivedAt,
         out_of_hours: call.outOfHours,
         // CALL-3: every complaint is reported to the city.

@@ -17,6 +17,7 @@ import {
 } from '../domain/gifts';
 import { Gift, Supplier } from './entities';
 import { giftStockView, lockGift, setStock, syncAlerts, txKnex, type GiftStockView } from './stock';
+import { orNull } from './rows';
 
 /**
  * The gift catalogue (GIFT-1, GIFT-4, GIFT-5): operators propose, the city
@@ -173,12 +174,8 @@ async function viewOf(em: EntityManager, gift: Gift, now = new Date()): Promise<
     },
     temperature: gift.temperature,
     deliveries: gift.deliveries,
-    deliveryIntervalDays: gift.deliveryIntervalDays ?? null,
-    acceptFrom: gift.acceptFrom ?? null,
-    acceptUntil: gift.acceptUntil ?? null,
-    localProductBasis: gift.localProductBasis ?? null,
+    ...orNull(gift, 'deliveryIntervalDays acceptFrom acceptUntil localProductBasis carrier'),
     deliveryConstraints: gift.deliveryConstraints ?? {},
-    carrier: gift.carrier ?? null,
     listings: portals.map((p) => ({
       portal: p.portal_code,
       portalGiftName: p.portal_gift_name,
@@ -332,38 +329,41 @@ export async function decideGift(em: EntityManager, code: string, decision: { ap
   });
 }
 
-/** Puts an approved gift on sale; refused (409, every reason and the ratios) otherwise. */
-export async function activateGift(em: EntityManager, code: string): Promise<GiftView> {
+/** In one transaction: the gift locked for update, `change` applied to it, and its view afterwards. */
+function changeLockedGift(em: EntityManager, code: string, change: (tx: EntityManager, gift: Gift) => Promise<void>): Promise<GiftView> {
   return em.transactional(async (tx) => {
     const gift = await loadGift(tx, code, true);
-    if (!gift.active) {
-      const ratios = ratiosOf(gift, await portalRows(txKnex(tx), code));
-      const problems = problemsOf(gift, ratios);
-      if (problems.length) throw refusal('activation_refused', `gift ${code} cannot be activated`, problems, ratios);
-      gift.active = true;
-      await tx.flush();
-    }
+    await change(tx, gift);
     return viewOf(tx, gift);
   });
 }
 
-export async function deactivateGift(em: EntityManager, code: string): Promise<GiftView> {
-  return em.transactional(async (tx) => {
-    const gift = await loadGift(tx, code, true);
-    gift.active = false;
+/** Puts an approved gift on sale; refused (409, every reason and the ratios) otherwise. */
+export async function activateGift(em: EntityManager, code: string): Promise<GiftView> {
+  return changeLockedGift(em, code, async (tx, gift) => {
+    if (gift.active) return;
+    const ratios = ratiosOf(gift, await portalRows(txKnex(tx), code));
+    const problems = problemsOf(gift, ratios);
+    if (problems.length) throw refusal('activation_refused', `gift ${code} cannot be activated`, problems, ratios);
+    gift.active = true;
     await tx.flush();
-    return viewOf(tx, gift);
   });
+}
+
+const offSale = async (tx: EntityManager, gift: Gift) => {
+  gift.active = false;
+  await tx.flush();
+};
+
+export async function deactivateGift(em: EntityManager, code: string): Promise<GiftView> {
+  return changeLockedGift(em, code, offSale);
 }
 
 /** GIFT-1 remove: off sale and unlisted on every portal; the gift, its prices, stock and history stay. */
 export async function removeGift(em: EntityManager, code: string): Promise<GiftView> {
-  return em.transactional(async (tx) => {
-    const gift = await loadGift(tx, code, true);
-    gift.active = false;
-    await tx.flush();
+  return changeLockedGift(em, code, async (tx, gift) => {
+    await offSale(tx, gift);
     await txKnex(tx).raw('update gift_listings set listed = false, updated_at = now() where gift_code = ? and listed', [code]);
-    return viewOf(tx, gift);
   });
 }
 

@@ -7,6 +7,8 @@
 export const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const names = (list: string) => list.split(/\s+/).filter(Boolean);
 
 /**
  * The named columns (space-separated) under their camelCase names, values unchanged: the part of
@@ -16,6 +18,22 @@ const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function renamed(row: Record<string, unknown>, columns: string): any {
   const out: Record<string, unknown> = {};
-  for (const column of columns.split(/\s+/).filter(Boolean)) out[camel(column)] = row[column];
+  for (const column of names(columns)) out[camel(column)] = row[column];
   return out;
+}
+
+/**
+ * The named fields (space-separated) of an entity or input, a missing one as null: the part of a
+ * view that only copies optional fields. Untyped, like `renamed`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function orNull(source: object, fields: string): any {
+  const from = source as Record<string, unknown>;
+  return Object.fromEntries(names(fields).map((f) => [f, from[f] ?? null]));
+}
+
+/** The named camelCase fields of an input under their snake_case column names, a missing one as null: an insert's or update's renaming. */
+export function asColumns(source: object, fields: string): Record<string, unknown> {
+  const from = source as Record<string, unknown>;
+  return Object.fromEntries(names(fields).map((f) => [snake(f), from[f] ?? null]));
 }

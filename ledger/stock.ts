@@ -277,6 +277,16 @@ async function insertMovement(db: Db, m: { giftCode: string; portal: string | nu
   ]);
 }
 
+/** In one transaction: the gift's stock settings locked (a missing gift is GiftRuleError 404) and its listings' stock, for `work`. */
+function withLockedStock(em: EntityManager, code: string, work: (db: Db, gift: GiftStockSettings, listings: ListingStock[]) => Promise<void>): Promise<void> {
+  return em.transactional(async (tx) => {
+    const db = txKnex(tx);
+    const gift = await lockGift(db, code);
+    if (!gift) throw GiftRuleError.notFound(`gift ${code}`);
+    await work(db, gift, await listingStock(db, code));
+  });
+}
+
 export interface StockSettingInput {
   /** Omitted = unchanged; null = stop tracking. */
   totalStock?: number | null;
@@ -292,11 +302,7 @@ export interface StockSettingInput {
  * total, are 400s naming the field.
  */
 export async function setStock(em: EntityManager, code: string, input: StockSettingInput, actor: string): Promise<void> {
-  await em.transactional(async (tx) => {
-    const db = txKnex(tx);
-    const gift = await lockGift(db, code);
-    if (!gift) throw GiftRuleError.notFound(`gift ${code}`);
-    const listings = await listingStock(db, code);
+  await withLockedStock(em, code, async (db, gift, listings) => {
     const errors: FieldError[] = [];
     const allocations = input.allocations ?? [];
     if (allocations.length) {
@@ -376,11 +382,7 @@ export interface MoveInput {
 
 /** POST /gifts/:code/stock/moves: an operator applies a move (typically one the rebalance recommended). */
 export async function moveStock(em: EntityManager, code: string, input: MoveInput, actor: string): Promise<void> {
-  await em.transactional(async (tx) => {
-    const db = txKnex(tx);
-    const gift = await lockGift(db, code);
-    if (!gift) throw GiftRuleError.notFound(`gift ${code}`);
-    const listings = await listingStock(db, code);
+  await withLockedStock(em, code, async (db, gift, listings) => {
     const position = stockPosition(gift.totalStock, listings);
     const errors: FieldError[] = [];
     const to = listings.find((l) => l.portal === input.to);

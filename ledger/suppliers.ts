@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager, type Knex } fro
 import type { FieldError } from '../domain/donor';
 import { GiftRuleError, nextShippingDay, normalizeWeekdays, shippingWeekdayErrors, type CarrierCode } from '../domain/gifts';
 import { Supplier } from './entities';
+import { orNull } from './rows';
 
 /**
  * Suppliers (事業者): contact details, shipping days (SHIP-2), the signed
@@ -45,13 +46,8 @@ export function supplierView(s: Supplier, now = new Date()): SupplierView {
   const weekdays = normalizeWeekdays(s.shippingWeekdays ?? []);
   return {
     id: s.id,
-    code: s.code ?? null,
     name: s.name,
-    email: s.email ?? null,
-    phone: s.phone ?? null,
-    postalCode: s.postalCode ?? null,
-    address: s.address ?? null,
-    defaultCarrier: s.defaultCarrier ?? null,
+    ...orNull(s, 'code email phone postalCode address defaultCarrier'),
     shippingWeekdays: weekdays,
     nextShippingDay: weekdays.length ? nextShippingDay(weekdays, now) : null,
     shippingException: s.shippingExceptionApprovedAt
