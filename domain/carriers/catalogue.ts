@@ -10,8 +10,10 @@
  * Order matters: it is the order of the API enums and of the messages.
  * Adding a carrier: docs/architecture.md, "Adding a carrier".
  *
- * Pure data, no imports: workflow code (the deterministic sandbox) reads it too.
+ * Pure data (its one import, domain/declarations.ts, imports nothing): workflow code (the deterministic sandbox) reads it too.
  */
+
+import { deriveFromCatalogue } from '../declarations';
 
 /** 常温 / 冷蔵 / 冷凍, as in gifts.temperature. */
 export const TEMPERATURE_CLASSES = ['ambient', 'chilled', 'frozen'] as const;
@@ -69,21 +71,12 @@ export const CARRIER_CATALOGUE = [
 
 export type CarrierCode = (typeof CARRIER_CATALOGUE)[number]['code'];
 
-/** Every carrier code, in declaration order. */
-export const CARRIER_CODES = CARRIER_CATALOGUE.map((c) => c.code) as readonly CarrierCode[];
-
-export const isCarrierCode = (value: string): value is CarrierCode => (CARRIER_CODES as readonly string[]).includes(value);
-
-const BY_CODE: ReadonlyMap<string, CarrierDeclaration> = new Map(CARRIER_CATALOGUE.map((c) => [c.code, c]));
-
-/** The declaration of one carrier. */
-export const carrierDeclaration = (code: CarrierCode): CarrierDeclaration => BY_CODE.get(code)!;
-
-/** Display name of a carrier code (ヤマト運輸); anything else — an unknown code or a name already — is returned as given. */
-export const carrierName = (codeOrName: string): string => BY_CODE.get(codeOrName)?.name ?? codeOrName;
-
-/** Display names by code. */
-export const CARRIER_NAMES = Object.fromEntries(CARRIER_CATALOGUE.map((c) => [c.code, c.name])) as Readonly<Record<CarrierCode, string>>;
+/**
+ * Derived from the catalogue (domain/declarations.ts): every carrier code in declaration order, the
+ * guard, one code's declaration, the display name of a code (ヤマト運輸; anything else is returned as
+ * given) and the display names by code.
+ */
+export const { codes: CARRIER_CODES, is: isCarrierCode, declaration: carrierDeclaration, name: carrierName, names: CARRIER_NAMES } = deriveFromCatalogue<CarrierDeclaration, CarrierCode>(CARRIER_CATALOGUE);
 
 /** "must be one of yamato_b2, sagawa_ehiden, japanpost_clickpost, japanpost_yupri" */
 export const CARRIER_CODES_MESSAGE = `must be one of ${CARRIER_CODES.join(', ')}`;

@@ -12,8 +12,10 @@
  * Order is the order of the ledger's rows; lists derived for the API are sorted by code.
  * Adding a portal: docs/architecture.md, "Adding a portal".
  *
- * Pure data, no imports: workflow code (the deterministic sandbox) may read it too.
+ * Pure data (its one import, domain/declarations.ts, imports nothing): workflow code (the deterministic sandbox) may read it too.
  */
+
+import { deriveFromCatalogue } from '../declarations';
 
 export interface PortalDeclaration {
   /** Stored in the ledger (portals.code, donations.portal_code, …) and used in the API. */
@@ -52,21 +54,12 @@ export type BuiltInMappingPortal = Extract<Declared, { builtInMapping: true }>['
 /** Portals whose donations pay no base fee: domain/billing/fees.ts must give each its exclusion reason (Record<…>). */
 export type NoBaseFeePortal = Extract<Declared, { noBaseFee: true }>['code'];
 
-/** Every portal code, in declaration order. */
-export const PORTAL_CODES = PORTAL_CATALOGUE.map((p) => p.code) as readonly PortalCode[];
-
-export const isPortalCode = (value: string): value is PortalCode => (PORTAL_CODES as readonly string[]).includes(value);
-
-const BY_CODE: ReadonlyMap<string, PortalDeclaration> = new Map(PORTAL_CATALOGUE.map((p) => [p.code, p]));
-
-/** The declaration of one portal. */
-export const portalDeclaration = (code: PortalCode): PortalDeclaration => BY_CODE.get(code)!;
-
-/** Display name of a portal code (ふるさとチョイス); anything else is returned as given. */
-export const portalName = (code: string): string => BY_CODE.get(code)?.name ?? code;
-
-/** Display names by code. */
-export const PORTAL_NAMES = Object.fromEntries(PORTAL_CATALOGUE.map((p) => [p.code, p.name])) as Readonly<Record<PortalCode, string>>;
+/**
+ * Derived from the catalogue (domain/declarations.ts): every portal code in declaration order, the
+ * guard, one code's declaration, the display name of a code (ふるさとチョイス; anything else is returned as
+ * given) and the display names by code.
+ */
+export const { codes: PORTAL_CODES, is: isPortalCode, declaration: portalDeclaration, name: portalName, names: PORTAL_NAMES } = deriveFromCatalogue<PortalDeclaration, PortalCode>(PORTAL_CATALOGUE);
 
 /** Portals with a built-in import mapping, sorted by code (the API enum's order). */
 export const BUILT_IN_MAPPING_PORTALS = PORTAL_CATALOGUE.filter((p) => p.builtInMapping)
