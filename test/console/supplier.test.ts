@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import iconv from 'iconv-lite';
 import type { Page } from 'puppeteer-core';
+import { consolePrincipalHeaders } from '../../api/auth';
 import { B2_HEADER } from '../../domain/carriers/yamato-b2';
 import { jstDate } from '../../domain/jst';
 import { registerDonation } from '../../ledger/donations';
@@ -200,3 +201,36 @@ test('a supplier reads its monthly statement and disputes it with a reason (refu
   await page.browserContext().close();
   await otherPage.browserContext().close();
 }, 120_000);
+
+test('a supplier answers a quality demand (CALL-3) with its reply and the measure taken; empty answers are refused at their fields', async () => {
+  const operatorHeaders = consolePrincipalHeaders({ role: 'operator', name: 'test', consoleTerminal: '127.0.0.1' });
+  const call = await h.app.inject({ method: 'POST', url: '/calls', headers: operatorHeaders, payload: { channel: 'phone', subject: `${h.ctx.prefix} うなぎが解けていた`, body: '到着時に解けていた', category: '返礼品', complaint: true, links: { supplierCode: FARM } } });
+  expect(call.statusCode).toBe(201);
+  const demand = await h.app.inject({ method: 'POST', url: `/calls/${call.json().call.id}/measures`, headers: operatorHeaders, payload: { party: { kind: 'supplier', supplierCode: FARM }, demand: '冷凍の梱包を見直してください', dueOn: jstDate(new Date()) } });
+  expect(demand.statusCode).toBe(201);
+  const id = demand.json().measure.id;
+
+  const page = await h.newPage();
+  await h.signIn(page, farm);
+  await page.goto(`${h.base}/console/supplier/statements`);
+  await press(page, `a[href="/console/supplier/quality/${id}"]`);
+  expect(await text(page, '#measure-status')).toBe('回答待ち');
+  expect(await h.axe(page)).toEqual([]);
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-reply-error')).toContain('fewer than 1');
+  expect(await text(page, '#f-measureTaken-error')).toContain('fewer than 1');
+  expect(await h.axe(page)).toEqual([]);
+  await page.type('#f-reply', '梱包材を変更しました');
+  await page.type('#f-measureTaken', '保冷剤を2個に増やし、発泡スチロール箱に変更');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '[role=status]')).toContain('回答を記録しました');
+  expect(await text(page, '#measure-status')).toBe('回答済み');
+  expect(await text(page, 'main dl')).toContain(`supplier:${FARM}`);
+  // Another supplier does not see it.
+  const otherPage = await h.newPage();
+  await h.signIn(otherPage, other);
+  expect((await otherPage.goto(`${h.base}/console/supplier/quality/${id}`))?.status()).toBe(404);
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+  await otherPage.browserContext().close();
+});
