@@ -5,6 +5,9 @@ import type { Donation } from '../../ledger/entities';
 import { donationWorkflow } from './donation-workflow';
 import type { DonationWorkflowInput } from './definitions';
 
+/** Where a migrated donation starts (see donationWorkflowInput); a fresh one starts at the beginning. */
+export type DonationStage = { documentsSentAt?: string; giftsShippedAt?: string; reviewFlags?: string[]; importLate?: boolean };
+
 /**
  * `stage` places a donation migrated from the previous system (LEDGER-4, SHIP-7)
  * where that system had got to: documents already posted, gifts already shipped,
@@ -13,7 +16,7 @@ import type { DonationWorkflowInput } from './definitions';
 export function donationWorkflowInput(
   d: Donation,
   config: Pick<AppConfig, 'donation'> & Partial<Pick<AppConfig, 'shipping'>>,
-  stage?: { documentsSentAt?: string; giftsShippedAt?: string; reviewFlags?: string[]; importLate?: boolean },
+  stage?: DonationStage,
 ): DonationWorkflowInput {
   return {
     donationId: d.id,
@@ -39,19 +42,19 @@ export function donationWorkflowInput(
 /**
  * Starts the donation's workflow unless it already exists. Safe to call again
  * after a crash between the ledger insert and the start: a running workflow is
- * reused and a finished one is never started a second time.
+ * reused and a finished one is never started a second time. `stage`: see donationWorkflowInput.
  */
 export async function ensureDonationWorkflow(
   client: Client,
   d: Donation,
   config: Pick<AppConfig, 'donation' | 'shipping' | 'temporal'>,
-  intake?: { importLate: boolean },
+  stage?: DonationStage,
 ): Promise<WorkflowHandle<typeof donationWorkflow>> {
   try {
     return await client.workflow.start(donationWorkflow, {
       taskQueue: config.temporal.taskQueue,
       workflowId: d.workflowId,
-      args: [donationWorkflowInput(d, config, intake)],
+      args: [donationWorkflowInput(d, config, stage)],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });

@@ -1,11 +1,11 @@
 // Client-side helpers for ImportFileWorkflow (API, schedule, bench, tests). Not part of the workflow bundle.
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
 import type { Donation } from '../../ledger/entities';
 import { importWorkflowId } from '../../ledger/intake';
 import type { DonationStart } from '../../ledger/migration-import';
-import { donationWorkflowInput, ensureDonationWorkflow } from '../donation/client';
-import { donationWorkflow } from '../donation/donation-workflow';
+import { ensureDonationWorkflow } from '../donation/client';
+import type { donationWorkflow } from '../donation/donation-workflow';
 import { importFileWorkflow } from './import-file-workflow';
 
 /**
@@ -21,19 +21,7 @@ export async function ensureImportedDonationWorkflow(
   start?: DonationStart,
   intake?: { importLate: boolean },
 ): Promise<WorkflowHandle<typeof donationWorkflow>> {
-  if (!start) return ensureDonationWorkflow(client, d, config, intake);
-  try {
-    return await client.workflow.start(donationWorkflow, {
-      taskQueue: config.temporal.taskQueue,
-      workflowId: d.workflowId,
-      args: [donationWorkflowInput(d, config, start)],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(d.workflowId);
-    throw err;
-  }
+  return ensureDonationWorkflow(client, d, config, start ?? intake);
 }
 
 /** Starts the file's import unless it is running; a finished import is not repeated (its result stands). */
