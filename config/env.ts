@@ -217,6 +217,10 @@ export interface MailConfig {
   maskedDomains: string[];
   /** Port of the local development sink (used when smtpUrl is unset). */
   sinkPort: number;
+  /** DOCS-5: the DSN mailbox, a folder the bounce address's mail is delivered into (one .eml per message). */
+  dsnDir: string;
+  /** DOCS-5: how often the DSN mailbox is read, minutes. */
+  dsnCheckMinutes: number;
 }
 
 export type { MyNumberKeyring } from '../domain/onestop/keyring';
@@ -372,7 +376,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       workingHours: timeRange(env, 'MYNUMBER_WORKING_HOURS', '08:30-18:00'),
     },
     intake: intakeConfig(env, dataDir),
-    mail: mailConfig(env),
+    mail: { ...mailConfig(env), dsnDir: path.resolve(env.MAIL_DSN_DIR || path.join(dataDir, 'mail-dsn')), dsnCheckMinutes: int(env, 'MAIL_DSN_CHECK_MINUTES', 15, 1, 1440) },
     callCentre: {
       hours: timeRange(env, 'CALL_HOURS', '09:00-17:00'),
       yearEndHours: timeRange(env, 'CALL_YEAR_END_HOURS', '09:00-19:00'),
@@ -494,7 +498,7 @@ export const DEFAULT_MAIL_FROM = '柳川市ふるさと納税 <furusato@city.yan
  */
 export const DEFAULT_MASKED_DOMAINS = ['pc.fw.rakuten.ne.jp'];
 
-function mailConfig(env: Env): MailConfig {
+function mailConfig(env: Env): Omit<MailConfig, 'dsnDir' | 'dsnCheckMinutes'> {
   const smtpUrl = env.SMTP_URL || undefined;
   if (smtpUrl) {
     let url: URL;

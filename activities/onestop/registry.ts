@@ -1,9 +1,11 @@
 // The onestop feature's activities (activities/index.ts walks every feature's registry).
 import type { ActivityFeature } from '../feature';
 import { createHandlingReportActivities } from './handling-report';
+import { createLateBounceActivities } from './late-bounces';
 import { createOneStopActivities } from './onestop';
 
 export const onestopActivities = ((deps, { sendMail }) => ({
   ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail }),
   ...createHandlingReportActivities({ orm: deps.orm, onestop: deps.onestop }),
+  ...createLateBounceActivities({ orm: deps.orm }),
 })) satisfies ActivityFeature;

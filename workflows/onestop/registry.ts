@@ -1,5 +1,5 @@
 // Client-side: the onestop feature's registry (workflows/features.ts walks it). Not part of the workflow bundle.
 import type { WorkflowFeature } from '../feature';
-import { handlingReportSchedule, notificationReminderSchedule, notificationSchedule, retentionSchedule } from './schedule';
+import { handlingReportSchedule, lateBounceSchedule, notificationReminderSchedule, notificationSchedule, retentionSchedule } from './schedule';
 
-export const onestopWorkflows: WorkflowFeature = { schedules: [notificationSchedule, notificationReminderSchedule, retentionSchedule, handlingReportSchedule], searchAttributes: {} };
+export const onestopWorkflows: WorkflowFeature = { schedules: [notificationSchedule, notificationReminderSchedule, retentionSchedule, handlingReportSchedule, lateBounceSchedule], searchAttributes: {} };

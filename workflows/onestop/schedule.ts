@@ -5,11 +5,13 @@ import type { ScheduleDefinition } from '../schedule-definition';
 import { onestopNotificationReminderWorkflow, onestopNotificationWorkflow } from './notification-workflow';
 import { retentionProposalWorkflow } from './retention-proposal-workflow';
 import { mynumberHandlingReportWorkflow } from './handling-report-workflow';
+import { lateBounceWorkflow } from './late-bounce-workflow';
 
 export const NOTIFICATION_SCHEDULE_ID = 'onestop-notification';
 export const NOTIFICATION_REMINDER_SCHEDULE_ID = 'onestop-notification-reminder';
 export const RETENTION_SCHEDULE_ID = 'onestop-retention-proposal';
 export const HANDLING_REPORT_SCHEDULE_ID = 'mynumber-handling-report';
+export const LATE_BOUNCE_SCHEDULE_ID = 'mail-late-bounces';
 
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
@@ -72,5 +74,16 @@ export const handlingReportSchedule: ScheduleDefinition = {
     spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 0, comment: '特定個人情報の取扱状況報告 (MYNUM-3)' }], timezone: 'Asia/Tokyo' },
     action: { type: 'startWorkflow', workflowType: mynumberHandlingReportWorkflow, args: [{ requestedBy: 'system:schedule' }], taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}/scheduled` },
     policies: yearlyPolicies,
+  }),
+};
+
+/** DOCS-5: the DSN mailbox read every MAIL_DSN_CHECK_MINUTES; a run still going is not started twice. */
+export const lateBounceSchedule: ScheduleDefinition = {
+  id: LATE_BOUNCE_SCHEDULE_ID,
+  purpose: 'DOCS-5 late bounces from the DSN mailbox',
+  shape: (config, scheduleId) => ({
+    spec: { intervals: [{ every: `${config.mail.dsnCheckMinutes} minutes` }] },
+    action: { type: 'startWorkflow', workflowType: lateBounceWorkflow, args: [{ dir: config.mail.dsnDir }], taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}/scheduled` },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   }),
 };

@@ -5,3 +5,4 @@ export { onestopNotificationWorkflow, onestopNotificationReminderWorkflow } from
 export { retentionProposalWorkflow } from './retention-proposal-workflow';
 export { incidentReportWorkflow } from './incident-workflow';
 export { mynumberHandlingReportWorkflow } from './handling-report-workflow';
+export { lateBounceWorkflow } from './late-bounce-workflow';
