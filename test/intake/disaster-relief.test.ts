@@ -3,21 +3,19 @@ import { reliefDecision, type ReliefCampaign } from '../../domain/intake/disaste
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { statusQuery } from '../../workflows/donation/definitions';
 import { eventually, type SuiteContext } from '../support/context';
-import { apiSuite, type TestApi } from '../support/api';
+import type { TestApi } from '../support/api';
+import { intakeSuite, type IntakeSuite } from './support';
 import { MAPPED_HEADER } from '../fixtures/portals/generate';
 
 let ctx: SuiteContext;
 let api: TestApi;
-
+let upload: IntakeSuite['upload'];
 
 beforeAll(async () => {
-  ({ ctx, api } = await apiSuite('intake-relief', { worker: true }));
-  await ctx.orm.em.fork().getKnex()('gifts').insert({ code: 'dr-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
+  ({ ctx, api, upload } = await intakeSuite('intake-relief', 'dr-fix-eel'));
 });
 
 afterAll(() => api?.close());
-
-const upload = (portal: string, fileName: string, bytes: Buffer) => api.upload(`/intake/imports?portal=${portal}`, fileName, bytes, 'operator');
 
 /** A チョイス-layout file with the 災害支援 column. */
 function choiceFile(rows: { id: string; at: string; amount: string; gift: string; relief?: string; name: [string, string, string, string] }[]): Buffer {

@@ -5,21 +5,20 @@ import { Donation } from '../../ledger/entities';
 import { importChunk, storeImportFile } from '../../ledger/intake';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { eventually, type SuiteContext } from '../support/context';
-import { apiSuite, type Caller, type TestApi } from '../support/api';
+import type { Caller, TestApi } from '../support/api';
+import { intakeSuite, type IntakeSuite } from './support';
 import { mappedFixture } from '../fixtures/portals/generate';
 
 let ctx: SuiteContext;
 let api: TestApi;
-
+let upload: IntakeSuite['upload'];
 
 beforeAll(async () => {
-  ({ ctx, api } = await apiSuite('intake-api', { worker: true }));
-  await ctx.orm.em.fork().getKnex()('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
+  ({ ctx, api, upload } = await intakeSuite('intake-api', 'map-fix-eel'));
 });
 
 afterAll(() => api?.close());
 
-const upload = (portal: string, fileName: string, bytes: Buffer, role: Caller = 'operator') => api.upload(`/intake/imports?portal=${portal}`, fileName, bytes, role);
 const send = (method: 'POST' | 'PATCH', url: string, payload: object, role: Caller = 'operator') => (method === 'POST' ? api.post : api.patch)(url, payload, role);
 
 const todayJst = () => jstDate(new Date()).replace(/-/g, '/');

@@ -7,6 +7,7 @@ import { ensureSchedule } from '../../workflows/schedule-definition';
 import { eventually, suiteContext, type SuiteContext } from '../support/context';
 import { startFakePortal, type FakePortal } from '../support/fake-portal';
 import { mappedFixture } from '../fixtures/portals/generate';
+import { ensureFixtureGift } from './support';
 
 let ctx: SuiteContext;
 let portal: FakePortal;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   // The suite's configuration (AppConfig.intake) tells the worker's collection activity where to look.
   ctx = await suiteContext('intake-schedule', { PORTAL_INBOX_DIR: inbox, PORTAL_INBOX_URLS: `furunavi=${portal.url('furunavi')},mynavi=${portal.url('mynavi')}` });
   await ctx.startWorker();
-  await ctx.orm.em.fork().getKnex()('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
+  await ensureFixtureGift(ctx, 'map-fix-eel');
 });
 
 afterAll(async () => {
