@@ -2,6 +2,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { handlerClearance, type Clearance, type HandlerEntry, type HandlerKind } from '../domain/onestop/handlers';
 import { terminalClearance, type HandlingArea } from '../domain/onestop/handling-area';
 import { jstDate } from '../domain/jst';
+import { approvalNotice, handlerNotice } from '../domain/onestop/handler-notices';
 import { renamed } from './rows';
 
 /** MYNUM-1: the register of people who may handle 特定個人情報, and the refusals it caused. */
@@ -69,10 +70,26 @@ export async function saveHandler(knex: Knex, actor: string, input: HandlerInput
       updated_at: trx.fn.now(),
     };
     const approvalLapses = !before || before.kind !== input.kind || before.name !== input.name;
+    const previous = before ? await findHandler(trx, actor) : undefined;
     if (!before) await trx('mynumber_handlers').insert({ actor, ...fields, registered_by: by });
     else await trx('mynumber_handlers').where({ actor }).update({ ...fields, ...(approvalLapses ? { city_approved_on: null, city_approved_by: null } : {}) });
-    return (await findHandler(trx, actor))!;
+    const after = (await findHandler(trx, actor))!;
+    // In the same transaction: no change of the register without its notice to the city.
+    await recordNotice(trx, actor, handlerNotice(previous, after), by);
+    return after;
   });
+}
+
+async function recordNotice(knex: Knex, actor: string, notice: { kind: string; text: string } | undefined, by: string, now = new Date()): Promise<void> {
+  if (notice) await knex('mynumber_handler_notices').insert({ actor, kind: notice.kind, notice: notice.text, noticed_on: jstDate(now), recorded_by: by });
+}
+
+/** The dated notices of register changes, oldest first; `from`/`to` (YYYY-MM-DD, JST) bound the dates. */
+export async function handlerNotices(knex: Knex, period: { from?: string; to?: string } = {}) {
+  const q = knex('mynumber_handler_notices').select('id', 'actor', 'kind', 'notice', knex.raw(`to_char(noticed_on, 'YYYY-MM-DD') as noticed_on`), 'recorded_by', 'recorded_at').orderBy('id');
+  if (period.from) q.where('noticed_on', '>=', period.from);
+  if (period.to) q.where('noticed_on', '<=', period.to);
+  return (await q).map((r: any) => ({ id: Number(r.id), actor: r.actor, kind: r.kind, notice: r.notice, noticedOn: r.noticed_on, recordedBy: r.recorded_by, recordedAt: new Date(r.recorded_at).toISOString() }));
 }
 
 /** The city approves a 作業責任者, dated the day it is recorded (an approval cannot be back-dated). */
@@ -80,8 +97,12 @@ export async function approveResponsible(knex: Knex, actor: string, by: string, 
   const entry = await findHandler(knex, actor);
   if (!entry) return 'not_found';
   if (entry.kind !== 'responsible') return 'not_responsible';
-  await knex('mynumber_handlers').where({ actor }).update({ city_approved_on: jstDate(now), city_approved_by: by, updated_by: by, updated_at: knex.fn.now() });
-  return (await findHandler(knex, actor))!;
+  return knex.transaction(async (trx) => {
+    await trx('mynumber_handlers').where({ actor }).update({ city_approved_on: jstDate(now), city_approved_by: by, updated_by: by, updated_at: trx.fn.now() });
+    const approved = (await findHandler(trx, actor))!;
+    await recordNotice(trx, actor, approvalNotice(approved, by), by, now);
+    return approved;
+  });
 }
 
 /** Whether `actor` may handle a 個人番号 now; a refusal is recorded (without the number) before it is returned. */

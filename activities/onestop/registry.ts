@@ -1,6 +1,7 @@
 // The onestop feature's activities (activities/index.ts walks every feature's registry).
 import type { ActivityFeature } from '../feature';
 import { createHandlingReportActivities } from './handling-report';
+import { createHandlerRegisterActivities } from './handler-register';
 import { createLateBounceActivities } from './late-bounces';
 import { createOneStopActivities } from './onestop';
 
@@ -8,4 +9,5 @@ export const onestopActivities = ((deps, { sendMail }) => ({
   ...createOneStopActivities({ orm: deps.orm, onestop: deps.onestop, sendMail }),
   ...createHandlingReportActivities({ orm: deps.orm, onestop: deps.onestop }),
   ...createLateBounceActivities({ orm: deps.orm }),
+  ...createHandlerRegisterActivities({ orm: deps.orm, renderer: deps.documents.renderer, workDir: deps.documents.workDir }),
 })) satisfies ActivityFeature;

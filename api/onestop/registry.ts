@@ -1,6 +1,7 @@
 // The onestop feature's routes (api/server.ts walks every feature's registry).
 import type { ApiFeature } from '../feature';
 import { registerMyNumberHandlerRoutes } from './handlers';
+import { registerHandlerRegisterRoutes } from './handler-register';
 import { registerHandlingReportRoutes } from './handling-report';
 import { registerIncidentFollowUpRoutes } from './incident-followup';
 import { registerOnlineIntakeApprovalRoutes } from './online-approval';
@@ -9,6 +10,7 @@ import { registerOneStopRoutes } from './onestop';
 export const onestopApi: ApiFeature = (app, deps) => {
   registerOneStopRoutes(app, deps);
   registerMyNumberHandlerRoutes(app, deps);
+  registerHandlerRegisterRoutes(app, deps);
   registerHandlingReportRoutes(app, deps);
   registerIncidentFollowUpRoutes(app, deps);
   registerOnlineIntakeApprovalRoutes(app, deps);

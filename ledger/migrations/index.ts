@@ -33,6 +33,7 @@ import { Migration20261207045931_shipment_reference } from './Migration202612070
 import { Migration20261207004100_subcontractors } from './Migration20261207004100_subcontractors';
 import { Migration20261207052244_call_channel_web } from './Migration20261207052244_call_channel_web';
 import { Migration20261207005300_incident_followup } from './Migration20261207005300_incident_followup';
+import { Migration20261207011900_mynumber_register_notices } from './Migration20261207011900_mynumber_register_notices';
 import { Migration20261207061408_late_bounces } from './Migration20261207061408_late_bounces';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -70,5 +71,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261207004100_subcontractors', class: Migration20261207004100_subcontractors },
   { name: 'Migration20261207052244_call_channel_web', class: Migration20261207052244_call_channel_web },
   { name: 'Migration20261207005300_incident_followup', class: Migration20261207005300_incident_followup },
+  { name: 'Migration20261207011900_mynumber_register_notices', class: Migration20261207011900_mynumber_register_notices },
   { name: 'Migration20261207061408_late_bounces', class: Migration20261207061408_late_bounces },
 ];

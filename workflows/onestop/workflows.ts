@@ -5,4 +5,5 @@ export { onestopNotificationWorkflow, onestopNotificationReminderWorkflow } from
 export { retentionProposalWorkflow } from './retention-proposal-workflow';
 export { incidentReportWorkflow } from './incident-workflow';
 export { mynumberHandlingReportWorkflow } from './handling-report-workflow';
+export { handlerRegisterReportWorkflow } from './handler-register-workflow';
 export { lateBounceWorkflow } from './late-bounce-workflow';
