@@ -565,6 +565,12 @@ export async function findDestruction(knex: Knex, id: string) {
   };
 }
 
+/** REC-1: the proposals, newest first; `status` narrows them (the city's queue asks for `proposed`). */
+export async function listDestructions(knex: Knex, filter: { status?: string } = {}) {
+  const rows = await knex('retention_destructions').select('id').modify((q) => (filter.status ? q.where('status', filter.status) : q)).orderBy('proposed_at', 'desc').limit(200);
+  return Promise.all(rows.map((r: { id: string }) => findDestruction(knex, r.id).then((d) => d!)));
+}
+
 export async function decideDestruction(knex: Knex, id: string, approve: boolean, actor: string, reason: string): Promise<void> {
   const updated = await knex('retention_destructions')
     .where({ id, status: 'proposed' })

@@ -21,6 +21,7 @@ const pct = (ratio: number | null | undefined) => (ratio === null || ratio === u
 
 export interface ApprovalQueue {
   reports: Record<string, any>[];
+  destructions: Record<string, any>[];
   gifts: Record<string, any>[];
   suppliers: Record<string, any>[];
   promotions: Record<string, any>[];
@@ -33,10 +34,11 @@ export async function approvalQueue(api: ApiCall, user: ConsoleUser): Promise<Ap
   const months = recentMonths(jstDate(new Date()), INVOICE_MONTHS);
   // The current month's report cannot exist yet: the months before it.
   const reportMonths = months.slice(1);
-  const [gifts, suppliers, promotions, ...rest] = await Promise.all([
+  const [gifts, suppliers, promotions, destructions, ...rest] = await Promise.all([
     api(user, 'GET', '/gifts?approvalStatus=proposed&limit=500'),
     api(user, 'GET', '/suppliers?active=true'),
     api(user, 'GET', '/promotions?status=proposed'),
+    api(user, 'GET', '/onestop/retention/destructions?status=proposed'),
     ...months.map((m) => api(user, 'GET', `/billing/runs/${m}`)),
     ...reportMonths.map((m) => api(user, 'GET', `/reports/monthly/${m}/inspection`)),
   ]);
@@ -52,10 +54,11 @@ export async function approvalQueue(api: ApiCall, user: ConsoleUser): Promise<Ap
       const latest = r.status === 200 ? (r.body.invoices as Record<string, any>[])[0] : undefined;
       return latest?.status === 'issued' ? [{ ...latest, month: months[i] }] : [];
     }),
+    destructions: (destructions.body?.destructions ?? []) as Record<string, any>[],
     reports: inspections.flatMap((r) => (r.status === 200 && r.body.status === 'awaiting_inspection' ? [r.body] : [])),
     total: 0,
   };
-  q.total = q.reports.length + q.gifts.length + q.promotions.length + q.invoices.length;
+  q.total = q.reports.length + q.destructions.length + q.gifts.length + q.promotions.length + q.invoices.length;
   return q;
 }
 
@@ -94,6 +97,25 @@ const KINDS: Record<string, DecisionKind> = {
     choices: [{ value: 'pass', label: '検査に合格とする' }, { value: 'return', label: '差し戻す（作り直しを求める）' }],
     note: { field: 'reason', label: '差し戻しの理由', hint: '差し戻すときは理由が必要です。' },
     post: (key, f, choice, note) => ({ url: `/reports/monthly/${encodeURIComponent(key)}/inspection`, body: { revision: f.revision, decision: choice, reason: note || undefined } }),
+  },
+  destructions: {
+    title: () => '個人番号等の廃棄の承認',
+    async load(api, user, key) {
+      const res = await api(user, 'GET', `/onestop/retention/destructions/${encodeURIComponent(key)}`);
+      if (res.status !== 200) return { res };
+      const d = res.body;
+      return {
+        res,
+        facts: {
+          destruction: d,
+          pending: d.status === 'proposed',
+          decided: d.decidedAt ? { by: d.decidedBy, at: d.decidedAt, note: d.decisionReason, label: d.status === 'rejected' ? '不承認' : '承認' } : undefined,
+        },
+      };
+    },
+    choices: [{ value: 'true', label: '廃棄を承認する' }, { value: 'false', label: '承認しない' }],
+    note: { field: 'reason', label: '理由', hint: '承認する・しないの理由を書いてください。' },
+    post: (key, _f, choice, note) => ({ url: `/onestop/retention/destructions/${encodeURIComponent(key)}/decision`, body: { approve: choice === 'true', reason: note } }),
   },
   gifts: {
     title: (k) => `返礼品の承認 ${k}`,

@@ -16,6 +16,7 @@ export async function roleHome(reply: FastifyReply, api: ApiCall, user: ConsoleU
       q,
       queues: [
         { label: '月次業務報告書の検査', count: q.reports.length, href: '/console/approvals#reports' },
+        { label: '個人番号等の廃棄', count: q.destructions.length, href: '/console/approvals#destructions' },
         { label: '返礼品の提案', count: q.gifts.length, href: '/console/approvals#gifts' },
         { label: '請求書の受理・差し戻し', count: q.invoices.length, href: '/console/approvals#invoices' },
         { label: 'プロモーション', count: q.promotions.length, href: '/console/approvals#promotions' },

@@ -18,6 +18,7 @@ import {
   applyResubmission,
   decideDestruction,
   findDestruction,
+  listDestructions,
   proposeDestruction,
   findApplication,
   findApplicationByDonation,
@@ -424,6 +425,19 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       await temporal.workflow.getHandle(retentionWorkflowId(request.params.id)).signal(destructionDecidedSignal, { approve: request.body.approve, actor });
       return reply.code(202).send({ id: request.params.id, status: request.body.approve ? 'approved' : 'rejected' });
     },
+  );
+
+  app.get<{ Querystring: { status?: string } }>(
+    '/onestop/retention/destructions',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: 'REC-1: the destruction proposals, newest first (status=proposed: those waiting for the city)',
+        querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['proposed', 'approved', 'rejected', 'done'] } } },
+      },
+      config: { roles: ['city', 'admin'] },
+    },
+    async (request) => ({ destructions: await listDestructions(knex(), { status: request.query.status }) }),
   );
 
   app.get<{ Params: { id: string } }>(

@@ -25,7 +25,7 @@ const MONTH = '2026-10';
 const LABEL = `cc-${run}`;
 const runId = billingRunId(MONTH, LABEL);
 
-const as = (role: 'operator' | 'supplier' | 'city', name: string) => consolePrincipalHeaders({ role, name, consoleTerminal: '127.0.0.1' });
+const as = (role: 'operator' | 'supplier' | 'city' | 'admin', name: string) => consolePrincipalHeaders({ role, name, consoleTerminal: '127.0.0.1' });
 const api = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) => h.app.inject({ method, url, payload, headers });
 
 beforeAll(async () => {
@@ -204,6 +204,27 @@ test('the city grants a supplier’s once-a-week shipping exception with its new
   await press(page, 'main form button[type=submit]');
   expect(await text(page, '#decision-record')).toContain('承認');
   expect((await api('GET', `/promotions/${PROMO}`, as('operator', 'test'))).json().campaign).toMatchObject({ status: 'approved', decidedBy: `city:${city.login}` });
+  expect(h.problems(page)).toEqual([]);
+  await page.browserContext().close();
+});
+
+test('a proposal to destroy 個人番号 past their retention waits in the city’s queue; the city approves it with its reason (refused without one) and who and when are recorded', async () => {
+  const proposed = await api('POST', '/onestop/retention/destructions', as('admin', 'kanri'), {});
+  expect(proposed.statusCode).toBe(201);
+  const id = proposed.json().id;
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  await page.goto(`${h.base}/console/approvals`);
+  await press(page, `a[href="/console/approvals/destructions/${id}"]`);
+  expect(await text(page, 'main dl')).toContain('保存期間');
+  expect(await h.axe(page)).toEqual([]);
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-reason-error')).toContain('fewer than 1');
+  await page.type('#f-reason', '保存期間の満了を確認した');
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#decision-record')).toContain('保存期間の満了を確認した');
+  expect(await text(page, '#decision-record')).toContain(`city:${city.login}`);
+  expect((await api('GET', `/onestop/retention/destructions/${id}`, as('city', city.login))).json()).toMatchObject({ decidedBy: `city:${city.login}` });
   expect(h.problems(page)).toEqual([]);
   await page.browserContext().close();
 });
