@@ -1,29 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/server';
 import { documentsDeadline } from '../../domain/deadlines';
 import { DonationEvent, Gift } from '../../ledger/entities';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { apiSuite, type Caller, type TestApi } from '../support/api';
+import { eventually, type SuiteContext } from '../support/context';
 
 let ctx: SuiteContext;
+let api: TestApi;
 let app: FastifyInstance;
 
-const TOKENS = 'operator:tanaka:operator-token-0001,city:shiyakusho:city-token-00000001,supplier:farm:supplier-token-0001,admin:root:admin-token-00000001';
-const auth = (role: 'operator' | 'city' | 'supplier' | 'admin') => ({
-  authorization: `Bearer ${{ operator: 'operator-token-0001', city: 'city-token-00000001', supplier: 'supplier-token-0001', admin: 'admin-token-00000001' }[role]}`,
-});
+const auth = (role: Caller) => api.headers(role);
 
 beforeAll(async () => {
-  ctx = await suiteContext('api', { API_TOKENS: TOKENS });
-  await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api } = await apiSuite('api', { worker: true }));
+  app = api.app;
   const em = ctx.orm.em.fork();
   em.create(Gift, { code: `${ctx.prefix}-EEL`, name: 'うなぎのせいろ蒸し 2人前', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000, active: true });
   await em.flush();
 });
 
 afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+  await api?.close();
 });
 
 let seq = 0;
