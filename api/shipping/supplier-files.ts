@@ -4,7 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { parseIssuedLabels, UnsupportedCarrierFileError } from '../../domain/carriers';
 import type { CarrierCode } from '../../domain/carriers/types';
 import { CARRIERS } from '../../domain/shipping/types';
-import { findShipment, findSupplierOrder, orderLines } from '../../ledger/shipments';
+import { findSupplierOrder, orderLines, shipmentByCarrierReference } from '../../ledger/shipments';
 import { confirmShippedUpdate } from '../../workflows/shipping/definitions';
 import { supplierOrderCsv } from '../../domain/shipping/order-csv';
 import { actorOf } from '../auth';
@@ -85,7 +85,8 @@ export async function registerSupplierFileRoutes(app: FastifyInstance, { orm, te
       const applied: { row: number; shipmentId: string; trackingNumber: string }[] = [];
       for (const label of parsed.labels) {
         const bad = (reason: string) => errors.push({ row: label.row, shipmentId: label.shipmentId, trackingNumber: label.trackingNumber, reason });
-        const shipment = /^[0-9a-f-]{36}$/i.test(label.shipmentId) ? await findShipment(knex(), label.shipmentId) : undefined;
+        // お客様管理番号 holds the shipment's short number (S00012345); files written before it, the id.
+        const shipment = await shipmentByCarrierReference(knex(), label.shipmentId);
         if (!shipment || shipment.orderId !== order.id) {
           bad(`shipment ${label.shipmentId} is not in order ${order.id}`);
           continue;
