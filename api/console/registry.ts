@@ -12,6 +12,7 @@ import { registerHandEntry } from './hand-entry';
 import { registerImportPages } from './imports';
 import { registerPrintBatchPages } from './print-batches';
 import { registerBillingPages } from './billing';
+import { registerOneStopPages } from './onestop';
 import { registerCityAndSupplierPages } from './city-pages';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
@@ -28,6 +29,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerImportPages(scope, deps, api);
       registerPrintBatchPages(scope, deps, api);
       registerBillingPages(scope, deps, api);
+      registerOneStopPages(scope, deps, api);
       registerCityAndSupplierPages(scope, deps, api);
     },
     { prefix: '/console' },
