@@ -3,6 +3,7 @@ import type { ApiFeature } from '../feature';
 import { registerMyNumberHandlerRoutes } from './handlers';
 import { registerHandlerRegisterRoutes } from './handler-register';
 import { registerHandlingReportRoutes } from './handling-report';
+import { registerHandoverRoutes } from './handovers';
 import { registerIncidentFollowUpRoutes } from './incident-followup';
 import { registerOnlineIntakeApprovalRoutes } from './online-approval';
 import { registerOneStopRoutes } from './onestop';
@@ -12,6 +13,7 @@ export const onestopApi: ApiFeature = (app, deps) => {
   registerMyNumberHandlerRoutes(app, deps);
   registerHandlerRegisterRoutes(app, deps);
   registerHandlingReportRoutes(app, deps);
+  registerHandoverRoutes(app, deps);
   registerIncidentFollowUpRoutes(app, deps);
   registerOnlineIntakeApprovalRoutes(app, deps);
 };

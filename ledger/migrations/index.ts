@@ -35,6 +35,7 @@ import { Migration20261207052244_call_channel_web } from './Migration20261207052
 import { Migration20261207005300_incident_followup } from './Migration20261207005300_incident_followup';
 import { Migration20261207011900_mynumber_register_notices } from './Migration20261207011900_mynumber_register_notices';
 import { Migration20261207061408_late_bounces } from './Migration20261207061408_late_bounces';
+import { Migration20261207013500_mynumber_handovers } from './Migration20261207013500_mynumber_handovers';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -73,4 +74,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207005300_incident_followup', class: Migration20261207005300_incident_followup },
   { name: 'Migration20261207011900_mynumber_register_notices', class: Migration20261207011900_mynumber_register_notices },
   { name: 'Migration20261207061408_late_bounces', class: Migration20261207061408_late_bounces },
+  { name: 'Migration20261207013500_mynumber_handovers', class: Migration20261207013500_mynumber_handovers },
 ];
