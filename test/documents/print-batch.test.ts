@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { PDFDocument } from 'pdf-lib';
-import { buildApi } from '../../api/server';
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { registerDonation, type NewDonation } from '../../ledger/donations';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
@@ -13,24 +11,21 @@ import { batchPostedSignal, printBatchStatusQuery } from '../../workflows/docume
 import { isClosedDay } from '../../domain/intake/business-days';
 import { nextPrintDay } from '../../domain/deadlines';
 import { addDays, jstDate } from '../../domain/jst';
-import { eventually, suiteContext, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
+import { eventually, type SuiteContext } from '../support/context';
 import { newDonation } from '../support/factory';
 import { pdfPageTexts } from '../support/pdf';
 import { maybeCaptureHistory } from '../support/histories';
 
 let ctx: SuiteContext;
-let app: FastifyInstance;
-const headers = { authorization: 'Bearer dev-operator-token' };
+let operator: TestApi;
 
 beforeAll(async () => {
-  ctx = await suiteContext('print', { DOCS_RETURN_WINDOW_DAYS: '30' });
-  await ctx.startWorker();
-  app = await buildApi({ config: ctx.config, orm: ctx.orm, temporal: ctx.client, logger: false });
+  ({ ctx, api: operator } = await apiSuite('print', { worker: true, env: { DOCS_RETURN_WINDOW_DAYS: '30' } }));
 });
 
 afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+  await operator?.close();
 });
 
 async function donation(overrides: Partial<NewDonation>) {
@@ -40,7 +35,7 @@ async function donation(overrides: Partial<NewDonation>) {
 }
 
 const ledger = (id: string) => ctx.orm.em.fork().findOneOrFail(Donation, { id }, { populate: ['donor'] });
-const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, payload, headers });
+const api = (method: 'GET' | 'POST', url: string, payload?: object) => (method === 'GET' ? operator.get(url) : operator.post(url, payload));
 
 /** Starts an on-demand batch for these donations and waits until the printer has it. */
 async function batchFor(ids: string[]) {
@@ -148,7 +143,7 @@ test('returned mail: the donation waits for a confirmed address, then the whole 
   expect(log.map((e: { kind: string; toStatus: string | null }) => (e.kind === 'transition' ? e.toStatus : e.kind))).toEqual([
     'created', 'paid', 'documents_due', 'documents_posted', 'documents_sent', 'mail_returned', 'donor_correction', 'documents_due', 'documents_posted', 'documents_sent',
   ]);
-  expect(log.find((e: { toStatus: string }) => e.toStatus === 'mail_returned')).toMatchObject({ actor: 'operator:dev-operator', reason: '宛所尋ねあたりません' });
+  expect(log.find((e: { toStatus: string }) => e.toStatus === 'mail_returned')).toMatchObject({ actor: 'operator:tanaka', reason: '宛所尋ねあたりません' });
   await maybeCaptureHistory(ctx.client, 'donation-v5-returned-mail', d.workflowId);
   await maybeCaptureHistory(ctx.client, 'print-batch-v1-returned-mail', `print-batch/${second.batchId}`);
 });
