@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { addFollowUp, completeInstruction, EVIDENCE_LOGS, evidenceOfIncident, followUps, freezeEvidence, giveInstruction, instructions, verifyEvidence, type EvidenceLog } from '../../ledger/incident-followup';
+import { findIncident } from '../../ledger/onestop';
 import { actorOf } from '../auth';
 import { badRequest, conflict, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
@@ -26,7 +27,7 @@ export function registerIncidentFollowUpRoutes(app: FastifyInstance, { orm }: Pi
     { schema: { tags: ['incidents'], summary: 'SEC-3: the city’s instructions and their state, the follow-up reports and the frozen evidence of an incident', params: idParams }, config: { roles: [...READERS] } },
     async (request) => {
       const id = request.params.id;
-      if (!(await knex()('incidents').where({ id }).first('id'))) throw notFound(incidentRef(id));
+      if (!(await findIncident(knex(), id))) throw notFound(incidentRef(id));
       const [given, reports, evidence] = await Promise.all([instructions(knex(), id), followUps(knex(), id), evidenceOfIncident(knex(), id)]);
       return { incidentId: id, instructions: given, open: given.filter((i) => !i.doneAt).length, followUps: reports, evidence };
     },
