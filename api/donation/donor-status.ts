@@ -93,29 +93,31 @@ export async function registerDonorStatusRoutes(app: FastifyInstance, { config, 
         }
       }
     };
-    const find = async (b: { orderNumber: string; postalCode: string }) => findDonationForStatus(knex(), b.orderNumber, b.postalCode);
+    /** The donation the two numbers name; a wrong pair and an unknown number alike are the same 404. */
+    const donationOf = async (b: { orderNumber: string; postalCode: string }) => {
+      const id = await findDonationForStatus(knex(), b.orderNumber, b.postalCode);
+      if (!id) throw new HttpError(404, 'not_found', UNKNOWN);
+      return id;
+    };
+    /** Records the donor's request in the call-centre log; its reference is what the donor is told. */
+    const request = async (donation: string | { orderNumber: string; postalCode: string }, b: { kind?: StatusRequestKind; message?: string }) => {
+      const donationId = typeof donation === 'string' ? donation : await donationOf(donation);
+      const now = new Date();
+      const call = await recordStatusRequest(knex(), { donationId, kind: b.kind!, message: b.message, receivedAt: now, outOfHours: !withinHours(now, config.callCentre) });
+      return { reference: call.id.slice(0, 8).toUpperCase() };
+    };
     const security: never[] = [];
 
     scope.post<{ Body: { orderNumber: string; postalCode: string } }>(
       '/status/lookup',
       { schema: { tags: ['status'], security, summary: 'PORTAL-4: a donor’s donation by order number and postal code (public; rate-limited)', body: lookupBody, response: TOO_MANY }, preHandler: limited },
-      async (request) => {
-        const id = await find(request.body);
-        if (!id) throw new HttpError(404, 'not_found', UNKNOWN);
-        return donorStatus(knex(), id);
-      },
+      async (req) => donorStatus(knex(), await donationOf(req.body)),
     );
 
     scope.post<{ Body: { orderNumber: string; postalCode: string; kind: StatusRequestKind; message?: string } }>(
       '/status/requests',
       { schema: { tags: ['status'], security, summary: 'PORTAL-4: a donor asks for an address change or a receipt reissue (recorded for an operator in the call-centre log)', body: requestBody, response: TOO_MANY }, preHandler: limited },
-      async (request, reply) => {
-        const id = await find(request.body);
-        if (!id) throw new HttpError(404, 'not_found', UNKNOWN);
-        const now = new Date();
-        const call = await recordStatusRequest(knex(), { donationId: id, kind: request.body.kind, message: request.body.message, receivedAt: now, outOfHours: !withinHours(now, config.callCentre) });
-        return reply.code(201).send({ received: true, reference: call.id.slice(0, 8).toUpperCase() });
-      },
+      async (req, reply) => reply.code(201).send({ received: true, reference: (await request(req.body, req.body)).reference }),
     );
 
     // The page: a form, then the same lookups server-side (no script). Not part of the JSON contract (untagged).
@@ -129,32 +131,21 @@ export async function registerDonorStatusRoutes(app: FastifyInstance, { config, 
 
     scope.get('/status', { schema: { hide: true } }, async (_request, reply) => page(reply, 200, render({})));
 
-    scope.post('/status', { schema: { hide: true, body: lookupBody }, attachValidation: true }, async (request: StatusRequest, reply) => {
-      const b = (request.body ?? {}) as StatusRequest['body'];
-      try {
-        if (request.validationError) throw notFound('donation');
-        await limited(request, reply);
-        const id = await find(b);
-        if (!id) throw notFound('donation');
-        return page(reply, 200, render({ status: await donorStatus(knex(), id), orderNumber: b.orderNumber, postalCode: b.postalCode }));
-      } catch (err) {
-        return formError(reply, err, b);
-      }
-    });
-
-    scope.post('/status/request', { schema: { hide: true, body: requestBody }, attachValidation: true }, async (request: StatusRequest, reply) => {
-      const b = (request.body ?? {}) as StatusRequest['body'];
-      try {
-        if (request.validationError) throw notFound('donation');
-        await limited(request, reply);
-        const id = await find(b);
-        if (!id) throw notFound('donation');
-        const now = new Date();
-        const call = await recordStatusRequest(knex(), { donationId: id, kind: b.kind!, message: b.message, receivedAt: now, outOfHours: !withinHours(now, config.callCentre) });
-        return page(reply, 201, render({ status: await donorStatus(knex(), id), orderNumber: b.orderNumber, postalCode: b.postalCode, requested: call.id.slice(0, 8).toUpperCase() }));
-      } catch (err) {
-        return formError(reply, err, b);
-      }
-    });
+    /** A form post: the same checks and limits as the JSON routes, answered with the page. */
+    const formPost = (url: string, body: typeof lookupBody | typeof requestBody, act: (id: string, b: StatusRequest['body']) => Promise<{ code: number; requested?: string }>) =>
+      scope.post(url, { schema: { hide: true, body }, attachValidation: true }, async (request: StatusRequest, reply) => {
+        const b = (request.body ?? {}) as StatusRequest['body'];
+        try {
+          if (request.validationError) throw notFound('donation');
+          await limited(request, reply);
+          const id = await donationOf(b);
+          const { code, requested } = await act(id, b);
+          return page(reply, code, render({ status: await donorStatus(knex(), id), orderNumber: b.orderNumber, postalCode: b.postalCode, requested }));
+        } catch (err) {
+          return formError(reply, err, b);
+        }
+      });
+    formPost('/status', lookupBody, async () => ({ code: 200 }));
+    formPost('/status/request', requestBody, async (id, b) => ({ code: 201, requested: (await request(id, b)).reference }));
   });
 }
