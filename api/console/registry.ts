@@ -13,6 +13,7 @@ import { registerImportPages } from './imports';
 import { registerPrintBatchPages } from './print-batches';
 import { registerBillingPages } from './billing';
 import { registerOneStopPages } from './onestop';
+import { registerShipmentPages } from './shipments';
 import { registerCityAndSupplierPages } from './city-pages';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
@@ -30,6 +31,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerPrintBatchPages(scope, deps, api);
       registerBillingPages(scope, deps, api);
       registerOneStopPages(scope, deps, api);
+      registerShipmentPages(scope, deps, api);
       registerCityAndSupplierPages(scope, deps, api);
     },
     { prefix: '/console' },
