@@ -561,6 +561,9 @@ export async function findDestruction(knex: Knex, id: string) {
     decidedAt: iso(r.decided_at),
     decisionReason: r.decision_reason as string | null,
     executedAt: iso(r.executed_at),
+    witness: r.witness as string | null,
+    /** MYNUM-5: the prior application the city consents to (items, medium, count, method, when). */
+    application: { items: DESTRUCTION_ITEMS, medium: DESTRUCTION_MEDIUM, count: r.item_count as number, method: DESTRUCTION_METHOD, planned: DESTRUCTION_TIMING },
     report: r.report as Record<string, unknown> | null,
   };
 }
@@ -571,12 +574,17 @@ export async function listDestructions(knex: Knex, filter: { status?: string } =
   return Promise.all(rows.map((r: { id: string }) => findDestruction(knex, r.id).then((d) => d!)));
 }
 
-export async function decideDestruction(knex: Knex, id: string, approve: boolean, actor: string, reason: string): Promise<void> {
+export async function decideDestruction(knex: Knex, id: string, approve: boolean, actor: string, reason: string, witness?: string): Promise<void> {
   const updated = await knex('retention_destructions')
     .where({ id, status: 'proposed' })
-    .update({ status: approve ? 'approved' : 'rejected', decided_by: actor, decided_at: knex.fn.now(), decision_reason: reason });
+    .update({ status: approve ? 'approved' : 'rejected', decided_by: actor, decided_at: knex.fn.now(), decision_reason: reason, witness: approve ? (witness ?? null) : null });
   if (updated === 0) throw new OneStopError((await findDestruction(knex, id)) ? 'conflict' : 'not_found', `destruction ${id} is not awaiting a decision`);
 }
+
+/** MYNUM-5: what is destroyed and where, the same words in the prior application and in the record. */
+export const DESTRUCTION_ITEMS = ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像', '氏名・フリガナ・住所・郵便番号・電話番号・メールアドレス・生年月日 (申請書、再提出、変更届出書の記載)'];
+export const DESTRUCTION_MEDIUM = 'PostgreSQL ledger onestop_applications (my_number_sealed, scan_ref, content), onestop_events (before/after); image files in the scan folder';
+export const DESTRUCTION_TIMING = '市の同意 (承認) の記録後ただちに、一つのトランザクションで実施';
 
 export const DESTRUCTION_METHOD =
   'sealed 個人番号 (AES-256-GCM ciphertext) overwritten with NULL in the ledger; name, kana, address, postal code, phone, email and birth date ' +
@@ -642,14 +650,14 @@ export async function executeDestruction(knex: Knex, id: string, actor: string) 
     }
     const report = {
       destructionId: id,
-      items: ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像', '氏名・フリガナ・住所・郵便番号・電話番号・メールアドレス・生年月日 (申請書、再提出、変更届出書の記載)'],
-      medium: 'PostgreSQL ledger onestop_applications (my_number_sealed, scan_ref, content), onestop_events (before/after); image files in the scan folder',
+      items: DESTRUCTION_ITEMS,
+      medium: DESTRUCTION_MEDIUM,
       count: { applications: ids.length, myNumbers: destroyed, imageReferences: imageRefs.length, personalData: purged, historyRows: eventsPurged },
       imageReferencesToDelete: imageRefs,
       method: DESTRUCTION_METHOD,
       retentionYears: d.retention_years,
       date: new Date().toISOString(),
-      person: { proposedBy: d.proposed_by, approvedBy: d.decided_by, executedBy: actor },
+      person: { proposedBy: d.proposed_by, approvedBy: d.decided_by, executedBy: actor, witness: d.witness ?? null },
     };
     await trx('retention_destructions').where('id', id).update({ status: 'done', executed_at: trx.fn.now(), report: JSON.stringify(report) });
     return report;

@@ -40,6 +40,7 @@ import { isMunicipalityCode, MUNICIPALITY_CODES, municipalityByCode } from '../.
 import { notificationDueOn } from '../../domain/onestop/notification';
 import { AesGcmPayloadCodec } from '../../domain/onestop/payload-codec';
 import { handlingArea } from '../../domain/onestop/handling-area';
+import { destructionReportText, type DestructionForReport } from '../../domain/onestop/destruction-report';
 import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
@@ -408,20 +409,20 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { approve: boolean; reason: string } }>(
+  app.post<{ Params: { id: string }; Body: { approve: boolean; reason: string; witness?: string } }>(
     '/onestop/retention/destructions/:id/decision',
     {
       schema: {
         tags: ['onestop'],
         summary: "REC-1: the city's approval (or refusal) of a proposed destruction",
         params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['approve', 'reason'], properties: { approve: { type: 'boolean' }, reason: text(500) } },
+        body: { type: 'object', additionalProperties: false, required: ['approve', 'reason'], properties: { approve: { type: 'boolean' }, reason: text(500), witness: { ...text(200), description: 'MYNUM-5: the city’s witness (立会人) present at the destruction, when the city sends one' } } },
       },
       config: { roles: ['city'] },
     },
     async (request, reply) => {
       const actor = actorOf(request.principal!);
-      await decideDestruction(knex(), request.params.id, request.body.approve, actor, request.body.reason).catch(translate);
+      await decideDestruction(knex(), request.params.id, request.body.approve, actor, request.body.reason, request.body.witness).catch(translate);
       await temporal.workflow.getHandle(retentionWorkflowId(request.params.id)).signal(destructionDecidedSignal, { approve: request.body.approve, actor });
       return reply.code(202).send({ id: request.params.id, status: request.body.approve ? 'approved' : 'rejected' });
     },
@@ -438,6 +439,18 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       config: { roles: ['city', 'admin'] },
     },
     async (request) => ({ destructions: await listDestructions(knex(), { status: request.query.status }) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/onestop/retention/destructions/:id/report.txt',
+    { schema: { tags: ['onestop'], summary: 'MYNUM-5: the written report of a carried-out destruction (日時・実施者・方法・項目・件数・立会人), Japanese text', params: idParams }, config: { roles: ['city', 'admin'] } },
+    async (request, reply) => {
+      const d = await findDestruction(knex(), request.params.id);
+      if (!d) throw notFound(`destruction ${request.params.id}`);
+      const text = destructionReportText(d as DestructionForReport);
+      if (!text) throw conflict(`destruction ${request.params.id} is ${d.status}: a report exists only once it is done`);
+      return reply.header('content-type', 'text/plain; charset=utf-8').send(text);
+    },
   );
 
   app.get<{ Params: { id: string } }>(

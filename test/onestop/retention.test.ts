@@ -70,10 +70,22 @@ describe('retention and destruction (REC-1)', () => {
     expect(fs.existsSync(scan(fixRef))).toBe(true);
     expect((await s.post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: 'ok' }, 'admin')).statusCode).toBe(403);
 
-    const decided = await s.post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: '令和8年度 文書廃棄決裁済み' }, 'city');
+    // MYNUM-5: the prior application the city consents to, and no written report before the destruction.
+    const application = (await s.get(`/onestop/retention/destructions/${destructionId}`, 'city')).json().application;
+    expect(application).toMatchObject({ count: 1, items: expect.arrayContaining(['個人番号 (特定個人情報)']), medium: expect.stringContaining('PostgreSQL'), method: expect.stringContaining('overwritten'), planned: expect.stringContaining('市の同意') });
+    expect((await s.get(`/onestop/retention/destructions/${destructionId}/report.txt`, 'city')).statusCode).toBe(409);
+
+    const decided = await s.post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: '令和8年度 文書廃棄決裁済み', witness: '税務課 山本 (立会い)' }, 'city');
     expect(decided.statusCode).toBe(202);
     const record = await eventually(() => s.get(`/onestop/retention/destructions/${destructionId}`, 'city').then((r) => r.json()), (r) => r.status === 'done' && r.report?.imageFiles);
-    expect(record).toMatchObject({ count: 1, applicationIds: [expired], decidedBy: 'city:shiyakusho', decisionReason: '令和8年度 文書廃棄決裁済み' });
+    expect(record).toMatchObject({ count: 1, applicationIds: [expired], decidedBy: 'city:shiyakusho', decisionReason: '令和8年度 文書廃棄決裁済み', witness: '税務課 山本 (立会い)' });
+    const written = await s.get(`/onestop/retention/destructions/${destructionId}/report.txt`, 'city');
+    expect(written.statusCode).toBe(200);
+    expect(written.body).toContain('特定個人情報等の廃棄 (消去) 報告書');
+    expect(written.body).toContain('立会人: 税務課 山本 (立会い)');
+    expect(written.body).toContain('件数: 申請 1 件、個人番号 1 件、画像参照 3 件 (うちファイル削除 2 件)');
+    expect(written.body).not.toContain(A);
+    expect(written.body).not.toContain('保存');
     expect(record.report).toMatchObject({
       items: ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像', expect.stringContaining('氏名・フリガナ・住所')],
       count: { applications: 1, myNumbers: 1, imageReferences: 3, personalData: 1, imageFilesDeleted: 2 },
