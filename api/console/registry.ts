@@ -14,6 +14,7 @@ import { registerPrintBatchPages } from './print-batches';
 import { registerBillingPages } from './billing';
 import { registerOneStopPages } from './onestop';
 import { registerShipmentPages } from './shipments';
+import { registerCallPages } from './calls';
 import { registerCityAndSupplierPages } from './city-pages';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
@@ -32,6 +33,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerBillingPages(scope, deps, api);
       registerOneStopPages(scope, deps, api);
       registerShipmentPages(scope, deps, api);
+      registerCallPages(scope, deps, api);
       registerCityAndSupplierPages(scope, deps, api);
     },
     { prefix: '/console' },

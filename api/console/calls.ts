@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CALL_CATEGORIES, CALL_CHANNELS, CALL_STATUSES } from '../../domain/callcentre/types';
+import { donationsByOrderId } from '../../ledger/console-lookup';
+import type { RouteDeps } from '../feature';
+import { fieldErrors, queryString, type ApiCall } from './api-client';
+import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
+
+/**
+ * The call-centre log (CALL-1…4; issue 17): the log with a status filter, a new call linked to a
+ * donation (by its order number), a gift or a supplier; a call's page with its history, follow-ups,
+ * the outcome and the next status up to 完了 — through the API's /calls routes as the person.
+ */
+type Form = Record<string, string | undefined>;
+type CallRequest = FastifyRequest<{ Params: { id: string }; Body: Form; Querystring: Form }>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CHANNEL_LABELS: Record<(typeof CALL_CHANNELS)[number], string> = { phone: '電話', fax: 'FAX', email: 'メール', letter: '手紙', counter: '窓口', web: 'Webフォーム' };
+const options = (values: readonly string[], labels: Record<string, string>, selected?: string) => values.map((value) => ({ value, label: labels[value] ?? value, selected: value === selected }));
+const same = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
+
+export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api: ApiCall): void {
+  const knex = orm.em.getKnex();
+
+  async function logPage(request: FastifyRequest<{ Querystring: Form }>, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
+    const filter = request.query.status && (CALL_STATUSES as readonly string[]).includes(request.query.status) ? request.query.status : undefined;
+    const res = await api(request.consoleUser!, 'GET', `/calls${queryString({ status: filter, limit: 100 })}`);
+    if (res.status !== 200) return renderError(reply, res.status, '問い合わせを読み込めませんでした', String(res.body?.message ?? ''));
+    const form = (extra.form ?? {}) as Form;
+    return reply.code(status).view('calls.hbs', {
+      title: '問い合わせ・苦情の記録',
+      csrf: csrfToken(reply),
+      canAct: OPERATORS.includes(request.consoleUser!.role),
+      total: res.body.total,
+      calls: (res.body.calls as Record<string, any>[]).map((c) => ({ ...c, channelLabel: CHANNEL_LABELS[c.channel as keyof typeof CHANNEL_LABELS] ?? c.channel })),
+      statuses: options(CALL_STATUSES, same(CALL_STATUSES), filter),
+      channels: options(CALL_CHANNELS, CHANNEL_LABELS, form.channel ?? 'phone'),
+      categories: options(CALL_CATEGORIES, same(CALL_CATEGORIES), form.category),
+      form,
+      ...extra,
+    });
+  }
+
+  app.get('/calls', { config: { consoleRoles: READERS } }, async (request: FastifyRequest<{ Querystring: Form }>, reply) => logPage(request, reply, 200, request.query.done === 'created' ? { notice: '問い合わせを記録しました。' } : {}));
+
+  app.post('/calls', { config: { consoleRoles: OPERATORS } }, async (request: FastifyRequest<{ Body: Form; Querystring: Form }>, reply) => {
+    const f = Object.fromEntries(['channel', 'category', 'complaint', 'subject', 'body', 'callerName', 'callerContact', 'orderId', 'giftCode', 'supplierCode'].map((k) => [k, (request.body[k] ?? '').trim()]));
+    const errors: Record<string, string> = {};
+    let donationId: string | undefined;
+    if (f.orderId) {
+      const found = await donationsByOrderId(knex, f.orderId);
+      if (found.length === 1) donationId = found[0].id;
+      else errors.orderId = found.length ? 'この受付番号の寄附が複数あります。寄附のページから記録してください。' : 'この受付番号の寄附はありません。';
+    }
+    const links = Object.fromEntries(Object.entries({ donationId, giftCode: f.giftCode, supplierCode: f.supplierCode }).filter(([, v]) => v));
+    const caller = Object.fromEntries(Object.entries({ name: f.callerName, contact: f.callerContact }).filter(([, v]) => v));
+    if (Object.keys(errors).length) return logPage(request, reply, 400, { form: f, errors, error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
+    const res = await api(request.consoleUser!, 'POST', '/calls', {
+      channel: f.channel,
+      category: f.category,
+      complaint: f.complaint === 'on',
+      subject: f.subject,
+      body: f.body,
+      ...(Object.keys(caller).length ? { caller } : {}),
+      ...(Object.keys(links).length ? { links } : {}),
+    });
+    if (res.status === 201) return reply.redirect(`/console/calls/${res.body.call.id}?done=created`, 303);
+    const api400 = fieldErrors(res.body, /^(links|caller)\./);
+    if (api400.name) api400.callerName = api400.name;
+    if (res.status === 400) return logPage(request, reply, 400, { form: f, errors: api400, error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
+    return logPage(request, reply, res.status, { form: f, error: String(res.body?.message ?? '記録できませんでした。'), errorHeading: '記録できませんでした' });
+  });
+
+  async function callPage(request: CallRequest, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
+    const id = request.params.id;
+    if (!UUID.test(id)) return renderError(reply, 404, '記録が見つかりません', `問い合わせ ${id} はありません。`);
+    const res = await api(request.consoleUser!, 'GET', `/calls/${id}`);
+    if (res.status === 404) return renderError(reply, 404, '記録が見つかりません', `問い合わせ ${id} はありません。`);
+    if (res.status !== 200) return renderError(reply, res.status, '記録を読み込めませんでした', String(res.body?.message ?? ''));
+    const c = res.body.call;
+    const i = CALL_STATUSES.indexOf(c.status);
+    const next = i >= 0 && i < CALL_STATUSES.length - 1 ? CALL_STATUSES[i + 1] : undefined;
+    const can = OPERATORS.includes(request.consoleUser!.role);
+    return reply.code(status).view('call.hbs', {
+      title: `問い合わせ ${c.subject}`,
+      csrf: csrfToken(reply),
+      c: { ...c, channelLabel: CHANNEL_LABELS[c.channel as keyof typeof CHANNEL_LABELS] ?? c.channel },
+      history: [...(res.body.history as Record<string, any>[])].reverse(),
+      canAct: can,
+      next: can ? next : undefined,
+      ...extra,
+    });
+  }
+
+  app.get('/calls/:id', { config: { consoleRoles: READERS } }, async (request: CallRequest, reply) => {
+    const done = request.query.done;
+    return callPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+  });
+
+  const act = (what: 'follow-ups' | 'outcome' | 'status', fields: string[], done: keyof typeof DONE) => async (request: CallRequest, reply: FastifyReply) => {
+    const typed = Object.fromEntries(fields.map((k) => [k, (request.body[k] ?? '').trim()]));
+    const body = Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== ''));
+    const res = await api(request.consoleUser!, 'POST', `/calls/${request.params.id}/${what}`, body);
+    if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/calls/${request.params.id}?done=${done}`, 303);
+    const keep = { [`${done}Form`]: typed };
+    if (res.status === 400) return callPage(request, reply, 400, { ...keep, [`${done}Errors`]: fieldErrors(res.body), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
+    return callPage(request, reply, res.status, { ...keep, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
+  };
+  app.post('/calls/:id/follow-ups', { config: { consoleRoles: OPERATORS } }, act('follow-ups', ['note'], 'followUp'));
+  app.post('/calls/:id/outcome', { config: { consoleRoles: OPERATORS } }, act('outcome', ['outcome'], 'outcome'));
+  app.post('/calls/:id/status', { config: { consoleRoles: OPERATORS } }, act('status', ['status', 'reason'], 'status'));
+}
+
+const DONE = {
+  created: '問い合わせを記録しました。',
+  followUp: '対応の経過を記録しました。',
+  outcome: '対応の結果を記録しました。',
+  status: '状態を進めました。',
+} as const satisfies Record<string, string>;

@@ -1,0 +1,90 @@
+import type { Page } from 'puppeteer-core';
+import { registerDonation } from '../../ledger/donations';
+import { newDonation } from '../support/factory';
+import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+
+/** Issue 17: the call-centre log in the console — a new call linked to a donation, follow-ups, outcome, closed — in Chromium, axe on every page. */
+const TOKEN = 'operator-token-console-calls01';
+let h: ConsoleHarness;
+let operator: TestAccount;
+
+beforeAll(async () => {
+  h = await consoleHarness('console-calls', { API_TOKENS: `operator:machine:${TOKEN}` }, { worker: false });
+  operator = await h.account('operator', { name: '電話 担当' });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
+const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
+async function submit(page: Page, form: string) {
+  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+}
+async function expectAccessible(page: Page) {
+  expect(await h.axe(page)).toEqual([]);
+  expect(h.problems(page)).toEqual([]);
+}
+
+test('a call linked to a donation by its order number, then follow-ups, the outcome and the status up to 完了', async () => {
+  const { donation } = await registerDonation(h.ctx.orm.em.fork(), newDonation(h.ctx.prefix), 'test:setup');
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/calls`);
+  await expectAccessible(page);
+  await page.select('#f-channel', 'phone');
+  await page.select('#f-category', '証明書');
+  await page.type('#f-call-subject', '受領証明書が届かない');
+  await page.type('#f-call-body', '12月に寄附したが証明書がまだ届かないとのこと');
+  await page.type('#f-call-orderId', 'NO-SUCH-ORDER');
+  await submit(page, 'form[action="/console/calls"]');
+  // An order number that names nothing: at its field, everything typed kept.
+  expect(await text(page, '#f-call-orderId-error')).toContain('この受付番号の寄附はありません');
+  expect(await value(page, '#f-call-subject')).toBe('受領証明書が届かない');
+  expect(await value(page, '#f-category')).toBe('証明書');
+  await expectAccessible(page);
+  await page.click('#f-call-orderId', { count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type('#f-call-orderId', donation.portalOrderId);
+  await submit(page, 'form[action="/console/calls"]');
+  expect(await text(page, '[role=status]')).toContain('問い合わせを記録しました');
+  expect(await page.$eval(`a[href="/console/donations/${donation.id}"]`, (a) => !!a)).toBe(true);
+  expect(await text(page, '.fc-dl')).toContain('未対応');
+  await expectAccessible(page);
+
+  await page.type('#f-followup-note', '印刷バッチを確認、12/5投函済み');
+  await submit(page, 'form[action$="/follow-ups"]');
+  expect(await text(page, '[role=status]')).toContain('対応の経過を記録しました');
+  await page.type('#f-outcome-outcome', '再発行を案内し了承');
+  await submit(page, 'form[action$="/outcome"]');
+  for (const next of ['対応中', '対応済み', '完了']) {
+    await submit(page, 'form[action$="/status"]');
+    expect(await text(page, '.fc-dl')).toContain(next);
+  }
+  expect(await page.$('form[action$="/status"]')).toBeNull();
+  expect(await text(page, '.fc-timeline')).toContain(`operator:${operator.login}`);
+  expect(await text(page, '.fc-timeline')).toContain('印刷バッチを確認、12/5投函済み');
+  await expectAccessible(page);
+
+  await page.goto(`${h.base}/console/calls?status=完了`);
+  expect(await text(page, 'tbody')).toContain('受領証明書が届かない');
+  await page.browserContext().close();
+});
+
+test('the city reads the log without forms; a supplier gets 403', async () => {
+  const city = await h.account('city');
+  const page = await h.newPage();
+  await h.signIn(page, city);
+  await page.goto(`${h.base}/console/calls`);
+  expect(await page.$$eval('main form[method=post]', (f) => f.length)).toBe(0);
+  await expectAccessible(page);
+  await page.browserContext().close();
+
+  await h.ctx.orm.em.getKnex().raw(`insert into suppliers (code, name, shipping_weekdays) values (?, '柳川のり店', '{1,4}') on conflict do nothing`, [`${h.ctx.prefix}-S`]);
+  const supplier = await h.account('supplier', { supplierCode: `${h.ctx.prefix}-S` });
+  const sp = await h.newPage();
+  await h.signIn(sp, supplier);
+  expect((await sp.goto(`${h.base}/console/calls`))!.status()).toBe(403);
+  await sp.browserContext().close();
+});
