@@ -33,7 +33,7 @@ import {
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
-import { isoDate, yearMonth } from '../schema-fragments';
+import { isoDate, requiredWhen, yearMonth } from '../schema-fragments';
 
 const month = yearMonth;
 const label = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } as const;
@@ -337,7 +337,8 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
         summary: "The city accepts the invoice (payment due in 30 days) or rejects it with a reason",
         params: runParams,
         querystring: labelQuery,
-        body: { type: 'object', required: ['revision', 'decision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['accept', 'reject'] }, reason: text } },
+        // A rejection says why.
+        body: { type: 'object', required: ['revision', 'decision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['accept', 'reject'] }, reason: text }, ...requiredWhen('decision', ['accept'], 'reason', 'is required to reject') },
       },
       config: { roles: ['city', 'admin'] },
     },

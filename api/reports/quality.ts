@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
+import { CARRIER_CODES, CARRIER_CODES_MESSAGE } from '../../domain/carriers/catalogue';
 import { jstDate } from '../../domain/jst';
 import { monthRange } from '../../domain/reports/month';
 import type { Orm } from '../../ledger/orm';
@@ -21,7 +22,7 @@ import { qualityDemandMailWorkflow } from '../../workflows';
 import { actorOf, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
-import { yearMonth } from '../schema-fragments';
+import { requiredWhen, yearMonth } from '../schema-fragments';
 
 const uuidParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 const month = yearMonth;
@@ -70,7 +71,9 @@ export function registerQualityRoutes(app: FastifyInstance, { config, orm, tempo
               type: 'object',
               required: ['kind'],
               additionalProperties: false,
-              properties: { kind: { type: 'string', enum: ['supplier', 'carrier'] }, supplierCode: text(100), carrier: text(50) },
+              properties: { kind: { type: 'string', enum: ['supplier', 'carrier'] }, supplierCode: text(100), carrier: { type: 'string', enum: CARRIER_CODES, 'x-reason': CARRIER_CODES_MESSAGE } },
+              // A demand to a carrier names it (ledger/quality-measures.ts checkNewMeasure); a supplier's is found from the call.
+              ...requiredWhen('kind', ['supplier'], 'carrier', CARRIER_CODES_MESSAGE),
             },
             demand: text(5000),
             dueOn: { type: 'string', format: 'date' },
