@@ -88,6 +88,7 @@ const NAV: NavItem[] = [
   { href: '/console/onestop', label: 'ワンストップ審査', roles: READERS },
   { href: '/console/shipments', label: '配送のトラブル', roles: READERS },
   { href: '/console/calls', label: '問い合わせ', roles: READERS },
+  { href: '/console/gifts', label: '返礼品と在庫', roles: READERS },
   { href: '/console/billing', label: '請求', roles: READERS },
   // Issue 17: the city's and the suppliers' pages (api/console/city-*.ts, supplier-*.ts).
   { href: '/console/approvals', label: '承認待ち', roles: ['city', 'admin'] },

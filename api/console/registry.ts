@@ -15,6 +15,7 @@ import { registerBillingPages } from './billing';
 import { registerOneStopPages } from './onestop';
 import { registerShipmentPages } from './shipments';
 import { registerCallPages } from './calls';
+import { registerGiftPages } from './gifts';
 import { registerCityAndSupplierPages } from './city-pages';
 
 export const consoleApi: ApiFeature = async (app, deps) => {
@@ -34,6 +35,7 @@ export const consoleApi: ApiFeature = async (app, deps) => {
       registerOneStopPages(scope, deps, api);
       registerShipmentPages(scope, deps, api);
       registerCallPages(scope, deps, api);
+      registerGiftPages(scope, deps, api);
       registerCityAndSupplierPages(scope, deps, api);
     },
     { prefix: '/console' },

@@ -37,3 +37,5 @@ export const BILLING_STAGE_LABELS: Record<'month_open' | 'gathering' | 'awaiting
 export const INVOICE_STATUS_LABELS: Record<'issued' | 'accepted' | 'rejected' | 'superseded', string> = { issued: '市の確認待ち', accepted: '受理', rejected: '差戻し', superseded: '次の版に置換え' };
 
 export const TROUBLE_KIND_LABELS: Record<'delay' | 'damage' | 'loss', string> = { delay: '遅延', damage: '破損', loss: '紛失' };
+
+export const STOCK_ALERT_LABELS: Record<'low' | 'sold_out' | 'oversold', string> = { low: '残りわずか', sold_out: '売り切れ', oversold: '売り越し' };
