@@ -1,16 +1,17 @@
+import path from 'node:path';
 import { DEFAULT_MAIL_FROM, loadConfig } from '../../config/env';
 import { isMaskedAddress } from '../../activities/mail/send-mail';
 import { isPermanentRejection, messageIdFor, redactAddress } from '../../activities/mail/mailer';
 import { renderMail } from '../../activities/mail/render';
 
 test('mail defaults: no SMTP_URL (npm start runs the sink on 2525), the city sender, Rakuten relay addresses masked', () => {
-  const { mail } = loadConfig({});
-  expect(mail).toEqual({ smtpUrl: undefined, from: DEFAULT_MAIL_FROM, maskedDomains: ['pc.fw.rakuten.ne.jp'], sinkPort: 2525 });
+  const { mail, dataDir } = loadConfig({});
+  expect(mail).toEqual({ smtpUrl: undefined, from: DEFAULT_MAIL_FROM, maskedDomains: ['pc.fw.rakuten.ne.jp'], sinkPort: 2525, dsnDir: path.join(dataDir, 'mail-dsn'), dsnCheckMinutes: 15 });
 });
 
 test('mail variables are read and validated', () => {
-  const { mail } = loadConfig({ SMTP_URL: 'smtp://u:p@mail.example.jp:587', MAIL_FROM: 'Furusato <f@yanagawa.example.jp>', MAIL_MASKED_DOMAINS: ' @Relay.Example.jp, fw.rakuten.ne.jp ', SMTP_SINK_PORT: '2626' });
-  expect(mail).toEqual({ smtpUrl: 'smtp://u:p@mail.example.jp:587', from: 'Furusato <f@yanagawa.example.jp>', maskedDomains: ['relay.example.jp', 'fw.rakuten.ne.jp'], sinkPort: 2626 });
+  const { mail } = loadConfig({ SMTP_URL: 'smtp://u:p@mail.example.jp:587', MAIL_FROM: 'Furusato <f@yanagawa.example.jp>', MAIL_MASKED_DOMAINS: ' @Relay.Example.jp, fw.rakuten.ne.jp ', SMTP_SINK_PORT: '2626', MAIL_DSN_DIR: '/srv/mail/dsn', MAIL_DSN_CHECK_MINUTES: '5' });
+  expect(mail).toEqual({ smtpUrl: 'smtp://u:p@mail.example.jp:587', from: 'Furusato <f@yanagawa.example.jp>', maskedDomains: ['relay.example.jp', 'fw.rakuten.ne.jp'], sinkPort: 2626, dsnDir: '/srv/mail/dsn', dsnCheckMinutes: 5 });
   expect(loadConfig({ MAIL_MASKED_DOMAINS: '' }).mail.maskedDomains).toEqual([]);
 });
 
