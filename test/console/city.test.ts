@@ -122,7 +122,7 @@ test('the city rejects the month’s invoice with a reason (refused without one)
   expect(await h.axe(page)).toEqual([]);
   await page.click('input[name=decision][value=reject]');
   await press(page, 'main form button[type=submit]');
-  expect(await text(page, '#f-reason-error')).toContain('reason');
+  expect(await text(page, '#f-reason-error')).toContain('is required to reject');
   expect(await h.axe(page)).toEqual([]);
   await page.click('input[name=decision][value=reject]');
   await page.type('#f-reason', '送料の単価が契約と違います');
