@@ -244,10 +244,35 @@ function startsFromItsVenv(bin: string, venv: string): boolean {
   return shebang.startsWith(`#!${path.join(venv, 'bin', 'python')}`);
 }
 
+/**
+ * The interpreter of Schemathesis' venv: the newest python3 found. CPython 3.11.7 (the image's default
+ * python3) raises "SystemError: AST constructor recursion depth mismatch" (gh-106905) when Hypothesis
+ * describes a filtered strategy deep inside Schemathesis' coverage phase: a crash of the fuzzer on an
+ * operation, not a finding, that failed the CI run of 2026-12-06. 3.13 has the fix.
+ */
+function schemathesisPythons(): string[] {
+  // pyenv's shims answer only for its active version, so its other installs are asked by path, newest first.
+  const pyenv = path.join(os.homedir(), '.pyenv', 'versions');
+  const installed = fs.existsSync(pyenv)
+    ? fs.readdirSync(pyenv).filter((v) => /^3\.(1[3-9]|[2-9]\d)\.\d+$/.test(v)).sort((a, b) => b.localeCompare(a, 'en', { numeric: true })).map((v) => path.join(pyenv, v, 'bin', 'python3'))
+    : [];
+  return [...installed, 'python3.13', 'python3'];
+}
+
+async function schemathesisPython(): Promise<{ python: string; version: string } | undefined> {
+  for (const python of schemathesisPythons()) {
+    const probe = await run(python, ['-c', 'import ensurepip, platform, venv; print(platform.python_version())'], { echo: false });
+    if (probe.code === 0) return { python, version: probe.output.trim().split('\n').pop()! };
+  }
+  return undefined;
+}
+
 export async function resolveSchemathesis(opts: ResolveOptions = {}): Promise<string> {
   const venv = path.join(toolsDir(), 'schemathesis');
   const bin = path.join(venv, 'bin', 'st');
-  const wanted = fs.readFileSync(path.join(projectRoot(), SCHEMATHESIS_REQUIREMENTS), 'utf8');
+  const python = await schemathesisPython();
+  // The marker names the interpreter too: a venv made with another python is made again.
+  const wanted = `${fs.readFileSync(path.join(projectRoot(), SCHEMATHESIS_REQUIREMENTS), 'utf8')}# python ${python?.version ?? 'none'}\n`;
   const marker = path.join(venv, 'requirements.installed.txt');
   const installed = () => isExecutable(bin) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted && startsFromItsVenv(bin, venv);
   if (installed()) return bin;
@@ -258,7 +283,8 @@ export async function resolveSchemathesis(opts: ResolveOptions = {}): Promise<st
   await takeLock(lock);
   try {
     if (installed()) return bin;
-    return await installSchemathesis(venv, bin, marker, wanted);
+    if (!python) throw new Error(`python3 with venv and ensurepip is needed to install schemathesis into ${venv}`);
+    return await installSchemathesis(python.python, venv, bin, marker, wanted);
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
   }
@@ -280,10 +306,8 @@ async function takeLock(lock: string): Promise<void> {
   }
 }
 
-async function installSchemathesis(venv: string, bin: string, marker: string, wanted: string): Promise<string> {
-  const python = await findPython();
-  if (!python) throw new Error(`python3 with pip and venv is needed to install schemathesis into ${venv}`);
-  log(`installing schemathesis into ${venv} (${SCHEMATHESIS_REQUIREMENTS}) ...`);
+async function installSchemathesis(python: string, venv: string, bin: string, marker: string, wanted: string): Promise<string> {
+  log(`installing schemathesis into ${venv} with ${python} (${SCHEMATHESIS_REQUIREMENTS}) ...`);
   fs.rmSync(venv, { recursive: true, force: true });
   const made = await run(python, ['-m', 'venv', venv], { echo: true });
   if (made.code !== 0) throw new Error(`python -m venv ${venv} failed:\n${made.output.trim()}`);
