@@ -1,3 +1,4 @@
+import { monthDays } from '../../domain/reports/month';
 import { keepMonthlyHandlingReport, handlingReport } from '../../ledger/mynumber-handling';
 import type { OneStopActivityDeps } from './onestop';
 
@@ -5,10 +6,8 @@ import type { OneStopActivityDeps } from './onestop';
 export function createHandlingReportActivities(deps: Pick<OneStopActivityDeps, 'orm' | 'onestop'>) {
   return {
     async compileMonthlyHandlingReport(input: { month: string; requestedBy: string }): Promise<{ month: string; created: boolean; reads: number; refusals: number; anomalies: number }> {
-      const [y, m] = input.month.split('-').map(Number);
-      const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
       const knex = deps.orm.em.getKnex();
-      const compiled = await handlingReport(knex, { from: `${input.month}-01`, to: `${input.month}-${String(last).padStart(2, '0')}` }, deps.onestop.workingHours);
+      const compiled = await handlingReport(knex, monthDays(input.month), deps.onestop.workingHours);
       const { report, created } = await keepMonthlyHandlingReport(knex, input.month, compiled, input.requestedBy);
       return { month: input.month, created, reads: report.totals.reads, refusals: report.totals.refusals, anomalies: report.anomalies.length };
     },

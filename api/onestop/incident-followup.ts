@@ -5,11 +5,10 @@ import { actorOf } from '../auth';
 import { badRequest, conflict, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
 import { idParams } from '../schemas';
-import { WRITE } from '../roles';
+import { READ, WRITE } from '../roles';
 import { dateTime, isoDate, text } from '../schema-fragments';
 
 const incidentRef = (id: string) => `incident ${id}`;
-const READERS = ['city', 'admin', 'operator'] as const;
 
 /**
  * SEC-3 after the report: the city instructs, the contractor does it and says so, reports how things
@@ -24,7 +23,7 @@ export function registerIncidentFollowUpRoutes(app: FastifyInstance, { orm }: Pi
 
   app.get<{ Params: { id: string } }>(
     '/incidents/:id/follow-up',
-    { schema: { tags: ['incidents'], summary: 'SEC-3: the city’s instructions and their state, the follow-up reports and the frozen evidence of an incident', params: idParams }, config: { roles: [...READERS] } },
+    { schema: { tags: ['incidents'], summary: 'SEC-3: the city’s instructions and their state, the follow-up reports and the frozen evidence of an incident', params: idParams }, config: { roles: READ } },
     async (request) => {
       const id = request.params.id;
       if (!(await findIncident(knex(), id))) throw notFound(incidentRef(id));
@@ -98,7 +97,7 @@ export function registerIncidentFollowUpRoutes(app: FastifyInstance, { orm }: Pi
     '/incidents/:id/evidence/:n/verification',
     {
       schema: { tags: ['incidents'], summary: 'SEC-3: read the frozen rows again and say whether they still give the recorded digest', params: { type: 'object', required: ['id', 'n'], properties: { ...idParams.properties, n: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 } } } },
-      config: { roles: [...READERS] },
+      config: { roles: READ },
     },
     async (request) => {
       const v = await verifyEvidence(knex(), request.params.id, request.params.n);

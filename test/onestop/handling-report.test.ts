@@ -1,5 +1,5 @@
 import { handlingAnomalies, isWorkingTime, type ActorHandling } from '../../domain/onestop/handling-report';
-import { mynumberHandlingReportWorkflow, previousMonth } from '../../workflows/onestop/handling-report-workflow';
+import { monthBeforeDay, mynumberHandlingReportWorkflow } from '../../workflows/onestop/handling-report-workflow';
 import { handlingReportSchedule } from '../../workflows/onestop/schedule';
 import { apiTokens, startApi, type TestApi } from '../support/api';
 import { isolatedDatabase, suiteContext, type SuiteContext } from '../support/context';
@@ -39,8 +39,8 @@ describe('judging the figures', () => {
   });
 
   test('the schedule issues the past month’s report on the 1st at 07:00 Japan time', () => {
-    expect(previousMonth('2027-01-01')).toBe('2026-12');
-    expect(previousMonth('2026-11-01')).toBe('2026-10');
+    expect(monthBeforeDay('2027-01-01')).toBe('2026-12');
+    expect(monthBeforeDay('2026-11-01')).toBe('2026-10');
   });
 });
 

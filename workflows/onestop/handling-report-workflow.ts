@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { HandlingReportActivities } from '../../activities/onestop/handling-report';
 import type { OneStopActivities } from '../../activities/onestop/onestop';
 import { jstDate } from '../../domain/jst';
+import { monthOf, previousMonth } from '../../domain/reports/month';
 
 const { compileMonthlyHandlingReport, recordOneStopAlert } = proxyActivities<HandlingReportActivities & Pick<OneStopActivities, 'recordOneStopAlert'>>({
   startToCloseTimeout: '5 minutes',
@@ -14,11 +15,8 @@ export interface HandlingReportInput {
   requestedBy: string;
 }
 
-/** The month before `date` (YYYY-MM-DD). */
-export function previousMonth(date: string): string {
-  const [y, m] = date.split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
+/** The month before the one `date` (YYYY-MM-DD, JST) lies in: the month a run on the 1st reports. */
+export const monthBeforeDay = (date: string): string => previousMonth(monthOf(date));
 
 /**
  * MYNUM-3 / MYNUM-6 (特記9, 13): on the 1st of each month (schedule mynumber-handling-report, Asia/Tokyo)
@@ -26,7 +24,7 @@ export function previousMonth(date: string): string {
  * alerted, with the anomalies counted, and reads it at GET /mynumber/handling-reports/{month}.
  */
 export async function mynumberHandlingReportWorkflow(input: HandlingReportInput): Promise<{ month: string; reads: number; anomalies: number }> {
-  const month = input.month ?? previousMonth(jstDate(new Date()));
+  const month = input.month ?? monthBeforeDay(jstDate(new Date()));
   const r = await compileMonthlyHandlingReport({ month, requestedBy: input.requestedBy });
   await recordOneStopAlert({
     kind: 'handling_report',
