@@ -4,6 +4,7 @@ import { startBillingRun } from '../../workflows/billing/client';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /**
  * Issue 17 (and issue 16's home queue): the billing month in the console — statements by supplier,
@@ -45,15 +46,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
 test('home counts the billing month’s disputes and links the month; the month shows each statement; the dispute is investigated and resolved from its page', async () => {
   const page = await h.newPage();
@@ -69,12 +61,12 @@ test('home counts the billing month’s disputes and links the month; the month 
   expect(rows.find((r) => r.includes(B))).toContain('異議あり');
   expect(rows.find((r) => r.includes(B))).toContain('¥6,100');
   expect(await text(page, '.fc-dl')).toContain('事業者の確認待ち');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   await Promise.all([page.waitForNavigation(), page.click(`a[href^="/console/billing/${MONTH}/statements/${B}"]`)]);
   expect(await text(page, 'main')).toContain('6月28日発送分が明細にありません');
   expect(await text(page, 'main')).toContain(`supplier:${B}`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // Findings left empty: said at the field; then recorded.
   const findings = 'form[action*="/findings"]';
@@ -89,7 +81,7 @@ test('home counts the billing month’s disputes and links the month; the month 
   await submit(page, 'form[action*="/resolve"]');
   expect(await text(page, '[role=status]')).toContain('異議を解決済みにしました');
   expect(await text(page, 'main')).toContain('解決済み');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 

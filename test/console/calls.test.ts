@@ -2,6 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { registerDonation } from '../../ledger/donations';
 import { newDonation } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 17: the call-centre log in the console — a new call linked to a donation, follow-ups, outcome, closed — in Chromium, axe on every page. */
 const TOKEN = 'operator-token-console-calls01';
@@ -17,22 +18,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
 test('a call linked to a donation by its order number, then follow-ups, the outcome and the status up to 完了', async () => {
   const { donation } = await registerDonation(h.ctx.orm.em.fork(), newDonation(h.ctx.prefix), 'test:setup');
   const page = await h.newPage();
   await h.signIn(page, operator);
   await page.goto(`${h.base}/console/calls`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.select('#f-channel', 'phone');
   await page.select('#f-category', '証明書');
   await page.type('#f-call-subject', '受領証明書が届かない');
@@ -43,7 +35,7 @@ test('a call linked to a donation by its order number, then follow-ups, the outc
   expect(await text(page, '#f-call-orderId-error')).toContain('この受付番号の寄附はありません');
   expect(await value(page, '#f-call-subject')).toBe('受領証明書が届かない');
   expect(await value(page, '#f-category')).toBe('証明書');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.click('#f-call-orderId', { count: 3 });
   await page.keyboard.press('Backspace');
   await page.type('#f-call-orderId', donation.portalOrderId);
@@ -51,7 +43,7 @@ test('a call linked to a donation by its order number, then follow-ups, the outc
   expect(await text(page, '[role=status]')).toContain('問い合わせを記録しました');
   expect(await page.$eval(`a[href="/console/donations/${donation.id}"]`, (a) => !!a)).toBe(true);
   expect(await text(page, '.fc-dl')).toContain('未対応');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   await page.type('#f-followup-note', '印刷バッチを確認、12/5投函済み');
   await submit(page, 'form[action$="/follow-ups"]');
@@ -65,7 +57,7 @@ test('a call linked to a donation by its order number, then follow-ups, the outc
   expect(await page.$('form[action$="/status"]')).toBeNull();
   expect(await text(page, '.fc-timeline')).toContain(`operator:${operator.login}`);
   expect(await text(page, '.fc-timeline')).toContain('印刷バッチを確認、12/5投函済み');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   await page.goto(`${h.base}/console/calls?status=完了`);
   expect(await text(page, 'tbody')).toContain('受領証明書が届かない');
@@ -78,7 +70,7 @@ test('the city reads the log without forms; a supplier gets 403', async () => {
   await h.signIn(page, city);
   await page.goto(`${h.base}/console/calls`);
   expect(await page.$$eval('main form[method=post]', (f) => f.length)).toBe(0);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 
   await h.ctx.orm.em.getKnex().raw(`insert into suppliers (code, name, shipping_weekdays) values (?, '柳川のり店', '{1,4}') on conflict do nothing`, [`${h.ctx.prefix}-S`]);

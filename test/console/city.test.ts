@@ -8,6 +8,7 @@ import { billingStatusQuery } from '../../workflows/billing/definitions';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value } from './page';
 
 /**
  * Issue 17, the city's pages in Chromium: its home shows what waits for it; a gift proposal is read
@@ -43,8 +44,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
 const press = async (page: Page, selector: string) => {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 };

@@ -2,6 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { Gift, Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 16: an operator finds a held donation, corrects the donor in the form, releases the hold — in Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -42,16 +43,7 @@ async function heldDonation(): Promise<{ id: string; orderId: string }> {
   return { id, orderId };
 }
 
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
 /** Reloads the donation page until its status reads `label` (signals are handled by the workflow meanwhile). */
 async function statusShown(page: Page, label: string) {
   await eventually(
@@ -73,7 +65,7 @@ test('home shows the work queues and the fiscal year chart; the held donation is
   const chart = await page.$eval('img.fc-chart', (e) => ({ w: (e as unknown as { naturalWidth: number }).naturalWidth, alt: e.getAttribute('alt') }));
   expect(chart.w).toBeGreaterThan(0);
   expect(chart.alt).toContain('棒グラフ');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   const svg = await page.goto(`${h.base}/console/charts/progress-by-portal.svg`);
   expect(svg!.headers()['content-type']).toContain('image/svg+xml');
   expect(await svg!.text()).toContain('<svg');
@@ -88,13 +80,13 @@ test('find by order number, correct the donor in the form (errors at the field, 
   // The held list, then ?q= with the order number goes straight to the donation.
   await page.goto(`${h.base}/console/donations?status=held`);
   expect(await page.$$eval('tbody a', (as) => as.map((a) => a.textContent))).toContain(orderId);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.goto(`${h.base}/console/donations?q=${encodeURIComponent(orderId)}`);
   expect(new URL(page.url()).pathname).toBe(`/console/donations/${id}`);
   expect(await text(page, 'h1')).toBe(`寄附 ${orderId}`);
   expect(await text(page, '.fc-dl dd')).toContain('審査保留');
   expect(await page.$eval('a[href*="/namespaces/default/workflows/"]', (a) => a.getAttribute('href'))).toContain(encodeURIComponent(`donation/direct/${orderId}`));
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // A bad kana: the message is at the field, what was typed stays.
   await retype(page, '#f-donor-nameKana', 'やながわ はな');
@@ -106,7 +98,7 @@ test('find by order number, correct the donor in the form (errors at the field, 
   expect(await value(page, '#f-donor-nameKana')).toBe('やながわ はな');
   expect(await value(page, '#f-donor-address')).toBe('福岡市博多区博多駅前1-1');
   expect(await value(page, '#f-donor-reason')).toBe('電話で住所変更の申し出');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   await retype(page, '#f-donor-nameKana', 'ヤナガワ ハナ');
   await submit(page, `form[action="/console/donations/${id}/donor"]`);
@@ -120,7 +112,7 @@ test('find by order number, correct the donor in the form (errors at the field, 
   await submit(page, `form[action="/console/donations/${id}/release"]`);
   expect(await text(page, '[role=status]')).toContain('審査保留を解除しました');
   await statusShown(page, '入金待ち');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 
@@ -148,7 +140,7 @@ test('the city reads a donation without action forms; a supplier gets 403; CSV e
   await h.signIn(page, city);
   await page.goto(`${h.base}/console/donations/${id}`);
   expect(await page.$$eval('form[action*="/donations/"]', (f) => f.length)).toBe(0);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   const csv = await page.evaluate(async () => {
     const res = await fetch('/console/donations/export?status=held');
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
@@ -184,7 +176,7 @@ test('送付先, payment and cancel from the page, each through the API and the 
   await submit(page, form);
   expect(await text(page, '#f-shipTo_postalCode-error')).toContain('postal code');
   expect(await value(page, '#f-shipTo_name')).toBe('柳川 太郎');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await retype(page, '#f-shipTo_postalCode', '100-0001');
   await submit(page, form);
   expect(await text(page, '[role=status]')).toContain('送付先を変更しました');
@@ -227,7 +219,7 @@ test('returned mail (DOCS-4): recorded from the page, then the address confirmed
   await submit(page, `form[action="/console/donations/${id}/returned-mail"]`);
   expect(await text(page, '[role=status]')).toContain('郵便物の返戻を記録しました');
   await statusShown(page, '郵便物返戻');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await retype(page, '#f-address-address', '千代田区千代田3-4');
   await page.type('#f-address-reason', '電話で番地を確認');
   await submit(page, `form[action="/console/donations/${id}/address"]`);
@@ -269,7 +261,7 @@ test('receipt reissue (DOCS-1) from the page once a receipt was posted: the next
   expect(receipts.map((r) => r.issue)).toEqual([1, 2]);
   expect(receipts[1]).toMatchObject({ reissue: true, requestedBy: `operator:${operator.login}`, note: '寄附者が紛失（電話で依頼）', postedAt: null });
   expect(await text(page, 'main')).toContain('寄附者が紛失（電話で依頼）');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // The reissue waits for the next batch: asking again says so, and the reason typed stays.
   await page.type('#f-reissue-reason', 'もう一度');

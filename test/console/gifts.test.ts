@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 17: gifts and stock in the console — alerts and catalogue, a gift's stock set with a reason — in Chromium, axe on every page. */
 const run = randomUUID().slice(0, 6);
@@ -20,25 +21,16 @@ afterAll(async () => {
   await h?.close();
 });
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
 test('the catalogue links the gift; its total stock is set with a reason (a bad number at the field), recorded as a movement', async () => {
   const page = await h.newPage();
   await h.signIn(page, operator);
   await page.goto(`${h.base}/console/gifts`);
   expect(await text(page, 'main')).toContain('在庫のアラート');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await Promise.all([page.waitForNavigation(), page.click(`a[href="/console/gifts/${GIFT}"]`)]);
   expect(await text(page, '.fc-dl')).toContain('管理していません');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   const form = `form[action="/console/gifts/${GIFT}/stock"]`;
   await page.type('#f-stock-totalStock', '-5');
@@ -47,7 +39,7 @@ test('the catalogue links the gift; its total stock is set with a reason (a bad 
   expect(await text(page, '#f-stock-totalStock-error')).not.toBe('');
   expect(await value(page, '#f-stock-totalStock')).toBe('-5');
   expect(await value(page, '#f-stock-reason')).toBe('棚卸し');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   await page.click('#f-stock-totalStock', { count: 3 });
   await page.keyboard.press('Backspace');

@@ -3,6 +3,7 @@ import { Gift } from '../../ledger/entities';
 import { eventually } from '../support/context';
 import { completeAddress } from '../../api/console/hand-entry';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value } from './page';
 
 /** Issue 16, INTAKE-1: an operator enters a phone donation in the form — postal completion, review findings before saving, errors at the field. */
 let h: ConsoleHarness;
@@ -20,8 +21,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 async function press(page: Page, selector: string) {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }

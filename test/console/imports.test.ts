@@ -6,6 +6,7 @@ import { jstDate } from '../../domain/jst';
 import { mappedFixture } from '../fixtures/portals/generate';
 import { eventually } from '../support/context';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { text } from './page';
 
 /** Issue 16: an operator uploads a portal file, watches it, reads the per-row report and fixes a quarantined row — in Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -24,7 +25,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 
 async function uploadFile(page: Page, portal: string, file: string) {
   await page.goto(`${h.base}/console/imports`);

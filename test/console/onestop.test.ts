@@ -4,6 +4,7 @@ import { registerDonation } from '../../ledger/donations';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /**
  * Issue 17: the one-stop review in the console — the queue, an application's findings and notices,
@@ -27,15 +28,6 @@ afterAll(async () => {
 });
 
 const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, token = TOKEN) => h.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
 /** A paper application without the identity documents: deficient. */
 async function deficientApplication(): Promise<{ id: string; orderId: string }> {
@@ -63,7 +55,7 @@ test('the queue lists the deficient application; its page shows the findings and
   const page = await h.newPage();
   await h.signIn(page, operator);
   await page.goto(`${h.base}/console/onestop`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await Promise.all([page.waitForNavigation(), page.click(`xpath/.//a[text()="${orderId}"]`)]);
   expect(new URL(page.url()).pathname).toBe(`/console/onestop/applications/${id}`);
   expect(await text(page, '.fc-dl')).toContain('不備');
@@ -72,7 +64,7 @@ test('the queue lists the deficient application; its page shows the findings and
   await eventually(async () => { await page.reload(); return text(page, 'main'); }, (t) => t.includes('不備の通知'));
   // Operators see no 個人番号 form.
   expect(await page.$('form[action$="/my-number"]')).toBeNull();
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // A bad arrival date comes back at the field with what was typed.
   const resubmit = `form[action="/console/onestop/applications/${id}/resubmission"]`;
@@ -85,7 +77,7 @@ test('the queue lists the deficient application; its page shows the findings and
   // The page sends back what was typed (a date field cannot display it, so read the attribute).
   expect(await page.$eval('#f-resubmit-arrivedOn', (e) => e.getAttribute('value'))).toBe('12月1日');
   expect(await value(page, '#f-attachment')).toBe('my_number_card');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.$eval('#f-resubmit-arrivedOn', (e, v) => ((e as unknown as { value: string }).value = v as string), `${Y}-12-05`);
   await submit(page, resubmit);
   expect(await text(page, '[role=status]')).toContain('再提出を受け付けました');
@@ -139,7 +131,7 @@ test('the 個人番号: only an admin with the second factor and a typed reason 
   expect(await text(page, '#my-number')).toBe(PLANTED);
   const logRow = await page.$$eval('table', (ts) => ts.map((t) => t.textContent ?? '').find((t) => t.includes('申告特例通知書の照合')) ?? '');
   expect(logRow).toContain(`admin:${admin.login}`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   const log = (await api('GET', `/onestop/applications/${id}/my-number/access-log`, undefined, ADMIN_TOKEN)).json().reads as { actor: string; reason: string; source: string }[];
   expect(log).toEqual([expect.objectContaining({ actor: `admin:${admin.login}`, reason: '申告特例通知書の照合', source: 'console' })]);
   // Opening the page again shows no number: each view is a new, logged request.

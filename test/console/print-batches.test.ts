@@ -2,6 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 17: print batches in the console — list, manifest, merged PDF, confirm posted, returned mail — in Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -22,16 +23,7 @@ afterAll(async () => {
 });
 
 const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, payload, headers: { authorization: `Bearer ${TOKEN}` } });
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
 const setValue = (page: Page, selector: string, v: string) => page.$eval(selector, (e, x) => ((e as unknown as { value: string }).value = x as string), v);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
 let seq = 0;
 /** A paid mail donation whose documents are due. */
@@ -67,7 +59,7 @@ test('a batch from the list to its manifest and merged PDF; posted confirmed in 
   const row = await page.$eval(`a[href="/console/print-batches/${batchId}"]`, (x) => x.closest('tr')!.textContent!.replace(/\s+/g, ' '));
   expect(row).toContain('臨時');
   expect(row).toContain('印刷会社へ引渡し済み');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   await Promise.all([page.waitForNavigation(), page.click(`a[href="/console/print-batches/${batchId}"]`)]);
   const manifest = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td') as unknown as ArrayLike<{ textContent: string }>).map((td) => td.textContent.trim())));
@@ -75,7 +67,7 @@ test('a batch from the list to its manifest and merged PDF; posted confirmed in 
   expect(manifest[0][2]).toBe('初回送付');
   expect(manifest[0][3]).toContain('寄附金受領証明書');
   expect(manifest[0][4]).toMatch(/^R\d{4}/);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // The merged PDF and the manifest as the printer received them.
   const pdf = await page.evaluate(async (url: string) => {
@@ -93,7 +85,7 @@ test('a batch from the list to its manifest and merged PDF; posted confirmed in 
   await submit(page, form);
   expect(await text(page, '#f-posted-postedAt-error')).toContain('future');
   expect(await value(page, '#f-posted-postedAt')).toBe('2099-01-01T10:00');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   expect((await api('GET', `/print-batches/${batchId}`)).json().batch.status).toBe('handed_off');
 
   const now = new Date(Date.now() + 9 * 3_600_000 - 60_000).toISOString().slice(0, 16);
@@ -118,7 +110,7 @@ test('a batch from the list to its manifest and merged PDF; posted confirmed in 
   await eventually(() => api('GET', `/donations/${a.id}`), (r) => r.json().workflow?.status === 'mail_returned');
   const events = (await api('GET', `/donations/${a.id}/events`)).json().events as { actor: string }[];
   expect(events.some((e) => e.actor === `operator:${operator.login}`)).toBe(true);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 
@@ -128,7 +120,7 @@ test('the city reads batches without forms; a supplier gets 403; an unknown batc
   await h.signIn(page, city);
   await page.goto(`${h.base}/console/print-batches`);
   expect(await page.$$eval('main form', (f) => f.length)).toBe(0);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   expect((await page.goto(`${h.base}/console/print-batches/00000000-0000-4000-8000-000000000000`))!.status()).toBe(404);
   await page.browserContext().close();
 

@@ -7,6 +7,7 @@ import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 17: shipments with problems in the console — a loss recorded (re-shipment), the next one escalated and decided — in Chromium, axe on every page. */
 const run = randomUUID().slice(0, 6);
@@ -32,15 +33,6 @@ afterAll(async () => {
 });
 
 const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, payload, headers: { authorization: `Bearer ${TOKEN}` } });
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
-async function submit(page: Page, form: string) {
-  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
-}
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 const shipmentsOf = async (donationId: string) => (await api('GET', `/shipments?donationId=${donationId}`)).json().shipments as { id: string; status: string }[];
 
 test('a loss recorded from the shipment page re-ships; the next trouble escalates and the operator decides; each through the workflow', async () => {
@@ -55,7 +47,7 @@ test('a loss recorded from the shipment page re-ships; the next trouble escalate
   const page = await h.newPage();
   await h.signIn(page, operator);
   await page.goto(`${h.base}/console/shipments/${first.id}`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   // The kind not chosen: at the field, the note typed kept.
   await page.type('#f-trouble-note', '配送業者から紛失の連絡');
   await submit(page, `form[action="/console/shipments/${first.id}/trouble"]`);
@@ -68,13 +60,13 @@ test('a loss recorded from the shipment page re-ships; the next trouble escalate
   const [, second] = await eventually(() => shipmentsOf(donation.id), (s) => s.length === 2);
   await page.reload();
   expect(await text(page, '.fc-dl')).toContain('紛失');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // The queue lists the donation; its shipments link both.
   await page.goto(`${h.base}/console/shipments`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await Promise.all([page.waitForNavigation(), page.click(`a[href="/console/shipments/of-donation/${donation.id}"]`)]);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await eventually(() => shipmentsOf(donation.id), (s) => s[1].status === 'awaiting_order');
   await h.ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: h.ctx.taskQueue, workflowId: `orders-${randomUUID()}`, args: [{ shipOn: jstDate(new Date()), requestedBy: 'operator:test', suppliers: [FARM] }] });
   await eventually(() => shipmentsOf(donation.id), (s) => s[1].status === 'ordered');
@@ -91,7 +83,7 @@ test('a loss recorded from the shipment page re-ships; the next trouble escalate
   await submit(page, `form[action="/console/shipments/${second.id}/resolve"]`);
   expect(await text(page, '[role=status]')).toContain('発送せずに終える');
   await eventually(() => shipmentsOf(donation.id), (s) => s[1].status === 'closed');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 

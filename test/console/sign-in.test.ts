@@ -2,6 +2,7 @@ import { generateSync } from 'otplib';
 import type { Page } from 'puppeteer-core';
 import { Supplier } from '../../ledger/entities';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { expectAccessible } from './page';
 
 /** Issue 16 (SEC-2): sign-in, second factor, lockout, throttling, idle timeout, CSRF, roles, headers — in real Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -21,10 +22,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function expectAccessible(page: Page) {
-  expect(await h.axe(page)).toEqual([]);
-  expect(h.problems(page)).toEqual([]);
-}
 
 const signInHistory = async (login: string) =>
   (await h.ctx.orm.em.getKnex().raw('select outcome from console_sign_ins where login = ? order by id', [login])).rows.map((r: { outcome: string }) => r.outcome);
@@ -34,7 +31,7 @@ test('/ leads a signed-out person to the sign-in page; sign-in with the keyboard
   await page.goto(`${h.base}/`);
   expect(new URL(page.url()).pathname).toBe('/console/login');
   expect(await page.$eval('h1', (e) => e.textContent)).toBe('サインイン');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // Keyboard only: the login field has the focus; Tab to the password; Enter submits.
   expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('f-login');
@@ -45,7 +42,7 @@ test('/ leads a signed-out person to the sign-in page; sign-in with the keyboard
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   expect(new URL(page.url()).pathname).toBe('/console/');
   expect(await page.$eval('.fc-header__user', (e) => e.textContent)).toContain('田中 花子（オペレーター）');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   const cookies = await page.browserContext().cookies();
   const session = cookies.find((c) => c.name === 'furusato_console')!;
@@ -77,7 +74,7 @@ test('a wrong password says so and keeps the login; repeated failures lock the a
   const alert = await page.$eval('[role=alert]', (e) => e.textContent);
   expect(alert).toContain('ロックされています');
   expect(alert).toMatch(/あと約1[45]分/);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
 
   // Even the right password is refused while locked.
   await page.goto(`${h.base}/console/login`);
@@ -99,7 +96,7 @@ test('an admin needs the second factor (TOTP); a wrong code is refused', async (
   await page.type('#f-password', admin.password);
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
   expect(new URL(page.url()).pathname).toBe('/console/login/second-factor');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   // Not signed in yet: the home page sends back to sign-in.
   const direct = await page.goto(`${h.base}/console/`);
   expect(new URL(direct!.url()).pathname).toBe('/console/login');
@@ -116,7 +113,7 @@ test('an admin needs the second factor (TOTP); a wrong code is refused', async (
 
   // Admins manage accounts in the console: a bad form keeps what was typed and says why at the field.
   await page.goto(`${h.base}/console/accounts`);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   const login = `${h.ctx.prefix}-new-operator`.toLowerCase();
   await page.type('#f-login', login);
   await page.type('#f-password', 'short');
@@ -124,7 +121,7 @@ test('an admin needs the second factor (TOTP); a wrong code is refused', async (
   expect(await page.$eval('#f-password-error', (e) => e.textContent)).toContain('12文字以上');
   expect(await page.$eval('#f-displayName-error', (e) => e.textContent)).toContain('表示名');
   expect(await page.$eval('#f-login', (e) => (e as unknown as { value: string }).value)).toBe(login);
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.type('#f-displayName', '新人 オペレーター');
   await page.type('#f-password', 'a-long-enough-password');
   await Promise.all([page.waitForNavigation(), page.click('form[action="/console/accounts"] button[type=submit]')]);
@@ -170,11 +167,11 @@ test('a supplier (or an operator) opening an admin page gets 403, in Japanese', 
   const page = await h.newPage();
   await h.signIn(page, supplier);
   expect(new URL(page.url()).pathname).toBe('/console/');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   const res = await page.goto(`${h.base}/console/accounts`);
   expect(res!.status()).toBe(403);
   expect(await page.$eval('h1', (e) => e.textContent)).toBe('このページを開く権限がありません');
-  await expectAccessible(page);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 

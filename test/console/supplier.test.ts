@@ -18,6 +18,7 @@ import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { text, value } from './page';
 
 /**
  * Issue 17, SHIP-1 for suppliers in Chromium: a supplier sees its order, enters a shipment's tracking
@@ -74,8 +75,6 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
 const press = async (page: Page, selector: string) => {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 };

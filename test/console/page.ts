@@ -1,0 +1,18 @@
+import type { Page } from 'puppeteer-core';
+import type { ConsoleHarness } from './harness';
+
+/** What the console's browser tests do to a page: read it, submit a form and wait for the next, check it. */
+export const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
+
+export const value = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as { value: string }).value);
+
+/** Clicks the form's submit button and waits for the page the server answers with. */
+export async function submit(page: Page, form: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+}
+
+/** No serious or critical axe violation, no refused resource or failed script. */
+export async function expectAccessible(h: ConsoleHarness, page: Page): Promise<void> {
+  expect(await h.axe(page)).toEqual([]);
+  expect(h.problems(page)).toEqual([]);
+}
