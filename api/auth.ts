@@ -10,7 +10,12 @@ export interface Principal {
    * in-process call comes from the loopback (MYNUM-2 judges the terminal, not the console).
    */
   consoleTerminal?: string;
+  /** A supplier's code, which scopes what it may see. A console person carries it beside their login; a supplier's API token is named by it. */
+  supplierCode?: string;
 }
+
+/** The supplier whose data a principal is limited to; undefined for every other role. */
+export const supplierScope = (p: Principal): string | undefined => (p.role === 'supplier' ? p.supplierCode ?? p.name : undefined);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,13 +43,16 @@ const internalSecret = randomBytes(32).toString('hex');
 const internalDigest = digest(internalSecret);
 
 export function consolePrincipalHeaders(p: Principal & { consoleTerminal: string }): Record<string, string> {
-  return { [INTERNAL_HEADER]: `${internalSecret} ${p.role}:${p.name} @${p.consoleTerminal}` };
+  const scope = p.supplierCode ? ` #${encodeURIComponent(p.supplierCode)}` : '';
+  return { [INTERNAL_HEADER]: `${internalSecret} ${p.role}:${p.name}${scope} @${p.consoleTerminal}` };
 }
 
 function internalPrincipal(header: string | string[] | undefined, roles: readonly Role[]): Principal | undefined {
-  const match = typeof header === 'string' ? /^([0-9a-f]{64}) ([a-z]+):(\S+) @(\S+)$/.exec(header) : null;
+  const match = typeof header === 'string' ? /^([0-9a-f]{64}) ([a-z]+):(\S+)(?: #(\S+))? @(\S+)$/.exec(header) : null;
   if (!match || !timingSafeEqual(digest(match[1]), internalDigest) || !roles.includes(match[2] as Role)) return undefined;
-  return { role: match[2] as Role, name: match[3], consoleTerminal: match[4] };
+  const principal: Principal = { role: match[2] as Role, name: match[3], consoleTerminal: match[5] };
+  if (match[4]) principal.supplierCode = decodeURIComponent(match[4]);
+  return principal;
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   resolveDisputeUpdate,
   reviseInvoiceUpdate,
 } from '../../workflows/billing/definitions';
-import { actorOf, type Principal } from '../auth';
+import { actorOf, supplierScope, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
 import { isoDate, requiredWhen, yearMonth } from '../schema-fragments';
@@ -53,7 +53,6 @@ type RunRequest = FastifyRequest<{ Params: { month: string; supplier?: string };
  */
 export function registerBillingRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const knex = () => orm.em.getKnex();
-  const ownSupplier = (p: Principal) => (p.role === 'supplier' ? p.name : undefined);
   const runIdOf = (r: RunRequest) => billingRunId(r.params.month, r.query.label);
 
   async function loadRun(request: RunRequest): Promise<BillingRunRow> {
@@ -64,7 +63,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
 
   async function loadStatement(request: RunRequest) {
     const run = await loadRun(request);
-    const own = ownSupplier(request.principal!);
+    const own = supplierScope(request.principal!);
     const statement = await findStatement(knex(), run.id, request.params.supplier!);
     // A supplier learns nothing about another supplier's statement, not even that it exists.
     if (!statement || (own !== undefined && own !== statement.supplierCode)) throw notFound(`statement of ${request.params.supplier} in ${run.id}`);

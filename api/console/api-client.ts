@@ -18,9 +18,9 @@ export type ApiCall = <T = any>(user: ConsoleUser, method: 'GET' | 'POST' | 'PUT
 
 export function apiClient(root: FastifyInstance): ApiCall {
   return async (user, method, url, payload, headers = {}) => {
-    // A supplier's API principal is its supplier code (api/gifts scopes by it); everyone else is their login.
-    const name = user.role === 'supplier' && user.supplierCode ? user.supplierCode : user.login;
-    const res = await root.inject({ method, url, payload: payload as InjectOptions['payload'], headers: { ...headers, ...consolePrincipalHeaders({ role: user.role, name, consoleTerminal: user.terminal }) } });
+    // The person is the actor; a supplier's code travels beside the login and scopes what the routes show.
+    const person = { role: user.role, name: user.login, consoleTerminal: user.terminal, ...(user.role === 'supplier' && user.supplierCode ? { supplierCode: user.supplierCode } : {}) };
+    const res = await root.inject({ method, url, payload: payload as InjectOptions['payload'], headers: { ...headers, ...consolePrincipalHeaders(person) } });
     let body: unknown = res.body;
     if (String(res.headers['content-type'] ?? '').includes('application/json')) body = res.json();
     return { status: res.statusCode, body: body as any, raw: res.rawPayload };

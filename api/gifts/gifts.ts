@@ -5,7 +5,7 @@ import { APPROVAL_STATUSES, CARRIER_CODES, DEFAULT_COVER_DAYS, GiftRuleError, TE
 import { activateGift, changeGift, deactivateGift, decideGift, giftSupplierCode, giftView, listGifts, proposeGift, removeGift } from '../../ledger/gifts';
 import type { Orm } from '../../ledger/orm';
 import { moveStock, openStockAlerts, rebalanceRecommendation, setStock, soldOutGifts, stockMovements } from '../../ledger/stock';
-import { actorOf, type Principal } from '../auth';
+import { actorOf, supplierScope, type Principal } from '../auth';
 import { badRequest, HttpError } from '../errors';
 import { oneOfRequired, portal, requiredWhen } from '../schema-fragments';
 import { READ, WRITE, type Json } from '../roles';
@@ -35,7 +35,7 @@ export async function ruled<T>(reply: FastifyReply, work: () => Promise<T>): Pro
 
 /** A supplier principal's name is its supplier code (config/env.ts parseTokens); it sees only its own records. */
 export function requireOwnSupplier(principal: Principal, supplierCode: string | null | undefined, what: string): void {
-  if (principal.role === 'supplier' && supplierCode !== principal.name) throw new HttpError(403, 'forbidden', `a supplier may read only its own ${what}`);
+  if (supplierScope(principal) !== undefined && supplierCode !== supplierScope(principal)) throw new HttpError(403, 'forbidden', `a supplier may read only its own ${what}`);
 }
 
 const code = { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^/\\s]+$' } as const;
@@ -121,8 +121,8 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
     async (request) => {
       const q = request.query;
       const principal = request.principal!;
-      if (principal.role === 'supplier' && q.supplier && q.supplier !== principal.name) requireOwnSupplier(principal, q.supplier, 'gifts');
-      const supplierCode = principal.role === 'supplier' ? principal.name : q.supplier;
+      if (supplierScope(principal) !== undefined && q.supplier && q.supplier !== supplierScope(principal)) requireOwnSupplier(principal, q.supplier, 'gifts');
+      const supplierCode = supplierScope(principal) ?? q.supplier;
       return listGifts(em(), { approvalStatus: q.approvalStatus, active: q.active, supplierCode, limit: q.limit, offset: q.offset });
     },
   );

@@ -19,7 +19,7 @@ import {
   type Measure,
 } from '../../ledger/quality-measures';
 import { qualityDemandMailWorkflow } from '../../workflows';
-import { actorOf, type Principal } from '../auth';
+import { actorOf, supplierScope, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { requiredWhen, yearMonth } from '../schema-fragments';
@@ -35,7 +35,6 @@ const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max })
  */
 export function registerQualityRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const knex = () => orm.em.getKnex();
-  const own = (p: Principal) => (p.role === 'supplier' ? p.name : undefined);
 
   const ledger = async <R>(run: () => Promise<R>): Promise<R> => {
     try {
@@ -50,7 +49,7 @@ export function registerQualityRoutes(app: FastifyInstance, { config, orm, tempo
   /** A supplier learns nothing about others' measures, not even that they exist. */
   const visibleMeasure = async (id: string, p: Principal): Promise<Measure> => {
     const m = await findMeasure(knex(), id);
-    const supplier = own(p);
+    const supplier = supplierScope(p);
     if (!m || (supplier !== undefined && (m.party.kind !== 'supplier' || m.party.supplierCode !== supplier))) throw notFound(`measure ${id}`);
     return m;
   };
@@ -118,7 +117,7 @@ export function registerQualityRoutes(app: FastifyInstance, { config, orm, tempo
       config: { roles: [...READ, 'supplier'] },
     },
     async (request) => {
-      const supplier = own(request.principal!);
+      const supplier = supplierScope(request.principal!);
       if (supplier !== undefined && ((request.query.supplierCode && request.query.supplierCode !== supplier) || request.query.carrier)) throw new HttpError(403, 'forbidden', 'a supplier sees only its own measures');
       return { measures: await listMeasures(knex(), { ...request.query, supplierCode: supplier ?? request.query.supplierCode }) };
     },

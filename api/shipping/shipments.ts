@@ -16,7 +16,7 @@ import {
 import { supplierOrderWorkflow } from '../../workflows';
 import { carrierRowsForOrder } from '../../ledger/carrier-rows';
 import { citySender } from '../../domain/shipping/city-sender';
-import { actorOf, type Principal } from '../auth';
+import { actorOf, supplierScope, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { conflict, HttpError, notFound } from '../errors';
 import { isoDate } from '../schema-fragments';
@@ -32,12 +32,11 @@ const orderParams = { type: 'object', required: ['id'], properties: { id: { type
  */
 export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const knex = () => orm.em.getKnex();
-  const ownSupplier = (p: Principal) => (p.role === 'supplier' ? p.name : undefined);
 
   /** A supplier may act only on shipments in its own orders; staff on any. */
   async function loadShipment(request: FastifyRequest<{ Params: { id: string } }>): Promise<ShipmentRow> {
     const shipment = await findShipment(knex(), request.params.id);
-    const own = ownSupplier(request.principal!);
+    const own = supplierScope(request.principal!);
     // A supplier learns nothing about other suppliers' shipments, not even that they exist.
     if (!shipment || (own !== undefined && shipment.supplierCode !== own)) throw notFound(`shipment ${request.params.id}`);
     return shipment;
@@ -54,7 +53,7 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
       config: { roles: [...SUPPLIER_AND_STAFF] },
     },
     async (request) => {
-      const own = ownSupplier(request.principal!);
+      const own = supplierScope(request.principal!);
       if (own && request.query.supplier && request.query.supplier !== own) throw new HttpError(403, 'forbidden', 'a supplier sees only its own orders');
       return { orders: await supplierOrders(knex(), { supplierCode: own ?? request.query.supplier, from: request.query.from, to: request.query.to, limit: request.query.limit }) };
     },
@@ -62,7 +61,7 @@ export function registerShipmentRoutes(app: FastifyInstance, { config, orm, temp
 
   async function loadOrder(request: FastifyRequest<{ Params: { id: string } }>) {
     const order = await findSupplierOrder(knex(), request.params.id);
-    const own = ownSupplier(request.principal!);
+    const own = supplierScope(request.principal!);
     if (!order || (own !== undefined && order.supplierCode !== own)) throw notFound(`supplier order ${request.params.id}`);
     return order;
   }

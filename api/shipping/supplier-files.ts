@@ -7,7 +7,7 @@ import { CARRIERS } from '../../domain/shipping/types';
 import { findSupplierOrder, orderLines, shipmentByCarrierReference } from '../../ledger/shipments';
 import { confirmShippedUpdate } from '../../workflows/shipping/definitions';
 import { supplierOrderCsv } from '../../domain/shipping/order-csv';
-import { actorOf } from '../auth';
+import { actorOf, supplierScope } from '../auth';
 import type { RouteDeps } from '../feature';
 import { READ, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
@@ -32,7 +32,7 @@ export async function registerSupplierFileRoutes(app: FastifyInstance, { orm, te
     const order = await findSupplierOrder(knex(), request.params.id);
     const p = request.principal!;
     // Another supplier's order is a 404, as for the order itself: nothing is learnt about it.
-    if (!order || (p.role === 'supplier' && order.supplierCode !== p.name)) throw notFound(`supplier order ${request.params.id}`);
+    if (!order || (supplierScope(p) !== undefined && order.supplierCode !== supplierScope(p))) throw notFound(`supplier order ${request.params.id}`);
     return order;
   }
 
