@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../config/env';
 import { STOCK_ALERT_LABELS } from '../../domain/console/operator-labels';
 import { portalLabel } from '../../domain/console/labels';
 import type { RouteDeps } from '../feature';
@@ -8,10 +9,24 @@ import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 /**
  * Gifts and stock (GIFT-2; issue 17): the open stock alerts and the catalogue with each gift's stock,
  * a gift's page with its stock by portal, movements and alerts, and setting the total stock with a
- * reason — through the API's /gifts routes as the person.
+ * reason — through the API's /gifts routes as the person. The same gift page is a supplier's desk for
+ * its own gifts (the API refuses another supplier's gift).
  */
 type Form = Record<string, string | undefined>;
 type GiftRequest = FastifyRequest<{ Params: { code: string }; Body: Form; Querystring: Form }>;
+
+/** Where a gift's page lives: who opens it, who sets the stock, and the way back. */
+interface GiftDesk {
+  base: string;
+  roles: readonly Role[];
+  actors: readonly Role[];
+  back: { href: string; label: string };
+}
+
+const DESKS: GiftDesk[] = [
+  { base: '/gifts', roles: READERS, actors: OPERATORS, back: { href: '/console/gifts', label: '返礼品と在庫へ戻る' } },
+  { base: '/supplier/gifts', roles: ['supplier'], actors: ['supplier'], back: { href: '/console/supplier/statements', label: '明細・品質・在庫へ戻る' } },
+];
 
 const alertView = (a: Record<string, any>) => ({ ...a, kindLabel: STOCK_ALERT_LABELS[a.kind as keyof typeof STOCK_ALERT_LABELS] ?? a.kind, portalLabel: a.portal ? portalLabel(a.portal) : '全体' });
 
@@ -22,35 +37,43 @@ export function registerGiftPages(app: FastifyInstance, _deps: RouteDeps, api: A
     if (alerts.status !== 200 || gifts.status !== 200) return renderError(reply, 500, '返礼品を読み込めませんでした', String(alerts.body?.message ?? gifts.body?.message ?? ''));
     return reply.view('gifts.hbs', { title: '返礼品と在庫', alerts: (alerts.body.alerts as Record<string, any>[]).map(alertView), total: gifts.body.total, gifts: gifts.body.gifts });
   });
+  for (const desk of DESKS) registerGiftDesk(app, api, desk);
+}
 
+function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk): void {
   async function giftPage(request: GiftRequest, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
     const code = request.params.code;
     const path = encodeURIComponent(code);
     const [gift, movements] = await Promise.all([api(request.consoleUser!, 'GET', `/gifts/${path}`), api(request.consoleUser!, 'GET', `/gifts/${path}/stock/movements?limit=50`)]);
-    if (gift.status === 404 || gift.status === 400) return renderError(reply, 404, '返礼品が見つかりません', `返礼品 ${code} はありません。`);
+    // Another supplier's gift is as unknown as one that does not exist.
+    if (gift.status === 404 || gift.status === 400 || gift.status === 403) return renderError(reply, 404, '返礼品が見つかりません', `返礼品 ${code} はありません。`);
     if (gift.status !== 200) return renderError(reply, gift.status, '返礼品を読み込めませんでした', String(gift.body?.message ?? ''));
     const g = gift.body.gift;
     return reply.code(status).view('gift.hbs', {
       title: `返礼品 ${g.name}`,
       csrf: csrfToken(reply),
       g,
+      back: desk.back,
+      stockAction: `/console${desk.base}/${path}/stock`,
       portals: (g.stock?.portals ?? []).map((p: Record<string, any>) => ({ ...p, portalLabel: portalLabel(p.portal) })),
       alerts: (g.stock?.alerts ?? []).map(alertView),
       movements: movements.status === 200 ? movements.body.movements : [],
-      canAct: OPERATORS.includes(request.consoleUser!.role),
+      canAct: desk.actors.includes(request.consoleUser!.role),
       stockForm: { totalStock: g.stock?.totalStock ?? '' },
       ...extra,
     });
   }
 
-  app.get('/gifts/:code', { config: { consoleRoles: READERS } }, async (request: GiftRequest, reply) => giftPage(request, reply, 200, request.query.done === 'stock' ? { notice: '在庫を更新しました。' } : {}));
+  app.get(`${desk.base}/:code`, { config: { consoleRoles: desk.roles } }, async (request: GiftRequest, reply) =>
+    giftPage(request, reply, 200, request.query.done === 'stock' ? { notice: '在庫を更新しました。' } : {}),
+  );
 
   // The total stock (POST /gifts/:code/stock): a stock movement with who and why.
-  app.post('/gifts/:code/stock', { config: { consoleRoles: OPERATORS } }, async (request: GiftRequest, reply) => {
+  app.post(`${desk.base}/:code/stock`, { config: { consoleRoles: desk.actors } }, async (request: GiftRequest, reply) => {
     const typed = { totalStock: (request.body.totalStock ?? '').trim(), reason: request.body.reason ?? '' };
     const totalStock = typed.totalStock === '' ? null : /^\d+$/.test(typed.totalStock) ? Number(typed.totalStock) : typed.totalStock;
     const res = await api(request.consoleUser!, 'POST', `/gifts/${encodeURIComponent(request.params.code)}/stock`, { totalStock, reason: typed.reason });
-    if (res.status === 200) return reply.redirect(`/console/gifts/${encodeURIComponent(request.params.code)}?done=stock`, 303);
+    if (res.status === 200) return reply.redirect(`/console${desk.base}/${encodeURIComponent(request.params.code)}?done=stock`, 303);
     if (res.status === 400 || res.status === 422) return giftPage(request, reply, 400, { stockForm: typed, stockErrors: fieldErrors(res.body), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
     return giftPage(request, reply, res.status, { stockForm: typed, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
   });

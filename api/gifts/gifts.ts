@@ -38,6 +38,14 @@ export function requireOwnSupplier(principal: Principal, supplierCode: string | 
   if (supplierScope(principal) !== undefined && supplierCode !== supplierScope(principal)) throw new HttpError(403, 'forbidden', `a supplier may read only its own ${what}`);
 }
 
+/** A supplier updates the total stock of its own gifts (what it can still deliver); the allocations to portals are the operators'. */
+async function requireOwnStockSetting(em: EntityManager, principal: Principal, giftCode: string, body: Json): Promise<void> {
+  const supplier = await giftSupplierCode(em, giftCode);
+  if (supplier === undefined) throw GiftRuleError.notFound(`gift ${giftCode}`);
+  requireOwnSupplier(principal, supplier, 'gifts');
+  if (body.allocations !== undefined) throw new HttpError(403, 'forbidden', 'a supplier sets only the total stock of its gifts; allocations to portals are set by operators');
+}
+
 const code = { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^/\\s]+$' } as const;
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const orNull = (type: 'string' | 'integer') => ({ type: [type, 'null'] }) as const;
@@ -209,7 +217,7 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
     {
       schema: {
         tags: ['gifts'],
-        summary: 'Set the total stock and/or portal allocations (GIFT-2); each change is a stock movement with who and why',
+        summary: 'Set the total stock and/or portal allocations (GIFT-2); each change is a stock movement with who and why. A supplier sets the total of its own gifts only',
         params: codeParams,
         body: {
           type: 'object',
@@ -228,11 +236,12 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
           ...oneOfRequired({ field: '(body)', reason: 'must change totalStock or allocations' }, 'totalStock', { field: 'allocations', schema: { minItems: 1 } }),
         },
       },
-      config: { roles: WRITE },
+      config: { roles: [...WRITE, 'supplier'] },
     },
     async (request, reply) =>
       ruled(reply, async () => {
         const b = request.body;
+        if (supplierScope(request.principal!) !== undefined) await requireOwnStockSetting(em(), request.principal!, request.params.code, b);
         if (b.totalStock === undefined && !b.allocations?.length) throw GiftRuleError.fields([{ field: '(body)', reason: 'must change totalStock or allocations' }]);
         await setStock(em(), request.params.code, { totalStock: b.totalStock, allocations: b.allocations, reason: b.reason }, actorOf(request.principal!));
         return { gift: await giftView(em(), request.params.code) };
