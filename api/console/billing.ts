@@ -1,17 +1,17 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BILLING_STAGE_LABELS, DISPUTE_STATUS_LABELS, INVOICE_STATUS_LABELS, STATEMENT_STATUS_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
+import { correctionForm, monthActions, registerBillingActions, type MonthRequest } from './billing-actions';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 
 /**
  * The billing month (BILL-1…4; issue 17): the month's statements by supplier with their state,
  * disputes and what the investigation found, the invoice as PDF and CSV; an operator records
  * findings on an open dispute and closes it (the corrected statement goes back to the supplier as
- * the next revision). Everything through the API's /billing routes as the person.
+ * the next revision). Everything through the API's /billing routes as the person; the operators'
+ * other actions (corrections, override, postage, payments) are in ./billing-actions.ts.
  */
-type Form = Record<string, string | undefined>;
-type MonthRequest = FastifyRequest<{ Params: { month: string; supplier?: string }; Querystring: Form; Body: Form }>;
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const label = <K extends string>(labels: Record<K, string>, v: string) => labels[v as K] ?? v;
@@ -34,24 +34,27 @@ export async function disputedStatements(api: ApiCall, user: ConsoleUser, month:
 }
 
 export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
-  app.get('/billing', { config: { consoleRoles: READERS } }, async (request: MonthRequest, reply) => {
-    const month = request.query.month || billingMonthNow();
+  /** The month's page; actions that come back (a field error, a refusal) show it again with what was typed. */
+  async function monthPage(request: MonthRequest, reply: FastifyReply, month: string, status: number, extra: Record<string, unknown> = {}) {
     const runLabel = request.query.label || undefined;
     if (!MONTH.test(month)) return reply.code(400).view('billing.hbs', { title: '請求', month, error: '月は 2026-11 の形で入力してください。', monthError: '月は 2026-11 の形で入力してください。' });
-    const res = await api(request.consoleUser!, 'GET', `/billing/runs/${month}${queryString({ label: runLabel })}`);
+    const q = queryString({ label: runLabel });
+    const [res, pay] = await Promise.all([api(request.consoleUser!, 'GET', `/billing/runs/${month}${q}`), api(request.consoleUser!, 'GET', `/billing/runs/${month}/payables${q}`)]);
     if (res.status === 404) return reply.view('billing.hbs', { title: `請求 ${monthLabel(month)}`, month, monthLabel: monthLabel(month), missing: true });
     if (res.status === 400) {
       const reason = fieldErrors(res.body, /^params\./).month ?? String(res.body?.message ?? '');
       return reply.code(400).view('billing.hbs', { title: '請求', month, error: '対象の月を確認してください。', monthError: reason });
     }
     if (res.status !== 200) return renderError(reply, res.status, '請求を読み込めませんでした', String(res.body?.message ?? ''));
-    const q = queryString({ label: runLabel });
     const stage = res.body.workflow?.stage;
-    return reply.view('billing.hbs', {
+    const action = (what: string) => `/console/billing/${month}/${what}${q}`;
+    return reply.code(status).view('billing.hbs', {
       title: `請求 ${monthLabel(month)}`,
+      csrf: csrfToken(reply),
       month,
       monthLabel: monthLabel(month),
       runLabel,
+      run: res.body.run,
       stageLabel: stage ? label(BILLING_STAGE_LABELS, stage) : '終了',
       waitingFor: res.body.workflow?.waitingFor,
       statements: (res.body.statements as Record<string, any>[]).map((s) => ({
@@ -62,7 +65,14 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
         href: `/console/billing/${month}/statements/${encodeURIComponent(s.supplierCode)}${q}`,
       })),
       invoices: (res.body.invoices as Record<string, any>[]).map((i) => ({ ...i, statusLabel: label(INVOICE_STATUS_LABELS, i.status), pdf: `/console/billing/${month}/invoice.pdf${queryString({ label: runLabel, revision: i.revision })}`, csv: `/console/billing/${month}/invoice.csv${queryString({ label: runLabel, revision: i.revision })}` })),
+      ...monthActions(request.consoleUser!, res.body, pay.status === 200 ? pay.body : { payables: [], payments: [] }, action, extra.paymentTyped as Record<string, string> | undefined),
+      ...extra,
     });
+  }
+
+  app.get('/billing', { config: { consoleRoles: READERS } }, async (request: MonthRequest, reply) => {
+    const done = request.query.done;
+    return monthPage(request, reply, request.query.month || billingMonthNow(), 200, done && done in MONTH_DONE ? { notice: MONTH_DONE[done as keyof typeof MONTH_DONE] } : {});
   });
 
   // The invoice as the API answers it (PDF, or CSV with BOM), handed through as bytes.
@@ -101,6 +111,8 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
       resolveAction: `/console/billing/${month}/statements/${encodeURIComponent(supplier)}/resolve${queryString({ label: runLabel })}`,
       st: { ...st, statusLabel: label(STATEMENT_STATUS_LABELS, st.status), totalYen: st.procurementCostYen + st.shippingCostYen },
       lines: res.body.lines,
+      correctionAction: `/console/billing/${month}/statements/${encodeURIComponent(supplier)}/corrections${queryString({ label: runLabel })}`,
+      ...correctionForm(request.consoleUser!, res.body.lines, extra.correctionTyped as Record<string, string> | undefined),
       disputes,
       canInvestigate: can && disputes.some((d) => d.open),
       ...extra,
@@ -112,22 +124,17 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
     return statementPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
   });
 
-  /** An operator's answer on the open dispute: findings recorded, or the dispute closed with the resolution. */
-  const act = (what: 'findings' | 'resolve', field: 'findings' | 'resolution') => async (request: MonthRequest, reply: FastifyReply) => {
-    const { month, supplier = '' } = request.params;
-    const typed = request.body[field] ?? '';
-    const q = queryString({ label: request.query.label });
-    const res = await api(request.consoleUser!, 'POST', `/billing/runs/${month}/statements/${encodeURIComponent(supplier)}/${what}${q}`, { [field]: typed });
-    if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/billing/${month}/statements/${encodeURIComponent(supplier)}${queryString({ label: request.query.label, done: what })}`, 303);
-    const keep = { [`${field}Typed`]: typed };
-    if (res.status === 400) return statementPage(request, reply, 400, { ...keep, [`${what}Errors`]: fieldErrors(res.body), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
-    return statementPage(request, reply, res.status, { ...keep, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
-  };
-  app.post('/billing/:month/statements/:supplier/findings', { config: { consoleRoles: OPERATORS } }, act('findings', 'findings'));
-  app.post('/billing/:month/statements/:supplier/resolve', { config: { consoleRoles: OPERATORS } }, act('resolve', 'resolution'));
+  registerBillingActions(app, api, { month: (request, reply, status, extra) => monthPage(request, reply, request.params.month, status, extra), statement: statementPage });
 }
 
 const DONE = {
+  correction: '明細を訂正しました。',
   findings: '調査結果を記録しました。',
   resolve: '異議を解決済みにしました。訂正した明細を次の版として事業者へ送ります。',
+} as const satisfies Record<string, string>;
+
+const MONTH_DONE = {
+  override: '確認を待たずに請求書を発行します。理由は請求書に載ります。',
+  postage: '受領証明書の郵送料を記録しました。',
+  payment: '支払を記録しました。',
 } as const satisfies Record<string, string>;

@@ -19,6 +19,8 @@ const MONTH = '2019-06';
 const LABEL = `console-${run}`;
 let h: ConsoleHarness;
 let operator: TestAccount;
+/** A shipment of B's shipped in the month after the statements were gathered: the one B says is missing. */
+let missing: string;
 
 beforeAll(async () => {
   h = await consoleHarness('console-billing', { API_TOKENS: `supplier:${B}:${TOKEN_B},operator:machine:operator-token-console-bill1` });
@@ -36,6 +38,8 @@ beforeAll(async () => {
   const { runId } = await startBillingRun(h.ctx.client, h.ctx.config, { month: MONTH, requestedBy: 'operator:test', scope: { label: LABEL, suppliers: [A, B] } });
   const api = (url: string) => h.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer operator-token-console-bill1' } });
   await eventually(() => api(`/billing/runs/${MONTH}?label=${LABEL}`), (r) => r.statusCode === 200 && r.json().workflow?.stage === 'awaiting_confirmation', 60_000);
+  const late = await seed.donation({ amountYen: 20_000, paidAt: paid, gifts: [[`${B}-G`, 1]] });
+  missing = await seed.shipment(late, `${B}-G`, { shippedOn: `${MONTH}-28` });
   // B disputes: a shipment it says is missing.
   const dispute = await h.app.inject({ method: 'POST', url: `/billing/runs/${MONTH}/statements/${B}/dispute?label=${LABEL}`, headers: { authorization: `Bearer ${TOKEN_B}` }, payload: { revision: 1, reason: '6月28日発送分が明細にありません' } });
   expect(dispute.statusCode).toBe(200);
@@ -77,10 +81,75 @@ test('home counts the billing month’s disputes and links the month; the month 
   expect(await text(page, '[role=status]')).toContain('調査結果を記録しました');
   expect(await text(page, 'main')).toContain(`ヤマトの記録で6/28発送を確認（operator:${operator.login}`);
 
+  // A correction: a quantity the schema refuses comes back at its field with everything typed; then the missing shipment is added.
+  const correction = 'form[action*="/corrections"]';
+  await page.select('#f-kind', 'amend');
+  await page.select('#f-lineId', await page.$eval('#f-lineId option:nth-child(2)', (o) => (o as unknown as { value: string }).value));
+  await page.type('#f-correction-quantity', '0');
+  await page.type('#f-correction-reason', '数量の誤り');
+  await submit(page, correction);
+  expect(await text(page, '#f-correction-quantity-error')).not.toBe('');
+  expect(await value(page, '#f-correction-quantity')).toBe('0');
+  expect(await value(page, '#f-correction-reason')).toBe('数量の誤り');
+  expect(await value(page, '#f-kind')).toBe('amend');
+  await expectAccessible(h, page);
+  await page.select('#f-kind', 'add_shipment');
+  await retype(page, '#f-correction-shipmentId', missing);
+  await retype(page, '#f-correction-reason', '6/28発送分の漏れ');
+  await submit(page, correction);
+  expect(await text(page, '[role=status]')).toContain('明細を訂正しました');
+  expect(await text(page, 'main')).toContain('訂正で追加');
+
   await page.type('#f-resolve-resolution', '6/28発送分を追加');
   await submit(page, 'form[action*="/resolve"]');
   expect(await text(page, '[role=status]')).toContain('異議を解決済みにしました');
   expect(await text(page, 'main')).toContain('解決済み');
+  await expectAccessible(h, page);
+  await page.browserContext().close();
+});
+
+test('an operator issues without every confirmation (with a reason), records the postage and pays part of what a supplier is owed', async () => {
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`);
+  await expectAccessible(h, page);
+
+  // The override needs its reason, said at the field.
+  await submit(page, 'form[action*="/override"]');
+  expect(await text(page, '#f-override-reason-error')).not.toBe('');
+  await page.type('#f-override-reason', '月末の締めに間に合わせるため');
+  await submit(page, 'form[action*="/override"]');
+  expect(await text(page, '[role=status]')).toContain('確認を待たずに請求書を発行します');
+  expect(await text(page, 'main')).toContain(`月末の締めに間に合わせるため（operator:${operator.login}`);
+
+  await page.type('#f-postage-amountYen', '1,240');
+  await page.type('#f-postage-reference', '郵便局 請求 R-2019-06');
+  await submit(page, 'form[action*="/receipt-postage"]');
+  expect(await text(page, 'main')).toContain('実費 ¥1,240（郵便局 請求 R-2019-06）');
+
+  // A bad amount at its field with what was typed; then part of A's ¥3,000; more than is left is refused with the API's words.
+  const payment = 'form[action*="/payments"]';
+  await page.select('#f-payee', `supplier:${A}`);
+  await page.type('#f-payment-amountYen', '千円');
+  await page.type('#f-payment-paidOn', '2019-07-31');
+  await page.type('#f-payment-reference', `FB-${run}-1`);
+  await submit(page, payment);
+  expect(await text(page, '#f-payment-amountYen-error')).not.toBe('');
+  expect(await value(page, '#f-payment-amountYen')).toBe('千円');
+  expect(await value(page, '#f-payee')).toBe(`supplier:${A}`);
+  await expectAccessible(h, page);
+  await retype(page, '#f-payment-amountYen', '1000');
+  await submit(page, payment);
+  expect(await text(page, '[role=status]')).toContain('支払を記録しました');
+  const owed = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
+  expect(owed.find((r) => r[0] === '柳川うなぎ本舗' && r[1] === '事業者（調達費）')?.slice(3)).toEqual(['¥3,000', '¥1,000', '¥2,000']);
+  await page.select('#f-payee', `supplier:${A}`);
+  await page.type('#f-payment-amountYen', '5000');
+  await page.type('#f-payment-paidOn', '2019-08-01');
+  await page.type('#f-payment-reference', `FB-${run}-2`);
+  await submit(page, payment);
+  expect(await text(page, '[role=alert]')).toContain('outstanding');
+  expect(await value(page, '#f-payment-amountYen')).toBe('5000');
   await expectAccessible(h, page);
   await page.browserContext().close();
 });
@@ -91,6 +160,8 @@ test('the city reads the month without forms; a supplier gets 403', async () => 
   await h.signIn(page, city);
   await page.goto(`${h.base}/console/billing/${MONTH}/statements/${B}?label=${LABEL}`);
   expect(await page.$$eval('main form', (f) => f.length)).toBe(0);
+  await page.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`);
+  expect(await page.$$eval('main form[method=post]', (f) => f.length)).toBe(0);
   await page.browserContext().close();
 
   const supplier = await h.account('supplier', { supplierCode: A });
@@ -98,5 +169,8 @@ test('the city reads the month without forms; a supplier gets 403', async () => 
   await h.signIn(sp, supplier);
   expect((await sp.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`))!.status()).toBe(403);
   expect((await sp.goto(`${h.base}/console/billing/${MONTH}/statements/${B}?label=${LABEL}`))!.status()).toBe(403);
+  // A form posted by hand is refused before it reaches the API (the CSRF token is the supplier's own).
+  const posted = await sp.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'reason=x' })).status, `${h.base}/console/billing/${MONTH}/override?label=${LABEL}`);
+  expect(posted).toBe(403);
   await sp.browserContext().close();
 });
