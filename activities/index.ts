@@ -24,6 +24,7 @@ export const ACTIVITY_FEATURES = {
   reports: reportsActivities,
   callcentre: noActivities,
   subcontractors: noActivities,
+  listings: noActivities,
   console: noActivities,
 } satisfies Record<Feature, ActivityFeature>;
 

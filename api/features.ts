@@ -7,6 +7,7 @@ import { documentsApi } from './documents/registry';
 import { donationApi } from './donation/registry';
 import { giftsApi } from './gifts/registry';
 import { intakeApi } from './intake/registry';
+import { listingsApi } from './listings/registry';
 import { onestopApi } from './onestop/registry';
 import { reportsApi } from './reports/registry';
 import { shippingApi } from './shipping/registry';
@@ -24,5 +25,6 @@ export const API_FEATURES: Readonly<Record<Feature, ApiFeature>> = {
   reports: reportsApi,
   callcentre: callcentreApi,
   subcontractors: subcontractorsApi,
+  listings: listingsApi,
   console: consoleApi,
 };

@@ -23,6 +23,7 @@ export const WORKFLOW_FEATURES: Readonly<Record<Feature, WorkflowFeature>> = {
   reports: reportsWorkflows,
   callcentre: NO_WORKFLOWS,
   subcontractors: NO_WORKFLOWS,
+  listings: NO_WORKFLOWS,
   console: NO_WORKFLOWS,
 };
 

@@ -38,6 +38,7 @@ import { Migration20261207061408_late_bounces } from './Migration20261207061408_
 import { Migration20261207013500_mynumber_handovers } from './Migration20261207013500_mynumber_handovers';
 import { Migration20261207015000_destruction_witness } from './Migration20261207015000_destruction_witness';
 import { Migration20261207020100_donor_bigram_statistics } from './Migration20261207020100_donor_bigram_statistics';
+import { Migration20261207014237_listings } from './Migration20261207014237_listings';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -79,4 +80,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207013500_mynumber_handovers', class: Migration20261207013500_mynumber_handovers },
   { name: 'Migration20261207015000_destruction_witness', class: Migration20261207015000_destruction_witness },
   { name: 'Migration20261207020100_donor_bigram_statistics', class: Migration20261207020100_donor_bigram_statistics },
+  { name: 'Migration20261207014237_listings', class: Migration20261207014237_listings },
 ];

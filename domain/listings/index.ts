@@ -1,0 +1,4 @@
+export * from './content';
+export * from './images';
+export * from './uploads';
+export * from './view';
