@@ -8,6 +8,7 @@ import { donationActivities } from './donation/registry';
 import { intakeActivities } from './intake/registry';
 import { onestopActivities } from './onestop/registry';
 import { reportsActivities } from './reports/registry';
+import { retentionActivities } from './retention/registry';
 import { shippingActivities } from './shipping/registry';
 
 export type { ActivityDeps, SharedActivities } from './feature';
@@ -25,6 +26,7 @@ export const ACTIVITY_FEATURES = {
   callcentre: noActivities,
   subcontractors: noActivities,
   listings: noActivities,
+  retention: retentionActivities,
   console: noActivities,
 } satisfies Record<Feature, ActivityFeature>;
 

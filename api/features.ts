@@ -10,6 +10,7 @@ import { intakeApi } from './intake/registry';
 import { listingsApi } from './listings/registry';
 import { onestopApi } from './onestop/registry';
 import { reportsApi } from './reports/registry';
+import { retentionApi } from './retention/registry';
 import { shippingApi } from './shipping/registry';
 import { subcontractorsApi } from './subcontractors/registry';
 
@@ -26,5 +27,6 @@ export const API_FEATURES: Readonly<Record<Feature, ApiFeature>> = {
   callcentre: callcentreApi,
   subcontractors: subcontractorsApi,
   listings: listingsApi,
+  retention: retentionApi,
   console: consoleApi,
 };

@@ -6,6 +6,7 @@ import { DEFAULT_YEAR_END_CLOSURE, type YearEndClosure } from '../domain/deadlin
 import { ZENGIN_TEXT, type TransferPayer } from '../domain/billing/zengin';
 import type { MyNumberKeyring } from '../domain/onestop/keyring';
 import { parseRange } from '../domain/onestop/handling-area';
+import { RECORD_CLASSES, RETENTION_YEARS_RANGE, retentionYearsVariable, type RecordClass } from '../domain/retention/classes';
 
 /**
  * Configuration from the environment, validated once at start-up so that a typo
@@ -126,6 +127,24 @@ export interface AppConfig {
   /** The web console under /console (issue 16, docs/features/console.md). */
   console: ConsoleConfig;
   logLevel: string;
+  /** REC-1: every record class's retention and the yearly proposal (see RetentionConfig). */
+  retention: RetentionConfig;
+}
+
+export interface RetentionConfig {
+  /** Years each class is kept (5–7): RETENTION_YEARS for all, RETENTION_YEARS_<CLASS> for one (the city sets them). */
+  years: Record<RecordClass, number>;
+  /** RETENTION_PROPOSAL_DATE: the yearly day (Japan time, 09:30) on which what is past its period is proposed to the city. */
+  proposalDate: { month: number; day: number };
+}
+
+function retentionConfig(env: Env): RetentionConfig {
+  const { min, max } = RETENTION_YEARS_RANGE;
+  const all = int(env, 'RETENTION_YEARS', 7, min, max);
+  return {
+    years: Object.fromEntries(RECORD_CLASSES.map((c) => [c, int(env, retentionYearsVariable(c), all, min, max)])) as Record<RecordClass, number>,
+    proposalDate: monthDay(env, 'RETENTION_PROPOSAL_DATE', '04-01', [1, 12]),
+  };
 }
 
 export interface ConsoleConfig {
@@ -386,6 +405,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reports: reportsConfig(env, production, dataDir),
     console: consoleConfig(env, production, int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535)),
     logLevel: env.LOG_LEVEL || 'info',
+    retention: retentionConfig(env),
   };
 }
 

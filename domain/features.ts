@@ -3,6 +3,6 @@
  * registry.ts there. Each layer's list of registries is a Record over these names, so a
  * feature that one layer forgets does not type-check (docs/architecture.md, "Features").
  */
-export const FEATURES = ['donation', 'intake', 'documents', 'shipping', 'gifts', 'onestop', 'billing', 'reports', 'callcentre', 'subcontractors', 'listings', 'console'] as const;
+export const FEATURES = ['donation', 'intake', 'documents', 'shipping', 'gifts', 'onestop', 'billing', 'reports', 'callcentre', 'subcontractors', 'listings', 'retention', 'console'] as const;
 
 export type Feature = (typeof FEATURES)[number];

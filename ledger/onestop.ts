@@ -551,10 +551,15 @@ export async function findDestruction(knex: Knex, id: string) {
   return {
     id: r.id as string,
     status: r.status as 'proposed' | 'approved' | 'rejected' | 'done',
+    /** REC-1: 'onestop' (applications) or 'records' (the rest of the ledger, ledger/retention.ts). */
+    scope: r.scope as DestructionScope,
     retentionYears: r.retention_years as number,
     asOf: r.as_of as string,
     count: r.item_count as number,
     applicationIds: r.application_ids as string[],
+    /** A records proposal: the ids per record class, and each class's years. */
+    items: (r.items ?? null) as Record<string, string[]> | null,
+    classYears: (r.class_years ?? null) as Record<string, number> | null,
     proposedBy: r.proposed_by as string,
     proposedAt: iso(r.proposed_at),
     decidedBy: r.decided_by as string | null,
@@ -568,15 +573,22 @@ export async function findDestruction(knex: Knex, id: string) {
   };
 }
 
-/** REC-1: the proposals, newest first; `status` narrows them (the city's queue asks for `proposed`). */
-export async function listDestructions(knex: Knex, filter: { status?: string } = {}) {
-  const rows = await knex('retention_destructions').select('id').modify((q) => (filter.status ? q.where('status', filter.status) : q)).orderBy('proposed_at', 'desc').limit(200);
+export type DestructionScope = 'onestop' | 'records';
+
+/** REC-1: the proposals of one scope (one-stop unless asked), newest first; `status` narrows them (the city's queue asks for `proposed`). */
+export async function listDestructions(knex: Knex, filter: { status?: string; scope?: DestructionScope } = {}) {
+  const rows = await knex('retention_destructions')
+    .select('id')
+    .where('scope', filter.scope ?? 'onestop')
+    .modify((q) => (filter.status ? q.where('status', filter.status) : q))
+    .orderBy('proposed_at', 'desc')
+    .limit(200);
   return Promise.all(rows.map((r: { id: string }) => findDestruction(knex, r.id).then((d) => d!)));
 }
 
-export async function decideDestruction(knex: Knex, id: string, approve: boolean, actor: string, reason: string, witness?: string): Promise<void> {
+export async function decideDestruction(knex: Knex, id: string, approve: boolean, actor: string, reason: string, witness?: string, scope: DestructionScope = 'onestop'): Promise<void> {
   const updated = await knex('retention_destructions')
-    .where({ id, status: 'proposed' })
+    .where({ id, status: 'proposed', scope })
     .update({ status: approve ? 'approved' : 'rejected', decided_by: actor, decided_at: knex.fn.now(), decision_reason: reason, witness: approve ? (witness ?? null) : null });
   if (updated === 0) throw new OneStopError((await findDestruction(knex, id)) ? 'conflict' : 'not_found', `destruction ${id} is not awaiting a decision`);
 }
@@ -595,6 +607,7 @@ export async function executeDestruction(knex: Knex, id: string, actor: string) 
   return knex.transaction(async (trx) => {
     const d = await trx('retention_destructions').where('id', id).forUpdate().first();
     if (!d) throw new OneStopError('not_found', `destruction ${id} not found`);
+    if (d.scope !== 'onestop') throw new OneStopError('conflict', `destruction ${id} is of ${d.scope}, not of one-stop applications`);
     if (d.status === 'done') return d.report;
     if (d.status !== 'approved') throw new OneStopError('conflict', `destruction ${id} is ${d.status}, not approved`);
     const ids: string[] = d.application_ids;

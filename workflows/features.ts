@@ -9,6 +9,7 @@ import { donationWorkflows } from './donation/registry';
 import { intakeWorkflows } from './intake/registry';
 import { onestopWorkflows } from './onestop/registry';
 import { reportsWorkflows } from './reports/registry';
+import { retentionWorkflows } from './retention/registry';
 import { shippingWorkflows } from './shipping/registry';
 
 /** Walked by the worker, the dev launcher and the test stacks (worker/prepare-namespace.ts). */
@@ -24,6 +25,7 @@ export const WORKFLOW_FEATURES: Readonly<Record<Feature, WorkflowFeature>> = {
   callcentre: NO_WORKFLOWS,
   subcontractors: NO_WORKFLOWS,
   listings: NO_WORKFLOWS,
+  retention: retentionWorkflows,
   console: NO_WORKFLOWS,
 };
 

@@ -6,3 +6,4 @@ export * from './shipping/workflows';
 export * from './onestop/workflows';
 export * from './billing/workflows';
 export * from './reports/workflows';
+export * from './retention/workflows';

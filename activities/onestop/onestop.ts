@@ -156,6 +156,31 @@ export function scanFile(scanDir: string, ref: string): { file: string } | { ref
   return { file };
 }
 
+/**
+ * REC-1: deletes each reference's file inside `dir` (scanFile's rule: nothing outside it is
+ * followed); what was deleted, already absent or refused, for the destruction record. Shared by
+ * the one-stop and the records destructions (activities/retention).
+ */
+export function deleteFilesInside(dir: string, refs: string[]): ImageDeletion {
+  const folder = path.resolve(dir);
+  const outcome: ImageDeletion = { folder, deleted: [], alreadyAbsent: [], refused: [], at: new Date().toISOString() };
+  for (const ref of refs) {
+    const target = scanFile(folder, ref);
+    if ('refused' in target) {
+      outcome.refused.push({ ref, reason: target.refused });
+      continue;
+    }
+    try {
+      fs.unlinkSync(target.file);
+      outcome.deleted.push(ref);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') outcome.alreadyAbsent.push(ref);
+      else outcome.refused.push({ ref, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
+    }
+  }
+  return outcome;
+}
+
 /** SEC-3: long enough for a slow server (the mailer's own connection timeout is 10 s), short enough for the API request that waits for it. */
 export const INCIDENT_MAIL_TIMEOUT_MS = 20_000;
 
@@ -179,25 +204,8 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
   const onestop = () => deps.onestop;
 
   /** REC-1: deletes each listed scan inside the scan folder; the outcome per reference goes into the destruction record. */
-  const deleteImages = async (destructionId: string, refs: string[]): Promise<ImageDeletion> => {
-    const folder = path.resolve(onestop().scanDir);
-    const outcome: ImageDeletion = { folder, deleted: [], alreadyAbsent: [], refused: [], at: new Date().toISOString() };
-    for (const ref of refs) {
-      const target = scanFile(folder, ref);
-      if ('refused' in target) {
-        outcome.refused.push({ ref, reason: target.refused });
-        continue;
-      }
-      try {
-        fs.unlinkSync(target.file);
-        outcome.deleted.push(ref);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') outcome.alreadyAbsent.push(ref);
-        else outcome.refused.push({ ref, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
-      }
-    }
-    return recordImageDeletion(knex(), destructionId, outcome);
-  };
+  const deleteImages = async (destructionId: string, refs: string[]): Promise<ImageDeletion> =>
+    recordImageDeletion(knex(), destructionId, deleteFilesInside(onestop().scanDir, refs));
 
   /**
    * SEC-3: mails one incident's report (incidentReportText) to the city and records the outcome on

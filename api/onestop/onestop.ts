@@ -188,7 +188,8 @@ function applicantContent(a: Json): Pick<StoredContent, 'name' | 'nameKana' | 'a
   return out as any;
 }
 
-function translate(err: unknown): never {
+/** A ledger refusal (OneStopError) as the API's answer; shared with api/retention. */
+export function translate(err: unknown): never {
   if (err instanceof OneStopError) {
     if (err.kind === 'not_found') throw notFound(err.message.replace(/ not found$/, ''));
     if (err.kind === 'conflict') throw conflict(err.message);

@@ -95,11 +95,11 @@ export function manifestCsv(rows: ManifestRow[]): Buffer {
 export const PERSONAL_FIELDS = ['name', 'nameKana', 'address', 'postalCode', 'phone', 'email', 'birthDate', 'gender'] as const;
 export const PURGED = '(REC-1 削除済)';
 
-/** A copy with every personal field replaced (at any depth); everything else — dates, amounts, checkboxes, document kinds — kept. */
-export function purgePersonalData<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => purgePersonalData(v)) as T;
+/** A copy with every personal field (`fields`, by default the application's) replaced (at any depth); everything else — dates, amounts, checkboxes, document kinds — kept. */
+export function purgePersonalData<T>(value: T, fields: readonly string[] = PERSONAL_FIELDS): T {
+  if (Array.isArray(value)) return value.map((v) => purgePersonalData(v, fields)) as T;
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, (PERSONAL_FIELDS as readonly string[]).includes(k) && v !== null && v !== undefined ? PURGED : purgePersonalData(v)]),
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fields.includes(k) && v !== null && v !== undefined ? PURGED : purgePersonalData(v, fields)]),
   ) as T;
 }

@@ -39,7 +39,7 @@ import { Migration20261207013500_mynumber_handovers } from './Migration202612070
 import { Migration20261207015000_destruction_witness } from './Migration20261207015000_destruction_witness';
 import { Migration20261207020100_donor_bigram_statistics } from './Migration20261207020100_donor_bigram_statistics';
 import { Migration20261207014237_listings } from './Migration20261207014237_listings';
-import { Migration20261207011843_receipt_void } from './Migration20261207011843_receipt_void';
+import { Migration20261207021437_retention_records } from './Migration20261207021437_retention_records';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -82,5 +82,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207015000_destruction_witness', class: Migration20261207015000_destruction_witness },
   { name: 'Migration20261207020100_donor_bigram_statistics', class: Migration20261207020100_donor_bigram_statistics },
   { name: 'Migration20261207014237_listings', class: Migration20261207014237_listings },
-  { name: 'Migration20261207011843_receipt_void', class: Migration20261207011843_receipt_void },
+  { name: 'Migration20261207021437_retention_records', class: Migration20261207021437_retention_records },
 ];

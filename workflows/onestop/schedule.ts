@@ -16,12 +16,12 @@ export const LATE_BOUNCE_SCHEDULE_ID = 'mail-late-bounces';
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
 /** Once a year at hour:00 on month/day, Japan time. */
-function yearly(date: MonthDay, hour: number, comment: string): ScheduleSpec {
-  return { calendars: [{ month: MONTHS[date.month - 1], dayOfMonth: date.day, hour, minute: 0, comment }], timezone: 'Asia/Tokyo' };
+export function yearly(date: MonthDay, hour: number, comment: string, minute = 0): ScheduleSpec {
+  return { calendars: [{ month: MONTHS[date.month - 1], dayOfMonth: date.day, hour, minute, comment }], timezone: 'Asia/Tokyo' };
 }
 
 // A missed run is caught up within a week (the machine was down on the day); runs never overlap.
-const yearlyPolicies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' } as const;
+export const yearlyPolicies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' } as const;
 
 /** ONESTOP-4: the 申告特例通知書 run on the city's date (ONESTOP_NOTIFICATION_DATE, 06:00 JST, so the files are there when the city's day starts). */
 export const notificationSchedule: ScheduleDefinition = {

@@ -1,0 +1,45 @@
+import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { OneStopActivities } from '../../activities/onestop/onestop';
+import type { RetentionActivities } from '../../activities/retention/retention';
+import { jstDate } from '../../domain/jst';
+import type { RecordClass } from '../../domain/retention/classes';
+import { retentionWorkflowId } from '../onestop/definitions';
+import { retentionDestructionWorkflow } from '../onestop/retention-workflow';
+
+const options: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['DestructionRefused'] } };
+const retention = proxyActivities<RetentionActivities>(options);
+const onestop = proxyActivities<OneStopActivities>(options);
+
+export interface RecordsRetentionProposalInput {
+  /** Each class's years (RETENTION_YEARS…, 5–7), from the configuration at the schedule's creation. */
+  years: Record<RecordClass, number>;
+  requestedBy: string;
+  /** Only for catching up on a missed year: an earlier day, never a later one than today. */
+  asOf?: string;
+}
+
+/**
+ * REC-1, yearly (schedule records-retention-proposal, Asia/Tokyo): proposes destroying the personal
+ * data and files of every record past its class's period that nothing still needs, and hands the
+ * proposal to retentionDestructionWorkflow (scope 'records'), which waits for the city's decision.
+ * Nothing due: no proposal. The alert goes where the one-stop one does (GET /onestop/alerts).
+ */
+export async function recordsRetentionProposalWorkflow(input: RecordsRetentionProposalInput): Promise<{ destructionId?: string; count: number; asOf: string }> {
+  const asOf = input.asOf ?? jstDate(new Date());
+  const id = uuid4();
+  const proposed = await retention.proposeRecordsDestruction({ id, asOf, years: input.years, actor: input.requestedBy });
+  if (!proposed.id) return { count: 0, asOf };
+  await startChild(retentionDestructionWorkflow, {
+    workflowId: retentionWorkflowId(proposed.id),
+    args: [{ destructionId: proposed.id, scope: 'records' }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    taskQueue: workflowInfo().taskQueue,
+  });
+  await onestop.recordOneStopAlert({
+    kind: 'destruction_proposed',
+    message: `保存期間を過ぎた記録 ${proposed.count} 件 (寄附者・寄附・送付先・問合せ・ファイルほか) の個人情報とファイルの廃棄を提案しました。市の承認 (POST /retention/proposals/${proposed.id}/decision) までは何も廃棄されません`,
+    details: { destructionId: proposed.id, scope: 'records', count: proposed.count, counts: proposed.counts, asOf },
+    key: `destruction-proposed/${proposed.id}`,
+  });
+  return { destructionId: proposed.id, count: proposed.count, asOf };
+}
