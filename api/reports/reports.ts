@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
 import { jstDate } from '../../domain/jst';
-import { isPastMonth, isReportMonth, monthlyReportWorkflowId } from '../../domain/reports/month';
+import { isPastMonth, isReportMonth, monthlyReportWorkflowId, monthRange, previousMonth } from '../../domain/reports/month';
+import { meetingPackEntries } from '../../domain/reports/meeting-pack';
+import { zipArchive } from '../../domain/reports/zip';
+import { buildMonthlyReportData } from '../../ledger/reports';
+import { fiscalYearOf, fiscalYearProgress } from '../../ledger/progress';
 import type { Orm } from '../../ledger/orm';
 import { findRevision, listAlerts, listRevisions, revisionData, revisionFile, type ReportRevision } from '../../ledger/reports-store';
 import { billingRunsOfMonth, inspectReport, InspectionError, reportInspection } from '../../ledger/report-inspections';
@@ -41,6 +45,15 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
     const r = await findRevision(knex(), month, revision);
     if (!r) throw notFound(revision ? `report ${month} revision ${revision}` : `report ${month}`);
     return r;
+  };
+
+  /** The latest built revision's PDF and CSV with its inspection state (REPORT-1); null before one is built. */
+  const latestReportFiles = async (month: string) => {
+    const inspection = await reportInspection(knex(), month);
+    if (inspection.revision === null) return null;
+    const r = await revisionOf(month, inspection.revision);
+    const [pdf, csv] = await Promise.all([revisionFile(knex(), r.id, 'pdf'), revisionFile(knex(), r.id, 'csv')]);
+    return pdf && csv ? { revision: r.revision, inspection: inspection.status, pdf, csv } : null;
   };
 
   const sendFile = async (reply: FastifyReply, r: ReportRevision, kind: 'pdf' | 'csv') => {
@@ -161,6 +174,39 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
       async (request, reply) => sendFile(reply, await revisionOf(request.params.month), kind),
     );
   }
+
+  app.get<{ Params: { month: string } }>(
+    '/reports/monthly/:month/meeting-pack',
+    {
+      schema: {
+        tags: ['reports'],
+        summary:
+          "REPORT-3: the monthly strategy meeting's pack as one ZIP: the month's headline figures against the month before and a year before, by portal, campaigns' cost-effectiveness, complaints and quality (CSV), the fiscal year so far (CSV), the month's latest report PDF and CSV with its inspection state, and a contents sheet",
+        params: monthParams,
+      },
+      config: { roles: READ },
+    },
+    async (request, reply) => {
+      const { month } = request.params;
+      checkMonth(month);
+      const generatedAt = new Date();
+      const report = await latestReportFiles(month);
+      const figures = async (m: string) => buildMonthlyReportData(orm, m, generatedAt);
+      const entries = meetingPackEntries({
+        month,
+        generatedAt,
+        current: await figures(month),
+        previous: await figures(previousMonth(month)),
+        lastYear: await figures(`${Number(month.slice(0, 4)) - 1}${month.slice(4)}`),
+        progress: await fiscalYearProgress(knex(), fiscalYearOf(monthRange(month).start)),
+        report,
+      });
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="meeting-pack-${month}.zip"`)
+        .send(zipArchive(entries, generatedAt));
+    },
+  );
 
   app.get<{ Querystring: Json }>(
     '/reports/alerts',

@@ -25,7 +25,7 @@ export const ONESTOP_STATUS_LABELS: Record<string, string> = {
 };
 const PARTY_LABELS: Record<string, string> = { supplier: '事業者', carrier: '配送業者' };
 
-const section = (key: string, title: string, header: string[], rows: (string | number)[][]): ReportSection => ({
+export const section = (key: string, title: string, header: string[], rows: (string | number)[][]): ReportSection => ({
   key,
   title,
   header,
