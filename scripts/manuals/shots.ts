@@ -59,6 +59,7 @@ export const SHOTS: Shot[] = [
   { file: 'supplier-05-statements.png', manual: 'supplier', route: '/console/supplier/statements', what: '明細・品質・在庫の一覧' },
   { file: 'supplier-06-statement.png', manual: 'supplier', route: '/console/supplier/statements/:month', what: '月次の明細の確認・異議' },
   { file: 'supplier-07-quality.png', manual: 'supplier', route: '/console/supplier/quality/:id', what: '品質改善の求めへの回答' },
+  { file: 'supplier-08-stock.png', manual: 'supplier', route: '/console/supplier/gifts/:code', what: '返礼品の在庫の更新' },
 ];
 
 /** True when a path (no query) is at a Fastify route pattern such as /console/donations/:id. */

@@ -14,7 +14,7 @@ import { eventually } from '../../test/support/context';
 import { mappedFixture } from '../../test/fixtures/portals/generate';
 import type { Camera } from './camera';
 import { VIEWPORT } from './camera';
-import { apiAs, pollApi, OTHER_SUPPLIER, PROPOSED_GIFT, seedBillingMonth, seedCityReading, seedHeldDonations, seedOneStop, seedOrder, seedPrintBatch, seedQualityDemand } from './seed';
+import { apiAs, pollApi, EEL, OTHER_SUPPLIER, PROPOSED_GIFT, seedBillingMonth, seedCityReading, seedHeldDonations, seedOneStop, seedOrder, seedPrintBatch, seedQualityDemand } from './seed';
 
 /**
  * The walk through the console that takes the manuals' pictures, as dev-operator, dev-admin,
@@ -205,6 +205,12 @@ export async function billingAndCityTour(h: ConsoleHarness, camera: Camera): Pro
   await sp.type('#f-measureTaken', '保冷剤を2個に増やし、発泡スチロール箱に変更');
   await camera.shoot(sp, 'supplier-07-quality.png');
   await press(sp, 'main form button[type=submit]');
+  // Its gift's stock, with a reason.
+  await sp.goto(`${h.base}/console/supplier/statements`);
+  await press(sp, `a[href="/console/supplier/gifts/${EEL}"]`);
+  await fill(sp, { '#f-stock-totalStock': '120', '#f-stock-reason': '12月出荷分として120食を確保' });
+  await camera.shoot(sp, 'supplier-08-stock.png');
+  await press(sp, `form[action$="/stock"] button[type=submit]`);
   await sp.browserContext().close();
   const revision = (await api('operator', 'GET', `/billing/runs/${month}`)).json().statements.find((s: { supplierCode: string }) => s.supplierCode === OTHER_SUPPLIER)?.revision ?? 2;
   await api('supplier', 'POST', `/billing/runs/${month}/statements/${OTHER_SUPPLIER}/confirm`, { revision }, OTHER_SUPPLIER);
