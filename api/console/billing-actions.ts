@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
-import { fieldErrors, queryString, type ApiCall } from './api-client';
+import { queryString, type ApiCall } from './api-client';
+import { defined, formAction, trimmed, typedNumber, type Form, type FormAction, type FormPage } from './form-action';
 import { OPERATORS, type ConsoleUser } from './plugin';
 
 /**
@@ -10,42 +11,9 @@ import { OPERATORS, type ConsoleUser } from './plugin';
  * suppliers and carriers (part of what is owed, too). Whether an action is allowed now is the route's
  * rule; the page shows its answer.
  */
-export type Form = Record<string, string | undefined>;
 export type MonthRequest = FastifyRequest<{ Params: { month: string; supplier?: string }; Querystring: Form; Body: Form }>;
-type Page = (request: MonthRequest, reply: FastifyReply, status: number, extra?: Record<string, unknown>) => Promise<unknown>;
-
-/** A typed amount as the API wants it: digits (commas and ¥ allowed) as a number, anything else as typed so the schema names the field. */
-export function typedNumber(v: string | undefined): number | string | undefined {
-  const t = (v ?? '').replace(/[,，¥￥\s]/g, '');
-  if (t === '') return undefined;
-  return /^\d+$/.test(t) ? Number(t) : (v as string);
-}
-
-const trimmed = (v: string | undefined) => (v ?? '').trim();
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
-
-/** One form on a billing page: the API route it posts to, what it sends, the key its typed values and errors come back under. */
-interface BillingForm {
-  route: (request: MonthRequest) => string;
-  payload: (form: Form) => unknown;
-  form: string;
-  errorPrefix?: RegExp;
-  back: (request: MonthRequest, done: string) => string;
-}
-
-/** Posts the form to the API: a success goes back to the page with a notice; a 400 shows each field's reason and what was typed; any other refusal the API's words. */
-export function billingForm(api: ApiCall, page: Page, f: BillingForm) {
-  return async (request: MonthRequest, reply: FastifyReply) => {
-    const res = await api(request.consoleUser!, 'POST', f.route(request), f.payload(request.body ?? {}));
-    if (res.status >= 200 && res.status < 300) return reply.redirect(f.back(request, f.form), 303);
-    const keep = { [`${f.form}Typed`]: request.body ?? {} };
-    if (res.status === 400) {
-      const errors = fieldErrors(res.body, f.errorPrefix);
-      return page(request, reply, 400, { ...keep, [`${f.form}Errors`]: errors, error: Object.keys(errors).length ? '入力内容を確認してください。' : String(res.body?.message ?? ''), errorHeading: '入力内容に誤りがあります' });
-    }
-    return page(request, reply, res.status, { ...keep, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
-  };
-}
+type Page = FormPage<MonthRequest>;
+const billingForm = (api: ApiCall, page: Page, f: FormAction<MonthRequest>) => formAction(api, page, f);
 
 const PAYEE_KIND_LABELS: Record<string, string> = { supplier: '事業者（調達費）', carrier: '配送業者（送料）' };
 const payeeName = (p: Record<string, any>) => (p.payeeKind === 'carrier' ? (CARRIER_NAMES[p.payeeCode as keyof typeof CARRIER_NAMES] ?? p.payeeName) : p.payeeName);

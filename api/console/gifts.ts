@@ -4,7 +4,8 @@ import { STOCK_ALERT_LABELS } from '../../domain/console/operator-labels';
 import { portalLabel } from '../../domain/console/labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, type ApiCall } from './api-client';
-import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
+import { giftActionsView, registerGiftActions } from './gift-actions';
+import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 
 /**
  * Gifts and stock (GIFT-2; issue 17): the open stock alerts and the catalogue with each gift's stock,
@@ -21,10 +22,12 @@ interface GiftDesk {
   roles: readonly Role[];
   actors: readonly Role[];
   back: { href: string; label: string };
+  /** What else the desk shows and does (the operators' allocations, moves, activation). */
+  more?: (api: ApiCall, user: ConsoleUser, gift: Record<string, any>, extra: Record<string, unknown>) => Promise<Record<string, unknown>>;
 }
 
 const DESKS: GiftDesk[] = [
-  { base: '/gifts', roles: READERS, actors: OPERATORS, back: { href: '/console/gifts', label: '返礼品と在庫へ戻る' } },
+  { base: '/gifts', roles: READERS, actors: OPERATORS, back: { href: '/console/gifts', label: '返礼品と在庫へ戻る' }, more: giftActionsView },
   { base: '/supplier/gifts', roles: ['supplier'], actors: ['supplier'], back: { href: '/console/supplier/statements', label: '明細・品質・在庫へ戻る' } },
 ];
 
@@ -35,12 +38,13 @@ export function registerGiftPages(app: FastifyInstance, _deps: RouteDeps, api: A
     const user = request.consoleUser!;
     const [alerts, gifts] = await Promise.all([api(user, 'GET', '/gifts/stock/alerts'), api(user, 'GET', '/gifts?limit=500')]);
     if (alerts.status !== 200 || gifts.status !== 200) return renderError(reply, 500, '返礼品を読み込めませんでした', String(alerts.body?.message ?? gifts.body?.message ?? ''));
-    return reply.view('gifts.hbs', { title: '返礼品と在庫', alerts: (alerts.body.alerts as Record<string, any>[]).map(alertView), total: gifts.body.total, gifts: gifts.body.gifts });
+    return reply.view('gifts.hbs', { title: '返礼品と在庫', canPropose: OPERATORS.includes(user.role), alerts: (alerts.body.alerts as Record<string, any>[]).map(alertView), total: gifts.body.total, gifts: gifts.body.gifts });
   });
-  for (const desk of DESKS) registerGiftDesk(app, api, desk);
+  const [operatorPage] = DESKS.map((desk) => registerGiftDesk(app, api, desk));
+  registerGiftActions(app, api, operatorPage);
 }
 
-function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk): void {
+function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
   async function giftPage(request: GiftRequest, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
     const code = request.params.code;
     const path = encodeURIComponent(code);
@@ -60,12 +64,13 @@ function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk): v
       movements: movements.status === 200 ? movements.body.movements : [],
       canAct: desk.actors.includes(request.consoleUser!.role),
       stockForm: { totalStock: g.stock?.totalStock ?? '' },
+      ...(desk.more ? await desk.more(api, request.consoleUser!, g, extra) : {}),
       ...extra,
     });
   }
 
   app.get(`${desk.base}/:code`, { config: { consoleRoles: desk.roles } }, async (request: GiftRequest, reply) =>
-    giftPage(request, reply, 200, request.query.done === 'stock' ? { notice: '在庫を更新しました。' } : {}),
+    giftPage(request, reply, 200, request.query.done && request.query.done in DONE ? { notice: DONE[request.query.done as keyof typeof DONE] } : {}),
   );
 
   // The total stock (POST /gifts/:code/stock): a stock movement with who and why.
@@ -77,4 +82,13 @@ function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk): v
     if (res.status === 400 || res.status === 422) return giftPage(request, reply, 400, { stockForm: typed, stockErrors: fieldErrors(res.body), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
     return giftPage(request, reply, res.status, { stockForm: typed, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
   });
+  return giftPage;
 }
+
+const DONE = {
+  stock: '在庫を更新しました。',
+  allocation: 'ポータルの割当を更新しました。',
+  move: '在庫を移しました。',
+  activate: '販売を始めました。',
+  proposal: '返礼品を提案しました。市の承認を待っています。',
+} as const satisfies Record<string, string>;

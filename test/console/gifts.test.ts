@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { consolePrincipalHeaders } from '../../api/auth';
+import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value, submit, expectAccessible } from './page';
 
-/** Issue 17: gifts and stock in the console — alerts and catalogue, a gift's stock set with a reason — in Chromium, axe on every page. */
+/**
+ * Issue 17: gifts and stock in the console — alerts and catalogue, a gift's stock set with a reason, a
+ * new gift proposed, activated only after the city approved it, portal allocations and moves — in
+ * Chromium, axe on every page.
+ */
 const run = randomUUID().slice(0, 6);
 const GIFT = `cg-nori-${run}`;
 let h: ConsoleHarness;
@@ -13,7 +18,7 @@ beforeAll(async () => {
   h = await consoleHarness('console-gifts', {}, { worker: false });
   operator = await h.account('operator', { name: '在庫 担当' });
   const knex = h.ctx.orm.em.getKnex();
-  const [{ id }] = await knex('suppliers').insert({ code: `cg-s-${run}`, name: '有明海苔店', shipping_weekdays: '{1,4}' }).returning('id');
+  const [{ id }] = await knex('suppliers').insert({ code: `cg-s-${run}`, name: '有明海苔店', shipping_weekdays: '{1,4}', rules_acknowledged_at: new Date() }).returning('id');
   await knex('gifts').insert({ code: GIFT, name: '有明海苔 詰合せ', supplier_id: id, price_yen: 10_000, cost_yen: 2_000, shipping_cost_yen: 700, active: true });
 });
 
@@ -51,11 +56,90 @@ test('the catalogue links the gift; its total stock is set with a reason (a bad 
   await page.browserContext().close();
 });
 
+test('a proposed gift goes on sale only after the city approved it; its stock is allocated to portals and moved between them', async () => {
+  const code = `cg-new-${run}`;
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/gifts`);
+  await Promise.all([page.waitForNavigation(), page.click('a[href="/console/gifts/new"]')]);
+  await expectAccessible(h, page);
+  await page.type('#f-proposal-code', code);
+  await page.type('#f-proposal-name', '柳川の川下り招待券');
+  await page.type('#f-proposal-supplierCode', `cg-s-${run}`);
+  await page.type('#f-proposal-priceYen', '一万円');
+  await page.type('#f-proposal-costYen', '2500');
+  await page.type('#f-proposal-totalStock', '30');
+  await submit(page, 'form[action="/console/gifts/new"]');
+  expect(await text(page, '#f-proposal-priceYen-error')).not.toBe('');
+  expect(await value(page, '#f-proposal-priceYen')).toBe('一万円');
+  expect(await value(page, '#f-proposal-name')).toBe('柳川の川下り招待券');
+  await expectAccessible(h, page);
+  await retype(page, '#f-proposal-priceYen', '10000');
+  await submit(page, 'form[action="/console/gifts/new"]');
+  expect(await text(page, '[role=status]')).toContain('返礼品を提案しました');
+  expect(await text(page, '.fc-dl')).toContain('市の承認待ち');
+  expect(await text(page, 'main')).toContain('市の承認がまだです');
+
+  // Not approved: the route refuses the activation, and the page says so.
+  const activate = `form[action="/console/gifts/${code}/activate"]`;
+  await submit(page, activate);
+  expect(await text(page, '[role=alert]')).toContain('not approved');
+  const city = consolePrincipalHeaders({ role: 'city', name: 'test-city', consoleTerminal: '127.0.0.1' });
+  expect((await h.app.inject({ method: 'POST', url: `/gifts/${code}/decision`, headers: city, payload: { decision: 'approve' } })).statusCode).toBe(200);
+  await page.goto(`${h.base}/console/gifts/${code}`);
+  await submit(page, activate);
+  expect(await text(page, '[role=status]')).toContain('販売を始めました');
+  expect(await text(page, '.fc-dl')).toContain('受付中（市が承認：city:test-city');
+  await expectAccessible(h, page);
+
+  // A portal's allocation: a negative number at its field with the reason kept; then 10.
+  const allocate = `form[action="/console/gifts/${code}/allocations"]`;
+  await page.select('#f-portal', 'choice');
+  await page.type('#f-allocation-allocated', '-1');
+  await page.type('#f-allocation-reason', '初回の割当');
+  await submit(page, allocate);
+  expect(await text(page, '#f-allocation-allocated-error')).not.toBe('');
+  expect(await value(page, '#f-allocation-reason')).toBe('初回の割当');
+  expect(await value(page, '#f-portal')).toBe('choice');
+  await retype(page, '#f-allocation-allocated', '10');
+  await submit(page, allocate);
+  expect(await text(page, '[role=status]')).toContain('ポータルの割当を更新しました');
+
+  // A move to a portal the gift is not listed on is refused at that field, the quantity kept; from the unallocated pool it moves.
+  const move = `form[action="/console/gifts/${code}/moves"]:not(.fc-form--row)`;
+  await page.select('#f-from', 'choice');
+  await page.select('#f-to', 'rakuten');
+  await page.type('#f-move-quantity', '3');
+  await page.type('#f-move-reason', '売れ行きがよい');
+  await submit(page, move);
+  expect(await text(page, '#f-to-error')).toContain('rakuten');
+  expect(await value(page, '#f-move-quantity')).toBe('3');
+  await page.select('#f-from', 'pool');
+  await page.select('#f-to', 'choice');
+  await submit(page, move);
+  expect(await text(page, '[role=status]')).toContain('在庫を移しました');
+  const portals = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
+  expect(portals).toContainEqual(['ふるさとチョイス', '13', '0', '13']);
+  expect(await text(page, 'main')).toContain('在庫の再配分のおすすめ');
+  await expectAccessible(h, page);
+  await page.browserContext().close();
+
+  // The city reads the gift without the operators' forms.
+  const reader = await h.account('city');
+  const cp = await h.newPage();
+  await h.signIn(cp, reader);
+  await cp.goto(`${h.base}/console/gifts/${code}`);
+  expect(await cp.$$eval('main form', (f) => f.length)).toBe(0);
+  expect((await cp.goto(`${h.base}/console/gifts/new`))!.status()).toBe(403);
+  await cp.browserContext().close();
+});
+
 test('a supplier gets 403 on the operator pages', async () => {
   const supplier = await h.account('supplier', { supplierCode: `cg-s-${run}` });
   const sp = await h.newPage();
   await h.signIn(sp, supplier);
   expect((await sp.goto(`${h.base}/console/gifts`))!.status()).toBe(403);
   expect((await sp.goto(`${h.base}/console/gifts/${GIFT}`))!.status()).toBe(403);
+  expect((await sp.goto(`${h.base}/console/gifts/new`))!.status()).toBe(403);
   await sp.browserContext().close();
 });

@@ -1,0 +1,51 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fieldErrors, type ApiCall } from './api-client';
+
+/**
+ * One console form posted to the JSON API's own route as the person (issue 17): a success goes back
+ * to the page with a notice; a 400 shows each field's reason at its field with what was typed; any
+ * other refusal is shown in the API's words on the page, the typed values kept.
+ */
+export type Form = Record<string, string | undefined>;
+export type FormRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Form; Body: Form }>;
+export type FormPage<R> = (request: R, reply: FastifyReply, status: number, extra?: Record<string, unknown>) => Promise<unknown>;
+
+export interface FormAction<R> {
+  /** The API route (path and query) the form goes to. */
+  route: (request: R) => string;
+  payload: (form: Form) => unknown;
+  /** The page gets `<form>Typed` and `<form>Errors`; a success comes back with `?done=<form>`. */
+  form: string;
+  /** The part of the API's field path before the form's own field name (corrections[0].). */
+  errorPrefix?: RegExp;
+  /** The form's own fields: a reason about anything else (the record the form acts on) is said in the banner. */
+  fields?: readonly string[];
+  back: (request: R, done: string) => string;
+}
+
+export function formAction<R extends FormRequest>(api: ApiCall, page: FormPage<R>, f: FormAction<R>) {
+  return async (request: R, reply: FastifyReply) => {
+    const res = await api(request.consoleUser!, 'POST', f.route(request), f.payload(request.body ?? {}));
+    if (res.status >= 200 && res.status < 300) return reply.redirect(f.back(request, f.form), 303);
+    const keep = { [`${f.form}Typed`]: request.body ?? {} };
+    if (res.status === 400) {
+      const errors = fieldErrors(res.body, f.errorPrefix);
+      const elsewhere = f.fields ? Object.entries(errors).filter(([field]) => !f.fields!.includes(field)) : [];
+      const said = elsewhere.length ? elsewhere.map(([field, reason]) => `${field} ${reason}`).join('; ') : Object.keys(errors).length ? '入力内容を確認してください。' : String(res.body?.message ?? '');
+      return page(request, reply, 400, { ...keep, [`${f.form}Errors`]: errors, error: said, errorHeading: '入力内容に誤りがあります' });
+    }
+    return page(request, reply, res.status, { ...keep, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
+  };
+}
+
+/** A typed amount as the API wants it: digits (commas and ¥ allowed) as a number, anything else as typed so the schema names the field. */
+export function typedNumber(v: string | undefined): number | string | undefined {
+  const t = (v ?? '').replace(/[,，¥￥\s]/g, '');
+  if (t === '') return undefined;
+  return /^\d+$/.test(t) ? Number(t) : (v as string);
+}
+
+export const trimmed = (v: string | undefined): string => (v ?? '').trim();
+
+/** The fields that were filled in (an empty one is left out, so the API says it is required). */
+export const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
