@@ -2,13 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_STATUSES } from '../../domain/callcentre/types';
 import { donationsByOrderId } from '../../ledger/console-lookup';
 import type { RouteDeps } from '../feature';
+import { TROUBLE_KIND_LABELS } from '../../domain/console/operator-labels';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
+import { defined, formAction, trimmed } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
  * The call-centre log (CALL-1…4; issue 17): the log with a status filter, a new call linked to a
  * donation (by its order number), a gift or a supplier; a call's page with its history, follow-ups,
- * the outcome and the next status up to 完了 — through the API's /calls routes as the person.
+ * the outcome and the next status up to 完了, reopening with a reason, and the re-shipment a gift
+ * complaint starts for its linked shipment — through the API's /calls routes as the person.
  */
 type Form = Record<string, string | undefined>;
 type CallRequest = FastifyRequest<{ Params: { id: string }; Body: Form; Querystring: Form }>;
@@ -80,6 +83,7 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
     const i = CALL_STATUSES.indexOf(c.status);
     const next = i >= 0 && i < CALL_STATUSES.length - 1 ? CALL_STATUSES[i + 1] : undefined;
     const can = OPERATORS.includes(request.consoleUser!.role);
+    const reship = (extra.reshipmentTyped ?? {}) as Form;
     return reply.code(status).view('call.hbs', {
       title: `問い合わせ ${c.subject}`,
       csrf: csrfToken(reply),
@@ -87,6 +91,10 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
       history: [...(res.body.history as Record<string, any>[])].reverse(),
       canAct: can,
       next: can ? next : undefined,
+      // Reopening goes back to 対応中 with a reason; a complaint re-ships its linked shipment once (the route's rules).
+      canReopen: can && (c.status === '対応済み' || c.status === '完了'),
+      canReship: can && c.complaint && !c.reshipmentRequestedAt,
+      troubleKinds: Object.entries(TROUBLE_KIND_LABELS).map(([value, label]) => ({ value, label, selected: reship.kind === value })),
       ...extra,
     });
   }
@@ -96,18 +104,19 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
     return callPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
   });
 
-  const act = (what: 'follow-ups' | 'outcome' | 'status', fields: string[], done: keyof typeof DONE) => async (request: CallRequest, reply: FastifyReply) => {
-    const typed = Object.fromEntries(fields.map((k) => [k, (request.body[k] ?? '').trim()]));
-    const body = Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== ''));
-    const res = await api(request.consoleUser!, 'POST', `/calls/${request.params.id}/${what}`, body);
-    if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/calls/${request.params.id}?done=${done}`, 303);
-    const keep = { [`${done}Form`]: typed };
-    if (res.status === 400) return callPage(request, reply, 400, { ...keep, [`${done}Errors`]: fieldErrors(res.body), error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
-    return callPage(request, reply, res.status, { ...keep, error: String(res.body?.message ?? '操作できませんでした。'), errorHeading: '操作できませんでした' });
-  };
+  const act = (what: 'follow-ups' | 'outcome' | 'status' | 'reshipment', fields: string[], done: keyof typeof DONE) =>
+    formAction(api, callPage, {
+      route: (request) => `/calls/${request.params.id}/${what}`,
+      payload: (f) => defined(Object.fromEntries(fields.map((k) => [k, trimmed(f[k])]))),
+      form: done,
+      fields,
+      back: (request) => `/console/calls/${request.params.id}?done=${done}`,
+    });
   app.post('/calls/:id/follow-ups', { config: { consoleRoles: OPERATORS } }, act('follow-ups', ['note'], 'followUp'));
   app.post('/calls/:id/outcome', { config: { consoleRoles: OPERATORS } }, act('outcome', ['outcome'], 'outcome'));
   app.post('/calls/:id/status', { config: { consoleRoles: OPERATORS } }, act('status', ['status', 'reason'], 'status'));
+  app.post('/calls/:id/reopen', { config: { consoleRoles: OPERATORS } }, act('status', ['status', 'reason'], 'reopen'));
+  app.post('/calls/:id/reshipment', { config: { consoleRoles: OPERATORS } }, act('reshipment', ['kind', 'note'], 'reshipment'));
 }
 
 const DONE = {
@@ -115,4 +124,6 @@ const DONE = {
   followUp: '対応の経過を記録しました。',
   outcome: '対応の結果を記録しました。',
   status: '状態を進めました。',
+  reopen: '対応中に戻しました。',
+  reshipment: '再発送を手配しました。配送の記録に載ります。',
 } as const satisfies Record<string, string>;

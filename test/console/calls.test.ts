@@ -59,8 +59,34 @@ test('a call linked to a donation by its order number, then follow-ups, the outc
   expect(await text(page, '.fc-timeline')).toContain('印刷バッチを確認、12/5投函済み');
   await expectAccessible(h, page);
 
-  await page.goto(`${h.base}/console/calls?status=完了`);
+  // Reopened: the reason is required at its field; with it the call is 対応中 again and the reason in its history.
+  await submit(page, 'form[action$="/reopen"]');
+  expect(await text(page, '#f-reopen-reason-error')).toContain('reopen');
+  await page.type('#f-reopen-reason', '再発行分も届かないと再度連絡');
+  await submit(page, 'form[action$="/reopen"]');
+  expect(await text(page, '[role=status]')).toContain('対応中に戻しました');
+  expect(await text(page, '.fc-dl')).toContain('対応中');
+  expect(await text(page, '.fc-timeline')).toContain('再発行分も届かないと再度連絡');
+  await expectAccessible(h, page);
+
+  await page.goto(`${h.base}/console/calls?status=対応中`);
   expect(await text(page, 'tbody')).toContain('受領証明書が届かない');
+  await page.browserContext().close();
+});
+
+test('a gift complaint with no shipment linked cannot re-ship: the route says why and the kind chosen is kept', async () => {
+  const created = await h.app.inject({ method: 'POST', url: '/calls', headers: { authorization: `Bearer ${TOKEN}` }, payload: { channel: 'phone', category: '返礼品', complaint: true, subject: 'うなぎが解けて届いた', body: '箱が濡れていた' } });
+  expect(created.statusCode).toBe(201);
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/calls/${created.json().call.id}`);
+  await page.select('#f-kind', 'damage');
+  await page.type('#f-reshipment-note', '写真あり');
+  await submit(page, 'form[action$="/reshipment"]');
+  expect(await text(page, '[role=alert]')).toContain('shipmentId');
+  expect(await value(page, '#f-kind')).toBe('damage');
+  expect(await value(page, '#f-reshipment-note')).toBe('写真あり');
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 

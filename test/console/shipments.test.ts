@@ -87,6 +87,31 @@ test('a loss recorded from the shipment page re-ships; the next trouble escalate
   await page.browserContext().close();
 });
 
+test('a gift complaint linked to its shipment re-ships it from the call page (CALL-3), through the shipment workflow', async () => {
+  const base = newDonation(h.ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date(Date.now() - 86_400_000).toISOString(), amountYen: 20_000, gifts: [{ code: GIFT, quantity: 1 }] });
+  const { donation } = await registerDonation(h.ctx.orm.em.fork(), base, 'system:test');
+  await ensureDonationWorkflow(h.ctx.client, donation, h.ctx.config);
+  const [first] = await eventually(() => shipmentsOf(donation.id), (s) => s[0]?.status === 'awaiting_order');
+  await h.ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: h.ctx.taskQueue, workflowId: `orders-${randomUUID()}`, args: [{ shipOn: jstDate(new Date()), requestedBy: 'operator:test', suppliers: [FARM] }] });
+  await eventually(() => shipmentsOf(donation.id), (s) => s[0].status === 'ordered');
+  const call = await api('POST', '/calls', { channel: 'phone', category: '返礼品', complaint: true, subject: 'せいろ蒸しが潰れて届いた', body: '箱が潰れていた', links: { donationId: donation.id, shipmentId: first.id } });
+  expect(call.statusCode).toBe(201);
+
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/calls/${call.json().call.id}`);
+  await expectAccessible(h, page);
+  await page.select('#f-kind', 'damage');
+  await page.type('#f-reshipment-note', '写真で確認');
+  await submit(page, 'form[action$="/reshipment"]');
+  expect(await text(page, '[role=status]')).toContain('再発送を手配しました');
+  expect(await text(page, 'main')).toContain('再発送を手配済み');
+  expect(await page.$('form[action$="/reshipment"]')).toBeNull();
+  await eventually(() => shipmentsOf(donation.id), (s) => s.length === 2);
+  await expectAccessible(h, page);
+  await page.browserContext().close();
+});
+
 test('a supplier gets 403 on the operator pages', async () => {
   const supplier = await h.account('supplier', { supplierCode: FARM });
   const sp = await h.newPage();
