@@ -602,14 +602,23 @@ export const DESTRUCTION_METHOD =
   'sealed 個人番号 (AES-256-GCM ciphertext) overwritten with NULL in the ledger; name, kana, address, postal code, phone, email and birth date ' +
   `replaced with "${PURGED}" in the application and its history (resubmissions, 変更届出書); image files deleted from the scan folder and their references cleared`;
 
+/**
+ * REC-1: a destruction of `scope` locked for carrying it out (in the caller's transaction): approved,
+ * or done already (the caller returns its record and changes nothing); anything else is refused.
+ */
+export async function lockDestructionToExecute(trx: Knex, id: string, scope: DestructionScope) {
+  const d = await trx('retention_destructions').where('id', id).forUpdate().first();
+  if (!d) throw new OneStopError('not_found', `destruction ${id} not found`);
+  if (d.scope !== scope) throw new OneStopError('conflict', `destruction ${id} is of ${d.scope}, not ${scope}`);
+  if (d.status !== 'done' && d.status !== 'approved') throw new OneStopError('conflict', `destruction ${id} is ${d.status}, not approved`);
+  return d;
+}
+
 /** Executes an approved destruction in one transaction and writes the record the city receives (items, medium, count, method, date, person). */
 export async function executeDestruction(knex: Knex, id: string, actor: string) {
   return knex.transaction(async (trx) => {
-    const d = await trx('retention_destructions').where('id', id).forUpdate().first();
-    if (!d) throw new OneStopError('not_found', `destruction ${id} not found`);
-    if (d.scope !== 'onestop') throw new OneStopError('conflict', `destruction ${id} is of ${d.scope}, not of one-stop applications`);
+    const d = await lockDestructionToExecute(trx, id, 'onestop');
     if (d.status === 'done') return d.report;
-    if (d.status !== 'approved') throw new OneStopError('conflict', `destruction ${id} is ${d.status}, not approved`);
     const ids: string[] = d.application_ids;
     const apps = ids.length ? await trx('onestop_applications').select('id', 'scan_ref', 'content', 'current_content', 'changed_particulars', 'personal_data_purged_at').whereIn('id', ids) : [];
     const events = ids.length ? await trx('onestop_events').select('id', 'before', 'after').whereIn('application_id', ids) : [];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { PURGED, purgePersonalData } from '../domain/onestop/notification';
 import { RECORD_CLASSES, RECORD_CLASS_INFO, RECORD_PERSONAL_KEYS, type RecordClass } from '../domain/retention/classes';
-import { DESTRUCTION_TIMING, findDestruction, OneStopError, retentionCutoff } from './onestop';
+import { DESTRUCTION_TIMING, findDestruction, lockDestructionToExecute, OneStopError, retentionCutoff } from './onestop';
 
 /**
  * REC-1 for every record besides the one-stop applications (those: ledger/onestop.ts). A records
@@ -175,20 +175,20 @@ const ids = (items: Record<string, string[]>, c: RecordClass) => items[c] ?? [];
  */
 export async function executeRecordsDestruction(knex: Knex, id: string, actor: string, hooks: DestructionHooks = {}) {
   return knex.transaction(async (trx) => {
-    const d = await trx('retention_destructions').where('id', id).forUpdate().first();
-    if (!d || d.scope !== 'records') throw new OneStopError('not_found', `records destruction ${id} not found`);
+    const d = await lockDestructionToExecute(trx, id, 'records');
     if (d.status === 'done') return d.report;
-    if (d.status !== 'approved') throw new OneStopError('conflict', `destruction ${id} is ${d.status}, not approved`);
     const items: Record<string, string[]> = d.items ?? {};
     const count = {} as Record<RecordClass | 'historyRows', number>;
     const files: FileToDelete[] = [];
     // The append-only logs let this transaction, and only while this destruction is approved, overwrite personal values.
     await trx.raw("select set_config('furusato.rec1_purge', ?, true)", [id]);
     for (const c of RECORD_CLASSES) {
-      count[c] = await PURGE[c](trx, ids(items, c), { files, count, destructionId: id, actor });
-      if (ids(items, c).length) {
+      const list = ids(items, c);
+      count[c] = list.length;
+      if (list.length) {
+        await PURGE[c](trx, list, { files, count, destructionId: id, actor });
         await trx('retention_purged')
-          .insert(ids(items, c).map((recordId) => ({ record_class: c, record_id: recordId, destruction_id: id })))
+          .insert(list.map((recordId) => ({ record_class: c, record_id: recordId, destruction_id: id })))
           .onConflict(['record_class', 'record_id'])
           .ignore();
       }
@@ -239,84 +239,47 @@ async function purgeLog(trx: Knex, table: string, key: string, ownerIds: string[
   return n;
 }
 
-/** Each class's destruction: returns how many records it covered. */
-const PURGE: Record<RecordClass, (trx: Knex, ids: string[], ctx: PurgeContext) => Promise<number>> = {
+/** The files a row names in `columns`, for deletion after the transaction (under `root`); the columns are cleared. */
+async function takeFiles(trx: Knex, ctx: PurgeContext, table: string, list: string[], root: FileRoot, columns: string[], clear: Record<string, null>): Promise<void> {
+  for (const r of await trx(table).select(...columns).whereIn('id', uuidsOnly(list))) {
+    for (const c of columns) if (r[c]) ctx.files.push({ root, ref: r[c] });
+  }
+  await trx(table).whereIn('id', uuidsOnly(list)).update(clear);
+}
+
+const addHistory = (ctx: PurgeContext, n: number) => {
+  ctx.count.historyRows = (ctx.count.historyRows ?? 0) + n;
+};
+
+/** Each class's destruction of a non-empty list of its records. */
+const PURGE: Record<RecordClass, (trx: Knex, ids: string[], ctx: PurgeContext) => Promise<unknown>> = {
   async donors(trx, list) {
-    if (!list.length) return 0;
     await trx('donors').whereIn('id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, updated_at: trx.fn.now() });
     await trx('donor_person_members').whereIn('donor_id', list).update({ kana_key: PURGED, phone_key: null, address_key: null, birth_date: null });
-    return list.length;
   },
   async donations(trx, list, ctx) {
-    if (!list.length) return 0;
-    ctx.count.historyRows = (ctx.count.historyRows ?? 0) + (await purgeLog(trx, 'donation_events', 'donation_id', list, ['before', 'after']));
+    addHistory(ctx, await purgeLog(trx, 'donation_events', 'donation_id', list, ['before', 'after']));
     // The anonymisation is itself recorded in each donation's history (an insert: the log stays append-only).
     await trx('donation_events')
       .insert(list.map((donationId) => ({ donation_id: donationId, kind: 'personal_data_purged', actor: ctx.actor, occurred_at: trx.fn.now(), reason: `REC-1 destruction ${ctx.destructionId}`, idempotency_key: `retention/${ctx.destructionId}/${donationId}` })))
       .onConflict('idempotency_key')
       .ignore();
-    return list.length;
   },
-  async ship_to(trx, list) {
-    if (!list.length) return 0;
-    await trx('donation_ship_to').whereIn('donation_id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null });
-    return list.length;
-  },
+  ship_to: (trx, list) => trx('donation_ship_to').whereIn('donation_id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null }),
   async calls(trx, list, ctx) {
-    if (!list.length) return 0;
-    await trx('calls').whereIn('id', list).update({
-      subject: PURGED,
-      body: PURGED,
-      outcome: trx.raw('case when outcome is null then null else ? end', [PURGED]),
-      caller_name: trx.raw('case when caller_name is null then null else ? end', [PURGED]),
-      caller_contact: trx.raw('case when caller_contact is null then null else ? end', [PURGED]),
-      updated_at: trx.fn.now(),
-      updated_by: ctx.actor,
-    });
-    ctx.count.historyRows = (ctx.count.historyRows ?? 0) + (await purgeLog(trx, 'call_events', 'call_id', list, ['detail'], ['note']));
-    return list.length;
+    const ifSet = (column: string) => trx.raw(`case when ${column} is null then null else ? end`, [PURGED]);
+    await trx('calls').whereIn('id', list).update({ subject: PURGED, body: PURGED, outcome: ifSet('outcome'), caller_name: ifSet('caller_name'), caller_contact: ifSet('caller_contact'), updated_at: trx.fn.now(), updated_by: ctx.actor });
+    addHistory(ctx, await purgeLog(trx, 'call_events', 'call_id', list, ['detail'], ['note']));
   },
-  async catalogue_requests(trx, list) {
-    if (!list.length) return 0;
-    await trx('catalogue_requests').whereIn('id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, note: null });
-    return list.length;
-  },
-  async mail_log(trx, list) {
-    if (!list.length) return 0;
-    await trx('mail_log').whereIn('id', list).update({ recipient: null, response: null, updated_at: trx.fn.now() });
-    return list.length;
-  },
-  async import_quarantine(trx, list) {
-    if (!list.length) return 0;
-    await trx('import_quarantine').whereIn('id', list).update({ rows: JSON.stringify([]), corrections: JSON.stringify({}) });
-    return list.length;
-  },
-  async import_files(trx, list) {
-    if (!list.length) return 0;
-    await trx('import_file_chunks').whereIn('file_id', uuidsOnly(list)).del();
-    return list.length;
-  },
-  async print_batches(trx, list, ctx) {
-    if (!list.length) return 0;
-    for (const b of await trx('print_batches').select('pdf_path', 'manifest_path').whereIn('id', uuidsOnly(list))) {
-      for (const f of [b.pdf_path, b.manifest_path]) if (f) ctx.files.push({ root: 'print', ref: f });
-    }
-    await trx('print_batches').whereIn('id', uuidsOnly(list)).update({ pdf_path: null, manifest_path: null });
-    return list.length;
-  },
+  catalogue_requests: (trx, list) => trx('catalogue_requests').whereIn('id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, note: null }),
+  mail_log: (trx, list) => trx('mail_log').whereIn('id', list).update({ recipient: null, response: null, updated_at: trx.fn.now() }),
+  import_quarantine: (trx, list) => trx('import_quarantine').whereIn('id', list).update({ rows: JSON.stringify([]), corrections: JSON.stringify({}) }),
+  import_files: (trx, list) => trx('import_file_chunks').whereIn('file_id', uuidsOnly(list)).del(),
+  print_batches: (trx, list, ctx) => takeFiles(trx, ctx, 'print_batches', list, 'print', ['pdf_path', 'manifest_path'], { pdf_path: null, manifest_path: null }),
   async carrier_files(trx, list, ctx) {
-    if (!list.length) return 0;
     for (const e of await trx('carrier_exports').select(trx.raw('ship_on::text as ship_on'), 'file_name').whereIn('id', list)) ctx.files.push({ root: 'carriers', ref: `${e.ship_on}/${e.file_name}` });
-    return list.length;
   },
-  async reports(trx, list, ctx) {
-    if (!list.length) return 0;
-    for (const r of await trx('monthly_reports').select('pdf_path', 'csv_path').whereIn('id', uuidsOnly(list))) {
-      for (const f of [r.pdf_path, r.csv_path]) if (f) ctx.files.push({ root: 'reports', ref: f });
-    }
-    await trx('monthly_reports').whereIn('id', uuidsOnly(list)).update({ pdf: null, csv: null });
-    return list.length;
-  },
+  reports: (trx, list, ctx) => takeFiles(trx, ctx, 'monthly_reports', list, 'reports', ['pdf_path', 'csv_path'], { pdf: null, csv: null }),
 };
 
 // ───────────────────────── legal holds ─────────────────────────

@@ -29,17 +29,24 @@ export async function retentionProposalWorkflow(input: RetentionProposalInput): 
   const id = uuid4();
   const proposed = await onestop.proposeOneStopDestruction({ id, asOf, retentionYears: input.retentionYears, actor: input.requestedBy });
   if (!proposed.id) return { count: 0, asOf };
+  await handToTheCity({
+    destructionId: proposed.id,
+    message: `保存期間 (${input.retentionYears}年) を過ぎた申告特例申請 ${proposed.count} 件の個人番号・画像・個人情報の廃棄を提案しました。市の承認 (POST /onestop/retention/destructions/${proposed.id}/decision) までは何も廃棄されません`,
+    details: { destructionId: proposed.id, count: proposed.count, asOf, retentionYears: input.retentionYears },
+  });
+  return { destructionId: proposed.id, count: proposed.count, asOf };
+}
+
+/**
+ * REC-1 (either scope): a new proposal goes to retentionDestructionWorkflow, which waits for the
+ * city, and operators and the city are alerted (GET /onestop/alerts). Shared by the yearly proposals.
+ */
+export async function handToTheCity(p: { destructionId: string; scope?: 'records'; message: string; details: Record<string, unknown> }): Promise<void> {
   await startChild(retentionDestructionWorkflow, {
-    workflowId: retentionWorkflowId(proposed.id),
-    args: [{ destructionId: proposed.id }],
+    workflowId: retentionWorkflowId(p.destructionId),
+    args: [p.scope ? { destructionId: p.destructionId, scope: p.scope } : { destructionId: p.destructionId }],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     taskQueue: workflowInfo().taskQueue,
   });
-  await onestop.recordOneStopAlert({
-    kind: 'destruction_proposed',
-    message: `保存期間 (${input.retentionYears}年) を過ぎた申告特例申請 ${proposed.count} 件の個人番号・画像・個人情報の廃棄を提案しました。市の承認 (POST /onestop/retention/destructions/${proposed.id}/decision) までは何も廃棄されません`,
-    details: { destructionId: proposed.id, count: proposed.count, asOf, retentionYears: input.retentionYears },
-    key: `destruction-proposed/${proposed.id}`,
-  });
-  return { destructionId: proposed.id, count: proposed.count, asOf };
+  await onestop.recordOneStopAlert({ kind: 'destruction_proposed', message: p.message, details: p.details, key: `destruction-proposed/${p.destructionId}` });
 }

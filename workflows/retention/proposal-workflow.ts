@@ -1,14 +1,13 @@
-import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { OneStopActivities } from '../../activities/onestop/onestop';
+import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { RetentionActivities } from '../../activities/retention/retention';
 import { jstDate } from '../../domain/jst';
 import type { RecordClass } from '../../domain/retention/classes';
-import { retentionWorkflowId } from '../onestop/definitions';
-import { retentionDestructionWorkflow } from '../onestop/retention-workflow';
+import { handToTheCity } from '../onestop/retention-proposal-workflow';
 
-const options: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['DestructionRefused'] } };
-const retention = proxyActivities<RetentionActivities>(options);
-const onestop = proxyActivities<OneStopActivities>(options);
+const retention = proxyActivities<RetentionActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['DestructionRefused'] },
+});
 
 export interface RecordsRetentionProposalInput {
   /** Each class's years (RETENTION_YEARS…, 5–7), from the configuration at the schedule's creation. */
@@ -29,17 +28,11 @@ export async function recordsRetentionProposalWorkflow(input: RecordsRetentionPr
   const id = uuid4();
   const proposed = await retention.proposeRecordsDestruction({ id, asOf, years: input.years, actor: input.requestedBy });
   if (!proposed.id) return { count: 0, asOf };
-  await startChild(retentionDestructionWorkflow, {
-    workflowId: retentionWorkflowId(proposed.id),
-    args: [{ destructionId: proposed.id, scope: 'records' }],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    taskQueue: workflowInfo().taskQueue,
-  });
-  await onestop.recordOneStopAlert({
-    kind: 'destruction_proposed',
+  await handToTheCity({
+    destructionId: proposed.id,
+    scope: 'records',
     message: `保存期間を過ぎた記録 ${proposed.count} 件 (寄附者・寄附・送付先・問合せ・ファイルほか) の個人情報とファイルの廃棄を提案しました。市の承認 (POST /retention/proposals/${proposed.id}/decision) までは何も廃棄されません`,
     details: { destructionId: proposed.id, scope: 'records', count: proposed.count, counts: proposed.counts, asOf },
-    key: `destruction-proposed/${proposed.id}`,
   });
   return { destructionId: proposed.id, count: proposed.count, asOf };
 }
