@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import type { FieldError } from '../domain/donor';
 import { changedFields, COMMON_SCOPE, IMAGES_SCOPE, portalListings, type ImageFormat, type ListingOverride, type ListingPortal, type ListingTexts, type PortalListing, type UploadRow } from '../domain/listings';
-import { isoOrNull } from './rows';
+import { isoOrNull, renamed } from './rows';
 
 /**
  * PORTAL-2: the listings of the gifts on the portals — the common text and each portal's override
@@ -9,8 +9,8 @@ import { isoOrNull } from './rows';
  * the API before the row) and the append-only history of every change (listing_history).
  */
 
-export interface ListingImageRow {
-  id: string;
+/** An image whose file is stored, as the ledger records it. */
+export interface NewListingImage {
   gift: string;
   /** Whose material: made for the city, or provided by the gift's supplier. */
   owner: 'city' | 'supplier';
@@ -22,6 +22,10 @@ export interface ListingImageRow {
   sha256: string;
   storagePath: string;
   alt: string;
+}
+
+export interface ListingImageRow extends NewListingImage {
+  id: string;
   createdBy: string;
   createdAt: string;
 }
@@ -111,21 +115,7 @@ function textRow(r: any): ListingTextRow {
 }
 
 function imageRow(r: any): ListingImageRow {
-  return {
-    id: r.id,
-    gift: r.gift_code,
-    owner: r.owner,
-    fileName: r.file_name,
-    format: r.format,
-    width: r.width,
-    height: r.height,
-    bytes: r.bytes,
-    sha256: r.sha256,
-    storagePath: r.storage_path,
-    alt: r.alt,
-    createdBy: r.created_by,
-    createdAt: isoOrNull(r.created_at)!,
-  };
+  return { ...renamed(r, 'id owner file_name format width height bytes sha256 storage_path alt created_by'), gift: r.gift_code, createdAt: isoOrNull(r.created_at)! };
 }
 
 /** The common text first, then the portals' overrides by portal. */
@@ -221,19 +211,6 @@ export async function saveListingText(
     });
     return { text: textRow(await trx('listing_texts').where({ gift_code: gift, scope }).first()), changed: true };
   });
-}
-
-export interface NewListingImage {
-  gift: string;
-  owner: 'city' | 'supplier';
-  fileName: string;
-  format: ImageFormat;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  storagePath: string;
-  alt: string;
 }
 
 /** Records an image whose file is already stored; the same bytes for the same gift are the image it has. */

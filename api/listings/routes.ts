@@ -3,7 +3,7 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { COMMON_SCOPE, IMAGE_RULES, LISTING_LIMITS, LISTING_PORTALS, MEDIA_TYPES, renderUploadFile, UPLOAD_MAPPINGS, type ListingPortal } from '../../domain/listings';
-import { addListingImage, listingDocument, listingGift, listingHistory, listingImage, listListings, ListingError, saveListingText, uploadRows, type ListingDocument } from '../../ledger/listings';
+import { addListingImage, listingDocument, listingGift, listingHistory, listingImage, listListings, ListingError, saveListingText, uploadRows, type ListingDocument, type ListingImageRow } from '../../ledger/listings';
 import { actorOf, supplierScope, type Principal } from '../auth';
 import { badRequest, HttpError, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
@@ -64,6 +64,9 @@ interface TextBody {
   reason?: string;
 }
 
+/** An image as the API shows it: where to fetch its bytes, not where they are kept. */
+const imageView = ({ storagePath: _kept, ...image }: ListingImageRow) => ({ ...image, url: `/listings/${encodeURIComponent(image.gift)}/images/${image.id}` });
+
 /** A listing as the caller may see it: a supplier is not shown the cost basis (the city's check). */
 function shown(doc: ListingDocument, principal: Principal) {
   const staff = supplierScope(principal) === undefined;
@@ -76,7 +79,7 @@ function shown(doc: ListingDocument, principal: Principal) {
     common: texts.find((t) => t.scope === COMMON_SCOPE) ?? null,
     overrides: texts.filter((t) => t.scope !== COMMON_SCOPE),
     portals: doc.portals.map(({ basis, ...p }) => (staff ? { ...p, basis } : p)),
-    images: images.map(({ storagePath: _kept, ...i }) => ({ ...i, url: `/listings/${encodeURIComponent(gift.code)}/images/${i.id}` })),
+    images: images.map(imageView),
   };
 }
 
@@ -191,8 +194,7 @@ export const listingRoutes: FastifyPluginAsync<RouteDeps> = async (app: FastifyI
       const { sha256, storagePath } = storeImage(config.dataDir, bytes, checked.format);
       const fileName = (part.filename || `image.${checked.format}`).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) || 'image';
       const { image, existing } = await addListingImage(knex(), { gift, owner: request.query.owner, fileName, format: checked.format, width: checked.width, height: checked.height, bytes: bytes.length, sha256, storagePath, alt: request.query.alt }, actorOf(request.principal!));
-      const { storagePath: _kept, ...shownImage } = image;
-      return reply.code(existing ? 200 : 201).send({ existing, image: { ...shownImage, url: `/listings/${encodeURIComponent(gift)}/images/${image.id}` } });
+      return reply.code(existing ? 200 : 201).send({ existing, image: imageView(image) });
     },
   );
 
