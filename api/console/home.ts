@@ -52,8 +52,8 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
     { label: 'ワンストップ申請：審査待ち', count: received, href: '/console/donations?onestopStatus=received' },
     { label: '配送トラブル', count: trouble, href: '/console/donations?shipmentStatus=trouble', alert: (trouble ?? 0) > 0 },
     { label: '再発送の判断待ち', count: escalated, href: '/console/donations?shipmentStatus=escalated', alert: (escalated ?? 0) > 0 },
-    { label: 'ワンストップの未対応アラート', count: onestopAlerts, alert: (onestopAlerts ?? 0) > 0 },
-    { label: '在庫アラート', count: stockAlerts, alert: (stockAlerts ?? 0) > 0 },
+    { label: 'ワンストップの未対応アラート', count: onestopAlerts, href: '/console/onestop/alerts', alert: (onestopAlerts ?? 0) > 0 },
+    { label: '在庫アラート', count: stockAlerts, href: '/console/gifts', alert: (stockAlerts ?? 0) > 0 },
     { label: `請求明細への異議（${Number(billingMonth.slice(5))}月分）`, count: disputes, href: `/console/billing?month=${billingMonth}`, alert: (disputes ?? 0) > 0 },
   ];
 }

@@ -3,6 +3,7 @@ import { ONESTOP_STATUS_LABELS } from '../../domain/console/labels';
 import type { OneStopNoticeKind } from '../../domain/onestop/notices';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
+import { registerOneStopAlertPage } from './onestop-alerts';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
@@ -24,6 +25,7 @@ const ENCLOSURES: Record<string, string> = { my_number_card: 'マイナンバー
 const today = () => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+  registerOneStopAlertPage(app, api);
   app.get('/onestop', { config: { consoleRoles: READERS } }, async (request, reply) => {
     const user = request.consoleUser!;
     const list = async (status: string) => {
