@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { jstDate } from '../../domain/jst';
+import { destructionReportText, type DestructionForReport } from '../../domain/onestop/destruction-report';
 import { RECORD_CLASSES, RECORD_CLASS_INFO, retentionYearsVariable, type RecordClass } from '../../domain/retention/classes';
 import { decideDestruction, listDestructions } from '../../ledger/onestop';
 import { clearHold, findRecordsDestruction, listHolds, proposeRecordsDestruction, setHold } from '../../ledger/retention';
@@ -121,6 +122,17 @@ export function registerRetentionRoutes(app: FastifyInstance, { config, orm, tem
       const d = await found(request.params.id);
       if (d.status !== 'done' || !d.report) throw conflict(`retention proposal ${d.id} is ${d.status}: its record exists only once it is carried out`);
       return { id: d.id, decidedBy: d.decidedBy, decidedAt: d.decidedAt, decisionReason: d.decisionReason, witness: d.witness, executedAt: d.executedAt, record: d.report };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/retention/destructions/:id/report.txt',
+    { schema: { tags: TAGS, summary: 'REC-1 / MYNUM-5: the written report of a carried-out records destruction (日時・実施者・方法・項目・件数・立会人), Japanese text; 409 until it is done', params: idParams }, config: { roles: [...CITY_AND_ADMIN] } },
+    async (request, reply) => {
+      const d = await found(request.params.id);
+      const text = destructionReportText(d as DestructionForReport);
+      if (!text) throw conflict(`retention proposal ${d.id} is ${d.status}: a report exists only once it is carried out`);
+      return reply.header('content-type', 'text/plain; charset=utf-8').send(text);
     },
   );
 

@@ -7,7 +7,7 @@
  *   listings/city/<gift>/texts/<portal>.txt    what that portal shows (its overrides laid over the common text)
  *   listings/city/<gift>/history.json          every change, oldest first
  *   listings/<owner>/<gift>/images/<file>      each image, owner `city` or `supplier-<code>` (the supplier who provided it)
- *   listings/upload-files/<portal>-<file>      each portal's item-upload file as the API makes it
+ *   listings/upload-files/<portal>/<file>      each portal's item-upload file as the API makes it
  *                                              (`….problems.txt` instead when a listing breaks the portal's limits)
  *
  * Image bytes are checked against the sha256 the ledger recorded; a missing or changed file stops the run.
@@ -80,8 +80,8 @@ export const listingsSection: HandoverSection = {
       if (!rows.length) continue;
       const file = renderUploadFile(mapping, rows);
       const meta = { owner: 'city', gift: null, portal, createdAt: null, updatedAt: null, kind: `upload file (${mapping.layout})` };
-      if (file.bytes) put(`upload-files/${portal}-${mapping.fileName}`, file.bytes, meta);
-      else put(`upload-files/${portal}-${mapping.fileName}.problems.txt`, file.problems.map((p) => `${p.gift}\t${p.column}\t${p.reason}\n`).join(''), { ...meta, kind: 'upload file problems' });
+      if (file.bytes) put(`upload-files/${portal}/${mapping.fileName}`, file.bytes, meta);
+      else put(`upload-files/${portal}/${mapping.fileName}.problems.txt`, file.problems.map((p) => `${p.gift}\t${p.column}\t${p.reason}\n`).join(''), { ...meta, kind: 'upload file problems' });
     }
     return files;
   },

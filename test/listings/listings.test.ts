@@ -206,8 +206,8 @@ describe('PORTAL-5: the hand-over', () => {
         [`listings/city/unagi-1/images/unagi-1-${plate.sha256.slice(0, 12)}.png`, 'city', 'unagi-1', null, 'image'],
         [`listings/supplier-${OWN}/unagi-1/images/unagi-1-${photo.sha256.slice(0, 12)}.jpg`, `supplier:${OWN}`, 'unagi-1', null, 'image'],
         ['listings/city/nori-2/listing.json', 'city', 'nori-2', null, 'listing'],
-        ['listings/upload-files/rakuten-item.csv', 'city', null, 'rakuten', 'upload file (published)'],
-        ['listings/upload-files/choice-choice-items.csv', 'city', null, 'choice', 'upload file (provisional)'],
+        ['listings/upload-files/rakuten/item.csv', 'city', null, 'rakuten', 'upload file (published)'],
+        ['listings/upload-files/choice/choice-items.csv', 'city', null, 'choice', 'upload file (provisional)'],
       ]));
       // Every image and text the API holds, and their dates.
       const photoEntry = manifest.entries.find((e) => e.kind === 'image' && e.owner === `supplier:${OWN}`)!;
@@ -216,7 +216,7 @@ describe('PORTAL-5: the hand-over', () => {
       expect(fs.readFileSync(path.join(out, 'listings/city/unagi-1/texts/rakuten.txt'), 'utf8')).toContain('【タイトル】\n【楽天限定】うなぎのせいろ蒸し\n');
       const history = JSON.parse(fs.readFileSync(path.join(out, 'listings/city/unagi-1/history.json'), 'utf8'));
       expect(history).toEqual((await api.get('/listings/unagi-1/history')).json().history);
-      const rakutenFile = fs.readFileSync(path.join(out, 'listings/upload-files/rakuten-item.csv'));
+      const rakutenFile = fs.readFileSync(path.join(out, 'listings/upload-files/rakuten/item.csv'));
       expect(rakutenFile.equals((await api.get('/listings/upload-files/rakuten')).rawPayload)).toBe(true);
 
       // Re-runnable: the same data, the same bytes.

@@ -192,6 +192,7 @@ describe('retention and destruction of every record (REC-1)', () => {
     expect((await api.get(`/retention/proposals/${s.id}`, 'supplier')).statusCode).toBe(403);
     expect((await api.get(`/retention/proposals/${randomUUID()}`, 'city')).statusCode).toBe(404);
     expect((await api.get(`/retention/destructions/${s.id}`, 'city')).statusCode).toBe(409);
+    expect((await api.get(`/retention/destructions/${s.id}/report.txt`, 'city')).statusCode).toBe(409);
     expect((await api.get('/retention/proposals?status=proposed', 'city')).json().proposals.map((x: { id: string }) => x.id)).toEqual([s.id]);
     // The one-stop list is its own.
     expect((await api.get('/onestop/retention/destructions', 'city')).json().destructions).toEqual([]);
@@ -252,6 +253,15 @@ describe('retention and destruction of every record (REC-1)', () => {
     expect(done.json()).toMatchObject({ decidedBy: 'city:shiyakusho', decisionReason: '令和8年度 文書廃棄決裁済み' });
     expect((await api.get('/retention/destructions', 'city')).json().destructions.map((d: { id: string }) => d.id)).toEqual([s.id]);
     expect((await api.get(`/retention/destructions/${s.id}`, 'supplier')).statusCode).toBe(403);
+    // MYNUM-5: reported in writing, in Japanese, without a donor's name.
+    const written = await api.get(`/retention/destructions/${s.id}/report.txt`, 'city');
+    expect(written.statusCode).toBe(200);
+    expect(written.body).toContain('保存期間を満了した記録の廃棄 (消去) 報告書');
+    expect(written.body).toContain('立会人: 総務課 田中');
+    expect(written.body).toContain('件数: 寄附者台帳 (寄附者・名寄せ) 1 件、寄附とその履歴 1 件、送付先 1 件');
+    expect(written.body).toContain('ファイル 5 件 (うち削除 5 件)');
+    expect(written.body).not.toContain('保存 一郎');
+    expect((await api.get(`/retention/destructions/${s.id}/report.txt`, 'operator')).statusCode).toBe(403);
     expect((await api.get(`/retention/destructions/${randomUUID()}`, 'city')).statusCode).toBe(404);
 
     // Personal fields gone, files gone.
