@@ -4,6 +4,7 @@ import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
 import { correctionForm, monthActions, registerBillingActions, type MonthRequest } from './billing-actions';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
+import { recentMonths } from './supplier-shared';
 
 /**
  * The billing month (BILL-1…4; issue 17): the month's statements by supplier with their state,
@@ -33,17 +34,44 @@ export async function disputedStatements(api: ApiCall, user: ConsoleUser, month:
   return (res.body.statements as { status: string }[]).filter((s) => s.status === 'disputed').length;
 }
 
+const RECENT_MONTHS = 6;
+
+/**
+ * The last months' billing runs for every supplier (one GET each: the API has no list of runs, so a run
+ * limited to some suppliers is reached by its month and ?label= only): stage, statements confirmed, invoice.
+ */
+async function recentRuns(api: ApiCall, user: ConsoleUser) {
+  const months = recentMonths(billingMonthNow(), RECENT_MONTHS);
+  const runs = await Promise.all(months.map((m) => api(user, 'GET', `/billing/runs/${m}`)));
+  return months.map((m, i) => {
+    const r = runs[i];
+    if (r.status !== 200) return { month: m, monthLabel: monthLabel(m), href: `/console/billing${queryString({ month: m })}`, stageLabel: r.status === 404 ? '未開始' : '読み込めません' };
+    const statements = r.body.statements as { status: string }[];
+    const invoice = (r.body.invoices as { status: string; revision: number }[]).at(-1);
+    return {
+      month: m,
+      monthLabel: monthLabel(m),
+      href: `/console/billing${queryString({ month: m })}`,
+      scope: r.body.run.scopeLabel ?? '全事業者',
+      stageLabel: r.body.workflow?.stage ? label(BILLING_STAGE_LABELS, r.body.workflow.stage) : '終了',
+      confirmed: `${statements.filter((s) => s.status === 'confirmed').length} / ${statements.length}`,
+      invoiceLabel: invoice ? `第${invoice.revision}版 ${label(INVOICE_STATUS_LABELS, invoice.status)}` : '未発行',
+    };
+  });
+}
+
 export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
   /** The month's page; actions that come back (a field error, a refusal) show it again with what was typed. */
   async function monthPage(request: MonthRequest, reply: FastifyReply, month: string, status: number, extra: Record<string, unknown> = {}) {
     const runLabel = request.query.label || undefined;
-    if (!MONTH.test(month)) return reply.code(400).view('billing.hbs', { title: '請求', month, error: '月は 2026-11 の形で入力してください。', monthError: '月は 2026-11 の形で入力してください。' });
+    const recent = await recentRuns(api, request.consoleUser!);
+    if (!MONTH.test(month)) return reply.code(400).view('billing.hbs', { title: '請求', month, recent, error: '月は 2026-11 の形で入力してください。', monthError: '月は 2026-11 の形で入力してください。' });
     const q = queryString({ label: runLabel });
     const [res, pay] = await Promise.all([api(request.consoleUser!, 'GET', `/billing/runs/${month}${q}`), api(request.consoleUser!, 'GET', `/billing/runs/${month}/payables${q}`)]);
-    if (res.status === 404) return reply.view('billing.hbs', { title: `請求 ${monthLabel(month)}`, month, monthLabel: monthLabel(month), missing: true });
+    if (res.status === 404) return reply.view('billing.hbs', { title: `請求 ${monthLabel(month)}`, month, recent, monthLabel: monthLabel(month), missing: true });
     if (res.status === 400) {
       const reason = fieldErrors(res.body, /^params\./).month ?? String(res.body?.message ?? '');
-      return reply.code(400).view('billing.hbs', { title: '請求', month, error: '対象の月を確認してください。', monthError: reason });
+      return reply.code(400).view('billing.hbs', { title: '請求', month, recent, error: '対象の月を確認してください。', monthError: reason });
     }
     if (res.status !== 200) return renderError(reply, res.status, '請求を読み込めませんでした', String(res.body?.message ?? ''));
     const stage = res.body.workflow?.stage;
@@ -53,6 +81,7 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
       csrf: csrfToken(reply),
       month,
       monthLabel: monthLabel(month),
+      recent,
       runLabel,
       run: res.body.run,
       stageLabel: stage ? label(BILLING_STAGE_LABELS, stage) : '終了',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
+import { billingMonthNow } from '../../api/console/billing';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
@@ -113,6 +114,10 @@ test('an operator issues without every confirmation (with a reason), records the
   await h.signIn(page, operator);
   await page.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`);
   await expectAccessible(h, page);
+  // The last six months' runs for every supplier are listed by month, the month being billed first.
+  const recent = await page.$$eval('tbody tr a[href^="/console/billing?month="]', (as) => as.map((a) => a.getAttribute('href')));
+  expect(recent).toHaveLength(6);
+  expect(recent[0]).toBe(`/console/billing?month=${billingMonthNow()}`);
 
   // The override needs its reason, said at the field.
   await submit(page, 'form[action*="/override"]');
