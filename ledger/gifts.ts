@@ -145,7 +145,7 @@ function problemsOf(gift: Gift, ratios: CostRatioReport): ActivationProblem[] {
   const s = gift.supplier;
   return activationProblems({
     approvalStatus: gift.approvalStatus,
-    supplier: s ? { code: s.code, name: s.name, active: s.active, rulesAcknowledgedAt: s.rulesAcknowledgedAt ?? null } : null,
+    supplier: s ? { code: s.code, name: s.name, active: s.active, rulesAcknowledgedAt: s.rulesAcknowledgedAt ?? null, approvalStatus: s.approvalStatus } : null,
     ratios,
   });
 }

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
 import type { FieldError } from '../domain/donor';
-import { GiftRuleError, nextShippingDay, normalizeWeekdays, shippingWeekdayErrors, type CarrierCode } from '../domain/gifts';
+import { GiftRuleError, nextShippingDay, normalizeWeekdays, shippingWeekdayErrors, type ApprovalStatus, type CarrierCode } from '../domain/gifts';
 import { Supplier } from './entities';
 import { orNull } from './rows';
 
@@ -38,6 +38,8 @@ export interface SupplierView {
   nextShippingDay: string | null;
   shippingException: { reason: string | null; approvedBy: string | null; approvedAt: string } | null;
   rulesAcknowledgement: { acknowledgedAt: string; acknowledgedBy: string | null; reference: string | null } | null;
+  /** GIFT-4: the city's decision on the supplier. */
+  approval: { status: ApprovalStatus; proposedBy: string | null; proposedAt: string | null; decidedBy: string | null; decidedAt: string | null; reason: string | null };
   active: boolean;
   createdAt: string;
 }
@@ -56,6 +58,14 @@ export function supplierView(s: Supplier, now = new Date()): SupplierView {
     rulesAcknowledgement: s.rulesAcknowledgedAt
       ? { acknowledgedAt: s.rulesAcknowledgedAt.toISOString(), acknowledgedBy: s.rulesAcknowledgedBy ?? null, reference: s.rulesAcknowledgementRef ?? null }
       : null,
+    approval: {
+      status: s.approvalStatus,
+      proposedBy: s.proposedBy ?? null,
+      proposedAt: s.proposedAt?.toISOString() ?? null,
+      decidedBy: s.decidedBy ?? null,
+      decidedAt: s.decidedAt?.toISOString() ?? null,
+      reason: s.decisionReason ?? null,
+    },
     active: s.active,
     createdAt: s.createdAt.toISOString(),
   };
@@ -98,9 +108,10 @@ async function flushUnique(em: EntityManager, code: string): Promise<void> {
 }
 
 /** SHIP-2: fewer than two shipping days is a 400 naming shippingWeekdays; the city records an exception separately. */
-export async function createSupplier(em: EntityManager, input: NewSupplier): Promise<Supplier> {
+export async function createSupplier(em: EntityManager, input: NewSupplier, proposedBy = 'system'): Promise<Supplier> {
   if (await findSupplier(em, input.code)) throw new GiftRuleError(409, 'conflict', `supplier ${input.code} already exists`);
-  const supplier = em.create(Supplier, { code: input.code, name: input.name });
+  // GIFT-4: a new supplier is proposed to the city; none of its gifts is activated before the city approves it.
+  const supplier = em.create(Supplier, { code: input.code, name: input.name, approvalStatus: 'proposed', proposedBy, proposedAt: new Date() });
   checkWeekdays(supplier, input);
   applyFields(supplier, input);
   await flushUnique(em, input.code);
@@ -177,4 +188,28 @@ export async function listSuppliers(em: EntityManager, filter: { active?: boolea
 export async function supplierEmail(knex: Knex, code: string): Promise<string | undefined> {
   const { rows } = await knex.raw(`select email from suppliers where code = ?`, [code]);
   return rows[0]?.email;
+}
+
+/** GIFT-4: the city approves or rejects a proposed supplier (a rejection says why); a rejected one is proposed again by an operator. */
+export async function decideSupplier(em: EntityManager, code: string, decision: { approve: boolean; reason?: string }, actor: string): Promise<Supplier> {
+  const supplier = await loadSupplier(em, code);
+  if (supplier.approvalStatus !== 'proposed') throw new GiftRuleError(409, 'not_proposed', `supplier ${code} is ${supplier.approvalStatus}; only a proposed supplier is decided`);
+  if (!decision.approve && !decision.reason?.trim()) throw GiftRuleError.fields([{ field: 'reason', reason: 'is required to reject a supplier' }]);
+  supplier.approvalStatus = decision.approve ? 'approved' : 'rejected';
+  supplier.decidedBy = actor;
+  supplier.decidedAt = new Date();
+  supplier.decisionReason = decision.reason?.trim() || undefined;
+  await em.flush();
+  return supplier;
+}
+
+/** GIFT-4: a rejected supplier proposed to the city again (after what it was rejected for is fixed). */
+export async function reproposeSupplier(em: EntityManager, code: string, actor: string): Promise<Supplier> {
+  const supplier = await loadSupplier(em, code);
+  if (supplier.approvalStatus !== 'rejected') throw new GiftRuleError(409, 'not_rejected', `supplier ${code} is ${supplier.approvalStatus}; only a rejected supplier is proposed again`);
+  supplier.approvalStatus = 'proposed';
+  supplier.proposedBy = actor;
+  supplier.proposedAt = new Date();
+  await em.flush();
+  return supplier;
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addAccount, findAccount } from '../ledger/console-accounts';
-import { createSupplier, findSupplier } from '../ledger/suppliers';
+import { createSupplier, decideSupplier, findSupplier } from '../ledger/suppliers';
 import type { MyNumberKeyring, Role } from '../config/env';
 
 /**
@@ -22,7 +22,11 @@ const DEV_ACCOUNTS: { login: string; role: Role; displayName: string }[] = [
 export const devPassword = (role: Role) => `dev-${role}-password`;
 
 export async function seedDevAccounts(em: EntityManager, keyring: MyNumberKeyring): Promise<string> {
-  if (!(await findSupplier(em, DEV_SUPPLIER_CODE))) await createSupplier(em, { code: DEV_SUPPLIER_CODE, name: '開発用 柳川サンプル事業者', shippingWeekdays: [1, 4] });
+  if (!(await findSupplier(em, DEV_SUPPLIER_CODE))) {
+    await createSupplier(em, { code: DEV_SUPPLIER_CODE, name: '開発用 柳川サンプル事業者', shippingWeekdays: [1, 4] }, 'system:dev');
+    // GIFT-4: on a developer machine the city's approval of the sample supplier is taken as given.
+    await decideSupplier(em, DEV_SUPPLIER_CODE, { approve: true, reason: '開発用' }, 'system:dev');
+  }
   const knex = em.getKnex();
   for (const a of DEV_ACCOUNTS) {
     if (await findAccount(knex, a.login)) continue;

@@ -6,7 +6,9 @@ import {
   acknowledgeRules,
   approveShippingException,
   createSupplier,
+  decideSupplier,
   findSupplier,
+  reproposeSupplier,
   listSuppliers,
   revokeShippingException,
   supplierView,
@@ -15,12 +17,13 @@ import {
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { DECIDE, READ_OWN, requireOwnSupplier, ruled } from './gifts';
+import { recordCode, requiredWhen } from '../schema-fragments';
 
 export interface SupplierRouteDeps {
   orm: Orm;
 }
 
-const code = { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^/\\s]+$' } as const;
+const code = recordCode;
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const orNull = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 const weekdays = {
@@ -64,10 +67,10 @@ export function registerSupplierRoutes(app: FastifyInstance, { orm }: SupplierRo
   app.post<{ Body: Json }>(
     '/suppliers',
     {
-      schema: { tags: ['suppliers'], summary: 'Register a supplier', body: { type: 'object', additionalProperties: false, required: ['code', 'name'], properties: { code, ...supplierProperties, shippingWeekdays: { ...weekdays, minItems: MIN_SHIPPING_DAYS_PER_WEEK, description: 'ISO weekdays the supplier ships on (1 = Monday … 7 = Sunday): at least two; a new supplier has no exception yet (SHIP-2)', 'x-reason': shippingWeekdayErrors([1], false)[0].reason } } } },
+      schema: { tags: ['suppliers'], summary: 'Register a supplier: proposed to the city (GIFT-4), its gifts are activated only once the city approves it', body: { type: 'object', additionalProperties: false, required: ['code', 'name'], properties: { code, ...supplierProperties, shippingWeekdays: { ...weekdays, minItems: MIN_SHIPPING_DAYS_PER_WEEK, description: 'ISO weekdays the supplier ships on (1 = Monday … 7 = Sunday): at least two; a new supplier has no exception yet (SHIP-2)', 'x-reason': shippingWeekdayErrors([1], false)[0].reason } } } },
       config: { roles: WRITE },
     },
-    async (request, reply) => ruled(reply, async () => reply.code(201).send({ supplier: supplierView(await createSupplier(em(), request.body as never)) })),
+    async (request, reply) => ruled(reply, async () => reply.code(201).send({ supplier: supplierView(await createSupplier(em(), request.body as never, actorOf(request.principal!))) })),
   );
 
   app.get<{ Params: { code: string } }>(
@@ -133,5 +136,32 @@ export function registerSupplierRoutes(app: FastifyInstance, { orm }: SupplierRo
     '/suppliers/:code/shipping-exception',
     { schema: { tags: ['suppliers'], summary: 'Withdraw a shipping exception (the supplier must ship at least twice a week again)', params: codeParams }, config: { roles: DECIDE } },
     async (request, reply) => ruled(reply, async () => ({ supplier: supplierView(await revokeShippingException(em(), request.params.code)) })),
+  );
+
+  app.post<{ Params: { code: string }; Body: Json }>(
+    '/suppliers/:code/decision',
+    {
+      schema: {
+        tags: ['suppliers'],
+        summary: 'GIFT-4: the city approves or rejects a proposed supplier (a rejection needs its reason); until approved none of its gifts is activated',
+        params: codeParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['decision'],
+          properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, reason: text(2000) },
+          ...requiredWhen('decision', ['approve'], 'reason', 'is required to reject a supplier'),
+        },
+      },
+      config: { roles: DECIDE },
+    },
+    async (request, reply) =>
+      ruled(reply, async () => ({ supplier: supplierView(await decideSupplier(em(), request.params.code, { approve: request.body.decision === 'approve', reason: request.body.reason }, actorOf(request.principal!))) })),
+  );
+
+  app.post<{ Params: { code: string } }>(
+    '/suppliers/:code/proposal',
+    { schema: { tags: ['suppliers'], summary: 'GIFT-4: propose a rejected supplier to the city again', params: codeParams }, config: { roles: WRITE } },
+    async (request, reply) => ruled(reply, async () => ({ supplier: supplierView(await reproposeSupplier(em(), request.params.code, actorOf(request.principal!))) })),
   );
 }

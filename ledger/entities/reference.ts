@@ -23,7 +23,7 @@ export const PortalSchema = new EntitySchema<Portal>({
 
 /** 事業者: a local business that supplies gifts (返礼品). Property names are the camelCase of the columns. */
 export class Supplier {
-  [OptionalProps]?: 'createdAt' | 'shippingWeekdays' | 'active';
+  [OptionalProps]?: 'createdAt' | 'shippingWeekdays' | 'active' | 'approvalStatus';
   id!: number;
   /** The supplier's code; a `supplier` API principal's name is this code. Null only for suppliers from before the catalogue. */
   code?: string;
@@ -42,6 +42,13 @@ export class Supplier {
   rulesAcknowledgedBy?: string;
   rulesAcknowledgementRef?: string;
   defaultCarrier?: CarrierCode;
+  /** GIFT-4: proposed to the city, then approved or refused (who/when/reason); suppliers from before the step count as approved. */
+  approvalStatus: ApprovalStatus = 'approved';
+  proposedBy?: string;
+  proposedAt?: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  decisionReason?: string;
   active = true;
   createdAt: Date = new Date();
 }
@@ -65,6 +72,12 @@ export const SupplierSchema = new EntitySchema<Supplier>({
     rulesAcknowledgedBy: { type: 'string', columnType: 'text', nullable: true },
     rulesAcknowledgementRef: { type: 'string', columnType: 'text', nullable: true },
     defaultCarrier: { type: 'string', columnType: 'text', nullable: true },
+    approvalStatus: { type: 'string', columnType: 'text', default: 'approved' },
+    proposedBy: { type: 'string', columnType: 'text', nullable: true },
+    proposedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    decidedBy: { type: 'string', columnType: 'text', nullable: true },
+    decidedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    decisionReason: { type: 'string', columnType: 'text', nullable: true },
     active: { type: 'boolean', default: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },

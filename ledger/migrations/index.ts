@@ -40,6 +40,7 @@ import { Migration20261207015000_destruction_witness } from './Migration20261207
 import { Migration20261207020100_donor_bigram_statistics } from './Migration20261207020100_donor_bigram_statistics';
 import { Migration20261207014237_listings } from './Migration20261207014237_listings';
 import { Migration20261207021437_retention_records } from './Migration20261207021437_retention_records';
+import { Migration20261207015213_supplier_recruitment } from './Migration20261207015213_supplier_recruitment';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207020100_donor_bigram_statistics', class: Migration20261207020100_donor_bigram_statistics },
   { name: 'Migration20261207014237_listings', class: Migration20261207014237_listings },
   { name: 'Migration20261207021437_retention_records', class: Migration20261207021437_retention_records },
+  { name: 'Migration20261207015213_supplier_recruitment', class: Migration20261207015213_supplier_recruitment },
 ];

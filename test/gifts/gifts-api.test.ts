@@ -15,6 +15,8 @@ const giftCode = () => `${ctx.prefix}-G${++seq}`;
 
 async function supplier(code: string, acknowledged: boolean) {
   expect((await api.post('/suppliers', { code, name: `事業者 ${code}`, email: `${code}@example.jp`, shippingWeekdays: [2, 5], defaultCarrier: 'yamato_b2' })).statusCode).toBe(201);
+  // GIFT-4: the city approves the supplier (test/gifts/supplier-recruitment.test.ts covers the step).
+  expect((await api.post(`/suppliers/${code}/decision`, { decision: 'approve' }, 'city')).statusCode).toBe(200);
   if (acknowledged) expect((await api.post(`/suppliers/${code}/acknowledgement`, { signedBy: '柳川 太郎', reference: `DOC-${code}` })).statusCode).toBe(200);
 }
 

@@ -44,6 +44,7 @@ beforeAll(async () => {
   ({ ctx, api } = await apiSuite('stock'));
   supplierCode = `${ctx.prefix}-sup`;
   expect((await api.post('/suppliers', { code: supplierCode, name: '柳川うなぎ本舗', shippingWeekdays: [1, 4] })).statusCode).toBe(201);
+  expect((await api.post(`/suppliers/${supplierCode}/decision`, { decision: 'approve' }, 'city')).statusCode).toBe(200);
   expect((await api.post(`/suppliers/${supplierCode}/acknowledgement`, { signedBy: '本舗 一郎', reference: 'ACK-1' })).statusCode).toBe(200);
 });
 
