@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { CallCentreHoursConfig } from '../domain/callcentre/hours';
@@ -109,6 +110,10 @@ export interface AppConfig {
      * (fail closed: every 個人番号 read refused, saying the area is undeclared).
      */
     handlingArea: string[];
+    /** MYNUM-2: encrypted exports of 特定個人情報 are written into <exportDir>/<year>/ (MYNUMBER_EXPORT_DIR). */
+    exportDir: string;
+    /** MYNUM-2: the city's OpenPGP public key (armored, read from MYNUMBER_EXPORT_KEY_FILE) every export is encrypted to; unset → no export is made. */
+    exportKey?: string;
     /** MYNUM-3: the working hours (Japan time, weekdays but holidays) outside which a 個人番号 read is flagged in the handling report. */
     workingHours: { from: { hour: number; minute: number }; to: { hour: number; minute: number } };
     /** SEC-3: the city's address for incident reports (CITY_INCIDENT_EMAIL); a placeholder outside production, unset (reports not mailed, said so) in production without it. */
@@ -393,6 +398,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cityIncidentEmail: cityIncidentEmail(env, production),
       handlingArea: handlingAreaRanges(env, production),
       workingHours: timeRange(env, 'MYNUMBER_WORKING_HOURS', '08:30-18:00'),
+      exportDir: path.resolve(env.MYNUMBER_EXPORT_DIR || path.join(dataDir, 'onestop', 'exports')),
+      exportKey: exportKey(env),
     },
     intake: intakeConfig(env, dataDir),
     mail: { ...mailConfig(env), dsnDir: path.resolve(env.MAIL_DSN_DIR || path.join(dataDir, 'mail-dsn')), dsnCheckMinutes: int(env, 'MAIL_DSN_CHECK_MINUTES', 15, 1, 1440) },
@@ -560,6 +567,20 @@ function rangeList(env: Env, key: string, fallback: string): string[] {
     }
   }
   return ranges;
+}
+
+/** The city's public key as text; a file that is not an armored OpenPGP public key stops the start, naming the variable. */
+function exportKey(env: Env): string | undefined {
+  const file = env.MYNUMBER_EXPORT_KEY_FILE?.trim();
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`MYNUMBER_EXPORT_KEY_FILE: cannot read ${file} (${(err as Error).message})`);
+  }
+  if (!text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) throw new ConfigError(`MYNUMBER_EXPORT_KEY_FILE: ${file} is not an armored OpenPGP public key (-----BEGIN PGP PUBLIC KEY BLOCK-----)`);
+  return text;
 }
 
 const handlingAreaRanges = (env: Env, production: boolean) => rangeList(env, 'MYNUMBER_HANDLING_AREA', production ? '' : '127.0.0.0/8,::1/128');

@@ -108,7 +108,8 @@ export async function approveResponsible(knex: Knex, actor: string, by: string, 
 /** Whether `actor` may handle a 個人番号 now; a refusal is recorded (without the number) before it is returned. */
 export async function clearForMyNumber(
   knex: Knex,
-  attempt: { actor: string; role: string; source: string; terminal?: string; applicationId: string; reasonGiven: string },
+  /** A read names its application; an export (MYNUM-2) names none. */
+  attempt: { actor: string; role: string; source: string; terminal?: string; applicationId?: string; action?: 'read' | 'export'; reasonGiven: string },
   area: HandlingArea,
   now = new Date(),
 ): Promise<Clearance> {
@@ -117,7 +118,8 @@ export async function clearForMyNumber(
   const clearance = atTerminal.cleared ? handlerClearance(await findHandler(knex, attempt.actor), jstDate(now)) : atTerminal;
   if (!clearance.cleared) {
     await knex('my_number_access_refusals').insert({
-      application_id: attempt.applicationId,
+      application_id: attempt.applicationId ?? null,
+      action: attempt.action ?? 'read',
       actor: attempt.actor,
       role: attempt.role,
       source: attempt.source,

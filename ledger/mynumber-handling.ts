@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { handlingAnomalies, isWorkingTime, type ActorHandling, type HandlingAnomaly, type HandlingHours } from '../domain/onestop/handling-report';
 import { addDays, jstStartOfDay } from '../domain/jst';
+import { exportsBetween } from './mynumber-exports';
 
 /**
  * MYNUM-3 / MYNUM-6: the handling report — per person, the 個人番号 read (and from which terminals),
@@ -8,11 +9,13 @@ import { addDays, jstStartOfDay } from '../domain/jst';
  * Monthly reports are kept as issued (one per month); a report on demand is computed and not kept.
  */
 export interface HandlingExport {
-  /** ONESTOP-4 申告特例通知書 deliveries: the 特定個人情報 that left for the city's drop folder. */
+  /** `notification_run`: ONESTOP-4 writing the year's 申告特例通知書 files; `encrypted_export`: a MYNUM-2 package leaving the 取扱区域 (its destination named). */
+  kind: 'notification_run' | 'encrypted_export';
   donationYear: number;
   applications: number;
   requestedBy: string;
   deliveredAt: string;
+  destination?: string;
 }
 
 export interface HandlingReport {
@@ -32,10 +35,11 @@ const hhmm = (t: { hour: number; minute: number }) => `${String(t.hour).padStart
 export async function handlingReport(knex: Knex, period: { from: string; to: string }, hours: HandlingHours, now = new Date()): Promise<HandlingReport> {
   const start = jstStartOfDay(period.from);
   const end = jstStartOfDay(addDays(period.to, 1));
-  const [reads, refusals, runs] = await Promise.all([
+  const [reads, refusals, runs, packages] = await Promise.all([
     knex('my_number_access_log').select('actor', 'role', 'application_id', 'accessed_at', 'terminal').where('accessed_at', '>=', start).andWhere('accessed_at', '<', end).orderBy('id'),
     knex('my_number_access_refusals').select('actor', 'role').count({ n: '*' }).where('refused_at', '>=', start).andWhere('refused_at', '<', end).groupBy('actor', 'role'),
     knex('onestop_notification_runs').select('donation_year', 'applications', 'requested_by', 'delivered_at').where('delivered_at', '>=', start).andWhere('delivered_at', '<', end).orderBy('delivered_at'),
+    exportsBetween(knex, start, end),
   ]);
   const byActor = new Map<string, ActorHandling & { apps: Set<string>; terminalSet: Set<string> }>();
   const entry = (actor: string, role: string) => {
@@ -56,7 +60,10 @@ export async function handlingReport(knex: Knex, period: { from: string; to: str
   const actors = [...byActor.values()]
     .sort((a, b) => b.reads - a.reads || a.actor.localeCompare(b.actor))
     .map(({ apps, terminalSet, ...a }) => ({ ...a, applications: apps.size, terminals: [...terminalSet].sort() }));
-  const exports = runs.map((r: any) => ({ donationYear: r.donation_year, applications: r.applications, requestedBy: r.requested_by, deliveredAt: new Date(r.delivered_at).toISOString() }));
+  const exports: HandlingExport[] = [
+    ...runs.map((r: any) => ({ kind: 'notification_run' as const, donationYear: r.donation_year, applications: r.applications, requestedBy: r.requested_by, deliveredAt: new Date(r.delivered_at).toISOString() })),
+    ...packages.map((e) => ({ kind: 'encrypted_export' as const, donationYear: e.donationYear, applications: e.applications, requestedBy: e.actor, deliveredAt: e.createdAt, destination: e.destination })),
+  ].sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt));
   return {
     from: period.from,
     to: period.to,

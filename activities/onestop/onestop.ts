@@ -81,10 +81,13 @@ export interface OneStopActivitySettings {
   cityIncidentEmail?: string;
   /** MYNUMBER_WORKING_HOURS: reads outside them are flagged in the MYNUM-3 handling report. */
   workingHours: HandlingHours;
+  /** MYNUM-2: where encrypted exports go, and the city's OpenPGP public key they are encrypted to (none: no export). */
+  exportDir: string;
+  exportKey?: string;
 }
 
 export function oneStopActivitySettings(config: AppConfig): OneStopActivitySettings {
-  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir, cityIncidentEmail: config.onestop.cityIncidentEmail, workingHours: config.onestop.workingHours };
+  return { keyring: requireMyNumberKeys(config), deliveryDir: config.onestop.deliveryDir, scanDir: config.onestop.scanDir, cityIncidentEmail: config.onestop.cityIncidentEmail, workingHours: config.onestop.workingHours, exportDir: config.onestop.exportDir, exportKey: config.onestop.exportKey };
 }
 
 export interface NotificationDelivery {
@@ -105,7 +108,7 @@ export interface NotificationDelivery {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Atomic: the city never sees half a file. Unchanged bytes are not rewritten. */
-function writeFileAtomic(file: string, bytes: Buffer): void {
+export function writeFileAtomic(file: string, bytes: Buffer): void {
   if (fs.existsSync(file) && sha256(fs.readFileSync(file)) === sha256(bytes)) return;
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, bytes, { mode: 0o640 });

@@ -46,6 +46,8 @@ import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { ONLINE_INTAKE_REFUSAL, onlineIntakeGate } from './online-approval';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { myNumberHandler } from './my-number-handler';
+import { clearForMyNumber } from '../../ledger/mynumber-handlers';
 import { historicDate, oneOfRequired } from '../schema-fragments';
 
 /**
@@ -368,9 +370,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       config: { roles: MY_NUMBER_READERS },
     },
     async (request, reply) => {
-      const p = request.principal!;
-      const reader = { actor: actorOf(p), role: p.role, source: p.consoleTerminal ? 'console' : 'api', terminal: p.consoleTerminal ?? request.ip };
-      const value = await readMyNumber(knex(), keyring, area, request.params.id, reader, request.query.reason).catch(translate);
+      const value = await readMyNumber(knex(), keyring, area, request.params.id, myNumberHandler(request.principal!, request.ip), request.query.reason).catch(translate);
       reply.header('cache-control', 'no-store');
       return { applicationId: request.params.id, myNumber: value ?? null };
     },
@@ -482,6 +482,9 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       const { year } = request.body;
       // The notices of a year are due the following year: a year still running would deliver an incomplete set.
       if (year >= Number(jstDate(new Date()).slice(0, 4))) throw badRequest([{ field: 'year', reason: 'the donation year is not over yet' }]);
+      // MYNUM-1/2: the run opens every number of the year; a person starts it only from the register and the 取扱区域.
+      const clearance = await clearForMyNumber(knex(), { ...myNumberHandler(request.principal!, request.ip), action: 'export', reasonGiven: `申告特例通知書 ${year}年分の作成` }, area);
+      if (!clearance.cleared) throw new HttpError(403, 'forbidden', `申告特例通知書を作成できません: ${clearance.reason}`);
       const workflowId = `onestop-notification/${year}`;
       // A run already going for the year is joined, not repeated; a finished one may run again (it rewrites the same bytes).
       await temporal.workflow.start(onestopNotificationWorkflow, {

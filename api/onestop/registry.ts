@@ -4,6 +4,7 @@ import { registerMyNumberHandlerRoutes } from './handlers';
 import { registerHandlerRegisterRoutes } from './handler-register';
 import { registerHandlingReportRoutes } from './handling-report';
 import { registerHandoverRoutes } from './handovers';
+import { registerMyNumberExportRoutes } from './exports';
 import { registerIncidentFollowUpRoutes } from './incident-followup';
 import { registerOnlineIntakeApprovalRoutes } from './online-approval';
 import { registerOneStopRoutes } from './onestop';
@@ -14,6 +15,7 @@ export const onestopApi: ApiFeature = (app, deps) => {
   registerHandlerRegisterRoutes(app, deps);
   registerHandlingReportRoutes(app, deps);
   registerHandoverRoutes(app, deps);
+  registerMyNumberExportRoutes(app, deps);
   registerIncidentFollowUpRoutes(app, deps);
   registerOnlineIntakeApprovalRoutes(app, deps);
 };

@@ -14,7 +14,7 @@ import { NOTIFICATION_REMINDER_SCHEDULE_ID, NOTIFICATION_SCHEDULE_ID, RETENTION_
 import { ensureSchedule } from '../../workflows/schedule-definition';
 import { eventually } from '../support/context';
 import { captureOneStopHistory } from './histories';
-import { oneStopSuite, seedApplication, type OneStopSuite } from './support';
+import { clearHandler, oneStopSuite, seedApplication, type OneStopSuite } from './support';
 
 /** The three yearly one-stop schedules, as the worker brings them in line. */
 const ensureOneStopSchedules = async (client: Client, config: AppConfig) => {
@@ -34,6 +34,9 @@ const N = { ichiro: number('90000000001'), jiro: number('90000000002'), hanako: 
 
 beforeAll(async () => {
   s = await oneStopSuite('onestop-notify');
+  // MYNUM-1: the run opens every number of the year; the people starting it are on the register.
+  await clearHandler(s, 'operator:tanaka');
+  await clearHandler(s, 'admin:root');
 });
 
 afterAll(async () => {

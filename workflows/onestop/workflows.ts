@@ -6,4 +6,5 @@ export { retentionProposalWorkflow } from './retention-proposal-workflow';
 export { incidentReportWorkflow } from './incident-workflow';
 export { mynumberHandlingReportWorkflow } from './handling-report-workflow';
 export { handlerRegisterReportWorkflow } from './handler-register-workflow';
+export { myNumberExportWorkflow } from './mynumber-export-workflow';
 export { lateBounceWorkflow } from './late-bounce-workflow';
