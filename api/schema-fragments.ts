@@ -42,6 +42,9 @@ export const NON_BLANK_LINE = '^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\
 export const nonBlank = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: NON_BLANK_LINE, [REASON]: 'must be one line, not blank, without control characters' }) as const;
 /** Free text that must say something (a reason, a note a rule asks for): not only white space. */
 export const NON_BLANK_TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+/** A gift's or supplier's code as it appears in a path: one word, no slash, no control character (a NUL reached the ORM's inlined SQL as a protocol error). */
+export const recordCode = { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^/\\s\\u0000-\\u001F\\u007F]+$', [REASON]: 'must be one word without slashes, spaces or control characters' } as const;
+
 export const saying = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: NON_BLANK_TEXT, [REASON]: 'must not be blank or contain control characters' }) as const;
 
 /** An integer column (or a count that is stored in one). */

@@ -7,7 +7,7 @@ import type { Orm } from '../../ledger/orm';
 import { moveStock, openStockAlerts, rebalanceRecommendation, setStock, soldOutGifts, stockMovements } from '../../ledger/stock';
 import { actorOf, supplierScope, type Principal } from '../auth';
 import { badRequest, HttpError } from '../errors';
-import { oneOfRequired, portal, requiredWhen } from '../schema-fragments';
+import { oneOfRequired, portal, recordCode, requiredWhen } from '../schema-fragments';
 import { READ, WRITE, type Json } from '../roles';
 
 export interface GiftRouteDeps {
@@ -46,7 +46,7 @@ async function requireOwnStockSetting(em: EntityManager, principal: Principal, g
   if (body.allocations !== undefined) throw new HttpError(403, 'forbidden', 'a supplier sets only the total stock of its gifts; allocations to portals are set by operators');
 }
 
-const code = { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^/\\s]+$' } as const;
+const code = recordCode;
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const orNull = (type: 'string' | 'integer') => ({ type: [type, 'null'] }) as const;
 const reason = text(500);

@@ -9,10 +9,10 @@ import { badRequest, HttpError, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
 import { requireOwnSupplier, READ_OWN } from '../gifts/gifts';
 import { READ, WRITE } from '../roles';
-import { line, text, uuid } from '../schema-fragments';
+import { line, recordCode, text, uuid } from '../schema-fragments';
 import { inspectImage, storeImage } from './images';
 
-const giftParam = { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^/\\s]+$', description: 'The gift code' } as const;
+const giftParam = { ...recordCode, description: 'The gift code' } as const;
 const portalParam = { type: 'string', enum: LISTING_PORTALS, description: 'A portal the city lists gifts on' } as const;
 const giftParams = { type: 'object', required: ['gift'], properties: { gift: giftParam } } as const;
 const portalParams = { type: 'object', required: ['gift', 'portal'], properties: { gift: giftParam, portal: portalParam } } as const;

@@ -37,6 +37,12 @@ describe('the edge refuses what the ledger cannot hold, naming the field', () =>
     const incident = await api.post('/incidents', { content: '漏えい', affectedPeople: 2_512_729_192, affectedRecords: 1, place: '庁舎', circumstances: '-', discoveredAt: '2026-04-01T09:00:00+09:00' });
     expect(incident.statusCode).toBe(400);
     expect(fieldsOf(incident)).toContain('affectedPeople');
+    // A NUL in a code with its own pattern (fuzz seed 31877): the ORM inlined it into SQL and PostgreSQL refused the message (500).
+    const supplier = await api.post('/suppliers', { code: '\u0014\u00d25\u00e3\u00006>W', name: '事業者', shippingWeekdays: [3, 5] });
+    expect(supplier.statusCode).toBe(400);
+    expect(fieldsOf(supplier)).toEqual(['code']);
+    expect(supplier.json().fields[0].reason).toBe('must be one word without slashes, spaces or control characters');
+    expect(fieldsOf(await api.get('/gifts/A%00B'))).toEqual(['params.code']);
   });
 
   test('a JSON body keeps its types: null is not "" and false is not "false"', async () => {
