@@ -16,7 +16,6 @@ import {
 } from '../../ledger/suppliers';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { recordCode } from '../schema-fragments';
 import { DECIDE, READ_OWN, requireOwnSupplier, ruled } from './gifts';
 import { recordCode, requiredWhen } from '../schema-fragments';
 
