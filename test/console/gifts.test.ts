@@ -120,7 +120,20 @@ test('a proposed gift goes on sale only after the city approved it; its stock is
   expect(await text(page, '[role=status]')).toContain('在庫を移しました');
   const portals = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
   expect(portals).toContainEqual(['ふるさとチョイス', '13', '0', '13']);
+
+  // Listed on rakuten with nothing allocated: the recommendation moves some there from the pool, with one press.
+  await page.select('#f-portal', 'rakuten');
+  await page.type('#f-allocation-allocated', '0');
+  await page.type('#f-allocation-reason', '楽天に掲載');
+  await submit(page, allocate);
   expect(await text(page, 'main')).toContain('在庫の再配分のおすすめ');
+  const recommended = 'form.fc-form--row[action$="/moves"]';
+  expect(await text(page, recommended)).toContain('未割当の在庫 → 楽天ふるさと納税');
+  await submit(page, recommended);
+  expect(await text(page, '[role=status]')).toContain('在庫を移しました');
+  const after = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
+  expect(Number(after.find((r) => r[0] === '楽天ふるさと納税')?.[1])).toBeGreaterThan(0);
+  expect(await text(page, 'main')).toContain('再配分のおすすめ: ');
   await expectAccessible(h, page);
   await page.browserContext().close();
 
