@@ -202,3 +202,17 @@ export function recordReshipment(knex: Knex, id: string, result: Record<string, 
     event: { kind: 'reshipment', detail: JSON.stringify(result) },
   }));
 }
+
+/**
+ * CALL-5: the answer to a cancellation asked at the desk, in the call's history (accepted with its stage, or
+ * refused with the reason). A receipt voided by it is the city's to know: the call goes to the city's report.
+ */
+export function recordCancellation(knex: Knex, id: string, result: { accepted: boolean; stage?: string; reason: string; donationId: string }, actor: string): Promise<CallRow> {
+  return changeCall(knex, id, actor, (call) => {
+    if (call.status === '完了') throw new CallConflictError(`call ${id} is 完了; reopen it first`);
+    return {
+      set: result.stage === 'after_receipt' ? { report_to_city: true } : {},
+      event: { kind: 'cancellation', note: result.reason, detail: JSON.stringify(result) },
+    };
+  });
+}

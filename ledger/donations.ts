@@ -489,3 +489,9 @@ export async function donationExists(knex: Knex, donationId: string): Promise<bo
   const { rows } = await knex.raw('select 1 from donations where id = ?', [donationId]);
   return rows.length > 0;
 }
+
+/** CALL-5: what a cancellation needs of a donation: its workflow and the ledger's mirror of its state. */
+export async function findDonationForCancellation(knex: Knex, donationId: string): Promise<{ id: string; workflowId: string; status: DonationStatus } | undefined> {
+  const row = await knex('donations').where({ id: donationId }).first('id', 'workflow_id', 'status');
+  return row ? { id: row.id, workflowId: row.workflow_id, status: row.status } : undefined;
+}

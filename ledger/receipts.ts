@@ -1,5 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { receiptNumber, type MailingReason } from '../domain/documents';
+import { txKnex } from './stock';
 
 export class ReissueRefusedError extends Error {
   override name = 'ReissueRefusedError';
@@ -46,4 +47,30 @@ export async function issueReceipt(trx: Knex.Transaction, donationId: string, re
     .insert({ donation_id: donationId, serial, issue, number: receiptNumber(fy, serial, issue), reason, requested_by: requestedBy, note: note ?? null })
     .returning('id');
   return row.id;
+}
+
+/**
+ * CALL-5: a donation cancelled after its receipt was issued voids every receipt of it not yet voided
+ * (inside the cancellation's transaction), with a receipt_voided event naming them. Returns their numbers.
+ */
+export async function voidReceipts(em: EntityManager, donationId: string, voided: { actor: string; reason?: string; at: Date; key: string }): Promise<string[]> {
+  const db = txKnex(em);
+  const rows: { number: string; posted_at: Date | null }[] = await db('receipts')
+    .where({ donation_id: donationId })
+    .whereNull('voided_at')
+    .update({ voided_at: voided.at, voided_by: voided.actor, void_reason: voided.reason ?? null })
+    .returning(['number', 'posted_at']);
+  if (!rows.length) return [];
+  const numbers = rows.map((r) => r.number).sort();
+  await db('donation_events').insert({
+    donation_id: donationId,
+    kind: 'receipt_voided',
+    actor: voided.actor,
+    occurred_at: voided.at,
+    reason: voided.reason ?? null,
+    before: JSON.stringify({ receipts: numbers }),
+    after: JSON.stringify({ voided: numbers, posted: rows.filter((r) => r.posted_at).map((r) => r.number).sort() }),
+    idempotency_key: `${voided.key}:void`,
+  });
+  return numbers;
 }

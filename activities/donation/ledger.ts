@@ -5,6 +5,7 @@ import { Donation, DonationEvent, Donor } from '../../ledger/entities';
 import type { PaymentMethod } from '../../domain/donation-status';
 import type { DonorFields } from '../../domain/donor';
 import { releaseDonationStock } from '../../ledger/stock';
+import { voidReceipts } from '../../ledger/receipts';
 import { donationExists, recordTransitionStatement, type TransitionInput } from '../../ledger/donations';
 import { correctShipTo, ShipToError, type ShipToCorrectionInput, type ShipToCorrectionResult } from '../../ledger/ship-to';
 
@@ -98,6 +99,8 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
             donation.cancelledAt = at;
             // GIFT-2: the gifts go back to the portal's stock; release movements are keyed per gift line, so once only.
             await releaseDonationStock(em, donation.id, input.actor, input.reason);
+            // CALL-5: a receipt already issued is voided with the cancellation.
+            await voidReceipts(em, donation.id, { actor: input.actor, reason: input.reason, at, key: input.key });
           }
           if (input.to === 'mail_returned') donation.returnedMailCount += 1;
           if (input.to === 'received' || input.to === 'awaiting_payment' || input.to === 'paid') donation.reviewFlags = [];

@@ -4,7 +4,9 @@ import type { AppConfig } from '../../config/env';
 import { CALL_CATEGORIES, CALL_CHANNELS, CALL_STATUSES, GIFT_COMPLAINT_CATEGORIES, deskDay, withinHours } from '../../domain/callcentre';
 import { addDays, jstDate, jstStartOfDay } from '../../domain/jst';
 import { TROUBLE_KINDS } from '../../domain/shipping/types';
-import { addFollowUp, callEvents, CallConflictError, CallNotFoundError, changeStatus, createCall, findCall, listCalls, missingLinks, recordReshipment, setOutcome } from '../../ledger/callcentre';
+import { addFollowUp, callEvents, CallConflictError, CallNotFoundError, changeStatus, createCall, findCall, listCalls, missingLinks, recordCancellation, recordReshipment, setOutcome } from '../../ledger/callcentre';
+import { findDonationForCancellation } from '../../ledger/donations';
+import { decideAndCancel, refusal } from '../donation/cancellation';
 import type { Orm } from '../../ledger/orm';
 import { findShipment } from '../../ledger/shipments';
 import type { TroubleReport } from '../../workflows/shipping/definitions';
@@ -236,6 +238,37 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
         : { shipmentId: shipment.id, kind: trouble.kind, workflowId: reshipment.workflowId, ...(reshipment.outcome as object) };
       const updated = await ledger(() => recordReshipment(knex(), call.id, result, actor));
       return reply.code(202).send({ call: updated, reshipment: result });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Json }>(
+    '/calls/:id/cancellation',
+    {
+      schema: {
+        tags: ['call centre'],
+        summary:
+          "CALL-5: the donor asks the desk to cancel the call's linked donation; the rule per state is POST /donations/:id/cancel's (after the receipt it is voided and the call goes to the city's report; a shipped gift is refused: 400, recorded on the call)",
+        params: idParams,
+        body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text(2000) } },
+      },
+      config: { roles: WRITE },
+    },
+    async (request, reply) => {
+      const call = await findCall(knex(), request.params.id);
+      if (!call) throw notFound(`call ${request.params.id}`);
+      if (!call.donationId) throw badRequest([{ field: 'call.links.donationId', reason: 'is required: link the donation the donor wants to cancel' }]);
+      if (call.status === '完了') throw conflict(`call ${call.id} is 完了; reopen it first`);
+      const donation = await findDonationForCancellation(knex(), call.donationId);
+      if (!donation) throw notFound(`donation ${call.donationId}`);
+      const actor = actorOf(request.principal!);
+      const answer = await decideAndCancel({ temporal, knex: knex() }, donation, { actor, reason: `${request.body.reason} (call ${call.id})` });
+      const result = answer.accepted
+        ? { accepted: true, stage: answer.stage, reason: request.body.reason, donationId: donation.id }
+        : { accepted: false, reason: answer.reason, donationId: donation.id };
+      // The desk's answer is on the call either way: a refusal is what the donor was told.
+      const updated = await ledger(() => recordCancellation(knex(), call.id, result, actor));
+      if (!answer.accepted) throw refusal(answer);
+      return reply.code(202).send({ call: updated, cancellation: result });
     },
   );
 }

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/env';
-import { CANCELLABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
+import { type DonationStatus } from '../../domain/donation-status';
+import { decideAndCancel, refusal } from './cancellation';
 import { validateDonor, validateDonorChanges, type FieldError } from '../../domain/donor';
 import { normalizeShipTo, type ShipToInput } from '../../domain/shipping/ship-to';
 import { jstDate, jstStartOfDay, addDays } from '../../domain/jst';
@@ -17,7 +18,6 @@ import { exportStream, type ExportEncoding } from '../../ledger/export';
 import { DONATION_STATUSES } from '../../domain/donation-status';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import {
-  cancelSignal,
   correctDonorUpdate,
   correctShipToUpdate,
   documentsSentSignal,
@@ -308,11 +308,11 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
     return reply.code(202).send({ accepted: true });
   });
 
-  app.post<{ Params: { id: string }; Body: Json }>('/donations/:id/cancel', { schema: { tags: ['donations'], summary: 'Cancel a donation', params: s.idParams, body: s.reasonBody }, config: { roles: WRITE } }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Json }>('/donations/:id/cancel', { schema: { tags: ['donations'], summary: 'Cancel a donation (CALL-5: before payment, after payment, after the receipt — which is voided; a shipped gift is refused, 400)', params: s.idParams, body: s.reasonBody }, config: { roles: WRITE } }, async (request, reply) => {
     const donation = await load(request.params.id);
-    requireStatus(donation, await currentStatus(donation), CANCELLABLE_STATUSES, 'cancel');
-    await temporal.workflow.getHandle(donation.workflowId).signal(cancelSignal, { actor: actorOf(request.principal!), reason: request.body.reason });
-    return reply.code(202).send({ accepted: true });
+    const answer = await decideAndCancel({ temporal, knex: em().getKnex() }, donation, { actor: actorOf(request.principal!), reason: request.body.reason });
+    if (!answer.accepted) throw refusal(answer);
+    return reply.code(202).send({ accepted: true, stage: answer.stage });
   });
 
   app.post<{ Params: { id: string }; Body: Json }>('/donations/:id/review/release', { schema: { tags: ['donations'], summary: 'Clear a review hold (INTAKE-4)', params: s.idParams, body: s.reasonBody }, config: { roles: WRITE } }, async (request, reply) => {

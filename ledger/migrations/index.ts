@@ -42,6 +42,7 @@ import { Migration20261207014237_listings } from './Migration20261207014237_list
 import { Migration20261207021437_retention_records } from './Migration20261207021437_retention_records';
 import { Migration20261207015213_supplier_recruitment } from './Migration20261207015213_supplier_recruitment';
 import { Migration20261207022600_mynumber_exports } from './Migration20261207022600_mynumber_exports';
+import { Migration20261207011843_receipt_void } from './Migration20261207011843_receipt_void';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -87,4 +88,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207021437_retention_records', class: Migration20261207021437_retention_records },
   { name: 'Migration20261207015213_supplier_recruitment', class: Migration20261207015213_supplier_recruitment },
   { name: 'Migration20261207022600_mynumber_exports', class: Migration20261207022600_mynumber_exports },
+  { name: 'Migration20261207011843_receipt_void', class: Migration20261207011843_receipt_void },
 ];

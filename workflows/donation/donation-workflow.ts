@@ -20,6 +20,7 @@ import { cancelShipmentSignal, shipmentWorkflowId, type ShipmentPolicy } from '.
 import { shipmentWorkflow } from '../shipping/shipment-workflow';
 import { documentsDeadline, reminderAt } from '../../domain/deadlines';
 import { CANCELLABLE_STATUSES, CORRECTABLE_STATUSES, type DonationStatus } from '../../domain/donation-status';
+import { CANCELLABLE_AFTER_RECEIPT } from '../../domain/cancellation';
 import { formatFieldErrors, normalizeDonorFields, validateDonorChanges } from '../../domain/donor';
 import { normalizeShipTo } from '../../domain/shipping/ship-to';
 import {
@@ -75,7 +76,7 @@ const DEFAULT_SHIPMENT_POLICY: ShipmentPolicy = { maxReshipments: 2, deliveryOve
  * search and statistics never have to ask Temporal.
  *
  * received → (held) → awaiting_payment → paid → documents_due → documents_sent → completed
- *                                      ↘ cancelled (any time before documents are sent)
+ *                                      ↘ cancelled (until a gift is shipped; after the receipt it is voided: CALL-5)
  * documents_sent → mail_returned → documents_due → documents_sent … (DOCS-4, while the return window lasts)
  */
 export async function donationWorkflow(input: DonationWorkflowInput): Promise<DonationStatusView> {
@@ -86,7 +87,9 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   // as a local activity, review-flag and late-import search attributes, review-hold alerts. It
   // implies the earlier patches, so a v4 execution records none of their markers.
   // v5 (implies v4): the gift plan is awaited before the documents transition (see `gifts` below).
-  const v5 = patched('donation-v5');
+  // v6 (implies v5): a cancellation is accepted after the receipt is posted too (CALL-5: the receipt is voided).
+  const v6 = patched('donation-v6');
+  const v5 = v6 || patched('donation-v5');
   const v4 = v5 || patched('donation-v4');
   const writes = v4 || patched('ledger-writes-as-local-activities') ? localLedger : ledger;
   const coalesceAttributes = v4;
@@ -154,8 +157,10 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     if (view.status !== 'documents_sent' || mailReturn) view.ignored.push(`mailReturned by ${m.actor} while ${view.status}`);
     else mailReturn = m;
   });
+  // CALL-5: which states accept a cancellation is domain/cancellation's rule (shipped gifts are refused before the signal).
+  const cancellable = v6 ? [...CANCELLABLE_STATUSES, ...CANCELLABLE_AFTER_RECEIPT] : CANCELLABLE_STATUSES;
   setHandler(cancelSignal, (c) => {
-    if (!CANCELLABLE_STATUSES.includes(view.status) || cancel) view.ignored.push(`cancel by ${c.actor} while ${view.status}`);
+    if (!cancellable.includes(view.status) || cancel) view.ignored.push(`cancel by ${c.actor} while ${view.status}`);
     else cancel = c;
   });
 
@@ -304,7 +309,11 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
     view.cancelReason = c.reason;
     await transition('cancelled', c.actor, c.reason);
     // Deliveries not yet ordered stop; ordered ones are the operator's to settle with the supplier.
-    for (const child of children) await child.signal(cancelShipmentSignal, { actor: c.actor, reason: c.reason });
+    for (const [i, child] of children.entries()) {
+      // v6: a delivery whose workflow has already ended (a cancellation after the receipt) has nothing to stop.
+      if (v6 && view.shipments?.[i] && view.shipments[i].status !== 'planned') continue;
+      await child.signal(cancelShipmentSignal, { actor: c.actor, reason: c.reason });
+    }
     return finish();
   };
 
@@ -412,22 +421,32 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   const returnWindowDays = input.policy.returnWindowDays ?? 0;
   if ((v4 || patched('docs-4-returned-mail')) && returnWindowDays > 0) {
     for (;;) {
-      const returned = await waitFor(() => mailReturn !== undefined, `${returnWindowDays} days`);
+      const returned = await waitFor(() => mailReturn !== undefined || (v6 && cancel !== undefined), `${returnWindowDays} days`);
+      if (v6 && cancel) return cancelled();
       if (!returned) break;
       const ret = mailReturn as MailReturned;
       view.returnedMail += 1;
       await transition('mail_returned', ret.actor, ret.reason, { returnedAt: ret.returnedAt });
-      await waitFor(() => addressConfirmed !== undefined);
+      await waitFor(() => addressConfirmed !== undefined || (v6 && cancel !== undefined));
+      if (v6 && cancel) return cancelled();
       const confirmation = addressConfirmed as AddressConfirmation;
       documents = undefined;
       await transition('documents_due', confirmation.actor, `address confirmed (${confirmation.reason}); documents to be re-sent`);
-      await waitFor(() => documents !== undefined);
+      await waitFor(() => documents !== undefined || (v6 && cancel !== undefined));
+      if (v6 && cancel) return cancelled();
       mailReturn = undefined;
       addressConfirmed = undefined;
       await recordSent();
     }
   }
 
+  if (v6 && gifts) {
+    // Gifts still on their way to the supplier: a cancellation after the receipt stops them (shipped ones are refused by the API).
+    let giftsSettled = false;
+    void gifts.then(() => (giftsSettled = true));
+    await waitFor(() => giftsSettled || cancel !== undefined);
+    if (cancel) return cancelled();
+  }
   flushAttributes();
   const giftFailure = await gifts;
   if (giftFailure) throw giftFailure;
