@@ -190,6 +190,14 @@ function applicantContent(a: Json): Pick<StoredContent, 'name' | 'nameKana' | 'a
   return out as any;
 }
 
+/** REC-1: the day a proposal is made for: today (JST) unless an earlier day is asked; never a later one (400 at asOf). Shared with api/retention. */
+export function proposalAsOf(asked: string | undefined): string {
+  const today = jstDate(new Date());
+  const asOf = asked ?? today;
+  if (asOf > today) throw badRequest([{ field: 'asOf', reason: 'must not be in the future: retention is not shortened by asking early' }]);
+  return asOf;
+}
+
 /** A ledger refusal (OneStopError) as the API's answer; shared with api/retention. */
 export function translate(err: unknown): never {
   if (err instanceof OneStopError) {
@@ -399,9 +407,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       config: { roles: ['admin'] },
     },
     async (request, reply) => {
-      const today = jstDate(new Date());
-      const asOf = request.body?.asOf ?? today;
-      if (asOf > today) throw badRequest([{ field: 'asOf', reason: 'must not be in the future: retention is not shortened by asking early' }]);
+      const asOf = proposalAsOf(request.body?.asOf);
       const proposed = await proposeDestruction(knex(), { asOf, retentionYears: config.onestop.retentionYears }, actorOf(request.principal!));
       const id = proposed.id!;
       const count = proposed.count;

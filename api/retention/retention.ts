@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { jstDate } from '../../domain/jst';
 import { destructionReportText, type DestructionForReport } from '../../domain/onestop/destruction-report';
 import { RECORD_CLASSES, RECORD_CLASS_INFO, retentionYearsVariable, type RecordClass } from '../../domain/retention/classes';
 import { decideDestruction, listDestructions } from '../../ledger/onestop';
@@ -7,9 +6,9 @@ import { clearHold, findRecordsDestruction, listHolds, proposeRecordsDestruction
 import { destructionDecidedSignal, retentionWorkflowId } from '../../workflows/onestop/definitions';
 import { retentionDestructionWorkflow } from '../../workflows/onestop/retention-workflow';
 import { actorOf } from '../auth';
-import { badRequest, conflict, notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
-import { translate } from '../onestop/onestop';
+import { proposalAsOf, translate } from '../onestop/onestop';
 import { READ } from '../roles';
 import { isoDate, REASON, text, uuid } from '../schema-fragments';
 
@@ -54,9 +53,7 @@ export function registerRetentionRoutes(app: FastifyInstance, { config, orm, tem
       config: { roles: ['admin'] },
     },
     async (request, reply) => {
-      const today = jstDate(new Date());
-      const asOf = request.body?.asOf ?? today;
-      if (asOf > today) throw badRequest([{ field: 'asOf', reason: 'must not be in the future: retention is not shortened by asking early' }]);
+      const asOf = proposalAsOf(request.body?.asOf);
       const proposed = await proposeRecordsDestruction(knex(), { asOf, years: config.retention.years }, actorOf(request.principal!));
       const id = proposed.id!;
       await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id, scope: 'records' }] });

@@ -191,6 +191,10 @@ describe('retention and destruction of every record (REC-1)', () => {
     expect(p.application.items.find((i: { class: string }) => i.class === 'calls')).toMatchObject({ count: 1, retentionYears: 5 });
     expect((await api.get(`/retention/proposals/${s.id}`, 'supplier')).statusCode).toBe(403);
     expect((await api.get(`/retention/proposals/${randomUUID()}`, 'city')).statusCode).toBe(404);
+    const badId = await api.get('/retention/proposals/not-an-id', 'city');
+    expect([badId.statusCode, badId.json().fields[0].field]).toEqual([400, 'params.id']);
+    // A records proposal is not the one-stop routes' to decide.
+    expect((await api.post(`/onestop/retention/destructions/${s.id}/decision`, { approve: true, reason: 'x' }, 'city')).statusCode).toBe(409);
     expect((await api.get(`/retention/destructions/${s.id}`, 'city')).statusCode).toBe(409);
     expect((await api.get(`/retention/destructions/${s.id}/report.txt`, 'city')).statusCode).toBe(409);
     expect((await api.get('/retention/proposals?status=proposed', 'city')).json().proposals.map((x: { id: string }) => x.id)).toEqual([s.id]);
