@@ -5,7 +5,7 @@ import { startBillingRun } from '../../workflows/billing/client';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { text, value, submit, expectAccessible, tableRows } from './page';
 
 /**
  * Issue 17 (and issue 16's home queue): the billing month in the console — statements by supplier,
@@ -146,7 +146,7 @@ test('an operator issues without every confirmation (with a reason), records the
   await retype(page, '#f-payment-amountYen', '1000');
   await submit(page, payment);
   expect(await text(page, '[role=status]')).toContain('支払を記録しました');
-  const owed = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
+  const owed = await tableRows(page);
   expect(owed.find((r) => r[0] === '柳川うなぎ本舗' && r[1] === '事業者（調達費）')?.slice(3)).toEqual(['¥3,000', '¥1,000', '¥2,000']);
   await page.select('#f-payee', `supplier:${A}`);
   await page.type('#f-payment-amountYen', '5000');

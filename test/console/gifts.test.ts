@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { consolePrincipalHeaders } from '../../api/auth';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { text, value, submit, expectAccessible, tableRows } from './page';
 
 /**
  * Issue 17: gifts and stock in the console — alerts and catalogue, a gift's stock set with a reason, a
@@ -118,7 +118,7 @@ test('a proposed gift goes on sale only after the city approved it; its stock is
   await page.select('#f-to', 'choice');
   await submit(page, move);
   expect(await text(page, '[role=status]')).toContain('在庫を移しました');
-  const portals = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
+  const portals = await tableRows(page);
   expect(portals).toContainEqual(['ふるさとチョイス', '13', '0', '13']);
 
   // Listed on rakuten with nothing allocated: the recommendation moves some there from the pool, with one press.
@@ -131,7 +131,7 @@ test('a proposed gift goes on sale only after the city approved it; its stock is
   expect(await text(page, recommended)).toContain('未割当の在庫 → 楽天ふるさと納税');
   await submit(page, recommended);
   expect(await text(page, '[role=status]')).toContain('在庫を移しました');
-  const after = await page.$$eval('tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
+  const after = await tableRows(page);
   expect(Number(after.find((r) => r[0] === '楽天ふるさと納税')?.[1])).toBeGreaterThan(0);
   expect(await text(page, 'main')).toContain('再配分のおすすめ: ');
   await expectAccessible(h, page);

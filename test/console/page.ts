@@ -16,3 +16,7 @@ export async function expectAccessible(h: ConsoleHarness, page: Page): Promise<v
   expect(await h.axe(page)).toEqual([]);
   expect(h.problems(page)).toEqual([]);
 }
+
+/** The cells' text of each table row the selector finds. */
+export const tableRows = (page: Page, selector = 'tbody tr') =>
+  page.$$eval(selector, (trs) => trs.map((tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim())));
