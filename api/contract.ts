@@ -31,11 +31,12 @@ const ERROR_STATUS: Record<number, string> = {
 
 /**
  * An upload route reads its multipart body itself (no body schema for the validator); the document still
- * says what to send, so clients and the fuzzer send a file.
+ * says what to send, so clients and the fuzzer send a file. A route whose file is not a portal export says
+ * what it is in `x-file`.
  */
-function uploadBody(schema: (FastifySchema & { consumes?: string[] }) | undefined): { body?: unknown } {
+function uploadBody(schema: (FastifySchema & { consumes?: string[]; 'x-file'?: string }) | undefined): { body?: unknown } {
   if (schema?.body || !schema?.consumes?.includes('multipart/form-data')) return {};
-  return { body: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'The portal export: CSV or TSV, UTF-8 or Shift_JIS (CP932)' } } } };
+  return { body: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: schema['x-file'] ?? 'The portal export: CSV or TSV, UTF-8 or Shift_JIS (CP932)' } } } };
 }
 
 const SUCCESS_STATUS: Record<number, string> = {

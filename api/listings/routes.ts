@@ -56,6 +56,16 @@ const imageQuery = {
   },
 } as const;
 
+/** The image upload's schema: `x-file` tells the document what the multipart file is (api/contract.ts). */
+const imageUploadSchema = {
+  tags: ['listings'],
+  summary: `Add an image (multipart, field "file"): JPEG, PNG or GIF by its bytes, at most ${IMAGE_RULES.maxBytes} bytes, ${IMAGE_RULES.minSide}–${IMAGE_RULES.maxSide} pixels a side; anything else is refused at the field "file"; the same bytes again answer 200 with the image already kept`,
+  consumes: ['multipart/form-data'],
+  'x-file': `The image: JPEG, PNG or GIF, at most ${IMAGE_RULES.maxBytes} bytes, ${IMAGE_RULES.minSide}–${IMAGE_RULES.maxSide} pixels a side`,
+  params: giftParams,
+  querystring: imageQuery,
+};
+
 interface TextBody {
   title?: string | null;
   description?: string | null;
@@ -163,16 +173,7 @@ export const listingRoutes: FastifyPluginAsync<RouteDeps> = async (app: FastifyI
 
   app.post<{ Params: { gift: string }; Querystring: { owner: 'city' | 'supplier'; alt: string } }>(
     '/listings/:gift/images',
-    {
-      schema: {
-        tags: ['listings'],
-        summary: `Add an image (multipart, field "file"): JPEG, PNG or GIF by its bytes, at most ${IMAGE_RULES.maxBytes} bytes, ${IMAGE_RULES.minSide}–${IMAGE_RULES.maxSide} pixels a side; anything else is refused at the field "file"; the same bytes again answer 200 with the image already kept`,
-        consumes: ['multipart/form-data'],
-        params: giftParams,
-        querystring: imageQuery,
-      },
-      config: { roles: WRITE },
-    },
+    { schema: imageUploadSchema, config: { roles: WRITE } },
     async (request, reply) => {
       const { gift } = request.params;
       await readable(request, gift);

@@ -88,6 +88,9 @@ describe('PORTAL-2: listings', () => {
     expect(big.json().fields[0]).toEqual({ field: 'file', reason: expect.stringContaining('is larger than 2097152 bytes') });
 
     expect((await upload('nope', await image(800, 800))).statusCode).toBe(404);
+    // The document says what the file is.
+    const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(doc.paths['/listings/{gift}/images'].post.requestBody.content['multipart/form-data'].schema.properties.file.description).toBe('The image: JPEG, PNG or GIF, at most 2097152 bytes, 700–3840 pixels a side');
     expect((await upload('unagi-1', await image(800, 800), { as: OWN })).statusCode).toBe(403);
   });
 
