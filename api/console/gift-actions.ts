@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../config/env';
 import { portalLabel } from '../../domain/console/labels';
+import type { ActivationProblemCode } from '../../domain/gifts/approval';
 import { PORTAL_CODES } from '../../domain/portals/catalogue';
 import { queryString, type ApiCall } from './api-client';
 import { defined, formAction, trimmed, typedNumber, type Form, type FormPage, type FormRequest } from './form-action';
@@ -17,9 +18,11 @@ import { OPERATORS, csrfToken, type ConsoleUser } from './plugin';
 type GiftRequest = FastifyRequest<{ Params: { code: string }; Querystring: Form; Body: Form }>;
 
 const APPROVAL_LABELS: Record<string, string> = { proposed: '市の承認待ち', approved: '市が承認', rejected: '市が却下' };
-const PROBLEM_LABELS: Record<string, string> = {
+/** Every reason the route may give (a new one fails the type check until it has its label). */
+const PROBLEM_LABELS: Record<ActivationProblemCode, string> = {
   not_approved: '市の承認がまだです',
   no_supplier: '事業者が決まっていません',
+  supplier_not_approved: '事業者が市の承認を受けていません',
   supplier_inactive: '事業者が取引停止中です',
   rules_not_acknowledged: '事業者が地場産品基準などの確認書を出していません',
   cost_cap_exceeded: '調達費が寄附額の3割を超えています',
@@ -37,7 +40,7 @@ export async function giftActionsView(api: ApiCall, user: ConsoleUser, g: Record
   const move = (extra.moveTyped ?? {}) as Form;
   return {
     approvalLabel: APPROVAL_LABELS[g.approval?.status] ?? g.approval?.status,
-    activationProblems: (g.activationProblems as { code: string; message: string }[]).map((p) => ({ ...p, label: PROBLEM_LABELS[p.code] ?? p.message })),
+    activationProblems: (g.activationProblems as { code: string; message: string }[]).map((p) => ({ ...p, label: PROBLEM_LABELS[p.code as ActivationProblemCode] ?? p.message })),
     canActivate: !g.active,
     activateAction: `${base}/activate`,
     allocationAction: `${base}/allocations`,
