@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { PURGED, purgePersonalData } from '../domain/onestop/notification';
 import { RECORD_CLASSES, RECORD_CLASS_INFO, RECORD_PERSONAL_KEYS, type RecordClass } from '../domain/retention/classes';
+import { pgArray } from './billing';
 import { DESTRUCTION_TIMING, findDestruction, lockDestructionToExecute, OneStopError, retentionCutoff } from './onestop';
 
 /**
@@ -26,11 +27,14 @@ const PAID_MONTHS = `(select 1 from billing_runs r where r.month in (date_trunc(
 const held = (cls: RecordClass, id: Sql): Sql =>
   `exists (select 1 from retention_holds h where h.cleared_at is null and h.record_class = '${cls}' and h.record_id = (${id})::text)`;
 
-/** Already destroyed, or in a proposal the city has not decided (or approved and running): never proposed twice. */
+/**
+ * Already destroyed, or in a proposal the city has not decided (or approved and running): never
+ * proposed twice. The pending ids are one uncorrelated list (a hashed lookup), not searched per row.
+ */
 const taken = (cls: RecordClass, id: Sql): Sql =>
   `(exists (select 1 from retention_purged x where x.record_class = '${cls}' and x.record_id = (${id})::text)
-    or exists (select 1 from retention_destructions p where p.scope = 'records' and p.status in ('proposed', 'approved')
-                and coalesce(p.items -> '${cls}', '[]'::jsonb) @> to_jsonb((${id})::text)))`;
+    or (${id})::text in (select e from retention_destructions p, jsonb_array_elements_text(coalesce(p.items -> '${cls}', '[]'::jsonb)) e
+                          where p.scope = 'records' and p.status in ('proposed', 'approved')))`;
 
 /** When a donation's period starts: its completion or cancellation (its application day if neither). */
 const DONATION_BASIS = `coalesce(d.completed_at, d.cancelled_at, d.applied_at)`;
@@ -187,10 +191,7 @@ export async function executeRecordsDestruction(knex: Knex, id: string, actor: s
       count[c] = list.length;
       if (list.length) {
         await PURGE[c](trx, list, { files, count, destructionId: id, actor });
-        await trx('retention_purged')
-          .insert(list.map((recordId) => ({ record_class: c, record_id: recordId, destruction_id: id })))
-          .onConflict(['record_class', 'record_id'])
-          .ignore();
+        await insertInSlices(trx, 'retention_purged', list.map((recordId) => ({ record_class: c, record_id: recordId, destruction_id: id })), ['record_class', 'record_id']);
       }
       await hooks.afterClass?.(c);
     }
@@ -221,13 +222,21 @@ interface PurgeContext {
 const purge = (v: unknown) => purgePersonalData(v, RECORD_PERSONAL_KEYS);
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-const uuidsOnly = (list: string[]) => list.filter((v) => /^[0-9a-f-]{36}$/i.test(v));
+/** `column` is one of `list` as one array parameter (a year's proposal may hold more ids than a statement takes parameters). */
+const anyOf = (trx: Knex, column: string, list: string[], type: 'uuid' | 'bigint' = 'uuid') => trx.raw(`?? = any(?::${type}[])`, [column, pgArray(list)]);
+
+/** Inserts many rows a slice at a time (PostgreSQL takes at most 65,535 parameters a statement). */
+async function insertInSlices(trx: Knex, table: string, rows: Record<string, unknown>[], conflict: string[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2_000) {
+    await trx(table).insert(rows.slice(i, i + 2_000)).onConflict(conflict).ignore();
+  }
+}
 
 /** Overwrites the personal values in a log's JSON columns, row by row, counting the rows changed. */
 async function purgeLog(trx: Knex, table: string, key: string, ownerIds: string[], columns: string[], text: string[] = []): Promise<number> {
   if (!ownerIds.length) return 0;
   let n = 0;
-  const rows = await trx(table).select('id', ...columns, ...text).whereIn(key, ownerIds);
+  const rows = await trx(table).select('id', ...columns, ...text).where(anyOf(trx, key, ownerIds));
   for (const r of rows as Record<string, unknown>[]) {
     const update: Record<string, unknown> = {};
     for (const c of columns) if (changed(purge(r[c]), r[c])) update[c] = json(purge(r[c]));
@@ -241,10 +250,10 @@ async function purgeLog(trx: Knex, table: string, key: string, ownerIds: string[
 
 /** The files a row names in `columns`, for deletion after the transaction (under `root`); the columns are cleared. */
 async function takeFiles(trx: Knex, ctx: PurgeContext, table: string, list: string[], root: FileRoot, columns: string[], clear: Record<string, null>): Promise<void> {
-  for (const r of await trx(table).select(...columns).whereIn('id', uuidsOnly(list))) {
+  for (const r of await trx(table).select(...columns).where(anyOf(trx, 'id', list))) {
     for (const c of columns) if (r[c]) ctx.files.push({ root, ref: r[c] });
   }
-  await trx(table).whereIn('id', uuidsOnly(list)).update(clear);
+  await trx(table).where(anyOf(trx, 'id', list)).update(clear);
 }
 
 const addHistory = (ctx: PurgeContext, n: number) => {
@@ -254,30 +263,29 @@ const addHistory = (ctx: PurgeContext, n: number) => {
 /** Each class's destruction of a non-empty list of its records. */
 const PURGE: Record<RecordClass, (trx: Knex, ids: string[], ctx: PurgeContext) => Promise<unknown>> = {
   async donors(trx, list) {
-    await trx('donors').whereIn('id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, updated_at: trx.fn.now() });
-    await trx('donor_person_members').whereIn('donor_id', list).update({ kana_key: PURGED, phone_key: null, address_key: null, birth_date: null });
+    await trx('donors').where(anyOf(trx, 'id', list)).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, updated_at: trx.fn.now() });
+    await trx('donor_person_members').where(anyOf(trx, 'donor_id', list)).update({ kana_key: PURGED, phone_key: null, address_key: null, birth_date: null });
   },
   async donations(trx, list, ctx) {
     addHistory(ctx, await purgeLog(trx, 'donation_events', 'donation_id', list, ['before', 'after']));
     // The anonymisation is itself recorded in each donation's history (an insert: the log stays append-only).
-    await trx('donation_events')
-      .insert(list.map((donationId) => ({ donation_id: donationId, kind: 'personal_data_purged', actor: ctx.actor, occurred_at: trx.fn.now(), reason: `REC-1 destruction ${ctx.destructionId}`, idempotency_key: `retention/${ctx.destructionId}/${donationId}` })))
-      .onConflict('idempotency_key')
-      .ignore();
+    const now = new Date().toISOString();
+    const events = list.map((donationId) => ({ donation_id: donationId, kind: 'personal_data_purged', actor: ctx.actor, occurred_at: now, reason: `REC-1 destruction ${ctx.destructionId}`, idempotency_key: `retention/${ctx.destructionId}/${donationId}` }));
+    await insertInSlices(trx, 'donation_events', events, ['idempotency_key']);
   },
-  ship_to: (trx, list) => trx('donation_ship_to').whereIn('donation_id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null }),
+  ship_to: (trx, list) => trx('donation_ship_to').where(anyOf(trx, 'donation_id', list)).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null }),
   async calls(trx, list, ctx) {
     const ifSet = (column: string) => trx.raw(`case when ${column} is null then null else ? end`, [PURGED]);
-    await trx('calls').whereIn('id', list).update({ subject: PURGED, body: PURGED, outcome: ifSet('outcome'), caller_name: ifSet('caller_name'), caller_contact: ifSet('caller_contact'), updated_at: trx.fn.now(), updated_by: ctx.actor });
+    await trx('calls').where(anyOf(trx, 'id', list)).update({ subject: PURGED, body: PURGED, outcome: ifSet('outcome'), caller_name: ifSet('caller_name'), caller_contact: ifSet('caller_contact'), updated_at: trx.fn.now(), updated_by: ctx.actor });
     addHistory(ctx, await purgeLog(trx, 'call_events', 'call_id', list, ['detail'], ['note']));
   },
-  catalogue_requests: (trx, list) => trx('catalogue_requests').whereIn('id', list).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, note: null }),
-  mail_log: (trx, list) => trx('mail_log').whereIn('id', list).update({ recipient: null, response: null, updated_at: trx.fn.now() }),
-  import_quarantine: (trx, list) => trx('import_quarantine').whereIn('id', list).update({ rows: JSON.stringify([]), corrections: JSON.stringify({}) }),
-  import_files: (trx, list) => trx('import_file_chunks').whereIn('file_id', uuidsOnly(list)).del(),
+  catalogue_requests: (trx, list) => trx('catalogue_requests').where(anyOf(trx, 'id', list)).update({ name: PURGED, name_kana: PURGED, postal_code: PURGED, address: PURGED, phone: null, email: null, note: null }),
+  mail_log: (trx, list) => trx('mail_log').where(anyOf(trx, 'id', list, 'bigint')).update({ recipient: null, response: null, updated_at: trx.fn.now() }),
+  import_quarantine: (trx, list) => trx('import_quarantine').where(anyOf(trx, 'id', list, 'bigint')).update({ rows: JSON.stringify([]), corrections: JSON.stringify({}) }),
+  import_files: (trx, list) => trx('import_file_chunks').where(anyOf(trx, 'file_id', list)).del(),
   print_batches: (trx, list, ctx) => takeFiles(trx, ctx, 'print_batches', list, 'print', ['pdf_path', 'manifest_path'], { pdf_path: null, manifest_path: null }),
   async carrier_files(trx, list, ctx) {
-    for (const e of await trx('carrier_exports').select(trx.raw('ship_on::text as ship_on'), 'file_name').whereIn('id', list)) ctx.files.push({ root: 'carriers', ref: `${e.ship_on}/${e.file_name}` });
+    for (const e of await trx('carrier_exports').select(trx.raw('ship_on::text as ship_on'), 'file_name').where(anyOf(trx, 'id', list, 'bigint'))) ctx.files.push({ root: 'carriers', ref: `${e.ship_on}/${e.file_name}` });
   },
   reports: (trx, list, ctx) => takeFiles(trx, ctx, 'monthly_reports', list, 'reports', ['pdf_path', 'csv_path'], { pdf: null, csv: null }),
 };
