@@ -148,6 +148,7 @@ export const SUCCESS_RESPONSES: Record<string, Record<number, object>> = {
   "GET /listings/:gift/history": { 200: { type: 'object', required: ["history"], properties: { "history": { type: 'array', items: R.ListingHistoryRow } }, additionalProperties: true } },
   "GET /listings/:gift/images/:id": { 200: { type: 'string', format: 'binary' } },
   "GET /listings/upload-files/:portal": { 200: { content: { "text/csv": { schema: { type: 'string', format: 'binary' } } } } },
+  "GET /mynumber/audit-pack": { 200: { content: { "application/zip": { schema: { type: 'string', format: 'binary' } } } } },
   "GET /mynumber/exports": { 200: { type: 'object', required: ["exports"], properties: { "exports": { type: 'array', items: R.MyNumberExport } }, additionalProperties: true } },
   "GET /mynumber/exports/:id": { 200: { type: 'object', required: ["export"], properties: { "export": R.MyNumberExport }, additionalProperties: true } },
   "GET /mynumber/exports/:id/package.tar.gpg": { 200: { content: { "application/pgp-encrypted": { schema: { type: 'string', format: 'binary' } } } } },

@@ -150,7 +150,14 @@ export function generate(): string {
         const urls = literals(n.arguments[0]);
         const opts = n.arguments[1];
         const schemaProp = ts.isObjectLiteralExpression(opts) ? opts.properties.find((p) => p.name?.getText() === 'schema') : undefined;
-        const documented = schemaProp && ts.isPropertyAssignment(schemaProp) && ts.isObjectLiteralExpression(schemaProp.initializer) && schemaProp.initializer.properties.some((p) => p.name?.getText() === 'tags');
+        // The schema written in place, or a constant it names (`schema: imageUploadSchema`).
+        const schemaObject = (e: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined => {
+          if (e && ts.isObjectLiteralExpression(e)) return e;
+          const decl = e && ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+          return decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isObjectLiteralExpression(decl.initializer) ? decl.initializer : undefined;
+        };
+        const schemaLiteral = schemaProp && ts.isPropertyAssignment(schemaProp) ? schemaObject(schemaProp.initializer) : undefined;
+        const documented = schemaLiteral?.properties.some((p) => p.name?.getText() === 'tags');
         if (urls.length && documented) {
           const handler = n.arguments[n.arguments.length - 1];
           const responses = new Map<number, string>();

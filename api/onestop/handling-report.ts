@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { addDays } from '../../domain/jst';
+import { auditPackEntries } from '../../domain/onestop/audit-pack';
+import { zipArchive } from '../../domain/reports/zip';
+import { auditTables, myNumberAuditData } from '../../ledger/mynumber-audit';
 import { handlingReport, monthlyHandlingReport, monthlyHandlingReports } from '../../ledger/mynumber-handling';
 import { badRequest, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
@@ -7,6 +10,12 @@ import { isoDate, yearMonth } from '../schema-fragments';
 
 /** A report on demand covers at most a year: the access log is read whole for the period. */
 const MAX_DAYS = 366;
+
+function checkedPeriod({ from, to }: { from: string; to: string }): { from: string; to: string } {
+  if (to < from) throw badRequest([{ field: 'querystring.to', reason: 'must not be before from' }]);
+  if (addDays(from, MAX_DAYS - 1) < to) throw badRequest([{ field: 'querystring.to', reason: `the period is at most ${MAX_DAYS} days` }]);
+  return { from, to };
+}
 
 /**
  * MYNUM-3 / MYNUM-6: the 特定個人情報 handling report — on demand for any period at once, and the
@@ -26,11 +35,31 @@ export function registerHandlingReportRoutes(app: FastifyInstance, { orm, config
       config: { roles: ['admin', 'city'] },
     },
     async (request, reply) => {
-      const { from, to } = request.query;
-      if (to < from) throw badRequest([{ field: 'querystring.to', reason: 'must not be before from' }]);
-      if (addDays(from, MAX_DAYS - 1) < to) throw badRequest([{ field: 'querystring.to', reason: `the period is at most ${MAX_DAYS} days` }]);
+      const period = checkedPeriod(request.query);
       reply.header('cache-control', 'no-store');
-      return handlingReport(knex(), { from, to }, config.onestop.workingHours);
+      return handlingReport(knex(), period, config.onestop.workingHours);
+    },
+  );
+
+  app.get<{ Querystring: { from: string; to: string } }>(
+    '/mynumber/audit-pack',
+    {
+      schema: {
+        tags: ['onestop'],
+        summary: 'MYNUM-6: the audit pack of a period for the city (ZIP: access and refusal logs, the register and its notices, exports, handovers, destructions, subcontractors, handling by person; CSV with a contents file; never a number)',
+        querystring: { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: isoDate, to: isoDate } },
+      },
+      config: { roles: ['admin', 'city'] },
+    },
+    async (request, reply) => {
+      const period = checkedPeriod(request.query);
+      const now = new Date();
+      const zip = zipArchive(auditPackEntries(auditTables(await myNumberAuditData(knex(), period, config.onestop.workingHours)), period, now), now);
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="mynumber-audit-${period.from}-${period.to}.zip"`)
+        .header('cache-control', 'no-store')
+        .send(zip);
     },
   );
 

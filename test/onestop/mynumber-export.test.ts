@@ -10,6 +10,7 @@ import { addDays, jstDate } from '../../domain/jst';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import type { onestopNotificationWorkflow } from '../../workflows';
 import { apiTokens } from '../support/api';
+import { unzip } from '../support/unzip';
 import { clearHandler, oneStopSuite, seedApplication, type OneStopSuite } from './support';
 
 const YEAR = 2021;
@@ -106,6 +107,22 @@ test('a cleared handler exports the year’s package: encrypted to the city’s 
   const today = jstDate(new Date());
   const report = (await s.get(`/mynumber/handling-report?from=${addDays(today, -1)}&to=${today}`, 'city')).json();
   expect(report.exports).toEqual(expect.arrayContaining([{ kind: 'encrypted_export', donationYear: YEAR, applications: 1, requestedBy: 'operator:tanaka', deliveredAt: entry.createdAt, destination: entry.destination }]));
+  // MYNUM-6: the audit pack of the period holds the logs, the register and the exports as CSV, never a number; only the city and the admin get it.
+  const pack = await s.get(`/mynumber/audit-pack?from=${addDays(today, -1)}&to=${today}`, 'city');
+  expect(pack.statusCode).toBe(200);
+  expect(pack.headers['content-type']).toBe('application/zip');
+  const packed = unzip(pack.rawPayload);
+  expect([...packed.keys()]).toEqual(['README.txt', '01-access-log.csv', '02-refusals.csv', '03-handlers.csv', '04-register-notices.csv', '05-exports.csv', '06-handovers.csv', '07-destructions.csv', '08-subcontractors.csv', '09-handling-by-person.csv']);
+  for (const b of packed.values()) expect(b.includes(Buffer.from(NUMBER))).toBe(false);
+  const csv = (name: string) => packed.get(name)!.toString('utf8').replace(/^\ufeff/, '').split('\r\n');
+  expect(csv('02-refusals.csv').filter((l) => l.includes('operator:unlisted,operator,持出し,') && l.includes(`${entry.id} の持ち出し`))).toHaveLength(1);
+  expect(csv('05-exports.csv').filter((l) => l.includes('operator:tanaka') && l.includes(`,${YEAR},1,1,`) && l.endsWith(entry.sha256))).toHaveLength(1);
+  expect(csv('03-handlers.csv').some((l) => l.startsWith('operator:tanaka,'))).toBe(true);
+  expect(packed.get('README.txt')!.toString('utf8')).toContain('05-exports.csv\t持出し (暗号化パッケージ)');
+  expect((await s.get(`/mynumber/audit-pack?from=${addDays(today, -1)}&to=${today}`, 'operator')).statusCode).toBe(403);
+  const backwards = await s.get(`/mynumber/audit-pack?from=${today}&to=${addDays(today, -1)}`, 'city');
+  expect(backwards.statusCode).toBe(400);
+  expect(backwards.json().fields[0].field).toBe('querystring.to');
   // The register is append-only.
   await expect(s.ctx.orm.em.getKnex()('mynumber_exports').where({ id: entry.id }).update({ destination: '別の場所' })).rejects.toThrow(/append-only/);
 });
@@ -119,3 +136,4 @@ test('bad input names the field; a key file that is not a public key stops the s
   expect(() => loadConfig({ MYNUMBER_EXPORT_KEY_FILE: path.join(keyDir, 'private.asc') })).toThrow(/MYNUMBER_EXPORT_KEY_FILE: .* is not an armored OpenPGP public key/);
   expect(() => loadConfig({ MYNUMBER_EXPORT_KEY_FILE: path.join(keyDir, 'missing.asc') })).toThrow(/MYNUMBER_EXPORT_KEY_FILE: cannot read/);
 });
+

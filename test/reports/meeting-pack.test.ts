@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { apiSuite, type TestApi } from '../support/api';
+import { unzip } from '../support/unzip';
 import type { SuiteContext } from '../support/context';
 import { parseReportCsv, startReportWorker } from './support';
 import { Seed } from './seed';
@@ -36,15 +33,6 @@ afterAll(async () => {
   await worker?.stop();
   await api?.close();
 });
-
-/** The archive as Python's zipfile reads it: { name → bytes }, after its CRC check of every member. */
-function unzip(bytes: Buffer): Map<string, Buffer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meeting-pack-'));
-  fs.writeFileSync(path.join(dir, 'pack.zip'), bytes);
-  const script = 'import zipfile,sys,json\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nz.extractall(sys.argv[2])\nprint(json.dumps(z.namelist()))';
-  const names: string[] = JSON.parse(execFileSync('python3', ['-c', script, path.join(dir, 'pack.zip'), path.join(dir, 'out')]).toString());
-  return new Map(names.map((n) => [n, fs.readFileSync(path.join(dir, 'out', n))]));
-}
 
 const download = (who: 'city' | 'operator' = 'city') => api.app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/meeting-pack`, headers: api.headers(who) });
 
