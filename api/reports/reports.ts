@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
 import { jstDate } from '../../domain/jst';
-import { isPastMonth, isReportMonth, monthlyReportWorkflowId, monthRange, previousMonth } from '../../domain/reports/month';
+import { isPastMonth, isReportMonth, monthlyReportWorkflowId, monthRange, previousMonth, sameMonthLastYear } from '../../domain/reports/month';
 import { meetingPackEntries } from '../../domain/reports/meeting-pack';
 import { zipArchive } from '../../domain/reports/zip';
 import { buildMonthlyReportData } from '../../ledger/reports';
@@ -191,13 +191,14 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
       checkMonth(month);
       const generatedAt = new Date();
       const report = await latestReportFiles(month);
-      const figures = async (m: string) => buildMonthlyReportData(orm, m, generatedAt);
+      // A month before the system's years (the month before 2019-01) has nothing to compare: its columns stay empty.
+      const figures = async (m: string) => (isReportMonth(m) ? buildMonthlyReportData(orm, m, generatedAt) : null);
       const entries = meetingPackEntries({
         month,
         generatedAt,
-        current: await figures(month),
+        current: await buildMonthlyReportData(orm, month, generatedAt),
         previous: await figures(previousMonth(month)),
-        lastYear: await figures(`${Number(month.slice(0, 4)) - 1}${month.slice(4)}`),
+        lastYear: await figures(sameMonthLastYear(month)),
         progress: await fiscalYearProgress(knex(), fiscalYearOf(monthRange(month).start)),
         report,
       });

@@ -1,5 +1,5 @@
 import { reportCsv } from './csv';
-import { monthLabel } from './month';
+import { monthLabel, previousMonth, sameMonthLastYear } from './month';
 import { section, type ReportSection } from './sections';
 import type { MonthlyReportData } from './types';
 import type { ZipEntry } from './zip';
@@ -24,10 +24,10 @@ export interface FiscalYearFigures {
 export interface MeetingPackInput {
   month: string;
   generatedAt: Date;
-  /** The month, the one before and the same month a year earlier. */
+  /** The month, the one before and the same month a year earlier; null for a month before the system's years (nothing to compare). */
   current: MonthlyReportData;
-  previous: MonthlyReportData;
-  lastYear: MonthlyReportData;
+  previous: MonthlyReportData | null;
+  lastYear: MonthlyReportData | null;
   progress: FiscalYearFigures;
   /** The latest built revision of the month's report and its inspection state (REPORT-1), when there is one. */
   report: { revision: number; inspection: string; pdf: Buffer; csv: Buffer } | null;
@@ -57,24 +57,28 @@ export function comparisonSection(p: Pick<MeetingPackInput, 'current' | 'previou
     ['ワンストップ申請 到着', (d) => d.onestop.arrived],
   ];
   const { current: c, previous: p1, lastYear: y } = p;
+  const at = (d: MonthlyReportData | null, of: (d: MonthlyReportData) => number) => (d ? of(d) : '');
+  const versus = (d: MonthlyReportData | null, of: (d: MonthlyReportData) => number) => (d ? change(of(c), of(d)) : '');
   return section(
     'comparison',
     `主要指標 ${monthLabel(c.month)}・前月・前年同月`,
-    ['項目', monthLabel(c.month), monthLabel(p1.month), '前月比（%）', monthLabel(y.month), '前年同月比（%）'],
-    rows.map(([label, of]) => [label, of(c), of(p1), change(of(c), of(p1)), of(y), change(of(c), of(y))]),
+    ['項目', monthLabel(c.month), monthLabel(previousMonth(c.month)), '前月比（%）', monthLabel(sameMonthLastYear(c.month)), '前年同月比（%）'],
+    rows.map(([label, of]) => [label, of(c), at(p1, of), versus(p1, of), at(y, of), versus(y, of)]),
   );
 }
 
 /** The month's donations by portal against the month before and a year before: where the meeting looks first. */
 export function portalSection(p: Pick<MeetingPackInput, 'current' | 'previous' | 'lastYear'>): ReportSection {
-  const codes = [...new Set([p.current, p.previous, p.lastYear].flatMap((d) => d.byPortal.map((r) => r.portalCode)))].sort();
+  const months = [p.current, p.previous, p.lastYear].filter((d): d is MonthlyReportData => d !== null);
+  const codes = [...new Set(months.flatMap((d) => d.byPortal.map((r) => r.portalCode)))].sort();
   const of = (d: MonthlyReportData, code: string) => d.byPortal.find((r) => r.portalCode === code);
-  const name = (code: string) => [p.current, p.previous, p.lastYear].map((d) => of(d, code)?.portalName).find(Boolean) ?? code;
+  const name = (code: string) => months.map((d) => of(d, code)?.portalName).find(Boolean) ?? code;
+  const amount = (d: MonthlyReportData | null, code: string) => (d ? of(d, code)?.amountYen ?? 0 : '');
   return section(
     'portals',
     'ポータル別 寄附金額（円）',
-    ['ポータルコード', 'ポータル', monthLabel(p.current.month), monthLabel(p.previous.month), monthLabel(p.lastYear.month), '当月件数'],
-    codes.map((code) => [code, name(code), of(p.current, code)?.amountYen ?? 0, of(p.previous, code)?.amountYen ?? 0, of(p.lastYear, code)?.amountYen ?? 0, of(p.current, code)?.count ?? 0]),
+    ['ポータルコード', 'ポータル', monthLabel(p.current.month), monthLabel(previousMonth(p.current.month)), monthLabel(sameMonthLastYear(p.current.month)), '当月件数'],
+    codes.map((code) => [code, name(code), amount(p.current, code), amount(p.previous, code), amount(p.lastYear, code), of(p.current, code)?.count ?? 0]),
   );
 }
 

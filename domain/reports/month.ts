@@ -29,6 +29,11 @@ export function previousMonth(month: string): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
+/** The same month a year earlier (前年同月). */
+export function sameMonthLastYear(month: string): string {
+  return `${Number(month.slice(0, 4)) - 1}${month.slice(4)}`;
+}
+
 /** The month a JST date (YYYY-MM-DD) lies in. */
 export function monthOf(jstDate: string): string {
   if (!isIsoDate(jstDate)) throw new RangeError(`not a calendar date: ${jstDate}`);

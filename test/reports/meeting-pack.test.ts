@@ -97,3 +97,13 @@ test('a month not ended or malformed is refused at the field; suppliers get 403'
   expect(future.statusCode).toBe(400);
   expect((await api.app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/meeting-pack`, headers: api.headers('mp-supplier') })).statusCode).toBe(403);
 });
+
+test('the system’s first month has no month before it nor a year before: its columns stay empty instead of failing (fuzz seed 31877 found a 500)', async () => {
+  const res = await api.app.inject({ method: 'GET', url: '/reports/monthly/2019-01/meeting-pack', headers: api.headers('city') });
+  expect(res.statusCode).toBe(200);
+  const figures = parseReportCsv(unzip(res.rawPayload).get('01_meeting-figures-2019-01.csv')!);
+  const comparison = [...figures].find(([title]) => title.startsWith('主要指標'))![1];
+  expect(comparison.header).toEqual(['項目', '2019年1月', '2018年12月', '前月比（%）', '2018年1月', '前年同月比（%）']);
+  for (const row of comparison.rows) expect(row.slice(2)).toEqual(['', '', '', '']);
+});
+
