@@ -4,6 +4,7 @@ import type { Role } from '../../config/env';
 import { jstDate } from '../../domain/jst';
 import { monthOf, previousMonth } from '../../domain/reports/month';
 import { proposeGift } from '../../ledger/gifts';
+import { acknowledgeRules, findSupplier, updateSupplier } from '../../ledger/suppliers';
 import { registerDonation } from '../../ledger/donations';
 import { findShipment, shipmentsOfDonation } from '../../ledger/shipments';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
@@ -49,18 +50,17 @@ export async function pollApi(h: ConsoleHarness, url: string, accept: (body: any
 
 /** Suppliers and gifts: the dev supplier (dev-supplier's) ships every day; a second supplier for the month's billing. */
 export async function seedCatalogue(h: ConsoleHarness): Promise<void> {
-  const knex = h.ctx.orm.em.getKnex();
-  await knex('suppliers')
-    .where({ code: DEV_SUPPLIER_CODE })
-    .update({ name: '柳川うなぎ本舗', email: 'orders@unagi.example.jp', phone: '0944-00-0000', postal_code: '8320021', address: '福岡県柳川市坂本町1', shipping_weekdays: '{1,2,3,4,5,6,7}', rules_acknowledged_at: new Date(), rules_acknowledged_by: 'operator:manual', default_carrier: 'yamato_b2' });
-  const [{ id: dev }] = await knex('suppliers').where({ code: DEV_SUPPLIER_CODE }).select('id');
-  const seed = billingSeed(knex, () => h.ctx.orm.em.fork(), 'MANUAL-BILL');
+  const em = () => h.ctx.orm.em.fork();
+  await updateSupplier(em(), DEV_SUPPLIER_CODE, { name: '柳川うなぎ本舗', email: 'orders@unagi.example.jp', phone: '0944-00-0000', postalCode: '8320021', address: '福岡県柳川市坂本町1', shippingWeekdays: [1, 2, 3, 4, 5, 6, 7], defaultCarrier: 'yamato_b2' });
+  await acknowledgeRules(em(), DEV_SUPPLIER_CODE, { signedBy: '柳川うなぎ本舗 代表', reference: 'MANUAL-ACK-1' });
+  const dev = (await findSupplier(em(), DEV_SUPPLIER_CODE))!.id;
+  const seed = billingSeed(h.ctx.orm.em.getKnex(), em, 'MANUAL-BILL');
   const nori = await seed.supplier(OTHER_SUPPLIER, '有明のり本舗');
   await seed.gift(EEL, dev, { name: 'うなぎのせいろ蒸し 2人前', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000 });
   await seed.gift(NORI, nori, { name: '有明海産 焼のり 3帖', priceYen: 10_000, costYen: 2_900, shippingCostYen: 400 });
   // The file the operator's import shows uses this gift code (test/fixtures/portals/generate); not the dev supplier's, so its order shows only the manual's lines.
-  await knex('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, supplier_id: nori, cost_yen: 6_000, shipping_cost_yen: 1_000, active: true }).onConflict('code').ignore();
-  await proposeGift(h.ctx.orm.em.fork(), { code: PROPOSED_GIFT, name: '柳川産 温州みかん 5kg', priceYen: 12_000, costYen: 3_300, shippingCostYen: 300, supplierCode: OTHER_SUPPLIER } as never, 'operator:manual');
+  await seed.gift('map-fix-eel', nori, { name: 'うなぎのせいろ蒸し', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000 });
+  await proposeGift(em(), { code: PROPOSED_GIFT, name: '柳川産 温州みかん 5kg', priceYen: 12_000, costYen: 3_300, shippingCostYen: 300, supplierCode: OTHER_SUPPLIER } as never, 'operator:manual');
 }
 
 const DONORS = [
