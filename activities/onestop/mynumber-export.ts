@@ -9,15 +9,8 @@ import { findMyNumberExport, latestNotificationPackage, recordMyNumberExport, ty
 import type { Orm } from '../../ledger/orm';
 import { writeFileAtomic, type OneStopActivitySettings } from './onestop';
 
-export interface MyNumberExportRequest {
-  exportId: string;
-  donationYear: number;
-  actor: string;
-  role: string;
-  terminal: string | null;
-  destination: string;
-  purpose: string;
-}
+/** What the register entry records of the request, plus the id the API chose for it. */
+export type MyNumberExportRequest = Pick<MyNumberExport, 'donationYear' | 'actor' | 'role' | 'terminal' | 'destination' | 'purpose'> & { exportId: string };
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
