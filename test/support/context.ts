@@ -125,13 +125,18 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
       workers.push(handle);
       return handle;
     },
+    // Stops everything the suite started and removes its data directory (printed files, mail, carrier files): a run leaves nothing in /tmp.
     async close() {
-      await Promise.all([...workers].map((w) => w.stop()));
-      await activityDeps.close();
-      await mail.stop();
-      await nativeConnection.close();
-      await connection.close();
-      await orm.close();
+      try {
+        await Promise.all([...workers].map((w) => w.stop()));
+        await activityDeps.close();
+        await mail.stop();
+        await nativeConnection.close();
+        await connection.close();
+        await orm.close();
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

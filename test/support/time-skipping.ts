@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -36,8 +38,10 @@ export interface TimeSkippingOptions {
 export async function timeSkippingContext(suite: string, extraEnv: Record<string, string> = {}, options: TimeSkippingOptions = {}): Promise<TimeSkippingContext> {
   quietRuntime();
   const taskQueue = `test-${suite}-${Date.now()}`;
+  // The suite's own data directory (not /tmp itself), removed by close().
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `furusato-${suite}-`));
   const mail = await startSmtpSink({ port: 0 });
-  const config = loadConfig({ FURUSATO_DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: mail.url, ...extraEnv });
+  const config = loadConfig({ FURUSATO_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: mail.url, ...extraEnv });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
   });
@@ -64,12 +68,16 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
     taskQueue,
     mail,
     async close() {
-      worker.shutdown();
-      await running;
-      await deps.close();
-      await mail.stop();
-      await orm.close();
-      await env.teardown();
+      try {
+        worker.shutdown();
+        await running;
+        await deps.close();
+        await mail.stop();
+        await orm.close();
+        await env.teardown();
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
