@@ -33,7 +33,8 @@ import {
 import { actorOf, supplierScope, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
-import { isoDate, requiredWhen, yearMonth } from '../schema-fragments';
+import { isoDate, limit, offset, recordCode, requiredWhen, yearMonth } from '../schema-fragments';
+import { BILLING_RUN_STATUSES, listBillingRuns } from '../../ledger/billing-runs';
 
 const month = yearMonth;
 const label = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } as const;
@@ -118,6 +119,34 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       if (!!b.label !== !!b.suppliers) throw new HttpError(400, 'validation', 'label and suppliers go together: a run for some suppliers only needs both');
       const r = await startBillingRun(temporal, config, { month: b.month, requestedBy: actorOf(request.principal!), scope: b.label ? { label: b.label, suppliers: b.suppliers } : undefined });
       return reply.code(r.started ? 201 : 200).send(r);
+    },
+  );
+
+  app.get<{ Querystring: Json }>(
+    '/billing/runs',
+    {
+      schema: {
+        tags: ['billing'],
+        summary: 'Every billing run, labelled runs (some suppliers only) included, newest month first: status from the ledger, statements confirmed, latest invoice; offset paging',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            month,
+            label,
+            scope: { type: 'string', enum: ['all', 'scoped'], description: 'all: runs for every supplier; scoped: runs limited to some suppliers' },
+            status: { type: 'string', enum: [...BILLING_RUN_STATUSES] },
+            supplier: { ...recordCode, description: 'Runs that bill this supplier' },
+            limit: limit(200, 50),
+            offset,
+          },
+        },
+      },
+      config: { roles: READ },
+    },
+    async (request) => {
+      const q = request.query;
+      return listBillingRuns(knex(), { month: q.month, label: q.label, scope: q.scope, status: q.status, supplierCode: q.supplier, limit: q.limit, offset: q.offset });
     },
   );
 

@@ -37,8 +37,8 @@ export async function disputedStatements(api: ApiCall, user: ConsoleUser, month:
 const RECENT_MONTHS = 6;
 
 /**
- * The last months' billing runs for every supplier (one GET each: the API has no list of runs, so a run
- * limited to some suppliers is reached by its month and ?label= only): stage, statements confirmed, invoice.
+ * The last months' billing runs for every supplier (one GET each, for the workflow's stage and the months not
+ * started yet): stage, statements confirmed, invoice. Runs limited to some suppliers are listed by labelledRuns.
  */
 async function recentRuns(api: ApiCall, user: ConsoleUser) {
   const months = recentMonths(billingMonthNow(), RECENT_MONTHS);
@@ -60,18 +60,50 @@ async function recentRuns(api: ApiCall, user: ConsoleUser) {
   });
 }
 
+const LABELLED_PAGE = 20;
+
+/**
+ * The month's runs limited to some suppliers (a partial rerun, a test), newest first, from the API's list of
+ * runs (`GET /billing/runs?month=…&scope=scoped`), a page at a time: each opens as its month with its label.
+ */
+async function labelledRuns(api: ApiCall, user: ConsoleUser, offset: number, at: { month: string; runLabel?: string }) {
+  const res = await api(user, 'GET', `/billing/runs${queryString({ month: at.month, scope: 'scoped', limit: LABELLED_PAGE, offset })}`);
+  if (res.status !== 200) return { labelledError: true };
+  const total = res.body.total as number;
+  const pageHref = (o: number) => `/console/billing${queryString({ month: at.month, label: at.runLabel, runs: o || undefined })}`;
+  return {
+    labelled: (res.body.runs as Record<string, any>[]).map((r) => ({
+      monthLabel: monthLabel(r.month),
+      scopeLabel: r.scopeLabel,
+      suppliers: (r.scopeSuppliers as string[]).join('、'),
+      href: `/console/billing${queryString({ month: r.month, label: r.scopeLabel })}`,
+      statusLabel: label(BILLING_STAGE_LABELS, r.status),
+      confirmed: `${r.statements.confirmed} / ${r.statements.total}`,
+      disputed: r.statements.disputed,
+      invoiceLabel: r.invoice ? `第${r.invoice.revision}版 ${label(INVOICE_STATUS_LABELS, r.invoice.status)}` : '未発行',
+    })),
+    labelledTotal: total,
+    labelledRange: total ? `${offset + 1}〜${Math.min(offset + LABELLED_PAGE, total)}件 / ${total}件` : '',
+    labelledPrev: offset > 0 ? pageHref(Math.max(0, offset - LABELLED_PAGE)) : undefined,
+    labelledNext: offset + LABELLED_PAGE < total ? pageHref(offset + LABELLED_PAGE) : undefined,
+  };
+}
+
+const runsOffset = (v: unknown) => (typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : 0);
+
 export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
   /** The month's page; actions that come back (a field error, a refusal) show it again with what was typed. */
   async function monthPage(request: MonthRequest, reply: FastifyReply, month: string, status: number, extra: Record<string, unknown> = {}) {
     const runLabel = request.query.label || undefined;
-    const recent = await recentRuns(api, request.consoleUser!);
-    if (!MONTH.test(month)) return reply.code(400).view('billing.hbs', { title: '請求', month, recent, error: '月は 2026-11 の形で入力してください。', monthError: '月は 2026-11 の形で入力してください。' });
+    const recentList = await recentRuns(api, request.consoleUser!);
+    if (!MONTH.test(month)) return reply.code(400).view('billing.hbs', { title: '請求', month, recent: recentList, error: '月は 2026-11 の形で入力してください。', monthError: '月は 2026-11 の形で入力してください。' });
+    const lists = { recent: recentList, ...(await labelledRuns(api, request.consoleUser!, runsOffset(request.query.runs), { month, runLabel })) };
     const q = queryString({ label: runLabel });
     const [res, pay] = await Promise.all([api(request.consoleUser!, 'GET', `/billing/runs/${month}${q}`), api(request.consoleUser!, 'GET', `/billing/runs/${month}/payables${q}`)]);
-    if (res.status === 404) return reply.view('billing.hbs', { title: `請求 ${monthLabel(month)}`, month, recent, monthLabel: monthLabel(month), missing: true });
+    if (res.status === 404) return reply.view('billing.hbs', { title: `請求 ${monthLabel(month)}`, month, ...lists, monthLabel: monthLabel(month), missing: true });
     if (res.status === 400) {
       const reason = fieldErrors(res.body, /^params\./).month ?? String(res.body?.message ?? '');
-      return reply.code(400).view('billing.hbs', { title: '請求', month, recent, error: '対象の月を確認してください。', monthError: reason });
+      return reply.code(400).view('billing.hbs', { title: '請求', month, ...lists, error: '対象の月を確認してください。', monthError: reason });
     }
     if (res.status !== 200) return renderError(reply, res.status, '請求を読み込めませんでした', String(res.body?.message ?? ''));
     const stage = res.body.workflow?.stage;
@@ -81,7 +113,7 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
       csrf: csrfToken(reply),
       month,
       monthLabel: monthLabel(month),
-      recent,
+      ...lists,
       runLabel,
       run: res.body.run,
       stageLabel: stage ? label(BILLING_STAGE_LABELS, stage) : '終了',

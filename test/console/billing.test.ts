@@ -115,7 +115,7 @@ test('an operator issues without every confirmation (with a reason), records the
   await page.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`);
   await expectAccessible(h, page);
   // The last six months' runs for every supplier are listed by month, the month being billed first.
-  const recent = await page.$$eval('tbody tr a[href^="/console/billing?month="]', (as) => as.map((a) => a.getAttribute('href')));
+  const recent = await page.$$eval('[data-list=recent-runs] tbody tr a[href^="/console/billing?month="]', (as) => as.map((a) => a.getAttribute('href')));
   expect(recent).toHaveLength(6);
   expect(recent[0]).toBe(`/console/billing?month=${billingMonthNow()}`);
 
@@ -157,6 +157,56 @@ test('an operator issues without every confirmation (with a reason), records the
   expect(await value(page, '#f-payment-amountYen')).toBe('5000');
   await expectAccessible(h, page);
   await page.browserContext().close();
+});
+
+test('the month lists its runs limited to some suppliers (GET /billing/runs); one opens by its link', async () => {
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/billing?month=${MONTH}`);
+  const labelled = await tableRows(page, '[data-list=labelled-runs] tbody tr');
+  const mine = labelled.find((r) => r[1] === LABEL);
+  expect(mine?.[0]).toBe('2019年6月分');
+  expect(mine?.[2]).toBe(`${A}、${B}`);
+  expect(mine?.[4]).toMatch(/^\d \/ 2$/);
+  await expectAccessible(h, page);
+  await Promise.all([page.waitForNavigation(), page.click(`[data-list=labelled-runs] a[href="/console/billing?month=${MONTH}&label=${LABEL}"]`)]);
+  expect(await text(page, '.fc-dl')).toContain(LABEL);
+  expect((await tableRows(page)).some((r) => r[0].includes(A))).toBe(true);
+  await page.browserContext().close();
+});
+
+test('GET /billing/runs lists runs by month, label, scope, supplier and status, paged; bad filters 400 naming the field; suppliers 403', async () => {
+  const get = (q: string, token = 'operator-token-console-bill1') => h.app.inject({ method: 'GET', url: `/billing/runs${q}`, headers: { authorization: `Bearer ${token}` } });
+  const byLabel = await get(`?label=${LABEL}`);
+  expect(byLabel.statusCode).toBe(200);
+  expect(byLabel.json().total).toBe(1);
+  const row = byLabel.json().runs[0];
+  expect(row).toMatchObject({ id: `billing-${MONTH}/${LABEL}`, month: MONTH, scopeLabel: LABEL, scopeSuppliers: [A, B], requestedBy: 'operator:test' });
+  expect(row.statements.total).toBe(2);
+  expect(row.statements.confirmed + row.statements.disputed).toBeLessThanOrEqual(2);
+  expect(['awaiting_confirmation', 'invoicing', 'invoice_issued']).toContain(row.status);
+
+  // By supplier: B's runs include this one; a made-up supplier has none.
+  expect((await get(`?supplier=${B}&month=${MONTH}`)).json().runs.map((r: { id: string }) => r.id)).toContain(row.id);
+  expect((await get(`?supplier=nobody-${run}`)).json()).toEqual({ runs: [], total: 0 });
+  // Scope and status filter: the run is scoped, never among the runs for every supplier; a status it is not in excludes it.
+  expect((await get(`?month=${MONTH}&scope=all`)).json().runs.map((r: { id: string }) => r.id)).not.toContain(row.id);
+  expect((await get(`?month=${MONTH}&scope=scoped&status=${row.status}`)).json().runs.map((r: { id: string }) => r.id)).toContain(row.id);
+  expect((await get(`?label=${LABEL}&status=paid`)).json()).toEqual({ runs: [], total: 0 });
+  // Paged: one at a time, the total the same on every page and past the end.
+  const all = (await get(`?month=${MONTH}&limit=200`)).json();
+  const first = (await get(`?month=${MONTH}&limit=1`)).json();
+  expect(first.runs).toHaveLength(1);
+  expect(first.total).toBe(all.total);
+  expect(first.runs[0].id).toBe(all.runs[0].id);
+  const past = (await get(`?month=${MONTH}&limit=1&offset=${all.total}`)).json();
+  expect(past).toEqual({ runs: [], total: all.total });
+
+  const bad = await get('?status=done&month=2019-13');
+  expect(bad.statusCode).toBe(400);
+  expect(JSON.stringify(bad.json())).toMatch(/querystring\.(status|month)/);
+  expect((await get('?limit=0')).statusCode).toBe(400);
+  expect((await get('', TOKEN_B)).statusCode).toBe(403);
 });
 
 test('the city reads the month without forms; a supplier gets 403', async () => {
