@@ -28,6 +28,26 @@ export function startWorkflowAction<W extends Workflow>(config: AppConfig, workf
   return { type: 'startWorkflow', workflowType, args, taskQueue: config.temporal.taskQueue, workflowId };
 }
 
+/** What a schedule that starts one workflow says under a configuration: when, with which input, as which workflow id, with which policies. */
+export interface WorkflowRun<I> {
+  spec: ScheduleSpec;
+  input: I;
+  workflowId: string;
+  policies: ScheduleShape['policies'];
+}
+
+/** A schedule that starts `workflowType` with one input on the configured task queue; `run` answers undefined when the configuration switches it off. */
+export function workflowSchedule<I>(id: string, purpose: string, workflowType: (input: I) => Promise<unknown>, run: (config: AppConfig, scheduleId: string) => WorkflowRun<NoInfer<I>> | undefined): ScheduleDefinition {
+  return {
+    id,
+    purpose,
+    shape(config, scheduleId) {
+      const r = run(config, scheduleId);
+      return r && { spec: r.spec, action: startWorkflowAction(config, workflowType, [r.input], r.workflowId), policies: r.policies };
+    },
+  };
+}
+
 export type ScheduleOutcome = 'created' | 'updated' | 'deleted' | 'off';
 
 /**

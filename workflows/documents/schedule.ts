@@ -1,6 +1,6 @@
 // Client-side: the daily print batch schedule. Not part of the workflow bundle.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { inJapan, startWorkflowAction, type ScheduleDefinition } from '../schedule-definition';
+import { inJapan, workflowSchedule } from '../schedule-definition';
 import { printBatchWorkflow } from '../documents/print-batch-workflow';
 import type { PrintBatchInput } from './definitions';
 
@@ -11,18 +11,9 @@ export const PRINT_SCHEDULE_ID = 'print-batch-daily';
  * closed days unless PRINT_ON_CLOSED_DAYS is set (the year-end request), so
  * switching that on needs no schedule change beyond this update.
  */
-export const printSchedule: ScheduleDefinition = {
-  id: PRINT_SCHEDULE_ID,
-  purpose: 'DOCS-1 daily print batch',
-  shape: (config) => ({
-    spec: inJapan({ hour: config.documents.batchTime.hour, minute: config.documents.batchTime.minute, comment: 'daily print batch' }),
-    action: startWorkflowAction(
-      config,
-      printBatchWorkflow,
-      [{ kind: 'scheduled', requestedBy: 'system:schedule', maxEnvelopes: config.documents.maxEnvelopes, runOnClosedDays: config.documents.runOnClosedDays, closure: config.documents.yearEndClosure }] satisfies [PrintBatchInput],
-      'print-batch/scheduled',
-    ),
-    // A batch still waiting for the printer's confirmation must not stop tomorrow's batch.
-    policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 day' },
-  }),
-};
+export const printSchedule = workflowSchedule(PRINT_SCHEDULE_ID, 'DOCS-1 daily print batch', printBatchWorkflow, (config) => {
+  const d = config.documents;
+  const input: PrintBatchInput = { kind: 'scheduled', requestedBy: 'system:schedule', maxEnvelopes: d.maxEnvelopes, runOnClosedDays: d.runOnClosedDays, closure: d.yearEndClosure };
+  // A batch still waiting for the printer's confirmation must not stop tomorrow's batch.
+  return { spec: inJapan({ ...d.batchTime, comment: 'daily print batch' }), input, workflowId: 'print-batch/scheduled', policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 day' } };
+});
