@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
 import { queryString, type ApiCall } from './api-client';
-import { defined, formAction, trimmed, typedNumber, type Form, type FormAction, type FormPage } from './form-action';
+import { defined, formAction, formVersion, trimmed, typedNumber, type Form, type FormAction, type FormPage } from './form-action';
 import { OPERATORS, type ConsoleUser } from './plugin';
 
 /**
@@ -50,12 +50,20 @@ export function correctionForm(user: ConsoleUser, lines: Record<string, any>[], 
   };
 }
 
+/** A statement's version for the stale-form check: its revision and state and the last event about it. */
+export const statementVersion = (body: { statement: { revision: number; status: string }; events: { id: string }[] }) => formVersion(body.statement.revision, body.statement.status, body.events.at(-1)?.id);
+
 export function registerBillingActions(app: FastifyInstance, api: ApiCall, pages: { month: Page; statement: Page }): void {
   const q = (request: MonthRequest) => queryString({ label: request.query.label });
   const runRoute = (what: string) => (request: MonthRequest) => `/billing/runs/${request.params.month}/${what}${q(request)}`;
   const monthBack = (request: MonthRequest, done: string) => `/console/billing${queryString({ month: request.params.month, label: request.query.label, done })}`;
   const statementPath = (request: MonthRequest) => `${request.params.month}/statements/${encodeURIComponent(request.params.supplier ?? '')}`;
   const on = { config: { consoleRoles: OPERATORS } };
+  /** The statement now (stale-form check of the resolution and the corrections; findings only add to the dispute). */
+  const currentStatement = async (request: MonthRequest) => {
+    const res = await api(request.consoleUser!, 'GET', `/billing/runs/${statementPath(request)}${q(request)}`);
+    return res.status === 200 ? statementVersion(res.body) : undefined;
+  };
 
   app.post(
     '/billing/:month/override',
@@ -86,7 +94,7 @@ export function registerBillingActions(app: FastifyInstance, api: ApiCall, pages
     app.post(
       `/billing/:month/statements/:supplier/${what}`,
       on,
-      billingForm(api, pages.statement, { route: (request) => `/billing/runs/${statementPath(request)}/${what}${q(request)}`, payload: (f) => ({ [field]: f[field] ?? '' }), form: what, back: statementBack }),
+      billingForm(api, pages.statement, { route: (request) => `/billing/runs/${statementPath(request)}/${what}${q(request)}`, payload: (f) => ({ [field]: f[field] ?? '' }), form: what, back: statementBack, version: what === 'resolve' ? currentStatement : undefined }),
     );
   }
   app.post(
@@ -108,6 +116,7 @@ export function registerBillingActions(app: FastifyInstance, api: ApiCall, pages
       form: 'correction',
       errorPrefix: /^corrections\[0\]\./,
       back: statementBack,
+      version: currentStatement,
     }),
   );
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BILLING_STAGE_LABELS, DISPUTE_STATUS_LABELS, INVOICE_STATUS_LABELS, STATEMENT_STATUS_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
-import { correctionForm, monthActions, registerBillingActions, type MonthRequest } from './billing-actions';
+import { correctionForm, monthActions, registerBillingActions, statementVersion, type MonthRequest } from './billing-actions';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 import { recentMonths } from './supplier-shared';
 
@@ -165,6 +165,7 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
     return reply.code(status).view('billing-statement.hbs', {
       title: `${st.supplierName ?? st.supplierCode} ${monthLabel(month)}の明細`,
       csrf: csrfToken(reply),
+      seen: statementVersion(res.body),
       month,
       monthLabel: monthLabel(month),
       backHref: `/console/billing${queryString({ month, label: runLabel })}`,

@@ -4,7 +4,7 @@ import { donationsByOrderId } from '../../ledger/console-lookup';
 import type { RouteDeps } from '../feature';
 import { TROUBLE_KIND_LABELS } from '../../domain/console/operator-labels';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
-import { defined, formAction, trimmed } from './form-action';
+import { defined, formAction, formVersion, trimmed } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
@@ -87,6 +87,7 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
     return reply.code(status).view('call.hbs', {
       title: `問い合わせ ${c.subject}`,
       csrf: csrfToken(reply),
+      seen: callVersion(res.body),
       c: { ...c, channelLabel: CHANNEL_LABELS[c.channel as keyof typeof CHANNEL_LABELS] ?? c.channel },
       history: [...(res.body.history as Record<string, any>[])].reverse(),
       canAct: can,
@@ -104,6 +105,11 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
     return callPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
   });
 
+  /** The call as the form saw it (stale-form check); a follow-up only adds to the history, so it is never stale. */
+  const currentVersion = async (request: CallRequest) => {
+    const res = await api(request.consoleUser!, 'GET', `/calls/${request.params.id}`);
+    return res.status === 200 ? callVersion(res.body) : undefined;
+  };
   const act = (what: 'follow-ups' | 'outcome' | 'status' | 'reshipment', fields: string[], done: keyof typeof DONE) =>
     formAction(api, callPage, {
       route: (request) => `/calls/${request.params.id}/${what}`,
@@ -111,6 +117,7 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
       form: done,
       fields,
       back: (request) => `/console/calls/${request.params.id}?done=${done}`,
+      version: what === 'follow-ups' ? undefined : currentVersion,
     });
   app.post('/calls/:id/follow-ups', { config: { consoleRoles: OPERATORS } }, act('follow-ups', ['note'], 'followUp'));
   app.post('/calls/:id/outcome', { config: { consoleRoles: OPERATORS } }, act('outcome', ['outcome'], 'outcome'));
@@ -118,6 +125,9 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
   app.post('/calls/:id/reopen', { config: { consoleRoles: OPERATORS } }, act('status', ['status', 'reason'], 'reopen'));
   app.post('/calls/:id/reshipment', { config: { consoleRoles: OPERATORS } }, act('reshipment', ['kind', 'note'], 'reshipment'));
 }
+
+/** A call's version: its last update and the last entry of its history. */
+const callVersion = (body: { call: { updatedAt: string }; history: { id: number }[] }) => formVersion(body.call.updatedAt, body.history.at(-1)?.id);
 
 const DONE = {
   created: '問い合わせを記録しました。',

@@ -21,13 +21,30 @@ export interface FormAction<R> {
   /** The form's own fields: a reason about anything else (the record the form acts on) is said in the banner. */
   fields?: readonly string[];
   back: (request: R, done: string) => string;
+  /**
+   * Stale-form check for a record that has a version: the record's version now. The page renders the version
+   * it showed into each form (`seen`, see `formVersion`); a form opened before someone else changed the record
+   * answers 409 with the page as it is now and what was typed, and nothing is sent to the API.
+   */
+  version?: (request: R) => Promise<string | undefined>;
 }
+
+/** Said when a form was opened before someone else changed the record (the donation page says the same of a donation). */
+export const STALE_FORM = '画面を開いた後に、ほかの人がこの記録を変更しました。入力内容は送っていません（下の欄に残してあります）。最新の内容を確認してから、もう一度操作してください。';
+export const STALE_HEADING = 'ほかの人が先に変更しました';
+
+/** The version a page hands its forms: the record's change marks joined (an update time, a revision, the last history entry). */
+export const formVersion = (...marks: unknown[]): string => marks.map((m) => (m === undefined || m === null ? '' : String(m))).join('/');
 
 export function formAction<R extends FormRequest>(api: ApiCall, page: FormPage<R>, f: FormAction<R>) {
   return async (request: R, reply: FastifyReply) => {
+    const keep = { [`${f.form}Typed`]: request.body ?? {} };
+    if (f.version) {
+      const now = await f.version(request);
+      if (now !== undefined && now !== (request.body?.seen ?? '')) return page(request, reply, 409, { ...keep, error: STALE_FORM, errorHeading: STALE_HEADING });
+    }
     const res = await api(request.consoleUser!, 'POST', f.route(request), f.payload(request.body ?? {}));
     if (res.status >= 200 && res.status < 300) return reply.redirect(f.back(request, f.form), 303);
-    const keep = { [`${f.form}Typed`]: request.body ?? {} };
     if (res.status === 400) {
       const errors = fieldErrors(res.body, f.errorPrefix);
       const elsewhere = f.fields ? Object.entries(errors).filter(([field]) => !f.fields!.includes(field)) : [];

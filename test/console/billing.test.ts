@@ -175,6 +175,26 @@ test('the month lists its runs limited to some suppliers (GET /billing/runs); on
   await page.browserContext().close();
 });
 
+test('a statement correction from a page opened before the statement changed answers 409 with what was typed', async () => {
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/billing/${MONTH}/statements/${A}?label=${LABEL}`);
+  const before = (await tableRows(page)).length;
+  // The page as it was before a change: the statement's version it carries is an older one.
+  await page.$eval('form[action*="/corrections"] input[name=seen]', (i) => ((i as unknown as { value: string }).value = '1/sent/0'));
+  await page.select('#f-kind', 'void');
+  await page.select('#f-lineId', await page.$eval('#f-lineId option:nth-child(2)', (o) => (o as unknown as { value: string }).value));
+  await page.type('#f-correction-reason', '二重計上');
+  await submit(page, 'form[action*="/corrections"]');
+  expect(await text(page, '[role=alert]')).toContain('ほかの人がこの記録を変更しました');
+  expect(await value(page, '#f-correction-reason')).toBe('二重計上');
+  expect(await value(page, '#f-kind')).toBe('void');
+  expect((await tableRows(page)).length).toBe(before);
+  expect(await text(page, 'main')).not.toContain('取消');
+  await expectAccessible(h, page);
+  await page.browserContext().close();
+});
+
 test('GET /billing/runs lists runs by month, label, scope, supplier and status, paged; bad filters 400 naming the field; suppliers 403', async () => {
   const get = (q: string, token = 'operator-token-console-bill1') => h.app.inject({ method: 'GET', url: `/billing/runs${q}`, headers: { authorization: `Bearer ${token}` } });
   const byLabel = await get(`?label=${LABEL}`);

@@ -90,6 +90,35 @@ test('a gift complaint with no shipment linked cannot re-ship: the route says wh
   await page.browserContext().close();
 });
 
+test('a form opened before someone else changed the call is told so (409), keeps what was typed and changes nothing; sent again it is done', async () => {
+  const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, payload });
+  const created = await api('POST', '/calls', { channel: 'phone', category: '証明書', subject: '証明書の宛名違い', body: '宛名の漢字が違う' });
+  const id = created.json().call.id;
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/calls/${id}`);
+  // Meanwhile a colleague records an outcome through the API.
+  expect((await api('POST', `/calls/${id}/outcome`, { outcome: '再発行で対応（同僚）' })).statusCode).toBe(200);
+  await page.type('#f-outcome-outcome', '宛名を直して再発行');
+  await submit(page, 'form[action$="/outcome"]');
+  expect(await text(page, '[role=alert]')).toContain('ほかの人がこの記録を変更しました');
+  expect(await value(page, '#f-outcome-outcome')).toBe('宛名を直して再発行');
+  // The page shows the call as it is now: the colleague's outcome stands.
+  expect(await text(page, '.fc-dl')).toContain('再発行で対応（同僚）');
+  expect((await api('GET', `/calls/${id}`)).json().call.outcome).toBe('再発行で対応（同僚）');
+  await expectAccessible(h, page);
+  // The same form sent again from the page as it is now is done.
+  await submit(page, 'form[action$="/outcome"]');
+  expect(await text(page, '[role=status]')).toContain('対応の結果を記録しました');
+  expect((await api('GET', `/calls/${id}`)).json().call.outcome).toBe('宛名を直して再発行');
+  // A status change is checked the same way.
+  await api('POST', `/calls/${id}/follow-ups`, { note: '同僚が電話で確認' });
+  await submit(page, 'form[action$="/status"]');
+  expect(await text(page, '[role=alert]')).toContain('ほかの人がこの記録を変更しました');
+  expect((await api('GET', `/calls/${id}`)).json().call.status).toBe('未対応');
+  await page.browserContext().close();
+});
+
 test('the city reads the log without forms; a supplier gets 403', async () => {
   const city = await h.account('city');
   const page = await h.newPage();
