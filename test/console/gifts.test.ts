@@ -45,10 +45,13 @@ test('a gift whose stock falls to its threshold shows the alert on its page and 
   await expectAccessible(h, page);
 
   await page.goto(`${h.base}/console/gifts`);
-  const row = await page.$eval(`tr[data-alert="true"]:has(a[href="/console/gifts/${LOW}"])`, (tr) => Array.from(tr.children, (c) => c.textContent!.trim()));
+  const row = await page.$eval(`tr[data-alert="true"]:has(a[href="/console/gifts/${LOW}"])`, (tr) => Array.from(tr.children, (c: { textContent: string | null }) => c.textContent!.trim()));
   expect(row).toEqual(['大川組子 コースター', '全体', '残りわずか', '3', expect.stringMatching(/^\d{4}/)]);
   // The alert row is set apart by a red bar at its start (not by colour alone: its kind is written), and axe finds nothing serious in it.
-  const bar = await page.$eval(`tr[data-alert="true"]:has(a[href="/console/gifts/${LOW}"]) > td`, (td) => { const st = getComputedStyle(td); return { width: st.borderLeftWidth, style: st.borderLeftStyle }; });
+  const bar = await page.$eval(`tr[data-alert="true"]:has(a[href="/console/gifts/${LOW}"]) > td`, (td) => {
+    const st = (globalThis as unknown as { getComputedStyle: (e: unknown) => { borderLeftWidth: string; borderLeftStyle: string } }).getComputedStyle(td);
+    return { width: st.borderLeftWidth, style: st.borderLeftStyle };
+  });
   expect(bar).toEqual({ width: '4px', style: 'solid' });
   expect(await text(page, 'main h2')).toMatch(/在庫のアラート（\d+件）/);
   await expectAccessible(h, page);
