@@ -46,3 +46,13 @@ export function queryString(params: Record<string, unknown>): string {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/** A queue page's lists: for each status, the first 100 donations whose `filter` has it and their total (an answer other than 200 is an empty list). */
+export async function donationQueues(api: ApiCall, user: ConsoleUser, filter: 'onestopStatus' | 'shipmentStatus', statuses: string[]): Promise<{ total: number; rows: Record<string, any>[] }[]> {
+  return Promise.all(
+    statuses.map(async (status) => {
+      const res = await api(user, 'GET', `/donations?${filter}=${status}&limit=100`);
+      return res.status === 200 ? { total: res.body.total as number, rows: res.body.rows as Record<string, any>[] } : { total: 0, rows: [] };
+    }),
+  );
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ONESTOP_STATUS_LABELS } from '../../domain/console/labels';
 import type { OneStopNoticeKind } from '../../domain/onestop/notices';
 import type { RouteDeps } from '../feature';
-import { fieldErrors, queryString, type ApiCall } from './api-client';
+import { donationQueues, fieldErrors, queryString, type ApiCall } from './api-client';
 import { registerOneStopAlertPage } from './onestop-alerts';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
@@ -27,12 +27,7 @@ const today = () => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 
 export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
   registerOneStopAlertPage(app, api);
   app.get('/onestop', { config: { consoleRoles: READERS } }, async (request, reply) => {
-    const user = request.consoleUser!;
-    const list = async (status: string) => {
-      const res = await api(user, 'GET', `/donations?onestopStatus=${status}&limit=100`);
-      return res.status === 200 ? { total: res.body.total as number, rows: res.body.rows as Record<string, any>[] } : { total: 0, rows: [] };
-    };
-    const [deficient, received] = await Promise.all([list('deficient'), list('received')]);
+    const [deficient, received] = await donationQueues(api, request.consoleUser!, 'onestopStatus', ['deficient', 'received']);
     return reply.view('onestop-queue.hbs', { title: 'ワンストップ特例の審査', deficient, received });
   });
 

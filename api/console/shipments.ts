@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SHIPMENT_STATUS_LABELS } from '../../domain/console/labels';
 import { TROUBLE_KIND_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
-import { fieldErrors, type ApiCall } from './api-client';
+import { donationQueues, fieldErrors, type ApiCall } from './api-client';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
@@ -21,12 +21,7 @@ const options = (labels: Record<string, string>, selected?: string) => Object.en
 
 export function registerShipmentPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
   app.get('/shipments', { config: { consoleRoles: READERS } }, async (request, reply) => {
-    const user = request.consoleUser!;
-    const list = async (status: string) => {
-      const res = await api(user, 'GET', `/donations?shipmentStatus=${status}&limit=100`);
-      return res.status === 200 ? { total: res.body.total as number, rows: res.body.rows as Record<string, any>[] } : { total: 0, rows: [] };
-    };
-    const [escalated, trouble] = await Promise.all([list('escalated'), list('trouble')]);
+    const [escalated, trouble] = await donationQueues(api, request.consoleUser!, 'shipmentStatus', ['escalated', 'trouble']);
     return reply.view('shipments.hbs', { title: '配送のトラブル', escalated, trouble });
   });
 
