@@ -75,12 +75,26 @@ export async function isolatedDatabase(label: string): Promise<{ url: string; dr
   };
 }
 
+/** A suite's own data directory, /tmp/furusato-<suite>-XXXXXX. */
+export function suiteDataDir(suite: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `furusato-${suite}-`));
+}
+
+/** Runs `stop`, then removes the suite's data directory even when a step failed: a run leaves nothing in /tmp. */
+export async function stopThenRemove(dataDir: string, stop: () => Promise<void>): Promise<void> {
+  try {
+    await stop();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** Each suite gets its own task queue and data in the run's shared Temporal server and database (or `databaseUrl`'s). */
 export async function suiteContext(suite: string, env: Record<string, string> = {}, opts: { databaseUrl?: string } = {}): Promise<SuiteContext> {
   quietRuntime();
   const taskQueue = `test-${suite}-${randomUUID().slice(0, 8)}`;
   // Each suite prints into its own folders; returned mail is off unless a suite asks for it.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `furusato-${suite}-`));
+  const dataDir = suiteDataDir(suite);
   // Each suite mails into its own sink on a free port; what arrives is in ctx.mail and <dataDir>/mail.
   const mail = await startSmtpSink({ port: 0, dir: path.join(dataDir, 'mail') });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, FURUSATO_DATA_DIR: dataDir, DOCS_RETURN_WINDOW_DAYS: '0', SMTP_URL: mail.url, ...env });
@@ -125,19 +139,16 @@ export async function suiteContext(suite: string, env: Record<string, string> = 
       workers.push(handle);
       return handle;
     },
-    // Stops everything the suite started and removes its data directory (printed files, mail, carrier files): a run leaves nothing in /tmp.
-    async close() {
-      try {
+    // Stops everything the suite started and removes its data directory (printed files, mail, carrier files).
+    close: () =>
+      stopThenRemove(dataDir, async () => {
         await Promise.all([...workers].map((w) => w.stop()));
         await activityDeps.close();
         await mail.stop();
         await nativeConnection.close();
         await connection.close();
         await orm.close();
-      } finally {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+      }),
   };
 }
 

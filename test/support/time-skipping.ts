@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -9,7 +6,7 @@ import { activityDepsFromConfig } from '../../activities/deps';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/features';
 import { createOrm, type Orm } from '../../ledger/orm';
-import { quietRuntime, required } from './context';
+import { quietRuntime, required, stopThenRemove, suiteDataDir } from './context';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 import { INDEXED_VALUE_TYPES } from '../../workflows/namespace';
 import { apiTokens, startApi, type SupplierTokens, type TestApi } from './api';
@@ -39,7 +36,7 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
   quietRuntime();
   const taskQueue = `test-${suite}-${Date.now()}`;
   // The suite's own data directory (not /tmp itself), removed by close().
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `furusato-${suite}-`));
+  const dataDir = suiteDataDir(suite);
   const mail = await startSmtpSink({ port: 0 });
   const config = loadConfig({ FURUSATO_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: mail.url, ...extraEnv });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -67,18 +64,15 @@ export async function timeSkippingContext(suite: string, extraEnv: Record<string
     config,
     taskQueue,
     mail,
-    async close() {
-      try {
+    close: () =>
+      stopThenRemove(dataDir, async () => {
         worker.shutdown();
         await running;
         await deps.close();
         await mail.stop();
         await orm.close();
         await env.teardown();
-      } finally {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+      }),
   };
 }
 
