@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { jstDate } from '../../domain/jst';
 import { registerDonation } from '../../ledger/donations';
 import { eventually } from '../support/context';
-import { newDonation } from '../support/factory';
+import { oneStopDonation, paperApplication } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value, submit, expectAccessible } from './page';
 
@@ -31,19 +31,8 @@ const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, toke
 
 /** A paper application without the identity documents: deficient. */
 async function deficientApplication(): Promise<{ id: string; orderId: string }> {
-  const { donation } = await registerDonation(h.ctx.orm.em.fork(), newDonation(h.ctx.prefix, { donor: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', prefecture: '福岡県', address: '柳川市本町87-1', phone: '0944-00-0000' }, amountYen: 30_000, appliedAt: `${Y}-11-20T01:00:00.000Z` }), 'test:setup');
-  const res = await api('POST', '/onestop/applications/paper', {
-    donationId: donation.id,
-    arrivedOn: `${Y}-12-01`,
-    scanRef: `scan://onestop/${donation.id}.pdf`,
-    formVersion: 'current',
-    applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', address: '福岡県柳川市本町87-1', birthDate: '1994-07-05' },
-    myNumber: PLANTED,
-    donationDate: `${Y}-11-20`,
-    amountYen: 30_000,
-    checkboxes: { first: true, second: true },
-    attachments: [],
-  });
+  const { donation } = await registerDonation(h.ctx.orm.em.fork(), oneStopDonation(h.ctx.prefix, Y), 'test:setup');
+  const res = await api('POST', '/onestop/applications/paper', paperApplication(donation.id, Y, PLANTED, { attachments: [] }));
   expect([res.statusCode, res.statusCode === 201 ? '' : res.body]).toEqual([201, '']);
   const id = res.json().id as string;
   await eventually(() => api('GET', `/onestop/applications/${id}`), (r) => r.json().status === 'deficient' && r.json().workflow?.state === 'deficient');

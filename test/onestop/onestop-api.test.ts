@@ -6,7 +6,7 @@ import { apiSuite, apiTokens, type TestApi } from '../support/api';
 import { approveOnlineIntake, clearHandler } from './support';
 
 const HAKEN_TOKEN = 'haken-admin-token-0001';
-import { newDonation } from '../support/factory';
+import { newDonation, oneStopDonation, paperApplication } from '../support/factory';
 import { addDays, jstDate } from '../../domain/jst';
 import { oneStopDeadline } from '../../domain/onestop/deadline';
 import { captureOneStopHistory } from './histories';
@@ -46,25 +46,11 @@ afterAll(() => api?.close());
 /** A bank-transfer donation applied for on Nov 20 of Y (JST): 寄附年月日 Y-11-20, deadline DEADLINE. */
 async function donation(overrides: Parameters<typeof newDonation>[1] = {}) {
   const em = ctx.orm.em.fork();
-  const { donation } = await registerDonation(em, newDonation(ctx.prefix, { donor: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', prefecture: '福岡県', address: '柳川市本町87-1', phone: '0944-00-0000' }, amountYen: 30_000, appliedAt: `${Y}-11-20T01:00:00.000Z`, ...overrides }), 'test:setup');
+  const { donation } = await registerDonation(em, oneStopDonation(ctx.prefix, Y, overrides), 'test:setup');
   return donation;
 }
 
-function paper(donationId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    donationId,
-    arrivedOn: `${Y}-12-01`,
-    scanRef: `scan://onestop/${donationId}.pdf`,
-    formVersion: 'current',
-    applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', address: '福岡県柳川市本町87-1', birthDate: '1994-07-05' },
-    myNumber: PLANTED,
-    donationDate: `${Y}-11-20`,
-    amountYen: 30_000,
-    checkboxes: { first: true, second: true },
-    attachments: [{ kind: 'my_number_card' }],
-    ...overrides,
-  };
-}
+const paper = (donationId: string, overrides: Record<string, unknown> = {}) => paperApplication(donationId, Y, PLANTED, overrides);
 
 const application = (id: string) => api.get(`/onestop/applications/${id}`).then((r) => r.json());
 const settled = (id: string, status: string) => eventually(() => application(id), (a) => a.status === status && a.workflow?.state === status);

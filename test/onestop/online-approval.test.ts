@@ -3,7 +3,7 @@ import { onlineIntakeApprovalInForce, recordOnlineIntakeApproval } from '../../l
 import { addDays, jstDate } from '../../domain/jst';
 import { isolatedDatabase, suiteContext, type SuiteContext } from '../support/context';
 import { apiTokens, startApi, type TestApi } from '../support/api';
-import { newDonation } from '../support/factory';
+import { oneStopDonation, paperApplication } from '../support/factory';
 
 /**
  * ONESTOP-3: electronic one-stop applications only after the city approves. A database of its own: a
@@ -30,7 +30,7 @@ afterAll(async () => {
 async function donation() {
   const { donation: d } = await registerDonation(
     ctx.orm.em.fork(),
-    newDonation(ctx.prefix, { donor: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', prefecture: '福岡県', address: '柳川市本町87-1', phone: '0944-00-0000' }, amountYen: 30_000, appliedAt: `${Y}-11-20T01:00:00.000Z` }),
+    oneStopDonation(ctx.prefix, Y),
     'test:setup',
   );
   return d;
@@ -49,18 +49,7 @@ const online = (donationId: string, n: string, service = 'jichitai-mypage') => (
   identityVerification: { method: 'jpki' },
 });
 
-const paper = (donationId: string) => ({
-  donationId,
-  arrivedOn: `${Y}-12-01`,
-  scanRef: `scan://onestop/${donationId}.pdf`,
-  formVersion: 'current',
-  applicant: { name: '大谷 翔平', nameKana: 'オオタニ ショウヘイ', postalCode: '832-0045', address: '福岡県柳川市本町87-1', birthDate: '1994-07-05' },
-  myNumber: '123456789018',
-  donationDate: `${Y}-11-20`,
-  amountYen: 30_000,
-  checkboxes: { first: true, second: true },
-  attachments: [{ kind: 'my_number_card' }],
-});
+const paper = (donationId: string) => paperApplication(donationId, Y, '123456789018');
 
 test('on a fresh system online applications are refused with 409 naming the missing 承認, before the body is looked at; paper intake goes on', async () => {
   const state = await api.get('/onestop/online-intake/approval', 'operator');
