@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { Gift, Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
-import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, paidByMail, postedDonation, retype, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 16: an operator finds a held donation, corrects the donor in the form, releases the hold — in Chromium, axe on every page. */
@@ -28,21 +28,9 @@ const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inj
 let seq = 0;
 async function heldDonation(): Promise<{ id: string; orderId: string }> {
   seq += 1;
-  const orderId = `${h.ctx.prefix}-TEL-${seq}`;
-  const res = await api('POST', '/donations', {
-    channel: 'phone',
-    portalOrderId: orderId,
-    donor: { name: '柳川 花', nameKana: 'ヤナガワ ハナ', postalCode: '832-0021', prefecture: '福岡県', address: '柳川市本町1', phone: '0944-00-0001' },
-    amountYen: 20_000,
-    paymentMethod: 'postal_transfer',
-    gifts: [{ code: `${h.ctx.prefix}-EEL` }],
-  });
-  expect(res.statusCode).toBe(201);
-  const id = res.json().donation.id as string;
-  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'held');
-  return { id, orderId };
+  const donor = { name: '柳川 花', nameKana: 'ヤナガワ ハナ', postalCode: '832-0021', prefecture: '福岡県', address: '柳川市本町1', phone: '0944-00-0001' };
+  return postedDonation(api, `${h.ctx.prefix}-TEL-${seq}`, { channel: 'phone', donor, amountYen: 20_000, paymentMethod: 'postal_transfer', gifts: [{ code: `${h.ctx.prefix}-EEL` }] }, 'held');
 }
-
 
 /** Reloads the donation page until its status reads `label` (signals are handled by the workflow meanwhile). */
 async function statusShown(page: Page, label: string) {
@@ -198,17 +186,8 @@ test('送付先, payment and cancel from the page, each through the API and the 
 
 test('returned mail (DOCS-4): recorded from the page, then the address confirmed and corrected; the documents go out again', async () => {
   seq += 1;
-  const created = await api('POST', '/donations', {
-    channel: 'mail',
-    portalOrderId: `${h.ctx.prefix}-MAIL-${seq}`,
-    donor: { name: '高橋 三郎', nameKana: 'タカハシ サブロウ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田3-3', phone: '03-3333-3333' },
-    amountYen: 10_000,
-    paymentMethod: 'bank_transfer',
-    paidAt: new Date().toISOString(),
-  });
-  expect(created.statusCode).toBe(201);
-  const id = created.json().donation.id as string;
-  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
+  const donor = { name: '高橋 三郎', nameKana: 'タカハシ サブロウ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田3-3', phone: '03-3333-3333' };
+  const { id } = await postedDonation(api, `${h.ctx.prefix}-MAIL-${seq}`, paidByMail(donor, 10_000), 'documents_due');
   expect((await api('POST', `/donations/${id}/documents-sent`, { sentAt: new Date().toISOString() })).statusCode).toBe(202);
   await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_sent');
 
@@ -232,17 +211,8 @@ test('returned mail (DOCS-4): recorded from the page, then the address confirmed
 
 test('receipt reissue (DOCS-1) from the page once a receipt was posted: the next issue waits for the next batch; a second request is refused plainly', async () => {
   seq += 1;
-  const created = await api('POST', '/donations', {
-    channel: 'mail',
-    portalOrderId: `${h.ctx.prefix}-REISSUE-${seq}`,
-    donor: { name: '再発 四郎', nameKana: 'サイハツ シロウ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田4-4', phone: '03-4444-4444' },
-    amountYen: 12_000,
-    paymentMethod: 'bank_transfer',
-    paidAt: new Date().toISOString(),
-  });
-  expect(created.statusCode).toBe(201);
-  const id = created.json().donation.id as string;
-  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
+  const donor = { name: '再発 四郎', nameKana: 'サイハツ シロウ', postalCode: '100-0001', prefecture: '東京都', address: '千代田区千代田4-4', phone: '03-4444-4444' };
+  const { id } = await postedDonation(api, `${h.ctx.prefix}-REISSUE-${seq}`, paidByMail(donor, 12_000), 'documents_due');
   // The first receipt goes out in a batch and is posted.
   const { batchId } = (await api('POST', '/print-batches', { donationIds: [id] })).json();
   await eventually(() => api('GET', `/print-batches/${batchId}`), (r) => r.json().batch?.status === 'handed_off', 60_000);

@@ -5,7 +5,7 @@ import { generateSync } from 'otplib';
 import { buildApi } from '../../api/server';
 import { requireMyNumberKeys, type Role } from '../../config/env';
 import { addAccount } from '../../ledger/console-accounts';
-import { suiteContext, type SuiteContext } from '../support/context';
+import { eventually, suiteContext, type SuiteContext } from '../support/context';
 
 /**
  * The console's browser-test harness (issues 16 and 17): the API with the console on a real port,
@@ -112,3 +112,18 @@ export async function retype(page: Page, selector: string, text: string): Promis
   await page.keyboard.press('Backspace');
   await page.type(selector, text);
 }
+
+/** The JSON API as one of the suite's machine tokens (API_TOKENS): set-up and checks beside the browser. */
+export type TokenApi = (method: 'GET' | 'POST', url: string, payload?: object) => Promise<{ statusCode: number; json(): any }>;
+
+/** Posts a donation numbered `orderId` through the API and waits until its workflow is `status` (held, documents_due, …). */
+export async function postedDonation(api: TokenApi, orderId: string, body: Record<string, unknown>, status: string): Promise<{ id: string; orderId: string }> {
+  const res = await api('POST', '/donations', { portalOrderId: orderId, ...body });
+  expect(res.statusCode).toBe(201);
+  const id = res.json().donation.id as string;
+  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === status);
+  return { id, orderId };
+}
+
+/** A mail donation paid now by bank transfer: its documents come due. */
+export const paidByMail = (donor: Record<string, string>, amountYen: number) => ({ channel: 'mail', donor, amountYen, paymentMethod: 'bank_transfer', paidAt: new Date().toISOString() });

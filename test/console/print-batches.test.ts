@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, paidByMail, postedDonation, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value, submit, expectAccessible } from './page';
 
 /** Issue 17: print batches in the console — list, manifest, merged PDF, confirm posted, returned mail — in Chromium, axe on every page. */
@@ -29,19 +29,8 @@ let seq = 0;
 /** A paid mail donation whose documents are due. */
 async function dueDonation(): Promise<{ id: string; orderId: string }> {
   seq += 1;
-  const orderId = `${h.ctx.prefix}-PB-${seq}`;
-  const res = await api('POST', '/donations', {
-    channel: 'mail',
-    portalOrderId: orderId,
-    donor: { name: '印刷 花子', nameKana: 'インサツ ハナコ', postalCode: '832-0021', prefecture: '福岡県', address: '柳川市本町1', phone: '0944-00-0002' },
-    amountYen: 15_000,
-    paymentMethod: 'bank_transfer',
-    paidAt: new Date().toISOString(),
-  });
-  expect(res.statusCode).toBe(201);
-  const id = res.json().donation.id as string;
-  await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_due');
-  return { id, orderId };
+  const donor = { name: '印刷 花子', nameKana: 'インサツ ハナコ', postalCode: '832-0021', prefecture: '福岡県', address: '柳川市本町1', phone: '0944-00-0002' };
+  return postedDonation(api, `${h.ctx.prefix}-PB-${seq}`, paidByMail(donor, 15_000), 'documents_due');
 }
 
 test('a batch from the list to its manifest and merged PDF; posted confirmed in the form (a bad time at the field); returned mail from the batch', async () => {
