@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { emptyWorkflow } from './empty-workflow';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ownCpuMsPerItem, runBareFloor, type BareResult } from './floor';
 import {
   cpuSince,
   cpuSnapshot,
@@ -23,7 +23,6 @@ import {
   percentile,
   runBench,
   runPool,
-  runWorker,
   sleep,
   startStack,
   stopOnSignal,
@@ -49,13 +48,6 @@ interface IntakeResult {
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   peakRssMiB: number;
   peakHeapMiB: number;
-  cpu: CpuSnapshot;
-}
-
-interface BareResult {
-  seconds: number;
-  workflowsPerSec: number;
-  peakRssMiB: number;
   cpu: CpuSnapshot;
 }
 
@@ -213,55 +205,7 @@ async function runIntake(stack: Stack, opts: BenchOptions, runId: string): Promi
   };
 }
 
-async function runBareFloor(stack: Stack, opts: BenchOptions, runId: string): Promise<BareResult> {
-  const taskQueue = `bench-empty-${runId}`;
-  const worker = await Worker.create({
-    connection: stack.nativeConnection,
-    namespace: stack.config.temporal.namespace,
-    taskQueue,
-    workflowsPath: require.resolve('./empty-workflow'),
-  });
-  const workerFailure = runWorker(worker, 'bare-floor worker', (step) => stack.onStop(step));
-
-  const memory = new MemorySampler(POLL_MS);
-  const cpuBefore = cpuSnapshot(stack);
-  memory.start();
-  const startedAt = performance.now();
-  let completed = 0;
-  const progress = setInterval(() => log(`bare floor ${((performance.now() - startedAt) / 1000).toFixed(0)} s: ${completed}/${opts.n} completed`), 5_000);
-  try {
-    await Promise.race([
-      runPool(opts.n, opts.concurrency, async (i) => {
-        await stack.client.workflow.execute<typeof emptyWorkflow>('emptyWorkflow', {
-          taskQueue,
-          workflowId: `bench-empty-${runId}-${i}`,
-          // Turns a lost task into an error instead of a hung benchmark.
-          workflowExecutionTimeout: STALL_MS,
-        });
-        completed += 1;
-      }),
-      workerFailure,
-      stack.workerFailure,
-    ]);
-  } finally {
-    clearInterval(progress);
-    memory.stop();
-  }
-  const seconds = (performance.now() - startedAt) / 1000;
-  const cpu = cpuSince(cpuBefore, cpuSnapshot(stack));
-
-  // Stopped here, not at the stack's end, so the measured floor is the bare worker's alone.
-  worker.shutdown();
-  await workerFailure.catch(() => undefined);
-  return { seconds, workflowsPerSec: opts.n / seconds, peakRssMiB: memory.peakRss / MiB, cpu };
-}
-
 const r1 = (x: number) => Math.round(x * 10) / 10;
-
-/** CPU milliseconds the stack spends per donation or per workflow; unlike throughput, other load on the machine barely moves it. */
-function ownCpuMsPerItem(cpu: CpuSnapshot, n: number): number {
-  return ((cpu.bench + (Number.isFinite(cpu.temporal) ? cpu.temporal : 0) + (Number.isFinite(cpu.postgres) ? cpu.postgres : 0)) * 1000) / n;
-}
 
 function perItem(cpu: CpuSnapshot, n: number): string {
   const ms = (s: number) => (Number.isFinite(s) ? ((s * 1000) / n).toFixed(1) : 'n/a');
@@ -358,7 +302,7 @@ async function main(): Promise<number> {
     log(`API ${stack.apiBase}; intake run …`);
     const intake = await runIntake(stack, opts, runId);
     log(`intake done in ${intake.seconds.toFixed(1)} s; bare floor run …`);
-    const bare = await runBareFloor(stack, opts, runId);
+    const bare = await runBareFloor(stack, opts, runId, log);
     report(opts, runId, ledgerPoolMax(stack), intake, bare);
     return 0;
   } finally {

@@ -23,9 +23,13 @@ import { registerDonation } from '../ledger/donations';
 import { registerApplication } from '../ledger/onestop';
 import { onestopNotificationWorkflow } from '../workflows/onestop/notification-workflow';
 import { newDonation } from '../test/support/factory';
-import { percentile, parseOptions, runBench, runPool, sleep, startStack, type Stack } from './support';
+import { cpuSince, cpuSnapshot, MemorySampler, percentile, parseOptions, runBench, runPool, sleep, startStack, type Stack } from './support';
+import { floorComparison, runBareFloor } from './floor';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
+/** Issue 19: applications decided at half the bare floor or better. */
+const TARGET_RATIO = 0.5;
+const MiB = 1024 * 1024;
 const log = (m: string) => process.stderr.write(`[bench:onestop] ${m}\n`);
 
 /** Every municipality in turn: prefecture, the address as donors write it. */
@@ -153,6 +157,9 @@ async function main(): Promise<number> {
     const headers = { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' };
     const latencies: number[] = [];
     log(`posting ${opts.n} paper applications (concurrency ${opts.concurrency}) …`);
+    const memory = new MemorySampler(250);
+    memory.start();
+    const cpuBefore = cpuSnapshot(stack);
     const started = Date.now();
     await runPool(opts.n, opts.concurrency, async (i) => {
       const { prefecture, place } = PLACES[i % PLACES.length];
@@ -186,6 +193,12 @@ async function main(): Promise<number> {
       if (decided < opts.n) await Promise.race([sleep(250), stack.workerFailure]);
     }
     const finished = Date.now();
+    const cpu = cpuSince(cpuBefore, cpuSnapshot(stack));
+    memory.stop();
+    const reviewedPerSec = (opts.n / (finished - started)) * 1000;
+    log(`all decided; bare floor: ${opts.n} empty workflows …`);
+    const bare = await runBareFloor(stack, opts, runId, log);
+    const floor = floorComparison({ label: 'decided', unit: 'applications', n: opts.n, perSec: reviewedPerSec, cpu }, bare, opts.n, TARGET_RATIO);
     const byStatus = await knex('onestop_applications').select('status').count('* as n').groupBy('status');
     log('exporting the 申告特例通知書 files …');
     const exported = await measureExport(stack);
@@ -195,13 +208,29 @@ async function main(): Promise<number> {
       n: opts.n,
       concurrency: opts.concurrency,
       intakePerSec: Math.round((opts.n / (posted - started)) * 1000 * 10) / 10,
-      reviewedPerSec: Math.round((opts.n / (finished - started)) * 1000 * 10) / 10,
+      reviewedPerSec: Math.round(reviewedPerSec * 10) / 10,
       seconds: (finished - started) / 1000,
+      peakRssMiB: Math.round(memory.peakRss / MiB),
+      peakHeapMiB: Math.round(memory.peakHeapUsed / MiB),
+      cpuSeconds: { bench: Math.round(cpu.bench), temporal: Math.round(cpu.temporal), postgres: Math.round(cpu.postgres), other: Math.round(cpu.other) },
+      otherLoadCores: Math.round((cpu.other / ((finished - started) / 1000)) * 100) / 100,
+      floor: floor.json,
       apiMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), max: Math.round(latencies[latencies.length - 1]) },
       statuses: Object.fromEntries(byStatus.map((r: any) => [r.status, Number(r.n)])),
       export: exported,
     };
     log(`${result.n} applications: intake ${result.intakePerSec}/s, reviewed ${result.reviewedPerSec}/s (${result.seconds} s); export ${exported.applications} in ${exported.seconds} s`);
+    process.stdout.write(
+      [
+        '',
+        `one-stop       ${opts.n} paper applications posted and decided in ${result.seconds.toFixed(1)} s: ${result.reviewedPerSec} applications/s (intake ${result.intakePerSec}/s, API p50 ${result.apiMs.p50} ms, p95 ${result.apiMs.p95} ms); ${JSON.stringify(result.statuses)}`,
+        `  CPU          bench process ${cpu.bench.toFixed(1)} s, temporal ${cpu.temporal.toFixed(1)} s, postgres ${cpu.postgres.toFixed(1)} s, other load ${result.otherLoadCores} cores; ${floor.json.cpuMsPerItem} ms per application`,
+        `  memory       bench process peak RSS ${result.peakRssMiB} MiB, peak main heap ${result.peakHeapMiB} MiB while posting and deciding`,
+        ...floor.lines,
+        `export         ${exported.applications} applications into ${exported.files} files in ${exported.seconds} s; re-run ${exported.rerunSeconds} s`,
+        '',
+      ].join('\n') + '\n',
+    );
     process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
     return 0;
   } finally {

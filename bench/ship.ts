@@ -39,6 +39,7 @@ import { ensureDonationWorkflow } from '../workflows/donation/client';
 import { supplierOrderWorkflow } from '../workflows/shipping/supplier-order-workflow';
 import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
 import { cpuSince, cpuSnapshot, MemorySampler, parseOptions, runBench, runPool, runWorker, sleep, startStack, stopOnSignal, type CpuSnapshot, type Stack } from './support';
+import { floorComparison, runBareFloor } from './floor';
 
 const SUPPLIERS = 20;
 const GIFTS = 50;
@@ -47,6 +48,8 @@ const POLL_MS = 250;
 const STALL_MS = 180_000;
 const MiB = 1024 * 1024;
 const DISTURBED_CORES = 0.25;
+/** Issue 19: the order run at half the bare floor or better. */
+const TARGET_RATIO = 0.5;
 
 const log = (m: string) => process.stderr.write(`[bench:ship] ${m}\n`);
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -483,6 +486,10 @@ async function main(): Promise<number> {
     check(misplaced.length === 0, `${misplaced.length} shipments are not exactly once in their carrier's file (e.g. ${misplaced.slice(0, 3).map((r) => `${r.id} for ${r.carrier} found in [${(disk.idCarriers.get(r.id) ?? []).join(', ')}]`).join('; ')})`);
     check(disk.clickpostRows === clickpost, `クリックポスト files hold ${disk.clickpostRows} rows for ${clickpost} クリックポスト shipments`);
     check(strangers === 0, `${strangers} ids in the carrier files are not shipments`);
+    // ---- the bare floor, same server and process, right after the run (bench/floor.ts, as bench:intake)
+    log(`bare floor: ${n} empty workflows …`);
+    const bare = await runBareFloor(stack, opts, runId, log, workerFailure);
+    const floor = floorComparison({ label: 'order run', unit: 'lines', n, perSec: linesPerSec, cpu: runCpu }, bare, n, TARGET_RATIO);
     memory.stop();
     const loadAfter = os.loadavg();
 
@@ -515,11 +522,14 @@ async function main(): Promise<number> {
       '',
       `order run      ${runSeconds.toFixed(1)} s until every shipment was ordered and its pre-shipping mail sent: ${linesPerSec.toFixed(1)} lines/s`,
       `  workflow     ${workflowSeconds.toFixed(1)} s start to result; first pre-shipping mail after ${((tFirstMail - tRun) / 1000).toFixed(1)} s, last after ${((tMailed - tRun) / 1000).toFixed(1)} s`,
-      `  steps        openSupplierOrders ${open.seconds.toFixed(1)} s; notifyShipmentsOrdered ${notify.seconds.toFixed(1)} s (${(n / notify.seconds).toFixed(0)} signals/s, 16 in flight, pages of 500 from the ledger); ${orderMails.count} supplier order mails ${orderMails.seconds.toFixed(1)} s; exportCarrierFiles ${exportAct.seconds.toFixed(1)} s`,
+      `  steps        openSupplierOrders ${open.seconds.toFixed(1)} s; notifyShipmentsOrdered ${notify.seconds.toFixed(1)} s (${(n / notify.seconds).toFixed(0)} shipments/s); ${orderMails.count} supplier order mails ${orderMails.seconds.toFixed(1)} s; exportCarrierFiles ${exportAct.seconds.toFixed(1)} s`,
       // Bounded by suppliers and carriers since the order run pages through the ledger: bytes, not KiB.
       `  payloads     openSupplierOrders result ${open.resultBytes} B, notifyShipmentsOrdered input ${notify.inputBytes} B, exportCarrierFiles result ${exportAct.resultBytes} B, largest activity payload ${largestPayload} B (server warns at 512 KiB); order run history ${(history.historyBytes / 1024).toFixed(0)} KiB in ${history.events} events`,
       `  CPU          ${cores(runCpu, runSeconds)}`,
+      `  CPU per line ${floor.json.cpuMsPerItem} ms (bench process, temporal and postgres)`,
       `  memory       bench process peak RSS ${(runMemory.peakRss / MiB).toFixed(0)} MiB during the run (${(rssBeforeRun / MiB).toFixed(0)} MiB before it), ${(memory.peakRss / MiB).toFixed(0)} MiB over the whole bench (setup ${(setupPeakRss / MiB).toFixed(0)} MiB); peak main heap ${(memory.peakHeapUsed / MiB).toFixed(0)} MiB`,
+      '',
+      ...floor.lines,
       '',
       `carrier export ${exportAct.seconds.toFixed(2)} s for ${fileRows} rows into ${disk.files.length} files, ${(totalBytes / 1024).toFixed(0)} KiB:`,
       ...[...byCarrier].map(([c, s]) => `  ${c.padEnd(20)} ${String(s.files).padStart(3)} file${s.files === 1 ? ' ' : 's'} ${String(s.rows).padStart(6)} rows ${(s.bytes / 1024).toFixed(0).padStart(6)} KiB`),
@@ -549,7 +559,9 @@ async function main(): Promise<number> {
         cpuSeconds: cpuJson(runCpu),
         otherLoadCores: Math.round(otherCores * 100) / 100,
         peakRssMiB: Math.round(runMemory.peakRss / MiB),
+        cpuMsPerLine: floor.json.cpuMsPerItem,
       },
+      floor: floor.json,
       carrierExport: { seconds: Math.round(exportAct.seconds * 100) / 100, rows: fileRows, files: disk.files.length, KiB: Math.round(totalBytes / 1024), byCarrier: Object.fromEntries([...byCarrier].map(([c, s]) => [c, { files: s.files, rows: s.rows, KiB: Math.round(s.bytes / 1024) }])) },
       peakRssMiB: Math.round(memory.peakRss / MiB),
       peakHeapMiB: Math.round(memory.peakHeapUsed / MiB),

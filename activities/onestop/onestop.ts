@@ -41,7 +41,9 @@ import {
   type AssignmentSummary,
   type ImageDeletion,
   type NoticeKind,
+  type OneStopNoticeRow,
   type OneStopStatus,
+  type ApplicationRow,
 } from '../../ledger/onestop';
 import { NOTICE_MAIL_TEMPLATE, noticeAddressee } from '../../domain/onestop/notices';
 import { incidentReportText, type IncidentCityMail } from '../../domain/onestop/incidents';
@@ -65,6 +67,13 @@ export interface ReviewResult {
 }
 
 const STATUS_OF: Record<ReviewOutcome, OneStopStatus> = { accepted: 'accepted', deficient: 'deficient', late: 'rejected_late' };
+/** The notice each outcome calls for (DOCS-5): 受付済み通知, the deficiency notice, the late rejection. */
+const NOTICE_OF: Record<ReviewOutcome, NoticeKind> = { accepted: 'accepted', deficient: 'deficiency', late: 'late_rejection' };
+
+/** decideOneStopApplication's answer: the review and the notice queued for its outcome. */
+export interface OneStopDecision extends ReviewResult {
+  notice: { kind: NoticeKind; channel: 'mail' | 'email'; emailPending: boolean };
+}
 
 function missing(applicationId: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'OneStopApplicationNotFound', message: `one-stop application ${applicationId} is not in the ledger`, nonRetryable: true });
@@ -206,6 +215,28 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
   const onestop = () => deps.onestop;
 
+  /** Reviews the application as the ledger holds it and records the verdict once per key. */
+  const reviewAndRecord = async (input: { applicationId: string; key: string; actor: string }): Promise<{ app: ApplicationRow; result: ReviewResult }> => {
+    const app = await findApplication(knex(), input.applicationId);
+    if (!app) throw missing(input.applicationId);
+    const facts = await donationFacts(knex(), app.donationId);
+    if (!facts) throw missing(input.applicationId);
+    const review = reviewApplication({ content: app.currentContent, myNumber: app.myNumber.verdict, arrivedOn: app.arrivedOn, deadline: app.deadlineOn, donation: facts });
+    const status = STATUS_OF[review.outcome];
+    const round = await recordReview(knex(), app, { status, findings: review.findings }, input.key, input.actor);
+    return { app, result: { outcome: review.outcome, round, findings: review.findings, deadlineOn: app.deadlineOn, deadlineEndsAt: deadlineEndsAt(app.deadlineOn).toISOString() } };
+  };
+
+  /** Queues the notice once per key — email when the donor applied online with an address, paper otherwise — and reads it back as recorded. */
+  const queueOutcomeNotice = async (app: ApplicationRow, kind: NoticeKind, key: string): Promise<OneStopNoticeRow> => {
+    const channel = app.channel === 'online' && app.currentContent.email ? 'email' : 'mail';
+    const findings = kind === 'deficiency' || kind === 'reminder' || kind === 'closed_deficient' ? app.findings.filter((f) => f.severity === 'deficiency') : app.findings.filter((f) => f.severity === 'rejection');
+    await queueNotice(knex(), { applicationId: app.id, kind, channel, findings, key });
+    const notice = await findNoticeByKey(knex(), key);
+    if (!notice) throw new Error(`onestop notice ${key} vanished between insert and read`);
+    return notice;
+  };
+
   /** REC-1: deletes each listed scan inside the scan folder; the outcome per reference goes into the destruction record. */
   const deleteImages = async (destructionId: string, refs: string[]): Promise<ImageDeletion> =>
     recordImageDeletion(knex(), destructionId, deleteFilesInside(onestop().scanDir, refs));
@@ -258,14 +289,23 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
 
     /** Reviews the application as it stands and records the verdict; a retry with the same key finds it recorded. */
     async reviewOneStopApplication(input: { applicationId: string; key: string; actor: string }): Promise<ReviewResult> {
-      const app = await findApplication(knex(), input.applicationId);
-      if (!app) throw missing(input.applicationId);
-      const facts = await donationFacts(knex(), app.donationId);
-      if (!facts) throw missing(input.applicationId);
-      const review = reviewApplication({ content: app.currentContent, myNumber: app.myNumber.verdict, arrivedOn: app.arrivedOn, deadline: app.deadlineOn, donation: facts });
-      const status = STATUS_OF[review.outcome];
-      const round = await recordReview(knex(), app, { status, findings: review.findings }, input.key, input.actor);
-      return { outcome: review.outcome, round, findings: review.findings, deadlineOn: app.deadlineOn, deadlineEndsAt: deadlineEndsAt(app.deadlineOn).toISOString() };
+      return (await reviewAndRecord(input)).result;
+    },
+
+    /**
+     * The review and its notice in one step (issue 19: one activity per decision instead of two, each
+     * with its own task and workflow task): the rules run over the application and its donation as
+     * the ledger holds them, the verdict is recorded (key `key`) and the notice its outcome calls for
+     * is queued (key `noticeKeys[outcome]`) — the same rows, with the same keys, as
+     * reviewOneStopApplication followed by recordOneStopNotice. Only the ledger is touched: an email
+     * notice is left pending (`emailPending`) for recordOneStopNotice to send, which finds the queued
+     * notice by its key.
+     */
+    async decideOneStopApplication(input: { applicationId: string; key: string; actor: string; noticeKeys: Record<ReviewOutcome, string> }): Promise<OneStopDecision> {
+      const { app, result } = await reviewAndRecord(input);
+      const kind = NOTICE_OF[result.outcome];
+      const notice = await queueOutcomeNotice({ ...app, findings: result.findings }, kind, input.noticeKeys[result.outcome]);
+      return { ...result, notice: { kind, channel: notice.channel, emailPending: notice.channel === 'email' && notice.status !== 'sent' } };
     },
 
     /**
@@ -282,11 +322,7 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
     async recordOneStopNotice(input: { applicationId: string; kind: NoticeKind; key: string }): Promise<{ channel: 'mail' | 'email' }> {
       const app = await findApplication(knex(), input.applicationId);
       if (!app) throw missing(input.applicationId);
-      const channel = app.channel === 'online' && app.currentContent.email ? 'email' : 'mail';
-      const findings = input.kind === 'deficiency' || input.kind === 'reminder' || input.kind === 'closed_deficient' ? app.findings.filter((f) => f.severity === 'deficiency') : app.findings.filter((f) => f.severity === 'rejection');
-      await queueNotice(knex(), { applicationId: app.id, kind: input.kind, channel, findings, key: input.key });
-      const notice = await findNoticeByKey(knex(), input.key);
-      if (!notice) throw new Error(`onestop notice ${input.key} vanished between insert and read`);
+      const notice = await queueOutcomeNotice(app, input.kind, input.key);
       if (notice.channel === 'mail' || notice.status === 'sent') return { channel: notice.channel };
 
       const facts = await noticeDonationFacts(knex(), app.donationId);

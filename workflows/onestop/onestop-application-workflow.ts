@@ -1,11 +1,10 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { OneStopActivities } from '../../activities/onestop/onestop';
 import { oneStopStatusQuery, resubmittedSignal, type OneStopStatusView, type OneStopWorkflowInput, type Resubmitted } from './definitions';
 
-const onestop = proxyActivities<OneStopActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['OneStopApplicationNotFound'] },
-});
+const retry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['OneStopApplicationNotFound'] };
+const onestop = proxyActivities<OneStopActivities>({ startToCloseTimeout: '30 seconds', retry });
 
 const DAY_MS = 86_400_000;
 
@@ -19,6 +18,9 @@ const DAY_MS = 86_400_000;
  */
 export async function oneStopApplicationWorkflow(input: OneStopWorkflowInput): Promise<OneStopStatusView> {
   const { workflowId } = workflowInfo();
+  // Issue 19: review and notice in one activity (decideOneStopApplication) instead of two, each with its task and workflow task;
+  // histories recorded before take the two-step path they were recorded with.
+  const oneStep = patched('onestop-decide-in-one-step');
   const view: OneStopStatusView = { applicationId: input.applicationId, state: 'reviewing', round: 0, findings: [], notices: [], resubmissions: 0 };
   const pending: Resubmitted[] = [];
   setHandler(oneStopStatusQuery, () => view);
@@ -33,18 +35,37 @@ export async function oneStopApplicationWorkflow(input: OneStopWorkflowInput): P
     view.notices.push({ kind, channel, at: new Date().toISOString() });
   };
 
-  const review = async (actor: string) => {
-    view.state = 'reviewing';
-    const r = await onestop.reviewOneStopApplication({ applicationId: input.applicationId, key: `${workflowId}#review-${view.round + 1}`, actor });
+  const reviewed = (r: { findings: OneStopStatusView['findings']; deadlineOn: string }) => {
     view.round += 1;
     view.findings = r.findings;
     view.deadlineOn = r.deadlineOn;
+  };
+
+  const review = async (actor: string) => {
+    view.state = 'reviewing';
+    const r = await onestop.reviewOneStopApplication({ applicationId: input.applicationId, key: `${workflowId}#review-${view.round + 1}`, actor });
+    reviewed(r);
     return r;
   };
 
-  let result = await review('system:onestop-review');
+  /** The review, its verdict and the notice its outcome calls for, with the keys the two-step path uses. */
+  const decide = async (actor: string) => {
+    view.state = 'reviewing';
+    const round = view.round + 1;
+    const noticeKeys = { accepted: `${workflowId}#notice-accepted`, deficient: `${workflowId}#notice-deficiency-${round}`, late: `${workflowId}#notice-late` };
+    const r = await onestop.decideOneStopApplication({ applicationId: input.applicationId, key: `${workflowId}#review-${round}`, actor, noticeKeys });
+    reviewed(r);
+    const { kind } = r.notice;
+    // An email notice is sent (or falls back to paper) by the mailing activity, which finds it queued under its key.
+    const channel = r.notice.emailPending ? (await onestop.recordOneStopNotice({ applicationId: input.applicationId, kind, key: noticeKeys[r.outcome] })).channel : r.notice.channel;
+    view.notices.push({ kind, channel, at: new Date().toISOString() });
+    return r;
+  };
+  const decideOrReview = (actor: string) => (oneStep ? decide(actor) : review(actor));
+
+  let result = await decideOrReview('system:onestop-review');
   if (result.outcome === 'late') {
-    await notify('late_rejection', 'late');
+    if (!oneStep) await notify('late_rejection', 'late');
     view.state = 'rejected_late';
     return view;
   }
@@ -53,7 +74,7 @@ export async function oneStopApplicationWorkflow(input: OneStopWorkflowInput): P
   const reminders = [...new Set(input.reminderDaysBefore)].sort((a, b) => b - a).map((d) => deadlineEndsAt - d * DAY_MS);
 
   while (result.outcome === 'deficient') {
-    await notify('deficiency', `deficiency-${view.round}`);
+    if (!oneStep) await notify('deficiency', `deficiency-${view.round}`);
     view.state = 'deficient';
     for (;;) {
       const now = Date.now();
@@ -72,10 +93,10 @@ export async function oneStopApplicationWorkflow(input: OneStopWorkflowInput): P
       return view;
     }
     pending.length = 0;
-    result = await review(next.actor);
+    result = await decideOrReview(next.actor);
   }
 
-  await notify('accepted', 'accepted');
+  if (!oneStep) await notify('accepted', 'accepted');
   view.state = 'accepted';
   return view;
 }
