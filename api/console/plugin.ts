@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import formbody from '@fastify/formbody';
 import view from '@fastify/view';
 import fastifyStatic from '@fastify/static';
-import { requireConsoleSecret, type Role } from '../../config/env';
+import { ROLES, requireConsoleSecret, type Role } from '../../config/env';
 import { ROLE_LABELS } from '../../domain/console/accounts';
 import { accountById, recordSignIn, type ConsoleAccount } from '../../ledger/console-accounts';
 import { consoleSessionStore } from '../../ledger/console-sessions';
@@ -53,7 +53,7 @@ declare module '@fastify/session' {
   }
 }
 
-export const ALL_ROLES: readonly Role[] = ['operator', 'city', 'supplier', 'admin'];
+export const ALL_ROLES: readonly Role[] = ROLES;
 export const OPERATORS: readonly Role[] = ['operator', 'admin'];
 export const READERS: readonly Role[] = ['operator', 'city', 'admin'];
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { jstDate } from '../../domain/jst';
+import { ROLES } from '../../domain/roles';
 import { inForce, onlineIntakeApprovalHistory, openOnlineIntakeApproval, recordOnlineIntakeApproval, revokeOnlineIntakeApproval, type OnlineIntakeApproval } from '../../ledger/online-intake-approval';
 import { actorOf } from '../auth';
 import { errorBody } from '../contract';
@@ -61,7 +62,7 @@ export function registerOnlineIntakeApprovalRoutes(app: FastifyInstance, { orm }
 
   app.get(
     '/onestop/online-intake/approval',
-    { schema: { tags: ['onestop'], summary: 'The city’s approval (承認) of electronic one-stop applications (ONESTOP-3): the open one, whether it is in force today, and every earlier one' }, config: { roles: ['operator', 'city', 'supplier', 'admin'] } },
+    { schema: { tags: ['onestop'], summary: 'The city’s approval (承認) of electronic one-stop applications (ONESTOP-3): the open one, whether it is in force today, and every earlier one' }, config: { roles: [...ROLES] } },
     async () => {
       const today = jstDate(new Date());
       const open = await openOnlineIntakeApproval(knex());

@@ -1,5 +1,6 @@
 import { CARRIER_CATALOGUE } from '../../domain/carriers/catalogue';
 import { PORTAL_CATALOGUE } from '../../domain/portals/catalogue';
+import { ROLES } from '../../domain/roles';
 import { createOrm, migrate, type Orm } from '../../ledger/orm';
 import { required } from '../support/context';
 
@@ -93,4 +94,14 @@ test('no CHECK constraint lists the portal codes (portal columns reference the p
   // A list of portal codes, not one that happens to share a word with another vocabulary (the 'city' role).
   const listing = checks.filter((c) => PORTAL_CATALOGUE.filter((p) => c.definition.includes(`'${p.code}'`)).length > 1);
   expect(listing.map((c) => `${c.name}: ${c.definition} — reference portals (code) instead`)).toEqual([]);
+});
+
+test('the console accounts\' role constraint allows exactly the roles declared in domain/roles.ts', async () => {
+  const [check]: { definition: string }[] = await orm.em
+    .fork()
+    .getConnection()
+    .execute(`select pg_get_constraintdef(oid) as definition from pg_constraint where conname = 'console_accounts_role_valid'`);
+  const allowed = [...check.definition.matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]);
+  // A role added to domain/roles.ts needs a migration that replaces this constraint (and its console label in domain/console/accounts.ts).
+  expect(allowed.sort()).toEqual([...ROLES].sort());
 });
