@@ -11,7 +11,11 @@ import { isoDate, yearMonth } from '../schema-fragments';
 /** A report on demand covers at most a year: the access log is read whole for the period. */
 const MAX_DAYS = 366;
 
-function checkedPeriod({ from, to }: { from: string; to: string }): { from: string; to: string } {
+type Period = { from: string; to: string };
+/** Both routes' period: Japan dates, inclusive. */
+const periodQuery = { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: isoDate, to: isoDate } } as const;
+
+function checkedPeriod({ from, to }: Period): Period {
   if (to < from) throw badRequest([{ field: 'querystring.to', reason: 'must not be before from' }]);
   if (addDays(from, MAX_DAYS - 1) < to) throw badRequest([{ field: 'querystring.to', reason: `the period is at most ${MAX_DAYS} days` }]);
   return { from, to };
@@ -24,16 +28,9 @@ function checkedPeriod({ from, to }: { from: string; to: string }): { from: stri
 export function registerHandlingReportRoutes(app: FastifyInstance, { orm, config }: Pick<RouteDeps, 'orm' | 'config'>): void {
   const knex = () => orm.em.getKnex();
 
-  app.get<{ Querystring: { from: string; to: string } }>(
+  app.get<{ Querystring: Period }>(
     '/mynumber/handling-report',
-    {
-      schema: {
-        tags: ['onestop'],
-        summary: 'MYNUM-3: who read, was refused or exported how many 個人番号 in a period (Japan dates, inclusive, at most 366 days), with anomalies flagged',
-        querystring: { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: isoDate, to: isoDate } },
-      },
-      config: { roles: ['admin', 'city'] },
-    },
+    { schema: { tags: ['onestop'], summary: 'MYNUM-3: who read, was refused or exported how many 個人番号 in a period (Japan dates, inclusive, at most 366 days), with anomalies flagged', querystring: periodQuery }, config: { roles: ['admin', 'city'] } },
     async (request, reply) => {
       const period = checkedPeriod(request.query);
       reply.header('cache-control', 'no-store');
@@ -41,16 +38,9 @@ export function registerHandlingReportRoutes(app: FastifyInstance, { orm, config
     },
   );
 
-  app.get<{ Querystring: { from: string; to: string } }>(
+  app.get<{ Querystring: Period }>(
     '/mynumber/audit-pack',
-    {
-      schema: {
-        tags: ['onestop'],
-        summary: 'MYNUM-6: the audit pack of a period for the city (ZIP: access and refusal logs, the register and its notices, exports, handovers, destructions, subcontractors, handling by person; CSV with a contents file; never a number)',
-        querystring: { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: isoDate, to: isoDate } },
-      },
-      config: { roles: ['admin', 'city'] },
-    },
+    { schema: { tags: ['onestop'], summary: 'MYNUM-6: the audit pack of a period for the city (ZIP: access and refusal logs, the register and its notices, exports, handovers, destructions, subcontractors, handling by person; CSV with a contents file; never a number)', querystring: periodQuery }, config: { roles: ['admin', 'city'] } },
     async (request, reply) => {
       const period = checkedPeriod(request.query);
       const now = new Date();
