@@ -8,7 +8,8 @@ import { CANCELLABLE_STATUSES, type DonationStatus } from './donation-status';
  *  - after the receipt is posted (documents_sent, mail_returned): cancelled, every receipt of the donation is
  *    voided (取消) and the city is informed;
  *  - after a gift has left the supplier (shipped, delivered, or in trouble after shipping): refused, with the reason.
- * A completed or cancelled donation has nothing left to cancel (its workflow is closed).
+ * A completed or cancelled donation has nothing left to cancel (its workflow is closed): refused with the reason
+ * (a completed one names its shipped gift, or says the return window has ended).
  */
 export type CancellationStage = 'before_payment' | 'after_payment' | 'after_receipt';
 
@@ -36,10 +37,13 @@ export function shippedGift(shipments: readonly ShipmentFact[]): ShipmentFact | 
 
 export function decideCancellation(status: DonationStatus, shipments: readonly ShipmentFact[]): CancellationDecision {
   const shipped = shippedGift(shipments);
-  if (shipped && status !== 'cancelled') {
-    const what = `gift ${shipped.giftCode}${shipped.reference ? ` (shipment ${shipped.reference})` : ''}`;
-    return { ok: false, kind: 'shipped', field: 'donation.shipments', reason: `${what} was shipped${shipped.shippedOn ? ` on ${shipped.shippedOn}` : ''}: a donation whose gift has been shipped cannot be cancelled (発送後のキャンセル不可)` };
+  const what = shipped && `gift ${shipped.giftCode}${shipped.reference ? ` (shipment ${shipped.reference})` : ''} was shipped${shipped.shippedOn ? ` on ${shipped.shippedOn}` : ''}`;
+  if (status === 'cancelled') return { ok: false, kind: 'closed', reason: 'donation is cancelled already: there is nothing left to cancel' };
+  if (status === 'completed') {
+    // Completed: its gifts were delivered, or it had none and its receipt's return window ended; a refund is the city's to decide.
+    return { ok: false, kind: 'closed', reason: `donation is completed${what ? ` (${what})` : ' (its receipt was posted and the return window has ended)'}: a completed donation cannot be cancelled (完了後のキャンセル不可); a refund is for the city to decide` };
   }
+  if (shipped) return { ok: false, kind: 'shipped', field: 'donation.shipments', reason: `${what}: a donation whose gift has been shipped cannot be cancelled (発送後のキャンセル不可)` };
   if (BEFORE_PAYMENT.includes(status)) return { ok: true, stage: 'before_payment' };
   if (CANCELLABLE_STATUSES.includes(status)) return { ok: true, stage: 'after_payment' };
   if (CANCELLABLE_AFTER_RECEIPT.includes(status)) return { ok: true, stage: 'after_receipt' };

@@ -37,6 +37,7 @@ export const MAIL_TEMPLATES = [
   'billing-invoice',
   'billing-payment-reminder',
   'billing-payment-overdue',
+  'donation-cancelled-city',
 ] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];
 
@@ -105,6 +106,22 @@ export interface IncidentReportMailData {
   lines: string[];
 }
 
+/** CALL-5: the city is told at once of a donation cancelled after its receipt was posted (the receipts voided). */
+export interface DonationCancelledCityMailData {
+  portalName: string;
+  portalOrderId: string;
+  donorName: string;
+  amountYen: number;
+  /** ISO instant: when the donation was received. */
+  receivedAt: string;
+  /** ISO instant. */
+  cancelledAt: string;
+  voided: string[];
+  posted: string[];
+  reason: string;
+  actor: string;
+}
+
 export interface MailTemplateData {
   'onestop-accepted-notice': OneStopAcceptedMailData;
   'pre-shipping': PreShippingMailData;
@@ -124,6 +141,7 @@ export interface MailTemplateData {
   'billing-invoice': BillingInvoiceMailData;
   'billing-payment-reminder': BillingPaymentMailData;
   'billing-payment-overdue': BillingPaymentMailData;
+  'donation-cancelled-city': DonationCancelledCityMailData;
 }
 
 /** BILL-1: a supplier's statement (revision), its lines attached as CSV. Amounts arrive formatted. */
@@ -332,6 +350,19 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
   'billing-invoice': preformatted('billing-invoice', ['runId', 'monthLabel', 'number', 'revision', 'total']),
   'billing-payment-reminder': preformatted('billing-payment-reminder', ['runId', 'monthLabel', 'number', 'total', 'dueOn']),
   'billing-payment-overdue': preformatted('billing-payment-overdue', ['runId', 'monthLabel', 'number', 'total', 'dueOn']),
+  'donation-cancelled-city': (d) => {
+    need(d as never, 'donation-cancelled-city', ['portalName', 'portalOrderId', 'donorName', 'amountYen', 'receivedAt', 'cancelledAt', 'reason', 'actor']);
+    const at = new Date(d.cancelledAt);
+    const time = new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(11, 16);
+    return {
+      ...d,
+      amount: yen(d.amountYen),
+      receivedOn: warekiDate(jstDate(new Date(d.receivedAt))),
+      cancelledAt: `${warekiDate(jstDate(at))} ${time}`,
+      voided: d.voided.length ? d.voided.join('、') : 'なし',
+      posted: d.posted.join('、'),
+    };
+  },
 };
 
 // Plain text: no HTML escaping of names such as 「髙橋 & Co.」. A private instance keeps helpers and partials of other code out.

@@ -247,7 +247,7 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
       schema: {
         tags: ['call centre'],
         summary:
-          "CALL-5: the donor asks the desk to cancel the call's linked donation; the rule per state is POST /donations/:id/cancel's (after the receipt it is voided and the call goes to the city's report; a shipped gift is refused: 400, recorded on the call)",
+          "CALL-5: the donor asks the desk to cancel the call's linked donation; the rule per state is POST /donations/:id/cancel's (after the receipt it is voided, the city is mailed at once and the call goes to the city's report; a shipped gift is refused: 400; a completed or cancelled donation: 409 with the reason; a refusal is recorded on the call)",
         params: idParams,
         body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text(2000) } },
       },
@@ -267,7 +267,7 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
         : { accepted: false, reason: answer.reason, donationId: donation.id };
       // The desk's answer is on the call either way: a refusal is what the donor was told.
       const updated = await ledger(() => recordCancellation(knex(), call.id, result, actor));
-      if (!answer.accepted) throw refusal(answer);
+      if (!answer.accepted) throw refusal(donation.id, answer);
       return reply.code(202).send({ call: updated, cancellation: result });
     },
   );

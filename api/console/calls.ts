@@ -95,6 +95,9 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
       // Reopening goes back to 対応中 with a reason; a complaint re-ships its linked shipment once (the route's rules).
       canReopen: can && (c.status === '対応済み' || c.status === '完了'),
       canReship: can && c.complaint && !c.reshipmentRequestedAt,
+      // CALL-5: the donor asks to cancel the linked donation; the route decides by the donation's state.
+      canCancel: can && !!c.donationId && c.status !== '完了',
+      cancellations: (res.body.history as Record<string, any>[]).filter((e) => e.kind === 'cancellation').map((e) => ({ at: e.at, accepted: e.detail?.accepted === true, stageLabel: CANCELLATION_STAGE_LABELS[e.detail?.stage as keyof typeof CANCELLATION_STAGE_LABELS] ?? '', note: e.note })),
       troubleKinds: Object.entries(TROUBLE_KIND_LABELS).map(([value, label]) => ({ value, label, selected: reship.kind === value })),
       ...extra,
     });
@@ -110,7 +113,7 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
     const res = await api(request.consoleUser!, 'GET', `/calls/${request.params.id}`);
     return res.status === 200 ? callVersion(res.body) : undefined;
   };
-  const act = (what: 'follow-ups' | 'outcome' | 'status' | 'reshipment', fields: string[], done: keyof typeof DONE) =>
+  const act = (what: 'follow-ups' | 'outcome' | 'status' | 'reshipment' | 'cancellation', fields: string[], done: keyof typeof DONE) =>
     formAction(api, callPage, {
       route: (request) => `/calls/${request.params.id}/${what}`,
       payload: (f) => defined(Object.fromEntries(fields.map((k) => [k, trimmed(f[k])]))),
@@ -124,6 +127,8 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
   app.post('/calls/:id/status', { config: { consoleRoles: OPERATORS } }, act('status', ['status', 'reason'], 'status'));
   app.post('/calls/:id/reopen', { config: { consoleRoles: OPERATORS } }, act('status', ['status', 'reason'], 'reopen'));
   app.post('/calls/:id/reshipment', { config: { consoleRoles: OPERATORS } }, act('reshipment', ['kind', 'note'], 'reshipment'));
+  // CALL-5: the same route the API's clients use (POST /calls/:id/cancellation), in-process as the person.
+  app.post('/calls/:id/cancellation', { config: { consoleRoles: OPERATORS } }, act('cancellation', ['reason'], 'cancellation'));
 }
 
 /** A call's version: its last update and the last entry of its history. */
@@ -136,4 +141,7 @@ const DONE = {
   status: '状態を進めました。',
   reopen: '対応中に戻しました。',
   reshipment: '再発送を手配しました。配送の記録に載ります。',
+  cancellation: '寄附の取消を受け付けました。受領証明書の発送後であれば、証明書を無効にし、市へすぐにメールで知らせます。',
 } as const satisfies Record<string, string>;
+
+const CANCELLATION_STAGE_LABELS = { before_payment: '入金前', after_payment: '入金後・証明書の発送前', after_receipt: '証明書の発送後（証明書を無効にし市へ連絡）' } as const;

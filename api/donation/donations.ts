@@ -308,10 +308,10 @@ export function registerDonationRoutes(app: FastifyInstance, { config, orm, temp
     return reply.code(202).send({ accepted: true });
   });
 
-  app.post<{ Params: { id: string }; Body: Json }>('/donations/:id/cancel', { schema: { tags: ['donations'], summary: 'Cancel a donation (CALL-5: before payment, after payment, after the receipt — which is voided; a shipped gift is refused, 400)', params: s.idParams, body: s.reasonBody }, config: { roles: WRITE } }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Json }>('/donations/:id/cancel', { schema: { tags: ['donations'], summary: 'Cancel a donation (CALL-5: before payment, after payment, after the receipt — which is voided and the city mailed; a shipped gift is refused, 400; a completed or cancelled donation, 409 with the reason)', params: s.idParams, body: s.reasonBody }, config: { roles: WRITE } }, async (request, reply) => {
     const donation = await load(request.params.id);
     const answer = await decideAndCancel({ temporal, knex: em().getKnex() }, donation, { actor: actorOf(request.principal!), reason: request.body.reason });
-    if (!answer.accepted) throw refusal(answer);
+    if (!answer.accepted) throw refusal(donation.id, answer);
     return reply.code(202).send({ accepted: true, stage: answer.stage });
   });
 

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { jstDate } from '../../domain/jst';
 import { receiptNumber } from '../../domain/documents';
+import { decideCancellation } from '../../domain/cancellation';
 import { registerDonation, type NewDonation } from '../../ledger/donations';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { supplierOrderWorkflow } from '../../workflows';
 import { eventually, type SuiteContext } from '../support/context';
 import { apiSuite, type TestApi } from '../support/api';
+import { mailerFromConfig } from '../../activities/deps';
+import { createMailActivities } from '../../activities/mail/send-mail';
+import { createCancellationMailActivities } from '../../activities/donation/cancellation-mail';
 import { newDonation } from '../support/factory';
 
 /** CALL-5 (spec 7(8)ア): cancellations asked at the desk, one rule per state, through the donation's workflow. */
@@ -16,12 +20,13 @@ const FARM = `cx-farm-${run}`;
 const GIFT = `cx-gift-${run}`;
 const PAID_AT = new Date().toISOString();
 const today = jstDate(new Date(PAID_AT));
+const CITY = `kikaku-${run}@city.yanagawa.example`;
 const KANA = ['アオキ', 'イノウエ', 'ウエダ', 'エンドウ', 'オオタ', 'カトウ', 'キムラ'];
 let n = 0;
 
 beforeAll(async () => {
   // A return window keeps a donation whose documents are posted in documents_sent (its workflow waits there).
-  ({ ctx, api } = await apiSuite('cancellations', { worker: true, suppliers: { [FARM]: 'farm-token-00000002' }, env: { DOCS_RETURN_WINDOW_DAYS: '30' } }));
+  ({ ctx, api } = await apiSuite('cancellations', { worker: true, suppliers: { [FARM]: 'farm-token-00000002' }, env: { DOCS_RETURN_WINDOW_DAYS: '30', REPORT_CITY_EMAIL: CITY } }));
   const knex = ctx.orm.em.getKnex();
   const [{ id: farmId }] = await knex('suppliers')
     .insert({ code: FARM, name: '柳川みかん園', email: `orders@${FARM}.example.jp`, phone: '0944-00-0002', postal_code: '8320021', address: '福岡県柳川市坂本町3', shipping_weekdays: '{1,2,3,4,5,6,7}', rules_acknowledged_at: new Date(), rules_acknowledged_by: 'operator:tanaka', default_carrier: 'yamato_b2' })
@@ -45,6 +50,18 @@ async function deskCall(donationId: string) {
   expect(res.statusCode).toBe(201);
   return res.json().call.id as string;
 }
+
+test('a completed donation is refused with the reason (409 at the route): its shipped gift named, or the return window ended', () => {
+  expect(decideCancellation('completed', [{ giftCode: 'G1', reference: 'S-1', status: 'delivered', shippedOn: '2026-11-02' }])).toEqual({
+    ok: false,
+    kind: 'closed',
+    reason: expect.stringContaining('donation is completed (gift G1 (shipment S-1) was shipped on 2026-11-02): a completed donation cannot be cancelled (完了後のキャンセル不可)'),
+  });
+  expect(decideCancellation('completed', [])).toMatchObject({ ok: false, kind: 'closed', reason: expect.stringContaining('the return window has ended') });
+  expect(decideCancellation('cancelled', [])).toMatchObject({ ok: false, kind: 'closed', reason: expect.stringContaining('cancelled already') });
+  // A running donation whose gift left the supplier is the 400 at the field the issue asks for.
+  expect(decideCancellation('documents_sent', [{ giftCode: 'G1', status: 'shipped', shippedOn: '2026-11-02' }])).toMatchObject({ ok: false, kind: 'shipped', field: 'donation.shipments' });
+});
 
 describe('cancellations at the desk (CALL-5)', () => {
   test('before payment: the donation is cancelled and the call records it', async () => {
@@ -96,6 +113,25 @@ describe('cancellations at the desk (CALL-5)', () => {
     expect(events.find((e) => e.kind === 'receipt_voided')).toMatchObject({ after: { voided: [number], posted: [number] } });
     const report = (await api.get(`/calls?reportToCity=true&donationId=${donation.id}`, 'city')).json();
     expect(report.calls.map((c: any) => c.id)).toEqual([callId]);
+
+    // The city is told at once by mail, through the mail activity: one mail, its mail_log row keyed by the donation.
+    const toCity = () => ctx.mail.messages().filter((m) => m.to.includes(CITY) && m.text.includes(donation.portalOrderId));
+    const [mail] = await eventually(async () => toCity(), (ms) => ms.length === 1);
+    expect(mail.subject).toContain('受領証明書の発送後の寄附の取消');
+    expect(mail.text).toContain(number);
+    expect(mail.text).toContain('他自治体と誤って寄附した');
+    expect(mail.text).toContain('10,000円');
+    const logged = await knex('mail_log').where({ idempotency_key: `donation-cancelled-city/${donation.id}` });
+    expect(logged.map((r: any) => [r.template, r.status, r.donation_id])).toEqual([['donation-cancelled-city', 'sent', donation.id]]);
+    // Run again (a retried activity): the key answers, nothing is mailed twice.
+    const { sendMail } = createMailActivities({ orm: ctx.orm, mailer: mailerFromConfig(ctx.config), config: ctx.config });
+    expect(await createCancellationMailActivities({ orm: ctx.orm, sendMail, cityEmail: CITY }).mailCityOfCancellation({ donationId: donation.id })).toEqual({ status: 'sent' });
+    expect(await knex('mail_log').where({ idempotency_key: `donation-cancelled-city/${donation.id}` }).count()).toEqual([{ count: '1' }]);
+    // Asked again: the donation is closed — 409 with the reason, and the refusal is on the call too.
+    const closed = await api.post(`/calls/${callId}/cancellation`, { reason: 'もう一度' });
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json().message).toContain('cancelled already');
+    expect(toCity()).toHaveLength(1);
   });
 
   test('after shipment: refused with the reason, at the field, and the refusal is on the call', async () => {

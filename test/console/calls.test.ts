@@ -1,6 +1,8 @@
 import type { Page } from 'puppeteer-core';
 import { registerDonation } from '../../ledger/donations';
 import { newDonation } from '../support/factory';
+import { eventually } from '../support/context';
+import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value, submit, expectAccessible } from './page';
 
@@ -10,7 +12,8 @@ let h: ConsoleHarness;
 let operator: TestAccount;
 
 beforeAll(async () => {
-  h = await consoleHarness('console-calls', { API_TOKENS: `operator:machine:${TOKEN}` }, { worker: false });
+  // A worker: the cancellation form (CALL-5) goes through the donation's workflow.
+  h = await consoleHarness('console-calls', { API_TOKENS: `operator:machine:${TOKEN}` });
   operator = await h.account('operator', { name: '電話 担当' });
 });
 
@@ -116,6 +119,38 @@ test('a form opened before someone else changed the call is told so (409), keeps
   await submit(page, 'form[action$="/status"]');
   expect(await text(page, '[role=alert]')).toContain('ほかの人がこの記録を変更しました');
   expect((await api('GET', `/calls/${id}`)).json().call.status).toBe('未対応');
+  await page.browserContext().close();
+});
+
+test('a donor’s cancellation taken on the call page goes through the same route: the reason at its field, then cancelled; asked again, refused with the reason and the typed reason kept', async () => {
+  const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, payload });
+  const { donation } = await registerDonation(h.ctx.orm.em.fork(), newDonation(h.ctx.prefix, { paymentMethod: 'bank_transfer' }), 'test:setup');
+  await ensureDonationWorkflow(h.ctx.client, donation, h.ctx.config);
+  const statusOf = async () => (await api('GET', `/donations/${donation.id}`)).json().donation.status as string;
+  await eventually(statusOf, (st) => st === 'awaiting_payment');
+  const created = await api('POST', '/calls', { channel: 'phone', category: '寄附手続き', subject: '寄附を取り消したい', body: '二重に申し込んだとのこと', links: { donationId: donation.id } });
+  const id = created.json().call.id;
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/calls/${id}`);
+  const form = 'form[action$="/cancellation"]';
+  await submit(page, form);
+  expect(await text(page, '#f-cancellation-reason-error')).not.toBe('');
+  await expectAccessible(h, page);
+  await page.type('#f-cancellation-reason', '二重に申し込んだ');
+  await submit(page, form);
+  expect(await text(page, '[role=status]')).toContain('寄附の取消を受け付けました');
+  expect(await text(page, 'main')).toContain('受付（入金前）：二重に申し込んだ');
+  await eventually(statusOf, (st) => st === 'cancelled');
+  // Asked again: nothing is left to cancel — the route's 409 in its words, the reason typed kept, the refusal on the call.
+  await page.reload();
+  await page.type('#f-cancellation-reason', 'もう一度');
+  await submit(page, form);
+  expect(await text(page, '[role=alert]')).toContain('cancelled already');
+  expect(await value(page, '#f-cancellation-reason')).toBe('もう一度');
+  const history = (await api('GET', `/calls/${id}`)).json().history as { kind: string; detail: { accepted: boolean } }[];
+  expect(history.filter((e) => e.kind === 'cancellation').map((e) => e.detail.accepted)).toEqual([true, false]);
+  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 

@@ -16,6 +16,7 @@ import {
 import type { RetryPolicy, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LedgerActivities } from '../../activities/donation/ledger';
 import type { ShippingActivities } from '../../activities/shipping/shipping';
+import type { CancellationMailActivities } from '../../activities/donation/cancellation-mail';
 import { cancelShipmentSignal, shipmentWorkflowId, type ShipmentPolicy } from '../shipping/definitions';
 import { shipmentWorkflow } from '../shipping/shipment-workflow';
 import { documentsDeadline, reminderAt } from '../../domain/deadlines';
@@ -67,6 +68,8 @@ const shipping = proxyActivities<ShippingActivities>({ startToCloseTimeout: '1 m
 // Planning is a few statements on the donation's own rows: run in the workflow task it
 // costs no activity task and no second workflow task (most donations have nothing to ship).
 const localShipping = proxyLocalActivities<ShippingActivities>({ startToCloseTimeout: '1 minute', retry: shippingRetry });
+// CALL-5: the city's notice of a cancellation after the receipt; SMTP trouble is retried a while, then the donation closes anyway (mail_log keeps the attempt).
+const cityMail = proxyActivities<CancellationMailActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 12, nonRetryableErrorTypes: ['DonationNotFoundError'] } });
 /** For executions started before the policy carried shipping settings. */
 const DEFAULT_SHIPMENT_POLICY: ShipmentPolicy = { maxReshipments: 2, deliveryOverdueDays: 7 };
 
@@ -88,6 +91,7 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
   // implies the earlier patches, so a v4 execution records none of their markers.
   // v5 (implies v4): the gift plan is awaited before the documents transition (see `gifts` below).
   // v6 (implies v5): a cancellation is accepted after the receipt is posted too (CALL-5: the receipt is voided).
+  // donation-v7 (asked only by a cancellation after the receipt, so no other execution records it): the city is mailed.
   const v6 = patched('donation-v6');
   const v5 = v6 || patched('donation-v5');
   const v4 = v5 || patched('donation-v4');
@@ -306,8 +310,11 @@ export async function donationWorkflow(input: DonationWorkflowInput): Promise<Do
 
   const cancelled = async () => {
     const c = cancel as CancelRequest;
+    const afterReceipt = CANCELLABLE_AFTER_RECEIPT.includes(view.status);
     view.cancelReason = c.reason;
     await transition('cancelled', c.actor, c.reason);
+    // v7: after the receipt (now voided by the transition) the city is told at once by mail, once per donation (mail_log key).
+    if (afterReceipt && patched('donation-v7')) await cityMail.mailCityOfCancellation({ donationId: input.donationId }).catch(() => undefined);
     // Deliveries not yet ordered stop; ordered ones are the operator's to settle with the supplier.
     for (const [i, child] of children.entries()) {
       // v6: a delivery whose workflow has already ended (a cancellation after the receipt) has nothing to stop.
