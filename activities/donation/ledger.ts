@@ -64,6 +64,10 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
     }
   }
 
+  /** A write on one donation, recorded once per key (its event's idempotency key); a repeated attempt changes nothing. */
+  const onceFor = (input: { key: string; donationId: string }, work: (em: EntityManager, donation: Donation) => Promise<void> | void): Promise<void> =>
+    once(input.key, async (em) => work(em, await loadDonation(em, input.donationId)), () => undefined);
+
   async function loadDonation(em: EntityManager, donationId: string, withDonor = false): Promise<Donation> {
     // Transitions touch the donation row only; loading the donor too would add a query to every step.
     const donation = await em.findOne(Donation, { id: donationId }, withDonor ? { populate: ['donor'] } : {});
@@ -82,91 +86,76 @@ export function createLedgerActivities({ orm }: { orm: Orm }) {
         if (!(await donationExists(knex, input.donationId))) throw notFound(input.donationId);
         return;
       }
-      await once(
-        input.key,
-        async (em) => {
-          const donation = await loadDonation(em, input.donationId);
-          const at = new Date(input.at);
-          const f = input.fields ?? {};
-          donation.status = input.to;
-          if (f.paidAt) donation.paidAt = new Date(f.paidAt);
-          if (f.paymentMethod) donation.paymentMethod = f.paymentMethod as PaymentMethod;
-          if (f.documentsDueOn) donation.documentsDueOn = f.documentsDueOn;
-          if (f.documentsDueAt) donation.documentsDueAt = new Date(f.documentsDueAt);
-          if (f.documentsSentAt) donation.documentsSentAt = new Date(f.documentsSentAt);
-          if (input.to === 'completed') donation.completedAt = at;
-          if (input.to === 'cancelled') {
-            donation.cancelledAt = at;
-            // GIFT-2: the gifts go back to the portal's stock; release movements are keyed per gift line, so once only.
-            await releaseDonationStock(em, donation.id, input.actor, input.reason);
-            // CALL-5: a receipt already issued is voided with the cancellation.
-            await voidReceipts(em, donation.id, { actor: input.actor, reason: input.reason, at, key: input.key });
-          }
-          if (input.to === 'mail_returned') donation.returnedMailCount += 1;
-          if (input.to === 'received' || input.to === 'awaiting_payment' || input.to === 'paid') donation.reviewFlags = [];
-          em.create(DonationEvent, {
-            donation,
-            kind: 'transition',
-            fromStatus: input.from,
-            toStatus: input.to,
-            actor: input.actor,
-            occurredAt: at,
-            reason: input.reason,
-            before: { status: input.from },
-            after: { status: input.to, ...f },
-            idempotencyKey: input.key,
-          });
-        },
-        () => undefined,
-      );
+      await onceFor(input, async (em, donation) => {
+        const at = new Date(input.at);
+        const f = input.fields ?? {};
+        donation.status = input.to;
+        if (f.paidAt) donation.paidAt = new Date(f.paidAt);
+        if (f.paymentMethod) donation.paymentMethod = f.paymentMethod as PaymentMethod;
+        if (f.documentsDueOn) donation.documentsDueOn = f.documentsDueOn;
+        if (f.documentsDueAt) donation.documentsDueAt = new Date(f.documentsDueAt);
+        if (f.documentsSentAt) donation.documentsSentAt = new Date(f.documentsSentAt);
+        if (input.to === 'completed') donation.completedAt = at;
+        if (input.to === 'cancelled') {
+          donation.cancelledAt = at;
+          // GIFT-2: the gifts go back to the portal's stock; release movements are keyed per gift line, so once only.
+          await releaseDonationStock(em, donation.id, input.actor, input.reason);
+          // CALL-5: a receipt already issued is voided with the cancellation.
+          await voidReceipts(em, donation.id, { actor: input.actor, reason: input.reason, at, key: input.key });
+        }
+        if (input.to === 'mail_returned') donation.returnedMailCount += 1;
+        if (input.to === 'received' || input.to === 'awaiting_payment' || input.to === 'paid') donation.reviewFlags = [];
+        em.create(DonationEvent, {
+          donation,
+          kind: 'transition',
+          fromStatus: input.from,
+          toStatus: input.to,
+          actor: input.actor,
+          occurredAt: at,
+          reason: input.reason,
+          before: { status: input.from },
+          after: { status: input.to, ...f },
+          idempotencyKey: input.key,
+        });
+      });
     },
 
     async recordDeadlineAlert(input: DeadlineAlertInput): Promise<void> {
-      await once(
-        input.key,
-        async (em) => {
-          const donation = await loadDonation(em, input.donationId);
-          const at = new Date(input.at);
-          if (input.kind === 'reminder') donation.reminderAt = at;
-          else donation.escalatedAt = at;
-          em.create(DonationEvent, {
-            donation,
-            kind: input.kind === 'reminder' ? 'deadline_reminder' : 'deadline_escalation',
-            actor: 'system:deadline',
-            occurredAt: at,
-            reason:
-              input.kind === 'reminder'
-                ? `documents due by ${input.dueOn} have not been sent`
-                : `documents deadline ${input.dueOn} passed without the documents being sent`,
-            after: { dueOn: input.dueOn },
-            idempotencyKey: input.key,
-          });
-        },
-        () => undefined,
-      );
+      await onceFor(input, async (em, donation) => {
+        const at = new Date(input.at);
+        if (input.kind === 'reminder') donation.reminderAt = at;
+        else donation.escalatedAt = at;
+        em.create(DonationEvent, {
+          donation,
+          kind: input.kind === 'reminder' ? 'deadline_reminder' : 'deadline_escalation',
+          actor: 'system:deadline',
+          occurredAt: at,
+          reason:
+            input.kind === 'reminder'
+              ? `documents due by ${input.dueOn} have not been sent`
+              : `documents deadline ${input.dueOn} passed without the documents being sent`,
+          after: { dueOn: input.dueOn },
+          idempotencyKey: input.key,
+        });
+      });
     },
 
     async recordReviewAlert(input: ReviewAlertInput): Promise<void> {
-      await once(
-        input.key,
-        async (em) => {
-          const donation = await loadDonation(em, input.donationId);
-          const hours = Math.round((Date.parse(input.at) - Date.parse(input.heldSince)) / 3_600_000);
-          em.create(DonationEvent, {
-            donation,
-            kind: input.kind,
-            actor: 'system:review',
-            occurredAt: new Date(input.at),
-            reason:
-              input.kind === 'review_reminder'
-                ? `held for review ${hours} h without a decision (${input.flags.join(', ')})`
-                : `held for review ${hours} h without a decision: escalated (${input.flags.join(', ')})`,
-            after: { heldSince: input.heldSince, flags: input.flags },
-            idempotencyKey: input.key,
-          });
-        },
-        () => undefined,
-      );
+      await onceFor(input, async (em, donation) => {
+        const hours = Math.round((Date.parse(input.at) - Date.parse(input.heldSince)) / 3_600_000);
+        em.create(DonationEvent, {
+          donation,
+          kind: input.kind,
+          actor: 'system:review',
+          occurredAt: new Date(input.at),
+          reason:
+            input.kind === 'review_reminder'
+              ? `held for review ${hours} h without a decision (${input.flags.join(', ')})`
+              : `held for review ${hours} h without a decision: escalated (${input.flags.join(', ')})`,
+          after: { heldSince: input.heldSince, flags: input.flags },
+          idempotencyKey: input.key,
+        });
+      });
     },
 
     async applyDonorCorrection(input: DonorCorrectionInput): Promise<{ eventId: string; changed: (keyof DonorFields)[] }> {
