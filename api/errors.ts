@@ -15,6 +15,21 @@ export const badRequest = (fields: FieldError[]) =>
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Runs a ledger call answering its not-found error as 404 and its conflict error as 409 (the message is the ledger's). */
+export const ledgerAnswers =
+  (notFoundError: ErrorClass, conflictError: ErrorClass) =>
+  async <R>(run: () => Promise<R>): Promise<R> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof notFoundError) throw new HttpError(404, 'not_found', err.message);
+      if (err instanceof conflictError) throw conflict(err.message);
+      throw err;
+    }
+  };
+
 /** The keywords a fragment's own reason explains; a length or type error keeps the validator's words. */
 const RULE_KEYWORDS = new Set(['pattern', 'enum', 'format', 'minItems']);
 

@@ -21,7 +21,7 @@ import {
 import { qualityDemandMailWorkflow } from '../../workflows';
 import { actorOf, supplierScope, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { badRequest, HttpError, ledgerAnswers, notFound } from '../errors';
 import { requiredWhen, yearMonth } from '../schema-fragments';
 
 const uuidParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
@@ -36,15 +36,7 @@ const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max })
 export function registerQualityRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const knex = () => orm.em.getKnex();
 
-  const ledger = async <R>(run: () => Promise<R>): Promise<R> => {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof MeasureNotFoundError) throw new HttpError(404, 'not_found', err.message);
-      if (err instanceof MeasureConflictError) throw conflict(err.message);
-      throw err;
-    }
-  };
+  const ledger = ledgerAnswers(MeasureNotFoundError, MeasureConflictError);
 
   /** A supplier learns nothing about others' measures, not even that they exist. */
   const visibleMeasure = async (id: string, p: Principal): Promise<Measure> => {
