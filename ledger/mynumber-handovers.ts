@@ -21,11 +21,13 @@ export interface Handover {
   handedOverAt: string | null;
   confirmedBy: string | null;
   confirmedAt: string | null;
+  /** The MYNUM-2 export (encrypted, registered) the package left as, when it left as one. */
+  exportId: string | null;
   status: HandoverStatus;
 }
 
 const toHandover = (r: any): Handover => ({
-  ...renamed(r, 'id donation_year means planned_on place designated_by package_sha256 package_applications package_files receiver handed_over_by confirmed_by'),
+  ...renamed(r, 'id donation_year means planned_on place designated_by package_sha256 package_applications package_files receiver handed_over_by confirmed_by export_id'),
   designatedAt: isoOrNull(r.designated_at)!,
   handedOverAt: isoOrNull(r.handed_over_at),
   confirmedAt: isoOrNull(r.confirmed_at),
@@ -51,17 +53,19 @@ export async function designateHandover(knex: Knex, input: { donationYear: numbe
 
 /**
  * Records the hand-over of the year's latest 申告特例通知書 package (its manifest's SHA-256, files and
- * applications, as the ONESTOP-4 run recorded them). Once only.
+ * applications, as the ONESTOP-4 run recorded them). Once only. `exportId` names the MYNUM-2 export
+ * the package left as; it must be an export of the same donation year.
  */
-export async function recordHandedOver(knex: Knex, id: string, receiver: string, by: string): Promise<Handover | 'not_found' | 'no_package' | 'already'> {
+export async function recordHandedOver(knex: Knex, id: string, receiver: string, by: string, exportId?: string): Promise<Handover | 'not_found' | 'no_package' | 'already' | 'not_this_export'> {
   return knex.transaction(async (trx) => {
     const h = await trx('mynumber_handovers').where({ id }).forUpdate().first();
     if (!h) return 'not_found';
     if (h.handed_over_at) return 'already';
+    if (exportId && !(await trx('mynumber_exports').where({ id: exportId, donation_year: h.donation_year }).first('id'))) return 'not_this_export';
     const run = await trx('onestop_notification_runs').where({ donation_year: h.donation_year }).orderBy('delivered_at', 'desc').first('manifest_sha256', 'applications', 'files');
     if (!run) return 'no_package';
     const files = Array.isArray(run.files) ? run.files.length : Object.keys(run.files ?? {}).length;
-    await trx('mynumber_handovers').where({ id }).update({ package_sha256: run.manifest_sha256, package_applications: run.applications, package_files: files, receiver, handed_over_by: by, handed_over_at: trx.fn.now() });
+    await trx('mynumber_handovers').where({ id }).update({ package_sha256: run.manifest_sha256, package_applications: run.applications, package_files: files, receiver, handed_over_by: by, handed_over_at: trx.fn.now(), export_id: exportId ?? null });
     return (await findHandover(trx, id))!;
   });
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { planColumns, planOf, type DestructionPlan } from './destruction-plan';
+import { OneStopError, type DestructionScope } from './onestop-error';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Incident, IncidentCityMail, IncidentMailStatus } from '../domain/onestop/incidents';
 import type { OneStopNoticeKind } from '../domain/onestop/notices';
@@ -77,11 +79,7 @@ export interface ApplicationRow {
   createdAt: string;
 }
 
-export class OneStopError extends Error {
-  constructor(readonly kind: 'not_found' | 'conflict' | 'invalid' | 'forbidden', message: string, readonly field?: string) {
-    super(message);
-  }
-}
+export { OneStopError } from './onestop-error';
 
 /** One application per donation, one workflow per application: the ID follows from the donation. */
 export const oneStopWorkflowId = (donationId: string) => `onestop/${donationId}`;
@@ -512,9 +510,17 @@ export function retentionCutoff(asOf: string, years: number): string {
 /** Proposes destroying every 個人番号 and image reference whose retention ended by asOf; nothing happens before the city approves. */
 export async function proposeDestruction(
   knex: Knex,
-  input: { asOf: string; retentionYears: number; /** set by the yearly workflow, so that a retried activity finds its proposal */ id?: string; skipEmpty?: boolean },
+  input: {
+    asOf: string;
+    retentionYears: number;
+    /** set by the yearly workflow, so that a retried activity finds its proposal */ id?: string;
+    skipEmpty?: boolean;
+    /** MYNUM-5: the planned date and the physical media of the prior application. */ plan?: DestructionPlan;
+    /** Only these of what is due (the city asks for part of it); each must be due, or the proposal is refused at `applicationIds`. */ applicationIds?: string[];
+  },
   actor: string,
 ): Promise<{ id: string | undefined; count: number }> {
+  const plan = planColumns(input.plan, input.asOf);
   return knex.transaction(async (trx) => {
     // One proposal at a time per application: a proposal awaiting the city (or approved, running) is not repeated.
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['onestop-retention-proposal']);
@@ -524,8 +530,13 @@ export async function proposeDestruction(
       .where('a.deadline_on', '<', retentionCutoff(input.asOf, input.retentionYears))
       .whereNotIn('a.status', ['received', 'deficient'])
       .whereNotExists(trx('retention_destructions as d').select(trx.raw('1')).whereIn('d.status', ['proposed', 'approved']).whereRaw('d.application_ids @> to_jsonb(a.id::text)'))
+      .modify((q) => (input.applicationIds ? q.whereIn('a.id', input.applicationIds) : q))
       .orderBy('a.deadline_on')
       .orderBy('a.id');
+    if (input.applicationIds && due.length !== new Set(input.applicationIds).size) {
+      const notDue = input.applicationIds.filter((a) => !due.some((r: { id: string }) => r.id === a));
+      throw new OneStopError('invalid', `not past retention, under review, already destroyed or already proposed: ${notDue.join(', ')}`, 'applicationIds');
+    }
     if (input.id) {
       const existing = await trx('retention_destructions').select('id', 'item_count').where('id', input.id).first();
       if (existing) return { id: existing.id as string, count: existing.item_count as number };
@@ -540,19 +551,23 @@ export async function proposeDestruction(
       application_ids: JSON.stringify(due.map((r: { id: string }) => r.id)),
       item_count: due.length,
       proposed_by: actor,
+      ...plan,
     });
     return { id: id as string | undefined, count: due.length };
   });
 }
 
 export async function findDestruction(knex: Knex, id: string) {
-  const r = await knex('retention_destructions').select('*', knex.raw('as_of::text as as_of')).where('id', id).first();
+  const r = await knex('retention_destructions').select('*', knex.raw('as_of::text as as_of'), knex.raw('planned_on::text as planned_on')).where('id', id).first();
   if (!r) return undefined;
+  const plan = planOf(r);
   return {
     id: r.id as string,
     status: r.status as 'proposed' | 'approved' | 'rejected' | 'done',
     /** REC-1: 'onestop' (applications) or 'records' (the rest of the ledger, ledger/retention.ts). */
     scope: r.scope as DestructionScope,
+    /** MYNUM-5: 'retention' (REC-1's periods) or 'contract_end' (the city's direction at the end of the contract, ledger/mynumber-contract-end.ts). */
+    purpose: r.purpose as 'retention' | 'contract_end',
     retentionYears: r.retention_years as number,
     asOf: r.as_of as string,
     count: r.item_count as number,
@@ -567,13 +582,16 @@ export async function findDestruction(knex: Knex, id: string) {
     decisionReason: r.decision_reason as string | null,
     executedAt: iso(r.executed_at),
     witness: r.witness as string | null,
-    /** MYNUM-5: the prior application the city consents to (items, medium, count, method, when). */
-    application: { items: DESTRUCTION_ITEMS, medium: DESTRUCTION_MEDIUM, count: r.item_count as number, method: DESTRUCTION_METHOD, planned: DESTRUCTION_TIMING },
+    /** MYNUM-5: the prior application the city consents to (items, medium, count, method, when, physical media). */
+    application: { items: DESTRUCTION_ITEMS, medium: DESTRUCTION_MEDIUM, count: r.item_count as number, method: DESTRUCTION_METHOD, ...plannedFor(plan) },
+    /** MYNUM-5: the planned day (null: at once after the consent) and each physical medium with its destruction (null until a person records it). */
+    plannedOn: plan.plannedOn,
+    physicalMedia: plan.physicalMedia,
     report: r.report as Record<string, unknown> | null,
   };
 }
 
-export type DestructionScope = 'onestop' | 'records';
+export type { DestructionScope } from './onestop-error';
 
 /** REC-1: the proposals of one scope (one-stop unless asked), newest first; `status` narrows them (the city's queue asks for `proposed`). */
 export async function listDestructions(knex: Knex, filter: { status?: string; scope?: DestructionScope } = {}) {
@@ -597,6 +615,15 @@ export async function decideDestruction(knex: Knex, id: string, approve: boolean
 export const DESTRUCTION_ITEMS = ['個人番号 (特定個人情報)', '申告特例申請書・添付書類の画像', '氏名・フリガナ・住所・郵便番号・電話番号・メールアドレス・生年月日 (申請書、再提出、変更届出書の記載)'];
 export const DESTRUCTION_MEDIUM = 'PostgreSQL ledger onestop_applications (my_number_sealed, scan_ref, content), onestop_events (before/after); image files in the scan folder';
 export const DESTRUCTION_TIMING = '市の同意 (承認) の記録後ただちに、一つのトランザクションで実施';
+
+/** MYNUM-5: the application's "when" and its physical media, shared by both scopes. */
+export function plannedFor(plan: ReturnType<typeof planOf>) {
+  return {
+    planned: plan.plannedOn ? `${plan.plannedOn} (予定日。その日より前には実施しない。予定日より後に同意された場合は同意の記録後ただちに実施し、遅れを記録する)` : DESTRUCTION_TIMING,
+    plannedOn: plan.plannedOn,
+    physicalMedia: plan.physicalMedia.map(({ kind, description, count }) => ({ kind, description, count })),
+  };
+}
 
 export const DESTRUCTION_METHOD =
   'sealed 個人番号 (AES-256-GCM ciphertext) overwritten with NULL in the ledger; name, kana, address, postal code, phone, email and birth date ' +

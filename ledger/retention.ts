@@ -3,7 +3,8 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { PURGED, purgePersonalData } from '../domain/onestop/notification';
 import { RECORD_CLASSES, RECORD_CLASS_INFO, RECORD_PERSONAL_KEYS, type RecordClass } from '../domain/retention/classes';
 import { pgArray } from './billing';
-import { DESTRUCTION_TIMING, findDestruction, lockDestructionToExecute, OneStopError, retentionCutoff } from './onestop';
+import { planColumns, type DestructionPlan } from './destruction-plan';
+import { findDestruction, plannedFor, lockDestructionToExecute, OneStopError, retentionCutoff } from './onestop';
 
 /**
  * REC-1 for every record besides the one-stop applications (those: ledger/onestop.ts). A records
@@ -108,9 +109,10 @@ export async function dueRecords(knex: Knex, asOf: string, years: Record<RecordC
  */
 export async function proposeRecordsDestruction(
   knex: Knex,
-  input: { asOf: string; years: Record<RecordClass, number>; id?: string; skipEmpty?: boolean },
+  input: { asOf: string; years: Record<RecordClass, number>; id?: string; skipEmpty?: boolean; /** MYNUM-5: the planned date and the physical media. */ plan?: DestructionPlan },
   actor: string,
 ): Promise<{ id: string | undefined; count: number; counts: Record<RecordClass, number> }> {
+  const plan = planColumns(input.plan, input.asOf);
   return knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['records-retention-proposal']);
     if (input.id) {
@@ -133,6 +135,7 @@ export async function proposeRecordsDestruction(
       items: JSON.stringify(items),
       item_count: count,
       proposed_by: actor,
+      ...plan,
     });
     return { id, count, counts };
   });
@@ -145,7 +148,7 @@ export async function findRecordsDestruction(knex: Knex, id: string) {
   const d = await findDestruction(knex, id);
   if (!d || d.scope !== 'records') return undefined;
   const { applicationIds: _none, application: _onestop, ...rest } = d;
-  return { ...rest, counts: countsOf(d.items ?? {}), application: recordsApplication(d.items ?? {}, d.classYears ?? {}) };
+  return { ...rest, counts: countsOf(d.items ?? {}), application: { ...recordsApplication(d.items ?? {}, d.classYears ?? {}), ...plannedFor(d) } };
 }
 
 /** MYNUM-5's prior application, for records: per class what, how many, kept how long; the medium, the method, when. */
@@ -155,7 +158,6 @@ function recordsApplication(items: Record<string, string[]>, years: Record<strin
     medium: RECORDS_MEDIUM,
     count: Object.values(items).reduce((a, ids) => a + ids.length, 0),
     method: RECORDS_METHOD,
-    planned: DESTRUCTION_TIMING,
   };
 }
 

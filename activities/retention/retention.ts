@@ -3,6 +3,7 @@ import { jstDate } from '../../domain/jst';
 import type { RecordClass } from '../../domain/retention/classes';
 import type { Orm } from '../../ledger/orm';
 import { OneStopError, recordImageDeletion, type ImageDeletion } from '../../ledger/onestop';
+import { recordDestructionTiming, timingOf, type DestructionTiming } from '../../ledger/destruction-plan';
 import { executeRecordsDestruction, proposeRecordsDestruction, type FileRoot, type FileToDelete } from '../../ledger/retention';
 import { deleteFilesInside } from '../onestop/onestop';
 
@@ -30,6 +31,13 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
   const knex = () => deps.orm.em.getKnex();
   const refused = (err: unknown) => (err instanceof OneStopError ? ApplicationFailure.create({ type: 'DestructionRefused', message: err.message, nonRetryable: true }) : err);
   return {
+    /** MYNUM-5: the day a planned destruction was carried out (the workflow's clock), added to its record once: on time or late. */
+    async recordDestructionTiming(input: { destructionId: string; plannedOn: string; carriedOutOn: string }): Promise<DestructionTiming> {
+      return recordDestructionTiming(knex(), input.destructionId, timingOf(input.plannedOn, input.carriedOutOn)).catch((err) => {
+        throw refused(err);
+      });
+    },
+
     /** Yearly: proposes what is past its class's period today (never a later day); the city still decides. */
     async proposeRecordsDestruction(input: { id: string; asOf: string; years: Record<RecordClass, number>; actor: string }): Promise<{ id?: string; count: number; counts: Record<RecordClass, number> }> {
       const today = jstDate(new Date());

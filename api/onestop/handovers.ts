@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { confirmHandover, designateHandover, listHandovers, recordHandedOver } from '../../ledger/mynumber-handovers';
 import { actorOf } from '../auth';
-import { conflict, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
 import { idParams } from '../schemas';
 import { isoDate, line } from '../schema-fragments';
@@ -39,20 +39,26 @@ export function registerHandoverRoutes(app: FastifyInstance, { orm }: Pick<Route
     async (request, reply) => reply.code(201).send({ handover: await designateHandover(knex(), request.body, actorOf(request.principal!)) }),
   );
 
-  app.post<{ Params: { id: string }; Body: { receiver: string } }>(
+  app.post<{ Params: { id: string }; Body: { receiver: string; exportId?: string } }>(
     '/mynumber/handovers/:id/handed-over',
     {
       schema: {
         tags: ['onestop'],
-        summary: 'MYNUM-4: the contractor records the package handed over by the designated means (its checksum and size from the year’s ONESTOP-4 run) and who received it',
+        summary: 'MYNUM-4: the contractor records the package handed over by the designated means (its checksum and size from the year’s ONESTOP-4 run), who received it and the MYNUM-2 export it left as',
         params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['receiver'], properties: { receiver: line(200) } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['receiver'],
+          properties: { receiver: line(200), exportId: { type: 'string', format: 'uuid', description: 'the MYNUM-2 export (POST /mynumber/exports) the package left as; an export of the same donation year' } },
+        },
       },
       config: { roles: WRITE },
     },
     async (request) => {
-      const r = await recordHandedOver(knex(), request.params.id, request.body.receiver, actorOf(request.principal!));
+      const r = await recordHandedOver(knex(), request.params.id, request.body.receiver, actorOf(request.principal!), request.body.exportId);
       if (r === 'not_found') throw notFound(`handover ${request.params.id}`);
+      if (r === 'not_this_export') throw badRequest([{ field: 'exportId', reason: 'must be a MYNUM-2 export of this handover’s donation year' }]);
       if (r === 'no_package') throw conflict('the donation year has no 申告特例通知書 package yet: run ONESTOP-4 first (POST /onestop/notifications)');
       if (r === 'already') throw conflict('this handover is already recorded as handed over');
       return { handover: r };

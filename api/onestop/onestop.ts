@@ -1,4 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { physicalMediaSchema, planProperties, recordPhysicalMedia, type PhysicalDestructionBody } from './destruction-plan';
+import { translate } from './translate';
+import { assertReturnsConfirmed } from '../../ledger/mynumber-contract-end';
+import type { DestructionPlan } from '../../ledger/destruction-plan';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { requireMyNumberKeys, type AppConfig, type Role } from '../../config/env';
 import { jstDate } from '../../domain/jst';
@@ -198,16 +202,7 @@ export function proposalAsOf(asked: string | undefined): string {
   return asOf;
 }
 
-/** A ledger refusal (OneStopError) as the API's answer; shared with api/retention. */
-export function translate(err: unknown): never {
-  if (err instanceof OneStopError) {
-    if (err.kind === 'not_found') throw notFound(err.message.replace(/ not found$/, ''));
-    if (err.kind === 'conflict') throw conflict(err.message);
-    if (err.kind === 'forbidden') throw new HttpError(403, 'forbidden', err.message);
-    throw badRequest([{ field: err.field ?? '(body)', reason: err.message }]);
-  }
-  throw err;
-}
+export { translate } from './translate';
 
 /** ONESTOP-1…5, DOCS-5, SEC-1: one-stop applications on paper and online, their review and the sealed 個人番号. */
 /** How long POST /incidents waits for the city mail's outcome: one SMTP attempt (20 s) and the resend of a few waiting ones. */
@@ -396,24 +391,38 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
 
   registerCodecServer(app, config, new AesGcmPayloadCodec(keyring));
 
-  app.post<{ Body: { asOf?: string } }>(
+  app.post<{ Body: { asOf?: string; applicationIds?: string[] } & DestructionPlan }>(
     '/onestop/retention/destructions',
     {
       schema: {
         tags: ['onestop'],
-        summary: 'REC-1: propose destroying 個人番号 and images whose retention ended (the city approves)',
-        body: { type: 'object', additionalProperties: false, properties: { asOf: { ...date, description: 'default today (JST); never later' } } },
+        summary: 'REC-1: propose destroying 個人番号 and images whose retention ended (the city approves); MYNUM-5: with a planned date and physical media',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            asOf: { ...date, description: 'default today (JST); never later' },
+            applicationIds: { type: 'array', minItems: 1, maxItems: 10_000, uniqueItems: true, items: { type: 'string', format: 'uuid' }, description: 'only these of what is due (the city asks for part of it); each must be due' },
+            ...planProperties,
+          },
+        },
       },
       config: { roles: ['admin'] },
     },
     async (request, reply) => {
-      const asOf = proposalAsOf(request.body?.asOf);
-      const proposed = await proposeDestruction(knex(), { asOf, retentionYears: config.onestop.retentionYears }, actorOf(request.principal!));
+      const { asOf: asked, applicationIds, ...plan } = request.body ?? {};
+      const asOf = proposalAsOf(asked);
+      const proposed = await proposeDestruction(knex(), { asOf, retentionYears: config.onestop.retentionYears, plan, applicationIds }, actorOf(request.principal!)).catch(translate);
       const id = proposed.id!;
       const count = proposed.count;
-      await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id }] });
-      return reply.code(201).send({ id, count, retentionYears: config.onestop.retentionYears, asOf, status: 'proposed' });
+      await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id, ...(plan.plannedOn ? { plannedOn: plan.plannedOn } : {}) }] });
+      return reply.code(201).send({ id, count, retentionYears: config.onestop.retentionYears, asOf, plannedOn: plan.plannedOn ?? null, status: 'proposed' });
     },
+  );
+  app.post<{ Params: { id: string }; Body: PhysicalDestructionBody }>(
+    '/onestop/retention/destructions/:id/physical-media',
+    { schema: { tags: ['onestop'], ...physicalMediaSchema }, config: { roles: ['admin'] } },
+    async (request, reply) => reply.code(201).send(await recordPhysicalMedia(knex(), 'onestop', request)),
   );
 
   app.post<{ Params: { id: string }; Body: { approve: boolean; reason: string; witness?: string } }>(
@@ -429,6 +438,8 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
     },
     async (request, reply) => {
       const actor = actorOf(request.principal!);
+      // MYNUM-5: a contract-end destruction waits for the city's confirmed copy of every year it is to get back.
+      if (request.body.approve) await assertReturnsConfirmed(knex(), request.params.id).catch(translate);
       await decideDestruction(knex(), request.params.id, request.body.approve, actor, request.body.reason, request.body.witness).catch(translate);
       await temporal.workflow.getHandle(retentionWorkflowId(request.params.id)).signal(destructionDecidedSignal, { approve: request.body.approve, actor });
       return reply.code(202).send({ id: request.params.id, status: request.body.approve ? 'approved' : 'rejected' });

@@ -8,6 +8,7 @@ import { registerMyNumberExportRoutes } from './exports';
 import { registerIncidentFollowUpRoutes } from './incident-followup';
 import { registerOnlineIntakeApprovalRoutes } from './online-approval';
 import { registerOneStopRoutes } from './onestop';
+import { registerContractEndRoutes } from './contract-end';
 
 export const onestopApi: ApiFeature = (app, deps) => {
   registerOneStopRoutes(app, deps);
@@ -18,4 +19,5 @@ export const onestopApi: ApiFeature = (app, deps) => {
   registerMyNumberExportRoutes(app, deps);
   registerIncidentFollowUpRoutes(app, deps);
   registerOnlineIntakeApprovalRoutes(app, deps);
+  registerContractEndRoutes(app, deps);
 };

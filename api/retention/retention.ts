@@ -9,6 +9,8 @@ import { actorOf } from '../auth';
 import { conflict, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
 import { proposalAsOf, translate } from '../onestop/onestop';
+import { physicalMediaSchema, planProperties, recordPhysicalMedia, type PhysicalDestructionBody } from '../onestop/destruction-plan';
+import type { DestructionPlan } from '../../ledger/destruction-plan';
 import { READ } from '../roles';
 import { isoDate, REASON, text, uuid } from '../schema-fragments';
 
@@ -42,23 +44,29 @@ export function registerRetentionRoutes(app: FastifyInstance, { config, orm, tem
     }),
   );
 
-  app.post<{ Body: { asOf?: string } }>(
+  app.post<{ Body: { asOf?: string } & DestructionPlan }>(
     '/retention/proposals',
     {
       schema: {
         tags: TAGS,
-        summary: 'REC-1: propose destroying what is past its period (besides the yearly schedule); nothing held, needed or already proposed; the city decides',
-        body: { type: 'object', additionalProperties: false, properties: { asOf: { ...isoDate, description: 'default today (JST); never later' } } },
+        summary: 'REC-1: propose destroying what is past its period (besides the yearly schedule); nothing held, needed or already proposed; the city decides. MYNUM-5: with a planned date and physical media',
+        body: { type: 'object', additionalProperties: false, properties: { asOf: { ...isoDate, description: 'default today (JST); never later' }, ...planProperties } },
       },
       config: { roles: ['admin'] },
     },
     async (request, reply) => {
-      const asOf = proposalAsOf(request.body?.asOf);
-      const proposed = await proposeRecordsDestruction(knex(), { asOf, years: config.retention.years }, actorOf(request.principal!));
+      const { asOf: asked, ...plan } = request.body ?? {};
+      const asOf = proposalAsOf(asked);
+      const proposed = await proposeRecordsDestruction(knex(), { asOf, years: config.retention.years, plan }, actorOf(request.principal!)).catch(translate);
       const id = proposed.id!;
-      await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id, scope: 'records' }] });
-      return reply.code(201).send({ id, status: 'proposed' as const, asOf, count: proposed.count, counts: proposed.counts });
+      await temporal.workflow.start(retentionDestructionWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: retentionWorkflowId(id), args: [{ destructionId: id, scope: 'records', ...(plan.plannedOn ? { plannedOn: plan.plannedOn } : {}) }] });
+      return reply.code(201).send({ id, status: 'proposed' as const, asOf, plannedOn: plan.plannedOn ?? null, count: proposed.count, counts: proposed.counts });
     },
+  );
+  app.post<{ Params: { id: string }; Body: PhysicalDestructionBody }>(
+    '/retention/proposals/:id/physical-media',
+    { schema: { tags: TAGS, ...physicalMediaSchema }, config: { roles: ['admin'] } },
+    async (request, reply) => reply.code(201).send(await recordPhysicalMedia(knex(), 'records', request)),
   );
 
   app.get<{ Querystring: { status?: (typeof STATUSES)[number] } }>(

@@ -35,9 +35,25 @@ test('designated by the city, handed over with the package checksum, confirmed b
   });
   expect((await api.post(`/mynumber/handovers/${h.id}/confirmation`, { packageSha256: MANIFEST }, 'city')).statusCode).toBe(409);
 
-  const handed = await api.post(`/mynumber/handovers/${h.id}/handed-over`, { receiver: '税務課 佐藤' }, 'operator');
+  // The package left as a MYNUM-2 export: the hand-over names it; an export of another year (or none) is refused at exportId.
+  const exportOf = async (donationYear: number) => {
+    const id = randomUUID();
+    await ctx.orm.em.getKnex()('mynumber_exports').insert({
+      id, donation_year: donationYear, actor: 'admin:root', role: 'admin', terminal: '127.0.0.1', destination: 'LGWAN ファイル授受', purpose: '申告特例通知書の送付',
+      files: 2, applications: 12, recipient_key: 'f'.repeat(40), package_file: `/tmp/none/mynumber-export-${id}.tar.gpg`, size_bytes: 100, sha256: 'c'.repeat(64),
+    });
+    return id;
+  };
+  const exportId = await exportOf(YEAR);
+  for (const other of [await exportOf(YEAR + 1), randomUUID()]) {
+    const refused = await api.post(`/mynumber/handovers/${h.id}/handed-over`, { receiver: '税務課 佐藤', exportId: other }, 'operator');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().fields[0].field).toBe('exportId');
+  }
+
+  const handed = await api.post(`/mynumber/handovers/${h.id}/handed-over`, { receiver: '税務課 佐藤', exportId }, 'operator');
   expect(handed.statusCode).toBe(200);
-  expect(handed.json().handover).toMatchObject({ status: 'handed_over', packageSha256: MANIFEST, packageApplications: 12, packageFiles: 2, receiver: '税務課 佐藤', handedOverBy: 'operator:tanaka' });
+  expect(handed.json().handover).toMatchObject({ status: 'handed_over', packageSha256: MANIFEST, packageApplications: 12, packageFiles: 2, receiver: '税務課 佐藤', handedOverBy: 'operator:tanaka', exportId });
   expect((await api.post(`/mynumber/handovers/${h.id}/handed-over`, { receiver: '別人' }, 'operator')).statusCode).toBe(409);
 
   const wrong = await api.post(`/mynumber/handovers/${h.id}/confirmation`, { packageSha256: 'b'.repeat(64) }, 'city');
