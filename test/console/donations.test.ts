@@ -106,9 +106,7 @@ test('find by order number, correct the donor in the form (errors at the field, 
 
 test('a stale form says so and changes nothing', async () => {
   const { id } = await heldDonation();
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/donations/${id}`);
+  const page = await h.open(operator, `/console/donations/${id}`);
   // Meanwhile someone else corrects the phone number.
   expect((await api('POST', `/donations/${id}/corrections`, { reason: 'other desk', changes: { phone: '0944-99-9999' } })).statusCode).toBe(200);
   await retype(page, '#f-donor-address', '柳川市本町2');
@@ -124,9 +122,7 @@ test('a stale form says so and changes nothing', async () => {
 test('the city reads a donation without action forms; a supplier gets 403; CSV export answers a CSV', async () => {
   const { id } = await heldDonation();
   const city = await h.account('city');
-  const page = await h.newPage();
-  await h.signIn(page, city);
-  await page.goto(`${h.base}/console/donations/${id}`);
+  const page = await h.open(city, `/console/donations/${id}`);
   expect(await page.$$eval('form[action*="/donations/"]', (f) => f.length)).toBe(0);
   await expectAccessible(h, page);
   const csv = await page.evaluate(async () => {
@@ -152,9 +148,7 @@ test('the city reads a donation without action forms; a supplier gets 403; CSV e
 
 test('送付先, payment and cancel from the page, each through the API and the workflow', async () => {
   const { id } = await heldDonation();
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/donations/${id}`);
+  const page = await h.open(operator, `/console/donations/${id}`);
   const form = `form[action="/console/donations/${id}/ship-to"]`;
   await page.type('#f-shipTo_name', '柳川 太郎');
   await page.type('#f-shipTo_postalCode', '81');
@@ -191,9 +185,7 @@ test('returned mail (DOCS-4): recorded from the page, then the address confirmed
   expect((await api('POST', `/donations/${id}/documents-sent`, { sentAt: new Date().toISOString() })).statusCode).toBe(202);
   await eventually(() => api('GET', `/donations/${id}`), (r) => r.json().workflow?.status === 'documents_sent');
 
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/donations/${id}`);
+  const page = await h.open(operator, `/console/donations/${id}`);
   await page.type('#f-returned-reason', '宛所に尋ねあたりません');
   await submit(page, `form[action="/console/donations/${id}/returned-mail"]`);
   expect(await text(page, '[role=status]')).toContain('郵便物の返戻を記録しました');
@@ -219,9 +211,7 @@ test('receipt reissue (DOCS-1) from the page once a receipt was posted: the next
   expect((await api('POST', `/print-batches/${batchId}/posted`, { postedAt: new Date().toISOString() })).statusCode).toBe(202);
   await eventually(() => api('GET', `/donations/${id}/receipts`), (r) => r.json().receipts[0]?.postedAt);
 
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/donations/${id}`);
+  const page = await h.open(operator, `/console/donations/${id}`);
   await statusShown(page, '書類発送済み');
   const form = `form[action="/console/donations/${id}/reissue"]`;
   await page.type('#f-reissue-reason', '寄附者が紛失（電話で依頼）');

@@ -23,6 +23,8 @@ export interface ConsoleHarness {
   account(role: Role, opts?: { supplierCode?: string; canReadMyNumber?: boolean; name?: string }): Promise<TestAccount>;
   /** Signs in through the form (and the second-factor form when the account has one). */
   signIn(page: Page, account: TestAccount): Promise<void>;
+  /** A fresh page signed in as `account`, at `path` (e.g. /console/donations/<id>). */
+  open(account: TestAccount, path: string): Promise<Page>;
   /** axe-core on the page as it is: the serious and critical violations (rule id and the first target). */
   axe(page: Page): Promise<string[]>;
   /** Messages the browser printed about refused resources (CSP) or scripts that failed. */
@@ -51,7 +53,7 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
   const problemsOf = new WeakMap<Page, string[]>();
   let seq = 0;
   const knex = ctx.orm.em.getKnex();
-  return {
+  const harness: ConsoleHarness = {
     ctx,
     app,
     base,
@@ -90,6 +92,12 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
         await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
       }
     },
+    async open(a, to) {
+      const page = await harness.newPage();
+      await harness.signIn(page, a);
+      await page.goto(`${base}${to}`);
+      return page;
+    },
     async axe(page) {
       // Runtime.evaluate is not subject to the page's CSP, so the page keeps its real policy.
       const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, target: v.nodes[0] && v.nodes[0].target.join(' ') })))`)) as { id: string; impact: string; target: string }[];
@@ -104,6 +112,7 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
       await ctx.close();
     },
   };
+  return harness;
 }
 
 /** Replaces what a field holds, as a person would: select all, delete, type. */
