@@ -25,6 +25,13 @@ afterAll(async () => {
   await orm?.close();
 });
 
+/** Every CHECK constraint of the ledger's schema, as table.name and its definition. */
+const checkConstraints = (): Promise<{ name: string; definition: string }[]> =>
+  orm.em
+    .fork()
+    .getConnection()
+    .execute(`select conrelid::regclass::text || '.' || conname as name, pg_get_constraintdef(oid) as definition from pg_constraint where contype = 'c' and connamespace = 'public'::regnamespace`);
+
 const HOW = 'add a migration in ledger/migrations (and list it in index.ts) that inserts or updates the carriers row — see docs/architecture.md, "Adding a carrier"';
 
 test('the carriers table holds exactly the declared carriers, with their display names', async () => {
@@ -51,10 +58,7 @@ test('carrier columns reference the carriers table; no CHECK constraint repeats 
   );
   expect(fks.map((f) => f.column).sort()).toEqual(['gifts.carrier', 'quality_measures.carrier', 'suppliers.default_carrier']);
 
-  const checks: { name: string; definition: string }[] = await conn.execute(
-    `select conrelid::regclass::text || '.' || conname as name, pg_get_constraintdef(oid) as definition
-       from pg_constraint where contype = 'c' and connamespace = 'public'::regnamespace`,
-  );
+  const checks = await checkConstraints();
   const listing = checks.filter((c) => CARRIER_CATALOGUE.some((d) => c.definition.includes(`'${d.code}'`)));
   expect(listing.map((c) => `${c.name}: ${c.definition} — reference carriers (code) instead`)).toEqual([]);
 });
@@ -86,11 +90,7 @@ test('the portals table holds exactly the declared portals, with their display n
 });
 
 test('no CHECK constraint lists the portal codes (portal columns reference the portals table)', async () => {
-  const conn = orm.em.fork().getConnection();
-  const checks: { name: string; definition: string }[] = await conn.execute(
-    `select conrelid::regclass::text || '.' || conname as name, pg_get_constraintdef(oid) as definition
-       from pg_constraint where contype = 'c' and connamespace = 'public'::regnamespace`,
-  );
+  const checks = await checkConstraints();
   // A list of portal codes, not one that happens to share a word with another vocabulary (the 'city' role).
   const listing = checks.filter((c) => PORTAL_CATALOGUE.filter((p) => c.definition.includes(`'${p.code}'`)).length > 1);
   expect(listing.map((c) => `${c.name}: ${c.definition} — reference portals (code) instead`)).toEqual([]);
