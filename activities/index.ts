@@ -5,6 +5,7 @@ import { createMailActivities } from './mail/send-mail';
 import { billingActivities } from './billing/registry';
 import { documentsActivities } from './documents/registry';
 import { donationActivities } from './donation/registry';
+import { giftsActivities } from './gifts/registry';
 import { intakeActivities } from './intake/registry';
 import { onestopActivities } from './onestop/registry';
 import { reportsActivities } from './reports/registry';
@@ -19,7 +20,7 @@ export const ACTIVITY_FEATURES = {
   intake: intakeActivities,
   documents: documentsActivities,
   shipping: shippingActivities,
-  gifts: noActivities,
+  gifts: giftsActivities,
   onestop: onestopActivities,
   billing: billingActivities,
   reports: reportsActivities,

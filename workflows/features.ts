@@ -6,6 +6,7 @@ import type { ScheduleDefinition } from './schedule-definition';
 import { billingWorkflows } from './billing/registry';
 import { documentsWorkflows } from './documents/registry';
 import { donationWorkflows } from './donation/registry';
+import { giftsWorkflows } from './gifts/registry';
 import { intakeWorkflows } from './intake/registry';
 import { onestopWorkflows } from './onestop/registry';
 import { reportsWorkflows } from './reports/registry';
@@ -18,7 +19,7 @@ export const WORKFLOW_FEATURES: Readonly<Record<Feature, WorkflowFeature>> = {
   intake: intakeWorkflows,
   documents: documentsWorkflows,
   shipping: shippingWorkflows,
-  gifts: NO_WORKFLOWS,
+  gifts: giftsWorkflows,
   onestop: onestopWorkflows,
   billing: billingWorkflows,
   reports: reportsWorkflows,

@@ -3,6 +3,7 @@ export * from './donation/workflows';
 export * from './intake/workflows';
 export * from './documents/workflows';
 export * from './shipping/workflows';
+export * from './gifts/workflows';
 export * from './onestop/workflows';
 export * from './billing/workflows';
 export * from './reports/workflows';

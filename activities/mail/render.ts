@@ -38,6 +38,7 @@ export const MAIL_TEMPLATES = [
   'billing-payment-reminder',
   'billing-payment-overdue',
   'donation-cancelled-city',
+  'recruitment-report',
 ] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];
 
@@ -122,6 +123,22 @@ export interface DonationCancelledCityMailData {
   actor: string;
 }
 
+/** GIFT-6: the month's recruitment report to the city, its figures (the CSV is attached). */
+export interface RecruitmentReportMailData {
+  month: string;
+  from: string;
+  to: string;
+  briefings: number;
+  attendees: number;
+  wouldBe: number;
+  interested: number;
+  inquiries: number;
+  proposed: number;
+  approved: number;
+  rejected: number;
+  approvedSuppliers: number;
+}
+
 export interface MailTemplateData {
   'onestop-accepted-notice': OneStopAcceptedMailData;
   'pre-shipping': PreShippingMailData;
@@ -142,6 +159,7 @@ export interface MailTemplateData {
   'billing-payment-reminder': BillingPaymentMailData;
   'billing-payment-overdue': BillingPaymentMailData;
   'donation-cancelled-city': DonationCancelledCityMailData;
+  'recruitment-report': RecruitmentReportMailData;
 }
 
 /** BILL-1: a supplier's statement (revision), its lines attached as CSV. Amounts arrive formatted. */
@@ -350,6 +368,11 @@ const VIEWS: { [N in MailTemplateName]: (d: MailTemplateData[N]) => Record<strin
   'billing-invoice': preformatted('billing-invoice', ['runId', 'monthLabel', 'number', 'revision', 'total']),
   'billing-payment-reminder': preformatted('billing-payment-reminder', ['runId', 'monthLabel', 'number', 'total', 'dueOn']),
   'billing-payment-overdue': preformatted('billing-payment-overdue', ['runId', 'monthLabel', 'number', 'total', 'dueOn']),
+  'recruitment-report': (d) => {
+    need(d as never, 'recruitment-report', ['month', 'from', 'to']);
+    const [y, m] = d.month.split('-').map(Number);
+    return { ...d, monthLabel: `${y}年${m}月`, from: japaneseDate(d.from), to: japaneseDate(d.to) };
+  },
   'donation-cancelled-city': (d) => {
     need(d as never, 'donation-cancelled-city', ['portalName', 'portalOrderId', 'donorName', 'amountYen', 'receivedAt', 'cancelledAt', 'reason', 'actor']);
     const at = new Date(d.cancelledAt);
