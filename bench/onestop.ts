@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import data from '../domain/onestop/municipalities.json';
 import { myNumberCheckDigit } from '../domain/onestop/my-number';
 import { registerDonation } from '../ledger/donations';
@@ -199,6 +200,14 @@ async function main(): Promise<number> {
     log(`all decided; bare floor: ${opts.n} empty workflows …`);
     const bare = await runBareFloor(stack, opts, runId, log);
     const floor = floorComparison({ label: 'decided', unit: 'applications', n: opts.n, perSec: reviewedPerSec, cpu }, bare, opts.n, TARGET_RATIO);
+    // What one accepted application costs Temporal: its history's events by type.
+    const [sample] = await knex('onestop_applications').select('workflow_id').where('status', 'accepted').limit(1);
+    const sampleHistory = await stack.client.workflow.getHandle(sample.workflow_id).fetchHistory();
+    const eventTypes: Record<string, number> = {};
+    for (const e of sampleHistory.events ?? []) {
+      const type = (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '').toLowerCase();
+      eventTypes[type] = (eventTypes[type] ?? 0) + 1;
+    }
     const byStatus = await knex('onestop_applications').select('status').count('* as n').groupBy('status');
     log('exporting the 申告特例通知書 files …');
     const exported = await measureExport(stack);
@@ -215,6 +224,7 @@ async function main(): Promise<number> {
       cpuSeconds: { bench: Math.round(cpu.bench), temporal: Math.round(cpu.temporal), postgres: Math.round(cpu.postgres), other: Math.round(cpu.other) },
       otherLoadCores: Math.round((cpu.other / ((finished - started) / 1000)) * 100) / 100,
       floor: floor.json,
+      acceptedHistory: { events: sampleHistory.events?.length ?? 0, types: eventTypes },
       apiMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), max: Math.round(latencies[latencies.length - 1]) },
       statuses: Object.fromEntries(byStatus.map((r: any) => [r.status, Number(r.n)])),
       export: exported,
@@ -226,6 +236,7 @@ async function main(): Promise<number> {
         `one-stop       ${opts.n} paper applications posted and decided in ${result.seconds.toFixed(1)} s: ${result.reviewedPerSec} applications/s (intake ${result.intakePerSec}/s, API p50 ${result.apiMs.p50} ms, p95 ${result.apiMs.p95} ms); ${JSON.stringify(result.statuses)}`,
         `  CPU          bench process ${cpu.bench.toFixed(1)} s, temporal ${cpu.temporal.toFixed(1)} s, postgres ${cpu.postgres.toFixed(1)} s, other load ${result.otherLoadCores} cores; ${floor.json.cpuMsPerItem} ms per application`,
         `  memory       bench process peak RSS ${result.peakRssMiB} MiB, peak main heap ${result.peakHeapMiB} MiB while posting and deciding`,
+        `  history      an accepted application: ${result.acceptedHistory.events} events (${Object.entries(eventTypes).map(([t, k]) => `${t} ${k}`).join(', ')})`,
         ...floor.lines,
         `export         ${exported.applications} applications into ${exported.files} files in ${exported.seconds} s; re-run ${exported.rerunSeconds} s`,
         '',

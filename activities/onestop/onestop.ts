@@ -297,9 +297,9 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
      * with its own task and workflow task): the rules run over the application and its donation as
      * the ledger holds them, the verdict is recorded (key `key`) and the notice its outcome calls for
      * is queued (key `noticeKeys[outcome]`) — the same rows, with the same keys, as
-     * reviewOneStopApplication followed by recordOneStopNotice. Only the ledger is touched: an email
-     * notice is left pending (`emailPending`) for recordOneStopNotice to send, which finds the queued
-     * notice by its key.
+     * reviewOneStopApplication followed by recordOneStopNotice. Only the ledger is touched, so the
+     * workflow runs it as a local activity; an email notice is left pending (`emailPending`) for
+     * recordOneStopNotice to send, which finds the queued notice by its key.
      */
     async decideOneStopApplication(input: { applicationId: string; key: string; actor: string; noticeKeys: Record<ReviewOutcome, string> }): Promise<OneStopDecision> {
       const { app, result } = await reviewAndRecord(input);

@@ -1,10 +1,22 @@
-import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { RetryPolicy } from '@temporalio/common';
+import { condition, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, RetryState, type RetryPolicy } from '@temporalio/common';
 import type { OneStopActivities } from '../../activities/onestop/onestop';
 import { oneStopStatusQuery, resubmittedSignal, type OneStopStatusView, type OneStopWorkflowInput, type Resubmitted } from './definitions';
 
 const retry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['OneStopApplicationNotFound'] };
 const onestop = proxyActivities<OneStopActivities>({ startToCloseTimeout: '30 seconds', retry });
+// The decision touches only the ledger: it runs inside the workflow task, without a task of its own.
+const ledger = proxyLocalActivities<OneStopActivities>({ startToCloseTimeout: '30 seconds', retry });
+
+/**
+ * A local activity's failure reaches the workflow as its cause alone: wrapped as an activity's failure
+ * is, the workflow fails as it did when the review was an activity (callers read failure.cause.cause).
+ */
+function asActivityFailure(activityType: string) {
+  return (err: unknown): never => {
+    throw err instanceof ApplicationFailure ? new ActivityFailure('Activity task failed', activityType, undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, err) : err;
+  };
+}
 
 const DAY_MS = 86_400_000;
 
@@ -18,7 +30,7 @@ const DAY_MS = 86_400_000;
  */
 export async function oneStopApplicationWorkflow(input: OneStopWorkflowInput): Promise<OneStopStatusView> {
   const { workflowId } = workflowInfo();
-  // Issue 19: review and notice in one activity (decideOneStopApplication) instead of two, each with its task and workflow task;
+  // Issue 19: review and notice in one local activity (decideOneStopApplication) instead of two activities, each with its task and workflow task;
   // histories recorded before take the two-step path they were recorded with.
   const oneStep = patched('onestop-decide-in-one-step');
   const view: OneStopStatusView = { applicationId: input.applicationId, state: 'reviewing', round: 0, findings: [], notices: [], resubmissions: 0 };
@@ -53,7 +65,7 @@ export async function oneStopApplicationWorkflow(input: OneStopWorkflowInput): P
     view.state = 'reviewing';
     const round = view.round + 1;
     const noticeKeys = { accepted: `${workflowId}#notice-accepted`, deficient: `${workflowId}#notice-deficiency-${round}`, late: `${workflowId}#notice-late` };
-    const r = await onestop.decideOneStopApplication({ applicationId: input.applicationId, key: `${workflowId}#review-${round}`, actor, noticeKeys });
+    const r = await ledger.decideOneStopApplication({ applicationId: input.applicationId, key: `${workflowId}#review-${round}`, actor, noticeKeys }).catch(asActivityFailure('decideOneStopApplication'));
     reviewed(r);
     const { kind } = r.notice;
     // An email notice is sent (or falls back to paper) by the mailing activity, which finds it queued under its key.
