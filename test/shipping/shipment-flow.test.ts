@@ -59,6 +59,15 @@ async function paidDonation(overrides: Parameters<typeof newDonation>[1] = {}) {
   return { donation, handle };
 }
 
+/** A paid donation whose one shipment the supplier order run has ordered. */
+async function orderedShipment() {
+  const { donation } = await paidDonation();
+  const [shipment] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
+  await orderRun();
+  await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
+  return { donation, shipment };
+}
+
 const shipmentsOf = async (donationId: string) => (await api.get(`/shipments?donationId=${donationId}`)).json().shipments as any[];
 const awaitShipment = (donationId: string, accept: (s: any[]) => boolean) => eventually(() => shipmentsOf(donationId), accept);
 const orderRun = async (shipOn = today) => {
@@ -181,10 +190,7 @@ describe('a paid donation becomes a supplier order, a carrier file, a mail and a
 
 describe('trouble and re-shipment (SHIP-5)', () => {
   test('damage after delivery re-ships once with a new linked shipment; the next trouble escalates to an operator', async () => {
-    const { donation } = await paidDonation();
-    const [first] = await awaitShipment(donation.id, (s) => s[0]?.status === 'awaiting_order');
-    await orderRun();
-    await awaitShipment(donation.id, (s) => s[0].status === 'ordered');
+    const { donation, shipment: first } = await orderedShipment();
     expect((await api.post(`/shipments/${first.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: `5${Date.now()}`.slice(0, 12) }, FARM)).statusCode).toBe(200);
     expect((await api.post(`/shipments/${first.id}/delivered`, {})).statusCode).toBe(202);
     await awaitShipment(donation.id, (s) => s[0].status === 'delivered');
@@ -316,10 +322,7 @@ describe('durability', () => {
 
 describe('carrier status files (delivery tracking)', () => {
   test('a CP932 status file delivers shipped parcels; bad rows are named with row, column and reason', async () => {
-    const { donation } = await paidDonation();
-    const [s] = await awaitShipment(donation.id, (x) => x[0]?.status === 'awaiting_order');
-    await orderRun();
-    await awaitShipment(donation.id, (x) => x[0].status === 'ordered');
+    const { donation, shipment: s } = await orderedShipment();
     const tracking = `6${Date.now()}`.slice(0, 12);
     expect((await api.post(`/shipments/${s.id}/shipped`, { shippedOn: today, carrier: 'yamato_b2', trackingNumber: tracking }, FARM)).statusCode).toBe(200);
     const csv = ['伝票番号,お客様管理番号,配達状況,日時', `${tracking},${s.id},配達完了,2026/11/27 10:15`, '999999999999,,空を飛んだ,2026/11/27 10:15'].join('\r\n');
