@@ -31,6 +31,17 @@ if (process.env.WRITE_FIXTURES === '1') {
   fs.writeFileSync(path.join(dir, 'furunavi-cp932.csv'), mappedFixture('FN', { bom: false, encoding: 'cp932' }));
 }
 
+/** A folder of operator mappings for one test, removed after the file's tests. */
+const mappingsDirs: string[] = [];
+const mappingsDir = () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mappings-'));
+  mappingsDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of mappingsDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 describe('CSV and encodings', () => {
   test('quoted fields with commas, quotes and line breaks; CRLF split across chunks; blank trailing lines', async () => {
     const text = 'a,b,c\r\n"1,5","say ""hi""","line1\r\nline2"\r\n,,\r\nx,y,z\r\n\r\n';
@@ -207,7 +218,7 @@ describe('declarative mappings (provisional layouts)', () => {
   });
 
   test('an operator-corrected mapping in PORTAL_MAPPINGS_DIR takes precedence over the shipped one', async () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mappings-'));
+    const dir = mappingsDir();
     const shipped = JSON.parse(fs.readFileSync(path.join(__dirname, '../../domain/portals/mappings/choice.json'), 'utf8'));
     shipped.columns.amountYen = '金額';
     fs.writeFileSync(path.join(dir, 'choice.json'), JSON.stringify(shipped));
@@ -220,7 +231,7 @@ describe('declarative mappings (provisional layouts)', () => {
   });
 
   test('a mapping that names 送付先 columns gives the donation its recipient', async () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mappings-'));
+    const dir = mappingsDir();
     const shipped = JSON.parse(fs.readFileSync(path.join(__dirname, '../../domain/portals/mappings/choice.json'), 'utf8'));
     shipped.columns = { ...shipped.columns, 'shipTo.name': 'お届け先氏名', 'shipTo.postalCode': 'お届け先郵便番号', 'shipTo.address': 'お届け先住所' };
     fs.writeFileSync(path.join(dir, 'choice.json'), JSON.stringify(shipped));

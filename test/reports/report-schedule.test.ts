@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -33,8 +30,8 @@ let plain: Client;
 const failing = new Set<string>();
 
 beforeAll(async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-report-schedule-'));
-  ctx = await timeSkippingContext('report-schedule', { FURUSATO_DATA_DIR: dataDir }, {
+  // The context's own data directory (removed by close()).
+  ctx = await timeSkippingContext('report-schedule', {}, {
     activities: (real) => ({
       ...real,
       async buildMonthlyReport(input: Parameters<typeof real.buildMonthlyReport>[0]) {
