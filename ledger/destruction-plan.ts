@@ -73,6 +73,7 @@ export async function recordPhysicalDestruction(
     const records = (d.physical_records ?? []) as PhysicalDestruction[];
     if (records.some((r) => r.medium === input.medium)) throw new OneStopError('conflict', `medium ${input.medium} of destruction ${id} is already recorded as destroyed`);
     const at = new Date(input.destroyedAt);
+    if (Number.isNaN(at.getTime())) throw new OneStopError('invalid', 'must be an instant that exists (RFC 3339)', 'destroyedAt');
     if (at.getTime() > now.getTime()) throw new OneStopError('invalid', 'must not be in the future', 'destroyedAt');
     if (at.getTime() < new Date(d.decided_at).getTime()) throw new OneStopError('invalid', `must not be before the city's consent (${new Date(d.decided_at).toISOString()})`, 'destroyedAt');
     if (d.planned_on && jstDate(at) < d.planned_on) throw new OneStopError('invalid', `must not be before the planned date (${d.planned_on})`, 'destroyedAt');

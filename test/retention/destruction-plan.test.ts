@@ -33,12 +33,21 @@ afterAll(async () => {
   await (api ?? ctx)?.close();
 });
 
-/** An accepted application whose retention ended long ago (its own donor), with its 個人番号. */
+/**
+ * An application whose retention ended long ago (its own donor), with its 個人番号. It stays `deficient`
+ * (no proposal takes it) until `propose` makes it accepted just before naming it in its own proposal.
+ */
 async function expiredApplication(tag: string, myNumber: string): Promise<string> {
   const suite = { ...ctx, prefix: `mynum5-${tag}-${randomUUID().slice(0, 6)}` } as unknown as SuiteContext;
-  const { application } = await seedApplication(suite, { name: `計画 ${tag}`, nameKana: 'ケイカク', prefecture: '福岡県', address: `柳川市本町${tag}` }, { appliedAt: '2026-11-20T01:00:00.000Z', myNumber });
+  const { application } = await seedApplication(suite, { name: `計画 ${tag}`, nameKana: 'ケイカク', prefecture: '福岡県', address: `柳川市本町${tag}` }, { appliedAt: '2026-11-20T01:00:00.000Z', myNumber, status: 'deficient' });
   await knex()('onestop_applications').where('id', application.id).update({ deadline_on: '2012-01-10' });
   return application.id;
+}
+
+/** Proposes destroying exactly `applicationId` (accepted now, so due) with the plan in `body`. */
+async function propose(applicationId: string, body: object) {
+  await knex()('onestop_applications').where('id', applicationId).update({ status: 'accepted' });
+  return api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: [applicationId], ...body }, 'admin');
 }
 
 const destroyed = async (applicationId: string) => (await knex()('onestop_applications').where('id', applicationId).first('my_number_destroyed_at')).my_number_destroyed_at !== null;
@@ -48,17 +57,18 @@ const done = (id: string) => eventually(() => destruction(id), (d) => d.status =
 test('a planned date is honoured: nothing before that day, carried out on it; bad input is refused naming the field', async () => {
   const planned = addDays(await today(), 30);
   const id = await expiredApplication('P', number('81000000001'));
-  const propose = (body: object) => api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: [id], ...body }, 'admin');
 
-  // A planned date before the proposal's own date, or an application that is not due: 400 naming the field.
-  const early = await propose({ plannedOn: addDays(AS_OF, -1) });
+  // A planned date before the proposal's own date, or an application that is not due (still deficient): 400 naming the field.
+  const early = await api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: [id], plannedOn: addDays(AS_OF, -1) }, 'admin');
   expect(early.statusCode).toBe(400);
   expect(early.json().fields[0].field).toBe('plannedOn');
-  const notDue = await api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: [randomUUID()] }, 'admin');
-  expect(notDue.statusCode).toBe(400);
-  expect(notDue.json().fields[0].field).toBe('applicationIds');
+  for (const notDue of [[randomUUID()], [id]]) {
+    const refused = await api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: notDue }, 'admin');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().fields[0].field).toBe('applicationIds');
+  }
 
-  const proposed = await propose({ plannedOn: planned, physicalMedia: [{ kind: 'paper', description: '申告特例申請書 原本 (箱1)', count: 1 }] });
+  const proposed = await propose(id, { plannedOn: planned, physicalMedia: [{ kind: 'paper', description: '申告特例申請書 原本 (箱1)', count: 1 }] });
   expect(proposed.statusCode).toBe(201);
   expect(proposed.json()).toMatchObject({ count: 1, plannedOn: planned, status: 'proposed' });
   const destructionId = proposed.json().id;
@@ -98,7 +108,7 @@ test('a consent given after the planned date: carried out at once, and the recor
   const myNumber = number('81000000002');
   const id = await expiredApplication('L', myNumber);
   const plannedOn = addDays(AS_OF, 5);
-  const proposed = await api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: [id], plannedOn }, 'admin');
+  const proposed = await propose(id, { plannedOn });
   expect(proposed.statusCode).toBe(201);
   const destructionId = proposed.json().id;
   expect((await api.post(`/onestop/retention/destructions/${destructionId}/decision`, { approve: true, reason: '遅れての決裁' }, 'city')).statusCode).toBe(202);
@@ -121,7 +131,7 @@ test('physical media: each destroyed by a person and recorded (method, who, when
     { kind: 'paper', description: '2018年分 申告特例申請書 原本 (箱1)', count: 120 },
     { kind: 'usb', description: 'スキャン受渡し用 USBメモリ (管理番号 U-07)', count: 1 },
   ];
-  const proposed = await api.post('/onestop/retention/destructions', { asOf: AS_OF, applicationIds: [id], physicalMedia: media }, 'admin');
+  const proposed = await propose(id, { physicalMedia: media });
   expect(proposed.statusCode).toBe(201);
   const destructionId = proposed.json().id;
   const record = (body: object, who = 'admin') => api.post(`/onestop/retention/destructions/${destructionId}/physical-media`, body, who);
