@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { applyRelief, reliefDecision, type ReliefCampaign, type ReliefDecision } from '../domain/intake/disaster-relief';
+import { applyRelief, reliefDecision, reliefOfMigrated, type ReliefCampaign, type ReliefDecision } from '../domain/intake/disaster-relief';
 import { normalizeDonorFields, type DonorFields } from '../domain/donor';
 import { donationWorkflowId } from '../domain/ids';
 import type { MapResult, MigrationFacts, PortalDonation, RowIssue, RowMapper } from '../domain/portals/types';
@@ -102,7 +102,7 @@ export async function registerBatch(
       return;
     }
     const mapped = result.donation;
-    const relief = reliefDecision(mapped.portal ?? portal, mapped, opts.campaigns);
+    const relief = mapped.migration ? reliefOfMigrated(mapped) : reliefDecision(mapped.portal ?? portal, mapped, opts.campaigns);
     const nd = toNewDonation(portal, applyRelief(mapped, relief));
     const donor = normalizeDonorFields(nd.donor);
     const p: Pending = { i, nd, donor, fingerprint: fingerprintOf(nd, donor), relief, migration: mapped.migration, paidAt: nd.paidAt };

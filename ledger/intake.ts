@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { importSla } from '../domain/intake/business-days';
-import { applyRelief, reliefDecision, type ReliefCampaign, type ReliefDecision } from '../domain/intake/disaster-relief';
+import { applyRelief, reliefDecision, reliefOfMigrated, type ReliefCampaign, type ReliefDecision } from '../domain/intake/disaster-relief';
 import { normalizeRequester, type CatalogueChannel, type CatalogueItem, type CatalogueRequestInput, type CatalogueStatus } from '../domain/intake/catalogue';
 import { adapterFor, MIGRATION_SOURCE } from '../domain/portals';
 import { openPortalFile, PortalFileError, type OrderGroup } from '../domain/portals/reader';
@@ -121,13 +121,14 @@ export interface RegisterOptions {
 /**
  * Registers one mapped order; every failure that is the row's fault becomes a
  * quarantine outcome. A disaster-relief donation (PORTAL-3) enters without its
- * gifts; a migrated one (LEDGER-4) under its own portal with the old system's stage.
+ * gifts; a migrated one (LEDGER-4) under its own portal with the old system's stage, its relief flag
+ * and its gift lines as recorded there (reliefOfMigrated).
  */
 export async function registerMapped(orm: Orm, portal: string, result: MapResult, mapper: RowMapper, actor: string, opts: RegisterOptions = {}): Promise<RowOutcome> {
   if (!result.ok) return { kind: 'quarantined', reason: 'invalid', portalOrderId: result.portalOrderId, issues: result.issues };
   const mapped = result.donation;
   const realPortal = mapped.portal ?? portal;
-  const relief = reliefDecision(realPortal, mapped, opts.campaigns ?? []);
+  const relief = mapped.migration ? reliefOfMigrated(mapped) : reliefDecision(realPortal, mapped, opts.campaigns ?? []);
   const donation = applyRelief(mapped, relief);
   try {
     const outcome = await registerDonation(orm.em.fork(), toNewDonation(portal, donation), actor);

@@ -60,7 +60,16 @@ export function reliefDecision(portal: string, d: Pick<PortalDonation, 'appliedA
   return { relief: false, droppedGifts: [] };
 }
 
-/** The donation as it enters the ledger: marked, and without gifts when it is for relief. */
+/**
+ * A migrated donation (LEDGER-4, and CONTRACT-2's re-import of the hand-over archive) is history: it keeps
+ * its own relief flag and the gift lines the old system recorded with it — what was shipped or is still due
+ * was decided there, so nothing is dropped (today's campaigns do not re-judge it either).
+ */
+export function reliefOfMigrated(d: Pick<PortalDonation, 'disasterRelief'>): ReliefDecision {
+  return d.disasterRelief ? { relief: true, basis: 'portal_flag', droppedGifts: [] } : { relief: false, droppedGifts: [] };
+}
+
+/** The donation as it enters the ledger: marked, and without the gift lines the decision dropped. */
 export function applyRelief<T extends Pick<PortalDonation, 'disasterRelief' | 'gifts'>>(d: T, decision: ReliefDecision): T {
-  return decision.relief ? { ...d, disasterRelief: true, gifts: [] } : d;
+  return decision.relief ? { ...d, disasterRelief: true, gifts: decision.droppedGifts.length ? [] : d.gifts } : d;
 }

@@ -17,7 +17,7 @@ import { newDonation } from '../support/factory';
  * application with a sealed 個人番号), handed over, and the archive is taken into a second, empty
  * ledger through the project's own migration import (POST /intake/migration with
  * ledger/migration/donations.csv; gifts and suppliers loaded from their tables' CSV). Counts, sums and
- * every donation are compared field by field. (The four donations from 山田 花子 are one donor: 名寄せ.)
+ * every donation are compared field by field. (The five donations from 山田 花子 are one donor: 名寄せ.)
  */
 let source: { url: string; drop(): Promise<void> };
 let target: { url: string; drop(): Promise<void> };
@@ -62,6 +62,8 @@ beforeAll(async () => {
   for (const l of lines) await knex('shipments').insert({ id: randomUUID(), donation_id: sent, gift_line_id: l.id, gift_code: l.gift_code, supplier_id: supplierId, status: 'delivered', shipped_on: '2026-11-26', carrier: 'yamato_b2', workflow_id: `ship-${l.id}` });
   await donate({ paymentMethod: 'credit_card', paidAt: '2026-11-21T01:00:00.000Z' }, { status: 'cancelled', cancelled_at: new Date('2026-11-22T00:00:00Z') });
   const phone = await donate({ portal: 'direct', channel: 'phone', portalOrderId: `TEL-${randomUUID().slice(0, 6)}`, paymentMethod: 'postal_transfer', wantsOneStop: false, disasterRelief: true, donor: { name: '電話 寄附者', nameKana: 'デンワ キフシャ', postalCode: '812-0011', prefecture: '福岡県', address: '福岡市博多区博多駅前1-1', phone: '092-000-0001' } }, { status: 'awaiting_payment' });
+  // A relief donation that had a gift in the old ledger (entered by hand): its gift line must survive the round trip.
+  await donate({ portal: 'direct', channel: 'phone', portalOrderId: `TEL-${randomUUID().slice(0, 6)}`, paymentMethod: 'bank_transfer', disasterRelief: true, gifts: [{ code: 'ho-nori', quantity: 3 }] }, { status: 'awaiting_payment' });
   await knex('calls').insert({ id: randomUUID(), channel: 'phone', category: '寄附手続き', complaint: false, subject: '入金方法', body: '郵便振替の用紙について', donation_id: phone, received_at: new Date('2026-11-21T01:00:00Z'), out_of_hours: false, created_by: 'operator:tanaka', updated_by: 'operator:tanaka' });
   await knex('onestop_applications').insert({ id: randomUUID(), donation_id: sent, status: 'accepted', channel: 'paper', form_version: 'current', arrived_on: '2026-12-01', deadline_on: '2027-01-10', content: JSON.stringify({ name: 'x' }), current_content: JSON.stringify({ name: 'x' }), my_number_sealed: Buffer.from('sealed'), my_number_key_id: 'k1', my_number_verdict: 'valid', created_by: 'operator:tanaka', workflow_id: `onestop-${sent}` }).catch((err: Error) => {
     throw new Error(`seeding a one-stop application: ${err.message}`);
@@ -86,7 +88,7 @@ test('the ledger section: every table as CSV with its schema, counts and sums, n
 
   const index = JSON.parse(fs.readFileSync(path.join(out, 'ledger', 'tables.json'), 'utf8'));
   const counts = Object.fromEntries(index.tables.map((t: any) => [t.table, t.rows]));
-  expect(counts).toMatchObject({ donors: 2, donations: 5, donation_gift_lines: 4, suppliers: 1, gifts: 2, shipments: 2, receipts: 1, calls: 1, onestop_applications: 1 });
+  expect(counts).toMatchObject({ donors: 2, donations: 6, donation_gift_lines: 5, suppliers: 1, gifts: 2, shipments: 2, receipts: 1, calls: 1, onestop_applications: 1 });
   const knex = src.em.getKnex();
   const [{ sum }] = await knex('donations').sum({ sum: 'amount_yen' });
   expect(index.tables.find((t: any) => t.table === 'donations').sums.amount_yen).toBe(Number(sum));
@@ -95,7 +97,7 @@ test('the ledger section: every table as CSV with its schema, counts and sums, n
   const schema = JSON.parse(fs.readFileSync(path.join(out, 'ledger', 'tables', 'donations.schema.json'), 'utf8'));
   expect(schema).toMatchObject({ name: 'donations', primaryKey: ['id'], missingValues: [''] });
   expect(schema.fields.find((f: any) => f.name === 'amount_yen')).toMatchObject({ type: 'integer', constraints: { required: true } });
-  expect(readCsv('tables/donations.csv')).toHaveLength(5);
+  expect(readCsv('tables/donations.csv')).toHaveLength(6);
 
   // 個人番号 stays behind: no sealed bytes, no key id, not the plain number anywhere.
   const onestop = readCsv('tables/onestop_applications.csv');
@@ -125,7 +127,7 @@ test('round trip: the archive goes into an empty ledger through the migration im
   const done = await eventually(() => api.get(`/intake/imports/${fileId}`), (r) => ['done', 'finished', 'completed'].includes(r.json().file?.status), 60_000);
   const report = done.json().file;
   // Cancelled donations are not migrated (the import refuses them on purpose): one in the quarantine.
-  expect(report).toMatchObject({ created: 4, quarantined: 1 });
+  expect(report).toMatchObject({ created: 5, quarantined: 1 });
 
   const before = readCsv('tables/donations.csv').filter((d) => d.status !== 'cancelled');
   const after = await knex('donations').orderBy('portal_order_id');
