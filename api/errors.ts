@@ -14,6 +14,11 @@ export const badRequest = (fields: FieldError[]) =>
   new HttpError(400, 'validation', fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+/** The ledger's answer, or 404 naming `what` when there is none. */
+export function found<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw notFound(what);
+  return value;
+}
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 

@@ -3,7 +3,7 @@ import type { Orm } from '../../ledger/orm';
 import { CampaignConflictError, campaignEffectiveness, campaignErrors, decideCampaign, findCampaign, listCampaigns, proposeCampaign } from '../../ledger/promotions';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, conflict, found, notFound } from '../errors';
 import { isoDate, requiredWhen, yearMonth } from '../schema-fragments';
 
 const month = yearMonth;
@@ -69,11 +69,7 @@ export function registerPromotionRoutes(app: FastifyInstance, { orm }: { orm: Or
   app.get<{ Params: { code: string } }>(
     '/promotions/:code',
     { schema: { tags: ['promotion'], summary: 'One campaign', params: codeParams }, config: { roles: READ } },
-    async (request) => {
-      const campaign = await findCampaign(knex(), request.params.code);
-      if (!campaign) throw notFound(`campaign ${request.params.code}`);
-      return { campaign };
-    },
+    async (request) => ({ campaign: found(await findCampaign(knex(), request.params.code), `campaign ${request.params.code}`) }),
   );
 
   app.post<{ Params: { code: string }; Body: Json }>(
@@ -104,10 +100,6 @@ export function registerPromotionRoutes(app: FastifyInstance, { orm }: { orm: Or
   app.get<{ Params: { code: string } }>(
     '/promotions/:code/effectiveness',
     { schema: { tags: ['promotion'], summary: "A campaign's donations over its period: count, amount, per yen of cost, by portal and new/repeat donor (PR-1)", params: codeParams }, config: { roles: READ } },
-    async (request) => {
-      const result = await campaignEffectiveness(knex(), request.params.code);
-      if (!result) throw notFound(`campaign ${request.params.code}`);
-      return result;
-    },
+    async (request) => found(await campaignEffectiveness(knex(), request.params.code), `campaign ${request.params.code}`),
   );
 }
