@@ -75,25 +75,26 @@ interface DecisionKind {
 
 const WEEKDAYS = ['', '月', '火', '水', '木', '金', '土', '日'];
 
+/** A decision's facts: the API's answer to GET `url` as the person, shaped by `facts` when it is 200 (else the page shows the refusal). */
+async function factsFrom(api: ApiCall, user: ConsoleUser, url: string, facts: (body: any) => Record<string, unknown>): Promise<{ res: ApiAnswer; facts?: Record<string, unknown> }> {
+  const res = await api(user, 'GET', url);
+  return res.status === 200 ? { res, facts: facts(res.body) } : { res };
+}
+
 const KINDS: Record<string, DecisionKind> = {
   reports: {
     title: (k) => `${k}分の月次業務報告書の検査`,
-    async load(api, user, key) {
-      const res = await api(user, 'GET', `/reports/monthly/${encodeURIComponent(key)}`);
-      if (res.status !== 200) return { res };
-      const { revisions, inspection } = res.body;
-      const decided = (inspection.inspections as Record<string, any>[]).filter((i) => i.revision === inspection.revision).at(-1);
-      return {
-        res,
-        facts: {
+    load: (api, user, key) =>
+      factsFrom(api, user, `/reports/monthly/${encodeURIComponent(key)}`, ({ revisions, inspection }) => {
+        const decided = (inspection.inspections as Record<string, any>[]).filter((i) => i.revision === inspection.revision).at(-1);
+        return {
           revisions: (revisions as Record<string, any>[]).map((r) => ({ ...r, pdf: `/console/reports/${r.month}/${r.revision}/report.pdf`, csv: `/console/reports/${r.month}/${r.revision}/report.csv` })),
           inspection,
           revision: inspection.revision,
           pending: inspection.status === 'awaiting_inspection',
           decided: decided ? { by: decided.decidedBy, at: decided.decidedAt, note: decided.reason, label: decided.decision === 'passed' ? `第${decided.revision}版 合格` : `第${decided.revision}版 差戻し` } : undefined,
-        },
-      };
-    },
+        };
+      }),
     choices: [{ value: 'pass', label: '検査に合格とする' }, { value: 'return', label: '差し戻す（作り直しを求める）' }],
     note: { field: 'reason', label: '差し戻しの理由', hint: '差し戻すときは理由が必要です。' },
     post: (key, f, choice, note) => ({ url: `/reports/monthly/${encodeURIComponent(key)}/inspection`, body: { revision: f.revision, decision: choice, reason: note || undefined } }),
@@ -119,62 +120,41 @@ const KINDS: Record<string, DecisionKind> = {
   },
   gifts: {
     title: (k) => `返礼品の承認 ${k}`,
-    async load(api, user, key) {
-      const res = await api(user, 'GET', `/gifts/${encodeURIComponent(key)}`);
-      if (res.status !== 200) return { res };
-      const g = res.body.gift;
-      return {
-        res,
-        facts: {
-          gift: {
-            ...g,
-            prices: (g.ratios.prices as Record<string, any>[]).map((p) => ({ ...p, label: p.portal ? portalLabel(p.portal) : '台帳の価格', procurement: pct(p.procurementRatio), withShipping: pct(p.withShippingRatio) })),
-            binding: { procurement: pct(g.ratios.binding.procurementRatio), withShipping: pct(g.ratios.binding.withShippingRatio) },
-          },
-          pending: g.approval.status === 'proposed',
-          decided: g.approval.decidedAt ? { by: g.approval.decidedBy, at: g.approval.decidedAt, note: g.approval.note, label: g.approval.status === 'approved' ? '承認' : g.approval.status === 'rejected' ? '却下' : g.approval.status } : undefined,
+    load: (api, user, key) =>
+      factsFrom(api, user, `/gifts/${encodeURIComponent(key)}`, ({ gift: g }) => ({
+        gift: {
+          ...g,
+          prices: (g.ratios.prices as Record<string, any>[]).map((p) => ({ ...p, label: p.portal ? portalLabel(p.portal) : '台帳の価格', procurement: pct(p.procurementRatio), withShipping: pct(p.withShippingRatio) })),
+          binding: { procurement: pct(g.ratios.binding.procurementRatio), withShipping: pct(g.ratios.binding.withShippingRatio) },
         },
-      };
-    },
+        pending: g.approval.status === 'proposed',
+        decided: g.approval.decidedAt ? { by: g.approval.decidedBy, at: g.approval.decidedAt, note: g.approval.note, label: g.approval.status === 'approved' ? '承認' : g.approval.status === 'rejected' ? '却下' : g.approval.status } : undefined,
+      })),
     choices: [{ value: 'approve', label: '承認する' }, { value: 'reject', label: '却下する' }],
     note: { field: 'note', label: '理由・メモ', hint: '却下するときは理由を書いてください。' },
     post: (key, _f, choice, note) => ({ url: `/gifts/${encodeURIComponent(key)}/decision`, body: { decision: choice, note: note || undefined } }),
   },
   promotions: {
     title: (k) => `プロモーションの承認 ${k}`,
-    async load(api, user, key) {
-      const res = await api(user, 'GET', `/promotions/${encodeURIComponent(key)}`);
-      if (res.status !== 200) return { res };
-      const c = res.body.campaign;
-      return {
-        res,
-        facts: {
-          campaign: { ...c, portals: (c.portalCodes as string[]).map(portalLabel).join('、') },
-          pending: c.status === 'proposed',
-          decided: c.decidedAt ? { by: c.decidedBy, at: c.decidedAt, note: c.decisionNote, label: c.status === 'approved' ? '承認' : '却下' } : undefined,
-        },
-      };
-    },
+    load: (api, user, key) =>
+      factsFrom(api, user, `/promotions/${encodeURIComponent(key)}`, ({ campaign: c }) => ({
+        campaign: { ...c, portals: (c.portalCodes as string[]).map(portalLabel).join('、') },
+        pending: c.status === 'proposed',
+        decided: c.decidedAt ? { by: c.decidedBy, at: c.decidedAt, note: c.decisionNote, label: c.status === 'approved' ? '承認' : '却下' } : undefined,
+      })),
     choices: [{ value: 'approved', label: '承認する' }, { value: 'rejected', label: '却下する' }],
     note: { field: 'note', label: '理由・メモ', hint: '却下するときは理由を書いてください。' },
     post: (key, _f, choice, note) => ({ url: `/promotions/${encodeURIComponent(key)}/decision`, body: { decision: choice, note: note || undefined } }),
   },
   suppliers: {
     title: (k) => `発送日の例外の承認 ${k}`,
-    async load(api, user, key) {
-      const res = await api(user, 'GET', `/suppliers/${encodeURIComponent(key)}`);
-      if (res.status !== 200) return { res };
-      const s = res.body.supplier;
-      return {
-        res,
-        facts: {
-          supplier: { ...s, weekdays: (s.shippingWeekdays as number[]).map((d) => WEEKDAYS[d]).join('・') || 'なし', carrier: s.defaultCarrier ? CARRIER_NAMES[s.defaultCarrier as keyof typeof CARRIER_NAMES] : '' },
-          pending: true,
-          weekdayOptions: WEEKDAYS.slice(1).map((label, i) => ({ value: i + 1, label, checked: (s.shippingWeekdays as number[]).includes(i + 1) })),
-          decided: s.shippingException ? { by: s.shippingException.approvedBy, at: s.shippingException.approvedAt, note: s.shippingException.reason, label: '承認' } : undefined,
-        },
-      };
-    },
+    load: (api, user, key) =>
+      factsFrom(api, user, `/suppliers/${encodeURIComponent(key)}`, ({ supplier: s }) => ({
+        supplier: { ...s, weekdays: (s.shippingWeekdays as number[]).map((d) => WEEKDAYS[d]).join('・') || 'なし', carrier: s.defaultCarrier ? CARRIER_NAMES[s.defaultCarrier as keyof typeof CARRIER_NAMES] : '' },
+        pending: true,
+        weekdayOptions: WEEKDAYS.slice(1).map((label, i) => ({ value: i + 1, label, checked: (s.shippingWeekdays as number[]).includes(i + 1) })),
+        decided: s.shippingException ? { by: s.shippingException.approvedBy, at: s.shippingException.approvedAt, note: s.shippingException.reason, label: '承認' } : undefined,
+      })),
     choices: [{ value: 'approve', label: '週2回未満の発送を承認する（下の発送曜日とする）' }],
     note: { field: 'reason', label: '承認の理由', hint: '例: 少量生産のため週1回の出荷とする。' },
     post: (key, _f, _choice, note, form) => {
