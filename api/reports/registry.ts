@@ -4,10 +4,12 @@ import { registerReportRoutes } from './reports';
 import { registerPromotionRoutes } from './promotions';
 import { registerQualityRoutes } from './quality';
 import { registerProgressRoutes } from './progress';
+import { registerMeetingMinutesRoutes } from './meeting-minutes';
 
 export const reportsApi: ApiFeature = (app, deps) => {
   registerReportRoutes(app, deps);
   registerPromotionRoutes(app, deps);
   registerQualityRoutes(app, deps);
   registerProgressRoutes(app, deps);
+  registerMeetingMinutesRoutes(app, deps);
 };
