@@ -14,13 +14,23 @@ export const badRequest = (fields: FieldError[]) =>
   new HttpError(400, 'validation', fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Runs a ledger call answering its refusal (`errorClass`) as 409 with the ledger's message. */
+export async function conflictOn<R>(errorClass: ErrorClass, run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof errorClass) throw conflict(err.message);
+    throw err;
+  }
+}
+
 /** The ledger's answer, or 404 naming `what` when there is none. */
 export function found<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined) throw notFound(what);
   return value;
 }
-
-type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** Runs a ledger call answering its not-found error as 404 and its conflict error as 409 (the message is the ledger's). */
 export const ledgerAnswers =

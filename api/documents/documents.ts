@@ -11,7 +11,7 @@ import { batchPostedSignal, printBatchStatusQuery, printBatchWorkflowId } from '
 import { confirmAddressUpdate, mailReturnedSignal, statusQuery } from '../../workflows/donation/definitions';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { badRequest, conflict, conflictOn, HttpError, notFound } from '../errors';
 import { correctionBody, idParams, reasonBody } from '../schemas';
 
 const batchIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
@@ -185,13 +185,8 @@ export function registerDocumentRoutes(app: FastifyInstance, { config, orm, temp
     { schema: { tags: ['documents'], summary: 'Reissue the 寄附金受領証明書 (lost, wrong name); printed in the next batch', params: idParams, body: reasonBody }, config: { roles: WRITE } },
     async (request, reply) => {
       const donation = await loadDonation(request.params.id);
-      try {
-        const receipt = await requestReissue(em(), donation.id, actorOf(request.principal!), request.body.reason);
-        return reply.code(201).send({ receiptNumber: receipt.number, issue: receipt.issue });
-      } catch (err) {
-        if (err instanceof ReissueRefusedError) throw conflict(err.message);
-        throw err;
-      }
+      const receipt = await conflictOn(ReissueRefusedError, () => requestReissue(em(), donation.id, actorOf(request.principal!), request.body.reason));
+      return reply.code(201).send({ receiptNumber: receipt.number, issue: receipt.issue });
     },
   );
 

@@ -3,7 +3,7 @@ import type { Orm } from '../../ledger/orm';
 import { CampaignConflictError, campaignEffectiveness, campaignErrors, decideCampaign, findCampaign, listCampaigns, proposeCampaign } from '../../ledger/promotions';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { badRequest, conflict, found, notFound } from '../errors';
+import { badRequest, conflictOn, found } from '../errors';
 import { isoDate, requiredWhen, yearMonth } from '../schema-fragments';
 
 const month = yearMonth;
@@ -44,12 +44,8 @@ export function registerPromotionRoutes(app: FastifyInstance, { orm }: { orm: Or
       const campaign = { code: b.code, name: b.name, medium: b.medium, portalCodes: b.portalCodes, giftCodes: b.giftCodes, startsOn: b.startsOn, endsOn: b.endsOn, costYen: b.costYen, billedMonth: b.billedMonth };
       const errors = await campaignErrors(knex(), campaign);
       if (errors.length) throw badRequest(errors);
-      try {
-        return reply.code(201).send({ campaign: await proposeCampaign(knex(), campaign, actorOf(request.principal!)) });
-      } catch (err) {
-        if (err instanceof CampaignConflictError) throw conflict(err.message);
-        throw err;
-      }
+      const proposed = await conflictOn(CampaignConflictError, () => proposeCampaign(knex(), campaign, actorOf(request.principal!)));
+      return reply.code(201).send({ campaign: proposed });
     },
   );
 
@@ -86,14 +82,8 @@ export function registerPromotionRoutes(app: FastifyInstance, { orm }: { orm: Or
     async (request) => {
       const { decision, note } = request.body;
       if (decision === 'rejected' && !note?.trim()) throw badRequest([{ field: 'note', reason: 'is required to reject a campaign' }]);
-      try {
-        const campaign = await decideCampaign(knex(), request.params.code, decision, note ?? null, actorOf(request.principal!));
-        if (!campaign) throw notFound(`campaign ${request.params.code}`);
-        return { campaign };
-      } catch (err) {
-        if (err instanceof CampaignConflictError) throw conflict(err.message);
-        throw err;
-      }
+      const campaign = await conflictOn(CampaignConflictError, () => decideCampaign(knex(), request.params.code, decision, note ?? null, actorOf(request.principal!)));
+      return { campaign: found(campaign, `campaign ${request.params.code}`) };
     },
   );
 
