@@ -92,7 +92,7 @@ export async function findContractEnd(knex: Knex, id: string): Promise<ContractE
   return r ? toContractEnd(r) : undefined;
 }
 
-/** The return of a year: a handover of that year that left as an export and that the city confirmed. */
+/** The return of a year: a handover of that year that left as an export with its scans and that the city confirmed. */
 export interface YearReturn {
   handoverId: string;
   exportId: string;
@@ -105,7 +105,13 @@ export interface YearReturn {
 }
 
 async function returnOf(knex: Knex, year: number): Promise<YearReturn | undefined> {
-  const h = await knex('mynumber_handovers').where({ donation_year: year }).whereNotNull('export_id').whereNotNull('confirmed_at').orderBy('confirmed_at', 'desc').first();
+  // A return is whole only if its export packed the scans too: the 申請書 images carry the numbers.
+  const h = await knex('mynumber_handovers as h')
+    .join('mynumber_exports as x', 'x.id', 'h.export_id')
+    .where({ 'h.donation_year': year, 'x.include_scans': true })
+    .whereNotNull('h.confirmed_at')
+    .orderBy('h.confirmed_at', 'desc')
+    .first('h.*');
   if (!h) return undefined;
   return {
     handoverId: h.id,
@@ -129,7 +135,7 @@ export async function assertReturnsConfirmed(knex: Knex, destructionId: string):
   const missing: number[] = [];
   for (const d of c.directions as ContractEndDirection[]) if (d.action === 'return' && !(await returnOf(knex, d.donationYear))) missing.push(d.donationYear);
   if (missing.length) {
-    throw new OneStopError('conflict', `the donation years ${missing.join(', ')} are to be returned: hand them over as a MYNUM-2 export (POST /mynumber/exports, then POST /mynumber/handovers/{id}/handed-over with exportId) and have the city confirm receipt before the system's copy is erased`);
+    throw new OneStopError('conflict', `the donation years ${missing.join(', ')} are to be returned: hand them over as a MYNUM-2 export with the scans (POST /mynumber/exports with includeScans, then POST /mynumber/handovers/{id}/handed-over with exportId) and have the city confirm receipt before the system's copy is erased`);
   }
 }
 

@@ -16,6 +16,9 @@ export interface MyNumberExport {
   purpose: string;
   files: number;
   applications: number;
+  /** Whether the year's application scans were packed too (an end-of-contract return, MYNUM-5), and how many. */
+  includeScans: boolean;
+  scans: number;
   /** The fingerprint of the city's OpenPGP key the package is encrypted to: only its holder opens it. */
   recipientKey: string;
   packageFile: string;
@@ -28,6 +31,8 @@ export type NewMyNumberExport = Omit<MyNumberExport, 'createdAt'>;
 
 const toExport = (r: any): MyNumberExport => ({
   ...renamed(r, 'id donation_year actor role terminal destination purpose files applications recipient_key package_file sha256'),
+  includeScans: r.include_scans === true,
+  scans: Number(r.scans ?? 0),
   sizeBytes: Number(r.size_bytes),
   createdAt: isoOrNull(r.created_at)!,
 });
@@ -37,7 +42,7 @@ export async function recordMyNumberExport(knex: Knex, e: NewMyNumberExport): Pr
   await knex('mynumber_exports')
     .insert({
       id: e.id, donation_year: e.donationYear, actor: e.actor, role: e.role, terminal: e.terminal, destination: e.destination, purpose: e.purpose,
-      files: e.files, applications: e.applications, recipient_key: e.recipientKey, package_file: e.packageFile, size_bytes: e.sizeBytes, sha256: e.sha256,
+      files: e.files, applications: e.applications, include_scans: e.includeScans, scans: e.scans, recipient_key: e.recipientKey, package_file: e.packageFile, size_bytes: e.sizeBytes, sha256: e.sha256,
     })
     .onConflict('id')
     .ignore();
@@ -68,6 +73,18 @@ export async function latestNotificationPackage(knex: Knex, donationYear: number
   if (!run) return undefined;
   const files = (Array.isArray(run.files) ? run.files : []) as { file: string; sha256: string; count: number }[];
   return { deliveryDir: run.delivery_dir, manifestSha256: run.manifest_sha256, applications: run.applications, files: files.map(({ file, sha256, count }) => ({ file, sha256, count })) };
+}
+
+/**
+ * The scan references of a donation year's one-stop applications (申告特例 deadline in the following
+ * year): each 申請書 and the copies sent with resubmissions and 変更届出書, as the destruction gathers
+ * them; an erased application holds none.
+ */
+export async function scanRefsOfYear(knex: Knex, donationYear: number): Promise<string[]> {
+  const ofYear = (q: Knex.QueryBuilder) => q.whereBetween('a.deadline_on', [`${donationYear + 1}-01-01`, `${donationYear + 1}-12-31`]).whereNull('a.personal_data_purged_at');
+  const apps: { scan_ref: string | null }[] = await ofYear(knex('onestop_applications as a').select('a.scan_ref'));
+  const events: { scan_ref: string | null }[] = await ofYear(knex('onestop_events as e').join('onestop_applications as a', 'a.id', 'e.application_id').select(knex.raw("e.after->>'scanRef' as scan_ref")));
+  return [...new Set([...apps, ...events].map((r) => r.scan_ref).filter((r): r is string => typeof r === 'string' && r.length > 0))].sort();
 }
 
 /** MYNUM-3: the exports of a period, for the handling report. */

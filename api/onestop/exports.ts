@@ -25,7 +25,7 @@ export function registerMyNumberExportRoutes(app: FastifyInstance, { orm, tempor
   const knex = () => orm.em.getKnex();
   const area = handlingArea(config.onestop.handlingArea);
 
-  app.post<{ Body: { donationYear: number; destination: string; purpose: string } }>(
+  app.post<{ Body: { donationYear: number; destination: string; purpose: string; includeScans?: boolean } }>(
     '/mynumber/exports',
     {
       schema: {
@@ -35,7 +35,12 @@ export function registerMyNumberExportRoutes(app: FastifyInstance, { orm, tempor
           type: 'object',
           additionalProperties: false,
           required: ['donationYear', 'destination', 'purpose'],
-          properties: { donationYear: year, destination: { ...line(200), description: 'where the package goes (the designated means and place, MYNUM-4)' }, purpose: text(500, 4) },
+          properties: {
+            donationYear: year,
+            destination: { ...line(200), description: 'where the package goes (the designated means and place, MYNUM-4)' },
+            purpose: text(500, 4),
+            includeScans: { type: 'boolean', default: false, description: 'also pack the year’s application scans (an end-of-contract return, MYNUM-5); every referenced scan must be in the scan folder' },
+          },
         },
       },
       config: { roles: [...EXPORTERS] },
@@ -52,7 +57,7 @@ export function registerMyNumberExportRoutes(app: FastifyInstance, { orm, tempor
         const made = await temporal.workflow.execute(myNumberExportWorkflow, {
           taskQueue: config.temporal.taskQueue,
           workflowId: `mynumber-export/${exportId}`,
-          args: [{ exportId, donationYear: b.donationYear, ...who, destination: b.destination, purpose: b.purpose }],
+          args: [{ exportId, donationYear: b.donationYear, ...who, destination: b.destination, purpose: b.purpose, includeScans: b.includeScans === true }],
           workflowExecutionTimeout: '15 minutes',
         });
         return reply.code(201).send({ export: made, file: `/mynumber/exports/${exportId}/package.tar.gpg` });

@@ -44,6 +44,7 @@ import { Migration20261207015213_supplier_recruitment } from './Migration2026120
 import { Migration20261207022600_mynumber_exports } from './Migration20261207022600_mynumber_exports';
 import { Migration20261207011843_receipt_void } from './Migration20261207011843_receipt_void';
 import { Migration20261207101742_mynum5_planned_media } from './Migration20261207101742_mynum5_planned_media';
+import { Migration20261207121530_mynumber_export_scans } from './Migration20261207121530_mynumber_export_scans';
 import { Migration20261207110937_meeting_minutes } from './Migration20261207110937_meeting_minutes';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
@@ -92,5 +93,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261207022600_mynumber_exports', class: Migration20261207022600_mynumber_exports },
   { name: 'Migration20261207011843_receipt_void', class: Migration20261207011843_receipt_void },
   { name: 'Migration20261207101742_mynum5_planned_media', class: Migration20261207101742_mynum5_planned_media },
+  { name: 'Migration20261207121530_mynumber_export_scans', class: Migration20261207121530_mynumber_export_scans },
   { name: 'Migration20261207110937_meeting_minutes', class: Migration20261207110937_meeting_minutes },
 ];

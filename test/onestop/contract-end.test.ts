@@ -81,13 +81,27 @@ test('the city directs return or destruction per year; a return leaves as an exp
     id: randomUUID(), donation_year: RETURN_YEAR, delivery_dir: '/tmp/none', manifest_sha256: manifest, files: JSON.stringify([{ name: 'a.csv' }]),
     applications: 1, total_yen: 10_000, problems: 0, undecided: 0, requested_by: 'system:test', workflow_id: 'test',
   });
-  const exportId = randomUUID();
-  await knex()('mynumber_exports').insert({
-    id: exportId, donation_year: RETURN_YEAR, actor: 'admin:root', role: 'admin', terminal: '127.0.0.1', destination: '柳川市役所 税務課 (暗号化媒体の手渡し)', purpose: '契約終了に伴う返却',
-    files: 1, applications: 1, recipient_key: 'f'.repeat(40), package_file: `/tmp/none/mynumber-export-${exportId}.tar.gpg`, size_bytes: 100, sha256: 'e'.repeat(64),
-  });
-  const handover = (await s.post('/mynumber/handovers', { donationYear: RETURN_YEAR, means: '暗号化媒体の手渡し', plannedOn: '2027-03-25', place: '柳川市役所 税務課' }, 'city')).json().handover;
-  expect((await s.post(`/mynumber/handovers/${handover.id}/handed-over`, { receiver: '税務課 佐藤', exportId }, 'operator')).statusCode).toBe(200);
+  const registered = async (includeScans: boolean) => {
+    const exportId = randomUUID();
+    await knex()('mynumber_exports').insert({
+      id: exportId, donation_year: RETURN_YEAR, actor: 'admin:root', role: 'admin', terminal: '127.0.0.1', destination: '柳川市役所 税務課 (暗号化媒体の手渡し)', purpose: '契約終了に伴う返却',
+      files: 1, applications: 1, include_scans: includeScans, scans: includeScans ? 1 : 0, recipient_key: 'f'.repeat(40), package_file: `/tmp/none/mynumber-export-${exportId}.tar.gpg`, size_bytes: 100, sha256: 'e'.repeat(64),
+    });
+    return exportId;
+  };
+  const handOver = async (exportId: string) => {
+    const handover = (await s.post('/mynumber/handovers', { donationYear: RETURN_YEAR, means: '暗号化媒体の手渡し', plannedOn: '2027-03-25', place: '柳川市役所 税務課' }, 'city')).json().handover;
+    expect((await s.post(`/mynumber/handovers/${handover.id}/handed-over`, { receiver: '税務課 佐藤', exportId }, 'operator')).statusCode).toBe(200);
+    return handover;
+  };
+  // A package without the scans is not a whole return: the 申請書 images carry the numbers too.
+  const withoutScans = await handOver(await registered(false));
+  expect((await s.post(`/mynumber/handovers/${withoutScans.id}/confirmation`, { packageSha256: manifest }, 'city')).statusCode).toBe(200);
+  const partial = await decide();
+  expect(partial.statusCode).toBe(409);
+  expect(partial.json().message).toContain('includeScans');
+  const exportId = await registered(true);
+  const handover = await handOver(exportId);
   expect((await decide()).statusCode).toBe(409); // handed over, not yet confirmed
   expect((await s.post(`/mynumber/handovers/${handover.id}/confirmation`, { packageSha256: manifest }, 'city')).statusCode).toBe(200);
 

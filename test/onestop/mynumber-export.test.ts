@@ -137,3 +137,30 @@ test('bad input names the field; a key file that is not a public key stops the s
   expect(() => loadConfig({ MYNUMBER_EXPORT_KEY_FILE: path.join(keyDir, 'missing.asc') })).toThrow(/MYNUMBER_EXPORT_KEY_FILE: cannot read/);
 });
 
+
+test('an end-of-contract return packs the year’s application scans too; a missing scan refuses the export, naming how many', async () => {
+  const started = await s.post('/onestop/notifications', { year: YEAR });
+  expect(started.statusCode).toBe(202);
+  await s.ctx.client.workflow.getHandle<typeof onestopNotificationWorkflow>(started.json().workflowId).result();
+  const body = { donationYear: YEAR, destination: '税務課 (契約終了時の返却)', purpose: `${YEAR}年分 特定個人情報の返却`, includeScans: true };
+
+  const [{ scan_ref: ref }] = await s.ctx.orm.em.getKnex()('onestop_applications').whereBetween('deadline_on', [`${YEAR + 1}-01-01`, `${YEAR + 1}-12-31`]).select('scan_ref');
+  const scan = path.join(s.ctx.config.onestop.scanDir, ref.replace(/^scan:\/\//, ''));
+  fs.rmSync(scan, { force: true });
+  const missing = await s.post('/mynumber/exports', body);
+  expect(missing.statusCode).toBe(409);
+  expect(missing.json().message).toContain(`1 of the 1 scans of the donation year ${YEAR} are missing`);
+
+  const image = Buffer.from(`%PDF-1.4 申請書 ${NUMBER}`);
+  fs.mkdirSync(path.dirname(scan), { recursive: true });
+  fs.writeFileSync(scan, image);
+  const res = await s.post('/mynumber/exports', body);
+  expect(res.statusCode).toBe(201);
+  const entry = res.json().export;
+  expect(entry).toMatchObject({ includeScans: true, scans: 1, files: 1, applications: 1 });
+  const files = await untar(await decrypt(fs.readFileSync(entry.packageFile)));
+  const packed = [...files.keys()].filter((n) => n.startsWith(`${YEAR}/scans/`));
+  expect(packed).toEqual([`${YEAR}/scans/${ref.replace(/^scan:\/\//, '')}`]);
+  expect(files.get(packed[0])!.equals(image)).toBe(true);
+  expect(JSON.stringify(entry)).not.toContain(NUMBER);
+});
