@@ -345,7 +345,11 @@ export async function startStack(): Promise<Stack> {
     const worker = await createWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: activityDeps.deps });
     const workerFailure = runWorker(worker, 'donation worker', (step) => stops.push(step));
 
-    const api = await buildApi({ config, orm, temporal: client, logger: false });
+    // In production the API and the worker are separate processes, each with its own pool (api/main.ts,
+    // worker/main.ts); here they share a process, so the API gets its own ORM to mirror that.
+    const apiOrm = await createOrm(pg.url);
+    stops.push(() => apiOrm.close());
+    const api = await buildApi({ config, orm: apiOrm, temporal: client, logger: false });
     const serverErrors: ServerError[] = [];
     stops.push(() => api.close());
     const apiBase = await listenOnLoopback(api, serverErrors, (route, error) => ({ route, error }));

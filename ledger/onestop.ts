@@ -108,8 +108,9 @@ const COLUMNS = [
 ];
 
 /** DB dates come back as local-midnight Date objects unless asked for text. */
+const COLUMNS_BUT_DATES = COLUMNS.filter((c) => c !== 'arrived_on' && c !== 'deadline_on');
 const selectRow = (k: Knex | Knex.Transaction) =>
-  k('onestop_applications').select(COLUMNS.filter((c) => c !== 'arrived_on' && c !== 'deadline_on')).select(k.raw('arrived_on::text as arrived_on, deadline_on::text as deadline_on'));
+  k('onestop_applications').select(COLUMNS_BUT_DATES).select(k.raw('arrived_on::text as arrived_on, deadline_on::text as deadline_on'));
 
 export async function findApplication(knex: Knex, id: string): Promise<ApplicationRow | undefined> {
   const r = await selectRow(knex).where('id', id).first();
@@ -121,14 +122,16 @@ export async function findApplicationByDonation(knex: Knex, donationId: string):
   return r ? toRow(r) : undefined;
 }
 
-async function resolveDonation(k: Knex | Knex.Transaction, ref: DonationRef): Promise<{ id: string; receivedOn: string }> {
-  const q = k('donations').select('id', 'paid_at', 'applied_at');
-  if (ref.donationId) q.where('id', ref.donationId);
-  else if (ref.portal && ref.portalOrderId) q.where({ portal_code: ref.portal, portal_order_id: ref.portalOrderId });
+/** `withApplication`: also the id of the donation's application, if it has one (null if not). */
+async function resolveDonation(k: Knex | Knex.Transaction, ref: DonationRef, withApplication = false): Promise<{ id: string; receivedOn: string; applicationId?: string | null }> {
+  const q = k('donations').select('donations.id', 'donations.paid_at', 'donations.applied_at');
+  if (withApplication) q.leftJoin('onestop_applications', 'onestop_applications.donation_id', 'donations.id').select('onestop_applications.id as application_id');
+  if (ref.donationId) q.where('donations.id', ref.donationId);
+  else if (ref.portal && ref.portalOrderId) q.where({ 'donations.portal_code': ref.portal, 'donations.portal_order_id': ref.portalOrderId });
   else throw new OneStopError('invalid', 'donationId or portal and portalOrderId are required', 'donation');
   const d = await q.first();
   if (!d) throw new OneStopError('not_found', 'donation not found');
-  return { id: d.id, receivedOn: jstDate(new Date(d.paid_at ?? d.applied_at)) };
+  return { id: d.id, receivedOn: jstDate(new Date(d.paid_at ?? d.applied_at)), ...(withApplication ? { applicationId: d.application_id ?? null } : {}) };
 }
 
 /**
@@ -137,7 +140,8 @@ async function resolveDonation(k: Knex | Knex.Transaction, ref: DonationRef): Pr
  */
 export async function registerApplication(knex: Knex, keyring: MyNumberKeyring, input: NewApplication, actor: string): Promise<{ application: ApplicationRow; created: boolean }> {
   return knex.transaction(async (trx) => {
-    const donation = await resolveDonation(trx, input.donation);
+    // The donation and whether it already has an application in one round trip (issue 19: intake at the floor).
+    const donation = await resolveDonation(trx, input.donation, true);
     if (input.online) {
       const same = await selectRow(trx).where({ online_service: input.online.service, online_ref: input.online.reference }).first();
       if (same) {
@@ -145,13 +149,16 @@ export async function registerApplication(knex: Knex, keyring: MyNumberKeyring, 
         return { application: toRow(same), created: false };
       }
     }
-    const existing = await trx('onestop_applications').select('id').where('donation_id', donation.id).first();
-    if (existing) throw new OneStopError('conflict', `donation already has one-stop application ${existing.id}; send missing documents as a resubmission`);
+    if (donation.applicationId) throw new OneStopError('conflict', `donation already has one-stop application ${donation.applicationId}; send missing documents as a resubmission`);
 
     const id = randomUUID();
     const verdict = checkMyNumber(input.myNumber);
     const sealed = verdict === 'missing' ? undefined : sealMyNumber(keyring, id, input.myNumber!);
-    await trx('onestop_applications').insert({
+    const deadlineOn = oneStopDeadline(Number(donation.receivedOn.slice(0, 4)));
+    // The history row rides along in the same statement (its foreign key is checked at the statement's end),
+    // and the row comes back from the insert itself rather than from a second read.
+    const received = trx('onestop_events').insert({ application_id: id, kind: 'received', actor, after: JSON.stringify({ channel: input.channel, arrivedOn: input.arrivedOn, myNumber: verdict }) });
+    const [inserted] = await trx.with('received_event', received).into('onestop_applications').insert({
       id,
       donation_id: donation.id,
       workflow_id: oneStopWorkflowId(donation.id),
@@ -159,7 +166,7 @@ export async function registerApplication(knex: Knex, keyring: MyNumberKeyring, 
       status: 'received',
       form_version: input.content.formVersion,
       arrived_on: input.arrivedOn,
-      deadline_on: oneStopDeadline(Number(donation.receivedOn.slice(0, 4))),
+      deadline_on: deadlineOn,
       scan_ref: input.scanRef ?? null,
       online_service: input.online?.service ?? null,
       online_ref: input.online?.reference ?? null,
@@ -169,9 +176,9 @@ export async function registerApplication(knex: Knex, keyring: MyNumberKeyring, 
       my_number_key_id: sealed?.keyId ?? null,
       my_number_verdict: verdict,
       created_by: actor,
-    });
-    await trx('onestop_events').insert({ application_id: id, kind: 'received', actor, after: JSON.stringify({ channel: input.channel, arrivedOn: input.arrivedOn, myNumber: verdict }) });
-    return { application: toRow(await selectRow(trx).where('id', id).first()), created: true };
+    }).returning(COLUMNS_BUT_DATES);
+    // The two dates as written (YYYY-MM-DD), as selectRow reads them back.
+    return { application: toRow({ ...inserted, arrived_on: input.arrivedOn, deadline_on: deadlineOn }), created: true };
   });
 }
 
