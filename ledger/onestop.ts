@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { planColumns, planOf, type DestructionPlan } from './destruction-plan';
+import { closeDestruction, planColumns, planOf, type DestructionPlan } from './destruction-plan';
 import { OneStopError, type DestructionScope } from './onestop-error';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Incident, IncidentCityMail, IncidentMailStatus } from '../domain/onestop/incidents';
@@ -295,7 +295,10 @@ export interface OneStopNoticeRow {
 
 export async function findNoticeByKey(knex: Knex, key: string): Promise<OneStopNoticeRow | undefined> {
   const n = await knex('onestop_notices').where('idempotency_key', key).first();
-  if (!n) return undefined;
+  return n ? toNoticeRow(n) : undefined;
+}
+
+function toNoticeRow(n: any): OneStopNoticeRow {
   return {
     id: String(n.id),
     applicationId: n.application_id,
@@ -344,11 +347,14 @@ export async function recordNoticeEmail(knex: Knex, noticeId: string, status: No
 }
 
 /** Queues a notice (pending) on this channel, once per key: a notice already there is left as it is. */
-export async function queueNotice(knex: Knex, notice: { applicationId: string; kind: NoticeKind; channel: 'mail' | 'email'; findings: Finding[]; key: string }): Promise<void> {
-  await knex('onestop_notices')
+/** Queues a notice once per key; returns it as inserted, or undefined when the key was already queued (findNoticeByKey has it). */
+export async function queueNotice(knex: Knex, notice: { applicationId: string; kind: NoticeKind; channel: 'mail' | 'email'; findings: Finding[]; key: string }): Promise<OneStopNoticeRow | undefined> {
+  const [inserted] = await knex('onestop_notices')
     .insert({ application_id: notice.applicationId, kind: notice.kind, channel: notice.channel, findings: JSON.stringify(notice.findings), idempotency_key: notice.key })
     .onConflict('idempotency_key')
-    .ignore();
+    .ignore()
+    .returning('*');
+  return inserted ? toNoticeRow(inserted) : undefined;
 }
 
 /**
@@ -364,28 +370,34 @@ export async function recordReview(
   actor: string,
 ): Promise<number> {
   const { status } = review;
-  return knex.transaction(async (trx) => {
-    const done = await trx('onestop_events').select('id').where('idempotency_key', key).first();
-    if (done) return app.reviewRound;
-    await trx('onestop_applications')
-      .where('id', app.id)
-      .update({
-        status,
-        findings: JSON.stringify(review.findings),
-        review_round: trx.raw('review_round + 1'),
-        decided_at: status === 'deficient' ? null : trx.fn.now(),
-        updated_at: trx.fn.now(),
-      });
-    await trx('onestop_events').insert({
+  // One statement (issue 19: a decision without a round trip per step): the review event is inserted
+  // unless its key is already recorded, and the application is updated only if it was.
+  const event = knex('onestop_events')
+    .insert({
       application_id: app.id,
       kind: 'review',
       actor,
       before: JSON.stringify({ status: app.status }),
       after: JSON.stringify({ status, findings: review.findings.map((f) => f.code) }),
       idempotency_key: key,
-    });
-    return app.reviewRound + 1;
-  });
+    })
+    .onConflict('idempotency_key')
+    .ignore()
+    .returning('id');
+  const updated = await knex
+    .with('review_event', event)
+    .from('onestop_applications')
+    .where('id', app.id)
+    .whereExists(knex.select(knex.raw('1')).from('review_event'))
+    .update({
+      status,
+      findings: JSON.stringify(review.findings),
+      review_round: knex.raw('review_round + 1'),
+      decided_at: status === 'deficient' ? null : knex.fn.now(),
+      updated_at: knex.fn.now(),
+    })
+    .returning('id');
+  return updated.length ? app.reviewRound + 1 : app.reviewRound;
 }
 
 /** The deadline passed with the deficiency unresolved: a deficient application is closed, once per key. */
@@ -704,19 +716,14 @@ export async function executeDestruction(knex: Knex, id: string, actor: string) 
         .onConflict('idempotency_key')
         .ignore();
     }
-    const report = {
+    const head = {
       destructionId: id,
       items: DESTRUCTION_ITEMS,
       medium: DESTRUCTION_MEDIUM,
       count: { applications: ids.length, myNumbers: destroyed, imageReferences: imageRefs.length, personalData: purged, historyRows: eventsPurged },
       imageReferencesToDelete: imageRefs,
-      method: DESTRUCTION_METHOD,
-      retentionYears: d.retention_years,
-      date: new Date().toISOString(),
-      person: { proposedBy: d.proposed_by, approvedBy: d.decided_by, executedBy: actor, witness: d.witness ?? null },
     };
-    await trx('retention_destructions').where('id', id).update({ status: 'done', executed_at: trx.fn.now(), report: JSON.stringify(report) });
-    return report;
+    return closeDestruction(trx, id, d, actor, head, { method: DESTRUCTION_METHOD, retentionYears: d.retention_years });
   });
 }
 

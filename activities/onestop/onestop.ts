@@ -231,8 +231,7 @@ export function createOneStopActivities(deps: OneStopActivityDeps) {
   const queueOutcomeNotice = async (app: ApplicationRow, kind: NoticeKind, key: string): Promise<OneStopNoticeRow> => {
     const channel = app.channel === 'online' && app.currentContent.email ? 'email' : 'mail';
     const findings = kind === 'deficiency' || kind === 'reminder' || kind === 'closed_deficient' ? app.findings.filter((f) => f.severity === 'deficiency') : app.findings.filter((f) => f.severity === 'rejection');
-    await queueNotice(knex(), { applicationId: app.id, kind, channel, findings, key });
-    const notice = await findNoticeByKey(knex(), key);
+    const notice = (await queueNotice(knex(), { applicationId: app.id, kind, channel, findings, key })) ?? (await findNoticeByKey(knex(), key));
     if (!notice) throw new Error(`onestop notice ${key} vanished between insert and read`);
     return notice;
   };
