@@ -4,7 +4,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { IntakeConfig } from '../../config/env';
-import { PORTALS_WITH_ADAPTERS } from '../../domain/portals';
+import { portalsWithAdapters } from '../../domain/portals';
 import type { Donation } from '../../ledger/entities';
 import { importChunk, ImportFileNotFoundError, storeImportFile, type ChunkHooks, type ChunkResult } from '../../ledger/intake';
 import type { Orm } from '../../ledger/orm';
@@ -72,7 +72,7 @@ export function createIntakeActivities(deps: IntakeActivityDeps) {
     async collectPortalFiles(): Promise<CollectedFile[]> {
       const inbox = { dir: deps.intake.inboxDir, urls: deps.intake.inboxUrls };
       const out: CollectedFile[] = [];
-      for (const portal of PORTALS_WITH_ADAPTERS) {
+      for (const portal of portalsWithAdapters(deps.intake.mappingsDir)) {
         const dir = path.join(inbox.dir, portal);
         if (fs.existsSync(dir)) {
           for (const name of fs.readdirSync(dir).filter((n) => /\.(csv|txt)$/i.test(n)).sort()) {

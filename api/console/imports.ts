@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PORTALS_WITH_ADAPTERS } from '../../domain/portals';
+import { portalsWithAdapters } from '../../domain/portals';
 import { portalLabel } from '../../domain/console/labels';
 import type { RouteDeps } from '../feature';
 import { queryString, type ApiCall } from './api-client';
@@ -16,18 +16,19 @@ type Form = Record<string, string | undefined>;
 const OUTCOME_LABELS: Record<string, string> = { created: '登録', unchanged: '変更なし', quarantined: '隔離', updated: '更新' };
 const FILE_STATUS_LABELS: Record<string, string> = { stored: '受付済み（取込待ち）', running: '取込中', done: '取込完了', failed: '失敗' };
 
-export function registerImportPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+export function registerImportPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
+  const portals = portalsWithAdapters(deps.config.intake.mappingsDir);
   // The upload's body is handed to the API as it came (the API parses and screens the multipart).
   app.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
 
   const listPage = async (request: FastifyRequest<{ Querystring: Form }>, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) => {
-    const chosen = (PORTALS_WITH_ADAPTERS as readonly string[]).includes(request.query.portal ?? '') ? request.query.portal : undefined;
+    const chosen = portals.includes(request.query.portal ?? '') ? request.query.portal : undefined;
     const files = await api(request.consoleUser!, 'GET', '/intake/imports?limit=20');
     return reply.code(status).view('imports.hbs', {
       title: '取込',
       csrf: csrfToken(reply),
       canUpload: OPERATORS.includes(request.consoleUser!.role),
-      portals: PORTALS_WITH_ADAPTERS.map((p) => ({ value: p, label: portalLabel(p), selected: p === chosen })),
+      portals: portals.map((p) => ({ value: p, label: portalLabel(p), selected: p === chosen })),
       chosen: chosen && { value: chosen, label: portalLabel(chosen) },
       files: ((files.body?.files ?? []) as Record<string, any>[]).map((f) => ({ ...f, portalLabel: portalLabel(f.portal), statusLabel: FILE_STATUS_LABELS[f.status] ?? f.status })),
       ...extra,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import multipart from '@fastify/multipart';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
-import { MIGRATION_SOURCE, PORTALS_WITH_ADAPTERS } from '../../domain/portals';
+import { MIGRATION_SOURCE, portalsWithAdapters } from '../../domain/portals';
 import { jstStartOfDay, addDays } from '../../domain/jst';
 import { IntakeValidationError } from '../../ledger/donations';
 import { ImportFile, QuarantineEntry } from '../../ledger/entities';
@@ -155,7 +155,7 @@ export const intakeRoutes: FastifyPluginAsync<IntakeRouteDeps> = async (app: Fas
           required: ['portal'],
           additionalProperties: false,
           properties: {
-            portal: { type: 'string', enum: PORTALS_WITH_ADAPTERS },
+            portal: { type: 'string', enum: portalsWithAdapters(config.intake.mappingsDir) },
             wait: { type: 'boolean', default: true, description: 'Wait for the import to finish (up to a minute)' },
             limit: page.limit,
           },

@@ -31,6 +31,18 @@ const SHIPPED: Record<BuiltInMappingPortal, unknown> = { amazon, ana, choice, ci
 /** Portals with a built-in import adapter, sorted by code: the catalogue's built-in mappings. */
 export const PORTALS_WITH_ADAPTERS: string[] = [...BUILT_IN_MAPPING_PORTALS];
 
+/**
+ * PORTAL-6: the portals files can be imported for — the built-in ones and those a city contracts later,
+ * declared by a mapping file `<code>.json` in PORTAL_MAPPINGS_DIR (with the portal's catalogue row).
+ * Read once where a process starts (the upload route's enum, the inbox collector, the console's list).
+ */
+export function portalsWithAdapters(mappingsDir?: string): string[] {
+  const declared = mappingsDir && fs.existsSync(mappingsDir)
+    ? fs.readdirSync(mappingsDir).filter((f) => /^[a-z][a-z0-9_]*\.json$/.test(f)).map((f) => f.slice(0, -'.json'.length)).filter((code) => code !== MIGRATION_SOURCE)
+    : [];
+  return [...new Set([...PORTALS_WITH_ADAPTERS, ...declared])].sort();
+}
+
 function mappingFor(portal: string, dir: string | undefined): unknown {
   if (dir) {
     const file = path.join(dir, `${portal}.json`);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { importChunk, importReport, storeImportFile } from '../../ledger/intake';
-import { suiteContext, type SuiteContext } from '../support/context';
+import { apiSuite, type TestApi } from '../support/api';
+import type { SuiteContext } from '../support/context';
 import { mappedFixture } from '../fixtures/portals/generate';
 
 /**
@@ -15,22 +16,24 @@ import { mappedFixture } from '../fixtures/portals/generate';
 const run = randomUUID().slice(0, 6);
 const CODE = `newport${run}`;
 let ctx: SuiteContext;
+let api: TestApi;
 let dir: string;
 
 beforeAll(async () => {
-  ctx = await suiteContext('portal-declaration');
-  const knex = ctx.orm.em.getKnex();
-  await knex('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
-  // The declaration: the portal's row and its mapping (the shipped チョイス layout under the new code).
-  await knex('portals').insert({ code: CODE, name: `新ポータル ${run}`, record_only: false, active: true });
+  // The declaration: its mapping (the shipped チョイス layout under the new code), read where the processes start…
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-declaration-'));
   const layout = JSON.parse(fs.readFileSync(path.join(__dirname, '../../domain/portals/mappings/choice.json'), 'utf8'));
   fs.writeFileSync(path.join(dir, `${CODE}.json`), JSON.stringify({ ...layout, portal: CODE }));
+  ({ ctx, api } = await apiSuite('portal-declaration', { env: { PORTAL_MAPPINGS_DIR: dir }, worker: true }));
+  const knex = ctx.orm.em.getKnex();
+  await knex('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
+  // …and the portal's row, as the catalogue's migration writes it.
+  await knex('portals').insert({ code: CODE, name: `新ポータル ${run}`, record_only: false, active: true });
 });
 
 afterAll(async () => {
+  await api?.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  await ctx?.close();
 });
 
 test('a portal added by its row and a mapping file imports its sample file: donations under the new portal, bad rows quarantined with the reason', async () => {
@@ -51,4 +54,15 @@ test('a portal added by its row and a mapping file imports its sample file: dona
   // Again: the same file changes nothing.
   const { existing } = await storeImportFile(ctx.orm, { portal: CODE, fileName: 'sample.csv', source: 'upload', createdBy: 'operator:test', bytes: Readable.from([mappedFixture(`np-${run}`, { bom: true, encoding: 'utf-8' })]) });
   expect(existing).toBe(true);
+});
+
+test('the operator uploads the declared portal’s file through the same route as every portal’s; an undeclared code is refused naming the field', async () => {
+  const res = await api.upload(`/intake/imports?portal=${CODE}`, 'upload.csv', mappedFixture(`up-${run}`, { bom: true, encoding: 'utf-8' }));
+  expect(res.statusCode).toBe(201);
+  expect(res.json().file).toMatchObject({ portal: CODE, status: 'done' });
+  const knex = ctx.orm.em.getKnex();
+  expect((await knex('donations').where({ portal_code: CODE }).where('portal_order_id', 'like', `up-${run}-%`).pluck('portal_order_id')).sort()).toEqual(expect.arrayContaining([`up-${run}-0001`, `up-${run}-0002`]));
+  const unknown = await api.upload('/intake/imports?portal=notdeclared', 'upload.csv', Buffer.from('x'));
+  expect(unknown.statusCode).toBe(400);
+  expect(JSON.stringify(unknown.json().fields)).toContain('portal');
 });
