@@ -12,18 +12,21 @@ import { findShipment } from '../../ledger/shipments';
 import type { TroubleReport } from '../../workflows/shipping/definitions';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
-import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { badRequest, conflict, ledgerAnswers, notFound } from '../errors';
 import { isoDate } from '../schema-fragments';
 import { reportShipmentTrouble } from '../shipping/trouble';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
-const links = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { donorId: uuid, donationId: uuid, giftCode: text(100), supplierCode: text(100), shipmentId: uuid },
-} as const;
+/** A closed object: only the properties named. */
+const closed = <P extends Record<string, unknown>>(properties: P) => ({ type: 'object', additionalProperties: false, properties }) as const;
+const links = closed({ donorId: uuid, donationId: uuid, giftCode: text(100), supplierCode: text(100), shipmentId: uuid });
+const tags = ['call centre'];
+/** A read's schema: its query closed to the properties named. */
+const reading = (summary: string, properties: Record<string, unknown>) => ({ summary, querystring: closed(properties) });
+/** A write on one call's schema: its id in the path, a closed body with the fields named. */
+const onCall = (summary: string, required: string[], properties: Record<string, unknown>) => ({ summary, params: idParams, body: { type: 'object', required, additionalProperties: false, properties } });
 
 /**
  * CALL-1…4: the call centre's inquiry and complaint log. Operators write; the city reads
@@ -32,22 +35,11 @@ const links = {
 export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, temporal }: { config: AppConfig; orm: Orm; temporal: Client }): void {
   const knex = () => orm.em.getKnex();
 
-  const ledger = async <R>(run: () => Promise<R>): Promise<R> => {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof CallNotFoundError) throw new HttpError(404, 'not_found', err.message);
-      if (err instanceof CallConflictError) throw conflict(err.message);
-      throw err;
-    }
-  };
+  const ledger = ledgerAnswers(CallNotFoundError, CallConflictError);
 
   app.get<{ Querystring: Json }>(
     '/call-centre/hours',
-    {
-      schema: { tags: ['call centre'], summary: 'Whether the desk is open on a day (Japan time) and its hours (CALL-1)', querystring: { type: 'object', additionalProperties: false, properties: { date: isoDate } } },
-      config: { roles: READ },
-    },
+    { schema: { tags, ...reading('Whether the desk is open on a day (Japan time) and its hours (CALL-1)', { date: isoDate }) }, config: { roles: READ } },
     async (request) => {
       const date: string = request.query.date ?? jstDate(new Date());
       return { ...deskDay(date, config.callCentre), openNow: date === jstDate(new Date()) ? withinHours(new Date(), config.callCentre) : undefined };
@@ -107,28 +99,17 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
 
   app.get<{ Querystring: Json }>(
     '/calls',
-    {
-      schema: {
-        tags: ['call centre'],
-        summary: 'The call log, newest first (the city reads it all: CALL-2)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            status: { type: 'string', enum: [...CALL_STATUSES] },
-            category: { type: 'string', enum: [...CALL_CATEGORIES] },
-            complaint: { type: 'boolean' },
-            reportToCity: { type: 'boolean' },
-            from: isoDate,
-            to: isoDate,
-            ...links.properties,
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
-          },
-        },
-      },
-      config: { roles: READ },
-    },
+    { schema: { tags, ...reading('The call log, newest first (the city reads it all: CALL-2)', {
+      status: { type: 'string', enum: [...CALL_STATUSES] },
+      category: { type: 'string', enum: [...CALL_CATEGORIES] },
+      complaint: { type: 'boolean' },
+      reportToCity: { type: 'boolean' },
+      from: isoDate,
+      to: isoDate,
+      ...links.properties,
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      offset: { type: 'integer', minimum: 0, default: 0 },
+    }) }, config: { roles: READ } },
     async (request) => {
       const q = request.query;
       if (q.from && q.to && q.from > q.to) throw badRequest([{ field: 'querystring.to', reason: 'must not be before from' }]);
@@ -162,15 +143,7 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
 
   app.post<{ Params: { id: string }; Body: Json }>(
     '/calls/:id/status',
-    {
-      schema: {
-        tags: ['call centre'],
-        summary: '未対応 → 対応中 → 対応済み → 完了; back to 対応中 only as a reopen with a reason',
-        params: idParams,
-        body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: [...CALL_STATUSES] }, reason: text(2000) } },
-      },
-      config: { roles: WRITE },
-    },
+    { schema: { tags, ...onCall('未対応 → 対応中 → 対応済み → 完了; back to 対応中 only as a reopen with a reason', ['status'], { status: { type: 'string', enum: [...CALL_STATUSES] }, reason: text(2000) }) }, config: { roles: WRITE } },
     async (request) => {
       const call = await findCall(knex(), request.params.id);
       if (!call) throw notFound(`call ${request.params.id}`);
@@ -182,15 +155,7 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
 
   app.post<{ Params: { id: string }; Body: Json }>(
     '/calls/:id/follow-ups',
-    {
-      schema: {
-        tags: ['call centre'],
-        summary: 'Append a follow-up: who, when, what',
-        params: idParams,
-        body: { type: 'object', required: ['note'], additionalProperties: false, properties: { note: text(10_000), at: { type: 'string', format: 'date-time' }, by: text(200) } },
-      },
-      config: { roles: WRITE },
-    },
+    { schema: { tags, ...onCall('Append a follow-up: who, when, what', ['note'], { note: text(10_000), at: { type: 'string', format: 'date-time' }, by: text(200) }) }, config: { roles: WRITE } },
     async (request, reply) => {
       const actor = actorOf(request.principal!);
       const at = request.body.at ? new Date(request.body.at) : new Date();
@@ -202,21 +167,13 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
 
   app.post<{ Params: { id: string }; Body: Json }>(
     '/calls/:id/outcome',
-    { schema: { tags: ['call centre'], summary: "Record the call's outcome", params: idParams, body: { type: 'object', required: ['outcome'], additionalProperties: false, properties: { outcome: text(10_000) } } }, config: { roles: WRITE } },
+    { schema: { tags, ...onCall("Record the call's outcome", ['outcome'], { outcome: text(10_000) }) }, config: { roles: WRITE } },
     async (request) => ({ call: await ledger(() => setOutcome(knex(), request.params.id, request.body.outcome, actorOf(request.principal!))) }),
   );
 
   app.post<{ Params: { id: string }; Body: Json }>(
     '/calls/:id/reshipment',
-    {
-      schema: {
-        tags: ['call centre'],
-        summary: "A gift complaint re-ships its linked shipment (CALL-3, SHIP-5), as POST /shipments/:id/trouble with source call_centre",
-        params: idParams,
-        body: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { type: 'string', enum: [...TROUBLE_KINDS] }, note: text(2000) } },
-      },
-      config: { roles: WRITE },
-    },
+    { schema: { tags, ...onCall("A gift complaint re-ships its linked shipment (CALL-3, SHIP-5), as POST /shipments/:id/trouble with source call_centre", ['kind'], { kind: { type: 'string', enum: [...TROUBLE_KINDS] }, note: text(2000) }) }, config: { roles: WRITE } },
     async (request, reply) => {
       const call = await findCall(knex(), request.params.id);
       if (!call) throw notFound(`call ${request.params.id}`);
@@ -243,16 +200,7 @@ export function registerCallCentreRoutes(app: FastifyInstance, { config, orm, te
 
   app.post<{ Params: { id: string }; Body: Json }>(
     '/calls/:id/cancellation',
-    {
-      schema: {
-        tags: ['call centre'],
-        summary:
-          "CALL-5: the donor asks the desk to cancel the call's linked donation; the rule per state is POST /donations/:id/cancel's (after the receipt it is voided, the city is mailed at once and the call goes to the city's report; a shipped gift is refused: 400; a completed or cancelled donation: 409 with the reason; a refusal is recorded on the call)",
-        params: idParams,
-        body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text(2000) } },
-      },
-      config: { roles: WRITE },
-    },
+    { schema: { tags, ...onCall("CALL-5: the donor asks the desk to cancel the call's linked donation; the rule per state is POST /donations/:id/cancel's (after the receipt it is voided, the city is mailed at once and the call goes to the city's report; a shipped gift is refused: 400; a completed or cancelled donation: 409 with the reason; a refusal is recorded on the call)", ['reason'], { reason: text(2000) }) }, config: { roles: WRITE } },
     async (request, reply) => {
       const call = await findCall(knex(), request.params.id);
       if (!call) throw notFound(`call ${request.params.id}`);
