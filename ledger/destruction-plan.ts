@@ -116,3 +116,20 @@ export async function recordDestructionTiming(knex: Knex, id: string, timing: De
     return timing;
   });
 }
+
+/**
+ * REC-1, both scopes: a carried-out destruction's report (what it destroyed, then the common tail:
+ * method, retention, date, persons), stored on the destruction, which is done from then on.
+ */
+export async function closeDestruction<H extends object>(
+  trx: Knex,
+  id: string,
+  d: { proposed_by: string; decided_by: string; witness?: string | null },
+  actor: string,
+  head: H,
+  tail: { method: string; retentionYears: number },
+) {
+  const report = { ...head, ...tail, date: new Date().toISOString(), person: { proposedBy: d.proposed_by, approvedBy: d.decided_by, executedBy: actor, witness: d.witness ?? null } };
+  await trx('retention_destructions').where('id', id).update({ status: 'done', executed_at: trx.fn.now(), report: JSON.stringify(report) });
+  return report;
+}

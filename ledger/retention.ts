@@ -3,7 +3,8 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { PURGED, purgePersonalData } from '../domain/onestop/notification';
 import { RECORD_CLASSES, RECORD_CLASS_INFO, RECORD_PERSONAL_KEYS, type RecordClass } from '../domain/retention/classes';
 import { pgArray } from './billing';
-import { planColumns, type DestructionPlan } from './destruction-plan';
+import { closeDestruction, planColumns, type DestructionPlan } from './destruction-plan';
+import { isoOrNull as iso, renamed } from './rows';
 import { findDestruction, plannedFor, lockDestructionToExecute, OneStopError, retentionCutoff } from './onestop';
 
 /**
@@ -198,19 +199,14 @@ export async function executeRecordsDestruction(knex: Knex, id: string, actor: s
       await hooks.afterClass?.(c);
     }
     await trx.raw("select set_config('furusato.rec1_purge', '', true)");
-    const report = {
+    const head = {
       destructionId: id,
       items: RECORD_CLASSES.filter((c) => ids(items, c).length > 0).map((c) => `${RECORD_CLASS_INFO[c].label}: ${RECORD_CLASS_INFO[c].destroys}`),
       medium: RECORDS_MEDIUM,
       count: { ...count, historyRows: count.historyRows ?? 0, imageReferences: files.length },
       filesToDelete: files,
-      method: RECORDS_METHOD,
-      retentionYears: d.class_years,
-      date: new Date().toISOString(),
-      person: { proposedBy: d.proposed_by, approvedBy: d.decided_by, executedBy: actor, witness: d.witness ?? null },
     };
-    await trx('retention_destructions').where('id', id).update({ status: 'done', executed_at: trx.fn.now(), report: JSON.stringify(report) });
-    return report;
+    return closeDestruction(trx, id, d, actor, head, { method: RECORDS_METHOD, retentionYears: d.class_years });
   });
 }
 
@@ -306,32 +302,15 @@ export interface HoldRow {
   clearReason: string | null;
 }
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
-const toHold = (r: any): HoldRow => ({
-  id: r.id,
-  recordClass: r.record_class,
-  recordId: r.record_id,
-  reason: r.reason,
-  setBy: r.set_by,
-  setAt: iso(r.set_at)!,
-  clearedBy: r.cleared_by,
-  clearedAt: iso(r.cleared_at),
-  clearReason: r.clear_reason,
-});
+const toHold = (r: any): HoldRow => ({ ...renamed(r, 'id record_class record_id reason set_by'), setAt: iso(r.set_at)!, clearedBy: r.cleared_by, clearedAt: iso(r.cleared_at), clearReason: r.clear_reason });
 
 /** Where each class's records are, and how an id is compared (uuid or number). */
-const RECORD_TABLES: Record<RecordClass, { table: string; key: string; numeric?: boolean }> = {
-  donors: { table: 'donors', key: 'id' },
-  donations: { table: 'donations', key: 'id' },
-  ship_to: { table: 'donation_ship_to', key: 'donation_id' },
-  calls: { table: 'calls', key: 'id' },
-  catalogue_requests: { table: 'catalogue_requests', key: 'id' },
-  mail_log: { table: 'mail_log', key: 'id', numeric: true },
-  import_quarantine: { table: 'import_quarantine', key: 'id', numeric: true },
-  import_files: { table: 'import_files', key: 'id' },
-  print_batches: { table: 'print_batches', key: 'id' },
-  carrier_files: { table: 'carrier_exports', key: 'id', numeric: true },
-  reports: { table: 'monthly_reports', key: 'id' },
+const byUuid = (table: string, key = 'id') => ({ table, key, numeric: false });
+const byNumber = (table: string) => ({ table, key: 'id', numeric: true });
+const RECORD_TABLES: Record<RecordClass, { table: string; key: string; numeric: boolean }> = {
+  donors: byUuid('donors'), donations: byUuid('donations'), ship_to: byUuid('donation_ship_to', 'donation_id'), calls: byUuid('calls'),
+  catalogue_requests: byUuid('catalogue_requests'), import_files: byUuid('import_files'), print_batches: byUuid('print_batches'), reports: byUuid('monthly_reports'),
+  mail_log: byNumber('mail_log'), import_quarantine: byNumber('import_quarantine'), carrier_files: byNumber('carrier_exports'),
 };
 
 async function recordExists(knex: Knex, cls: RecordClass, recordId: string): Promise<boolean> {
