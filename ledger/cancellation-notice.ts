@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isoOrNull, renamed } from './rows';
 
 /** CALL-5: what the city is told of a donation cancelled after its receipt was posted (no donor address or contact). */
 export interface CancellationNoticeFacts {
@@ -32,15 +33,9 @@ export async function cancellationNoticeFacts(knex: Knex, donationId: string): P
   if (!r) return undefined;
   return {
     donationId: r.id,
-    portalName: r.portal_name,
-    portalOrderId: r.portal_order_id,
-    amountYen: r.amount_yen,
+    ...renamed(r, 'portal_name portal_order_id amount_yen'),
     appliedAt: new Date(r.applied_at).toISOString(),
-    cancelledAt: r.cancelled_at ? new Date(r.cancelled_at).toISOString() : null,
-    donorName: r.donor_name,
-    voided: r.voided,
-    posted: r.posted,
-    reason: r.reason,
-    actor: r.actor,
+    cancelledAt: isoOrNull(r.cancelled_at),
+    ...renamed(r, 'donor_name voided posted reason actor'),
   };
 }

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import type { FieldError } from '../domain/donor';
 import { changedFields, COMMON_SCOPE, IMAGES_SCOPE, portalListings, type ImageFormat, type ListingOverride, type ListingPortal, type ListingTexts, type PortalListing, type UploadRow } from '../domain/listings';
-import { isoOrNull, renamed } from './rows';
+import { isoOrNull, orNull, renamed } from './rows';
 
 /**
  * PORTAL-2: the listings of the gifts on the portals — the common text and each portal's override
@@ -87,13 +87,9 @@ export async function listingGift(knex: Knex, code: string): Promise<ListingGift
     [code, code],
   );
   return {
-    code: g.code,
-    name: g.name,
-    supplierCode: g.supplier_code ?? null,
-    supplierName: g.supplier_name ?? null,
-    priceYen: g.price_yen,
-    costYen: g.cost_yen,
-    shippingCostYen: g.shipping_cost_yen,
+    ...renamed(g, 'code name'),
+    ...orNull(renamed(g, 'supplier_code supplier_name'), 'supplierCode supplierName'),
+    ...renamed(g, 'price_yen cost_yen shipping_cost_yen'),
     localProductBasis: g.local_product_basis ?? null,
     portals: (portals.rows as { portal: string; price_yen: number | null; listed: boolean | null }[]).map((p) => ({ portal: p.portal, priceYen: p.price_yen, listed: p.listed })),
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { planColumns, type DestructionPlan } from './destruction-plan';
 import { OneStopError } from './onestop-error';
-import { isoOrNull } from './rows';
+import { isoOrNull, renamed } from './rows';
 
 /**
  * MYNUM-5 (特記12) at the end of the contract: the city directs, per donation year, whether the
@@ -113,16 +113,7 @@ async function returnOf(knex: Knex, year: number): Promise<YearReturn | undefine
     .orderBy('h.confirmed_at', 'desc')
     .first('h.*');
   if (!h) return undefined;
-  return {
-    handoverId: h.id,
-    exportId: h.export_id,
-    packageSha256: h.package_sha256,
-    packageApplications: h.package_applications,
-    receiver: h.receiver,
-    handedOverAt: isoOrNull(h.handed_over_at),
-    confirmedBy: h.confirmed_by,
-    confirmedAt: isoOrNull(h.confirmed_at),
-  };
+  return { handoverId: h.id, ...renamed(h, 'export_id package_sha256 package_applications receiver'), handedOverAt: isoOrNull(h.handed_over_at), confirmedBy: h.confirmed_by, confirmedAt: isoOrNull(h.confirmed_at) };
 }
 
 /**
