@@ -9,11 +9,15 @@ const onestop = proxyActivities<OneStopActivities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['DestructionRefused'] },
 });
 
-export interface RetentionProposalInput {
-  retentionYears: number;
+/** What both yearly REC-1 proposals are started with, beside their periods. */
+export interface YearlyProposalInput {
   requestedBy: string;
   /** Only for catching up on a missed year: an earlier day, never a later one than today. */
   asOf?: string;
+}
+
+export interface RetentionProposalInput extends YearlyProposalInput {
+  retentionYears: number;
 }
 
 /**
@@ -23,17 +27,34 @@ export interface RetentionProposalInput {
  * which waits for the city's decision — nothing is destroyed before the city
  * approves. Nothing due: no proposal.
  */
-export async function retentionProposalWorkflow(input: RetentionProposalInput): Promise<{ destructionId?: string; count: number; asOf: string }> {
+export async function retentionProposalWorkflow(input: RetentionProposalInput): Promise<YearlyProposal> {
+  return proposeToTheCity(
+    input,
+    (id, asOf) => onestop.proposeOneStopDestruction({ id, asOf, retentionYears: input.retentionYears, actor: input.requestedBy }),
+    (proposed, asOf) => ({
+      message: `保存期間 (${input.retentionYears}年) を過ぎた申告特例申請 ${proposed.count} 件の個人番号・画像・個人情報の廃棄を提案しました。市の承認 (POST /onestop/retention/destructions/${proposed.id}/decision) までは何も廃棄されません`,
+      details: { destructionId: proposed.id, count: proposed.count, asOf, retentionYears: input.retentionYears },
+    }),
+  );
+}
+
+export type YearlyProposal = { destructionId?: string; count: number; asOf: string };
+
+/**
+ * REC-1, both yearly proposals: the day (asOf, today in Japan by default), the proposal under an id
+ * chosen here (deterministically, so a retried activity finds its own proposal) and, when anything
+ * is due, its hand-over to the city.
+ */
+export async function proposeToTheCity<P extends { id?: string; count: number }>(
+  input: YearlyProposalInput,
+  propose: (id: string, asOf: string) => Promise<P>,
+  tell: (proposed: P & { id: string }, asOf: string) => { scope?: 'records'; message: string; details: Record<string, unknown> },
+): Promise<YearlyProposal> {
   const asOf = input.asOf ?? jstDate(new Date());
-  // The id is chosen here (deterministically), so a retried activity finds its own proposal.
   const id = uuid4();
-  const proposed = await onestop.proposeOneStopDestruction({ id, asOf, retentionYears: input.retentionYears, actor: input.requestedBy });
+  const proposed = await propose(id, asOf);
   if (!proposed.id) return { count: 0, asOf };
-  await handToTheCity({
-    destructionId: proposed.id,
-    message: `保存期間 (${input.retentionYears}年) を過ぎた申告特例申請 ${proposed.count} 件の個人番号・画像・個人情報の廃棄を提案しました。市の承認 (POST /onestop/retention/destructions/${proposed.id}/decision) までは何も廃棄されません`,
-    details: { destructionId: proposed.id, count: proposed.count, asOf, retentionYears: input.retentionYears },
-  });
+  await handToTheCity({ destructionId: proposed.id, ...tell(proposed as P & { id: string }, asOf) });
   return { destructionId: proposed.id, count: proposed.count, asOf };
 }
 
