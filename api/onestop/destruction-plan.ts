@@ -29,9 +29,7 @@ export const planProperties = {
 } as const;
 
 const destructionBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['medium', 'method', 'destroyedBy', 'destroyedAt', 'certificate'],
+  type: 'object', additionalProperties: false, required: ['medium', 'method', 'destroyedBy', 'destroyedAt', 'certificate'],
   properties: {
     medium: { ...int2(0, 49), description: 'the medium’s place in the application’s physicalMedia (0 first)' },
     method: { ...text(500), description: 'how: 溶解処理, シュレッダー (クロスカット), 物理破砕 …' },
