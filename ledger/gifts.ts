@@ -17,7 +17,7 @@ import {
 } from '../domain/gifts';
 import { Gift, Supplier } from './entities';
 import { giftStockView, lockGift, setStock, syncAlerts, txKnex, type GiftStockView } from './stock';
-import { orNull } from './rows';
+import { approvalOf, orNull } from './rows';
 
 /**
  * The gift catalogue (GIFT-1, GIFT-4, GIFT-5): operators propose, the city
@@ -164,14 +164,7 @@ async function viewOf(em: EntityManager, gift: Gift, now = new Date()): Promise<
     shippingCostYen: gift.shippingCostYen,
     active: gift.active,
     acceptance: acceptanceState(gift, now),
-    approval: {
-      status: gift.approvalStatus,
-      proposedBy: gift.proposedBy ?? null,
-      proposedAt: gift.proposedAt?.toISOString() ?? null,
-      decidedBy: gift.decidedBy ?? null,
-      decidedAt: gift.decidedAt?.toISOString() ?? null,
-      note: gift.decisionNote ?? null,
-    },
+    approval: { ...approvalOf(gift), note: gift.decisionNote ?? null },
     temperature: gift.temperature,
     deliveries: gift.deliveries,
     ...orNull(gift, 'deliveryIntervalDays acceptFrom acceptUntil localProductBasis carrier'),

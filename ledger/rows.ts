@@ -37,3 +37,8 @@ export function asColumns(source: object, fields: string): Record<string, unknow
   const from = source as Record<string, unknown>;
   return Object.fromEntries(names(fields).map((f) => [snake(f), from[f] ?? null]));
 }
+
+/** A proposal's approval as views show it (gifts GIFT-4, suppliers): status, who proposed and decided, when. */
+export function approvalOf(x: { approvalStatus: string; proposedBy?: string | null; proposedAt?: Date | null; decidedBy?: string | null; decidedAt?: Date | null }) {
+  return { status: x.approvalStatus, proposedBy: x.proposedBy ?? null, proposedAt: x.proposedAt?.toISOString() ?? null, decidedBy: x.decidedBy ?? null, decidedAt: x.decidedAt?.toISOString() ?? null };
+}

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager, type Knex } fro
 import type { FieldError } from '../domain/donor';
 import { GiftRuleError, nextShippingDay, normalizeWeekdays, shippingWeekdayErrors, type ApprovalStatus, type CarrierCode } from '../domain/gifts';
 import { Supplier } from './entities';
-import { orNull } from './rows';
+import { approvalOf, orNull } from './rows';
 
 /**
  * Suppliers (事業者): contact details, shipping days (SHIP-2), the signed
@@ -58,14 +58,7 @@ export function supplierView(s: Supplier, now = new Date()): SupplierView {
     rulesAcknowledgement: s.rulesAcknowledgedAt
       ? { acknowledgedAt: s.rulesAcknowledgedAt.toISOString(), acknowledgedBy: s.rulesAcknowledgedBy ?? null, reference: s.rulesAcknowledgementRef ?? null }
       : null,
-    approval: {
-      status: s.approvalStatus,
-      proposedBy: s.proposedBy ?? null,
-      proposedAt: s.proposedAt?.toISOString() ?? null,
-      decidedBy: s.decidedBy ?? null,
-      decidedAt: s.decidedAt?.toISOString() ?? null,
-      reason: s.decisionReason ?? null,
-    },
+    approval: { ...approvalOf(s), reason: s.decisionReason ?? null },
     active: s.active,
     createdAt: s.createdAt.toISOString(),
   };
