@@ -132,3 +132,6 @@ export function hardenSchema<T>(schema: T, openStringMax: number = OPEN_STRING_M
   }
   return out as T;
 }
+
+/** A closed object: the properties named, the ones required, nothing else. */
+export const closedObject = <R extends readonly string[], P extends object>(required: R, properties: P) => ({ type: 'object', additionalProperties: false, required, properties }) as const;

@@ -49,10 +49,10 @@ import type { Payload } from '@temporalio/common';
 import { actorOf } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { ONLINE_INTAKE_REFUSAL, onlineIntakeGate } from './online-approval';
-import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { badRequest, conflict, found, HttpError, notFound } from '../errors';
 import { myNumberHandler } from './my-number-handler';
 import { clearForMyNumber } from '../../ledger/mynumber-handlers';
-import { historicDate, oneOfRequired } from '../schema-fragments';
+import { closedObject, historicDate, oneOfRequired } from '../schema-fragments';
 
 /**
  * SEC-1/SEC-2: reading a 個人番号 is for the administrator only (the
@@ -65,23 +65,14 @@ const date = { type: 'string', format: 'date' } as const;
 const text = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 
-const attachment = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind'],
-  properties: {
+const attachment = closedObject(['kind'] as const, {
     kind: { type: 'string', enum: ATTACHMENT_KINDS },
     sides: { type: 'array', items: { type: 'string', enum: ['front', 'back'] }, minItems: 1, maxItems: 2 },
     matchesApplication: { type: 'boolean' },
     issuedOn: historicDate,
-  },
-} as const;
+} as const);
 
-const applicant = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'nameKana', 'address'],
-  properties: {
+const applicant = closedObject(['name', 'nameKana', 'address'] as const, {
     name: text(100),
     nameKana: text(100),
     postalCode: text(10),
@@ -91,8 +82,7 @@ const applicant = {
     birthDate: historicDate,
     // 旧様式 only; read so the form can be typed as written, then dropped (not needed for the deduction).
     gender: { type: 'string', maxLength: 10 },
-  },
-} as const;
+} as const);
 
 /** Written on the form; a wrong or missing number is a finding (deficiency notice), not a refused request. */
 const myNumber = { type: 'string', maxLength: 40, description: '個人番号 as written; sealed at once, never returned here' } as const;
@@ -171,11 +161,7 @@ const resubmissionBody = {
   },
 } as const;
 
-const changeNoticeBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['arrivedOn', 'reason', 'changes'],
-  properties: {
+const changeNoticeBody = closedObject(['arrivedOn', 'reason', 'changes'] as const, {
     arrivedOn: date,
     scanRef: text(500),
     reason: text(500),
@@ -185,8 +171,7 @@ const changeNoticeBody = {
       minProperties: 1,
       properties: { name: text(100), nameKana: text(100), postalCode: text(10), address: text(300), phone: text(30) },
     },
-  },
-} as const;
+} as const);
 
 function applicantContent(a: Json): Pick<StoredContent, 'name' | 'nameKana' | 'address' | 'postalCode' | 'phone' | 'email' | 'birthDate'> {
   const out: Json = {};
@@ -367,8 +352,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['onestop'],
         summary: 'Read the 個人番号 (admin on the MYNUM-1 register with the city told, pledge and training, from a terminal inside the MYNUM-2 取扱区域; every read is logged with its reason and terminal, every refusal too)',
-        params: idParams,
-        querystring: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 4, maxLength: 500 } } },
+        params: idParams, querystring: closedObject(['reason'] as const, { reason: { type: 'string', minLength: 4, maxLength: 500 } } as const),
       },
       config: { roles: MY_NUMBER_READERS },
     },
@@ -611,8 +595,7 @@ export function registerOneStopRoutes(app: FastifyInstance, { config, orm, tempo
     '/incidents/:id',
     { schema: { tags: ['incidents'], summary: 'SEC-3: one incident and its report text', params: idParams }, config: { roles: ['city', 'admin', 'operator'] } },
     async (request) => {
-      const incident = await findIncident(knex(), request.params.id);
-      if (!incident) throw notFound(`incident ${request.params.id}`);
+      const incident = found(await findIncident(knex(), request.params.id), `incident ${request.params.id}`);
       return { ...incident, report: incidentReportText(incident) };
     },
   );
