@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { importChunk, importReport, storeImportFile } from '../../ledger/intake';
-import { apiSuite, type TestApi } from '../support/api';
-import type { SuiteContext } from '../support/context';
+import { apiTokens, startApi, type TestApi } from '../support/api';
+import { isolatedDatabase, suiteContext, type SuiteContext } from '../support/context';
 import { mappedFixture } from '../fixtures/portals/generate';
 
 /**
@@ -18,13 +18,18 @@ const CODE = `newport${run}`;
 let ctx: SuiteContext;
 let api: TestApi;
 let dir: string;
+let database: { url: string; drop(): Promise<void> };
 
 beforeAll(async () => {
   // The declaration: its mapping (the shipped チョイス layout under the new code), read where the processes start…
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-declaration-'));
   const layout = JSON.parse(fs.readFileSync(path.join(__dirname, '../../domain/portals/mappings/choice.json'), 'utf8'));
   fs.writeFileSync(path.join(dir, `${CODE}.json`), JSON.stringify({ ...layout, portal: CODE }));
-  ({ ctx, api } = await apiSuite('portal-declaration', { env: { PORTAL_MAPPINGS_DIR: dir }, worker: true }));
+  // A database of its own: the new portal's row must not reach the suites that check the portals table is the catalogue.
+  database = await isolatedDatabase('portal_declaration');
+  ctx = await suiteContext('portal-declaration', { API_TOKENS: apiTokens(), PORTAL_MAPPINGS_DIR: dir }, { databaseUrl: database.url });
+  await ctx.startWorker();
+  api = await startApi(ctx);
   const knex = ctx.orm.em.getKnex();
   await knex('gifts').insert({ code: 'map-fix-eel', name: 'うなぎのせいろ蒸し', price_yen: 20_000, active: true }).onConflict('code').ignore();
   // …and the portal's row, as the catalogue's migration writes it.
@@ -33,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
+  await database?.drop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
