@@ -16,6 +16,20 @@ export async function updateShipmentWorkflow<R>(shipment: Pick<ShipmentRow, 'id'
   }
 }
 
+const CLOSE_WAIT_MS = 10_000;
+
+/** Whether the workflow's current run ends (in any way) within `ms`. */
+async function closesWithin(temporal: Client, workflowId: string, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = temporal.workflow.getHandle(workflowId).result().then(() => true, () => true);
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  try {
+    return await Promise.race([closed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export type TroubleOutcome = { reopened: true; workflowId: string } | { reopened: false; workflowId: string; outcome: unknown };
 
 /**
@@ -40,11 +54,17 @@ export async function reportShipmentTrouble(
       policy: { maxReshipments: config.shipping.maxReshipments, deliveryOverdueDays: config.shipping.deliveryOverdueDays },
       reopen: { shipmentId: shipment.id, attempt: shipment.attempt, trouble },
     };
-    await temporal.workflow
-      .start(shipmentWorkflow, { taskQueue: config.temporal.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE', workflowIdConflictPolicy: 'FAIL' })
-      .catch((err) => {
-        throw err?.name === 'WorkflowExecutionAlreadyStartedError' ? conflict(`shipment ${shipment.id} is already being handled`) : err;
+    const reopen = () => temporal.workflow.start(shipmentWorkflow, { taskQueue: config.temporal.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE', workflowIdConflictPolicy: 'FAIL' });
+    const busy = (err: any) => err?.name === 'WorkflowExecutionAlreadyStartedError';
+    await reopen().catch(async (err) => {
+      if (!busy(err)) throw err;
+      // The ledger says delivered a moment before the workflow that wrote it closes: a complaint that
+      // arrives in that moment waits for the close (a few seconds at most), then reopens.
+      if (!(await closesWithin(temporal, workflowId, CLOSE_WAIT_MS))) throw conflict(`shipment ${shipment.id} is already being handled`);
+      await reopen().catch((again) => {
+        throw busy(again) ? conflict(`shipment ${shipment.id} is already being handled`) : again;
       });
+    });
     return { reopened: true, workflowId };
   }
   if (!['ordered', 'shipped'].includes(shipment.status)) throw conflict(`shipment ${shipment.id} is ${shipment.status}; trouble applies to ordered, shipped or delivered shipments`);
