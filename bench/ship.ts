@@ -40,6 +40,7 @@ import { supplierOrderWorkflow } from '../workflows/shipping/supplier-order-work
 import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
 import { cpuSince, cpuSnapshot, MemorySampler, parseOptions, runBench, runPool, runWorker, sleep, startStack, stopOnSignal, type CpuSnapshot, type Stack } from './support';
 import { floorComparison, runBareFloor } from './floor';
+import { GIVEN, PLACES, SURNAMES } from './season/donors';
 
 const SUPPLIERS = 20;
 const GIFTS = 50;
@@ -125,18 +126,7 @@ async function seedCatalogue(stack: Stack, runId: string): Promise<GiftSpec[]> {
 }
 
 // ---------------------------------------------------------------- donors
-
-const SURNAMES: [string, string][] = [['山田', 'ヤマダ'], ['佐藤', 'サトウ'], ['鈴木', 'スズキ'], ['高橋', 'タカハシ'], ['田中', 'タナカ'], ['伊藤', 'イトウ'], ['渡辺', 'ワタナベ'], ['中村', 'ナカムラ'], ['小林', 'コバヤシ'], ['加藤', 'カトウ'], ['吉田', 'ヨシダ']];
-const GIVEN: [string, string][] = [['花子', 'ハナコ'], ['太郎', 'タロウ'], ['一郎', 'イチロウ'], ['美咲', 'ミサキ'], ['健太', 'ケンタ'], ['陽子', 'ヨウコ'], ['翔', 'ショウ']];
-// Outside 柳川市 (SHIP-6), postal code matching the prefecture (INTAKE-4).
-const PLACES = [
-  { postalCode: '100-0001', prefecture: '東京都', street: '千代田区千代田' },
-  { postalCode: '530-0001', prefecture: '大阪府', street: '大阪市北区梅田' },
-  { postalCode: '810-0001', prefecture: '福岡県', street: '福岡市中央区天神' },
-  { postalCode: '460-0008', prefecture: '愛知県', street: '名古屋市中区栄' },
-  { postalCode: '060-0001', prefecture: '北海道', street: '札幌市中央区北一条西' },
-  { postalCode: '980-0021', prefecture: '宮城県', street: '仙台市青葉区中央' },
-];
+// The season rehearsal's synthetic names and places (outside 柳川市, SHIP-6; postal code matching the prefecture, INTAKE-4).
 
 const donorEmail = (runId: string, i: number) => `d${i}.${runId}@example.jp`;
 

@@ -6,17 +6,17 @@ import type { Random } from './random';
  * portals export it, long addresses with building and room, postal codes that belong to their
  * prefecture (INTAKE-4 checks it), and a few residents of 柳川市, who may receive no gift (SHIP-6).
  */
-const SURNAMES: [string, string][] = [
+export const SURNAMES: [string, string][] = [
   ['山田', 'ヤマダ'], ['佐藤', 'サトウ'], ['鈴木', 'スズキ'], ['髙橋', 'タカハシ'], ['田中', 'タナカ'], ['伊藤', 'イトウ'],
   ['渡邊', 'ワタナベ'], ['中村', 'ナカムラ'], ['小林', 'コバヤシ'], ['山﨑', 'ヤマザキ'], ['齋藤', 'サイトウ'], ['吉田', 'ヨシダ'],
   ['松本', 'マツモト'], ['井上', 'イノウエ'], ['木村', 'キムラ'], ['林', 'ハヤシ'], ['清水', 'シミズ'], ['濱田', 'ハマダ'],
 ];
-const GIVEN: [string, string][] = [
+export const GIVEN: [string, string][] = [
   ['花子', 'ハナコ'], ['太郎', 'タロウ'], ['一郎', 'イチロウ'], ['美咲', 'ミサキ'], ['健太', 'ケンタ'], ['陽子', 'ヨウコ'],
   ['翔', 'ショウ'], ['惠子', 'ケイコ'], ['眞一', 'シンイチ'], ['さくら', 'サクラ'], ['大輔', 'ダイスケ'], ['由美子', 'ユミコ'],
 ];
 /** Outside 柳川市; each postal code in its prefecture. */
-const PLACES = [
+export const PLACES = [
   { postalCode: '100-0001', prefecture: '東京都', street: '千代田区千代田' },
   { postalCode: '160-0023', prefecture: '東京都', street: '新宿区西新宿' },
   { postalCode: '530-0001', prefecture: '大阪府', street: '大阪市北区梅田' },
