@@ -11,6 +11,7 @@ import { mailerFromConfig } from '../../activities/deps';
 import { createMailActivities } from '../../activities/mail/send-mail';
 import { createCancellationMailActivities } from '../../activities/donation/cancellation-mail';
 import { newDonation } from '../support/factory';
+import { maybeCaptureHistory } from '../support/histories';
 
 /** CALL-5 (spec 7(8)ア): cancellations asked at the desk, one rule per state, through the donation's workflow. */
 let ctx: SuiteContext;
@@ -132,6 +133,9 @@ describe('cancellations at the desk (CALL-5)', () => {
     expect(closed.statusCode).toBe(409);
     expect(closed.json().message).toContain('cancelled already');
     expect(toCity()).toHaveLength(1);
+    // The run ends after the city's mail; its history is the saved replay of the v6/v7 path (test/replay).
+    await ctx.client.workflow.getHandle(donation.workflowId).result();
+    await maybeCaptureHistory(ctx.client, 'donation-v7-cancelled-after-receipt', donation.workflowId);
   });
 
   test('after shipment: refused with the reason, at the field, and the refusal is on the call', async () => {

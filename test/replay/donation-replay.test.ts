@@ -52,6 +52,8 @@ test('there are saved histories covering each path of the lifecycle', () => {
       'donation-v5-review-escalated.json',
       'donation-v5-gift-delivered.json',
       'donation-v5-returned-mail.json',
+      // v6/v7 (CALL-5): a desk cancellation after the receipt — the receipt voided, the city mailed (patch donation-v7), the run closed.
+      'donation-v7-cancelled-after-receipt.json',
     ]),
   );
 });
