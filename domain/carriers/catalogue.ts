@@ -34,40 +34,21 @@ export interface CarrierDeclaration {
   readonly issuedLabelExport: boolean;
 }
 
+/**
+ * One carrier: its code, name and system, on the common terms (a CP932 file with fixed columns, every
+ * temperature class, issued labels exported back) unless `differs` says otherwise — so each entry
+ * states only what sets it apart.
+ */
+function carrier<const C extends string>(code: C, name: string, system: string, differs: Partial<Pick<CarrierDeclaration, 'temperatures' | 'file' | 'issuedLabelExport'>> = {}): CarrierDeclaration & { readonly code: C } {
+  return { code, name, system, temperatures: TEMPERATURE_CLASSES, file: { encoding: 'CP932', columns: 'fixed' }, issuedLabelExport: true, ...differs };
+}
+
 export const CARRIER_CATALOGUE = [
-  {
-    code: 'yamato_b2',
-    name: 'ヤマト運輸',
-    system: 'B2クラウド',
-    temperatures: ['ambient', 'chilled', 'frozen'],
-    file: { encoding: 'CP932', columns: 'fixed' },
-    issuedLabelExport: true,
-  },
-  {
-    code: 'sagawa_ehiden',
-    name: '佐川急便',
-    system: 'e飛伝Ⅲ',
-    temperatures: ['ambient', 'chilled', 'frozen'],
-    file: { encoding: 'CP932', columns: 'fixed' },
-    issuedLabelExport: true,
-  },
-  {
-    code: 'japanpost_clickpost',
-    name: '日本郵便（クリックポスト）',
-    system: 'クリックポスト',
-    temperatures: ['ambient'],
-    file: { encoding: 'CP932', columns: 'fixed', rowsPerFile: 40 },
-    issuedLabelExport: false,
-  },
-  {
-    code: 'japanpost_yupri',
-    name: '日本郵便（ゆうパック）',
-    system: 'ゆうパックプリントR',
-    temperatures: ['ambient', 'chilled'],
-    file: { encoding: 'CP932', columns: 'operator mapping' },
-    issuedLabelExport: true,
-  },
-] as const satisfies readonly CarrierDeclaration[];
+  carrier('yamato_b2', 'ヤマト運輸', 'B2クラウド'),
+  carrier('sagawa_ehiden', '佐川急便', 'e飛伝Ⅲ'),
+  carrier('japanpost_clickpost', '日本郵便（クリックポスト）', 'クリックポスト', { temperatures: ['ambient'], file: { encoding: 'CP932', columns: 'fixed', rowsPerFile: 40 }, issuedLabelExport: false }),
+  carrier('japanpost_yupri', '日本郵便（ゆうパック）', 'ゆうパックプリントR', { temperatures: ['ambient', 'chilled'], file: { encoding: 'CP932', columns: 'operator mapping' } }),
+] as const;
 
 export type CarrierCode = (typeof CARRIER_CATALOGUE)[number]['code'];
 
