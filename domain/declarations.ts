@@ -30,3 +30,12 @@ export function deriveFromCatalogue<D extends Declaration, C extends string>(cat
     names: Object.fromEntries(catalogue.map((d) => [d.code, d.name])) as Record<C, string>,
   };
 }
+
+/**
+ * A vocabulary whose codes carry only a title (the documents in an envelope, the catalogue's items,
+ * the kinds of handler or of data passed on): declared once as code → title, in order; the code list
+ * derives from it instead of naming every code a second time.
+ */
+export function titledCodes<const T extends Record<string, string>>(titles: T): { codes: readonly (keyof T & string)[]; titles: Readonly<Record<keyof T & string, string>> } {
+  return { codes: Object.keys(titles) as (keyof T & string)[], titles };
+}

@@ -1,27 +1,20 @@
+import { titledCodes } from './declarations';
+
 /**
  * What goes into a donor's envelope, and how the documents write dates,
  * amounts and receipt numbers. Shared by the print batch activities and tests.
+ * Each kind with its title on the print manifest, in envelope order.
  */
-export const DOCUMENT_KINDS = [
-  'thank_you_letter', // お礼状
-  'donation_receipt', // 寄附金受領証明書
-  'onestop_form', // 寄附金税額控除に係る申告特例申請書
-  'onestop_example', // 記載例
-  'return_envelope', // 返信用封筒 (表面)
-  'postal_transfer_form', // 郵便振替 払込取扱票
-  'onestop_accepted_notice', // 受付済み通知 (DOCS-5)
-] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
-
-export const DOCUMENT_TITLES: Record<DocumentKind, string> = {
+export const { codes: DOCUMENT_KINDS, titles: DOCUMENT_TITLES } = titledCodes({
   thank_you_letter: 'お礼状',
   donation_receipt: '寄附金受領証明書',
-  onestop_form: '申告特例申請書',
+  onestop_form: '申告特例申請書', // 寄附金税額控除に係る申告特例申請書
   onestop_example: '申告特例申請書 記載例',
-  return_envelope: '返信用封筒',
+  return_envelope: '返信用封筒', // 表面
   postal_transfer_form: '郵便振替 払込取扱票',
-  onestop_accepted_notice: '申告特例申請 受付済み通知',
-};
+  onestop_accepted_notice: '申告特例申請 受付済み通知', // DOCS-5
+});
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** Why an envelope is in a batch: its first mailing, a reissue on request, or a resend after returned mail. */
 export type MailingReason = 'initial' | 'reissue' | 'returned_mail';

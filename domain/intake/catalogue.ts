@@ -1,3 +1,4 @@
+import { titledCodes } from '../declarations';
 import { normalizeDonorFields, validateDonor, type DonorFields, type FieldError } from '../donor';
 
 /**
@@ -6,16 +7,14 @@ import { normalizeDonorFields, validateDonor, type DonorFields, type FieldError 
  * and the catalogue is mailed. A request lives requested → sent (or cancelled);
  * the mailing list of open requests is what the mail room prints labels from.
  */
-export const CATALOGUE_ITEMS = ['catalogue', 'guide', 'onestop_form', 'postal_transfer_form'] as const;
-export type CatalogueItem = (typeof CATALOGUE_ITEMS)[number];
-
 /** What goes in the envelope, in the words on the label/packing list. */
-export const CATALOGUE_ITEM_NAMES: Record<CatalogueItem, string> = {
+export const { codes: CATALOGUE_ITEMS, titles: CATALOGUE_ITEM_NAMES } = titledCodes({
   catalogue: '返礼品カタログ',
   guide: 'ふるさと納税のご案内',
   onestop_form: 'ワンストップ特例申請書',
   postal_transfer_form: '払込取扱票',
-};
+});
+export type CatalogueItem = (typeof CATALOGUE_ITEMS)[number];
 
 export const CATALOGUE_CHANNELS = ['phone', 'fax', 'mail', 'email', 'counter', 'web'] as const;
 export type CatalogueChannel = (typeof CATALOGUE_CHANNELS)[number];

@@ -1,13 +1,13 @@
+import { titledCodes } from '../declarations';
+
 /**
  * MYNUM-1 (特記事項: 作業責任者・作業従事者): who may handle 特定個人情報. A person is cleared to read
  * or export a 個人番号 only while on the register with the city told, a signed pledge (誓約書) and
  * training, before the entry's expiry; the person responsible (作業責任者) also needs the city's
  * recorded approval. The refusal names the missing piece and never the number.
  */
-export const HANDLER_KINDS = ['responsible', 'handler'] as const;
+export const { codes: HANDLER_KINDS, titles: HANDLER_KIND_NAMES } = titledCodes({ responsible: '作業責任者', handler: '作業従事者' });
 export type HandlerKind = (typeof HANDLER_KINDS)[number];
-
-export const HANDLER_KIND_NAMES: Record<HandlerKind, string> = { responsible: '作業責任者', handler: '作業従事者' };
 
 export interface HandlerEntry {
   actor: string;

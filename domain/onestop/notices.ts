@@ -1,4 +1,4 @@
-import { warekiDate } from '../documents';
+import { DOCUMENT_TITLES, warekiDate } from '../documents';
 
 /**
  * DOCS-5 and the deficiency follow-up: what each one-stop notice is called on
@@ -20,9 +20,9 @@ export const NOTICE_DOCUMENT = {
 } as const satisfies Record<OneStopNoticeKind, string>;
 export type OneStopNoticeDocument = (typeof NOTICE_DOCUMENT)[OneStopNoticeKind];
 
-/** Titles for the print manifest (the accepted notice keeps the title of domain/documents.ts). */
+/** Titles for the print manifest (the accepted notice is one of domain/documents.ts's kinds and keeps its title there). */
 export const NOTICE_DOCUMENT_TITLES: Record<OneStopNoticeDocument, string> = {
-  onestop_accepted_notice: '申告特例申請 受付済み通知',
+  onestop_accepted_notice: DOCUMENT_TITLES.onestop_accepted_notice,
   onestop_deficiency_notice: '申告特例申請 不備のお知らせ',
   onestop_reminder_notice: '申告特例申請 不備書類ご提出のお願い',
   onestop_late_rejection_notice: '申告特例申請 期限後到着のお知らせ',

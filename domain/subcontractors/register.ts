@@ -1,13 +1,13 @@
+import { titledCodes } from '../declarations';
+
 /**
  * CONTRACT-3 (spec 9, 特記7): no subcontracting without the city's prior written approval. A
  * subcontractor (再委託先: the print house, a call-centre vendor, hosting) is registered with its
  * name, reason, work, the data passed and the safeguards; personal data goes to it only while the
  * city's approval is recorded, not revoked, and covers that kind of data.
  */
-export const DATA_KINDS = ['donor_personal', 'my_number'] as const;
+export const { codes: DATA_KINDS, titles: DATA_KIND_NAMES } = titledCodes({ donor_personal: '寄附者の個人情報 (氏名・住所等)', my_number: '特定個人情報 (個人番号)' });
 export type DataKind = (typeof DATA_KINDS)[number];
-
-export const DATA_KIND_NAMES: Record<DataKind, string> = { donor_personal: '寄附者の個人情報 (氏名・住所等)', my_number: '特定個人情報 (個人番号)' };
 
 export interface SubcontractorEntry {
   code: string;
