@@ -1,15 +1,9 @@
 import type { Knex } from '@mikro-orm/postgresql';
+import type { MeetingMinutesEntry } from '../domain/reports/meeting-pack';
 
-/** REPORT-3: the minutes of a month's strategy meeting (append-only; a correction names the entry it corrects). */
-export interface MeetingMinutes {
-  id: string;
+/** REPORT-3: the minutes of a month's strategy meeting (append-only; a correction names the entry it corrects), the month they are recorded against. */
+export interface MeetingMinutes extends MeetingMinutesEntry {
   month: string;
-  heldOn: string;
-  attendees: string;
-  body: string;
-  corrects: string | null;
-  recordedBy: string;
-  recordedAt: string;
 }
 
 export class MinutesError extends Error {

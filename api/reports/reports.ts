@@ -6,6 +6,7 @@ import { isPastMonth, isReportMonth, monthlyReportWorkflowId, monthRange, previo
 import { meetingPackEntries } from '../../domain/reports/meeting-pack';
 import { zipArchive } from '../../domain/reports/zip';
 import { buildMonthlyReportData } from '../../ledger/reports';
+import { meetingMinutes } from '../../ledger/meeting-minutes';
 import { fiscalYearOf, fiscalYearProgress } from '../../ledger/progress';
 import type { Orm } from '../../ledger/orm';
 import { findRevision, listAlerts, listRevisions, revisionData, revisionFile, type ReportRevision } from '../../ledger/reports-store';
@@ -181,7 +182,7 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
       schema: {
         tags: ['reports'],
         summary:
-          "REPORT-3: the monthly strategy meeting's pack as one ZIP: the month's headline figures against the month before and a year before, by portal, campaigns' cost-effectiveness, complaints and quality (CSV), the fiscal year so far (CSV), the month's latest report PDF and CSV with its inspection state, and a contents sheet",
+          "REPORT-3: the monthly strategy meeting's pack as one ZIP: the month's headline figures against the month before and a year before, by portal, campaigns' cost-effectiveness, complaints and quality (CSV), the fiscal year so far (CSV), the month's latest report PDF and CSV with its inspection state, the meeting's minutes recorded against the month (text), and a contents sheet",
         params: monthParams,
       },
       config: { roles: READ },
@@ -201,6 +202,7 @@ export function registerReportRoutes(app: FastifyInstance, { config, orm, tempor
         lastYear: await figures(sameMonthLastYear(month)),
         progress: await fiscalYearProgress(knex(), fiscalYearOf(monthRange(month).start)),
         report,
+        minutes: await meetingMinutes(knex(), month),
       });
       return reply
         .header('content-type', 'application/zip')

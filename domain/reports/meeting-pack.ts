@@ -21,6 +21,17 @@ export interface FiscalYearFigures {
   queues: { reviewHolds: number; quarantineOpen: number };
 }
 
+/** One entry of the meeting's minutes (議事録) as the ledger keeps it (ledger/meeting-minutes.ts): append-only, a correction names the entry it corrects. */
+export interface MeetingMinutesEntry {
+  id: string;
+  heldOn: string;
+  attendees: string;
+  body: string;
+  corrects: string | null;
+  recordedBy: string;
+  recordedAt: string;
+}
+
 export interface MeetingPackInput {
   month: string;
   generatedAt: Date;
@@ -31,6 +42,8 @@ export interface MeetingPackInput {
   progress: FiscalYearFigures;
   /** The latest built revision of the month's report and its inspection state (REPORT-1), when there is one. */
   report: { revision: number; inspection: string; pdf: Buffer; csv: Buffer } | null;
+  /** The minutes recorded against the month (REPORT-3), oldest first; none yet before the meeting. */
+  minutes: readonly MeetingMinutesEntry[];
 }
 
 const INSPECTION_LABELS: Record<string, string> = { not_built: '未作成', awaiting_inspection: '検査待ち', passed: '検査合格', returned: '差戻し' };
@@ -117,6 +130,29 @@ export function issuesSection(d: MonthlyReportData): ReportSection {
 
 const text = (lines: string[]) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
 
+/** An instant as JST to the minute: 2022-09-06 10:00. */
+const jstMinute = (at: Date) => new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * The minutes as one text sheet (議事録), oldest first as recorded: each entry with its number, when the
+ * meeting was held, who attended, who recorded it and when, the entry it corrects, and its text as written.
+ */
+export function minutesSheet(month: string, minutes: readonly MeetingMinutesEntry[]): Buffer {
+  return text([
+    `柳川市ふるさと納税 戦略会議 議事録 ${monthLabel(month)}`,
+    '記録は古い順です。訂正は新しい記録として残り、どの記録の訂正かを示します。',
+    ...minutes.flatMap((m) => [
+      '',
+      `■ 記録 ${m.id}${m.corrects ? `（記録 ${m.corrects} の訂正）` : ''}`,
+      `開催日: ${m.heldOn}`,
+      `出席者: ${m.attendees}`,
+      `記録: ${m.recordedBy}（${jstMinute(new Date(m.recordedAt))} 日本時間）`,
+      '',
+      ...m.body.split(/\r?\n/),
+    ]),
+  ]);
+}
+
 /** The files of the pack, in the order the contents sheet lists them. */
 export function meetingPackEntries(p: MeetingPackInput): ZipEntry[] {
   const m = p.month;
@@ -129,11 +165,12 @@ export function meetingPackEntries(p: MeetingPackInput): ZipEntry[] {
     files.push({ name: `03_monthly-report-${m}-r${report.revision}.pdf`, what: `月次業務報告書 第${report.revision}版（${INSPECTION_LABELS[report.inspection] ?? report.inspection}）`, bytes: report.pdf });
     files.push({ name: `04_monthly-report-${m}-r${report.revision}.csv`, what: `月次業務報告書 第${report.revision}版 CSV`, bytes: report.csv });
   }
-  const jst = new Date(p.generatedAt.getTime() + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  if (p.minutes.length) files.push({ name: `05_meeting-minutes-${m}.txt`, what: `戦略会議 議事録（${p.minutes.length}件の記録）`, bytes: minutesSheet(m, p.minutes) });
   const contents = text([
     `柳川市ふるさと納税 戦略会議資料 ${monthLabel(m)}`,
-    `作成日時: ${jst}（日本時間）`,
+    `作成日時: ${jstMinute(p.generatedAt)}（日本時間）`,
     report ? `月次業務報告書: 第${report.revision}版、${INSPECTION_LABELS[report.inspection] ?? report.inspection}` : '月次業務報告書: 未作成（POST /reports/monthly/' + m + ' で作成してください）',
+    p.minutes.length ? `議事録: ${p.minutes.length}件の記録（最新 ${p.minutes[p.minutes.length - 1].heldOn} 開催）` : '議事録: 未記録（会議の後、POST /reports/monthly/' + m + '/meeting-minutes で記録します）',
     '',
     '収録ファイル:',
     ...files.map((f) => `  ${f.name}  ${f.what}`),

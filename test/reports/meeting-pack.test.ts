@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { apiSuite, type TestApi } from '../support/api';
 import { unzip } from '../support/unzip';
 import type { SuiteContext } from '../support/context';
@@ -34,7 +35,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const download = (who: 'city' | 'operator' = 'city') => api.app.inject({ method: 'GET', url: `/reports/monthly/${MONTH}/meeting-pack`, headers: api.headers(who) });
+const download = (who: 'city' | 'operator' = 'city', month = MONTH) => api.app.inject({ method: 'GET', url: `/reports/monthly/${month}/meeting-pack`, headers: api.headers(who) });
 
 test('the pack: before the report is built it says so; then three months side by side, portals, the fiscal year, and the inspected report as filed', async () => {
   const res = await download();
@@ -107,3 +108,45 @@ test('the system’s first month has no month before it nor a year before: its c
   for (const row of comparison.rows) expect(row.slice(2)).toEqual(['', '', '', '']);
 });
 
+
+test('the minutes recorded against the month are in the pack: a sheet of their own, oldest first, the correction naming its entry, and a line in the contents', async () => {
+  // Minutes are kept per month in the shared database: a past month of this run's own (2019-02 … 2020-12, no other suite's pack month).
+  const n = Number.parseInt(randomUUID().slice(0, 6), 16) % 23;
+  const month = `${2019 + Math.floor((n + 1) / 12)}-${String(((n + 1) % 12) + 1).padStart(2, '0')}`;
+  const url = `/reports/monthly/${month}/meeting-minutes`;
+  const before = (await api.get(url, 'city')).json().minutes.length as number;
+  const first = (await api.post(url, { heldOn: `${month}-20`, attendees: '市 企画課 2名、受託者 3名', body: '寄附額は前年同月比 +12%。\n楽天の在庫切れ対策を次回までに報告する。' })).json().minutes;
+  const fix = (await api.post(url, { heldOn: `${month}-20`, attendees: '市 企画課 2名、受託者 3名', body: '寄附額は前年同月比 +11%（訂正）。', corrects: first.id }, 'admin')).json().minutes;
+
+  const res = await download('city', month);
+  expect(res.statusCode).toBe(200);
+  const files = unzip(res.rawPayload);
+  expect([...files.keys()]).toContain(`05_meeting-minutes-${month}.txt`);
+  const sheet = files.get(`05_meeting-minutes-${month}.txt`)!;
+  expect([...sheet.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const lines = sheet.toString('utf8').slice(1).split('\r\n');
+  expect(lines[0]).toBe(`柳川市ふるさと納税 戦略会議 議事録 ${Number(month.slice(0, 4))}年${Number(month.slice(5))}月`);
+  const at = (line: string) => lines.indexOf(line);
+  // Each entry as recorded: number, held on, attendees, who recorded it, its text line by line; the correction after it, naming it.
+  expect(at(`■ 記録 ${first.id}`)).toBeGreaterThan(0);
+  expect(lines.slice(at(`■ 記録 ${first.id}`) + 1, at(`■ 記録 ${first.id}`) + 7)).toEqual([
+    `開催日: ${month}-20`,
+    '出席者: 市 企画課 2名、受託者 3名',
+    expect.stringMatching(/^記録: operator:tanaka（\d{4}-\d{2}-\d{2} \d{2}:\d{2} 日本時間）$/),
+    '',
+    '寄附額は前年同月比 +12%。',
+    '楽天の在庫切れ対策を次回までに報告する。',
+  ]);
+  expect(at(`■ 記録 ${fix.id}（記録 ${first.id} の訂正）`)).toBeGreaterThan(at(`■ 記録 ${first.id}`));
+  expect(lines).toContain('寄附額は前年同月比 +11%（訂正）。');
+  expect(lines.filter((l) => /^記録: admin:root（\d{4}-\d{2}-\d{2} \d{2}:\d{2} 日本時間）$/.test(l))).toHaveLength(1);
+  const contents = files.get(`00_contents-${month}.txt`)!.toString('utf8');
+  expect(contents).toContain(`議事録: ${before + 2}件の記録（最新 ${month}-20 開催）`);
+  expect(contents).toContain(`05_meeting-minutes-${month}.txt  戦略会議 議事録（${before + 2}件の記録）`);
+}, 120_000);
+
+test('a month without minutes says so in the contents and has no minutes sheet', async () => {
+  const files = unzip((await download('city', '2019-01')).rawPayload);
+  expect([...files.keys()].some((name) => name.startsWith('05_meeting-minutes'))).toBe(false);
+  expect(files.get('00_contents-2019-01.txt')!.toString('utf8')).toContain('議事録: 未記録');
+});
