@@ -5,6 +5,7 @@ import type { DonorFields } from '../../domain/donor';
 import type { ShipToCorrectionResult, ShipToInput } from '../../domain/shipping/ship-to';
 import type { Fulfilment, ShipmentStatus } from '../../domain/shipping/types';
 import type { ShipmentPolicy } from '../shipping/definitions';
+import type { NotesIgnoredMessages } from '../status-view';
 
 /** Messages of DonationWorkflow, shared by the workflow and its callers (API, importers, tests). */
 export interface DonationWorkflowInput {
@@ -103,7 +104,7 @@ export interface DeadlineAlert {
   at: string;
 }
 
-export interface DonationStatusView {
+export interface DonationStatusView extends NotesIgnoredMessages {
   donationId: string;
   portal: string;
   portalOrderId: string;
@@ -122,8 +123,6 @@ export interface DonationStatusView {
   giftFulfilment?: Fulfilment;
   /** One entry per delivery of each gift line, with the child ShipmentWorkflow that carries it. */
   shipments?: { workflowId: string; giftCode: string; deliveryNo: number; deliveries: number; notBefore: string; status: ShipmentStatus | 'failed' }[];
-  /** Messages that arrived in a state where they do not apply, kept so an operator sees them. */
-  ignored: string[];
 }
 
 export const paymentConfirmedSignal = defineSignal<[PaymentConfirmed]>('paymentConfirmed');

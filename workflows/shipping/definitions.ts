@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ShipmentStatus, TroubleKind } from '../../domain/shipping/types';
+import type { NotesIgnoredMessages } from '../status-view';
 
 /** Messages of ShipmentWorkflow and the supplier order run, shared by workflows, activities, API and tests. */
 export interface ShipmentPolicy {
@@ -71,7 +72,7 @@ export interface ShipmentAttemptView {
   trouble?: { kind: TroubleKind; note: string; source: string };
 }
 
-export interface ShipmentView {
+export interface ShipmentView extends NotesIgnoredMessages {
   donationId: string;
   giftCode: string;
   deliveryNo: number;
@@ -83,7 +84,6 @@ export interface ShipmentView {
   reshipments: number;
   preShippingMail?: string;
   alerts: { kind: string; at: string }[];
-  ignored: string[];
 }
 
 export const orderPlacedSignal = defineSignal<[OrderPlaced]>('orderPlaced');
