@@ -78,7 +78,8 @@ export async function collectPrintBatch(knex: Knex, input: CollectInput): Promis
       planned.push({ donationId: d.id, receiptId, reason, round: d.returned_mail_count, documents: receiptPacket(d.wants_one_stop, reason) });
     }
 
-    const reissues = await trx('receipts').select('id', 'donation_id').whereNull('print_batch_id').where('reason', 'reissue').modify(only('donation_id')).orderBy('requested_at').limit(Math.max(0, input.limit - planned.length));
+    // A receipt handed over already posted (CONTRACT-2: its print batch stays with the old system) is never printed again.
+    const reissues = await trx('receipts').select('id', 'donation_id').whereNull('print_batch_id').whereNull('posted_at').where('reason', 'reissue').modify(only('donation_id')).orderBy('requested_at').limit(Math.max(0, input.limit - planned.length));
     for (const r of reissues) planned.push({ donationId: r.donation_id, receiptId: r.id, reason: 'reissue', round: 0, documents: receiptPacket(false, 'reissue') });
 
     const paymentForms = await trx('donations as d')

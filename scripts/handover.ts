@@ -3,21 +3,12 @@
  * contract. Runs every section of scripts/handover/index.ts into DIR and writes DIR/manifest.json and
  * DIR/manifest.csv. Re-runnable: the same data gives the same files. Reads DATABASE_URL like the worker.
  */
-import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/env';
 import { createOrm } from '../ledger/orm';
-import { HANDOVER_SECTIONS, runHandover } from './handover/index';
-
-function outDirOf(argv: readonly string[]): string {
-  const i = argv.indexOf('--out');
-  const inline = argv.find((a) => a.startsWith('--out='));
-  const out = inline ? inline.slice('--out='.length) : i >= 0 ? argv[i + 1] : undefined;
-  if (!out) throw new ConfigError('usage: npm run handover -- --out DIR');
-  return path.resolve(out);
-}
+import { folderOption, HANDOVER_SECTIONS, runHandover } from './handover/index';
 
 async function main(): Promise<void> {
-  const outDir = outDirOf(process.argv.slice(2));
+  const outDir = folderOption(process.argv.slice(2), '--out', 'usage: npm run handover -- --out DIR');
   const config = loadConfig();
   if (!config.database.url) throw new ConfigError('handover needs DATABASE_URL');
   const orm = await createOrm(config.database.url);

@@ -110,12 +110,31 @@ export async function runHandover(outDir: string, deps: HandoverDeps, sections: 
   return manifest;
 }
 
+/** An archive that is not what its manifest says (a file changed, missing or miscounted): names the file. */
+export class HandoverArchiveError extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`handover archive: ${file} ${reason}; nothing was imported`);
+    this.name = 'HandoverArchiveError';
+  }
+}
+
 /** Reads an archive back and checks every manifest line against the bytes on disk; returns the manifest. */
 export function readHandover(outDir: string): HandoverManifest {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, MANIFEST_JSON), 'utf8')) as HandoverManifest;
+  const at = (rel: string) => path.join(outDir, ...rel.split('/'));
+  if (!fs.existsSync(at(MANIFEST_JSON))) throw new HandoverArchiveError(MANIFEST_JSON, 'is missing');
+  let manifest: HandoverManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(at(MANIFEST_JSON), 'utf8')) as HandoverManifest;
+  } catch (err) {
+    throw new HandoverArchiveError(MANIFEST_JSON, `is not JSON (${(err as Error).message})`);
+  }
+  if (manifest?.format !== 1 || !Array.isArray(manifest.entries)) throw new HandoverArchiveError(MANIFEST_JSON, 'is not a format 1 hand-over manifest');
   for (const e of manifest.entries) {
-    const bytes = fs.readFileSync(path.join(outDir, ...e.file.split('/')));
-    if (sha256(bytes) !== e.sha256 || bytes.length !== e.bytes) throw new Error(`handover file ${e.file} does not match its manifest line`);
+    if (typeof e.file !== 'string' || e.file.split('/').includes('..')) throw new HandoverArchiveError(MANIFEST_JSON, `names a file outside the archive (${String(e.file)})`);
+    if (!fs.existsSync(at(e.file))) throw new HandoverArchiveError(e.file, 'is missing');
+    const bytes = fs.readFileSync(at(e.file));
+    if (bytes.length !== e.bytes) throw new HandoverArchiveError(e.file, `does not match its manifest line (${bytes.length} bytes, the manifest says ${e.bytes})`);
+    if (sha256(bytes) !== e.sha256) throw new HandoverArchiveError(e.file, `does not match its manifest line (sha256 ${sha256(bytes)}, the manifest says ${e.sha256})`);
   }
   return manifest;
 }
