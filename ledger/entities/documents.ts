@@ -1,6 +1,7 @@
-import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { OptionalProps } from '@mikro-orm/core';
 import type { DocumentKind, MailingReason } from '../../domain/documents';
 import { Donation } from './donation';
+import { counter, entity, insertedAt, integer, json, optionalInteger, optionalText, optionalTimestamp, serialKey, text, uuidKey } from './columns';
 
 export type PrintBatchStatus = 'collected' | 'rendered' | 'handed_off' | 'posted';
 
@@ -25,27 +26,13 @@ export class PrintBatch {
   postedBy?: string;
 }
 
-export const PrintBatchSchema = new EntitySchema<PrintBatch>({
-  class: PrintBatch,
-  tableName: 'print_batches',
-  properties: {
-    id: { type: 'uuid', primary: true },
-    kind: { type: 'string', columnType: 'text' },
-    status: { type: 'string', columnType: 'text' },
-    requestedBy: { type: 'string', columnType: 'text' },
-    workflowId: { type: 'string', columnType: 'text' },
-    envelopeCount: { type: 'integer', default: 0 },
-    documentCount: { type: 'integer', default: 0 },
-    pageCount: { type: 'integer', default: 0 },
-    pdfPath: { type: 'string', columnType: 'text', nullable: true },
-    manifestPath: { type: 'string', columnType: 'text', nullable: true },
-    printerReference: { type: 'string', columnType: 'text', nullable: true },
-    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-    renderedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    handedOffAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    postedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    postedBy: { type: 'string', columnType: 'text', nullable: true },
-  },
+export const PrintBatchSchema = entity(PrintBatch, 'print_batches', {
+  id: uuidKey(),
+  ...text('kind', 'status', 'requestedBy', 'workflowId'),
+  ...counter('envelopeCount', 'documentCount', 'pageCount'),
+  ...optionalText('pdfPath', 'manifestPath', 'printerReference', 'postedBy'),
+  ...insertedAt('createdAt'),
+  ...optionalTimestamp('renderedAt', 'handedOffAt', 'postedAt'),
 });
 
 /** 寄附金受領証明書 as issued: one serial per donation, an issue count for reissues. */
@@ -53,6 +40,8 @@ export class Receipt {
   [OptionalProps]?: 'requestedAt';
   id!: number;
   donation!: Donation;
+  /** The batch that printed it; none until the next batch collects it. */
+  printBatch?: PrintBatch;
   serial!: number;
   issue!: number;
   number!: string;
@@ -60,26 +49,19 @@ export class Receipt {
   requestedBy!: string;
   requestedAt: Date = new Date();
   note?: string;
-  printBatch?: PrintBatch;
   postedAt?: Date;
 }
 
-export const ReceiptSchema = new EntitySchema<Receipt>({
-  class: Receipt,
-  tableName: 'receipts',
-  properties: {
-    id: { type: 'integer', primary: true, autoincrement: true },
-    donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'restrict' },
-    serial: { type: 'integer' },
-    issue: { type: 'integer' },
-    number: { type: 'string', columnType: 'text', unique: 'receipts_number_unique' },
-    reason: { type: 'string', columnType: 'text' },
-    requestedBy: { type: 'string', columnType: 'text' },
-    requestedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-    note: { type: 'string', columnType: 'text', nullable: true },
-    printBatch: { kind: 'm:1', entity: () => PrintBatch, nullable: true, deleteRule: 'set null' },
-    postedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-  },
+export const ReceiptSchema = entity(Receipt, 'receipts', {
+  id: serialKey('integer'),
+  donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'restrict' },
+  printBatch: { kind: 'm:1', entity: () => PrintBatch, nullable: true, deleteRule: 'set null' },
+  ...integer('serial', 'issue'),
+  number: text.with({ unique: 'receipts_number_unique' }),
+  ...text('reason', 'requestedBy'),
+  ...insertedAt('requestedAt'),
+  ...optionalText('note'),
+  ...optionalTimestamp('postedAt'),
 });
 
 /** One envelope in a batch: which donation, which documents, which pages of the merged PDF. */
@@ -98,20 +80,14 @@ export class PrintBatchItem {
   pageTo?: number;
 }
 
-export const PrintBatchItemSchema = new EntitySchema<PrintBatchItem>({
-  class: PrintBatchItem,
-  tableName: 'print_batch_items',
-  properties: {
-    id: { type: 'integer', primary: true, autoincrement: true },
-    batch: { kind: 'm:1', entity: () => PrintBatch, deleteRule: 'cascade' },
-    seq: { type: 'integer' },
-    donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'restrict' },
-    receipt: { kind: 'm:1', entity: () => Receipt, nullable: true, deleteRule: 'restrict' },
-    reason: { type: 'string', columnType: 'text' },
-    round: { type: 'integer', default: 0 },
-    documents: { type: 'json', columnType: 'jsonb' },
-    envelope: { type: 'string', columnType: 'text' },
-    pageFrom: { type: 'integer', nullable: true },
-    pageTo: { type: 'integer', nullable: true },
-  },
+export const PrintBatchItemSchema = entity(PrintBatchItem, 'print_batch_items', {
+  id: serialKey('integer'),
+  batch: { kind: 'm:1', entity: () => PrintBatch, deleteRule: 'cascade' },
+  ...integer('seq'),
+  donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'restrict' },
+  receipt: { kind: 'm:1', entity: () => Receipt, nullable: true, deleteRule: 'restrict' },
+  ...text('reason', 'envelope'),
+  ...counter('round'),
+  ...json('documents'),
+  ...optionalInteger('pageFrom', 'pageTo'),
 });

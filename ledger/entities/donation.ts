@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Collection, EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { Collection, OptionalProps } from '@mikro-orm/core';
 import type { Channel, DonationStatus, PaymentMethod } from '../../domain/donation-status';
 import { Gift, Portal } from './reference';
+import { counter, createdAndUpdated, entity, flag, insertedAt, integer, json, optionalDay, optionalJson, optionalText, optionalTimestamp, serialKey, text, timestamp, uuidKey } from './columns';
 
 /** 寄附者. One row per person; repeat donors keep one record. */
 export class Donor {
@@ -18,21 +19,11 @@ export class Donor {
   updatedAt: Date = new Date();
 }
 
-export const DonorSchema = new EntitySchema<Donor>({
-  class: Donor,
-  tableName: 'donors',
-  properties: {
-    id: { type: 'uuid', primary: true },
-    name: { type: 'string', columnType: 'text' },
-    nameKana: { type: 'string', columnType: 'text' },
-    postalCode: { type: 'string', columnType: 'text' },
-    prefecture: { type: 'string', columnType: 'text' },
-    address: { type: 'string', columnType: 'text' },
-    phone: { type: 'string', columnType: 'text', nullable: true },
-    email: { type: 'string', columnType: 'text', nullable: true },
-    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
-  },
+export const DonorSchema = entity(Donor, 'donors', {
+  id: uuidKey(),
+  ...text('name', 'nameKana', 'postalCode', 'prefecture', 'address'),
+  ...optionalText('phone', 'email'),
+  ...createdAndUpdated(),
 });
 
 /** 寄附: one donation, from any portal or entered by hand. The workflow owns its lifecycle; this row mirrors it. */
@@ -72,42 +63,29 @@ export class Donation {
   giftLines = new Collection<DonationGiftLine>(this);
 }
 
-export const DonationSchema = new EntitySchema<Donation>({
-  class: Donation,
-  tableName: 'donations',
-  uniques: [{ name: 'donations_portal_order_unique', properties: ['portal', 'portalOrderId'] }],
-  properties: {
-    id: { type: 'uuid', primary: true },
+export const DonationSchema = entity(
+  Donation,
+  'donations',
+  {
+    id: uuidKey(),
     portal: { kind: 'm:1', entity: () => Portal, fieldName: 'portal_code', deleteRule: 'restrict' },
-    portalOrderId: { type: 'string', columnType: 'text' },
     donor: { kind: 'm:1', entity: () => Donor, deleteRule: 'restrict' },
-    channel: { type: 'string', columnType: 'text' },
-    amountYen: { type: 'integer' },
-    paymentMethod: { type: 'string', columnType: 'text' },
-    purpose: { type: 'string', columnType: 'text', nullable: true },
-    wantsOneStop: { type: 'boolean', default: false },
-    disasterRelief: { type: 'boolean', default: false },
-    status: { type: 'string', columnType: 'text', default: 'received' },
-    reviewFlags: { type: 'json', columnType: 'jsonb', defaultRaw: `'[]'` },
-    appliedAt: { type: 'Date', columnType: 'timestamptz' },
-    paidAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    documentsDueOn: { type: 'string', columnType: 'date', nullable: true },
-    documentsDueAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    reminderAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    escalatedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    documentsSentAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    completedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    cancelledAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    postalTransferFormSentAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    returnedMailCount: { type: 'integer', default: 0 },
-    workflowId: { type: 'string', columnType: 'text', unique: 'donations_workflow_id_unique' },
-    intakeFingerprint: { type: 'string', columnType: 'text' },
-    createdBy: { type: 'string', columnType: 'text' },
-    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
+    ...text('portalOrderId', 'channel', 'paymentMethod', 'intakeFingerprint', 'createdBy'),
+    ...optionalText('purpose'),
+    ...integer('amountYen'),
+    ...counter('returnedMailCount'),
+    ...flag('wantsOneStop', 'disasterRelief'),
+    status: text.with({ default: 'received' }),
+    workflowId: text.with({ unique: 'donations_workflow_id_unique' }),
+    reviewFlags: json.with({ defaultRaw: `'[]'` }),
+    ...timestamp('appliedAt'),
+    ...optionalTimestamp('paidAt', 'documentsDueAt', 'reminderAt', 'escalatedAt', 'documentsSentAt', 'completedAt', 'cancelledAt', 'postalTransferFormSentAt'),
+    ...optionalDay('documentsDueOn'),
+    ...createdAndUpdated(),
     giftLines: { kind: '1:m', entity: () => DonationGiftLine, mappedBy: 'donation' },
   },
-});
+  { uniques: [{ name: 'donations_portal_order_unique', properties: ['portal', 'portalOrderId'] }] },
+);
 
 /** A gift (返礼品) chosen with a donation; 定期便 and multiple gifts are several lines. */
 export class DonationGiftLine {
@@ -119,16 +97,12 @@ export class DonationGiftLine {
   unitPriceYen!: number;
 }
 
-export const DonationGiftLineSchema = new EntitySchema<DonationGiftLine>({
-  class: DonationGiftLine,
-  tableName: 'donation_gift_lines',
-  properties: {
-    id: { type: 'integer', primary: true, autoincrement: true },
-    donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'cascade' },
-    gift: { kind: 'm:1', entity: () => Gift, fieldName: 'gift_code', deleteRule: 'restrict' },
-    quantity: { type: 'integer', default: 1 },
-    unitPriceYen: { type: 'integer' },
-  },
+export const DonationGiftLineSchema = entity(DonationGiftLine, 'donation_gift_lines', {
+  id: serialKey('integer'),
+  donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'cascade' },
+  gift: { kind: 'm:1', entity: () => Gift, fieldName: 'gift_code', deleteRule: 'restrict' },
+  quantity: integer.with({ default: 1 }),
+  ...integer('unitPriceYen'),
 });
 
 /**
@@ -151,22 +125,18 @@ export class DonationEvent {
   recordedAt: Date = new Date();
 }
 
-export const DonationEventSchema = new EntitySchema<DonationEvent>({
-  class: DonationEvent,
-  tableName: 'donation_events',
-  indexes: [{ name: 'donation_events_donation_idx', properties: ['donation', 'id'] }],
-  properties: {
-    id: { type: 'bigint', primary: true, autoincrement: true },
+export const DonationEventSchema = entity(
+  DonationEvent,
+  'donation_events',
+  {
+    id: serialKey('bigint'),
     donation: { kind: 'm:1', entity: () => Donation, deleteRule: 'restrict' },
-    kind: { type: 'string', columnType: 'text' },
-    fromStatus: { type: 'string', columnType: 'text', nullable: true },
-    toStatus: { type: 'string', columnType: 'text', nullable: true },
-    actor: { type: 'string', columnType: 'text' },
-    occurredAt: { type: 'Date', columnType: 'timestamptz' },
-    reason: { type: 'string', columnType: 'text', nullable: true },
-    before: { type: 'json', columnType: 'jsonb', nullable: true },
-    after: { type: 'json', columnType: 'jsonb', nullable: true },
-    idempotencyKey: { type: 'string', columnType: 'text', nullable: true, unique: 'donation_events_idempotency_key_unique' },
-    recordedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    ...text('kind', 'actor'),
+    ...optionalText('fromStatus', 'toStatus', 'reason'),
+    idempotencyKey: optionalText.with({ unique: 'donation_events_idempotency_key_unique' }),
+    ...optionalJson('before', 'after'),
+    ...timestamp('occurredAt'),
+    ...insertedAt('recordedAt'),
   },
-});
+  { indexes: [{ name: 'donation_events_donation_idx', properties: ['donation', 'id'] }] },
+);

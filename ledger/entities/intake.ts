@@ -1,6 +1,7 @@
-import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { OptionalProps } from '@mikro-orm/core';
 import type { RowIssue } from '../../domain/portals/types';
 import type { ReviewFinding } from '../../domain/review';
+import { boolean, counter, day, entity, insertedAt, integer, json, optionalInteger, optionalText, optionalTimestamp, serialKey, text, timestamp, uuid, uuidKey } from './columns';
 
 export type ImportStatus = 'stored' | 'running' | 'done' | 'failed';
 export type ImportSource = 'upload' | 'inbox' | 'http';
@@ -35,32 +36,16 @@ export class ImportFile {
   finishedAt?: Date;
 }
 
-export const ImportFileSchema = new EntitySchema<ImportFile>({
-  class: ImportFile,
-  tableName: 'import_files',
-  properties: {
-    id: { type: 'uuid', primary: true },
-    portal: { type: 'string', columnType: 'text', fieldName: 'portal_code' },
-    fileName: { type: 'string', columnType: 'text' },
-    sha256: { type: 'string', columnType: 'text' },
-    sizeBytes: { type: 'integer', columnType: 'bigint' },
-    source: { type: 'string', columnType: 'text' },
-    status: { type: 'string', columnType: 'text', default: 'stored' },
-    encoding: { type: 'string', columnType: 'text', nullable: true },
-    rowsDone: { type: 'integer', default: 0 },
-    workflowsRow: { type: 'integer', default: 0 },
-    createdCount: { type: 'integer', default: 0 },
-    unchangedCount: { type: 'integer', default: 0 },
-    quarantinedCount: { type: 'integer', default: 0 },
-    lateCount: { type: 'integer', default: 0 },
-    error: { type: 'string', columnType: 'text', nullable: true },
-    workflowId: { type: 'string', columnType: 'text' },
-    createdBy: { type: 'string', columnType: 'text' },
-    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-    startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    registeredAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-  },
+export const ImportFileSchema = entity(ImportFile, 'import_files', {
+  id: uuidKey(),
+  portal: text.with({ fieldName: 'portal_code' }),
+  ...text('fileName', 'sha256', 'source', 'workflowId', 'createdBy'),
+  ...optionalText('encoding', 'error'),
+  status: text.with({ default: 'stored' }),
+  sizeBytes: integer.with({ columnType: 'bigint' }),
+  ...counter('rowsDone', 'workflowsRow', 'createdCount', 'unchangedCount', 'quarantinedCount', 'lateCount'),
+  ...insertedAt('createdAt'),
+  ...optionalTimestamp('startedAt', 'registeredAt', 'finishedAt'),
 });
 
 export type QuarantineStatus = 'open' | 'resolved' | 'dismissed';
@@ -88,28 +73,19 @@ export class QuarantineEntry {
   createdAt: Date = new Date();
 }
 
-export const QuarantineEntrySchema = new EntitySchema<QuarantineEntry>({
-  class: QuarantineEntry,
-  tableName: 'import_quarantine',
-  properties: {
-    id: { type: 'bigint', primary: true, autoincrement: true },
-    fileId: { type: 'uuid', fieldName: 'file_id' },
-    rowNumber: { type: 'integer' },
-    lastRow: { type: 'integer' },
-    portal: { type: 'string', columnType: 'text', fieldName: 'portal_code' },
-    portalOrderId: { type: 'string', columnType: 'text', nullable: true },
-    kind: { type: 'string', columnType: 'text' },
-    issues: { type: 'json', columnType: 'jsonb' },
-    header: { type: 'json', columnType: 'jsonb' },
-    rows: { type: 'json', columnType: 'jsonb' },
-    corrections: { type: 'json', columnType: 'jsonb', defaultRaw: `'{}'` },
-    status: { type: 'string', columnType: 'text', default: 'open' },
-    donationId: { type: 'uuid', nullable: true },
-    resolvedBy: { type: 'string', columnType: 'text', nullable: true },
-    resolvedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    resolution: { type: 'string', columnType: 'text', nullable: true },
-    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-  },
+export const QuarantineEntrySchema = entity(QuarantineEntry, 'import_quarantine', {
+  id: serialKey('bigint'),
+  fileId: uuid.with({ fieldName: 'file_id' }),
+  ...integer('rowNumber', 'lastRow'),
+  portal: text.with({ fieldName: 'portal_code' }),
+  ...text('kind'),
+  ...optionalText('portalOrderId', 'resolvedBy', 'resolution'),
+  ...json('issues', 'header', 'rows'),
+  corrections: json.with({ defaultRaw: `'{}'` }),
+  status: text.with({ default: 'open' }),
+  donationId: uuid.with({ nullable: true }),
+  ...optionalTimestamp('resolvedAt'),
+  ...insertedAt('createdAt'),
 });
 
 /** When a portal donation reached the ledger, against the next-business-day SLA, and why it was flagged. */
@@ -125,19 +101,14 @@ export class DonationIntake {
   reviewFindings: ReviewFinding[] = [];
 }
 
-export const DonationIntakeSchema = new EntitySchema<DonationIntake>({
-  class: DonationIntake,
-  tableName: 'donation_intake',
-  properties: {
-    donationId: { type: 'uuid', primary: true },
-    importFileId: { type: 'uuid', nullable: true },
-    rowNumber: { type: 'integer', nullable: true },
-    appliedAt: { type: 'Date', columnType: 'timestamptz' },
-    importedAt: { type: 'Date', columnType: 'timestamptz' },
-    dueOn: { type: 'string', columnType: 'date' },
-    late: { type: 'boolean' },
-    reviewFindings: { type: 'json', columnType: 'jsonb', defaultRaw: `'[]'` },
-  },
+export const DonationIntakeSchema = entity(DonationIntake, 'donation_intake', {
+  donationId: uuidKey(),
+  importFileId: uuid.with({ nullable: true }),
+  ...optionalInteger('rowNumber'),
+  ...timestamp('appliedAt', 'importedAt'),
+  ...day('dueOn'),
+  ...boolean('late'),
+  reviewFindings: json.with({ defaultRaw: `'[]'` }),
 });
 
 export const INTAKE_ENTITIES = [ImportFileSchema, QuarantineEntrySchema, DonationIntakeSchema];

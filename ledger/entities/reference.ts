@@ -1,5 +1,6 @@
-import { ArrayType, EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { ArrayType, OptionalProps } from '@mikro-orm/core';
 import type { ApprovalStatus, CarrierCode, DeliveryConstraints, Temperature } from '../../domain/gifts/types';
+import { cityDecision, codeKey, counter, entity, flag, insertedAt, integer, json, optionalDay, optionalInteger, optionalText, optionalTimestamp, serialKey, text } from './columns';
 
 /** A donation portal (ポータルサイト) or the city's own intake channel. */
 export class Portal {
@@ -10,15 +11,11 @@ export class Portal {
   active!: boolean;
 }
 
-export const PortalSchema = new EntitySchema<Portal>({
-  class: Portal,
-  tableName: 'portals',
-  properties: {
-    code: { type: 'string', primary: true, columnType: 'text' },
-    name: { type: 'string', columnType: 'text' },
-    recordOnly: { type: 'boolean', default: false },
-    active: { type: 'boolean', default: true },
-  },
+export const PortalSchema = entity(Portal, 'portals', {
+  code: codeKey(),
+  ...text('name'),
+  ...flag('recordOnly'),
+  active: flag.with({ default: true }),
 });
 
 /** 事業者: a local business that supplies gifts (返礼品). Property names are the camelCase of the columns. */
@@ -53,34 +50,18 @@ export class Supplier {
   createdAt: Date = new Date();
 }
 
-export const SupplierSchema = new EntitySchema<Supplier>({
-  class: Supplier,
-  tableName: 'suppliers',
-  properties: {
-    id: { type: 'integer', primary: true, autoincrement: true },
-    code: { type: 'string', columnType: 'text', nullable: true, unique: 'suppliers_code_unique' },
-    name: { type: 'string', columnType: 'text' },
-    email: { type: 'string', columnType: 'text', nullable: true },
-    phone: { type: 'string', columnType: 'text', nullable: true },
-    postalCode: { type: 'string', columnType: 'text', nullable: true },
-    address: { type: 'string', columnType: 'text', nullable: true },
-    shippingWeekdays: { type: new ArrayType<number>((i) => Number(i), (i) => String(i)), columnType: 'smallint[]', defaultRaw: `'{2,5}'` },
-    shippingExceptionReason: { type: 'string', columnType: 'text', nullable: true },
-    shippingExceptionApprovedBy: { type: 'string', columnType: 'text', nullable: true },
-    shippingExceptionApprovedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    rulesAcknowledgedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    rulesAcknowledgedBy: { type: 'string', columnType: 'text', nullable: true },
-    rulesAcknowledgementRef: { type: 'string', columnType: 'text', nullable: true },
-    defaultCarrier: { type: 'string', columnType: 'text', nullable: true },
-    approvalStatus: { type: 'string', columnType: 'text', default: 'approved' },
-    proposedBy: { type: 'string', columnType: 'text', nullable: true },
-    proposedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    decidedBy: { type: 'string', columnType: 'text', nullable: true },
-    decidedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    decisionReason: { type: 'string', columnType: 'text', nullable: true },
-    active: { type: 'boolean', default: true },
-    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
-  },
+export const SupplierSchema = entity(Supplier, 'suppliers', {
+  id: serialKey('integer'),
+  code: optionalText.with({ unique: 'suppliers_code_unique' }),
+  ...text('name'),
+  ...optionalText('email', 'phone', 'postalCode', 'address', 'defaultCarrier'),
+  shippingWeekdays: { type: new ArrayType<number>((i) => Number(i), (i) => String(i)), columnType: 'smallint[]', defaultRaw: `'{2,5}'` },
+  ...optionalText('shippingExceptionReason', 'shippingExceptionApprovedBy', 'rulesAcknowledgedBy', 'rulesAcknowledgementRef'),
+  ...optionalTimestamp('shippingExceptionApprovedAt', 'rulesAcknowledgedAt'),
+  ...cityDecision(),
+  ...optionalText('decisionReason'),
+  active: flag.with({ default: true }),
+  ...insertedAt('createdAt'),
 });
 
 /** 返礼品. Money in integer yen throughout the ledger. Property names are the camelCase of the columns. */
@@ -117,33 +98,20 @@ export class Gift {
   autoRebalance = false;
 }
 
-export const GiftSchema = new EntitySchema<Gift>({
-  class: Gift,
-  tableName: 'gifts',
-  properties: {
-    code: { type: 'string', primary: true, columnType: 'text' },
-    name: { type: 'string', columnType: 'text' },
-    supplier: { kind: 'm:1', entity: () => Supplier, nullable: true, deleteRule: 'restrict' },
-    priceYen: { type: 'integer' },
-    costYen: { type: 'integer', default: 0 },
-    shippingCostYen: { type: 'integer', default: 0 },
-    active: { type: 'boolean', default: false },
-    approvalStatus: { type: 'string', columnType: 'text', default: 'approved' },
-    proposedBy: { type: 'string', columnType: 'text', nullable: true },
-    proposedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    decidedBy: { type: 'string', columnType: 'text', nullable: true },
-    decidedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    decisionNote: { type: 'string', columnType: 'text', nullable: true },
-    temperature: { type: 'string', columnType: 'text', default: 'ambient' },
-    deliveries: { type: 'integer', columnType: 'smallint', default: 1 },
-    deliveryIntervalDays: { type: 'integer', columnType: 'smallint', nullable: true },
-    acceptFrom: { type: 'string', columnType: 'date', nullable: true },
-    acceptUntil: { type: 'string', columnType: 'date', nullable: true },
-    localProductBasis: { type: 'string', columnType: 'text', nullable: true },
-    deliveryConstraints: { type: 'json', columnType: 'jsonb', defaultRaw: `'{}'` },
-    carrier: { type: 'string', columnType: 'text', nullable: true },
-    totalStock: { type: 'integer', nullable: true },
-    lowStockThreshold: { type: 'integer', default: 10 },
-    autoRebalance: { type: 'boolean', default: false },
-  },
+export const GiftSchema = entity(Gift, 'gifts', {
+  code: codeKey(),
+  ...text('name'),
+  supplier: { kind: 'm:1', entity: () => Supplier, nullable: true, deleteRule: 'restrict' },
+  ...integer('priceYen'),
+  ...counter('costYen', 'shippingCostYen'),
+  ...flag('active', 'autoRebalance'),
+  ...cityDecision(),
+  ...optionalText('decisionNote', 'localProductBasis', 'carrier'),
+  temperature: text.with({ default: 'ambient' }),
+  deliveries: integer.with({ columnType: 'smallint', default: 1 }),
+  deliveryIntervalDays: optionalInteger.with({ columnType: 'smallint' }),
+  ...optionalDay('acceptFrom', 'acceptUntil'),
+  deliveryConstraints: json.with({ defaultRaw: `'{}'` }),
+  ...optionalInteger('totalStock'),
+  lowStockThreshold: integer.with({ default: 10 }),
 });
