@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteDeps } from '../feature';
 import type { ApiCall } from './api-client';
-import { READERS } from './plugin';
+import { jstDate } from '../../domain/jst';
+import { isPastMonth, monthLabel } from '../../domain/reports/month';
+import { READERS, renderError } from './plugin';
 import { CITY_DESK, download } from './supplier-shared';
 
 /**
  * Monthly reports (REPORT-2) and their revisions to download, each month's inspection (REPORT-1,
  * decided at /console/approvals/reports/:month), and the incidents reported to the city (SEC-3).
+ * A month's strategy meeting (REPORT-3): its pack to download and the minutes recorded against it.
  */
 type Req = FastifyRequest<{ Params: { month: string; revision: string; kind: string } }>;
 
@@ -28,6 +31,27 @@ export function registerCityReportPages(app: FastifyInstance, _deps: RouteDeps, 
       })),
       incidents: incidents.body?.incidents ?? [],
     });
+  });
+
+  // REPORT-3: the month's strategy meeting — the pack (GET /reports/monthly/:month/meeting-pack) and its minutes, oldest first.
+  app.get('/reports/:month/meeting', { config: { consoleRoles: READERS } }, async (request: Req, reply) => {
+    const { month } = request.params;
+    const res = await api(request.consoleUser!, 'GET', `/reports/monthly/${encodeURIComponent(month)}/meeting-minutes`);
+    if (res.status === 400) return renderError(reply, 404, 'ページが見つかりません', '対象月は YYYY-MM で指定してください。');
+    if (res.status !== 200) return renderError(reply, res.status, '議事録を読めませんでした', String(res.body?.message ?? ''));
+    const minutes = (res.body.minutes as Record<string, any>[]).map((m) => ({ ...m, lines: String(m.body).split(/\r?\n/) }));
+    return reply.view('city/meeting.hbs', {
+      title: `戦略会議 ${monthLabel(month)}`,
+      month,
+      label: monthLabel(month),
+      pack: isPastMonth(month, jstDate(new Date())) ? `/console/reports/${month}/meeting-pack.zip` : null,
+      minutes,
+    });
+  });
+
+  app.get('/reports/:month/meeting-pack.zip', { config: { consoleRoles: READERS } }, async (request: Req, reply) => {
+    const { month } = request.params;
+    return download(reply, await api(request.consoleUser!, 'GET', `/reports/monthly/${encodeURIComponent(month)}/meeting-pack`), `meeting-pack-${month}.zip`, 'application/zip');
   });
 
   app.get('/reports/:month/:revision/report.:kind', { config: { consoleRoles: READERS } }, async (request: Req, reply) => {
