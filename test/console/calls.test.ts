@@ -3,8 +3,9 @@ import { registerDonation } from '../../ledger/donations';
 import { newDonation } from '../support/factory';
 import { eventually } from '../support/context';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { expectRefused } from './forms';
+import { text, submit, expectAccessible } from './page';
 
 /** Issue 17: the call-centre log in the console — a new call linked to a donation, follow-ups, outcome, closed — in Chromium, axe on every page. */
 const TOKEN = 'operator-token-console-calls01';
@@ -24,24 +25,12 @@ afterAll(async () => {
 
 test('a call linked to a donation by its order number, then follow-ups, the outcome and the status up to 完了', async () => {
   const { donation } = await registerDonation(h.ctx.orm.em.fork(), newDonation(h.ctx.prefix), 'test:setup');
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/calls`);
+  const page = await h.open(operator, `/console/calls`);
   await expectAccessible(h, page);
-  await page.select('#f-channel', 'phone');
-  await page.select('#f-category', '証明書');
-  await page.type('#f-call-subject', '受領証明書が届かない');
-  await page.type('#f-call-body', '12月に寄附したが証明書がまだ届かないとのこと');
-  await page.type('#f-call-orderId', 'NO-SUCH-ORDER');
-  await submit(page, 'form[action="/console/calls"]');
   // An order number that names nothing: at its field, everything typed kept.
-  expect(await text(page, '#f-call-orderId-error')).toContain('この受付番号の寄附はありません');
-  expect(await value(page, '#f-call-subject')).toBe('受領証明書が届かない');
-  expect(await value(page, '#f-category')).toBe('証明書');
-  await expectAccessible(h, page);
-  await page.click('#f-call-orderId', { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#f-call-orderId', donation.portalOrderId);
+  const call = { '#f-channel': 'phone', '#f-category': '証明書', '#f-call-subject': '受領証明書が届かない', '#f-call-body': '12月に寄附したが証明書がまだ届かないとのこと', '#f-call-orderId': 'NO-SUCH-ORDER' };
+  await expectRefused(h, page, 'form[action="/console/calls"]', call, { at: '#f-call-orderId-error', says: 'この受付番号の寄附はありません' });
+  await retype(page, '#f-call-orderId', donation.portalOrderId);
   await submit(page, 'form[action="/console/calls"]');
   expect(await text(page, '[role=status]')).toContain('問い合わせを記録しました');
   expect(await page.$eval(`a[href="/console/donations/${donation.id}"]`, (a) => !!a)).toBe(true);
@@ -80,16 +69,8 @@ test('a call linked to a donation by its order number, then follow-ups, the outc
 test('a gift complaint with no shipment linked cannot re-ship: the route says why and the kind chosen is kept', async () => {
   const created = await h.app.inject({ method: 'POST', url: '/calls', headers: { authorization: `Bearer ${TOKEN}` }, payload: { channel: 'phone', category: '返礼品', complaint: true, subject: 'うなぎが解けて届いた', body: '箱が濡れていた' } });
   expect(created.statusCode).toBe(201);
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/calls/${created.json().call.id}`);
-  await page.select('#f-kind', 'damage');
-  await page.type('#f-reshipment-note', '写真あり');
-  await submit(page, 'form[action$="/reshipment"]');
-  expect(await text(page, '[role=alert]')).toContain('shipmentId');
-  expect(await value(page, '#f-kind')).toBe('damage');
-  expect(await value(page, '#f-reshipment-note')).toBe('写真あり');
-  await expectAccessible(h, page);
+  const page = await h.open(operator, `/console/calls/${created.json().call.id}`);
+  await expectRefused(h, page, 'form[action$="/reshipment"]', { '#f-kind': 'damage', '#f-reshipment-note': '写真あり' }, { at: '[role=alert]', says: 'shipmentId' });
   await page.browserContext().close();
 });
 
@@ -97,19 +78,13 @@ test('a form opened before someone else changed the call is told so (409), keeps
   const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, payload });
   const created = await api('POST', '/calls', { channel: 'phone', category: '証明書', subject: '証明書の宛名違い', body: '宛名の漢字が違う' });
   const id = created.json().call.id;
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/calls/${id}`);
+  const page = await h.open(operator, `/console/calls/${id}`);
   // Meanwhile a colleague records an outcome through the API.
   expect((await api('POST', `/calls/${id}/outcome`, { outcome: '再発行で対応（同僚）' })).statusCode).toBe(200);
-  await page.type('#f-outcome-outcome', '宛名を直して再発行');
-  await submit(page, 'form[action$="/outcome"]');
-  expect(await text(page, '[role=alert]')).toContain('ほかの人がこの記録を変更しました');
-  expect(await value(page, '#f-outcome-outcome')).toBe('宛名を直して再発行');
+  await expectRefused(h, page, 'form[action$="/outcome"]', { '#f-outcome-outcome': '宛名を直して再発行' }, { at: '[role=alert]', says: 'ほかの人がこの記録を変更しました' });
   // The page shows the call as it is now: the colleague's outcome stands.
   expect(await text(page, '.fc-dl')).toContain('再発行で対応（同僚）');
   expect((await api('GET', `/calls/${id}`)).json().call.outcome).toBe('再発行で対応（同僚）');
-  await expectAccessible(h, page);
   // The same form sent again from the page as it is now is done.
   await submit(page, 'form[action$="/outcome"]');
   expect(await text(page, '[role=status]')).toContain('対応の結果を記録しました');
@@ -130,9 +105,7 @@ test('a donor’s cancellation taken on the call page goes through the same rout
   await eventually(statusOf, (st) => st === 'awaiting_payment');
   const created = await api('POST', '/calls', { channel: 'phone', category: '寄附手続き', subject: '寄附を取り消したい', body: '二重に申し込んだとのこと', links: { donationId: donation.id } });
   const id = created.json().call.id;
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/calls/${id}`);
+  const page = await h.open(operator, `/console/calls/${id}`);
   const form = 'form[action$="/cancellation"]';
   await submit(page, form);
   expect(await text(page, '#f-cancellation-reason-error')).not.toBe('');
@@ -144,21 +117,15 @@ test('a donor’s cancellation taken on the call page goes through the same rout
   await eventually(statusOf, (st) => st === 'cancelled');
   // Asked again: nothing is left to cancel — the route's 409 in its words, the reason typed kept, the refusal on the call.
   await page.reload();
-  await page.type('#f-cancellation-reason', 'もう一度');
-  await submit(page, form);
-  expect(await text(page, '[role=alert]')).toContain('cancelled already');
-  expect(await value(page, '#f-cancellation-reason')).toBe('もう一度');
+  await expectRefused(h, page, form, { '#f-cancellation-reason': 'もう一度' }, { at: '[role=alert]', says: 'cancelled already' });
   const history = (await api('GET', `/calls/${id}`)).json().history as { kind: string; detail: { accepted: boolean } }[];
   expect(history.filter((e) => e.kind === 'cancellation').map((e) => e.detail.accepted)).toEqual([true, false]);
-  await expectAccessible(h, page);
   await page.browserContext().close();
 });
 
 test('the city reads the log without forms; a supplier gets 403', async () => {
   const city = await h.account('city');
-  const page = await h.newPage();
-  await h.signIn(page, city);
-  await page.goto(`${h.base}/console/calls`);
+  const page = await h.open(city, `/console/calls`);
   expect(await page.$$eval('main form[method=post]', (f) => f.length)).toBe(0);
   await expectAccessible(h, page);
   await page.browserContext().close();
