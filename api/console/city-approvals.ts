@@ -5,6 +5,7 @@ import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
 import { portalLabel } from '../../domain/console/labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiAnswer, type ApiCall } from './api-client';
+import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
 import { csrfToken, renderError } from './plugin';
 import { CITY_DESK, download, one, recentMonths, type Form } from './supplier-shared';
 
@@ -204,7 +205,11 @@ export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps
       kind,
       key: request.params.key,
       csrf: csrfToken(reply),
+      // The record as the form saw it (stale-form check): a decision taken meanwhile by a colleague answers 409.
+      seen: recordVersion(res.body),
       ...facts,
+      // A stale form (409) stays on the page with the choice and text typed, beside the colleague's decision: sent again, the route decides.
+      pending: facts.pending || (status === 409 && extra.typed !== undefined),
       [kind]: true,
       choices: k.choices.map((c, i) => ({ ...c, i, checked: one(typed.decision) ? one(typed.decision) === c.value : i === 0 })),
       note: { ...k.note, value: one(typed[k.note.field]) ?? '' },
@@ -221,6 +226,7 @@ export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps
       const k = KINDS[kind];
       const { res: loaded, facts } = await k.load(api, request.consoleUser!, request.params.key, request.query);
       if (!facts) return renderError(reply, loaded.status === 400 ? 404 : loaded.status, '見つかりません', `${request.params.key} はありません。`);
+      if (await staleForm(request, async () => recordVersion(loaded.body))) return page(kind, request, reply, 409, { typed: request.body, ...STALE_ANSWER });
       const choice = one(request.body.decision) ?? '';
       const note = (one(request.body[k.note.field]) ?? '').trim();
       const { url, body } = k.post(request.params.key, facts, choice, note, request.body);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fieldErrors, type ApiCall } from './api-client';
 
@@ -36,13 +37,33 @@ export const STALE_HEADING = 'ほかの人が先に変更しました';
 /** The version a page hands its forms: the record's change marks joined (an update time, a revision, the last history entry). */
 export const formVersion = (...marks: unknown[]): string => marks.map((m) => (m === undefined || m === null ? '' : String(m))).join('/');
 
+/**
+ * The version of a record the API answers whole (a shipment, an application, a batch, a gift, a decision's facts):
+ * a digest of its JSON without its live parts (the workflow's state, which moves by itself).
+ */
+export const recordVersion = (body: unknown, live: readonly string[] = ['workflow']): string =>
+  createHash('sha256')
+    .update(JSON.stringify(body ?? null, (key, v) => (live.includes(key) ? undefined : v)))
+    .digest('base64url')
+    .slice(0, 22);
+
+/** What a stale form's page says at the top (409), in the design system's error banner. */
+export const STALE_ANSWER = { error: STALE_FORM, errorHeading: STALE_HEADING } as const;
+
+/**
+ * The stale-form check (formAction's `version`, also for a handler that sends its own request): true when the
+ * record's version now is not the one the form was rendered with (`seen`). The caller then answers 409 with the
+ * page as it is now, what was typed and `STALE_ANSWER`, and sends nothing.
+ */
+export async function staleForm<R extends { body: unknown }>(request: R, version: (request: R) => Promise<string | undefined>): Promise<boolean> {
+  const now = await version(request);
+  return now !== undefined && now !== ((request.body as Form | undefined)?.seen ?? '');
+}
+
 export function formAction<R extends FormRequest>(api: ApiCall, page: FormPage<R>, f: FormAction<R>) {
   return async (request: R, reply: FastifyReply) => {
     const keep = { [`${f.form}Typed`]: request.body ?? {} };
-    if (f.version) {
-      const now = await f.version(request);
-      if (now !== undefined && now !== (request.body?.seen ?? '')) return page(request, reply, 409, { ...keep, error: STALE_FORM, errorHeading: STALE_HEADING });
-    }
+    if (f.version && (await staleForm(request, f.version))) return page(request, reply, 409, { ...keep, ...STALE_ANSWER });
     const res = await api(request.consoleUser!, 'POST', f.route(request), f.payload(request.body ?? {}));
     if (res.status >= 200 && res.status < 300) return reply.redirect(f.back(request, f.form), 303);
     if (res.status === 400) {

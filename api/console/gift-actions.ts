@@ -4,7 +4,7 @@ import { portalLabel } from '../../domain/console/labels';
 import type { ActivationProblemCode } from '../../domain/gifts/approval';
 import { PORTAL_CODES } from '../../domain/portals/catalogue';
 import { queryString, type ApiCall } from './api-client';
-import { defined, formAction, trimmed, typedNumber, type Form, type FormPage, type FormRequest } from './form-action';
+import { defined, formAction, recordVersion, trimmed, typedNumber, type Form, type FormPage, type FormRequest } from './form-action';
 import { OPERATORS, csrfToken, type ConsoleUser } from './plugin';
 
 /**
@@ -58,8 +58,20 @@ export async function giftActionsView(api: ApiCall, user: ConsoleUser, g: Record
   };
 }
 
+/**
+ * A gift's version for the stock forms' stale-form check (the operators' and the supplier's desk): the gift as the API
+ * answers it — prices, approval and stock by portal, which every stock movement changes.
+ */
+export const giftVersion =
+  (api: ApiCall) =>
+  async (request: GiftRequest): Promise<string | undefined> => {
+    const res = await api(request.consoleUser!, 'GET', `/gifts/${encodeURIComponent(request.params.code)}`);
+    return res.status === 200 ? recordVersion(res.body) : undefined;
+  };
+
 export function registerGiftActions(app: FastifyInstance, api: ApiCall, page: FormPage<GiftRequest>): void {
   const on = { config: { consoleRoles: OPERATORS } };
+  const version = giftVersion(api);
   const path = (request: GiftRequest) => encodeURIComponent(request.params.code);
   const back = (request: GiftRequest, done: string) => `/console/gifts/${path(request)}${queryString({ done })}`;
 
@@ -72,6 +84,7 @@ export function registerGiftActions(app: FastifyInstance, api: ApiCall, page: Fo
       form: 'allocation',
       errorPrefix: /^allocations\[0\]\./,
       back,
+      version,
     }),
   );
   app.post(
@@ -82,6 +95,7 @@ export function registerGiftActions(app: FastifyInstance, api: ApiCall, page: Fo
       payload: (f) => defined({ from: f.from === 'pool' ? null : f.from, to: f.to, quantity: typedNumber(f.quantity), reason: trimmed(f.reason) }),
       form: 'move',
       back,
+      version,
     }),
   );
   app.post('/gifts/:code/activate', on, formAction(api, page, { route: (request) => `/gifts/${path(request)}/activate`, payload: () => ({}), form: 'activate', back }));

@@ -4,7 +4,8 @@ import { STOCK_ALERT_LABELS } from '../../domain/console/operator-labels';
 import { portalLabel } from '../../domain/console/labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, type ApiCall } from './api-client';
-import { giftActionsView, registerGiftActions } from './gift-actions';
+import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
+import { giftActionsView, giftVersion, registerGiftActions } from './gift-actions';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 
 /**
@@ -45,6 +46,7 @@ export function registerGiftPages(app: FastifyInstance, _deps: RouteDeps, api: A
 }
 
 function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
+  const version = giftVersion(api);
   async function giftPage(request: GiftRequest, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
     const code = request.params.code;
     const path = encodeURIComponent(code);
@@ -56,6 +58,7 @@ function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
     return reply.code(status).view('gift.hbs', {
       title: `返礼品 ${g.name}`,
       csrf: csrfToken(reply),
+      seen: recordVersion(gift.body),
       g,
       back: desk.back,
       stockAction: `/console${desk.base}/${path}/stock`,
@@ -76,6 +79,8 @@ function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
   // The total stock (POST /gifts/:code/stock): a stock movement with who and why.
   app.post(`${desk.base}/:code/stock`, { config: { consoleRoles: desk.actors } }, async (request: GiftRequest, reply) => {
     const typed = { totalStock: (request.body.totalStock ?? '').trim(), reason: request.body.reason ?? '' };
+    // A form opened before someone else changed the gift's stock: 409, the gift as it is now, what was typed kept, nothing sent.
+    if (await staleForm(request, version)) return giftPage(request, reply, 409, { stockForm: typed, ...STALE_ANSWER });
     const totalStock = typed.totalStock === '' ? null : /^\d+$/.test(typed.totalStock) ? Number(typed.totalStock) : typed.totalStock;
     const res = await api(request.consoleUser!, 'POST', `/gifts/${encodeURIComponent(request.params.code)}/stock`, { totalStock, reason: typed.reason });
     if (res.status === 200) return reply.redirect(`/console${desk.base}/${encodeURIComponent(request.params.code)}?done=stock`, 303);

@@ -3,6 +3,7 @@ import { ONESTOP_STATUS_LABELS } from '../../domain/console/labels';
 import type { OneStopNoticeKind } from '../../domain/onestop/notices';
 import type { RouteDeps } from '../feature';
 import { donationQueues, fieldErrors, queryString, type ApiCall } from './api-client';
+import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
 import { registerOneStopAlertPage } from './onestop-alerts';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
@@ -22,6 +23,7 @@ const statusLabel = (s: string) => ONESTOP_STATUS_LABELS[s] ?? s;
 const NOTICE_LABELS: Record<OneStopNoticeKind, string> = { accepted: '受理の通知', deficiency: '不備の通知', reminder: '再提出の督促', late_rejection: '期限後到着の通知', closed_deficient: '不備のまま期限終了の通知' };
 /** The enclosures the resubmission form offers (the API knows more: ATTACHMENT_KINDS). */
 const ENCLOSURES: Record<string, string> = { my_number_card: 'マイナンバーカードの写し（表・裏）', notification_card: '通知カードの写し', juminhyo_with_number: '住民票（個人番号付き）', drivers_license: '運転免許証の写し', passport: 'パスポートの写し' };
+const applicationVersion = (a: unknown) => recordVersion(a, ['workflow', 'notices']);
 const today = () => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
@@ -53,12 +55,14 @@ export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api
     return reply.code(status).view('onestop-application.hbs', {
       title: `ワンストップ特例申請 ${a.content?.name ?? ''}`,
       csrf: csrfToken(reply),
+      seen: applicationVersion(a),
       a: { ...a, statusLabel: statusLabel(a.status), channelLabel: a.online ? 'オンライン' : '紙' },
       notices: (a.notices as Record<string, any>[]).map((n) => ({ ...n, kindLabel: NOTICE_LABELS[n.kind as OneStopNoticeKind] ?? n.kind })),
       history: [...(a.history as Record<string, any>[])].reverse(),
       reads: log?.status === 200 ? log.body.reads : undefined,
-      canResubmit: can && a.status === 'deficient',
-      canChange: can && a.status !== 'rejected_late',
+      // A stale form (409) stays on the page with what was typed, even when the application has moved past it: sent again, the route decides.
+      canResubmit: can && (a.status === 'deficient' || (status === 409 && !!extra.resubmitForm)),
+      canChange: can && (a.status !== 'rejected_late' || (status === 409 && !!extra.changeForm)),
       canReadMyNumber: user.role === 'admin' && user.canReadMyNumber && a.myNumber?.sealed && !a.myNumber?.destroyedAt,
       resubmitForm: { arrivedOn: today() },
       changeForm: { arrivedOn: today() },
@@ -82,9 +86,19 @@ export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api
 
   const typedOf = (body: Form, fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, (body[f] ?? '').trim()]));
 
+  /** The application as the form saw it (stale-form check): its state, content, findings and history, without the workflow's live state and the notices' delivery, which move by themselves. */
+  const currentVersion = async (request: AppRequest) => {
+    if (!UUID.test(request.params.id)) return undefined;
+    const res = await api(request.consoleUser!, 'GET', `/onestop/applications/${request.params.id}`);
+    return res.status === 200 ? applicationVersion(res.body) : undefined;
+  };
+  /** A form opened before a colleague changed the application: 409, the page as it is now, what was typed kept, nothing sent. */
+  const stale = (request: AppRequest, reply: FastifyReply, form: string, typed: Record<string, string>) => applicationPage(request, reply, 409, { [`${form}Form`]: typed, ...STALE_ANSWER });
+
   // Missing documents or corrections after a deficiency notice: the workflow reviews the application again.
   app.post('/onestop/applications/:id/resubmission', { config: { consoleRoles: OPERATORS } }, async (request: AppRequest, reply) => {
     const typed = typedOf(request.body, ['arrivedOn', 'scanRef', 'name', 'address', 'attachment']);
+    if (await staleForm(request, currentVersion)) return stale(request, reply, 'resubmit', typed);
     const applicant = Object.fromEntries(['name', 'address'].filter((f) => typed[f]).map((f) => [f, typed[f]]));
     const body = { arrivedOn: typed.arrivedOn, ...(typed.scanRef ? { scanRef: typed.scanRef } : {}), ...(Object.keys(applicant).length ? { applicant } : {}), ...(typed.attachment ? { attachments: [{ kind: typed.attachment }] } : {}) };
     const res = await api(request.consoleUser!, 'POST', `/onestop/applications/${request.params.id}/resubmission`, body);
@@ -94,6 +108,7 @@ export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api
   // 申告特例申請事項変更届出書: the name or address changed before January 1.
   app.post('/onestop/applications/:id/change-notice', { config: { consoleRoles: OPERATORS } }, async (request: AppRequest, reply) => {
     const typed = typedOf(request.body, ['arrivedOn', 'scanRef', 'reason', ...PARTICULARS]);
+    if (await staleForm(request, currentVersion)) return stale(request, reply, 'change', typed);
     const changes = Object.fromEntries(PARTICULARS.filter((f) => typed[f]).map((f) => [f, typed[f]]));
     const res = await api(request.consoleUser!, 'POST', `/onestop/applications/${request.params.id}/change-notice`, { arrivedOn: typed.arrivedOn, reason: typed.reason, changes, ...(typed.scanRef ? { scanRef: typed.scanRef } : {}) });
     return answer(request, reply, res, 'changed', 'change', typed, /^changes\./);

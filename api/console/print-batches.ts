@@ -5,6 +5,7 @@ import { PRINTED_DOCUMENT_TITLES, type PrintedDocument } from '../../domain/prin
 import { PRINT_BATCH_KIND_LABELS, PRINT_BATCH_STATUS_LABELS, PRINT_ITEM_REASON_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, type ApiCall } from './api-client';
+import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 import { jstDateTime } from './view';
 
@@ -62,12 +63,14 @@ export function registerPrintBatchPages(app: FastifyInstance, { config }: RouteD
     return reply.code(status).view('print-batch.hbs', {
       title: `印刷バッチ ${jstDateTime(batch.createdAt)}`,
       csrf: csrfToken(reply),
+      seen: recordVersion(res.body),
       batch,
       items,
       files,
-      canPost: can && batch.status === 'handed_off',
+      // A stale form (409) stays on the page with what was typed, even when the batch has moved past it: sent again, the route decides.
+      canPost: can && (batch.status === 'handed_off' || (status === 409 && extra.postedAtTyped !== undefined)),
       // Returned mail applies to envelopes that were posted (the API refuses the rest, saying why).
-      canReturn: can && batch.status === 'posted' && items.length > 0,
+      canReturn: can && items.length > 0 && (batch.status === 'posted' || (status === 409 && extra.returnedDonation !== undefined)),
       returnOptions: items.map((i) => ({ value: i.donationId, label: `${i.portalOrderId}（${i.reasonLabel}）`, selected: i.donationId === extra.returnedDonation })),
       postedAt: jstLocalNow(),
       ...extra,
@@ -96,9 +99,21 @@ export function registerPrintBatchPages(app: FastifyInstance, { config }: RouteD
   app.get('/print-batches/:id/batch.pdf', { config: { consoleRoles: READERS } }, file('batch.pdf', 'application/pdf'));
   app.get('/print-batches/:id/manifest.csv', { config: { consoleRoles: READERS } }, file('manifest.csv', 'text/csv; charset=utf-8'));
 
+  /**
+   * The batch as the form saw it (stale-form check of both forms): its state, times and manifest, without the workflow's
+   * live state. Returned mail changes the donation, not the batch: an envelope a colleague already recorded is refused by
+   * the donation's route in its words.
+   */
+  const currentVersion = async (request: BatchRequest) => {
+    if (!UUID.test(request.params.id)) return undefined;
+    const res = await api(request.consoleUser!, 'GET', `/print-batches/${request.params.id}`);
+    return res.status === 200 ? recordVersion(res.body) : undefined;
+  };
+
   // The printing service confirms the batch was printed and posted (POST /print-batches/:id/posted; the workflow sends the documents on).
   app.post('/print-batches/:id/posted', { config: { consoleRoles: OPERATORS } }, async (request: BatchRequest, reply) => {
     const typed = (request.body.postedAt ?? '').trim();
+    if (await staleForm(request, currentVersion)) return batchPage(request, reply, 409, { postedAtTyped: typed, ...STALE_ANSWER });
     // A JST wall-clock time from the form; the API takes an instant.
     const postedAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(typed) ? new Date(`${typed}:00+09:00`).toISOString() : typed;
     const res = await api(request.consoleUser!, 'POST', `/print-batches/${request.params.id}/posted`, { postedAt });
@@ -115,6 +130,7 @@ export function registerPrintBatchPages(app: FastifyInstance, { config }: RouteD
     const donationId = request.body.donationId ?? '';
     const reason = request.body.reason ?? '';
     const keep = { returnedDonation: donationId, reasonReturned: reason };
+    if (await staleForm(request, currentVersion)) return batchPage(request, reply, 409, { ...keep, ...STALE_ANSWER });
     if (!UUID.test(donationId)) return batchPage(request, reply, 400, { ...keep, returnErrors: { donationId: '返戻された封筒の受付番号を選んでください。' }, error: '入力内容を確認してください。', errorHeading: '入力内容に誤りがあります' });
     const res = await api(request.consoleUser!, 'POST', `/donations/${donationId}/returned-mail`, { reason });
     if (res.status === 202) return reply.redirect(`/console/print-batches/${request.params.id}?done=returned`, 303);

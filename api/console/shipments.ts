@@ -3,6 +3,7 @@ import { SHIPMENT_STATUS_LABELS } from '../../domain/console/labels';
 import { TROUBLE_KIND_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
 import { donationQueues, fieldErrors, type ApiCall } from './api-client';
+import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
@@ -47,10 +48,12 @@ export function registerShipmentPages(app: FastifyInstance, _deps: RouteDeps, ap
     return reply.code(status).view('shipment.hbs', {
       title: `配送 ${s.reference ?? s.id}`,
       csrf: csrfToken(reply),
+      seen: recordVersion(res.body),
       s,
       events: [...(res.body.events as Record<string, any>[])].reverse().map((e) => ({ ...e, toLabel: e.to ? (SHIPMENT_STATUS_LABELS[e.to] ?? e.to) : null })),
-      canReport: can && ['ordered', 'shipped', 'delivered'].includes(s.status),
-      canResolve: can && s.status === 'escalated',
+      // A stale form (409) stays on the page with what was typed, even when the shipment has moved past it: sent again, the route decides.
+      canReport: can && (['ordered', 'shipped', 'delivered'].includes(s.status) || (status === 409 && !!extra.troubleForm)),
+      canResolve: can && (s.status === 'escalated' || (status === 409 && !!extra.resolveForm)),
       kinds: options(TROUBLE_KIND_LABELS, form.kind),
       sources: options(SOURCES, form.source ?? 'operator'),
       actions: options({ reship: 'もう一度発送する', close: '発送せずに終える' }, decision.action),
@@ -63,6 +66,19 @@ export function registerShipmentPages(app: FastifyInstance, _deps: RouteDeps, ap
     return shipmentPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
   });
 
+  /** The shipment as the form saw it (stale-form check): its state and history, without the workflow's live state. */
+  const currentVersion = async (request: ShipmentRequest) => {
+    const res = await api(request.consoleUser!, 'GET', `/shipments/${request.params.id}`);
+    return res.status === 200 ? recordVersion(res.body) : undefined;
+  };
+
+  /** A form opened before a colleague changed the shipment is refused (409, what was typed kept); otherwise it goes to the route. */
+  async function send(request: ShipmentRequest, reply: FastifyReply, what: 'trouble' | 'resolve', typed: Form, done: (status: number, body: any) => keyof typeof DONE) {
+    if (UUID.test(request.params.id) && (await staleForm(request, currentVersion))) return shipmentPage(request, reply, 409, { [`${what}Form`]: typed, ...STALE_ANSWER });
+    const res = await api(request.consoleUser!, 'POST', `/shipments/${request.params.id}/${what}`, typed);
+    return answer(request, reply, res, what, typed, (body) => done(res.status, body));
+  }
+
   async function answer(request: ShipmentRequest, reply: FastifyReply, res: { status: number; body: any }, form: 'trouble' | 'resolve', typed: Form, done: (body: any) => keyof typeof DONE) {
     if (res.status >= 200 && res.status < 300) return reply.redirect(`/console/shipments/${request.params.id}?done=${done(res.body)}`, 303);
     const keep = { [`${form}Form`]: typed };
@@ -73,15 +89,13 @@ export function registerShipmentPages(app: FastifyInstance, _deps: RouteDeps, ap
   // Delay, damage or loss (POST /shipments/:id/trouble): a re-shipment, or an escalation past the limit.
   app.post('/shipments/:id/trouble', { config: { consoleRoles: OPERATORS } }, async (request: ShipmentRequest, reply) => {
     const typed = { kind: request.body.kind ?? '', note: request.body.note ?? '', source: request.body.source || 'operator' };
-    const res = await api(request.consoleUser!, 'POST', `/shipments/${request.params.id}/trouble`, typed);
-    return answer(request, reply, res, 'trouble', typed, (body) => (res.status === 202 || body?.reshipment ? 'reshipped' : body?.escalated ? 'escalated' : 'reported'));
+    return send(request, reply, 'trouble', typed, (status, body) => (status === 202 || body?.reshipment ? 'reshipped' : body?.escalated ? 'escalated' : 'reported'));
   });
 
   // An escalated shipment's decision (POST /shipments/:id/resolve).
   app.post('/shipments/:id/resolve', { config: { consoleRoles: OPERATORS } }, async (request: ShipmentRequest, reply) => {
     const typed = { action: request.body.action ?? '', reason: request.body.reason ?? '' };
-    const res = await api(request.consoleUser!, 'POST', `/shipments/${request.params.id}/resolve`, typed);
-    return answer(request, reply, res, 'resolve', typed, () => (typed.action === 'reship' ? 'resolvedReship' : 'resolvedClose'));
+    return send(request, reply, 'resolve', typed, () => (typed.action === 'reship' ? 'resolvedReship' : 'resolvedClose'));
   });
 }
 

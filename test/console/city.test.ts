@@ -8,7 +8,7 @@ import { billingStatusQuery } from '../../workflows/billing/definitions';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value } from './page';
+import { text, value, submitStale } from './page';
 
 /**
  * Issue 17, the city's pages in Chromium: its home shows what waits for it; a gift proposal is read
@@ -90,6 +90,31 @@ test('the city reads a gift proposal with its ratios, a rejection without a reas
   expect(await page.$(`a[href="/console/approvals/gifts/${GIFT}"]`)).toBeNull();
   expect(h.problems(page)).toEqual([]);
   await page.browserContext().close();
+});
+
+test('two city officials on one gift proposal: the second decision, from a page opened before the first, answers 409 with the first decision shown and the choice and reason typed kept', async () => {
+  const code = `${GIFT}-2`;
+  await proposeGift(h.ctx.orm.em.fork(), { code, name: '柳川うなぎの白焼き', priceYen: 20_000, costYen: 5_000, shippingCostYen: 1_000, supplierCode: S } as never, 'operator:test');
+  const colleague = await h.account('city', { name: '市 同僚' });
+  const path = `/console/approvals/gifts/${code}`;
+  const [mine, theirs] = [await h.open(city, path), await h.open(colleague, path)];
+  await theirs.click('input[name=decision][value=approve]');
+  await theirs.type('#f-note', '地場産品として適当（同僚）');
+  await press(theirs, 'main form button[type=submit]');
+  expect(await text(theirs, '[role=status]')).toContain('判断を記録しました');
+
+  await mine.click('input[name=decision][value=reject]');
+  await mine.type('#f-note', '調達費の根拠が足りない');
+  await submitStale(mine, 'main form');
+  expect(await mine.$eval('input[name=decision][value=reject]', (e) => (e as unknown as { checked: boolean }).checked)).toBe(true);
+  expect(await value(mine, '#f-note')).toBe('調達費の根拠が足りない');
+  // The colleague's decision stands and is shown with who took it.
+  expect(await text(mine, '#decision-record')).toContain(`city:${colleague.login}`);
+  expect(await h.axe(mine)).toEqual([]);
+  const gift = (await api('GET', `/gifts/${code}`, as('city', 'reader'))).json().gift;
+  expect(gift.approval.status).toBe('approved');
+  await mine.browserContext().close();
+  await theirs.browserContext().close();
 });
 
 test('the fiscal year’s progress: figures as tables, four SVG charts the page may load, the CSV link', async () => {

@@ -4,7 +4,7 @@ import { registerDonation } from '../../ledger/donations';
 import { eventually } from '../support/context';
 import { oneStopDonation, paperApplication } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { text, value, submit, submitStale, expectAccessible } from './page';
 
 /**
  * Issue 17: the one-stop review in the console — the queue, an application's findings and notices,
@@ -82,6 +82,36 @@ test('the queue lists the deficient application; its page shows the findings and
   const history = (await api('GET', `/onestop/applications/${id}`)).json().history as { actor: string }[];
   expect(history.some((e) => e.actor === `operator:${operator.login}`)).toBe(true);
   await page.browserContext().close();
+});
+
+test('two operators on one application: a 変更届出書 typed on a page opened before the colleague’s answers 409 with the application as it is now and what was typed; nothing is recorded', async () => {
+  const { id } = await deficientApplication();
+  const colleague = await h.account('operator', { name: '審査 同僚' });
+  const path = `/console/onestop/applications/${id}`;
+  const [mine, theirs] = [await h.open(operator, path), await h.open(colleague, path)];
+  const change = `form[action="${path}/change-notice"]`;
+  await theirs.type('#f-change-reason', '転居');
+  await theirs.type('#f-change-address', '福岡県柳川市三橋町2-2');
+  await submit(theirs, change);
+  expect(await text(theirs, '[role=status]')).toContain('変更届出書を記録しました');
+  const before = (await api('GET', `/onestop/applications/${id}`)).json();
+
+  await mine.type('#f-change-reason', '婚姻');
+  await mine.type('#f-change-name', '柳川 花子');
+  await submitStale(mine, change);
+  expect(await value(mine, '#f-change-reason')).toBe('婚姻');
+  expect(await value(mine, '#f-change-name')).toBe('柳川 花子');
+  // The application as it is now: the colleague's address; nothing of the stale form was recorded.
+  expect(await text(mine, '.fc-dl')).toContain('福岡県柳川市三橋町2-2');
+  await expectAccessible(h, mine);
+  const after = (await api('GET', `/onestop/applications/${id}`)).json();
+  expect(after.history).toHaveLength(before.history.length);
+  expect(after.changedParticulars).toEqual(before.changedParticulars);
+  // Sent again from the page as it is now, it is recorded.
+  await submit(mine, change);
+  expect(await text(mine, '[role=status]')).toContain('変更届出書を記録しました');
+  await mine.browserContext().close();
+  await theirs.browserContext().close();
 });
 
 test('the 個人番号: only an admin with the second factor and a typed reason sees it, through the register check; each view is in the access log', async () => {

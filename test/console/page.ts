@@ -11,6 +11,16 @@ export async function submit(page: Page, form: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
 }
 
+/**
+ * Submits a form opened before someone else changed its record (the stale-form check): the answer is 409, the
+ * page as it is now with the message at the top; nothing was sent.
+ */
+export async function submitStale(page: Page, form: string): Promise<void> {
+  const [answer] = await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+  expect(answer!.status()).toBe(409);
+  expect(await text(page, '[role=alert]')).toContain('ほかの人がこの記録を変更しました');
+}
+
 /** No serious or critical axe violation, no refused resource or failed script. */
 export async function expectAccessible(h: ConsoleHarness, page: Page): Promise<void> {
   expect(await h.axe(page)).toEqual([]);

@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
 import { consoleHarness, paidByMail, postedDonation, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { text, value, submit, submitStale, expectAccessible } from './page';
 
 /** Issue 17: print batches in the console — list, manifest, merged PDF, confirm posted, returned mail — in Chromium, axe on every page. */
 let h: ConsoleHarness;
@@ -101,6 +101,31 @@ test('a batch from the list to its manifest and merged PDF; posted confirmed in 
   expect(events.some((e) => e.actor === `operator:${operator.login}`)).toBe(true);
   await expectAccessible(h, page);
   await page.browserContext().close();
+});
+
+test('two operators on one batch: the second confirmation of posting, from a page opened before the first, answers 409 with the batch as it is now and the typed time kept', async () => {
+  const a = await dueDonation();
+  const started = await api('POST', '/print-batches', { donationIds: [a.id] });
+  const { batchId } = started.json();
+  await eventually(() => api('GET', `/print-batches/${batchId}`), (r) => r.json().batch?.status === 'handed_off', 60_000);
+  const colleague = await h.account('operator', { name: '印刷 同僚' });
+  const path = `/console/print-batches/${batchId}`;
+  const [mine, theirs] = [await h.open(operator, path), await h.open(colleague, path)];
+  const form = `form[action="${path}/posted"]`;
+  await submit(theirs, form);
+  expect(await text(theirs, '[role=status]')).toContain('投函を確認しました');
+  await eventually(() => api('GET', `/print-batches/${batchId}`), (r) => r.json().batch.status === 'posted');
+
+  const typed = new Date(Date.now() + 9 * 3_600_000 - 120_000).toISOString().slice(0, 16);
+  await setValue(mine, '#f-posted-postedAt', typed);
+  await submitStale(mine, form);
+  expect(await value(mine, '#f-posted-postedAt')).toBe(typed);
+  // The batch as it is now: posted by the colleague.
+  expect(await text(mine, '.fc-dl')).toContain('投函済み');
+  expect(await text(mine, '.fc-dl')).toContain(`operator:${colleague.login}`);
+  await expectAccessible(h, mine);
+  await mine.browserContext().close();
+  await theirs.browserContext().close();
 });
 
 test('the city reads batches without forms; a supplier gets 403; an unknown batch is 404', async () => {

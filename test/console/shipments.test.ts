@@ -7,7 +7,7 @@ import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { text, value, submit, submitStale, expectAccessible } from './page';
 
 /** Issue 17: shipments with problems in the console — a loss recorded (re-shipment), the next one escalated and decided — in Chromium, axe on every page. */
 const run = randomUUID().slice(0, 6);
@@ -34,6 +34,17 @@ afterAll(async () => {
 
 const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, payload, headers: { authorization: `Bearer ${TOKEN}` } });
 const shipmentsOf = async (donationId: string) => (await api('GET', `/shipments?donationId=${donationId}`)).json().shipments as { id: string; status: string }[];
+
+/** A paid donation of the farm's gift whose shipment has been ordered from the farm today. */
+async function orderedShipment() {
+  const base = newDonation(h.ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date(Date.now() - 86_400_000).toISOString(), amountYen: 20_000, gifts: [{ code: GIFT, quantity: 1 }] });
+  const { donation } = await registerDonation(h.ctx.orm.em.fork(), base, 'system:test');
+  await ensureDonationWorkflow(h.ctx.client, donation, h.ctx.config);
+  const [first] = await eventually(() => shipmentsOf(donation.id), (s) => s[0]?.status === 'awaiting_order');
+  await h.ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: h.ctx.taskQueue, workflowId: `orders-${randomUUID()}`, args: [{ shipOn: jstDate(new Date()), requestedBy: 'operator:test', suppliers: [FARM] }] });
+  await eventually(() => shipmentsOf(donation.id), (s) => s[0].status === 'ordered');
+  return { donation, first };
+}
 
 test('a loss recorded from the shipment page re-ships; the next trouble escalates and the operator decides; each through the workflow', async () => {
   const base = newDonation(h.ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date(Date.now() - 86_400_000).toISOString(), amountYen: 20_000, gifts: [{ code: GIFT, quantity: 1 }] });
@@ -88,12 +99,7 @@ test('a loss recorded from the shipment page re-ships; the next trouble escalate
 });
 
 test('a gift complaint linked to its shipment re-ships it from the call page (CALL-3), through the shipment workflow', async () => {
-  const base = newDonation(h.ctx.prefix, { paymentMethod: 'credit_card', paidAt: new Date(Date.now() - 86_400_000).toISOString(), amountYen: 20_000, gifts: [{ code: GIFT, quantity: 1 }] });
-  const { donation } = await registerDonation(h.ctx.orm.em.fork(), base, 'system:test');
-  await ensureDonationWorkflow(h.ctx.client, donation, h.ctx.config);
-  const [first] = await eventually(() => shipmentsOf(donation.id), (s) => s[0]?.status === 'awaiting_order');
-  await h.ctx.client.workflow.execute(supplierOrderWorkflow, { taskQueue: h.ctx.taskQueue, workflowId: `orders-${randomUUID()}`, args: [{ shipOn: jstDate(new Date()), requestedBy: 'operator:test', suppliers: [FARM] }] });
-  await eventually(() => shipmentsOf(donation.id), (s) => s[0].status === 'ordered');
+  const { donation, first } = await orderedShipment();
   const call = await api('POST', '/calls', { channel: 'phone', category: '返礼品', complaint: true, subject: 'せいろ蒸しが潰れて届いた', body: '箱が潰れていた', links: { donationId: donation.id, shipmentId: first.id } });
   expect(call.statusCode).toBe(201);
 
@@ -110,6 +116,30 @@ test('a gift complaint linked to its shipment re-ships it from the call page (CA
   await eventually(() => shipmentsOf(donation.id), (s) => s.length === 2);
   await expectAccessible(h, page);
   await page.browserContext().close();
+});
+
+test('two operators on one shipment: the second one’s trouble report, opened before the first one’s, answers 409 with the page as it is now and what was typed; nothing is re-shipped twice', async () => {
+  const { donation, first } = await orderedShipment();
+  const colleague = await h.account('operator', { name: '配送 同僚' });
+  const [mine, theirs] = [await h.open(operator, `/console/shipments/${first.id}`), await h.open(colleague, `/console/shipments/${first.id}`)];
+  const form = `form[action="/console/shipments/${first.id}/trouble"]`;
+  // The colleague records the loss first: a re-shipment follows.
+  await theirs.select('#f-kind', 'loss');
+  await theirs.type('#f-trouble-note', '配送業者から紛失の連絡（同僚）');
+  await submit(theirs, form);
+  expect(await text(theirs, '[role=status]')).toContain('再発送を手配します');
+  await eventually(() => shipmentsOf(donation.id), (s) => s.length === 2);
+  // The page opened before it: refused (409), the shipment as it is now, the kind and note typed kept, nothing sent.
+  await mine.select('#f-kind', 'damage');
+  await mine.type('#f-trouble-note', '寄附者から箱が潰れていたと電話');
+  await submitStale(mine, form);
+  expect(await value(mine, '#f-kind')).toBe('damage');
+  expect(await value(mine, '#f-trouble-note')).toBe('寄附者から箱が潰れていたと電話');
+  expect(await text(mine, '.fc-dl')).toContain('紛失');
+  await expectAccessible(h, mine);
+  expect(await shipmentsOf(donation.id)).toHaveLength(2);
+  await mine.browserContext().close();
+  await theirs.browserContext().close();
 });
 
 test('a supplier gets 403 on the operator pages', async () => {

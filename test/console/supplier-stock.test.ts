@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { consolePrincipalHeaders } from '../../api/auth';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { text, value, submit, submitStale, expectAccessible } from './page';
 
 /**
  * Issue 17, GIFT-2 for suppliers in Chromium: a supplier opens its gift from its desk and sets the
@@ -56,6 +56,36 @@ test('a supplier sets its gift’s total stock with a reason; a bad number comes
   expect(gift.total_stock).toBe(65);
   await expectAccessible(h, page);
   await page.browserContext().close();
+});
+
+test('the supplier’s stock form opened before an operator changed the gift’s stock answers 409 with the gift as it is now and what was typed; nothing is set', async () => {
+  const operator = await h.account('operator', { name: '在庫 担当' });
+  const code = `${FARM}-g`;
+  const mine = await h.open(farm, `/console/supplier/gifts/${code}`);
+  const theirs = await h.open(operator, `/console/gifts/${code}`);
+  await retype(theirs, '#f-stock-totalStock', '30');
+  await theirs.type('#f-stock-reason', '棚卸しで数え直し');
+  await submit(theirs, `form[action="/console/gifts/${code}/stock"]`);
+  expect(await text(theirs, '[role=status]')).toContain('在庫を更新しました');
+
+  const form = `form[action="/console/supplier/gifts/${code}/stock"]`;
+  await retype(mine, '#f-stock-totalStock', '80');
+  await mine.type('#f-stock-reason', '追加で80個仕込みました');
+  await submitStale(mine, form);
+  expect(await value(mine, '#f-stock-totalStock')).toBe('80');
+  expect(await value(mine, '#f-stock-reason')).toBe('追加で80個仕込みました');
+  // The gift as it is now: the operator's count and reason.
+  expect(await text(mine, '.fc-dl')).toContain('総数 30');
+  expect(await text(mine, 'main')).toContain('棚卸しで数え直し');
+  await expectAccessible(h, mine);
+  const [gift] = await h.ctx.orm.em.getKnex()('gifts').where({ code }).select('total_stock');
+  expect(gift.total_stock).toBe(30);
+  // Sent again from the page as it is now, it is set.
+  await submit(mine, form);
+  expect(await text(mine, '[role=status]')).toContain('在庫を更新しました');
+  expect(await text(mine, '.fc-dl')).toContain('総数 80');
+  await mine.browserContext().close();
+  await theirs.browserContext().close();
 });
 
 test('another supplier’s gift is not found on the page and refused by the route; allocations stay the operators’', async () => {
