@@ -75,6 +75,10 @@ async function catchUp(knex: Knex, table: string, column = 'id'): Promise<void> 
 export async function importSuppliers(knex: Knex, rows: ArchiveRow[]): Promise<{ result: TableImport; ids: Map<number, number> }> {
   const inserted = await insertNew(knex, 'suppliers', rows, 'id');
   await catchUp(knex, 'suppliers');
+  // A supplier whose id this ledger gives another supplier takes a new id (the map below finds it by code).
+  const codes = new Set((await knex('suppliers').whereNotNull('code').select('code')).map((s: { code: string }) => s.code));
+  const moved = rows.filter((s) => s.code && !codes.has(String(s.code))).map(({ id: _id, ...s }) => s);
+  if (moved.length) inserted.push(...(await insertNew(knex, 'suppliers', moved, 'id', ['code'])));
   const here: { id: number; code: string | null }[] = await knex('suppliers').select('id', 'code');
   const byCode = new Map(here.filter((s) => s.code !== null).map((s) => [s.code, s.id]));
   const byId = new Set(here.map((s) => s.id));

@@ -183,7 +183,6 @@ async function importDonations(deps: HandoverImportDeps, bytes: Buffer, archive:
 }
 
 type Skipped = TableImport['skipped'];
-const notMigrated = (what: string) => `its donation was not migrated (cancelled: the migration import refuses those), so the ${what} has nothing to hang on`;
 
 /** Imports the archive at `dir` into this instance's ledger (see the file's comment). */
 export async function importHandoverArchive(dir: string, deps: HandoverImportDeps): Promise<HandoverImportReport> {
@@ -198,6 +197,9 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
 
   const donations = await importDonations(deps, migrationFile, tables.donations.length);
   const migrated = await migratedDonations(knex, tables.donations.map((d) => String(d.id)));
+  const statusOf = new Map(tables.donations.map((d) => [String(d.id), String(d.status)]));
+  const notMigrated = (donationId: unknown, what: string) =>
+    `its donation ${String(donationId)} was not migrated (${statusOf.get(String(donationId)) === 'cancelled' ? 'cancelled: the migration import refuses those on purpose' : `quarantined by the migration import: GET /intake/quarantine?fileId=${donations.fileId}`}), so the ${what} has nothing to hang on`;
   const donorOf = new Map<string, string>();
   for (const d of tables.donations) {
     const m = migrated.get(String(d.id));
@@ -229,7 +231,7 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
     for (const row of rows) {
       const key = String(row[table === 'receipts' ? 'number' : 'id']);
       const m = migrated.get(String(row.donation_id));
-      const refused = !m ? notMigrated(what) : keep(m, row);
+      const refused = !m ? notMigrated(row.donation_id, what) : keep(m, row);
       const mapped = refused ?? map(row, m!);
       if (typeof mapped === 'string') skipped.push({ key, reason: mapped });
       else out.push(mapped);
@@ -264,7 +266,7 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
   for (const c of tables.calls) {
     const m = c.donation_id === null ? undefined : migrated.get(String(c.donation_id));
     const call = { ...c, donation_id: m?.donationId ?? null, donor_id: donor(c.donor_id), shipment_id: c.shipment_id !== null && shipped.has(String(c.shipment_id)) ? c.shipment_id : null };
-    if (c.donation_id !== null && !m) unlinked.push({ key: String(c.id), reason: `imported without its link to donation ${String(c.donation_id)}: ${notMigrated('link')}` });
+    if (c.donation_id !== null && !m) unlinked.push({ key: String(c.id), reason: `imported without its link: ${notMigrated(c.donation_id, 'link')}` });
     else if (c.shipment_id !== null && call.shipment_id === null) unlinked.push({ key: String(c.id), reason: `imported without its link to shipment ${String(c.shipment_id)}, which was not imported` });
     calls.push(call);
   }

@@ -244,7 +244,7 @@ test('importing the same archive twice changes nothing', async () => {
   expect(await snapshot()).toEqual(before);
 }, 120_000);
 
-test('a tampered or miscounted archive is refused before anything is written, naming the file', async () => {
+test('a tampered, miscounted or malformed archive is refused before anything is written, naming the file (and row and column)', async () => {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-tampered-'));
   try {
     fs.cpSync(out, copy, { recursive: true });
@@ -256,19 +256,26 @@ test('a tampered or miscounted archive is refused before anything is written, na
     );
     expect(Number((await ctx.orm.em.getKnex()('import_files').count({ n: '*' }))[0].n)).toBe(files);
 
-    // A row taken out and the manifest line rewritten to match: the count still gives it away.
-    fs.cpSync(out, copy, { recursive: true });
-    const gifts = path.join(copy, 'ledger', 'tables', 'gifts.csv');
-    const text = fs.readFileSync(gifts, 'utf8');
-    fs.writeFileSync(gifts, text.slice(0, text.trimEnd().lastIndexOf('\r\n') + 2));
-    const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
-    const line = manifest.entries.find((e: any) => e.file === 'ledger/tables/gifts.csv');
-    Object.assign(line, { sha256: sha256(fs.readFileSync(gifts)), bytes: fs.statSync(gifts).size });
-    fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
+    // Files changed with their manifest lines rewritten to match: the counts and the cells still give them away.
+    const rewrite = (rel: string, change: (text: string) => string) => {
+      fs.cpSync(out, copy, { recursive: true });
+      const file = path.join(copy, ...rel.split('/'));
+      fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
+      const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+      Object.assign(manifest.entries.find((e: any) => e.file === rel), { sha256: sha256(fs.readFileSync(file)), bytes: fs.statSync(file).size });
+      fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
+      return manifest;
+    };
+    rewrite('ledger/tables/gifts.csv', (text) => text.slice(0, text.trimEnd().lastIndexOf('\r\n') + 2));
     expect(() => readArchive(copy)).toThrow(HandoverArchiveError);
     expect(() => readArchive(copy)).toThrow('handover archive: ledger/tables/gifts.csv has 1 rows, tables.json says 2; nothing was imported');
+    rewrite('ledger/tables/gifts.csv', (text) => text.replace(',20000,', ',２万,'));
+    expect(() => readArchive(copy)).toThrow('handover archive: ledger/tables/gifts.csv row 2 column price_yen is not an integer ("２万"); nothing was imported');
+    rewrite('ledger/tables/calls.csv', (text) => text.replace('\r\n', ',extra\r\n'));
+    expect(() => readArchive(copy)).toThrow(/^handover archive: ledger\/tables\/calls\.csv has the header .*"extra".*, its schema names/);
 
     // A file the import needs, missing from the manifest.
+    const manifest = rewrite('ledger/tables/gifts.csv', (text) => text);
     manifest.entries = manifest.entries.filter((e: any) => e.file !== 'ledger/migration/donations.csv');
     fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
     expect(() => readArchive(copy)).toThrow('handover archive: ledger/migration/donations.csv is not in the manifest');
