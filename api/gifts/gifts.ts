@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Role } from '../../config/env';
 import { APPROVAL_STATUSES, CARRIER_CODES, DEFAULT_COVER_DAYS, GiftRuleError, TEMPERATURES } from '../../domain/gifts';
-import { activateGift, changeGift, deactivateGift, decideGift, giftSupplierCode, giftView, listGifts, proposeGift, removeGift } from '../../ledger/gifts';
+import { activateGift, changeGift, deactivateGift, decideGift, giftSupplierCode, giftView, listGifts, proposeGift, removeGift, type GiftView } from '../../ledger/gifts';
 import type { Orm } from '../../ledger/orm';
 import { moveStock, openStockAlerts, rebalanceRecommendation, setStock, soldOutGifts, stockMovements } from '../../ledger/stock';
 import { actorOf, supplierScope, type Principal } from '../auth';
@@ -105,6 +105,11 @@ const codeParams = { type: 'object', required: ['code'], properties: { code } } 
 export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps): void {
   const em = () => orm.em.fork() as EntityManager;
   const knex = () => orm.em.fork().getKnex();
+  /** A route that acts on the gift its URL names and answers with the gift as it then stands, or with the refused rule (ruled). */
+  const onGift =
+    <G extends { Params: { code: string } } = { Params: { code: string } }>(act: (em: EntityManager, code: string, request: FastifyRequest<G>) => Promise<GiftView>) =>
+    async (request: FastifyRequest<G>, reply: FastifyReply) =>
+      ruled(reply, async () => ({ gift: await act(em(), (request.params as { code: string }).code, request) }));
 
   app.get<{ Querystring: Json }>(
     '/gifts',
@@ -172,13 +177,13 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
       schema: { tags: ['gifts'], summary: 'Change a gift (GIFT-1); on a gift on sale, a change breaking the 3割 cap on any price is refused', params: codeParams, body: changeBody },
       config: { roles: WRITE },
     },
-    async (request, reply) => ruled(reply, async () => ({ gift: await changeGift(em(), request.params.code, request.body as never, actorOf(request.principal!)) })),
+    onGift<{ Params: { code: string }; Body: Json }>((em, code, request) => changeGift(em, code, request.body as never, actorOf(request.principal!))),
   );
 
   app.delete<{ Params: { code: string } }>(
     '/gifts/:code',
     { schema: { tags: ['gifts'], summary: 'Remove a gift: off sale and unlisted on every portal; its history stays (GIFT-1)', params: codeParams }, config: { roles: WRITE } },
-    async (request, reply) => ruled(reply, async () => ({ gift: await removeGift(em(), request.params.code) })),
+    onGift(removeGift),
   );
 
   app.post<{ Params: { code: string }; Body: Json }>(
@@ -193,8 +198,7 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
       },
       config: { roles: DECIDE },
     },
-    async (request, reply) =>
-      ruled(reply, async () => ({ gift: await decideGift(em(), request.params.code, { approve: request.body.decision === 'approve', note: request.body.note }, actorOf(request.principal!)) })),
+    onGift<{ Params: { code: string }; Body: Json }>((em, code, request) => decideGift(em, code, { approve: request.body.decision === 'approve', note: request.body.note }, actorOf(request.principal!))),
   );
 
   app.post<{ Params: { code: string } }>(
@@ -203,13 +207,13 @@ export function registerGiftRoutes(app: FastifyInstance, { orm }: GiftRouteDeps)
       schema: { tags: ['gifts'], summary: 'Put a gift on sale: refused (409, with reasons and ratios) unless approved, the supplier signed the rules and the cost is within 3割 of every price', params: codeParams },
       config: { roles: WRITE },
     },
-    async (request, reply) => ruled(reply, async () => ({ gift: await activateGift(em(), request.params.code) })),
+    onGift(activateGift),
   );
 
   app.post<{ Params: { code: string } }>(
     '/gifts/:code/deactivate',
     { schema: { tags: ['gifts'], summary: 'Take a gift off sale (its listings stay)', params: codeParams }, config: { roles: WRITE } },
-    async (request, reply) => ruled(reply, async () => ({ gift: await deactivateGift(em(), request.params.code) })),
+    onGift(deactivateGift),
   );
 
   app.post<{ Params: { code: string }; Body: Json }>(

@@ -6,7 +6,7 @@ import { actorOf } from '../auth';
 import { conflict, notFound } from '../errors';
 import type { RouteDeps } from '../feature';
 import { idParams } from '../schemas';
-import { isoDate, line } from '../schema-fragments';
+import { closedObject, isoDate, line } from '../schema-fragments';
 
 const actorParams = { type: 'object', required: ['actor'], properties: { actor: line(200) } } as const;
 const optionalDate = { anyOf: [isoDate, { type: 'null' }] } as const;
@@ -29,22 +29,17 @@ export function registerMyNumberHandlerRoutes(app: FastifyInstance, { orm }: Pic
         tags: ['onestop'],
         summary: 'Register a handler or update the entry (actor as the API or console names the person, e.g. admin:root)',
         params: actorParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name', 'kind'],
-          properties: {
-            name: line(100),
-            kind: { type: 'string', enum: HANDLER_KINDS },
-            dispatched: { type: 'boolean', description: '派遣労働者' },
-            cityNotifiedOn: optionalDate,
-            pledgeSignedOn: optionalDate,
-            pledgeFile: { anyOf: [line(300), { type: 'null' }] },
-            trainedOn: optionalDate,
-            validUntil: optionalDate,
-            removedOn: optionalDate,
-          },
-        },
+        body: closedObject(['name', 'kind'], {
+          name: line(100),
+          kind: { type: 'string', enum: HANDLER_KINDS },
+          dispatched: { type: 'boolean', description: '派遣労働者' },
+          cityNotifiedOn: optionalDate,
+          pledgeSignedOn: optionalDate,
+          pledgeFile: { anyOf: [line(300), { type: 'null' }] },
+          trainedOn: optionalDate,
+          validUntil: optionalDate,
+          removedOn: optionalDate,
+        }),
       },
       config: { roles: ['admin'] },
     },

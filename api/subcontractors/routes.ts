@@ -6,7 +6,7 @@ import { actorOf } from '../auth';
 import { notFound } from '../errors';
 import type { RouteDeps } from '../feature';
 import { READ } from '../roles';
-import { line, text } from '../schema-fragments';
+import { closedObject, line, text } from '../schema-fragments';
 
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,39}$', description: 'e.g. print-house' } } } as const;
 
@@ -33,18 +33,13 @@ export function registerSubcontractorRoutes(app: FastifyInstance, { orm }: Pick<
         tags: ['subcontractors'],
         summary: 'Register a subcontractor or update it; a change of work or data passed needs the city’s approval again',
         params: codeParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name', 'reason', 'work', 'dataPassed', 'safeguards'],
-          properties: {
-            name: line(200),
-            reason: text(2000),
-            work: text(2000),
-            dataPassed: { type: 'array', maxItems: DATA_KINDS.length, uniqueItems: true, items: { type: 'string', enum: DATA_KINDS } },
-            safeguards: text(4000),
-          },
-        },
+        body: closedObject(['name', 'reason', 'work', 'dataPassed', 'safeguards'], {
+          name: line(200),
+          reason: text(2000),
+          work: text(2000),
+          dataPassed: { type: 'array', maxItems: DATA_KINDS.length, uniqueItems: true, items: { type: 'string', enum: DATA_KINDS } },
+          safeguards: text(4000),
+        }),
       },
       config: { roles: ['admin'] },
     },
@@ -58,7 +53,7 @@ export function registerSubcontractorRoutes(app: FastifyInstance, { orm }: Pick<
         tags: ['subcontractors'],
         summary: 'The city’s prior written approval (dated the day it is recorded), naming its document',
         params: codeParams,
-        body: { type: 'object', additionalProperties: false, required: ['approvalDocument'], properties: { approvalDocument: line(300) } },
+        body: closedObject(['approvalDocument'], { approvalDocument: line(300) }),
       },
       config: { roles: ['city'] },
     },
@@ -68,7 +63,7 @@ export function registerSubcontractorRoutes(app: FastifyInstance, { orm }: Pick<
   app.post<{ Params: { code: string }; Body: { reason: string } }>(
     '/subcontractors/:code/revocation',
     {
-      schema: { tags: ['subcontractors'], summary: 'The city revokes its approval; nothing personal goes to the subcontractor from today', params: codeParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: text(2000) } } },
+      schema: { tags: ['subcontractors'], summary: 'The city revokes its approval; nothing personal goes to the subcontractor from today', params: codeParams, body: closedObject(['reason'], { reason: text(2000) }) },
       config: { roles: ['city'] },
     },
     async (request) => found(request.params.code, await revokeSubcontractor(knex(), request.params.code, request.body.reason, actorOf(request.principal!))),
