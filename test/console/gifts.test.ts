@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { consolePrincipalHeaders } from '../../api/auth';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible, tableRows } from './page';
+import { expectRefused, fill } from './forms';
+import { text, submit, expectAccessible, tableRows } from './page';
 
 /**
  * Issue 17: gifts and stock in the console — alerts and catalogue, a gift's stock set with a reason, a
@@ -32,9 +33,7 @@ test('a gift whose stock falls to its threshold shows the alert on its page and 
   const knex = h.ctx.orm.em.getKnex();
   const [{ id }] = await knex('suppliers').insert({ code: `cg-sl-${run}`, name: '大川木工所', shipping_weekdays: '{2,5}', rules_acknowledged_at: new Date() }).returning('id');
   await knex('gifts').insert({ code: LOW, name: '大川組子 コースター', supplier_id: id, price_yen: 12_000, cost_yen: 3_000, shipping_cost_yen: 800, active: true });
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/gifts/${LOW}`);
+  const page = await h.open(operator, `/console/gifts/${LOW}`);
   expect(await page.$$eval('main h2', (hs) => hs.map((e) => e.textContent))).not.toContain('アラート');
   // The total stock set to 3 (the threshold is 10): the gift is low.
   await page.type('#f-stock-totalStock', '3');
@@ -61,9 +60,7 @@ test('a gift whose stock falls to its threshold shows the alert on its page and 
 });
 
 test('the catalogue links the gift; its total stock is set with a reason (a bad number at the field), recorded as a movement', async () => {
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/gifts`);
+  const page = await h.open(operator, `/console/gifts`);
   expect(await text(page, 'main')).toContain('在庫のアラート');
   await expectAccessible(h, page);
   await Promise.all([page.waitForNavigation(), page.click(`a[href="/console/gifts/${GIFT}"]`)]);
@@ -71,17 +68,9 @@ test('the catalogue links the gift; its total stock is set with a reason (a bad 
   await expectAccessible(h, page);
 
   const form = `form[action="/console/gifts/${GIFT}/stock"]`;
-  await page.type('#f-stock-totalStock', '-5');
-  await page.type('#f-stock-reason', '棚卸し');
-  await submit(page, form);
-  expect(await text(page, '#f-stock-totalStock-error')).not.toBe('');
-  expect(await value(page, '#f-stock-totalStock')).toBe('-5');
-  expect(await value(page, '#f-stock-reason')).toBe('棚卸し');
-  await expectAccessible(h, page);
+  await expectRefused(h, page, form, { '#f-stock-totalStock': '-5', '#f-stock-reason': '棚卸し' }, { at: '#f-stock-totalStock-error' });
 
-  await page.click('#f-stock-totalStock', { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#f-stock-totalStock', '120');
+  await retype(page, '#f-stock-totalStock', '120');
   await submit(page, form);
   expect(await text(page, '[role=status]')).toContain('在庫を更新しました');
   expect(await text(page, '.fc-dl')).toContain('総数 120');
@@ -91,22 +80,11 @@ test('the catalogue links the gift; its total stock is set with a reason (a bad 
 
 test('a proposed gift goes on sale only after the city approved it; its stock is allocated to portals and moved between them', async () => {
   const code = `cg-new-${run}`;
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/gifts`);
+  const page = await h.open(operator, `/console/gifts`);
   await Promise.all([page.waitForNavigation(), page.click('a[href="/console/gifts/new"]')]);
   await expectAccessible(h, page);
-  await page.type('#f-proposal-code', code);
-  await page.type('#f-proposal-name', '柳川の川下り招待券');
-  await page.type('#f-proposal-supplierCode', `cg-s-${run}`);
-  await page.type('#f-proposal-priceYen', '一万円');
-  await page.type('#f-proposal-costYen', '2500');
-  await page.type('#f-proposal-totalStock', '30');
-  await submit(page, 'form[action="/console/gifts/new"]');
-  expect(await text(page, '#f-proposal-priceYen-error')).not.toBe('');
-  expect(await value(page, '#f-proposal-priceYen')).toBe('一万円');
-  expect(await value(page, '#f-proposal-name')).toBe('柳川の川下り招待券');
-  await expectAccessible(h, page);
+  const proposal = { '#f-proposal-code': code, '#f-proposal-name': '柳川の川下り招待券', '#f-proposal-supplierCode': `cg-s-${run}`, '#f-proposal-priceYen': '一万円', '#f-proposal-costYen': '2500', '#f-proposal-totalStock': '30' };
+  await expectRefused(h, page, 'form[action="/console/gifts/new"]', proposal, { at: '#f-proposal-priceYen-error' });
   await retype(page, '#f-proposal-priceYen', '10000');
   await submit(page, 'form[action="/console/gifts/new"]');
   expect(await text(page, '[role=status]')).toContain('返礼品を提案しました');
@@ -127,26 +105,14 @@ test('a proposed gift goes on sale only after the city approved it; its stock is
 
   // A portal's allocation: a negative number at its field with the reason kept; then 10.
   const allocate = `form[action="/console/gifts/${code}/allocations"]`;
-  await page.select('#f-portal', 'choice');
-  await page.type('#f-allocation-allocated', '-1');
-  await page.type('#f-allocation-reason', '初回の割当');
-  await submit(page, allocate);
-  expect(await text(page, '#f-allocation-allocated-error')).not.toBe('');
-  expect(await value(page, '#f-allocation-reason')).toBe('初回の割当');
-  expect(await value(page, '#f-portal')).toBe('choice');
+  await expectRefused(h, page, allocate, { '#f-portal': 'choice', '#f-allocation-allocated': '-1', '#f-allocation-reason': '初回の割当' }, { at: '#f-allocation-allocated-error' });
   await retype(page, '#f-allocation-allocated', '10');
   await submit(page, allocate);
   expect(await text(page, '[role=status]')).toContain('ポータルの割当を更新しました');
 
   // A move to a portal the gift is not listed on is refused at that field, the quantity kept; from the unallocated pool it moves.
   const move = `form[action="/console/gifts/${code}/moves"]:not(.fc-form--row)`;
-  await page.select('#f-from', 'choice');
-  await page.select('#f-to', 'rakuten');
-  await page.type('#f-move-quantity', '3');
-  await page.type('#f-move-reason', '売れ行きがよい');
-  await submit(page, move);
-  expect(await text(page, '#f-to-error')).toContain('rakuten');
-  expect(await value(page, '#f-move-quantity')).toBe('3');
+  await expectRefused(h, page, move, { '#f-from': 'choice', '#f-to': 'rakuten', '#f-move-quantity': '3', '#f-move-reason': '売れ行きがよい' }, { at: '#f-to-error', says: 'rakuten' });
   await page.select('#f-from', 'pool');
   await page.select('#f-to', 'choice');
   await submit(page, move);
@@ -155,9 +121,7 @@ test('a proposed gift goes on sale only after the city approved it; its stock is
   expect(portals).toContainEqual(['ふるさとチョイス', '13', '0', '13']);
 
   // Listed on rakuten with nothing allocated: the recommendation moves some there from the pool, with one press.
-  await page.select('#f-portal', 'rakuten');
-  await page.type('#f-allocation-allocated', '0');
-  await page.type('#f-allocation-reason', '楽天に掲載');
+  await fill(page, { '#f-portal': 'rakuten', '#f-allocation-allocated': '0', '#f-allocation-reason': '楽天に掲載' });
   await submit(page, allocate);
   expect(await text(page, 'main')).toContain('在庫の再配分のおすすめ');
   const recommended = 'form.fc-form--row[action$="/moves"]';
@@ -172,9 +136,7 @@ test('a proposed gift goes on sale only after the city approved it; its stock is
 
   // The city reads the gift without the operators' forms.
   const reader = await h.account('city');
-  const cp = await h.newPage();
-  await h.signIn(cp, reader);
-  await cp.goto(`${h.base}/console/gifts/${code}`);
+  const cp = await h.open(reader, `/console/gifts/${code}`);
   expect(await cp.$$eval('main form', (f) => f.length)).toBe(0);
   expect((await cp.goto(`${h.base}/console/gifts/new`))!.status()).toBe(403);
   await cp.browserContext().close();
