@@ -3,6 +3,7 @@ import { BILLING_STAGE_LABELS, DISPUTE_STATUS_LABELS, INVOICE_STATUS_LABELS, STA
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
 import { correctionForm, monthActions, registerBillingActions, statementVersion, type MonthRequest } from './billing-actions';
+import { monthLabel, registerBillingRunsPage, runRow } from './billing-runs';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 import { recentMonths } from './supplier-shared';
 
@@ -24,7 +25,6 @@ export function billingMonthNow(now = new Date()): string {
   return prev.toISOString().slice(0, 7);
 }
 
-const monthLabel = (m: string) => `${Number(m.slice(0, 4))}年${Number(m.slice(5, 7))}月分`;
 
 /** Disputed statements of a month's run (the home page's queue), or null when the run cannot be read. */
 export async function disputedStatements(api: ApiCall, user: ConsoleUser, month: string): Promise<number | null> {
@@ -72,16 +72,7 @@ async function labelledRuns(api: ApiCall, user: ConsoleUser, offset: number, at:
   const total = res.body.total as number;
   const pageHref = (o: number) => `/console/billing${queryString({ month: at.month, label: at.runLabel, runs: o || undefined })}`;
   return {
-    labelled: (res.body.runs as Record<string, any>[]).map((r) => ({
-      monthLabel: monthLabel(r.month),
-      scopeLabel: r.scopeLabel,
-      suppliers: (r.scopeSuppliers as string[]).join('、'),
-      href: `/console/billing${queryString({ month: r.month, label: r.scopeLabel })}`,
-      statusLabel: label(BILLING_STAGE_LABELS, r.status),
-      confirmed: `${r.statements.confirmed} / ${r.statements.total}`,
-      disputed: r.statements.disputed,
-      invoiceLabel: r.invoice ? `第${r.invoice.revision}版 ${label(INVOICE_STATUS_LABELS, r.invoice.status)}` : '未発行',
-    })),
+    labelled: (res.body.runs as Record<string, any>[]).map(runRow),
     labelledTotal: total,
     labelledRange: total ? `${offset + 1}〜${Math.min(offset + LABELLED_PAGE, total)}件 / ${total}件` : '',
     labelledPrev: offset > 0 ? pageHref(Math.max(0, offset - LABELLED_PAGE)) : undefined,
@@ -92,6 +83,8 @@ async function labelledRuns(api: ApiCall, user: ConsoleUser, offset: number, at:
 const runsOffset = (v: unknown) => (typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : 0);
 
 export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+  // Every run across months (before /billing/:month's routes, which it is not).
+  registerBillingRunsPage(app, api);
   /** The month's page; actions that come back (a field error, a refusal) show it again with what was typed. */
   async function monthPage(request: MonthRequest, reply: FastifyReply, month: string, status: number, extra: Record<string, unknown> = {}) {
     const runLabel = request.query.label || undefined;

@@ -175,6 +175,60 @@ test('the month lists its runs limited to some suppliers (GET /billing/runs); on
   await page.browserContext().close();
 });
 
+test('every run across months on one page (/console/billing/runs), linked from the billing page: newest month first, filtered by supplier, each opening its month; bad filters at their fields (400); supplier 403', async () => {
+  // A second run of B's, a month earlier, so that the list spans months.
+  const EARLIER = '2019-05';
+  const LABEL2 = `console2-${run}`;
+  await startBillingRun(h.ctx.client, h.ctx.config, { month: EARLIER, requestedBy: 'operator:test', scope: { label: LABEL2, suppliers: [B] } });
+  const api = (url: string) => h.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer operator-token-console-bill1' } });
+  await eventually(() => api(`/billing/runs?label=${LABEL2}`), (r) => r.statusCode === 200 && r.json().total === 1);
+
+  const page = await h.newPage();
+  await h.signIn(page, operator);
+  await page.goto(`${h.base}/console/billing?month=${MONTH}`);
+  await Promise.all([page.waitForNavigation(), page.click('a[href="/console/billing/runs"]')]);
+  expect(await text(page, 'h1')).toBe('請求の一覧（全期間）');
+  // Newest month first across every run on the page.
+  const months = (await tableRows(page, '[data-list=all-runs] tbody tr')).map((r) => r[0].replace(/^(\d+)年(\d+)月分$/, (_, y, m) => `${y}-${m.padStart(2, '0')}`));
+  expect(months.length).toBeGreaterThanOrEqual(2);
+  expect([...months].sort().reverse()).toEqual(months);
+  await expectAccessible(h, page);
+
+  await page.type('#f-supplier', B);
+  await submit(page, 'form[action="/console/billing/runs"]');
+  const rows = await tableRows(page, '[data-list=all-runs] tbody tr');
+  expect(rows.map((r) => r.slice(0, 3))).toEqual([
+    ['2019年6月分', LABEL, `${A}、${B}`],
+    ['2019年5月分', LABEL2, B],
+  ]);
+  expect(rows[0][4]).toMatch(/^\d \/ 2$/);
+  expect(rows[1][7]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  expect(await text(page, '#runs-range')).toContain('1〜2件 / 2件');
+  expect(await value(page, '#f-supplier')).toBe(B);
+  await expectAccessible(h, page);
+  await Promise.all([page.waitForNavigation(), page.click(`[data-list=all-runs] a[href="/console/billing?month=${EARLIER}&label=${LABEL2}"]`)]);
+  expect(await text(page, 'h1')).toContain('2019年5月分');
+  expect(new URL(page.url()).searchParams.get('label')).toBe(LABEL2);
+
+  // Bad filters: at their fields, the page answers 400 (never an error page).
+  const bad = await page.goto(`${h.base}/console/billing/runs?status=done&scope=x&offset=-1&supplier=${encodeURIComponent('<b>')}`);
+  expect(bad!.status()).toBe(400);
+  expect(await text(page, '#f-status-error')).toContain('選んで');
+  expect(await text(page, '#f-scope-error')).toContain('選んで');
+  expect(await text(page, '#f-offset-error')).not.toBe('');
+  await expectAccessible(h, page);
+  const badSupplier = await page.goto(`${h.base}/console/billing/runs?supplier=${encodeURIComponent('<b>'.repeat(30))}`);
+  expect(badSupplier!.status()).toBe(400);
+  expect(await text(page, '#f-supplier-error')).not.toBe('');
+  await page.browserContext().close();
+
+  const supplier = await h.account('supplier', { supplierCode: A });
+  const sp = await h.newPage();
+  await h.signIn(sp, supplier);
+  expect((await sp.goto(`${h.base}/console/billing/runs`))!.status()).toBe(403);
+  await sp.browserContext().close();
+});
+
 test('a statement correction from a page opened before the statement changed answers 409 with what was typed', async () => {
   const page = await h.newPage();
   await h.signIn(page, operator);
