@@ -188,7 +188,7 @@ export interface IntakeConfig {
   inboxDir: string;
   /** PORTAL_INBOX_URLS="choice=http://…,rakuten=…": an HTTP endpoint per portal answering GET <url> with [{ "name": … }] and GET <url>/<name> with the bytes. */
   inboxUrls: Record<string, string>;
-  /** PORTAL_MAPPINGS_DIR: an operator's corrected copy of a portal's column mapping (same file name) takes precedence over the shipped one. */
+  /** PORTAL_MAPPINGS_DIR: an operator's corrected copy of a portal's column mapping (same file name) takes precedence over the shipped one; a file for a code the catalogue lacks declares a new portal (PORTAL-6, domain/portals/declared.ts). */
   mappingsDir?: string;
   /** INTAKE_UPLOAD_MAX_MIB: the largest file POST /intake/imports and /intake/migration take (413 above); default UPLOAD_LIMIT.maxBytes. */
   uploadMaxBytes: number;

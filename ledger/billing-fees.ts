@@ -23,12 +23,13 @@ export async function monthDonations(knex: Knex, month: string, scope: string[] 
   const { from, to } = bounds(month);
   const s = scope ? pgArray(scope) : null;
   const { rows } = await knex.raw(
-    `select d.id, d.portal_code, d.channel, d.amount_yen, exists (select 1 from donation_gift_lines g where g.donation_id = d.id) as has_gift
+    `select d.id, d.portal_code, d.channel, d.amount_yen, exists (select 1 from donation_gift_lines g where g.donation_id = d.id) as has_gift,
+            (select p.no_base_fee from portals p where p.code = d.portal_code) as portal_no_base_fee
        from donations d where d.paid_at >= ?::timestamptz and d.paid_at < ?::timestamptz and d.status <> 'cancelled' and ${IN_SCOPE}
       order by d.id`,
     [from, to, s, s],
   );
-  return rows.map((r: any) => ({ donationId: r.id, portal: r.portal_code, channel: r.channel, amountYen: r.amount_yen, hasGift: r.has_gift }));
+  return rows.map((r: any) => ({ donationId: r.id, portal: r.portal_code, channel: r.channel, amountYen: r.amount_yen, hasGift: r.has_gift, portalNoBaseFee: r.portal_no_base_fee }));
 }
 
 /** Each donation's amount and the actual gift cost of its shipments before the month (for the cumulative 3割 cap). */

@@ -5,13 +5,15 @@ import { ConfigError, loadConfig, requireMyNumberKeys } from '../config/env';
 import { temporalDataConverter } from '../domain/onestop/payload-codec';
 import { describeError, untilReachable } from '../domain/retry';
 import { connectOrm, migrate } from '../ledger/orm';
+import { connectDeclaredPortals } from '../ledger/portals';
+import { PortalDeclarationError } from '../domain/portals/declared';
 import { SearchAttributeConflictError } from '../workflows/namespace';
 import { createWorker } from './create-worker';
 import { logLine } from './log-line';
 import { describePrepared, prepareNamespace } from './prepare-namespace';
 
 const log = (line: string) => console.log(`[worker] ${line}`);
-const isFatal = (err: unknown) => err instanceof ConfigError || err instanceof SearchAttributeConflictError;
+const isFatal = (err: unknown) => err instanceof ConfigError || err instanceof SearchAttributeConflictError || err instanceof PortalDeclarationError;
 
 /**
  * A worker process for deployments (docker-compose runs several): external
@@ -32,6 +34,9 @@ async function main(): Promise<void> {
   const orm = await untilReachable('PostgreSQL', () => connectOrm(databaseUrl), { log, isFatal });
   const applied = await untilReachable('PostgreSQL', () => migrate(orm, { myNumberKeys: config.myNumber }), { log, isFatal });
   if (applied.length) log(`ledger migrations applied: ${applied.join(', ')}`);
+  // PORTAL-6: the portals declared by a file in PORTAL_MAPPINGS_DIR get their rows (the inbox collector imports for them).
+  const declared = await untilReachable('PostgreSQL', () => connectDeclaredPortals(orm.em.getKnex(), config.intake.mappingsDir), { log, isFatal });
+  if (declared.length) log(`declared portals written: ${declared.join(', ')}`);
   // Activities that signal other workflows (print batches) need a client; this is the process's only one.
   const clientConnection = await untilReachable('Temporal', () => Connection.connect({ address }), { log, isFatal });
   const temporal = new Client({ connection: clientConnection, namespace, dataConverter });

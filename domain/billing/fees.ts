@@ -21,22 +21,27 @@ export interface FeeDonation {
   channel: string;
   amountYen: number;
   hasGift: boolean;
+  /** The donation's portal pays no base fee by its row in the ledger (portals.no_base_fee): a portal declared by a file (PORTAL-6). */
+  portalNoBaseFee?: boolean;
 }
 
-export type BaseFeeExclusion = 'satofull' | 'city_site' | 'counter_no_gift';
+export type BaseFeeExclusion = 'satofull' | 'city_site' | 'counter_no_gift' | 'declared_portal';
 
 export const EXCLUSION_LABELS: Record<BaseFeeExclusion, string> = {
   satofull: 'さとふる経由の寄附',
   city_site: '市公式サイト経由の寄附',
   counter_no_gift: '本市の窓口に持参された返礼品なしの寄附',
+  declared_portal: '基本手数料の対象外として追加されたポータル経由の寄附',
 };
 
 /** The reason recorded for each portal that pays no base fee; a portal declared noBaseFee without one does not compile. */
 const PORTAL_EXCLUSIONS: Record<NoBaseFeePortal, BaseFeeExclusion> = { satofull: 'satofull', city: 'city_site' };
 
 /** Why a donation is outside the base fee, or null when it counts. */
-export function baseFeeExclusion(d: Pick<FeeDonation, 'portal' | 'channel' | 'hasGift'>): BaseFeeExclusion | null {
+export function baseFeeExclusion(d: Pick<FeeDonation, 'portal' | 'channel' | 'hasGift' | 'portalNoBaseFee'>): BaseFeeExclusion | null {
   if (BASE_FEE_EXCLUDED_PORTALS.includes(d.portal)) return PORTAL_EXCLUSIONS[d.portal as NoBaseFeePortal];
+  // PORTAL-6: a portal contracted later, declared without a base fee (its ledger row's flag).
+  if (d.portalNoBaseFee) return 'declared_portal';
   if (NO_GIFT_EXCLUDED_CHANNELS.includes(d.channel) && !d.hasGift) return 'counter_no_gift';
   return null;
 }

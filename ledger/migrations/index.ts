@@ -46,6 +46,7 @@ import { Migration20261207011843_receipt_void } from './Migration20261207011843_
 import { Migration20261207101742_mynum5_planned_media } from './Migration20261207101742_mynum5_planned_media';
 import { Migration20261207121530_mynumber_export_scans } from './Migration20261207121530_mynumber_export_scans';
 import { Migration20261207110937_meeting_minutes } from './Migration20261207110937_meeting_minutes';
+import { Migration20261207171843_portal_fees_flag } from './Migration20261207171843_portal_fees_flag';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -95,4 +96,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207101742_mynum5_planned_media', class: Migration20261207101742_mynum5_planned_media },
   { name: 'Migration20261207121530_mynumber_export_scans', class: Migration20261207121530_mynumber_export_scans },
   { name: 'Migration20261207110937_meeting_minutes', class: Migration20261207110937_meeting_minutes },
+  { name: 'Migration20261207171843_portal_fees_flag', class: Migration20261207171843_portal_fees_flag },
 ];

@@ -18,6 +18,12 @@ describe('BILL-5 base fee exclusions', () => {
     expect(baseFeeExclusion({ portal: 'rakuten', channel: 'portal', hasGift: false })).toBeNull();
   });
 
+  test('a portal contracted later and declared without a base fee (PORTAL-6: its ledger row\'s flag) carries none; a catalogue portal keeps its own reason', () => {
+    expect(baseFeeExclusion({ portal: 'newportal', channel: 'portal', hasGift: true, portalNoBaseFee: true })).toBe('declared_portal');
+    expect(baseFeeExclusion({ portal: 'newportal', channel: 'portal', hasGift: true, portalNoBaseFee: false })).toBeNull();
+    expect(baseFeeExclusion({ portal: 'satofull', channel: 'portal', hasGift: true, portalNoBaseFee: true })).toBe('satofull');
+  });
+
   test('base fee = rate × eligible donations, floored; exclusions are counted by reason', () => {
     expect(baseFeeYen(10_001, 1000)).toBe(1000);
     expect(baseFeeYen(12_345, 1234)).toBe(1523); // 1523.373 → 1523

@@ -1,5 +1,7 @@
 import { CARRIER_CATALOGUE } from '../../domain/carriers/catalogue';
+import { loadConfig } from '../../config/env';
 import { PORTAL_CATALOGUE } from '../../domain/portals/catalogue';
+import { declaredPortals } from '../../domain/portals/declared';
 import { ROLES } from '../../domain/roles';
 import { createOrm, migrate, type Orm } from '../../ledger/orm';
 import { required } from '../support/context';
@@ -65,26 +67,33 @@ test('carrier columns reference the carriers table; no CHECK constraint repeats 
 
 const PORTAL_HOW = 'add a migration in ledger/migrations (and list it in index.ts) that inserts or updates the portals row — see docs/architecture.md, "Adding a portal"';
 
-test('the portals table holds exactly the declared portals, with their display names, record_only and active', async () => {
-  const rows: { code: string; name: string; record_only: boolean; active: boolean }[] = await orm.em
+test('the portals table holds exactly the declared portals, with their display names, record_only, active and no_base_fee', async () => {
+  const rows: { code: string; name: string; record_only: boolean; active: boolean; no_base_fee: boolean }[] = await orm.em
     .fork()
     .getConnection()
-    .execute(`select code, name, record_only, active from portals`);
+    .execute(`select code, name, record_only, active, no_base_fee from portals`);
   const inDb = new Map(rows.map((r) => [r.code, r]));
+  // The catalogue in code, and the portals declared by a file in this run's PORTAL_MAPPINGS_DIR (PORTAL-6; none unless set),
+  // whose rows the processes write when they start.
+  const catalogue = [
+    ...PORTAL_CATALOGUE.map((p) => ({ ...p, where: 'domain/portals/catalogue.ts', how: PORTAL_HOW })),
+    ...declaredPortals(loadConfig().intake.mappingsDir).map((p) => ({ ...p, where: p.file, how: 'start the API or a worker with this PORTAL_MAPPINGS_DIR: they write the row' })),
+  ];
   const problems: string[] = [];
-  for (const p of PORTAL_CATALOGUE) {
+  for (const p of catalogue) {
     const row = inDb.get(p.code);
     if (!row) {
-      problems.push(`portal ${p.code} (${p.name}) is declared in domain/portals/catalogue.ts but has no row in the portals table: ${PORTAL_HOW}`);
+      problems.push(`portal ${p.code} (${p.name}) is declared in ${p.where} but has no row in the portals table: ${p.how}`);
       continue;
     }
-    if (row.name !== p.name) problems.push(`portal ${p.code} is named ${p.name} in domain/portals/catalogue.ts but ${row.name} in the portals table: ${PORTAL_HOW}`);
-    if (row.record_only !== p.recordOnly) problems.push(`portal ${p.code} has recordOnly ${p.recordOnly} in domain/portals/catalogue.ts but record_only ${row.record_only} in the portals table: ${PORTAL_HOW}`);
-    if (row.active !== p.active) problems.push(`portal ${p.code} has active ${p.active} in domain/portals/catalogue.ts but ${row.active} in the portals table: ${PORTAL_HOW}`);
+    if (row.name !== p.name) problems.push(`portal ${p.code} is named ${p.name} in ${p.where} but ${row.name} in the portals table: ${p.how}`);
+    if (row.record_only !== p.recordOnly) problems.push(`portal ${p.code} has recordOnly ${p.recordOnly} in ${p.where} but record_only ${row.record_only} in the portals table: ${p.how}`);
+    if (row.active !== p.active) problems.push(`portal ${p.code} has active ${p.active} in ${p.where} but ${row.active} in the portals table: ${p.how}`);
+    if (row.no_base_fee !== p.noBaseFee) problems.push(`portal ${p.code} has noBaseFee ${p.noBaseFee} in ${p.where} but no_base_fee ${row.no_base_fee} in the portals table: ${p.how}`);
   }
-  const declared = new Set<string>(PORTAL_CATALOGUE.map((p) => p.code));
+  const declared = new Set<string>(catalogue.map((p) => p.code));
   for (const code of inDb.keys()) {
-    if (!declared.has(code)) problems.push(`the portals table has ${code}, which domain/portals/catalogue.ts does not declare: declare it, or add a migration that removes the row`);
+    if (!declared.has(code)) problems.push(`the portals table has ${code}, which neither domain/portals/catalogue.ts nor a declaration file in PORTAL_MAPPINGS_DIR declares: declare it, or add a migration that removes the row`);
   }
   expect(problems).toEqual([]);
 });
