@@ -107,6 +107,7 @@ function decodeCell(text: string, type: string, where: () => string): unknown {
     if (!Array.isArray(value)) throw new HandoverArchiveError(where(), 'is not a JSON array');
     return value;
   }
+  if (type === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) throw new HandoverArchiveError(where(), `is not a uuid (${JSON.stringify(text.slice(0, 40))})`);
   if ((type === 'timestamp with time zone' || type === 'date') && Number.isNaN(Date.parse(text))) throw new HandoverArchiveError(where(), `is not a ${type === 'date' ? 'date' : 'timestamp'} (${JSON.stringify(text.slice(0, 40))})`);
   return text;
 }
@@ -184,6 +185,15 @@ async function importDonations(deps: HandoverImportDeps, bytes: Buffer, archive:
 
 type Skipped = TableImport['skipped'];
 
+/** A table this ledger refuses (a constraint the archive's rows break): named, with what was already taken in. */
+async function taking<T>(table: Table, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new HandoverArchiveError(`${LEDGER}/tables/${table}.csv`, `could not be taken in (${(err as Error).message})`, 'the tables before it were imported: correct the archive and import it again (what is already here is kept)', { cause: err });
+  }
+}
+
 /** Imports the archive at `dir` into this instance's ledger (see the file's comment). */
 export async function importHandoverArchive(dir: string, deps: HandoverImportDeps): Promise<HandoverImportReport> {
   const { tables, migrationFile } = readArchive(dir);
@@ -191,8 +201,8 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
   const knex = deps.orm.em.getKnex();
   const report: TableImport[] = [];
 
-  const suppliers = await importSuppliers(knex, tables.suppliers);
-  report.push(suppliers.result, await importGifts(knex, tables.gifts, suppliers.ids));
+  const suppliers = await taking('suppliers', () => importSuppliers(knex, tables.suppliers));
+  report.push(suppliers.result, await taking('gifts', () => importGifts(knex, tables.gifts, suppliers.ids)));
   await advanceNumbers(knex, { receiptSerial: highest(tables.receipts.map((r) => r.serial), /^([0-9]+)$/), shipmentReference: highest(tables.shipments.map((s) => s.reference), /^S([0-9]+)$/) });
 
   const donations = await importDonations(deps, migrationFile, tables.donations.length);
@@ -205,7 +215,7 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
     const m = migrated.get(String(d.id));
     if (m) donorOf.set(String(d.donor_id), m.donorId);
   }
-  report.push(await importDonors(knex, tables.donors, donorOf));
+  report.push(await taking('donors', () => importDonors(knex, tables.donors, donorOf)));
   const donor = (id: unknown) => (id === null ? null : (donorOf.get(String(id)) ?? String(id)));
 
   // Gift lines: the archive's line → this ledger's, by donation, gift code and order.
@@ -249,7 +259,7 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
       return { ...s, donation_id: m.donationId, gift_line_id: line, supplier_id: s.supplier_id === null ? null : (suppliers.ids.get(Number(s.supplier_id)) ?? null), order_id: null };
     },
   );
-  report.push(await importShipments(knex, tables.shipments, ships.out, ships.skipped));
+  report.push(await taking('shipments', () => importShipments(knex, tables.shipments, ships.out, ships.skipped)));
   const shipped = new Set(ships.out.map((s) => String(s.id)));
 
   const receipts = place(
@@ -258,7 +268,7 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
     // Print batches are not in the archive; the receipt keeps its posting date.
     ({ id: _id, ...r }, m) => ({ ...r, donation_id: m.donationId, print_batch_id: null }),
   );
-  report.push(await importReceipts(knex, tables.receipts, receipts.out, receipts.skipped));
+  report.push(await taking('receipts', () => importReceipts(knex, tables.receipts, receipts.out, receipts.skipped)));
 
   // A call stays an inquiry when its donation or shipment did not come over: the link is what is lost, and it is listed.
   const calls: ArchiveRow[] = [];
@@ -270,12 +280,12 @@ export async function importHandoverArchive(dir: string, deps: HandoverImportDep
     else if (c.shipment_id !== null && call.shipment_id === null) unlinked.push({ key: String(c.id), reason: `imported without its link to shipment ${String(c.shipment_id)}, which was not imported` });
     calls.push(call);
   }
-  const callResult = await importCalls(knex, tables.calls, calls, []);
+  const callResult = await taking('calls', () => importCalls(knex, tables.calls, calls, []));
   report.push({ ...callResult, unlinked });
-  report.push(await importCallEvents(knex, tables.call_events, tables.call_events, []));
+  report.push(await taking('call_events', () => importCallEvents(knex, tables.call_events, tables.call_events, [])));
 
   const onestop = place('onestop_applications', tables.onestop_applications, 'one-stop application', () => null, (a, m) => ({ ...a, donation_id: m.donationId }));
-  report.push(await importOneStop(knex, tables.onestop_applications, onestop.out, onestop.skipped));
+  report.push(await taking('onestop_applications', () => importOneStop(knex, tables.onestop_applications, onestop.out, onestop.skipped)));
 
   return { donations, tables: report };
 }

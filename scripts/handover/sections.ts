@@ -112,8 +112,8 @@ export async function runHandover(outDir: string, deps: HandoverDeps, sections: 
 
 /** An archive that is not what its manifest says (a file changed, missing or miscounted): names the file. */
 export class HandoverArchiveError extends Error {
-  constructor(readonly file: string, reason: string) {
-    super(`handover archive: ${file} ${reason}; nothing was imported`);
+  constructor(readonly file: string, reason: string, outcome = 'nothing was imported', options?: { cause?: unknown }) {
+    super(`handover archive: ${file} ${reason}; ${outcome}`, options);
     this.name = 'HandoverArchiveError';
   }
 }

@@ -244,7 +244,7 @@ test('importing the same archive twice changes nothing', async () => {
   expect(await snapshot()).toEqual(before);
 }, 120_000);
 
-test('a tampered, miscounted or malformed archive is refused before anything is written, naming the file (and row and column)', async () => {
+test('a tampered, miscounted or malformed archive is refused before anything is written, naming the file (and row and column); a table this ledger refuses is named', async () => {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-tampered-'));
   try {
     fs.cpSync(out, copy, { recursive: true });
@@ -273,6 +273,16 @@ test('a tampered, miscounted or malformed archive is refused before anything is 
     expect(() => readArchive(copy)).toThrow('handover archive: ledger/tables/gifts.csv row 2 column price_yen is not an integer ("２万"); nothing was imported');
     rewrite('ledger/tables/calls.csv', (text) => text.replace('\r\n', ',extra\r\n'));
     expect(() => readArchive(copy)).toThrow(/^handover archive: ledger\/tables\/calls\.csv has the header .*"extra".*, its schema names/);
+
+    // Well-formed but against this ledger's rules (an active gift over the 3割 cost cap): the table is named, nothing of it written.
+    rewrite('ledger/tables/gifts.csv', (text) => text.replace(/^ho-nori,([^,]*),([0-9]+),10000,3000,/m, 'ho-nori-x,$1,$2,10000,9000,'));
+    await expect(importHandoverArchive(copy, { orm: ctx.orm, temporal: ctx.client, config: ctx.config, actor: 'operator:test' })).rejects.toThrow(
+      /^handover archive: ledger\/tables\/gifts\.csv could not be taken in \(.*gifts_active_cost_cap.*\); the tables before it were imported/,
+    );
+    expect(await ctx.orm.em.getKnex()('gifts').where({ code: 'ho-nori-x' }).first()).toBeUndefined();
+    rewrite('ledger/tables/calls.csv', (text) => text.replace(ids.call, 'not-a-uuid'));
+    const row = readCsv('tables/calls.csv').findIndex((c) => c.id === ids.call) + 2; // the header is row 1
+    expect(() => readArchive(copy)).toThrow(`handover archive: ledger/tables/calls.csv row ${row} column id is not a uuid ("not-a-uuid"); nothing was imported`);
 
     // A file the import needs, missing from the manifest.
     const manifest = rewrite('ledger/tables/gifts.csv', (text) => text);
