@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     console.log(`report: ${path.resolve(o.out)}, chart: ${path.resolve(o.chart)}`);
     console.log(seasonResultLine(report));
     const r = report.result;
-    return r.missed === 0 && r.notFinal === 0 && r.duplicates === 0 && r.lost === 0 && r.residentsWithGifts === 0 ? 0 : 1;
+    return r.missed === 0 && r.notFinal === 0 && r.duplicates === 0 && r.lost === 0 && r.uncleared === 0 && r.residentsWithGifts === 0 ? 0 : 1;
   } finally {
     await stop();
   }

@@ -13,6 +13,32 @@ import { Random } from './random';
 export type BadRow = 'missing_kana' | 'unknown_gift' | 'duplicate_order' | 'yanagawa_address' | 'unencodable';
 export const BAD_ROWS: readonly BadRow[] = ['missing_kana', 'unknown_gift', 'duplicate_order', 'yanagawa_address', 'unencodable'];
 
+/** The eight portals with an import layout (domain/portals/catalogue.ts, builtInMapping). */
+export type SeasonPortal = 'rakuten' | 'choice' | 'satofull' | 'furunavi' | 'ana' | 'amazon' | 'mynavi' | 'city';
+/**
+ * How a mid-sized city's portal donations divide between its portals (an assumption after the
+ * portals' published shares of the national market, 楽天 and チョイス first): the share of each.
+ */
+export const PORTAL_SHARES: readonly (readonly [SeasonPortal, number])[] = [
+  ['rakuten', 0.36], ['choice', 0.22], ['satofull', 0.16], ['furunavi', 0.1], ['ana', 0.04], ['amazon', 0.04], ['mynavi', 0.03], ['city', 0.05],
+];
+const ORDER_PREFIX: Record<SeasonPortal, string> = { rakuten: 'RK', choice: 'CH', satofull: 'SF', furunavi: 'FN', ana: 'ANA', amazon: 'AMZ', mynavi: 'MN', city: 'YC' };
+/** Share of the one-stop applications of portal donors sent online (自治体マイページ-style services, JPKI) instead of on paper. */
+export const ONLINE_ONESTOP_SHARE = 0.4;
+/** The online service the city approved (ONESTOP-3) for the season's online applications. */
+export const ONLINE_SERVICE = 'jichitai-mypage';
+
+/** What the operator does with a bad row that ended held or quarantined, and how many days after its import. */
+export interface BadRowResolution {
+  afterDays: number;
+  /** 'correct': corrected (by phone with the donor) and released or re-submitted; 'reject': cancelled or dismissed. */
+  action: 'correct' | 'reject';
+  /** What the donor tells the operator on the phone: the フリガナ the file lacked, the name it could not encode. */
+  donorChanges?: { name?: string; nameKana?: string };
+  /** The gift the donor chose, whose code the portal's file got wrong (an unknown gift code). */
+  giftCode?: string;
+}
+
 export interface SeasonGift {
   code: string;
   name: string;
@@ -23,8 +49,9 @@ export interface SeasonGift {
 export interface PlannedDonation {
   n: number;
   orderId: string;
-  /** 'portal': a row of the day's 楽天 RMS file; otherwise a hand entry (phone, FAX, mail). */
+  /** 'portal': a row of the day's file of `portal`; otherwise a hand entry (phone, FAX, mail). */
   channel: 'portal' | 'phone' | 'fax' | 'mail';
+  portal?: SeasonPortal;
   day: string;
   appliedAt: string;
   donor: SyntheticDonor;
@@ -33,12 +60,15 @@ export interface PlannedDonation {
   payment: PaymentMethod;
   /** Days after applying that a transfer is paid (0 for cards: paid at once); null = never paid (cancelled by an operator). */
   paidAfterDays: number | null;
-  oneStop?: { arrivesAfterDays: number; deficient: boolean; resubmitAfterDays?: number };
+  /** Paper (the form arrives by mail) or online (a linked service, identity by JPKI: never deficient). */
+  oneStop?: { arrivesAfterDays: number; deficient: boolean; resubmitAfterDays?: number; online?: boolean };
   /** The donor's envelope comes back this many days after posting (DOCS-4). */
   returnedAfterDays?: number;
   /** The carrier reports the gift lost or damaged instead of delivered (SHIP-5). */
   transitTrouble?: 'damage' | 'loss';
   bad?: BadRow;
+  /** A held or quarantined bad row is cleared by an operator (a re-exported row needs nothing). */
+  resolution?: BadRowResolution;
 }
 
 export interface SeasonPlan {
@@ -46,7 +76,7 @@ export interface SeasonPlan {
   days: string[];
   gifts: SeasonGift[];
   donations: PlannedDonation[];
-  /** Portal rows re-exported on the next day's file (the duplicate_order bad rows point here). */
+  /** Portal rows re-exported on the next day's file of their portal (the duplicate_order bad rows point here). */
   repeats: Map<string, PlannedDonation[]>;
 }
 
@@ -96,13 +126,14 @@ export function seasonPlan(o: PlanOptions): SeasonPlan {
   for (const w of weights) monthWeight[w.month] += w.weight;
   const donations: PlannedDonation[] = [];
   const repeats = new Map<string, PlannedDonation[]>();
+  const state: DrawState = { cleared: 0, credit: new Map() };
   let n = 0;
   let carry = 0;
   for (const w of weights) {
     const exact = (totals[w.month] * w.weight) / monthWeight[w.month] + carry;
     const count = Math.floor(exact);
     carry = exact - count;
-    for (let k = 0; k < count; k++) donations.push(planDonation(rng, o, gifts, w.day, ++n, repeats));
+    for (let k = 0; k < count; k++) donations.push(planDonation(rng, o, gifts, w.day, ++n, repeats, state));
   }
   const dayOf = (md: string) => `${md.startsWith('12') ? o.year : o.year + 1}-${md}`;
   const from = o.window ? dayOf(o.window.from) : `${o.year}-12-01`;
@@ -114,24 +145,45 @@ export function seasonPlan(o: PlanOptions): SeasonPlan {
   return { year: o.year, days, gifts, donations: donations.filter(inWindow), repeats };
 }
 
-function planDonation(rng: Random, o: PlanOptions, gifts: SeasonGift[], day: string, n: number, repeats: Map<string, PlannedDonation[]>): PlannedDonation {
-  const portal = rng.chance(0.9);
+/** What the draw carries from one donation to the next. */
+interface DrawState {
+  /** Bad rows an operator clears, so far. */
+  cleared: number;
+  /** Each portal's credit: its share added per portal donation, the portal with the most credit takes the order (each holds its share in any stretch of days). */
+  credit: Map<SeasonPortal, number>;
+}
+
+function nextPortal(state: DrawState): SeasonPortal {
+  let best: SeasonPortal = PORTAL_SHARES[0][0];
+  for (const [portal, share] of PORTAL_SHARES) {
+    state.credit.set(portal, (state.credit.get(portal) ?? 0) + share);
+    if (state.credit.get(portal)! > state.credit.get(best)!) best = portal;
+  }
+  state.credit.set(best, state.credit.get(best)! - 1);
+  return best;
+}
+
+function planDonation(rng: Random, o: PlanOptions, gifts: SeasonGift[], day: string, n: number, repeats: Map<string, PlannedDonation[]>, state: DrawState): PlannedDonation {
+  const portal = rng.chance(0.9) ? nextPortal(state) : undefined;
   // Busy in the evening, quiet at night; the Dec 31 rush runs to midnight.
   const hour = rng.chance(0.7) ? rng.int(18, 23) : rng.int(7, 17);
   const appliedAt = new Date(`${day}T${String(hour).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:00+09:00`).toISOString();
   const gift = rng.pick(gifts);
   const bad: BadRow | undefined = portal && rng.chance(o.badShare) ? rng.pick(BAD_ROWS) : undefined;
   const donor = syntheticDonor(rng, n, { resident: bad === 'yanagawa_address' });
+  const donorChanges = bad === 'missing_kana' ? { nameKana: donor.nameKana } : bad === 'unencodable' ? { name: `吉野 ${donor.name.split(' ')[1] ?? '太郎'}` } : undefined;
   if (bad === 'missing_kana') donor.nameKana = '';
-  // What a Shift_JIS export writes for a character it cannot encode (𠮷 → 〓).
+  // What a Shift_JIS export writes for a character it cannot encode (𠮷 → 〓); the donor accepts 吉 on the phone.
   if (bad === 'unencodable') donor.name = `〓野 ${donor.name.split(' ')[1] ?? '太郎'}`;
-  const payment: PaymentMethod = portal ? (rng.chance(0.82) ? 'credit_card' : 'bank_transfer') : rng.chance(0.5) ? 'bank_transfer' : 'postal_transfer';
+  // Amazonふるさと納税 takes Amazon Pay only.
+  const payment: PaymentMethod = portal ? (portal === 'amazon' || rng.chance(0.82) ? 'credit_card' : 'bank_transfer') : rng.chance(0.5) ? 'bank_transfer' : 'postal_transfer';
   const paidAfterDays = payment === 'credit_card' ? 0 : rng.chance(0.04) ? null : payment === 'bank_transfer' ? rng.int(1, 7) : rng.int(3, 10);
   const wantsOneStop = rng.chance(0.3);
   const planned: PlannedDonation = {
     n,
-    orderId: `${portal ? 'RK' : 'TEL'}-${day.replace(/-/g, '')}-${String(n).padStart(6, '0')}`,
+    orderId: `${portal ? ORDER_PREFIX[portal] : 'TEL'}-${day.replace(/-/g, '')}-${String(n).padStart(6, '0')}`,
     channel: portal ? 'portal' : rng.pick(['phone', 'fax', 'mail'] as const),
+    ...(portal ? { portal } : {}),
     day,
     appliedAt,
     donor,
@@ -141,9 +193,18 @@ function planDonation(rng: Random, o: PlanOptions, gifts: SeasonGift[], day: str
     paidAfterDays,
     ...(bad ? { bad } : {}),
   };
+  // The operator clears a held or quarantined row on the day of its import or the next; some are withdrawn or dismissed.
+  if (bad && bad !== 'duplicate_order') {
+    // Every sixth such row is withdrawn by the donor (held: cancelled) or dismissed (quarantined); the rest are corrected.
+    state.cleared += 1;
+    planned.resolution = { afterDays: rng.int(0, 1), action: state.cleared % 6 === 2 ? 'reject' : 'correct', ...(donorChanges ? { donorChanges } : {}), ...(bad === 'unknown_gift' ? { giftCode: gift.code } : {}) };
+  }
   if (wantsOneStop && paidAfterDays !== null && !bad) {
-    const deficient = rng.chance(0.1);
-    planned.oneStop = { arrivesAfterDays: rng.int(4, 20), deficient, ...(deficient && rng.chance(0.7) ? { resubmitAfterDays: rng.int(3, 14) } : {}) };
+    if (portal && rng.chance(ONLINE_ONESTOP_SHARE)) planned.oneStop = { arrivesAfterDays: rng.int(1, 10), deficient: false, online: true };
+    else {
+      const deficient = rng.chance(0.1);
+      planned.oneStop = { arrivesAfterDays: rng.int(4, 20), deficient, ...(deficient && rng.chance(0.7) ? { resubmitAfterDays: rng.int(3, 14) } : {}) };
+    }
   }
   if (!bad && paidAfterDays !== null && rng.chance(0.005)) planned.returnedAfterDays = rng.int(3, 7);
   if (!bad && paidAfterDays !== null && rng.chance(0.01)) planned.transitTrouble = rng.chance(0.5) ? 'damage' : 'loss';

@@ -24,6 +24,8 @@ export interface SeasonResult {
   duplicates: number;
   badRows: number;
   lost: number;
+  /** Bad rows still held or quarantined (open) when the season ended: the operators' backlog. */
+  uncleared: number;
   residentsWithGifts: number;
   wallSeconds: number;
 }
@@ -46,6 +48,7 @@ export function seasonReport(input: Omit<SeasonReport, 'stages' | 'peakDay' | 'd
     duplicates: dup.documents + dup.mails + dup.shipments + dup.carrierRows,
     badRows: Object.values(s.badRows.planned).reduce((a, b) => a + b, 0),
     lost: s.badRows.lost.length,
+    uncleared: s.cleared.stillHeld + (s.cleared.quarantine.open ?? 0),
     residentsWithGifts: s.residentsWithShipments,
     wallSeconds: input.wallSeconds,
   };
@@ -74,10 +77,16 @@ export function seasonTable(r: SeasonReport): string {
   if (r.peakDay) lines.push(`peak day ${r.peakDay.day}: ${r.peakDay.donations} donations registered, ${r.peakDay.envelopes} envelopes, ${r.peakDay.mails} mails`);
   lines.push(`donations: ${JSON.stringify(s.donations.byStatus)}; not final: ${s.donations.notFinal.length ? s.donations.notFinal.join(', ') : 'none'}`);
   lines.push(`bad rows planned ${JSON.stringify(s.badRows.planned)} → quarantined rows ${s.badRows.quarantinedRows}, held ${JSON.stringify(s.badRows.held)}, repeated rows unchanged ${s.badRows.repeatedRowsUnchanged}, lost ${s.badRows.lost.length}`);
+  lines.push('');
+  lines.push(`${pad('portal', 10)} ${pad('files', 6, true)} ${pad('encoding', 16)} ${pad('rows', 6, true)} ${pad('created', 8, true)} ${pad('unchanged', 10, true)} ${pad('quarantined', 12, true)} ${pad('held', 5, true)} ${pad('bad rows', 9, true)}`);
+  for (const p of s.portals) lines.push(`${pad(p.portal, 10)} ${pad(p.files, 6, true)} ${pad(p.encodings, 16)} ${pad(p.rows, 6, true)} ${pad(p.created, 8, true)} ${pad(p.unchanged, 10, true)} ${pad(p.quarantined, 12, true)} ${pad(p.held, 5, true)} ${pad(p.badRowsPlanned, 9, true)}`);
+  const c = s.cleared;
+  lines.push(`cleared by operators: quarantine ${JSON.stringify(c.quarantine)} (${c.operator.resubmitted} corrected and re-submitted, ${c.operator.dismissed} dismissed); holds ${c.holdsReleased} released, ${c.holdsWithdrawn} withdrawn, ${c.stillHeld} still held`);
+  lines.push('');
   lines.push(`duplicates: ${JSON.stringify(s.duplicates)}; 柳川市 residents with a shipment: ${s.residentsWithShipments}`);
   lines.push(`documents: ${s.documents.envelopesPosted} envelopes posted, ${s.documents.reissuesAfterReturn} re-sent after returned mail; shipping: ${JSON.stringify(s.shipping.byStatus)}, ${s.shipping.reshipments} re-shipments`);
-  lines.push(`one-stop: ${s.onestop.applications} applications ${JSON.stringify(s.onestop.byStatus)}, ${s.onestop.arrivedLate} arrived after the deadline (rejected as late), ${s.onestop.resubmissionsRefused} late resubmissions refused`);
-  for (const m of s.months) lines.push(`month ${m.month}: report built ${m.reportBuiltAt ?? '–'}, invoice ${m.invoiceNumber ?? '–'} issued ${m.invoiceIssuedAt ?? '–'}, accepted ${m.invoiceAcceptedAt ?? '–'} (${m.statementsConfirmed} statements confirmed)`);
+  lines.push(`one-stop: ${s.onestop.applications} applications (${JSON.stringify(s.onestop.byChannel)}) ${JSON.stringify(s.onestop.byStatus)}, ${s.onestop.arrivedLate} arrived after the deadline (rejected as late), ${s.onestop.resubmissionsRefused} late resubmissions refused`);
+  for (const m of s.months) lines.push(`month ${m.month}: report built ${m.reportBuiltAt ?? '–'}, invoice ${m.invoiceNumber ?? '–'} issued ${m.invoiceIssuedAt ?? '–'}, accepted ${m.invoiceAcceptedAt ?? '–'} (${m.statementsConfirmed} statements confirmed, ${m.statementsDisputed} disputed, ${m.disputesResolved} disputes resolved)`);
   for (const n of s.notifications) lines.push(`申告特例通知書 ${n.donationYear}: ${n.applications} applications in ${n.files} files, run ${n.ranAt}`);
   return lines.join('\n');
 }

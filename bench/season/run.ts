@@ -5,10 +5,13 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { addDays, jstDate } from '../../domain/jst';
 import { myNumberCheckDigit } from '../../domain/onestop/my-number';
 import { registerDonation } from '../../ledger/donations';
+import { correctQuarantine, dismissQuarantine, listQuarantine, resubmitQuarantine } from '../../ledger/intake';
 import { applyResubmission, registerApplication } from '../../ledger/onestop';
+import { onlineIntakeApprovalInForce, recordOnlineIntakeApproval } from '../../ledger/online-intake-approval';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
-import { confirmAddressUpdate, mailReturnedSignal, paymentConfirmedSignal, cancelSignal } from '../../workflows/donation/definitions';
+import { confirmAddressUpdate, correctDonorUpdate, mailReturnedSignal, paymentConfirmedSignal, cancelSignal, releaseHoldSignal } from '../../workflows/donation/definitions';
 import { batchPostedSignal, type PrintBatchView } from '../../workflows/documents/definitions';
+import { ensureImportedDonationWorkflow } from '../../workflows/intake/client';
 import { ensureOneStopWorkflow } from '../../workflows/onestop/client';
 import { resubmittedSignal } from '../../workflows/onestop/definitions';
 import { confirmShippedUpdate, deliveredSignal, reportTroubleUpdate } from '../../workflows/shipping/definitions';
@@ -16,8 +19,8 @@ import { advanceTo, jstAt, serverNow } from './clock';
 import type { SeasonContext } from './context';
 import { cityActs, type CityActs } from './city';
 import * as reads from './ledger-reads';
-import type { PlannedDonation, SeasonPlan } from './plan';
-import { rakutenFile } from './rakuten-file';
+import { ONLINE_SERVICE, PORTAL_SHARES, type PlannedDonation, type SeasonPlan, type SeasonPortal } from './plan';
+import { columnOf, portalFile, portalFileName } from './portal-files';
 import { fire, firingsOn } from './schedules';
 import { seedCatalogue } from './seed';
 
@@ -46,6 +49,10 @@ export interface SeasonRun {
   /** Orders in the files and hand entries (bad rows included), and each kind of bad row. */
   submitted: number;
   badRows: Record<string, number>;
+  /** Bad rows by the portal whose file carried them. */
+  badRowsByPortal: Record<string, number>;
+  /** What the operators did with the held and quarantined rows. */
+  operator: { released: number; withdrawn: number; resubmitted: number; dismissed: number };
   /** Portal rows exported again on a later file: each must find the donation it already made. */
   repeatedRows: number;
   resubmissionsRefused: number;
@@ -117,6 +124,11 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
   const confirmOn = new Map<string, PlannedDonation[]>();
   const push = <T>(m: Map<string, T[]>, day: string, v: T) => m.set(day, [...(m.get(day) ?? []), v]);
   const badRows: Record<string, number> = {};
+  const badRowsByPortal: Record<string, number> = {};
+  const operator = { released: 0, withdrawn: 0, resubmitted: 0, dismissed: 0 };
+  const resolveOn = new Map<string, PlannedDonation[]>();
+  // ONESTOP-3: the city has approved electronic applications from the linked service before the season.
+  await recordOnlineIntakeApproval(knex, { services: [ONLINE_SERVICE], note: 'season rehearsal: 自治体マイページ型の電子申請' }, 'city:season');
   let repeatedRows = 0;
   let resubmissionsRefused = 0;
   const days: DayStat[] = [];
@@ -148,6 +160,82 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
     }
   };
 
+  /** A 申告特例申請書 on paper (as POST /onestop/applications/paper) or online (as POST /onestop/applications/online, identity by JPKI). */
+  const applyForOneStop = async (d: PlannedDonation, channel: 'paper' | 'online') => {
+    const donationId = donationIds.get(d.orderId)!;
+    const row = await reads.donationRow(knex, donationId);
+    if (!row?.paid_at) return;
+    const paper = channel === 'paper';
+    const { application } = await registerApplication(
+      knex,
+      config.myNumber!,
+      {
+        donation: { donationId },
+        channel,
+        arrivedOn: today,
+        ...(paper ? { scanRef: `scan://season/${d.orderId}` } : { online: { service: ONLINE_SERVICE, reference: `MP-${d.orderId}` } }),
+        content: {
+          formVersion: 'current',
+          name: d.donor.name,
+          nameKana: d.donor.nameKana,
+          address: `${d.donor.prefecture}${d.donor.address}`,
+          birthDate: '1975-04-01',
+          donationDate: jstDate(new Date(row.paid_at)),
+          amountYen: d.amountYen,
+          checkboxes: { first: true, second: !d.oneStop!.deficient },
+          ...(paper ? { attachments: [{ kind: 'my_number_card' as const }] } : { attachments: [], verifiedByJpki: true }),
+        },
+        myNumber: myNumberOf(d.n),
+      },
+      paper ? 'operator:season' : `online:${ONLINE_SERVICE}`,
+    );
+    await ensureOneStopWorkflow(client, application, { taskQueue: config.temporal.taskQueue, reminderDaysBefore: config.onestop.reminderDaysBefore });
+    if (d.oneStop!.deficient && d.oneStop!.resubmitAfterDays !== undefined) push(resubmitOn, addDays(today, d.oneStop!.resubmitAfterDays), { d, applicationId: application.id });
+  };
+
+  /**
+   * An operator's work on one bad row, through the functions behind the console's pages: a quarantined row
+   * (an unknown gift code) corrected by column and re-submitted (PATCH /intake/quarantine/:id, POST …/resubmit)
+   * or dismissed (POST …/dismiss); a held donation corrected (POST /donations/:id/corrections) and released
+   * (POST /donations/:id/review/release), or cancelled when the donor withdraws (POST /donations/:id/cancel).
+   */
+  const clearBadRow = async (d: PlannedDonation) => {
+    const r = d.resolution!;
+    const actor = 'operator:season';
+    if (d.bad === 'unknown_gift') {
+      const { entries } = await listQuarantine(orm, { status: 'open', portal: d.portal, limit: 500, offset: 0 });
+      const entry = entries.find((e) => e.portalOrderId === d.orderId);
+      if (!entry) throw new Error(`${d.orderId}: no open quarantine entry to clear`);
+      if (r.action === 'reject') {
+        await dismissQuarantine(orm, entry.id, actor, '寄附者に確認: 申込の取下げ (返礼品の取扱終了)');
+        operator.dismissed += 1;
+        return;
+      }
+      const { issues } = await correctQuarantine(orm, entry.id, { [columnOf(d.portal!, 'giftCode')]: r.giftCode! }, { mappingsDir: config.intake.mappingsDir });
+      if (issues.length) throw new Error(`${d.orderId}: still wrong after the correction: ${JSON.stringify(issues)}`);
+      const result = await resubmitQuarantine(orm, entry.id, actor, {
+        mappingsDir: config.intake.mappingsDir,
+        ensureWorkflow: async (donation, start) => void (await ensureImportedDonationWorkflow(client, donation, config, start)),
+      });
+      if (!result.donation) throw new Error(`${d.orderId}: re-submission refused: ${JSON.stringify(result.issues)}`);
+      operator.resubmitted += 1;
+      await registered([d], today);
+      return;
+    }
+    const row = await reads.donationRow(knex, donationIds.get(d.orderId)!);
+    if (row?.status !== 'held') throw new Error(`${d.orderId}: expected a held donation, found ${row?.status}`);
+    const handle = client.workflow.getHandle(row.workflow_id);
+    if (r.action === 'reject') {
+      await handle.signal(cancelSignal, { actor, reason: '寄附者の申出により申込を取消' });
+      operator.withdrawn += 1;
+      return;
+    }
+    if (r.donorChanges) await handle.executeUpdate(correctDonorUpdate, { args: [{ actor, reason: '電話で寄附者に確認', changes: r.donorChanges }] });
+    const why = d.bad === 'yanagawa_address' ? '市内在住: 寄附は受領、返礼品なし (SHIP-6)' : '寄附者に確認し訂正済み';
+    await handle.signal(releaseHoldSignal, { actor, reason: why });
+    operator.released += 1;
+  };
+
   let printBatch: WorkflowHandle | undefined;
   let today = plan.days[0];
   for (let i = 0; ; i++) {
@@ -161,23 +249,30 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
     const has = <T>(m: Map<string, T[]>) => () => (m.get(today)?.length ?? 0) > 0;
     const cityBusy = () => city.months.some((m) => !m.invoiceAcceptedAt);
 
-    const portalFile = (byDay.get(addDays(today, -1)) ?? []).some((d) => d.channel === 'portal') || (plan.repeats.get(addDays(today, -1))?.length ?? 0) > 0;
+    const filesDue = (byDay.get(addDays(today, -1)) ?? []).some((d) => d.channel === 'portal') || (plan.repeats.get(addDays(today, -1))?.length ?? 0) > 0;
     for (const f of firingsOn(config, SCHEDULE_IDS, today, o.collectHours)) {
       // A collection that would find no file is not rehearsed (it only lists the empty inbox).
-      if (f.scheduleId === 'portal-intake' && !portalFile) continue;
+      if (f.scheduleId === 'portal-intake' && !filesDue) continue;
       if (f.scheduleId === 'portal-intake') {
-        // The portal published yesterday's orders (and a few it had already sent) overnight.
+        // Each portal published yesterday's orders (and a few it had already sent) overnight, in its own layout and encoding.
         const yesterday = addDays(today, -1);
         events.push({ at: new Date(f.at.getTime() - 60_000), run: async () => {
           const orders = (byDay.get(yesterday) ?? []).filter((d) => d.channel === 'portal');
           const repeats = plan.repeats.get(yesterday) ?? [];
-          if (!orders.length && !repeats.length) return;
-          const dir = path.join(config.intake.inboxDir, 'rakuten');
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, `rms-${yesterday}.csv`), rakutenFile([...orders, ...repeats]));
-          for (const d of orders) if (d.bad) badRows[d.bad] = (badRows[d.bad] ?? 0) + (d.bad === 'duplicate_order' ? 0 : 1);
+          for (const [portal] of PORTAL_SHARES) {
+            const rows = [...orders, ...repeats].filter((d) => d.portal === portal);
+            if (!rows.length) continue;
+            const dir = path.join(config.intake.inboxDir, portal);
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, portalFileName(portal, yesterday)), portalFile(portal, rows));
+          }
+          const count = (d: PlannedDonation) => {
+            badRows[d.bad!] = (badRows[d.bad!] ?? 0) + 1;
+            badRowsByPortal[d.portal!] = (badRowsByPortal[d.portal!] ?? 0) + 1;
+          };
+          for (const d of orders) if (d.bad && d.bad !== 'duplicate_order') count(d);
           repeatedRows += repeats.length;
-          if (repeats.length) badRows.duplicate_order = (badRows.duplicate_order ?? 0) + repeats.length;
+          repeats.forEach(count);
         } });
       }
       events.push({
@@ -191,14 +286,19 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
               for (const fileId of started) {
                 const r = (await client.workflow.getHandle(`import/${fileId}`).result()) as { rows?: number; rowsDone?: number };
                 rows += Number(r?.rows ?? r?.rowsDone ?? 0);
-                // The import is an abandoned child of the collection, which has ended by now. The Java test server takes
-                // a time lock when a child ends, to be released by its parent when it sees the child's end; an ended parent
-                // never does. Released here, once per import, so the clock skips again (see clock.ts).
-                await ctx.connection.testService!.unlockTimeSkipping({});
               }
+              // The imports are abandoned children of the collection. The Java test server takes a time lock when a child ends,
+              // released by its parent when it sees that end: an import that ended while the collection still ran is in the
+              // collection's history (seen); one that ended after the collection never is, and its lock is released here, once
+              // per such import, so the clock skips again (see clock.ts). Releasing one too many would let the clock run away.
+              const history = await handle.fetchHistory();
+              const seen = (history.events ?? []).filter((e) => e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes || e.childWorkflowExecutionTimedOutEventAttributes || e.childWorkflowExecutionTerminatedEventAttributes || e.childWorkflowExecutionCanceledEventAttributes).length;
+              for (let k = seen; k < started.length; k++) await ctx.connection.testService!.unlockTimeSkipping({});
+              o.trace?.(`  ${started.length} imports, ${seen} seen ending by the collection`);
               const yesterday = (byDay.get(addDays(today, -1)) ?? []).filter((d) => d.channel === 'portal');
               await registered(yesterday, today);
               stat.donations += yesterday.length;
+              for (const d of yesterday) if (d.resolution) push(resolveOn, addDays(today, d.resolution.afterDays), d);
               await settle('portal import');
               return { items: rows || yesterday.length };
             });
@@ -244,7 +344,9 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
       await timed('payments (transfers)', async () => {
         await pool(due, o.concurrency, async (d) => {
           const id = donationIds.get(d.orderId)!;
-          const { workflow_id } = (await reads.donationRow(knex, id))!;
+          const { workflow_id, status } = (await reads.donationRow(knex, id))!;
+          // A held row the donor withdrew before the money came: the bank returns it (not the system's business).
+          if (status === 'cancelled') return;
           await client.workflow.getHandle(workflow_id).signal(paymentConfirmedSignal, { actor: 'operator:season', paidAt: jstAt(today, 8, 30).toISOString(), method: d.payment, reference: `振込 ${d.orderId}` });
         });
         stat.payments += due.length;
@@ -253,42 +355,14 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
       });
     }, has(payOn));
     // 11:00 one-stop applications arrive on paper; resubmissions after a deficiency notice.
+    const arriving = (online: boolean) => (appOn.get(today) ?? []).filter((d) => !!d.oneStop!.online === online);
     at(11, 0, async () => {
-      const arriving = appOn.get(today) ?? [];
-      await timed('one-stop applications', async () => {
-        await pool(arriving, o.concurrency, async (d) => {
-          const donationId = donationIds.get(d.orderId)!;
-          const row = await reads.donationRow(knex, donationId);
-          if (!row?.paid_at) return;
-          const { application } = await registerApplication(
-            knex,
-            config.myNumber!,
-            {
-              donation: { donationId },
-              channel: 'paper',
-              arrivedOn: today,
-              scanRef: `scan://season/${d.orderId}`,
-              content: {
-                formVersion: 'current',
-                name: d.donor.name,
-                nameKana: d.donor.nameKana,
-                address: `${d.donor.prefecture}${d.donor.address}`,
-                birthDate: '1975-04-01',
-                donationDate: jstDate(new Date(row.paid_at)),
-                amountYen: d.amountYen,
-                checkboxes: { first: true, second: !d.oneStop!.deficient },
-                attachments: [{ kind: 'my_number_card' }],
-              },
-              myNumber: myNumberOf(d.n),
-            },
-            'operator:season',
-          );
-          await ensureOneStopWorkflow(client, application, { taskQueue: config.temporal.taskQueue, reminderDaysBefore: config.onestop.reminderDaysBefore });
-          if (d.oneStop!.deficient && d.oneStop!.resubmitAfterDays !== undefined) push(resubmitOn, addDays(today, d.oneStop!.resubmitAfterDays), { d, applicationId: application.id });
-        });
-        stat.applications += arriving.length;
+      await timed('one-stop applications (paper)', async () => {
+        const paper = arriving(false);
+        await pool(paper, o.concurrency, (d) => applyForOneStop(d, 'paper'));
+        stat.applications += paper.length;
         await settle('one-stop applications');
-        return { items: arriving.length };
+        return { items: paper.length };
       });
       const resubmitting = resubmitOn.get(today) ?? [];
       await timed('one-stop resubmissions', async () => {
@@ -304,7 +378,19 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
         await settle('one-stop resubmissions');
         return { items: resubmitting.length };
       });
-    }, () => has(appOn)() || has(resubmitOn)());
+    }, () => arriving(false).length > 0 || has(resubmitOn)());
+    // 21:00 applications sent online during the day through the linked service (as POST /onestop/applications/online).
+    at(21, 0, async () => {
+      await timed('one-stop applications (online)', async () => {
+        // The route's gate: the city's approval (ONESTOP-3) must be in force today.
+        if (!(await onlineIntakeApprovalInForce(knex, today))) throw new Error(`no approval of online one-stop applications in force on ${today}`);
+        const online = arriving(true);
+        await pool(online, o.concurrency, (d) => applyForOneStop(d, 'online'));
+        stat.applications += online.length;
+        await settle('online one-stop applications');
+        return { items: online.length };
+      });
+    }, () => arriving(true).length > 0);
     // 11:30 operators confirm the addresses of returned envelopes (DOCS-4) by phone.
     at(11, 30, async () => {
       const confirming = confirmOn.get(today) ?? [];
@@ -338,11 +424,21 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
         return { items: returning.length };
       });
     }, () => plan.donations.some((d) => d.returnedAfterDays !== undefined && donationIds.has(d.orderId) && !returnsDone.has(d.orderId)));
+    // 13:00 operators clear the held and quarantined rows of the day's and yesterday's imports, after phoning the donor.
+    at(13, 0, async () => {
+      const due = resolveOn.get(today) ?? [];
+      await timed('held and quarantined rows cleared', async () => {
+        await pool(due, o.concurrency, (d) => clearBadRow(d));
+        await settle('operators clear bad rows');
+        return { items: due.length };
+      });
+    }, has(resolveOn));
     at(12, 30, async () => {
       const unpaid = (cancelOn.get(today) ?? []).filter((d) => donationIds.has(d.orderId));
       await timed('unpaid donations cancelled', async () => {
         await pool(unpaid, o.concurrency, async (d) => {
-          const { workflow_id } = (await reads.donationRow(knex, donationIds.get(d.orderId)!))!;
+          const { workflow_id, status } = (await reads.donationRow(knex, donationIds.get(d.orderId)!))!;
+          if (status === 'cancelled') return;
           await client.workflow.getHandle(workflow_id).signal(cancelSignal, { actor: 'operator:season', reason: '入金期限を過ぎても入金なし' });
         });
         await settle('cancellations');
@@ -445,6 +541,8 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
     days,
     submitted: plan.donations.length + repeatedRows,
     badRows,
+    badRowsByPortal,
+    operator,
     repeatedRows,
     resubmissionsRefused,
     lastDay: today,

@@ -28,15 +28,31 @@ export interface DeadlineScore {
   missedIds: string[];
 }
 
+export interface PortalIntake {
+  portal: string;
+  files: number;
+  encodings: string;
+  rows: number;
+  created: number;
+  unchanged: number;
+  quarantined: number;
+  held: number;
+  badRowsPlanned: number;
+}
+
 export interface Scorecard {
   deadlines: DeadlineScore[];
   donations: { planned: number; registered: number; byStatus: Record<string, number>; final: number; notFinal: string[] };
   badRows: { planned: Record<string, number>; quarantinedRows: number; held: Record<string, number>; repeatedRowsUnchanged: number; lost: string[] };
+  /** Per portal: its files as the inbox collection imported them (encoding as detected), its orders (import_rows) created, unchanged, quarantined, held for review. */
+  portals: PortalIntake[];
+  /** How the held and quarantined rows ended: quarantine entries by status, holds released, withdrawn (cancelled) or still held. */
+  cleared: { quarantine: Record<string, number>; holdsReleased: number; holdsWithdrawn: number; stillHeld: number; operator: SeasonRun['operator'] };
   duplicates: { documents: number; mails: number; shipments: number; carrierRows: number };
   residentsWithShipments: number;
   documents: { envelopesPosted: number; reissuesAfterReturn: number };
   shipping: { shipments: number; delivered: number; reshipments: number; byStatus: Record<string, number> };
-  onestop: { applications: number; byStatus: Record<string, number>; resubmissionsRefused: number; arrivedLate: number };
+  onestop: { applications: number; byChannel: Record<string, number>; byStatus: Record<string, number>; resubmissionsRefused: number; arrivedLate: number };
   months: SeasonRun['city']['months'];
   notifications: SeasonRun['city']['notifications'];
 }
@@ -139,11 +155,36 @@ export async function buildScorecard(knex: Knex, client: Client, config: AppConf
   const registered = Object.values(byStatus).reduce((a, b) => a + b, 0);
   const final = (byStatus.completed ?? 0) + (byStatus.cancelled ?? 0) + (byStatus.held ?? 0);
   const quarantinedRows = Number((await q(`select count(*)::int as n from import_quarantine`))[0].n);
-  const heldFlags = counts(await q(`select f as k, count(*)::int as n from donations, jsonb_array_elements_text(review_flags) f where status = 'held' group by f`));
+  // Donations held for review at intake (released, withdrawn or still held by now), by the finding that held them.
+  const heldFlags = counts(
+    await q(
+      `select f->>'flag' as k, count(*)::int as n from donation_intake i, jsonb_array_elements(i.review_findings) f
+        where exists (select 1 from donation_events e where e.donation_id = i.donation_id and e.to_status = 'held') group by 1`,
+    ),
+  );
   const repeatedRowsUnchanged = Number((await q(`select count(*)::int as n from import_rows where outcome = 'unchanged'`))[0].n);
   const known = new Set((await q<{ id: string }>(`select portal_order_id as id from donations union select portal_order_id from import_quarantine where portal_order_id is not null`)).map((r) => r.id));
   const lost = plan.donations.filter((d) => !known.has(d.orderId)).slice(0, 20).map((d) => d.orderId);
   const plannedBad: Record<string, number> = { ...run.badRows };
+
+  // Per portal: what its files brought in, and where its bad rows went.
+  const heldByPortal = counts(await q(`select d.portal_code as k, count(distinct d.id)::int as n from donation_events e join donations d on d.id = e.donation_id where e.to_status = 'held' group by 1`));
+  const portals: PortalIntake[] = (
+    await q(
+      `select f.portal_code as portal, count(*)::int as files, string_agg(distinct f.encoding, ',') as encodings,
+              sum((select count(*) from import_rows r where r.file_id = f.id))::int as rows,
+              sum(f.created_count)::int as created, sum(f.unchanged_count)::int as unchanged, sum(f.quarantined_count)::int as quarantined
+         from import_files f group by f.portal_code order by count(*) desc, f.portal_code`,
+    )
+  ).map((r) => ({ ...r, held: heldByPortal[r.portal] ?? 0, badRowsPlanned: run.badRowsByPortal[r.portal] ?? 0 }));
+  const afterHold = counts(await q(`select to_status as k, count(*)::int as n from donation_events where from_status = 'held' and to_status is not null group by 1`));
+  const cleared = {
+    quarantine: counts(await q(`select status as k, count(*)::int as n from import_quarantine group by 1`)),
+    holdsReleased: Object.entries(afterHold).reduce((n, [k, v]) => n + (k === 'cancelled' ? 0 : v), 0),
+    holdsWithdrawn: afterHold.cancelled ?? 0,
+    stillHeld: byStatus.held ?? 0,
+    operator: run.operator,
+  };
 
   // Nothing done twice.
   const dupDocs = Number((await q(`select count(*)::int as n from (select donation_id from print_batch_items where reason = 'initial' group by donation_id having count(*) > 1) x`))[0].n);
@@ -164,11 +205,13 @@ export async function buildScorecard(knex: Knex, client: Client, config: AppConf
     deadlines: [docsScore, onestopScore, shipScore, billScore, reportScore, notificationScore],
     donations: { planned: plan.donations.length, registered, byStatus, final, notFinal },
     badRows: { planned: plannedBad, quarantinedRows, held: heldFlags, repeatedRowsUnchanged, lost },
+    portals,
+    cleared,
     duplicates: { documents: dupDocs, mails: dupMails, shipments: dupShipments, carrierRows: dupCarrier },
     residentsWithShipments,
     documents: { envelopesPosted: posted, reissuesAfterReturn: reissues },
     shipping: { shipments: Object.values(shipByStatus).reduce((a, b) => a + b, 0), delivered: shipByStatus.delivered ?? 0, reshipments, byStatus: shipByStatus },
-    onestop: { applications: apps.length, byStatus: appsByStatus, resubmissionsRefused: run.resubmissionsRefused, arrivedLate: appsByStatus.rejected_late ?? 0 },
+    onestop: { applications: apps.length, byChannel: counts(await q(`select channel as k, count(*)::int as n from onestop_applications group by 1`)), byStatus: appsByStatus, resubmissionsRefused: run.resubmissionsRefused, arrivedLate: appsByStatus.rejected_late ?? 0 },
     months,
     notifications: run.city.notifications,
   };
