@@ -526,6 +526,9 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
     for (const e of events) {
       if (e.when && !(await e.when())) continue;
       o.trace?.(`→ ${e.at.toISOString()}`);
+      // The clock only walks (real time) while a step runs: far past the next step, it ran away (a time lock released twice).
+      const clock = await serverNow(ctx.connection);
+      if (clock.getTime() > e.at.getTime() + 6 * 3_600_000) throw new Error(`the test server's clock ran away to ${clock.toISOString()} before the step at ${e.at.toISOString()}`);
       const walked = await advanceTo(ctx.connection, e.at);
       o.trace?.(`  at ${(await serverNow(ctx.connection)).toISOString()}${walked ? ` (the clock walked ${walked} ms)` : ''}`);
       await e.run();
