@@ -11,6 +11,8 @@ import { HandoverArchiveError, importHandoverArchive, readArchive, type Handover
 import { isolatedDatabase, suiteContext, type SuiteContext } from '../support/context';
 import { parseCsv } from '../../domain/carriers/shared';
 import { newDonation } from '../support/factory';
+import { collectPrintBatch } from '../../ledger/print-batches';
+import { requestReissue } from '../../ledger/receipts';
 
 /**
  * CONTRACT-2: the ledger section of the hand-over, proved by a round trip. A ledger of its own is filled
@@ -26,7 +28,9 @@ let target: { url: string; drop(): Promise<void> };
 let src: Orm;
 let ctx: SuiteContext;
 let first: HandoverManifest;
+let report: HandoverImportReport;
 const ids: Record<string, string> = {};
+const importDeps = () => ({ orm: ctx.orm, temporal: ctx.client, config: ctx.config, actor: 'operator:test' });
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-ledger-'));
 const SUPPLIER = 'ho-farm';
 const GIFTS = [
@@ -64,7 +68,12 @@ beforeAll(async () => {
   await knex('shipments').insert({ id: ids.plannedShipment, donation_id: due, gift_line_id: dueLine.id, gift_code: 'ho-eel', supplier_id: supplierId, status: 'planned', workflow_id: `ship-${dueLine.id}`, reference: 'S00000007' });
   await knex('receipts').insert({ donation_id: due, serial: 2, issue: 1, number: 'R2026-000002-1', reason: 'initial', requested_by: 'system:test' });
   const sent = await donate({ portal: 'furunavi', paymentMethod: 'credit_card', paidAt: '2026-11-20T01:00:00.000Z', amountYen: 30_000, gifts: [{ code: 'ho-eel', quantity: 1 }, { code: 'ho-nori', quantity: 1 }] }, { status: 'documents_sent', documents_sent_at: new Date('2026-11-25T03:00:00Z') });
-  await knex('receipts').insert({ donation_id: sent, serial: 1, issue: 1, number: 'R2026-000001-1', reason: 'initial', requested_by: 'system:test', posted_at: new Date('2026-11-25T03:00:00Z') });
+  ids.sent = sent;
+  await knex('receipts').insert([
+    { donation_id: sent, serial: 1, issue: 1, number: 'R2026-000001-1', reason: 'initial', requested_by: 'system:test', posted_at: new Date('2026-11-25T03:00:00Z') },
+    // Reissued and posted in the old system: handed over without its print batch, it must never be printed again.
+    { donation_id: sent, serial: 1, issue: 2, number: 'R2026-000001-2', reason: 'reissue', requested_by: 'operator:tanaka', note: '紛失のため', posted_at: new Date('2026-12-01T03:00:00Z') },
+  ]);
   const lines = await knex('donation_gift_lines').where({ donation_id: sent }).orderBy('id');
   for (const [i, l] of lines.entries()) await knex('shipments').insert({ id: randomUUID(), donation_id: sent, gift_line_id: l.id, gift_code: l.gift_code, supplier_id: supplierId, status: 'delivered', shipped_on: '2026-11-26', carrier: 'yamato_b2', tracking_number: `4000-0000-000${i}`, delivered_at: new Date('2026-11-27T05:00:00Z'), workflow_id: `ship-${l.id}`, reference: `S0000000${i + 5}` });
   // A donor whose only donation was cancelled: the migration import refuses the donation, the donor comes over all the same.
@@ -88,7 +97,11 @@ beforeAll(async () => {
   });
   // The archive both tests read.
   first = await runHandover(out, { knex, config: {} as never }, [ledgerSection]);
-}, 120_000);
+  // …and taken into the empty ledger by its own import (the tests below read what it did).
+  ctx = await suiteContext('handover-dst', {}, { databaseUrl: target.url });
+  await ctx.startWorker();
+  report = await importHandoverArchive(out, importDeps());
+}, 180_000);
 
 afterAll(async () => {
   await ctx?.close();
@@ -106,7 +119,7 @@ test('the ledger section: every table as CSV with its schema, counts and sums, n
 
   const index = JSON.parse(fs.readFileSync(path.join(out, 'ledger', 'tables.json'), 'utf8'));
   const counts = Object.fromEntries(index.tables.map((t: any) => [t.table, t.rows]));
-  expect(counts).toMatchObject({ donors: 3, donations: 6, donation_gift_lines: 5, suppliers: 1, gifts: 2, shipments: 3, receipts: 2, calls: 2, call_events: 3, onestop_applications: 1 });
+  expect(counts).toMatchObject({ donors: 3, donations: 6, donation_gift_lines: 5, suppliers: 1, gifts: 2, shipments: 3, receipts: 3, calls: 2, call_events: 3, onestop_applications: 1 });
   const knex = src.em.getKnex();
   const [{ sum }] = await knex('donations').sum({ sum: 'amount_yen' });
   expect(index.tables.find((t: any) => t.table === 'donations').sums.amount_yen).toBe(Number(sum));
@@ -141,13 +154,9 @@ async function expectSame(knex: any, table: HandoverTable, archived: Record<stri
 }
 
 const sum = (rows: Record<string, unknown>[], col: string) => rows.reduce((t, r) => t + Number(r[col] ?? 0), 0);
-let report: HandoverImportReport;
 
 test('round trip: the whole archive goes into an empty ledger by its own import; counts, sums and every table field by field agree', async () => {
-  ctx = await suiteContext('handover-dst', {}, { databaseUrl: target.url });
-  await ctx.startWorker();
   const knex = ctx.orm.em.getKnex();
-  report = await importHandoverArchive(out, { orm: ctx.orm, temporal: ctx.client, config: ctx.config, actor: 'operator:test' });
   const t = Object.fromEntries(report.tables.map((x) => [x.table, x]));
 
   // Donations: through the migration import; the cancelled one is refused there on purpose (quarantined).
@@ -162,7 +171,7 @@ test('round trip: the whole archive goes into an empty ledger by its own import;
   expect(t.gifts).toMatchObject({ archive: 2, inserted: 2, skipped: [] });
   expect(t.donors).toMatchObject({ archive: 3, inserted: 1, present: 2, skipped: [] });
   expect(t.shipments).toMatchObject({ archive: 3, inserted: 2, skipped: [{ key: ids.plannedShipment, reason: expect.stringContaining('SHIP-7') }] });
-  expect(t.receipts).toMatchObject({ archive: 2, inserted: 1, skipped: [{ key: 'R2026-000002-1', reason: expect.stringContaining('DOCS-1') }] });
+  expect(t.receipts).toMatchObject({ archive: 3, inserted: 2, skipped: [{ key: 'R2026-000002-1', reason: expect.stringContaining('DOCS-1') }] });
   expect(t.calls).toMatchObject({ archive: 2, inserted: 2, skipped: [], unlinked: [{ key: ids.cancelCall, reason: expect.stringContaining(cancelled.id) }] });
   expect(t.call_events).toMatchObject({ archive: 3, inserted: 3, skipped: [] });
   expect(t.onestop_applications).toMatchObject({ archive: 1, inserted: 1, skipped: [] });
@@ -171,7 +180,7 @@ test('round trip: the whole archive goes into an empty ledger by its own import;
   expect(await count('donations')).toBe(migrated.length);
   expect(await count('donation_gift_lines')).toBe(archived.donation_gift_lines.filter((l) => l.donation_id !== cancelled.id).length);
   expect(await knex('shipments').whereIn('id', archived.shipments.map((s) => s.id)).count({ n: '*' }).then((r: any) => Number(r[0].n))).toBe(2);
-  expect(await knex('receipts').whereIn('number', archived.receipts.map((r) => r.number)).count({ n: '*' }).then((r: any) => Number(r[0].n))).toBe(1);
+  expect(await knex('receipts').whereIn('number', archived.receipts.map((r) => r.number)).count({ n: '*' }).then((r: any) => Number(r[0].n))).toBe(2);
 
   // Sums: amounts and quantities, against tables.json and the CSV.
   const index = JSON.parse(fs.readFileSync(path.join(out, 'ledger', 'tables.json'), 'utf8'));
@@ -213,8 +222,9 @@ test('round trip: the whole archive goes into an empty ledger by its own import;
   for (const s of archived.shipments.filter((x) => x.id !== ids.plannedShipment)) {
     await expectSame(knex, 'shipments', s, await knex('shipments').where({ id: s.id }).first(), { donation_id: mig.get(s.donation_id).id, gift_line_id: await lineHere(s.gift_line_id), supplier_id: String(supplier.id), order_id: '' });
   }
-  const posted = archived.receipts.find((r) => r.number === 'R2026-000001-1')!;
-  await expectSame(knex, 'receipts', posted, await knex('receipts').where({ number: posted.number }).first(), { donation_id: mig.get(posted.donation_id).id, print_batch_id: '' });
+  for (const posted of archived.receipts.filter((r) => r.posted_at)) {
+    await expectSame(knex, 'receipts', posted, await knex('receipts').where({ number: posted.number }).first(), { donation_id: mig.get(posted.donation_id).id, print_batch_id: '' });
+  }
   for (const c of archived.calls) {
     await expectSame(knex, 'calls', c, await knex('calls').where({ id: c.id }).first(), { donation_id: c.id === ids.cancelCall ? '' : mig.get(c.donation_id).id });
   }
@@ -237,7 +247,7 @@ test('importing the same archive twice changes nothing', async () => {
     return JSON.parse(JSON.stringify(tables));
   };
   const before = await snapshot();
-  const again = await importHandoverArchive(out, { orm: ctx.orm, temporal: ctx.client, config: ctx.config, actor: 'operator:test' });
+  const again = await importHandoverArchive(out, importDeps());
   expect(again.donations).toMatchObject({ existing: true, fileId: report.donations.fileId });
   for (const x of again.tables) expect({ table: x.table, inserted: x.inserted }).toEqual({ table: x.table, inserted: 0 });
   expect(again.tables.map((x) => [x.table, x.present, x.skipped.length])).toEqual(report.tables.map((x) => [x.table, x.present + x.inserted, x.skipped.length]));
@@ -251,7 +261,7 @@ test('a tampered, miscounted or malformed archive is refused before anything is 
     const file = path.join(copy, 'ledger', 'tables', 'calls.csv');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('入金方法', '入金方払'));
     const files = Number((await ctx.orm.em.getKnex()('import_files').count({ n: '*' }))[0].n);
-    await expect(importHandoverArchive(copy, { orm: ctx.orm, temporal: ctx.client, config: ctx.config, actor: 'operator:test' })).rejects.toThrow(
+    await expect(importHandoverArchive(copy, importDeps())).rejects.toThrow(
       /^handover archive: ledger\/tables\/calls\.csv does not match its manifest line \(sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}\); nothing was imported$/,
     );
     expect(Number((await ctx.orm.em.getKnex()('import_files').count({ n: '*' }))[0].n)).toBe(files);
@@ -276,7 +286,7 @@ test('a tampered, miscounted or malformed archive is refused before anything is 
 
     // Well-formed but against this ledger's rules (an active gift over the 3割 cost cap): the table is named, nothing of it written.
     rewrite('ledger/tables/gifts.csv', (text) => text.replace(/^ho-nori,([^,]*),([0-9]+),10000,3000,/m, 'ho-nori-x,$1,$2,10000,9000,'));
-    await expect(importHandoverArchive(copy, { orm: ctx.orm, temporal: ctx.client, config: ctx.config, actor: 'operator:test' })).rejects.toThrow(
+    await expect(importHandoverArchive(copy, importDeps())).rejects.toThrow(
       /^handover archive: ledger\/tables\/gifts\.csv could not be taken in \(.*gifts_active_cost_cap.*\); the tables before it were imported/,
     );
     expect(await ctx.orm.em.getKnex()('gifts').where({ code: 'ho-nori-x' }).first()).toBeUndefined();
@@ -293,3 +303,16 @@ test('a tampered, miscounted or malformed archive is refused before anything is 
     fs.rmSync(copy, { recursive: true, force: true });
   }
 });
+
+test('the imported ledger carries on: a receipt posted in the old system is not printed again, a reissue follows the handed-over ones', async () => {
+  const knex = ctx.orm.em.getKnex();
+  const { donation_id: sent } = await knex('donation_migrations').where({ source_id: ids.sent }).first();
+  const collect = () => collectPrintBatch(knex, { batchId: randomUUID(), kind: 'on_demand', requestedBy: 'operator:test', workflowId: `handover-test-${randomUUID()}`, limit: 10, donationIds: [sent], printDay: '2026-12-08' });
+  // The posted reissue came over without its print batch; without the posted check it would go out again.
+  expect(await collect()).toMatchObject({ envelopes: 0 });
+  expect(await requestReissue(ctx.orm.em.fork(), sent, 'operator:test', '再度の紛失')).toEqual({ number: 'R2026-000001-3', issue: 3 });
+  expect(await collect()).toMatchObject({ envelopes: 1 });
+  const items = await knex('print_batch_items').where({ donation_id: sent });
+  expect(items.map((i: any) => i.reason)).toEqual(['reissue']);
+});
+
