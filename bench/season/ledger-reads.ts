@@ -25,6 +25,12 @@ export async function transient(knex: Knex): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** Donations held for review (INTAKE-4): the operators' queue. */
+export async function heldDonations(knex: Knex): Promise<{ id: string; workflow_id: string }[]> {
+  const { rows } = await knex.raw(`select id, workflow_id from donations where status = 'held' order by id`);
+  return rows;
+}
+
 /** Donations not yet at an end: completed, cancelled, or held for review (the bad rows' end). */
 export async function openDonations(knex: Knex): Promise<number> {
   const { rows } = await knex.raw(`select count(*)::int as n from donations where status not in ('completed', 'cancelled', 'held')`);

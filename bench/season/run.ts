@@ -52,7 +52,7 @@ export interface SeasonRun {
   /** Bad rows by the portal whose file carried them. */
   badRowsByPortal: Record<string, number>;
   /** What the operators did with the held and quarantined rows. */
-  operator: { released: number; withdrawn: number; resubmitted: number; dismissed: number };
+  operator: { released: number; withdrawn: number; resubmitted: number; dismissed: number; releasedUnplanned: number };
   /** Portal rows exported again on a later file: each must find the donation it already made. */
   repeatedRows: number;
   resubmissionsRefused: number;
@@ -125,7 +125,7 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
   const push = <T>(m: Map<string, T[]>, day: string, v: T) => m.set(day, [...(m.get(day) ?? []), v]);
   const badRows: Record<string, number> = {};
   const badRowsByPortal: Record<string, number> = {};
-  const operator = { released: 0, withdrawn: 0, resubmitted: 0, dismissed: 0 };
+  const operator = { released: 0, withdrawn: 0, resubmitted: 0, dismissed: 0, releasedUnplanned: 0 };
   const resolveOn = new Map<string, PlannedDonation[]>();
   // ONESTOP-3: the city has approved electronic applications from the linked service before the season.
   await recordOnlineIntakeApproval(knex, { services: [ONLINE_SERVICE], note: 'season rehearsal: 自治体マイページ型の電子申請' }, 'city:season');
@@ -424,15 +424,22 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
         return { items: returning.length };
       });
     }, () => plan.donations.some((d) => d.returnedAfterDays !== undefined && donationIds.has(d.orderId) && !returnsDone.has(d.orderId)));
-    // 13:00 operators clear the held and quarantined rows of the day's and yesterday's imports, after phoning the donor.
+    // 13:00 operators clear the held and quarantined rows of the day's and yesterday's imports, after phoning the donor; a good
+    // row held by a finding of its own (two synthetic donors alike enough to be a possible duplicate order) is looked at and released.
+    const unplannedHolds = async () => (await reads.heldDonations(knex)).filter((h) => !byDonationId.get(h.id)?.resolution);
     at(13, 0, async () => {
       const due = resolveOn.get(today) ?? [];
+      const others = await unplannedHolds();
       await timed('held and quarantined rows cleared', async () => {
         await pool(due, o.concurrency, (d) => clearBadRow(d));
+        await pool(others, o.concurrency, async (h) => {
+          await client.workflow.getHandle(h.workflow_id).signal(releaseHoldSignal, { actor: 'operator:season', reason: '確認済み: 別の寄附者の別の申込' });
+          operator.releasedUnplanned += 1;
+        });
         await settle('operators clear bad rows');
-        return { items: due.length };
+        return { items: due.length + others.length };
       });
-    }, has(resolveOn));
+    }, async () => has(resolveOn)() || (await unplannedHolds()).length > 0);
     at(12, 30, async () => {
       const unpaid = (cancelOn.get(today) ?? []).filter((d) => donationIds.has(d.orderId));
       await timed('unpaid donations cancelled', async () => {
