@@ -67,7 +67,7 @@ test('a call linked to a donation by its order number, then follow-ups, the outc
 });
 
 test('a gift complaint with no shipment linked cannot re-ship: the route says why and the kind chosen is kept', async () => {
-  const created = await h.app.inject({ method: 'POST', url: '/calls', headers: { authorization: `Bearer ${TOKEN}` }, payload: { channel: 'phone', category: '返礼品', complaint: true, subject: 'うなぎが解けて届いた', body: '箱が濡れていた' } });
+  const created = await h.tokenApi(TOKEN)('POST', '/calls', { channel: 'phone', category: '返礼品', complaint: true, subject: 'うなぎが解けて届いた', body: '箱が濡れていた' });
   expect(created.statusCode).toBe(201);
   const page = await h.open(operator, `/console/calls/${created.json().call.id}`);
   await expectRefused(h, page, 'form[action$="/reshipment"]', { '#f-kind': 'damage', '#f-reshipment-note': '写真あり' }, { at: '[role=alert]', says: 'shipmentId' });
@@ -75,7 +75,7 @@ test('a gift complaint with no shipment linked cannot re-ship: the route says wh
 });
 
 test('a form opened before someone else changed the call is told so (409), keeps what was typed and changes nothing; sent again it is done', async () => {
-  const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, payload });
+  const api = h.tokenApi(TOKEN);
   const created = await api('POST', '/calls', { channel: 'phone', category: '証明書', subject: '証明書の宛名違い', body: '宛名の漢字が違う' });
   const id = created.json().call.id;
   const page = await h.open(operator, `/console/calls/${id}`);
@@ -98,7 +98,7 @@ test('a form opened before someone else changed the call is told so (409), keeps
 });
 
 test('a donor’s cancellation taken on the call page goes through the same route: the reason at its field, then cancelled; asked again, refused with the reason and the typed reason kept', async () => {
-  const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, payload });
+  const api = h.tokenApi(TOKEN);
   const { donation } = await registerDonation(h.ctx.orm.em.fork(), newDonation(h.ctx.prefix, { paymentMethod: 'bank_transfer' }), 'test:setup');
   await ensureDonationWorkflow(h.ctx.client, donation, h.ctx.config);
   const statusOf = async () => (await api('GET', `/donations/${donation.id}`)).json().donation.status as string;

@@ -1,17 +1,21 @@
 import type { Page } from 'puppeteer-core';
 import { Gift, Supplier } from '../../ledger/entities';
 import { eventually } from '../support/context';
-import { consoleHarness, paidByMail, postedDonation, retype, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, expectAccessible } from './page';
+import { consoleHarness, paidByMail, postedDonation, retype, type ConsoleHarness, type TestAccount, type TokenApi } from './harness';
+import { expectRefused } from './forms';
+import { text, submit, expectAccessible } from './page';
 
 /** Issue 16: an operator finds a held donation, corrects the donor in the form, releases the hold — in Chromium, axe on every page. */
-let h: ConsoleHarness;
-let operator: TestAccount;
 const TOKEN = 'operator-token-console-0001';
+let h: ConsoleHarness;
+/** Set-up and checks beside the browser, through the JSON API as the suite's machine token. */
+let api: TokenApi;
+let operator: TestAccount;
 
 beforeAll(async () => {
   // Returned mail is expected for 60 days after posting (the suites' default completes at once).
   h = await consoleHarness('console-donations', { API_TOKENS: `operator:machine:${TOKEN}`, DOCS_RETURN_WINDOW_DAYS: '60' });
+  api = h.tokenApi(TOKEN);
   operator = await h.account('operator', { name: '佐藤 次郎' });
   const em = h.ctx.orm.em.fork();
   em.create(Gift, { code: `${h.ctx.prefix}-EEL`, name: 'うなぎのせいろ蒸し 2人前', priceYen: 20_000, costYen: 6_000, shippingCostYen: 1_000, active: true });
@@ -22,8 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-const api = (method: 'GET' | 'POST', url: string, payload?: object) => h.app.inject({ method, url, payload, headers: { authorization: `Bearer ${TOKEN}` } });
 
 let seq = 0;
 async function heldDonation(): Promise<{ id: string; orderId: string }> {
@@ -45,8 +47,7 @@ async function statusShown(page: Page, label: string) {
 
 test('home shows the work queues and the fiscal year chart; the held donation is counted and linked', async () => {
   await heldDonation();
-  const page = await h.newPage();
-  await h.signIn(page, operator);
+  const page = await h.open(operator, '/console/');
   const cards = await page.$$eval('.fc-card', (els) => els.map((e) => e.textContent?.replace(/\s+/g, ' ').trim()));
   expect(cards.find((c) => c?.startsWith('審査保留の寄附'))).toMatch(/[1-9][\d,]*件/);
   expect(await page.$eval('a.fc-card[href="/console/donations?status=held"]', (e) => !!e)).toBe(true);
@@ -62,11 +63,8 @@ test('home shows the work queues and the fiscal year chart; the held donation is
 
 test('find by order number, correct the donor in the form (errors at the field, typed values kept), release the hold: the workflow goes on', async () => {
   const { id, orderId } = await heldDonation();
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-
   // The held list, then ?q= with the order number goes straight to the donation.
-  await page.goto(`${h.base}/console/donations?status=held`);
+  const page = await h.open(operator, '/console/donations?status=held');
   expect(await page.$$eval('tbody a', (as) => as.map((a) => a.textContent))).toContain(orderId);
   await expectAccessible(h, page);
   await page.goto(`${h.base}/console/donations?q=${encodeURIComponent(orderId)}`);
@@ -77,16 +75,8 @@ test('find by order number, correct the donor in the form (errors at the field, 
   await expectAccessible(h, page);
 
   // A bad kana: the message is at the field, what was typed stays.
-  await retype(page, '#f-donor-nameKana', 'やながわ はな');
-  await retype(page, '#f-donor-postalCode', '812-0011');
-  await retype(page, '#f-donor-address', '福岡市博多区博多駅前1-1');
-  await page.type('#f-donor-reason', '電話で住所変更の申し出');
-  await submit(page, `form[action="/console/donations/${id}/donor"]`);
-  expect(await text(page, '#f-donor-nameKana-error')).toContain('katakana');
-  expect(await value(page, '#f-donor-nameKana')).toBe('やながわ はな');
-  expect(await value(page, '#f-donor-address')).toBe('福岡市博多区博多駅前1-1');
-  expect(await value(page, '#f-donor-reason')).toBe('電話で住所変更の申し出');
-  await expectAccessible(h, page);
+  const correction = { '#f-donor-nameKana': 'やながわ はな', '#f-donor-postalCode': '812-0011', '#f-donor-address': '福岡市博多区博多駅前1-1', '#f-donor-reason': '電話で住所変更の申し出' };
+  await expectRefused(h, page, `form[action="/console/donations/${id}/donor"]`, correction, { at: '#f-donor-nameKana-error', says: 'katakana' });
 
   await retype(page, '#f-donor-nameKana', 'ヤナガワ ハナ');
   await submit(page, `form[action="/console/donations/${id}/donor"]`);
@@ -109,11 +99,8 @@ test('a stale form says so and changes nothing', async () => {
   const page = await h.open(operator, `/console/donations/${id}`);
   // Meanwhile someone else corrects the phone number.
   expect((await api('POST', `/donations/${id}/corrections`, { reason: 'other desk', changes: { phone: '0944-99-9999' } })).statusCode).toBe(200);
-  await retype(page, '#f-donor-address', '柳川市本町2');
-  await page.type('#f-donor-reason', '番地の訂正');
-  await submit(page, `form[action="/console/donations/${id}/donor"]`);
-  expect(await text(page, '[role=alert]')).toContain('画面を開いた後に別の操作で変更されました');
-  expect(await value(page, '#f-donor-address')).toBe('柳川市本町2');
+  const stale = { '#f-donor-address': '柳川市本町2', '#f-donor-reason': '番地の訂正' };
+  await expectRefused(h, page, `form[action="/console/donations/${id}/donor"]`, stale, { at: '[role=alert]', says: '画面を開いた後に別の操作で変更されました' });
   const donor = (await api('GET', `/donations/${id}`)).json().donation.donor;
   expect(donor).toMatchObject({ address: '柳川市本町1', phone: '0944-99-9999' });
   await page.browserContext().close();
@@ -150,15 +137,8 @@ test('送付先, payment and cancel from the page, each through the API and the 
   const { id } = await heldDonation();
   const page = await h.open(operator, `/console/donations/${id}`);
   const form = `form[action="/console/donations/${id}/ship-to"]`;
-  await page.type('#f-shipTo_name', '柳川 太郎');
-  await page.type('#f-shipTo_postalCode', '81');
-  await page.type('#f-shipTo_prefecture', '東京都');
-  await page.type('#f-shipTo_address', '千代田区千代田1-1');
-  await page.type('#f-shipto-reason', '実家へ送る');
-  await submit(page, form);
-  expect(await text(page, '#f-shipTo_postalCode-error')).toContain('postal code');
-  expect(await value(page, '#f-shipTo_name')).toBe('柳川 太郎');
-  await expectAccessible(h, page);
+  const shipTo = { '#f-shipTo_name': '柳川 太郎', '#f-shipTo_postalCode': '81', '#f-shipTo_prefecture': '東京都', '#f-shipTo_address': '千代田区千代田1-1', '#f-shipto-reason': '実家へ送る' };
+  await expectRefused(h, page, form, shipTo, { at: '#f-shipTo_postalCode-error', says: 'postal code' });
   await retype(page, '#f-shipTo_postalCode', '100-0001');
   await submit(page, form);
   expect(await text(page, '[role=status]')).toContain('送付先を変更しました');
@@ -224,10 +204,7 @@ test('receipt reissue (DOCS-1) from the page once a receipt was posted: the next
   await expectAccessible(h, page);
 
   // The reissue waits for the next batch: asking again says so, and the reason typed stays.
-  await page.type('#f-reissue-reason', 'もう一度');
-  await submit(page, form);
-  expect(await text(page, '[role=alert]')).toContain('already waiting to be printed');
-  expect(await value(page, '#f-reissue-reason')).toBe('もう一度');
+  await expectRefused(h, page, form, { '#f-reissue-reason': 'もう一度' }, { at: '[role=alert]', says: 'already waiting to be printed' });
   expect(((await api('GET', `/donations/${id}/receipts`)).json().receipts as unknown[]).length).toBe(2);
   await page.browserContext().close();
 });

@@ -1,5 +1,5 @@
 import type { Page } from 'puppeteer-core';
-import type { ConsoleHarness } from './harness';
+import { retype, type ConsoleHarness } from './harness';
 import { expectAccessible, submit, text, value } from './page';
 
 /*
@@ -11,11 +11,11 @@ import { expectAccessible, submit, text, value } from './page';
 /** Values by field selector, in the order a person fills them in. */
 export type Fields = Record<string, string>;
 
-/** Fills fields as a person would: a `<select>` is chosen from, anything else is typed into. */
+/** Fills fields as a person would: a `<select>` is chosen from; anything else has what it holds replaced by the input. */
 export async function fill(page: Page, fields: Fields): Promise<void> {
   for (const [selector, input] of Object.entries(fields)) {
     if ((await page.$eval(selector, (e) => e.tagName)) === 'SELECT') await page.select(selector, input);
-    else await page.type(selector, input);
+    else await retype(page, selector, input);
   }
 }
 

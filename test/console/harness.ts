@@ -29,6 +29,8 @@ export interface ConsoleHarness {
   axe(page: Page): Promise<string[]>;
   /** Messages the browser printed about refused resources (CSP) or scripts that failed. */
   problems(page: Page): string[];
+  /** The JSON API in-process as the machine token `token` (one of the suite's API_TOKENS). */
+  tokenApi(token: string): TokenApi;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,9 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
     },
     problems(page) {
       return problemsOf.get(page) ?? [];
+    },
+    tokenApi(token) {
+      return (method, url, payload) => app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
     },
     async close() {
       await browser.close().catch(() => undefined);
