@@ -26,6 +26,8 @@ export interface TableImport {
   skipped: { key: string; reason: string }[];
   /** Rows imported without a link whose other end did not come over (a call about a cancelled donation). */
   unlinked?: { key: string; reason: string }[];
+  /** Donors the migration import's 名寄せ found to be one person with another archive donor (`with`): both are this ledger's `into`. */
+  merged?: { key: string; into: string; with: string }[];
 }
 
 const CHUNK = 500;
@@ -142,9 +144,16 @@ export async function migratedDonations(knex: Knex, sourceIds: string[]): Promis
 export async function importDonors(knex: Knex, rows: ArchiveRow[], migrated: Map<string, string>): Promise<TableImport> {
   const own = rows.filter((d) => !migrated.has(String(d.id)));
   const r = await result(knex, 'donors', 'id', rows, own, [], ['id']);
-  // The migrated donors were written by the migration import (名寄せ): present, under this ledger's id.
-  const present = rows.length - own.length;
-  return { ...r, present: r.present + present };
+  // The migrated donors were written by the migration import: present, under this ledger's id. Its 名寄せ may
+  // find that two of the old system's donors are one person: the second and later are listed as merged.
+  const into = new Map<string, string>();
+  const merged: NonNullable<TableImport['merged']> = [];
+  for (const d of rows.filter((x) => migrated.has(String(x.id)))) {
+    const here = migrated.get(String(d.id))!;
+    if (into.has(here)) merged.push({ key: String(d.id), into: here, with: into.get(here)! });
+    else into.set(here, String(d.id));
+  }
+  return { ...r, present: r.present + into.size, ...(merged.length ? { merged } : {}) };
 }
 
 type Rows = (knex: Knex, archive: ArchiveRow[], rows: ArchiveRow[], skipped: TableImport['skipped']) => Promise<TableImport>;

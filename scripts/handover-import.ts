@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     for (const t of report.tables) {
       console.log(`handover:import — ${t.table}: ${t.archive} in the archive, ${t.inserted} new, ${t.present} already here, ${t.skipped.length} left out`);
       for (const s of [...t.skipped, ...(t.unlinked ?? [])]) console.log(`    ${s.key}: ${s.reason}`);
+      for (const m of t.merged ?? []) console.log(`    ${m.key}: one person with ${m.with} (名寄せ), donor ${m.into} here`);
     }
   } finally {
     await connection.close();

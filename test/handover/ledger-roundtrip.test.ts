@@ -60,7 +60,12 @@ beforeAll(async () => {
     return donation.id;
   };
   // Awaiting payment; paid with documents due; documents sent (receipt posted); cancelled; by phone, no gift; a shipped gift.
-  await donate({ paymentMethod: 'bank_transfer', gifts: [{ code: 'ho-nori', quantity: 2 }], purpose: '子育て支援' }, { status: 'awaiting_payment' });
+  const byHand = await donate({ paymentMethod: 'bank_transfer', gifts: [{ code: 'ho-nori', quantity: 2 }], purpose: '子育て支援' }, { status: 'awaiting_payment' });
+  // The old system kept 山田 花子 twice (entered by hand): the migration import's 名寄せ makes her one donor again.
+  const twice = await knex('donors').where({ id: (await knex('donations').where({ id: byHand }).first()).donor_id }).first();
+  ids.twice = randomUUID();
+  await knex('donors').insert({ ...twice, id: ids.twice });
+  await knex('donations').where({ id: byHand }).update({ donor_id: ids.twice });
   const due = await donate({ portal: 'rakuten', paymentMethod: 'credit_card', paidAt: '2026-11-20T01:00:00.000Z', gifts: [{ code: 'ho-eel', quantity: 1 }] }, { status: 'documents_due' });
   // The old system had planned this gift and requested its receipt: this system, which ships and prints it itself, leaves both.
   const [dueLine] = await knex('donation_gift_lines').where({ donation_id: due });
@@ -119,7 +124,7 @@ test('the ledger section: every table as CSV with its schema, counts and sums, n
 
   const index = JSON.parse(fs.readFileSync(path.join(out, 'ledger', 'tables.json'), 'utf8'));
   const counts = Object.fromEntries(index.tables.map((t: any) => [t.table, t.rows]));
-  expect(counts).toMatchObject({ donors: 3, donations: 6, donation_gift_lines: 5, suppliers: 1, gifts: 2, shipments: 3, receipts: 3, calls: 2, call_events: 3, onestop_applications: 1 });
+  expect(counts).toMatchObject({ donors: 4, donations: 6, donation_gift_lines: 5, suppliers: 1, gifts: 2, shipments: 3, receipts: 3, calls: 2, call_events: 3, onestop_applications: 1 });
   const knex = src.em.getKnex();
   const [{ sum }] = await knex('donations').sum({ sum: 'amount_yen' });
   expect(index.tables.find((t: any) => t.table === 'donations').sums.amount_yen).toBe(Number(sum));
@@ -169,14 +174,18 @@ test('round trip: the whole archive goes into an empty ledger by its own import;
   // What became of each table, and counts: every row is here but those the rules leave out, each with its reason.
   expect(t.suppliers).toMatchObject({ archive: 1, inserted: 1, present: 0, skipped: [] });
   expect(t.gifts).toMatchObject({ archive: 2, inserted: 2, skipped: [] });
-  expect(t.donors).toMatchObject({ archive: 3, inserted: 1, present: 2, skipped: [] });
+  expect(t.donors).toMatchObject({ archive: 4, inserted: 1, present: 2, skipped: [] });
+  const yamada = mig.get(migrated.find((d) => d.donor_id === ids.twice)!.id).donor_id;
+  expect(t.donors.merged).toEqual([{ key: expect.any(String), into: yamada, with: expect.any(String) }]);
+  expect([t.donors.merged![0].key, t.donors.merged![0].with]).toContain(ids.twice);
   expect(t.shipments).toMatchObject({ archive: 3, inserted: 2, skipped: [{ key: ids.plannedShipment, reason: expect.stringContaining('SHIP-7') }] });
   expect(t.receipts).toMatchObject({ archive: 3, inserted: 2, skipped: [{ key: 'R2026-000002-1', reason: expect.stringContaining('DOCS-1') }] });
   expect(t.calls).toMatchObject({ archive: 2, inserted: 2, skipped: [], unlinked: [{ key: ids.cancelCall, reason: expect.stringContaining(cancelled.id) }] });
   expect(t.call_events).toMatchObject({ archive: 3, inserted: 3, skipped: [] });
   expect(t.onestop_applications).toMatchObject({ archive: 1, inserted: 1, skipped: [] });
   const count = async (table: string) => Number((await knex(table).count({ n: '*' }))[0].n);
-  for (const table of ['suppliers', 'gifts', 'donors', 'calls', 'call_events', 'onestop_applications'] as const) expect({ table, rows: await count(table) }).toEqual({ table, rows: archived[table].length });
+  for (const table of ['suppliers', 'gifts', 'calls', 'call_events', 'onestop_applications'] as const) expect({ table, rows: await count(table) }).toEqual({ table, rows: archived[table].length });
+  expect(await count('donors')).toBe(archived.donors.length - t.donors.merged!.length);
   expect(await count('donations')).toBe(migrated.length);
   expect(await count('donation_gift_lines')).toBe(archived.donation_gift_lines.filter((l) => l.donation_id !== cancelled.id).length);
   expect(await knex('shipments').whereIn('id', archived.shipments.map((s) => s.id)).count({ n: '*' }).then((r: any) => Number(r[0].n))).toBe(2);
