@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDeps } from '../feature';
 import type { ApiCall } from './api-client';
 import { jstDate } from '../../domain/jst';
 import { isPastMonth, monthLabel } from '../../domain/reports/month';
-import { READERS, renderError } from './plugin';
+import { csrfToken, OPERATORS, READERS, renderError } from './plugin';
+import { defined, formAction, trimmed, type FormRequest } from './form-action';
 import { CITY_DESK, download } from './supplier-shared';
 
 /**
@@ -33,21 +34,43 @@ export function registerCityReportPages(app: FastifyInstance, _deps: RouteDeps, 
     });
   });
 
-  // REPORT-3: the month's strategy meeting — the pack (GET /reports/monthly/:month/meeting-pack) and its minutes, oldest first.
-  app.get('/reports/:month/meeting', { config: { consoleRoles: READERS } }, async (request: Req, reply) => {
+  // REPORT-3: the month's strategy meeting — the pack (GET /reports/monthly/:month/meeting-pack) and its minutes, oldest first;
+  // operators and admins record the minutes through the API's own route (POST …/meeting-minutes).
+  const meetingPage = async (request: FormRequest, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) => {
     const { month } = request.params;
     const res = await api(request.consoleUser!, 'GET', `/reports/monthly/${encodeURIComponent(month)}/meeting-minutes`);
     if (res.status === 400) return renderError(reply, 404, 'ページが見つかりません', '対象月は YYYY-MM で指定してください。');
     if (res.status !== 200) return renderError(reply, res.status, '議事録を読めませんでした', String(res.body?.message ?? ''));
-    const minutes = (res.body.minutes as Record<string, any>[]).map((m) => ({ ...m, lines: String(m.body).split(/\r?\n/) }));
-    return reply.view('city/meeting.hbs', {
+    const minutes = (res.body.minutes as Record<string, any>[]).map((m): Record<string, any> => ({ ...m, lines: String(m.body).split(/\r?\n/) }));
+    const typed = (extra.minutesTyped ?? {}) as Record<string, string | undefined>;
+    return reply.code(status).view('city/meeting.hbs', {
       title: `戦略会議 ${monthLabel(month)}`,
       month,
       label: monthLabel(month),
       pack: isPastMonth(month, jstDate(new Date())) ? `/console/reports/${month}/meeting-pack.zip` : null,
       minutes,
+      canRecord: OPERATORS.includes(request.consoleUser!.role),
+      csrf: csrfToken(reply),
+      form: typed,
+      errors: extra.minutesErrors ?? {},
+      corrects: minutes.map((m) => ({ value: m.id, label: `記録 ${m.id}（${m.heldOn} 開催）`, selected: m.id === typed.corrects })),
+      ...extra,
     });
-  });
+  };
+  app.get('/reports/:month/meeting', { config: { consoleRoles: READERS } }, async (request: FormRequest, reply) =>
+    meetingPage(request, reply, 200, request.query.done === 'minutes' ? { notice: '議事録を記録しました。' } : {}),
+  );
+  app.post(
+    '/reports/:month/meeting-minutes',
+    { config: { consoleRoles: OPERATORS } },
+    formAction<FormRequest>(api, meetingPage, {
+      route: (request) => `/reports/monthly/${encodeURIComponent(request.params.month)}/meeting-minutes`,
+      payload: (f) => defined({ heldOn: trimmed(f.heldOn), attendees: trimmed(f.attendees), body: trimmed(f.body), corrects: trimmed(f.corrects) }),
+      form: 'minutes',
+      fields: ['heldOn', 'attendees', 'body', 'corrects'],
+      back: (request) => `/console/reports/${encodeURIComponent(request.params.month)}/meeting?done=minutes`,
+    }),
+  );
 
   app.get('/reports/:month/meeting-pack.zip', { config: { consoleRoles: READERS } }, async (request: Req, reply) => {
     const { month } = request.params;

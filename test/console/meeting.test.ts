@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { consolePrincipalHeaders } from '../../api/auth';
 import { unzip } from '../support/unzip';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { expectAccessible, text } from './page';
+import { expectAccessible, submit, text } from './page';
 
 /**
  * REPORT-3 in Chromium: a month's strategy meeting page (/console/reports/:month/meeting, linked from the
@@ -72,3 +72,32 @@ test('an operator opens the page too; a month not ended has no pack yet and says
   expect(bad?.status()).toBe(404);
   await page.browserContext().close();
 });
+
+test('an operator records the minutes on the page: an empty form refused at each field with the API’s reasons, then recorded and shown; a correction chosen from the entries', async () => {
+  const month = `2023-${String(n + 1).padStart(2, '0')}`;
+  const page = await h.open(operator, `/console/reports/${month}/meeting`);
+  await submit(page, '#minutes-form');
+  for (const field of ['heldOn', 'attendees', 'body']) expect(await page.$(`#f-minutes-${field}-error`)).not.toBeNull();
+  expect(await page.$eval('#f-minutes-body', (e) => e.getAttribute('aria-invalid'))).toBe('true');
+  await expectAccessible(h, page);
+
+  const heldOn = () => page.$eval('#f-minutes-heldOn', (e, v) => ((e as unknown as { value: string }).value = v), `${month}-18`);
+  await heldOn();
+  await page.type('#f-minutes-attendees', '市 企画課 1名、受託者 2名');
+  await page.type('#f-minutes-body', '年末の申込増に備え、問い合わせ窓口を延長する。');
+  await submit(page, '#minutes-form');
+  expect(await text(page, '[role=status]')).toContain('議事録を記録しました');
+  expect(await text(page, '#minutes')).toContain('年末の申込増に備え、問い合わせ窓口を延長する。');
+  expect(await text(page, '#minutes')).toContain(`operator:${operator.login}`);
+  const [id] = await page.$$eval('#minutes section', (ss) => ss.map((s) => s.getAttribute('aria-labelledby')!.replace('minutes-', '')));
+
+  // The correction names the entry it corrects (chosen from the month's entries).
+  await heldOn();
+  await page.type('#f-minutes-attendees', '市 企画課 1名、受託者 2名');
+  await page.type('#f-minutes-body', '窓口の延長は12月28日まで（訂正）。');
+  await page.select('#f-corrects', id);
+  await submit(page, '#minutes-form');
+  expect(await text(page, '#minutes')).toContain(`記録 ${id} の訂正`);
+  await expectAccessible(h, page);
+  await page.browserContext().close();
+}, 120_000);
