@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { RetryPolicy } from '@temporalio/common';
+import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import type { BillingActivities, InvoiceSummary } from '../../activities/billing/billing';
 import { addDays, isIsoDate, jstDate, jstStartOfDay } from '../../domain/jst';
 import { atJst, invoiceDueOn, isBillingMonth, monthEndsAt } from '../../domain/billing/month';
@@ -87,11 +87,31 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
   const pending = () => view.statements.filter((s) => s.status !== 'confirmed').map((s) => `${s.supplierCode} (${s.status === 'disputed' ? '相違あり' : '未確認'}, 第${s.revision}版)`);
   const allConfirmed = () => view.statements.every((s) => s.status === 'confirmed');
 
+  /**
+   * Every update is somebody's act: its validator runs its own checks, then requires the actor recorded with the
+   * change. A refused update never reaches history, so what is registered here changes no command.
+   */
+  const onUpdate = <R, A extends { actor: string }>(update: UpdateDefinition<R, [A]>, handler: (arg: NoInfer<A>) => Promise<R>, check: (arg: NoInfer<A>) => void) =>
+    setHandler(update, handler, {
+      validator: (arg: A) => {
+        check(arg);
+        if (!nonEmpty(arg.actor)) throw new Error('actor is required');
+      },
+    });
+  /** The statement an answer or a resolution is about: statements are being confirmed and nothing else is changing this one. */
+  const changeableStatement = (supplierCode: string | undefined, other: string): StatementState => {
+    const s = statementOf(supplierCode as string);
+    if (view.stage !== 'awaiting_confirmation') throw new Error(`statements are not being confirmed (stage ${view.stage})`);
+    if (!s) throw new Error(`no statement for ${supplierCode} in ${runId}`);
+    if (busy.has(s.supplierCode)) throw new Error(`another ${other} this statement is being recorded`);
+    return s;
+  };
+
   setHandler(billingStatusQuery, () => view);
   let inspected = false;
   setHandler(reportInspectedSignal, () => void (inspected = true));
 
-  setHandler(
+  onUpdate(
     answerStatementUpdate,
     async (a) => {
       const s = statementOf(a.supplierCode) as StatementState;
@@ -103,22 +123,16 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         return { ...s };
       });
     },
-    {
-      validator: (a) => {
-        const s = statementOf(a?.supplierCode);
-        if (view.stage !== 'awaiting_confirmation') throw new Error(`statements are not being confirmed (stage ${view.stage})`);
-        if (!s) throw new Error(`no statement for ${a?.supplierCode} in ${runId}`);
-        if (busy.has(s.supplierCode)) throw new Error('another answer for this statement is being recorded');
-        if (s.status !== 'sent') throw new Error(`statement is ${s.status}; only a statement sent to the supplier can be answered`);
-        if (a.revision !== s.revision) throw new Error(`the current statement is revision ${s.revision}, not ${a.revision}`);
-        if (!['confirm', 'dispute'].includes(a.decision)) throw new Error('decision must be confirm or dispute');
-        if (a.decision === 'dispute' && !nonEmpty(a.reason)) throw new Error('a dispute needs a reason');
-        if (!nonEmpty(a.actor)) throw new Error('actor is required');
-      },
+    (a) => {
+      const s = changeableStatement(a?.supplierCode, 'answer for');
+      if (s.status !== 'sent') throw new Error(`statement is ${s.status}; only a statement sent to the supplier can be answered`);
+      if (a.revision !== s.revision) throw new Error(`the current statement is revision ${s.revision}, not ${a.revision}`);
+      if (!['confirm', 'dispute'].includes(a.decision)) throw new Error('decision must be confirm or dispute');
+      if (a.decision === 'dispute' && !nonEmpty(a.reason)) throw new Error('a dispute needs a reason');
     },
   );
 
-  setHandler(
+  onUpdate(
     resolveDisputeUpdate,
     async (r) => {
       const s = statementOf(r.supplierCode) as StatementState;
@@ -132,20 +146,14 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         return { ...s };
       });
     },
-    {
-      validator: (r) => {
-        const s = statementOf(r?.supplierCode);
-        if (view.stage !== 'awaiting_confirmation') throw new Error(`statements are not being confirmed (stage ${view.stage})`);
-        if (!s) throw new Error(`no statement for ${r?.supplierCode} in ${runId}`);
-        if (busy.has(s.supplierCode)) throw new Error('another change to this statement is being recorded');
-        if (s.status !== 'disputed') throw new Error(`statement is ${s.status}; only a disputed statement is resolved`);
-        if (!nonEmpty(r.resolution)) throw new Error('resolution is required');
-        if (!nonEmpty(r.actor)) throw new Error('actor is required');
-      },
+    (r) => {
+      const s = changeableStatement(r?.supplierCode, 'change to');
+      if (s.status !== 'disputed') throw new Error(`statement is ${s.status}; only a disputed statement is resolved`);
+      if (!nonEmpty(r.resolution)) throw new Error('resolution is required');
     },
   );
 
-  setHandler(
+  onUpdate(
     overrideConfirmationsUpdate,
     async (o) => {
       return whileBusy('*override', async () => {
@@ -156,55 +164,46 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         return view;
       });
     },
-    {
-      validator: (o) => {
-        if (view.stage !== 'awaiting_confirmation') throw new Error(`nothing to override (stage ${view.stage})`);
-        if (override || busy.has('*override')) throw new Error('an override is already recorded');
-        if (!nonEmpty(o?.reason)) throw new Error('an override needs a reason');
-        if (!nonEmpty(o.actor)) throw new Error('actor is required');
-      },
+    (o) => {
+      if (view.stage !== 'awaiting_confirmation') throw new Error(`nothing to override (stage ${view.stage})`);
+      if (override || busy.has('*override')) throw new Error('an override is already recorded');
+      if (!nonEmpty(o?.reason)) throw new Error('an override needs a reason');
     },
   );
 
-  setHandler(
+  onUpdate(
     decideInvoiceUpdate,
     async (d) => {
       decision = d;
       await condition(() => decision === undefined);
       return view.invoice as InvoiceSummary;
     },
-    {
-      validator: (d) => {
-        if (view.stage !== 'invoice_issued' || decision) throw new Error(`no invoice is waiting for the city's decision (stage ${view.stage})`);
-        if (d?.revision !== view.invoice?.revision) throw new Error(`the current invoice is revision ${view.invoice?.revision}, not ${d?.revision}`);
-        if (!['accept', 'reject'].includes(d.decision)) throw new Error('decision must be accept or reject');
-        if (d.decision === 'reject' && !nonEmpty(d.reason)) throw new Error('a rejection needs a reason');
-        if (!nonEmpty(d.actor)) throw new Error('actor is required');
-      },
+    (d) => {
+      if (view.stage !== 'invoice_issued' || decision) throw new Error(`no invoice is waiting for the city's decision (stage ${view.stage})`);
+      if (d?.revision !== view.invoice?.revision) throw new Error(`the current invoice is revision ${view.invoice?.revision}, not ${d?.revision}`);
+      if (!['accept', 'reject'].includes(d.decision)) throw new Error('decision must be accept or reject');
+      if (d.decision === 'reject' && !nonEmpty(d.reason)) throw new Error('a rejection needs a reason');
     },
   );
 
-  setHandler(
+  onUpdate(
     reviseInvoiceUpdate,
     async (r) => {
       revisionRequest = r;
       await condition(() => revisionRequest === undefined && view.stage !== 'invoicing');
       return view.invoice as InvoiceSummary;
     },
-    {
-      validator: (r) => {
-        if (view.stage !== 'invoice_rejected' || revisionRequest) throw new Error(`only a rejected invoice is revised (stage ${view.stage})`);
-        if (!nonEmpty(r?.reason)) throw new Error('reason is required');
-        if (!nonEmpty(r.actor)) throw new Error('actor is required');
-        if (!Array.isArray(r.adjustments)) throw new Error('adjustments must be a list');
-        r.adjustments.forEach((a: Adjustment, i: number) => {
-          if (!nonEmpty(a?.label) || !nonEmpty(a?.reason) || !Number.isInteger(a?.amountYen)) throw new Error(`adjustments[${i}] needs label, reason and a whole amountYen`);
-        });
-      },
+    (r) => {
+      if (view.stage !== 'invoice_rejected' || revisionRequest) throw new Error(`only a rejected invoice is revised (stage ${view.stage})`);
+      if (!nonEmpty(r?.reason)) throw new Error('reason is required');
+      if (!Array.isArray(r.adjustments)) throw new Error('adjustments must be a list');
+      r.adjustments.forEach((a: Adjustment, i: number) => {
+        if (!nonEmpty(a?.label) || !nonEmpty(a?.reason) || !Number.isInteger(a?.amountYen)) throw new Error(`adjustments[${i}] needs label, reason and a whole amountYen`);
+      });
     },
   );
 
-  setHandler(
+  onUpdate(
     recordCityPaymentUpdate,
     async (pay) => {
       return whileBusy('*payment', async () => {
@@ -215,19 +214,16 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         return r;
       });
     },
-    {
-      validator: (pay) => {
-        if (view.stage !== 'awaiting_payment') throw new Error(`payments are recorded once the city accepted the invoice (stage ${view.stage})`);
-        if (busy.has('*payment')) throw new Error('another payment is being recorded');
-        if (!Number.isInteger(pay?.amountYen) || pay.amountYen <= 0) throw new Error('amountYen must be a positive whole number');
-        if (!isIsoDate(pay.paidOn ?? '')) throw new Error('paidOn must be a date (YYYY-MM-DD)');
-        if (!nonEmpty(pay.reference)) throw new Error('reference is required');
-        if (!nonEmpty(pay.actor)) throw new Error('actor is required');
-      },
+    (pay) => {
+      if (view.stage !== 'awaiting_payment') throw new Error(`payments are recorded once the city accepted the invoice (stage ${view.stage})`);
+      if (busy.has('*payment')) throw new Error('another payment is being recorded');
+      if (!Number.isInteger(pay?.amountYen) || pay.amountYen <= 0) throw new Error('amountYen must be a positive whole number');
+      if (!isIsoDate(pay.paidOn ?? '')) throw new Error('paidOn must be a date (YYYY-MM-DD)');
+      if (!nonEmpty(pay.reference)) throw new Error('reference is required');
     },
   );
 
-  setHandler(
+  onUpdate(
     extendPaymentDeadlineUpdate,
     async (n) => {
       return whileBusy('*extension', async () => {
@@ -241,18 +237,15 @@ export async function monthlyBillingWorkflow(input: BillingRunInput): Promise<Bi
         return view.invoice;
       });
     },
-    {
-      validator: (n) => {
-        if (view.stage !== 'awaiting_payment' || paid) throw new Error(`only the accepted, unpaid invoice has a payment deadline to extend (stage ${view.stage})`);
-        if (busy.has('*extension')) throw new Error('another extension is being recorded');
-        const due = view.deadlines.paymentDueOn as string;
-        // 7(7)ウ: the city extends by notice beforehand, so not once the due day has ended in Japan.
-        if (view.overdueAt || Date.now() >= Date.parse(view.deadlines.overdueAt as string)) throw new Error(`the payment deadline ${due} has passed; it is extended by notice before it`);
-        if (!isIsoDate(n?.newDueOn ?? '')) throw new Error('newDueOn must be a date (YYYY-MM-DD)');
-        if (!(n.newDueOn > due)) throw new Error(`newDueOn must be after the current payment due date ${due}`);
-        if (!nonEmpty(n.reason)) throw new Error('reason is required');
-        if (!nonEmpty(n.actor)) throw new Error('actor is required');
-      },
+    (n) => {
+      if (view.stage !== 'awaiting_payment' || paid) throw new Error(`only the accepted, unpaid invoice has a payment deadline to extend (stage ${view.stage})`);
+      if (busy.has('*extension')) throw new Error('another extension is being recorded');
+      const due = view.deadlines.paymentDueOn as string;
+      // 7(7)ウ: the city extends by notice beforehand, so not once the due day has ended in Japan.
+      if (view.overdueAt || Date.now() >= Date.parse(view.deadlines.overdueAt as string)) throw new Error(`the payment deadline ${due} has passed; it is extended by notice before it`);
+      if (!isIsoDate(n?.newDueOn ?? '')) throw new Error('newDueOn must be a date (YYYY-MM-DD)');
+      if (!(n.newDueOn > due)) throw new Error(`newDueOn must be after the current payment due date ${due}`);
+      if (!nonEmpty(n.reason)) throw new Error('reason is required');
     },
   );
 
