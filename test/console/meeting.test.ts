@@ -81,23 +81,20 @@ test('an operator records the minutes on the page: an empty form refused at each
   expect(await page.$eval('#f-minutes-body', (e) => e.getAttribute('aria-invalid'))).toBe('true');
   await expectAccessible(h, page);
 
-  const heldOn = () => page.$eval('#f-minutes-heldOn', (e, v) => ((e as unknown as { value: string }).value = v), `${month}-18`);
-  await heldOn();
-  await page.type('#f-minutes-attendees', '市 企画課 1名、受託者 2名');
-  await page.type('#f-minutes-body', '年末の申込増に備え、問い合わせ窓口を延長する。');
-  await submit(page, '#minutes-form');
-  expect(await text(page, '[role=status]')).toContain('議事録を記録しました');
-  expect(await text(page, '#minutes')).toContain('年末の申込増に備え、問い合わせ窓口を延長する。');
-  expect(await text(page, '#minutes')).toContain(`operator:${operator.login}`);
+  const record = async (body: string, corrects?: string) => {
+    await page.$eval('#f-minutes-heldOn', (e, v) => ((e as unknown as { value: string }).value = v), `${month}-18`);
+    await page.type('#f-minutes-attendees', '市 企画課 1名、受託者 2名');
+    await page.type('#f-minutes-body', body);
+    if (corrects) await page.select('#f-corrects', corrects);
+    await submit(page, '#minutes-form');
+    return [await text(page, '[role=status]'), await text(page, '#minutes')];
+  };
+  const [done, shown] = await record('年末の申込増に備え、問い合わせ窓口を延長する。');
+  expect(done).toContain('議事録を記録しました');
+  for (const part of ['年末の申込増に備え、問い合わせ窓口を延長する。', `operator:${operator.login}`]) expect(shown).toContain(part);
   const [id] = await page.$$eval('#minutes section', (ss) => ss.map((s) => s.getAttribute('aria-labelledby')!.replace('minutes-', '')));
-
   // The correction names the entry it corrects (chosen from the month's entries).
-  await heldOn();
-  await page.type('#f-minutes-attendees', '市 企画課 1名、受託者 2名');
-  await page.type('#f-minutes-body', '窓口の延長は12月28日まで（訂正）。');
-  await page.select('#f-corrects', id);
-  await submit(page, '#minutes-form');
-  expect(await text(page, '#minutes')).toContain(`記録 ${id} の訂正`);
+  expect((await record('窓口の延長は12月28日まで（訂正）。', id))[1]).toContain(`記録 ${id} の訂正`);
   await expectAccessible(h, page);
   await page.browserContext().close();
 }, 120_000);
