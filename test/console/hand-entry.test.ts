@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { Gift } from '../../ledger/entities';
 import { eventually } from '../support/context';
 import { completeAddress } from '../../api/console/hand-entry';
-import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, press, retype, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value } from './page';
 
 /** Issue 16, INTAKE-1: an operator enters a phone donation in the form — postal completion, review findings before saving, errors at the field. */
@@ -20,10 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-async function press(page: Page, selector: string) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
 
 test('postal completion from the project’s own data', () => {
   expect(completeAddress({ postalCode: '8320021' }).form).toMatchObject({ postalCode: '832-0021', prefecture: '福岡県' });

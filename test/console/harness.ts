@@ -120,6 +120,11 @@ export async function consoleHarness(suite: string, env: Record<string, string> 
   return harness;
 }
 
+/** Clicks what submits a form or leaves the page (a step button, a link) and waits for the page the server answers with. */
+export async function press(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
 /** Replaces what a field holds, as a person would: select all, delete, type. */
 export async function retype(page: Page, selector: string, text: string): Promise<void> {
   await page.click(selector, { count: 3 });

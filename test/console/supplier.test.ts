@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import iconv from 'iconv-lite';
-import type { Page } from 'puppeteer-core';
 import { consolePrincipalHeaders } from '../../api/auth';
 import { B2_HEADER } from '../../domain/carriers/yamato-b2';
 import { jstDate } from '../../domain/jst';
@@ -17,7 +16,7 @@ import { billingStatusQuery } from '../../workflows/billing/definitions';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
-import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, press, retype, type ConsoleHarness, type TestAccount } from './harness';
 import { text, value } from './page';
 
 /**
@@ -74,10 +73,6 @@ afterAll(async () => {
   await h?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const press = async (page: Page, selector: string) => {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-};
 
 test("a supplier enters one shipment's tracking number by hand (a bad one refused at its field), then the rest from the carrier's issued-label file; the shipments' workflows move on", async () => {
   const page = await h.newPage();
