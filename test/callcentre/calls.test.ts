@@ -1,29 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { jstDate } from '../../domain/jst';
 import { registerDonation } from '../../ledger/donations';
 import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { supplierOrderWorkflow } from '../../workflows';
 import { eventually, type SuiteContext } from '../support/context';
 import { apiSuite, type TestApi } from '../support/api';
-import { newDonation } from '../support/factory';
+import { dailyFarm, insertDailyFarm, newDonation } from '../support/factory';
 
 let ctx: SuiteContext;
 let api: TestApi;
-const run = randomUUID().slice(0, 6);
-const FARM = `cc-farm-${run}`;
-const GIFT = `cc-gift-${run}`;
-// Every donation is paid at this one instant and the orders run for its day (JST): a gift waits until the day it
-// was paid, so a suite running across midnight in Japan would otherwise order for a day its later gifts have not reached.
-const PAID_AT = new Date().toISOString();
-const today = jstDate(new Date(PAID_AT));
+const farm = dailyFarm('cc');
+const { run, code: FARM, gift: GIFT, paidAt: PAID_AT, today } = farm;
 
 beforeAll(async () => {
   ({ ctx, api } = await apiSuite('callcentre', { worker: true, suppliers: { [FARM]: 'farm-token-00000001' } }));
-  const knex = ctx.orm.em.getKnex();
-  const [{ id: farmId }] = await knex('suppliers')
-    .insert({ code: FARM, name: '柳川海苔店', email: `orders@${FARM}.example.jp`, phone: '0944-00-0001', postal_code: '8320021', address: '福岡県柳川市坂本町2', shipping_weekdays: '{1,2,3,4,5,6,7}', rules_acknowledged_at: new Date(), rules_acknowledged_by: 'operator:tanaka', default_carrier: 'yamato_b2' })
-    .returning('id');
-  await knex('gifts').insert({ code: GIFT, name: '有明海一番摘み海苔', supplier_id: farmId, price_yen: 10_000, cost_yen: 3_000, shipping_cost_yen: 800, temperature: 'ambient', active: true });
+  await insertDailyFarm(ctx, farm, { name: '柳川海苔店', phone: '0944-00-0001', address: '福岡県柳川市坂本町2' }, { name: '有明海一番摘み海苔' });
 });
 
 afterAll(() => api?.close());

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { jstDate } from '../../domain/jst';
 import { receiptNumber } from '../../domain/documents';
 import { decideCancellation } from '../../domain/cancellation';
 import { registerDonation, type NewDonation } from '../../ledger/donations';
@@ -10,17 +9,14 @@ import { apiSuite, type TestApi } from '../support/api';
 import { mailerFromConfig } from '../../activities/deps';
 import { createMailActivities } from '../../activities/mail/send-mail';
 import { createCancellationMailActivities } from '../../activities/donation/cancellation-mail';
-import { newDonation } from '../support/factory';
+import { dailyFarm, insertDailyFarm, newDonation } from '../support/factory';
 import { maybeCaptureHistory } from '../support/histories';
 
 /** CALL-5 (spec 7(8)ア): cancellations asked at the desk, one rule per state, through the donation's workflow. */
 let ctx: SuiteContext;
 let api: TestApi;
-const run = randomUUID().slice(0, 6);
-const FARM = `cx-farm-${run}`;
-const GIFT = `cx-gift-${run}`;
-const PAID_AT = new Date().toISOString();
-const today = jstDate(new Date(PAID_AT));
+const farm = dailyFarm('cx');
+const { run, code: FARM, gift: GIFT, paidAt: PAID_AT, today } = farm;
 const CITY = `kikaku-${run}@city.yanagawa.example`;
 const KANA = ['アオキ', 'イノウエ', 'ウエダ', 'エンドウ', 'オオタ', 'カトウ', 'キムラ'];
 let n = 0;
@@ -28,11 +24,7 @@ let n = 0;
 beforeAll(async () => {
   // A return window keeps a donation whose documents are posted in documents_sent (its workflow waits there).
   ({ ctx, api } = await apiSuite('cancellations', { worker: true, suppliers: { [FARM]: 'farm-token-00000002' }, env: { DOCS_RETURN_WINDOW_DAYS: '30', REPORT_CITY_EMAIL: CITY } }));
-  const knex = ctx.orm.em.getKnex();
-  const [{ id: farmId }] = await knex('suppliers')
-    .insert({ code: FARM, name: '柳川みかん園', email: `orders@${FARM}.example.jp`, phone: '0944-00-0002', postal_code: '8320021', address: '福岡県柳川市坂本町3', shipping_weekdays: '{1,2,3,4,5,6,7}', rules_acknowledged_at: new Date(), rules_acknowledged_by: 'operator:tanaka', default_carrier: 'yamato_b2' })
-    .returning('id');
-  await knex('gifts').insert({ code: GIFT, name: '柳川みかん 5kg', supplier_id: farmId, price_yen: 10_000, cost_yen: 3_000, shipping_cost_yen: 800, temperature: 'ambient', active: true });
+  await insertDailyFarm(ctx, farm, { name: '柳川みかん園', phone: '0944-00-0002', address: '福岡県柳川市坂本町3' }, { name: '柳川みかん 5kg' });
 });
 
 afterAll(() => api?.close());

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { jstDate } from '../../domain/jst';
 import type { NewDonation } from '../../ledger/donations';
+import type { SuiteContext } from './context';
 
 let counter = 0;
 
@@ -50,4 +52,28 @@ export function paperApplication(donationId: string, year: number, myNumber: str
     attachments: [{ kind: 'my_number_card' }],
     ...overrides,
   };
+}
+
+/**
+ * A supplier that ships every day (so the suite's "today" is always one of its shipping days), rules acknowledged
+ * and Yamato B2 its carrier, with one ambient ¥10,000 gift, both named under `prefix` and a fresh run; and the one
+ * instant the suite's donations are paid at, with its JST day that the orders run for. One instant, because a gift
+ * waits until the day it was paid: a suite running across midnight in Japan would otherwise order for a day its
+ * later gifts have not reached.
+ */
+export function dailyFarm(prefix: string) {
+  const run = randomUUID().slice(0, 6);
+  const paidAt = new Date().toISOString();
+  return { run, code: `${prefix}-farm-${run}`, gift: `${prefix}-gift-${run}`, paidAt, today: jstDate(new Date(paidAt)) };
+}
+
+export type DailyFarm = ReturnType<typeof dailyFarm>;
+
+/** Puts the farm and its gift in the suite's ledger; `supplier` and `gift` are the columns that set this suite's apart (name, address, …). */
+export async function insertDailyFarm(ctx: SuiteContext, farm: DailyFarm, supplier: Record<string, unknown>, gift: Record<string, unknown>): Promise<void> {
+  const knex = ctx.orm.em.getKnex();
+  const [{ id }] = await knex('suppliers')
+    .insert({ code: farm.code, email: `orders@${farm.code}.example.jp`, postal_code: '8320021', shipping_weekdays: '{1,2,3,4,5,6,7}', rules_acknowledged_at: new Date(), rules_acknowledged_by: 'operator:tanaka', default_carrier: 'yamato_b2', ...supplier })
+    .returning('id');
+  await knex('gifts').insert({ code: farm.gift, supplier_id: id, price_yen: 10_000, cost_yen: 3_000, shipping_cost_yen: 800, temperature: 'ambient', active: true, ...gift });
 }
