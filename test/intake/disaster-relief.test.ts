@@ -2,20 +2,11 @@
 import { reliefDecision, type ReliefCampaign } from '../../domain/intake/disaster-relief';
 import { Donation, DonationEvent } from '../../ledger/entities';
 import { statusQuery } from '../../workflows/donation/definitions';
-import { eventually, type SuiteContext } from '../support/context';
-import type { TestApi } from '../support/api';
-import { intakeSuite, type IntakeSuite } from './support';
+import { eventually } from '../support/context';
+import { intakeSuiteHooks } from './support';
 import { MAPPED_HEADER } from '../fixtures/portals/generate';
 
-let ctx: SuiteContext;
-let api: TestApi;
-let upload: IntakeSuite['upload'];
-
-beforeAll(async () => {
-  ({ ctx, api, upload } = await intakeSuite('intake-relief', 'dr-fix-eel'));
-});
-
-afterAll(() => api?.close());
+const suite = intakeSuiteHooks('intake-relief', 'dr-fix-eel');
 
 /** A チョイス-layout file with the 災害支援 column. */
 function choiceFile(rows: { id: string; at: string; amount: string; gift: string; relief?: string; name: [string, string, string, string] }[]): Buffer {
@@ -48,20 +39,20 @@ describe('reliefDecision', () => {
 });
 
 test('an operator opens a campaign; its donations enter without gifts as relief donations; closing it ends that; re-importing changes nothing', async () => {
-  const p = ctx.prefix;
+  const p = suite.ctx.prefix;
   const body = { name: '令和8年7月 豪雨災害支援', startsAt: '2026-07-01T00:00:00+09:00', portals: ['choice'], giftCodes: ['SAIGAI-SHIEN'], note: '筑後川流域' };
-  expect((await api.post('/intake/campaigns', body, 'city')).statusCode).toBe(403);
-  const bad = await api.post('/intake/campaigns', { ...body, portals: ['nowhere'] });
+  expect((await suite.api.post('/intake/campaigns', body, 'city')).statusCode).toBe(403);
+  const bad = await suite.api.post('/intake/campaigns', { ...body, portals: ['nowhere'] });
   expect(bad.statusCode).toBe(400);
   expect(bad.json().fields).toEqual([{ field: 'portals[0]', reason: 'unknown or inactive portal "nowhere"' }]);
 
-  const opened = await api.post('/intake/campaigns', body);
+  const opened = await suite.api.post('/intake/campaigns', body);
   expect(opened.statusCode).toBe(201);
   const campaign = opened.json().campaign;
   expect(campaign).toMatchObject({ name: '令和8年7月 豪雨災害支援', status: 'open', portals: ['choice'], giftCodes: ['SAIGAI-SHIEN'], wholePortal: false, endsAt: null, openedBy: 'operator:tanaka' });
-  const closed = await api.post(`/intake/campaigns/${campaign.id}/close`, { endsAt: '2026-08-01T00:00:00+09:00' });
+  const closed = await suite.api.post(`/intake/campaigns/${campaign.id}/close`, { endsAt: '2026-08-01T00:00:00+09:00' });
   expect(closed.json().campaign).toMatchObject({ status: 'closed', endsAt: '2026-07-31T15:00:00.000Z', closedBy: 'operator:tanaka' });
-  expect((await api.post(`/intake/campaigns/${campaign.id}/close`, {})).statusCode).toBe(409);
+  expect((await suite.api.post(`/intake/campaigns/${campaign.id}/close`, {})).statusCode).toBe(409);
 
   const file = choiceFile([
     // The campaign's item on its portal in its period: relief, no gift (SAIGAI-SHIEN is not a gift at all).
@@ -73,30 +64,30 @@ test('an operator opens a campaign; its donations enter without gifts as relief 
     // After the campaign closed the item code means nothing: an unknown gift, quarantined.
     { id: `${p}-4`, at: '2026/08/02 09:00', amount: '5000', gift: 'SAIGAI-SHIEN', name: ['遅延', '四郎', 'チエン', 'シロウ'] },
   ]);
-  const res = await upload('choice', 'choice-relief.csv', file);
+  const res = await suite.upload('choice', 'choice-relief.csv', file);
   expect(res.statusCode).toBe(201);
   expect(res.json().file).toMatchObject({ created: 3, quarantined: 1 });
   expect(res.json().rows[3].issues).toEqual([{ column: 'お礼の品コード', reason: 'unknown gift code "SAIGAI-SHIEN"' }]);
 
-  const donation = (id: string) => ctx.orm.em.fork().findOneOrFail(Donation, { portal: { code: 'choice' }, portalOrderId: id }, { populate: ['giftLines'] });
+  const donation = (id: string) => suite.ctx.orm.em.fork().findOneOrFail(Donation, { portal: { code: 'choice' }, portalOrderId: id }, { populate: ['giftLines'] });
   const [d1, d2, d3] = await Promise.all([donation(`${p}-1`), donation(`${p}-2`), donation(`${p}-3`)]);
   expect([d1, d2, d3].map((d) => [d.disasterRelief, d.giftLines.length])).toEqual([[true, 0], [false, 1], [true, 0]]);
-  const [e1] = await ctx.orm.em.fork().find(DonationEvent, { donation: d1.id, kind: 'disaster_relief' });
+  const [e1] = await suite.ctx.orm.em.fork().find(DonationEvent, { donation: d1.id, kind: 'disaster_relief' });
   expect(e1.after).toEqual({ disasterRelief: true, campaignId: campaign.id, basis: 'gift_code', droppedGifts: [{ code: 'SAIGAI-SHIEN', quantity: 1 }] });
-  const [e3] = await ctx.orm.em.fork().find(DonationEvent, { donation: d3.id, kind: 'disaster_relief' });
+  const [e3] = await suite.ctx.orm.em.fork().find(DonationEvent, { donation: d3.id, kind: 'disaster_relief' });
   expect(e3.after).toMatchObject({ campaignId: campaign.id, basis: 'portal_flag', droppedGifts: [{ code: 'dr-fix-eel', quantity: 1 }] });
   expect(e3.reason).toContain('no gift; dropped dr-fix-eel×1');
 
   // Relief donations run like any other (paid by card → documents due); nothing to ship.
-  const s1 = await eventually(() => ctx.client.workflow.getHandle(d1.workflowId).query(statusQuery), (s) => s.status === 'documents_due' && s.giftFulfilment !== undefined);
+  const s1 = await eventually(() => suite.ctx.client.workflow.getHandle(d1.workflowId).query(statusQuery), (s) => s.status === 'documents_due' && s.giftFulfilment !== undefined);
   expect(s1.shipments).toEqual([]);
 
-  const summary = (await api.get(`/intake/campaigns/${campaign.id}`, 'city')).json().campaign;
+  const summary = (await suite.api.get(`/intake/campaigns/${campaign.id}`, 'city')).json().campaign;
   expect(summary).toMatchObject({ donations: 2, amountYen: 25_000 });
-  expect((await api.get('/intake/campaigns', 'city')).json().campaigns.map((c: { id: string }) => c.id)).toContain(campaign.id);
+  expect((await suite.api.get('/intake/campaigns', 'city')).json().campaigns.map((c: { id: string }) => c.id)).toContain(campaign.id);
 
   // Another export with the same orders: unchanged, no second relief event.
-  const again = await upload('choice', 'choice-relief-2.csv', Buffer.concat([file, Buffer.from('\r\n')]));
+  const again = await suite.upload('choice', 'choice-relief-2.csv', Buffer.concat([file, Buffer.from('\r\n')]));
   expect(again.json().file).toMatchObject({ created: 0, unchanged: 3, quarantined: 1 });
-  expect(await ctx.orm.em.fork().count(DonationEvent, { donation: d1.id, kind: 'disaster_relief' })).toBe(1);
+  expect(await suite.ctx.orm.em.fork().count(DonationEvent, { donation: d1.id, kind: 'disaster_relief' })).toBe(1);
 });

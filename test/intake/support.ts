@@ -19,3 +19,16 @@ export async function intakeSuite(suite: string, giftCode: string): Promise<Inta
   await ensureFixtureGift(ctx, giftCode);
   return { ctx, api, upload: (portal, fileName, bytes, as = 'operator') => api.upload(`/intake/imports?portal=${portal}`, fileName, bytes, as) };
 }
+
+/**
+ * An intake suite set up before its tests and closed after them (jest's beforeAll / afterAll, registered here):
+ * its fields are there from the first test on.
+ */
+export function intakeSuiteHooks(suite: string, giftCode: string): IntakeSuite {
+  const s = {} as IntakeSuite;
+  beforeAll(async () => {
+    Object.assign(s, await intakeSuite(suite, giftCode));
+  });
+  afterAll(() => s.api?.close());
+  return s;
+}
