@@ -41,6 +41,12 @@ async function start(paidAt: Date) {
   return { donation, handle };
 }
 
+/** Moves the server's clock on by `duration` (timers due meanwhile fire) and answers the workflow's status then. */
+async function viewAfter(handle: Awaited<ReturnType<typeof start>>['handle'], duration: Parameters<TestWorkflowEnvironment['sleep']>[0]) {
+  await env.sleep(duration);
+  return handle.query(statusQuery);
+}
+
 const alertsInLedger = async (id: string) =>
   (await orm.em.fork().find(DonationEvent, { donation: id, kind: { $in: ['deadline_reminder', 'deadline_escalation'] } }, { orderBy: { id: 'asc' } })).map((e) => e.kind);
 
@@ -71,20 +77,17 @@ test('documents not sent within two weeks: a reminder 3 days before, an escalati
   const paidAt = await ordinaryPaymentTime();
   const { donation, handle } = await start(paidAt);
 
-  await env.sleep('10 days');
-  let view = await handle.query(statusQuery);
+  let view = await viewAfter(handle, '10 days');
   expect(view.status).toBe('documents_due');
   expect(view.alerts).toEqual([]);
 
-  await env.sleep('2 days');
-  view = await handle.query(statusQuery);
+  view = await viewAfter(handle, '2 days');
   expect(view.alerts.map((a) => a.kind)).toEqual(['reminder']);
   // Due on day 14 (JST); the reminder fires 3 days before the end of that day.
   expectAround(view.alerts[0].at, Date.parse(view.deadline!.dueAt) - 3 * 86_400_000);
   expect(await alertsInLedger(donation.id)).toEqual(['deadline_reminder']);
 
-  await env.sleep('3 days');
-  view = await handle.query(statusQuery);
+  view = await viewAfter(handle, '3 days');
   expect(view.alerts.map((a) => a.kind)).toEqual(['reminder', 'escalation']);
   expectAround(view.alerts[1].at, Date.parse(view.deadline!.dueAt));
   const row = await orm.em.fork().findOneOrFail(Donation, { id: donation.id });
@@ -106,8 +109,7 @@ test('a payment on Dec 30 is due on Jan 5, not two weeks later', async () => {
   await env.sleep(paidAt.getTime() - now.getTime());
 
   const { donation, handle } = await start(paidAt);
-  await env.sleep('1 day');
-  const view = await handle.query(statusQuery);
+  const view = await viewAfter(handle, '1 day');
   expect(view.deadline).toEqual({ dueOn: `${year + 1}-01-05`, dueAt: new Date(Date.UTC(year + 1, 0, 5, 15)).toISOString(), rule: 'year-end' });
   const row = await orm.em.fork().findOneOrFail(Donation, { id: donation.id });
   expect(row.documentsDueOn).toBe(`${year + 1}-01-05`);
@@ -142,18 +144,15 @@ test('a review hold left undecided reminds after 24 h and escalates after 72 h, 
   const heldAt = await env.currentTimeMs();
   const handle = await env.client.workflow.start(donationWorkflow, { taskQueue, workflowId: donation.workflowId, args: [donationWorkflowInput(donation, config)] });
 
-  await env.sleep('23 hours');
-  let view = await handle.query(statusQuery);
+  let view = await viewAfter(handle, '23 hours');
   expect(view.status).toBe('held');
   expect(view.alerts).toEqual([]);
 
-  await env.sleep('2 hours');
-  view = await handle.query(statusQuery);
+  view = await viewAfter(handle, '2 hours');
   expect(view.alerts.map((a) => a.kind)).toEqual(['review_reminder']);
   expectAround(view.alerts[0].at, heldAt + 24 * 3_600_000);
 
-  await env.sleep('48 hours');
-  view = await handle.query(statusQuery);
+  view = await viewAfter(handle, '48 hours');
   expect(view.alerts.map((a) => a.kind)).toEqual(['review_reminder', 'review_escalation']);
   expectAround(view.alerts[1].at, heldAt + 72 * 3_600_000);
   const logged = await orm.em.fork().find(DonationEvent, { donation: donation.id, kind: { $in: ['review_reminder', 'review_escalation'] } }, { orderBy: { id: 'asc' } });
@@ -165,8 +164,7 @@ test('a review hold left undecided reminds after 24 h and escalates after 72 h, 
   expect(logged[1].reason).toBe('held for review 72 h without a decision: escalated (missing_phone)');
 
   // Nothing more fires while it waits; the operator's release continues the lifecycle.
-  await env.sleep('30 days');
-  view = await handle.query(statusQuery);
+  view = await viewAfter(handle, '30 days');
   expect(view.status).toBe('held');
   expect(view.alerts).toHaveLength(2);
   await handle.signal(releaseHoldSignal, { actor: 'operator:mori', reason: '電話番号を確認' });
