@@ -76,7 +76,10 @@ export interface SeasonPlan {
   days: string[];
   gifts: SeasonGift[];
   donations: PlannedDonation[];
-  /** Portal rows re-exported on the next day's file of their portal (the duplicate_order bad rows point here). */
+  /**
+   * Portal rows exported again, by the day of the file that carries them again: the portal's next file with orders of that day
+   * (a file of nothing but an order already sent would be the same bytes as an earlier one, which the importer takes once).
+   */
   repeats: Map<string, PlannedDonation[]>;
 }
 
@@ -125,7 +128,6 @@ export function seasonPlan(o: PlanOptions): SeasonPlan {
   const monthWeight = { 12: 0, 1: 0 };
   for (const w of weights) monthWeight[w.month] += w.weight;
   const donations: PlannedDonation[] = [];
-  const repeats = new Map<string, PlannedDonation[]>();
   const state: DrawState = { cleared: 0, credit: new Map() };
   let n = 0;
   let carry = 0;
@@ -133,7 +135,7 @@ export function seasonPlan(o: PlanOptions): SeasonPlan {
     const exact = (totals[w.month] * w.weight) / monthWeight[w.month] + carry;
     const count = Math.floor(exact);
     carry = exact - count;
-    for (let k = 0; k < count; k++) donations.push(planDonation(rng, o, gifts, w.day, ++n, repeats, state));
+    for (let k = 0; k < count; k++) donations.push(planDonation(rng, o, gifts, w.day, ++n, state));
   }
   const dayOf = (md: string) => `${md.startsWith('12') ? o.year : o.year + 1}-${md}`;
   const from = o.window ? dayOf(o.window.from) : `${o.year}-12-01`;
@@ -141,8 +143,14 @@ export function seasonPlan(o: PlanOptions): SeasonPlan {
   const days: string[] = [];
   for (let d = from; d <= addDays(to, 10); d = addDays(d, 1)) days.push(d);
   const inWindow = (d: PlannedDonation) => d.day >= from && d.day <= to;
-  for (const [day, list] of repeats) repeats.set(day, list.filter(inWindow));
-  return { year: o.year, days, gifts, donations: donations.filter(inWindow), repeats };
+  const season = donations.filter(inWindow);
+  // The duplicate_order bad rows: the portal exports the same order again in its next file (one donation, never two).
+  const repeats = new Map<string, PlannedDonation[]>();
+  for (const d of season.filter((x) => x.bad === 'duplicate_order')) {
+    const next = season.find((x) => x.portal === d.portal && x.day > d.day)?.day;
+    if (next) repeats.set(next, [...(repeats.get(next) ?? []), d]);
+  }
+  return { year: o.year, days, gifts, donations: season, repeats };
 }
 
 /** What the draw carries from one donation to the next. */
@@ -163,7 +171,7 @@ function nextPortal(state: DrawState): SeasonPortal {
   return best;
 }
 
-function planDonation(rng: Random, o: PlanOptions, gifts: SeasonGift[], day: string, n: number, repeats: Map<string, PlannedDonation[]>, state: DrawState): PlannedDonation {
+function planDonation(rng: Random, o: PlanOptions, gifts: SeasonGift[], day: string, n: number, state: DrawState): PlannedDonation {
   const portal = rng.chance(0.9) ? nextPortal(state) : undefined;
   // Busy in the evening, quiet at night; the Dec 31 rush runs to midnight.
   const hour = rng.chance(0.7) ? rng.int(18, 23) : rng.int(7, 17);
@@ -208,10 +216,5 @@ function planDonation(rng: Random, o: PlanOptions, gifts: SeasonGift[], day: str
   }
   if (!bad && paidAfterDays !== null && rng.chance(0.005)) planned.returnedAfterDays = rng.int(3, 7);
   if (!bad && paidAfterDays !== null && rng.chance(0.01)) planned.transitTrouble = rng.chance(0.5) ? 'damage' : 'loss';
-  if (bad === 'duplicate_order') {
-    // The portal exports the same order again on the next day's file: one donation, never two.
-    const next = addDays(day, 1);
-    repeats.set(next, [...(repeats.get(next) ?? []), planned]);
-  }
   return planned;
 }
