@@ -171,6 +171,15 @@ export async function supplierAndShipmentsTour(h: ConsoleHarness, camera: Camera
   await op.type('#f-followup-note', '印刷バッチを確認、本日投函予定と案内');
   await press(op, 'form[action$="/follow-ups"] button[type=submit]');
   await camera.shoot(op, 'operator-15-call.png');
+  // The donor asks to cancel the linked donation (CALL-5): the form with the reason typed (not sent here).
+  await op.type('#f-cancellation-reason', '二重に申し込んだため取り消したいとのこと');
+  await camera.shoot(op, 'operator-15b-call-cancellation.png', { from: 'form[action$="/cancellation"]', height: 600 });
+  // A colleague records the outcome while this page is open: the page's own outcome is refused (409), what was typed kept.
+  const callId = new URL(op.url()).pathname.split('/').at(-1)!;
+  await op.type('#f-outcome-outcome', '再発行を案内し了承を得た');
+  await apiAs(h)('operator', 'POST', `/calls/${callId}/outcome`, { outcome: '本日投函予定と案内（同僚が記録）' });
+  await press(op, 'form[action$="/outcome"] button[type=submit]');
+  await camera.shoot(op, 'operator-15c-stale-form.png', { height: 1300 });
   await op.browserContext().close();
 }
 
@@ -184,6 +193,10 @@ export async function billingAndCityTour(h: ConsoleHarness, camera: Camera): Pro
   const op = await signedIn(h, 'operator');
   await op.goto(`${h.base}/console/billing?month=${month}`);
   await camera.shoot(op, 'operator-16-billing.png');
+  // Every run across months, from the billing page's link.
+  await press(op, 'a[href="/console/billing/runs"]');
+  await camera.shoot(op, 'operator-16b-billing-runs.png');
+  await op.goto(`${h.base}/console/billing?month=${month}`);
   await press(op, `a[href^="/console/billing/${month}/statements/${OTHER_SUPPLIER}"]`);
   await op.type('#f-findings-findings', '契約書を確認、送料400円で正しい。明細の表示を確認');
   await camera.shoot(op, 'operator-17-billing-statement.png');
