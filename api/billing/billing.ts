@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../../config/env';
 import type { Orm } from '../../ledger/orm';
 import { billingRunId } from '../../domain/billing/month';
@@ -19,21 +20,12 @@ import {
 } from '../../ledger/billing';
 import { findInvoice, invoiceFile, invoicesOfRun, payables, payeePayments, recordPayeePayment } from '../../ledger/billing-invoices';
 import { reportInspection } from '../../ledger/report-inspections';
-import { startBillingRun } from '../../workflows/billing/client';
-import {
-  answerStatementUpdate,
-  billingStatusQuery,
-  decideInvoiceUpdate,
-  extendPaymentDeadlineUpdate,
-  overrideConfirmationsUpdate,
-  recordCityPaymentUpdate,
-  resolveDisputeUpdate,
-  reviseInvoiceUpdate,
-} from '../../workflows/billing/definitions';
+import { billingRunView, startBillingRun } from '../../workflows/billing/client';
+import { billingRunUpdates as updates } from '../../workflows/billing/definitions';
 import { actorOf, supplierScope, type Principal } from '../auth';
 import { READ, WRITE, type Json } from '../roles';
 import { badRequest, HttpError, notFound } from '../errors';
-import { isoDate, limit, offset, recordCode, requiredWhen, yearMonth } from '../schema-fragments';
+import { closedObject, isoDate, limit, offset, recordCode, requiredWhen, yearMonth } from '../schema-fragments';
 import { BILLING_RUN_STATUSES, listBillingRuns } from '../../ledger/billing-runs';
 
 const month = yearMonth;
@@ -41,6 +33,9 @@ const label = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } as const;
 const runParams = { type: 'object', required: ['month'], properties: { month } } as const;
 const statementParams = { type: 'object', required: ['month', 'supplier'], properties: { month, supplier: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const labelQuery = { type: 'object', additionalProperties: false, properties: { label } } as const;
+/** A run is addressed by its month and, for a run limited to some suppliers, its label; a statement also by its supplier. */
+const runAddress = { params: runParams, querystring: labelQuery } as const;
+const statementAddress = { params: statementParams, querystring: labelQuery } as const;
 const text = { type: 'string', minLength: 1, maxLength: 2000 } as const;
 const yen = { type: 'integer', minimum: 1, maximum: 2_000_000_000 } as const;
 const SUPPLIER_AND_STAFF = [...READ, 'supplier'] as const;
@@ -71,6 +66,12 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
     return { run, statement };
   }
 
+  /** A route about one statement: what it does gets the run and the statement, once the principal may see it. */
+  const onStatement =
+    <R>(act: (loaded: Awaited<ReturnType<typeof loadStatement>>, request: RunRequest) => Promise<R>) =>
+    async (request: RunRequest): Promise<R> =>
+      act(await loadStatement(request), request);
+
   const ledger = async <R>(fn: () => Promise<R>): Promise<R> => {
     try {
       return await fn();
@@ -80,22 +81,14 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
     }
   };
 
-  const update = async <R>(runId: string, fn: () => Promise<R>): Promise<R> => {
+  /** Sends one of the run's updates and answers with the workflow's result; a refusal is 409 with the validator's reason. */
+  const update = async <R, A>(runId: string, definition: UpdateDefinition<R, [A]>, arg: A): Promise<R> => {
     try {
-      return await fn();
+      return await temporal.workflow.getHandle(runId).executeUpdate(definition, { args: [arg] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', `billing run ${runId} has no running workflow`);
       throw err;
-    }
-  };
-
-  const workflowView = async (runId: string) => {
-    try {
-      return await temporal.workflow.getHandle(runId).query(billingStatusQuery);
-    } catch {
-      // A finished or not yet visible run: the ledger still answers.
-      return null;
     }
   };
 
@@ -105,12 +98,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: "Start a month's billing on demand (the schedule starts it on the 1st); a running month is returned as is",
-        body: {
-          type: 'object',
-          required: ['month'],
-          additionalProperties: false,
-          properties: { month, label, suppliers: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 64 } } },
-        },
+        body: closedObject(['month'], { month, label, suppliers: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 64 } } }),
       },
       config: { roles: WRITE },
     },
@@ -152,13 +140,13 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
 
   app.get<{ Params: { month: string }; Querystring: { label?: string } }>(
     '/billing/runs/:month',
-    { schema: { tags: ['billing'], summary: 'A billing run: stage, statements, invoice, ratio (5割), payables', params: runParams, querystring: labelQuery }, config: { roles: READ } },
+    { schema: { tags: ['billing'], summary: 'A billing run: stage, statements, invoice, ratio (5割), payables', ...runAddress }, config: { roles: READ } },
     async (request) => {
       const run = await loadRun(request as RunRequest);
       const invoice = await findInvoice(knex(), run.id);
       return {
         run,
-        workflow: await workflowView(run.id),
+        workflow: await billingRunView(temporal, run.id),
         statements: await statementHeads(knex(), run.id),
         invoices: (await invoicesOfRun(knex(), run.id)).map(({ content, ...i }) => ({ ...i, capFlags: content.capFlags.length })),
         ratio: invoice?.content.ratio ?? null,
@@ -171,13 +159,13 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
 
   app.get<{ Params: { month: string }; Querystring: { label?: string } }>(
     '/billing/runs/:month/events',
-    { schema: { tags: ['billing'], summary: 'Every change of the run (append-only)', params: runParams, querystring: labelQuery }, config: { roles: READ } },
+    { schema: { tags: ['billing'], summary: 'Every change of the run (append-only)', ...runAddress }, config: { roles: READ } },
     async (request) => ({ events: await billingEvents(knex(), (await loadRun(request as RunRequest)).id) }),
   );
 
   app.get<{ Params: { month: string; supplier: string }; Querystring: { label?: string } }>(
     '/billing/runs/:month/statements/:supplier',
-    { schema: { tags: ['billing'], summary: 'One supplier\'s statement (a supplier sees its own only)', params: statementParams, querystring: labelQuery }, config: { roles: [...SUPPLIER_AND_STAFF] } },
+    { schema: { tags: ['billing'], summary: 'One supplier\'s statement (a supplier sees its own only)', ...statementAddress }, config: { roles: [...SUPPLIER_AND_STAFF] } },
     async (request) => {
       const { run, statement } = await loadStatement(request as RunRequest);
       return {
@@ -190,20 +178,13 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
     },
   );
 
-  const answer = (decision: 'confirm' | 'dispute') => async (request: RunRequest) => {
-    const { run, statement } = await loadStatement(request);
-    const b = request.body;
-    return update(run.id, () =>
-      temporal.workflow.getHandle(run.id).executeUpdate(answerStatementUpdate, {
-        args: [{ supplierCode: statement.supplierCode, revision: b.revision, decision, reason: b.reason, lines: b.lines, actor: actorOf(request.principal!) }],
-      }),
-    );
-  };
+  const answer = (decision: 'confirm' | 'dispute') =>
+    onStatement(({ run, statement }, { body: b, principal }) => update(run.id, updates.answerStatement, { supplierCode: statement.supplierCode, revision: b.revision, decision, reason: b.reason, lines: b.lines, actor: actorOf(principal!) }));
 
   app.post(
     '/billing/runs/:month/statements/:supplier/confirm',
     {
-      schema: { tags: ['billing'], summary: 'The supplier confirms this revision of its statement', params: statementParams, querystring: labelQuery, body: { type: 'object', required: ['revision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 } } } },
+      schema: { tags: ['billing'], summary: 'The supplier confirms this revision of its statement', ...statementAddress, body: closedObject(['revision'], { revision: { type: 'integer', minimum: 1 } }) },
       config: { roles: ['supplier', 'admin'] },
     },
     answer('confirm'),
@@ -215,8 +196,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: 'The supplier disputes its statement: which lines (or missing shipments) and why',
-        params: statementParams,
-        querystring: labelQuery,
+        ...statementAddress,
         body: {
           type: 'object',
           required: ['revision', 'reason'],
@@ -236,13 +216,10 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
   app.post(
     '/billing/runs/:month/statements/:supplier/findings',
     {
-      schema: { tags: ['billing'], summary: 'Investigation findings on the open dispute', params: statementParams, querystring: labelQuery, body: { type: 'object', required: ['findings'], additionalProperties: false, properties: { findings: text } } },
+      schema: { tags: ['billing'], summary: 'Investigation findings on the open dispute', ...statementAddress, body: closedObject(['findings'], { findings: text }) },
       config: { roles: WRITE },
     },
-    async (request: RunRequest) => {
-      const { run, statement } = await loadStatement(request);
-      return ledger(() => recordDisputeFindings(knex(), { runId: run.id, supplierCode: statement.supplierCode, findings: request.body.findings, actor: actorOf(request.principal!) }));
-    },
+    onStatement(({ run, statement }, request) => ledger(() => recordDisputeFindings(knex(), { runId: run.id, supplierCode: statement.supplierCode, findings: request.body.findings, actor: actorOf(request.principal!) }))),
   );
 
   app.post(
@@ -251,8 +228,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: 'Correct statement lines (during a dispute, or after the city rejected the invoice)',
-        params: statementParams,
-        querystring: labelQuery,
+        ...statementAddress,
         body: {
           type: 'object',
           required: ['reason', 'corrections'],
@@ -284,44 +260,40 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       },
       config: { roles: WRITE },
     },
-    async (request: RunRequest) => {
-      const { run, statement } = await loadStatement(request);
+    onStatement(async ({ run, statement }, request) => {
       const corrections = request.body.corrections as LineCorrection[];
       corrections.forEach((c, i) => {
         if (c.kind === 'add_shipment' ? !('shipmentId' in c && c.shipmentId) : !('lineId' in c && c.lineId)) throw new HttpError(400, 'validation', `corrections[${i}] ${c.kind === 'add_shipment' ? 'shipmentId' : 'lineId'} is required`);
       });
       return { lines: await ledger(() => correctStatementLines(knex(), { runId: run.id, supplierCode: statement.supplierCode, corrections, reason: request.body.reason, actor: actorOf(request.principal!) })) };
-    },
+    }),
   );
 
   app.post(
     '/billing/runs/:month/statements/:supplier/resolve',
     {
-      schema: { tags: ['billing'], summary: 'Close the dispute: the corrected statement goes back to the supplier as the next revision', params: statementParams, querystring: labelQuery, body: { type: 'object', required: ['resolution'], additionalProperties: false, properties: { resolution: text } } },
+      schema: { tags: ['billing'], summary: 'Close the dispute: the corrected statement goes back to the supplier as the next revision', ...statementAddress, body: closedObject(['resolution'], { resolution: text }) },
       config: { roles: WRITE },
     },
-    async (request: RunRequest) => {
-      const { run, statement } = await loadStatement(request);
-      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(resolveDisputeUpdate, { args: [{ supplierCode: statement.supplierCode, resolution: request.body.resolution, actor: actorOf(request.principal!) }] }));
-    },
+    onStatement(({ run, statement }, request) => update(run.id, updates.resolveDispute, { supplierCode: statement.supplierCode, resolution: request.body.resolution, actor: actorOf(request.principal!) })),
   );
 
   app.post(
     '/billing/runs/:month/override',
     {
-      schema: { tags: ['billing'], summary: 'Issue the invoice without every supplier\'s confirmation (reason recorded and printed)', params: runParams, querystring: labelQuery, body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text } } },
+      schema: { tags: ['billing'], summary: 'Issue the invoice without every supplier\'s confirmation (reason recorded and printed)', ...runAddress, body: closedObject(['reason'], { reason: text }) },
       config: { roles: WRITE },
     },
     async (request: RunRequest) => {
       const run = await loadRun(request);
-      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(overrideConfirmationsUpdate, { args: [{ actor: actorOf(request.principal!), reason: request.body.reason }] }));
+      return update(run.id, updates.overrideConfirmations, { actor: actorOf(request.principal!), reason: request.body.reason });
     },
   );
 
   app.post(
     '/billing/runs/:month/receipt-postage',
     {
-      schema: { tags: ['billing'], summary: 'Actual receipt postage of the month (used instead of envelopes × unit price)', params: runParams, querystring: labelQuery, body: { type: 'object', required: ['amountYen', 'reference'], additionalProperties: false, properties: { amountYen: { type: 'integer', minimum: 0 }, reference: text } } },
+      schema: { tags: ['billing'], summary: 'Actual receipt postage of the month (used instead of envelopes × unit price)', ...runAddress, body: closedObject(['amountYen', 'reference'], { amountYen: { type: 'integer', minimum: 0 }, reference: text }) },
       config: { roles: WRITE },
     },
     async (request: RunRequest) => {
@@ -363,10 +335,9 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: "The city accepts the invoice (payment due in 30 days) or rejects it with a reason",
-        params: runParams,
-        querystring: labelQuery,
+        ...runAddress,
         // A rejection says why.
-        body: { type: 'object', required: ['revision', 'decision'], additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['accept', 'reject'] }, reason: text }, ...requiredWhen('decision', ['accept'], 'reason', 'is required to reject') },
+        body: { ...closedObject(['revision', 'decision'], { revision: { type: 'integer', minimum: 1 }, decision: { type: 'string', enum: ['accept', 'reject'] }, reason: text }), ...requiredWhen('decision', ['accept'], 'reason', 'is required to reject') },
       },
       config: { roles: ['city', 'admin'] },
     },
@@ -374,7 +345,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       const run = await loadRun(request);
       const b = request.body;
       if (b.decision === 'reject' && !b.reason) throw new HttpError(400, 'validation', 'reason is required to reject');
-      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(decideInvoiceUpdate, { args: [{ revision: b.revision, decision: b.decision, reason: b.reason, actor: actorOf(request.principal!) }] }));
+      return update(run.id, updates.decideInvoice, { revision: b.revision, decision: b.decision, reason: b.reason, actor: actorOf(request.principal!) });
     },
   );
 
@@ -384,8 +355,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: 'Issue the corrected invoice after a rejection (statement corrections are made first; adjustments are extra lines)',
-        params: runParams,
-        querystring: labelQuery,
+        ...runAddress,
         body: {
           type: 'object',
           required: ['reason'],
@@ -400,7 +370,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
     },
     async (request: RunRequest) => {
       const run = await loadRun(request);
-      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(reviseInvoiceUpdate, { args: [{ actor: actorOf(request.principal!), reason: request.body.reason, adjustments: request.body.adjustments ?? [] }] }));
+      return update(run.id, updates.reviseInvoice, { actor: actorOf(request.principal!), reason: request.body.reason, adjustments: request.body.adjustments ?? [] });
     },
   );
 
@@ -410,9 +380,8 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: "BILL-4: the city extends the accepted invoice's payment deadline by notice before it (new date after the current one, reason); reminders and the overdue flag follow",
-        params: runParams,
-        querystring: labelQuery,
-        body: { type: 'object', required: ['newDueOn', 'reason'], additionalProperties: false, properties: { newDueOn: isoDate, reason: text } },
+        ...runAddress,
+        body: closedObject(['newDueOn', 'reason'], { newDueOn: isoDate, reason: text }),
       },
       config: { roles: ['city', 'admin'] },
     },
@@ -421,7 +390,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       const b = request.body;
       const current = (await findInvoice(knex(), run.id))?.paymentDueOn;
       if (current && !(b.newDueOn > current)) throw badRequest([{ field: 'newDueOn', reason: `must be after the current payment due date ${current}` }]);
-      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(extendPaymentDeadlineUpdate, { args: [{ newDueOn: b.newDueOn, reason: b.reason, actor: actorOf(request.principal!) }] }));
+      return update(run.id, updates.extendPaymentDeadline, { newDueOn: b.newDueOn, reason: b.reason, actor: actorOf(request.principal!) });
     },
   );
 
@@ -431,22 +400,21 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: "The city's payment of the accepted invoice (BILL-4)",
-        params: runParams,
-        querystring: labelQuery,
-        body: { type: 'object', required: ['amountYen', 'paidOn', 'reference'], additionalProperties: false, properties: { amountYen: yen, paidOn: isoDate, reference: text } },
+        ...runAddress,
+        body: closedObject(['amountYen', 'paidOn', 'reference'], { amountYen: yen, paidOn: isoDate, reference: text }),
       },
       config: { roles: [...WRITE, 'city'] },
     },
     async (request: RunRequest) => {
       const run = await loadRun(request);
       const b = request.body;
-      return update(run.id, () => temporal.workflow.getHandle(run.id).executeUpdate(recordCityPaymentUpdate, { args: [{ amountYen: b.amountYen, paidOn: b.paidOn, reference: b.reference, actor: actorOf(request.principal!) }] }));
+      return update(run.id, updates.recordCityPayment, { amountYen: b.amountYen, paidOn: b.paidOn, reference: b.reference, actor: actorOf(request.principal!) });
     },
   );
 
   app.get<{ Params: { month: string }; Querystring: { label?: string } }>(
     '/billing/runs/:month/payables',
-    { schema: { tags: ['billing'], summary: 'BILL-2: owed to each supplier (procurement) and carrier (shipping), paid, outstanding', params: runParams, querystring: labelQuery }, config: { roles: READ } },
+    { schema: { tags: ['billing'], summary: 'BILL-2: owed to each supplier (procurement) and carrier (shipping), paid, outstanding', ...runAddress }, config: { roles: READ } },
     async (request) => {
       const run = await loadRun(request as RunRequest);
       return { payables: await payables(knex(), run.id), payments: await payeePayments(knex(), run.id) };
@@ -459,8 +427,7 @@ export function registerBillingRoutes(app: FastifyInstance, { config, orm, tempo
       schema: {
         tags: ['billing'],
         summary: 'BILL-2: record a payment made to a supplier or a carrier',
-        params: runParams,
-        querystring: labelQuery,
+        ...runAddress,
         body: {
           type: 'object',
           required: ['payeeKind', 'payeeCode', 'amountYen', 'paidOn', 'reference'],

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { AppConfig } from '../../config/env';
 import { billingRunId } from '../../domain/billing/month';
 import { monthlyBillingWorkflow } from './monthly-billing-workflow';
-import type { BillingPolicy, BillingScope } from './definitions';
+import { billingStatusQuery, type BillingPolicy, type BillingScope, type BillingView } from './definitions';
 
 export function billingPolicy(config: AppConfig): BillingPolicy {
   return {
@@ -29,5 +29,14 @@ export async function startBillingRun(client: Client, config: AppConfig, input: 
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
     throw err;
+  }
+}
+
+/** The run's own view (stage, deadlines, alerts), or null for a finished or not yet visible run: the ledger still answers for it. */
+export async function billingRunView(client: Client, runId: string): Promise<BillingView | null> {
+  try {
+    return await client.workflow.getHandle(runId).query(billingStatusQuery);
+  } catch {
+    return null;
   }
 }

@@ -115,6 +115,16 @@ export const reviseInvoiceUpdate = defineUpdate<InvoiceSummary, [InvoiceRevision
 export const extendPaymentDeadlineUpdate = defineUpdate<InvoiceSummary, [PaymentDeadlineNotice]>('extendPaymentDeadline');
 export const recordCityPaymentUpdate = defineUpdate<{ paidYen: number; totalYen: number; paid: boolean }, [CityPaymentInput]>('recordCityPayment');
 export const billingStatusQuery = defineQuery<BillingView>('status');
+/** The run's updates by what each does: what the API sends on behalf of suppliers, operators and the city. */
+export const billingRunUpdates = {
+  answerStatement: answerStatementUpdate,
+  resolveDispute: resolveDisputeUpdate,
+  overrideConfirmations: overrideConfirmationsUpdate,
+  decideInvoice: decideInvoiceUpdate,
+  reviseInvoice: reviseInvoiceUpdate,
+  extendPaymentDeadline: extendPaymentDeadlineUpdate,
+  recordCityPayment: recordCityPaymentUpdate,
+} as const;
 /** REPORT-1: the month's report was inspected; the run looks again instead of at its next poll. */
 export const reportInspectedSignal = defineSignal('reportInspected');
 
