@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { billingRunId } from '../../domain/billing/month';
 import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery, type BillingView } from '../../workflows/billing/definitions';
@@ -7,8 +6,7 @@ import type { monthlyBillingWorkflow } from '../../workflows';
 import { eventually } from '../support/context';
 import { maybeCaptureHistory } from '../support/histories';
 import { pdfPageTexts } from '../support/pdf';
-import type { TestApi } from '../support/api';
-import { timeSkippingApi, type TimeSkippingContext } from '../support/time-skipping';
+import { timeSkippingApiSuite } from '../support/time-skipping';
 import { nextNovember, serverClock } from './clock';
 import { billingSeed } from './seed';
 
@@ -26,15 +24,14 @@ import { billingSeed } from './seed';
  * arithmetic (no weekdays or holidays), so every year plays out the same.
  */
 const { Y0, Y1 } = nextNovember();
-let ctx: TimeSkippingContext;
-let api: TestApi;
-let plain: Client;
 const run = randomUUID().slice(0, 6);
 const A = `bf-a-${run}`;
 const B = `bf-b-${run}`;
 const C = `bf-c-${run}`;
 // Each supplier signs in with its own token (test/support/api.ts names them by code).
 const SUPPLIERS = { [A]: `tok-${A}-000000`, [B]: `tok-${B}-000000`, [C]: `tok-${C}-000000` };
+// The report inspection the invoice waits for (REPORT-1) is test/billing/city-invoice.test.ts's.
+const suite = timeSkippingApiSuite('billing', SUPPLIERS, { BILL_REQUIRE_REPORT_INSPECTION: 'false' });
 const GA = `bf-ga-${run}`;
 const GB = `bf-gb-${run}`;
 const GC = `bf-gc-${run}`;
@@ -44,14 +41,11 @@ const runX = billingRunId(`${Y0}-11`, X.label);
 const runY = billingRunId(`${Y0}-11`, Y.label);
 const ids: Record<string, string> = {};
 
-const call = (method: 'GET' | 'POST', url: string, who: string, payload?: object) => (method === 'GET' ? api.get(url, who) : api.post(url, payload, who));
 const q = (label: string) => `?label=${label}`;
 
 beforeAll(async () => {
-  // The report inspection the invoice waits for (REPORT-1) is test/billing/city-invoice.test.ts's.
-  ({ ctx, plain, api } = await timeSkippingApi('billing', SUPPLIERS, { BILL_REQUIRE_REPORT_INSPECTION: 'false' }));
-  const knex = ctx.orm.em.getKnex();
-  const seed = billingSeed(knex, () => ctx.orm.em.fork(), `bf-${run}`);
+  const knex = suite.ctx.orm.em.getKnex();
+  const seed = billingSeed(knex, () => suite.ctx.orm.em.fork(), `bf-${run}`);
   const a = await seed.supplier(A, '柳川うなぎ本舗');
   const b = await seed.supplier(B, 'みずほ農園');
   const c = await seed.supplier(C, '有明海苔店');
@@ -75,23 +69,19 @@ beforeAll(async () => {
   await seed.campaign(`bf-c-${run}`, { costYen: 8_000, billedMonth: `${Y0}-11-01`, giftCodes: [GA] });
 });
 
-afterAll(async () => {
-  await (api ?? ctx)?.close();
-});
+const { advanceTo } = serverClock(() => suite.ctx.env);
 
-const { advanceTo } = serverClock(() => ctx.env);
-
-const status = (runId: string) => plain.workflow.getHandle(runId).query(billingStatusQuery);
+const status = (runId: string) => suite.plain.workflow.getHandle(runId).query(billingStatusQuery);
 const until = (runId: string, accept: (v: BillingView) => boolean) => eventually(() => status(runId), accept, 60_000);
 const events = async (runId: string, kind: string) =>
-  (await ctx.orm.em.getKnex().raw(`select kind, actor, occurred_at, reason, before, after from billing_events where run_id = ? and kind = ? order by id`, [runId, kind])).rows;
-const mailsTo = (address: string) => ctx.mail.messages().filter((m) => m.to.includes(address));
+  (await suite.ctx.orm.em.getKnex().raw(`select kind, actor, occurred_at, reason, before, after from billing_events where run_id = ? and kind = ? order by id`, [runId, kind])).rows;
+const mailsTo = (address: string) => suite.ctx.mail.messages().filter((m) => m.to.includes(address));
 
 test('the runs wait for the month to end, then freeze and send each supplier its statement (BILL-1)', async () => {
-  expect((await startBillingRun(plain, ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).started).toBe(true);
-  expect((await startBillingRun(plain, ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: Y })).started).toBe(true);
+  expect((await startBillingRun(suite.plain, suite.ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).started).toBe(true);
+  expect((await startBillingRun(suite.plain, suite.ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: Y })).started).toBe(true);
   // The same month twice is the same run.
-  expect(await startBillingRun(plain, ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).toEqual({ runId: runX, started: false });
+  expect(await startBillingRun(suite.plain, suite.ctx.config, { month: `${Y0}-11`, requestedBy: 'operator:test', scope: X })).toEqual({ runId: runX, started: false });
   expect((await until(runX, (v) => v.stage === 'month_open')).deadlines).toMatchObject({ invoiceDueOn: `${Y0}-12-10`, monthEndsAt: `${Y0}-11-30T15:00:00.000Z` });
 
   await advanceTo(`${Y0}-12-01T00:10:00+09:00`);
@@ -108,36 +98,36 @@ test('the runs wait for the month to end, then freeze and send each supplier its
 });
 
 test('suppliers see only their own statement; A confirms; B disputes a missing shipment, which is investigated, corrected and confirmed (BILL-1)', async () => {
-  expect((await call('GET', `/billing/runs/${Y0}-11/statements/${B}${q(X.label)}`, A)).statusCode).toBe(404);
-  const own = await call('GET', `/billing/runs/${Y0}-11/statements/${A}${q(X.label)}`, A);
+  expect((await suite.call('GET', `/billing/runs/${Y0}-11/statements/${B}${q(X.label)}`, A)).statusCode).toBe(404);
+  const own = await suite.call('GET', `/billing/runs/${Y0}-11/statements/${A}${q(X.label)}`, A);
   expect(own.statusCode).toBe(200);
   expect(own.json().lines.map((l: any) => [l.shippedOn, l.quantity, l.procurementCostYen])).toEqual([
     [`${Y0}-11-05`, 1, 3_000],
     [`${Y0}-11-20`, 2, 6_000],
   ]);
-  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${A}/confirm${q(X.label)}`, A, { revision: 1 })).json()).toEqual({ supplierCode: A, revision: 1, status: 'confirmed' });
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/statements/${A}/confirm${q(X.label)}`, A, { revision: 1 })).json()).toEqual({ supplierCode: A, revision: 1, status: 'confirmed' });
   // Confirming twice is refused by the workflow's validator.
-  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${A}/confirm${q(X.label)}`, A, { revision: 1 })).statusCode).toBe(409);
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/statements/${A}/confirm${q(X.label)}`, A, { revision: 1 })).statusCode).toBe(409);
   // B's order of Nov 30 was confirmed as shipped only after the month was gathered.
-  ids.sB2 = await billingSeed(ctx.orm.em.getKnex(), () => ctx.orm.em.fork(), `bf-${run}`).shipment(ids.dB2, GB, { shippedOn: `${Y0}-11-30` });
+  ids.sB2 = await billingSeed(suite.ctx.orm.em.getKnex(), () => suite.ctx.orm.em.fork(), `bf-${run}`).shipment(ids.dB2, GB, { shippedOn: `${Y0}-11-30` });
 
-  const dispute = await call('POST', `/billing/runs/${Y0}-11/statements/${B}/dispute${q(X.label)}`, B, { revision: 1, reason: '11月30日発送分が明細にありません', lines: [{ shipmentId: ids.sB2, note: '11/30 ヤマト発送済み' }] });
+  const dispute = await suite.call('POST', `/billing/runs/${Y0}-11/statements/${B}/dispute${q(X.label)}`, B, { revision: 1, reason: '11月30日発送分が明細にありません', lines: [{ shipmentId: ids.sB2, note: '11/30 ヤマト発送済み' }] });
   expect(dispute.json()).toMatchObject({ status: 'disputed', revision: 1 });
   expect((await status(runX)).disputed).toBe(1);
   // Only an operator investigates.
-  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${B}/findings${q(X.label)}`, B, { findings: 'x' })).statusCode).toBe(403);
-  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${B}/findings${q(X.label)}`, 'operator', { findings: '配送実績で11/30の発送を確認。明細作成後に発送登録されたため漏れた' })).statusCode).toBe(200);
-  const corrected = await call('POST', `/billing/runs/${Y0}-11/statements/${B}/corrections${q(X.label)}`, 'operator', { reason: '発送実績に基づき追加', corrections: [{ kind: 'add_shipment', shipmentId: ids.sB2 }] });
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/statements/${B}/findings${q(X.label)}`, B, { findings: 'x' })).statusCode).toBe(403);
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/statements/${B}/findings${q(X.label)}`, 'operator', { findings: '配送実績で11/30の発送を確認。明細作成後に発送登録されたため漏れた' })).statusCode).toBe(200);
+  const corrected = await suite.call('POST', `/billing/runs/${Y0}-11/statements/${B}/corrections${q(X.label)}`, 'operator', { reason: '発送実績に基づき追加', corrections: [{ kind: 'add_shipment', shipmentId: ids.sB2 }] });
   expect(corrected.statusCode).toBe(200);
   expect(corrected.json().lines.map((l: any) => [l.shippedOn, l.origin])).toEqual([
     [`${Y0}-11-10`, 'gathered'],
     [`${Y0}-11-30`, 'correction'],
   ]);
-  const resolved = await call('POST', `/billing/runs/${Y0}-11/statements/${B}/resolve${q(X.label)}`, 'operator', { resolution: '11/30発送分を追加' });
+  const resolved = await suite.call('POST', `/billing/runs/${Y0}-11/statements/${B}/resolve${q(X.label)}`, 'operator', { resolution: '11/30発送分を追加' });
   expect(resolved.json()).toEqual({ supplierCode: B, revision: 2, status: 'sent' });
   await eventually(async () => mailsTo(`${B}@example.jp`).map((m) => m.subject), (s) => s.length === 2 && s[1].includes('第2版'));
 
-  const history = (await call('GET', `/billing/runs/${Y0}-11/statements/${B}${q(X.label)}`, B)).json();
+  const history = (await suite.call('GET', `/billing/runs/${Y0}-11/statements/${B}${q(X.label)}`, B)).json();
   expect(history.disputes).toEqual([expect.objectContaining({ status: 'resolved', reason: '11月30日発送分が明細にありません', resolution: '11/30発送分を追加', findings: [expect.objectContaining({ by: 'operator:tanaka' })] })]);
   expect(history.events.map((e: any) => e.kind)).toEqual(['statement_created', 'statement_disputed', 'dispute_findings', 'line_added', 'dispute_resolved']);
   expect(history.events.find((e: any) => e.kind === 'line_added')).toMatchObject({ actor: 'operator:tanaka', reason: '発送実績に基づき追加', before: null, after: expect.objectContaining({ shipmentId: ids.sB2 }) });
@@ -152,15 +142,15 @@ test('operators are reminded before the 10th while a statement is unconfirmed (B
 });
 
 test('when B confirms the corrected statement the invoice is issued by the 10th: PDF and CSV (BILL-3, BILL-5)', async () => {
-  expect((await call('POST', `/billing/runs/${Y0}-11/statements/${B}/confirm${q(X.label)}`, B, { revision: 2 })).statusCode).toBe(200);
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/statements/${B}/confirm${q(X.label)}`, B, { revision: 2 })).statusCode).toBe(200);
   const x = await until(runX, (v) => v.stage === 'invoice_issued');
   expect(x.invoice).toMatchObject({ revision: 1, status: 'issued', capFlags: 1 });
   const [issued] = await events(runX, 'invoice_issued');
   expect(new Date(issued.occurred_at).getTime()).toBeLessThan(Date.parse(`${Y0}-12-11T00:00:00+09:00`));
 
   // The city (and operators) download it; suppliers do not.
-  expect((await call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(X.label)}`, A)).statusCode).toBe(403);
-  const pdf = await call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(X.label)}`, 'city');
+  expect((await suite.call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(X.label)}`, A)).statusCode).toBe(403);
+  const pdf = await suite.call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(X.label)}`, 'city');
   expect(pdf.headers['content-type']).toBe('application/pdf');
   const text = (await pdfPageTexts(pdf.rawPayload)).join('\n');
   for (const s of ['請求書', `INV-${Y0}11-${X.label}-R1`, '柳川市長', `${Y0}年11月分`, '柳川うなぎ本舗', 'みずほ農園', 'うなぎ蒲焼き 2尾', 'あまおう 4パック', '基本手数料', 'ワンストップ特例事務', '3割上限超過', '5割基準', '年度累計']) {
@@ -168,13 +158,13 @@ test('when B confirms the corrected statement the invoice is issued by the 10th:
   }
   expect(text).not.toContain('有明海苔');
 
-  const csvRes = await call('GET', `/billing/runs/${Y0}-11/invoice.csv${q(X.label)}`, 'operator');
+  const csvRes = await suite.call('GET', `/billing/runs/${Y0}-11/invoice.csv${q(X.label)}`, 'operator');
   const csv = csvRes.rawPayload;
   expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const rows = csv.subarray(3).toString('utf8').split('\r\n').filter(Boolean).map((r) => r.split(','));
   const detail = rows.filter((r) => r[0] === '明細').map((r) => [r[1], r[3], Number(r[5]), Number(r[6]), Number(r[7]), Number(r[8])]);
   // Independently of billing's tables: the suppliers' November shipments straight from the shipments ledger.
-  const { rows: expected } = await ctx.orm.em.getKnex().raw(
+  const { rows: expected } = await suite.ctx.orm.em.getKnex().raw(
     `select p.code as supplier, g.code as gift, count(*)::int as shipments, sum(l.quantity)::int as quantity,
             sum(g.cost_yen * l.quantity)::int as procurement, sum(g.shipping_cost_yen)::int as shipping
        from shipments s join suppliers p on p.id = s.supplier_id join gifts g on g.code = s.gift_code join donation_gift_lines l on l.id = s.gift_line_id
@@ -195,28 +185,28 @@ test('when B confirms the corrected statement the invoice is issued by the 10th:
   expect(Number(fee('広告費')[10])).toBe(8_000);
   const total = rows.find((r) => r[0] === '合計')!;
   expect(Number(total[10])).toBe(6_000 + 16_000 + 4_000 + 220 + 200 + 20 + 8_000);
-  expect((await call('GET', `/billing/runs/${Y0}-11${q(X.label)}`, 'city')).json().ratio.month).toEqual({ costYen: 34_440, donationsYen: 90_000, ratio: 0.3827 });
+  expect((await suite.call('GET', `/billing/runs/${Y0}-11${q(X.label)}`, 'city')).json().ratio.month).toEqual({ costYen: 34_440, donationsYen: 90_000, ratio: 0.3827 });
 });
 
 test('the city rejects with a reason; the corrected revision is accepted and payment is due in 30 days (BILL-4)', async () => {
   await advanceTo(`${Y0}-12-06T10:00:00+09:00`);
-  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'operator', { revision: 1, decision: 'accept' })).statusCode).toBe(403);
-  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'city', { revision: 1, decision: 'reject' })).statusCode).toBe(400);
-  const rejected = await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'city', { revision: 1, decision: 'reject', reason: '3割超過分は市が負担するので請求に含めてください' });
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'operator', { revision: 1, decision: 'accept' })).statusCode).toBe(403);
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'city', { revision: 1, decision: 'reject' })).statusCode).toBe(400);
+  const rejected = await suite.call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'city', { revision: 1, decision: 'reject', reason: '3割超過分は市が負担するので請求に含めてください' });
   expect(rejected.json()).toMatchObject({ revision: 1, status: 'rejected' });
-  const revised = await call('POST', `/billing/runs/${Y0}-11/invoice/revisions${q(X.label)}`, 'operator', {
+  const revised = await suite.call('POST', `/billing/runs/${Y0}-11/invoice/revisions${q(X.label)}`, 'operator', {
     reason: '市の判断により3割超過分を計上',
     adjustments: [{ label: '返礼品調達費 3割超過分（市承認）', amountYen: 3_000, reason: '市の差戻し (12/6) による' }],
   });
   expect(revised.json()).toMatchObject({ revision: 2, status: 'issued', number: `INV-${Y0}11-${X.label}-R2`, totalYen: 34_440 + 3_000 });
-  const text = (await pdfPageTexts((await call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(X.label)}`, 'city')).rawPayload)).join('\n');
+  const text = (await pdfPageTexts((await suite.call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(X.label)}`, 'city')).rawPayload)).join('\n');
   expect(text).toContain('訂正 第2版');
   expect(text).toContain('3割超過分（市承認）');
-  const first = await call('GET', `/billing/runs/${Y0}-11/invoice${q(X.label)}&revision=1`, 'city');
+  const first = await suite.call('GET', `/billing/runs/${Y0}-11/invoice${q(X.label)}&revision=1`, 'city');
   expect(first.json()).toMatchObject({ status: 'superseded', rejectionReason: '3割超過分は市が負担するので請求に含めてください' });
 
   await advanceTo(`${Y0}-12-07T10:00:00+09:00`);
-  const accepted = await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'city', { revision: 2, decision: 'accept' });
+  const accepted = await suite.call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(X.label)}`, 'city', { revision: 2, decision: 'accept' });
   expect(accepted.json()).toMatchObject({ revision: 2, status: 'accepted', paymentDueOn: `${Y1}-01-06` });
   expect((await until(runX, (v) => v.stage === 'awaiting_payment')).deadlines).toMatchObject({ paymentDueOn: `${Y1}-01-06`, paymentReminderAt: `${Y1}-01-01T00:00:00.000Z`, overdueAt: `${Y1}-01-06T15:00:00.000Z` });
 });
@@ -230,15 +220,15 @@ test('a supplier that never confirms: reminders, escalation after the 10th, the 
   // Run X issued its invoice in time: no escalation there.
   expect(await events(runX, 'invoice_escalation')).toHaveLength(0);
 
-  expect((await call('POST', `/billing/runs/${Y0}-11/override${q(Y.label)}`, 'operator', {})).statusCode).toBe(400);
-  const o = await call('POST', `/billing/runs/${Y0}-11/override${q(Y.label)}`, 'operator', { reason: '事業者と連絡が取れないため配送実績で請求（後日確認）' });
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/override${q(Y.label)}`, 'operator', {})).statusCode).toBe(400);
+  const o = await suite.call('POST', `/billing/runs/${Y0}-11/override${q(Y.label)}`, 'operator', { reason: '事業者と連絡が取れないため配送実績で請求（後日確認）' });
   expect(o.statusCode).toBe(200);
   const y = await until(runY, (v) => v.stage === 'invoice_issued');
   expect(y.escalatedAt).toBeDefined();
-  const text = (await pdfPageTexts((await call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(Y.label)}`, 'city')).rawPayload)).join('\n');
+  const text = (await pdfPageTexts((await suite.call('GET', `/billing/runs/${Y0}-11/invoice.pdf${q(Y.label)}`, 'city')).rawPayload)).join('\n');
   expect(text).toContain('事業者確認なしでの発行');
   expect(text).toContain('未確認');
-  expect((await call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(Y.label)}`, 'city', { revision: 1, decision: 'accept' })).json()).toMatchObject({ paymentDueOn: `${Y1}-01-10` });
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/invoice/decision${q(Y.label)}`, 'city', { revision: 1, decision: 'accept' })).json()).toMatchObject({ paymentDueOn: `${Y1}-01-10` });
 });
 
 test('the city is reminded before day 30 and the invoice is flagged overdue after it; the payment completes the run (BILL-4)', async () => {
@@ -247,39 +237,39 @@ test('the city is reminded before day 30 and the invoice is flagged overdue afte
   await eventually(async () => mailsTo('furusato-keiri@city.yanagawa.example').filter((m) => m.subject.includes('お支払い期限')).length, (n) => n >= 1);
   await advanceTo(`${Y1}-01-07T00:01:00+09:00`);
   await eventually(() => events(runX, 'payment_overdue'), (r) => r.length === 1);
-  const inv = (await call('GET', `/billing/runs/${Y0}-11/invoice${q(X.label)}`, 'city')).json();
+  const inv = (await suite.call('GET', `/billing/runs/${Y0}-11/invoice${q(X.label)}`, 'city')).json();
   // Flagged when the due day has ended in Japan (the timer fires then; milliseconds of workflow time aside).
   expect(inv.overdueAt.slice(0, 16)).toBe(`${Y1}-01-06T15:00`);
   expect((await status(runX)).overdueAt?.slice(0, 16)).toBe(`${Y1}-01-06T15:00`);
 
-  const part = await call('POST', `/billing/runs/${Y0}-11/city-payments${q(X.label)}`, 'operator', { amountYen: 30_000, paidOn: `${Y1}-01-08`, reference: '市会計課 振込 0108-1' });
+  const part = await suite.call('POST', `/billing/runs/${Y0}-11/city-payments${q(X.label)}`, 'operator', { amountYen: 30_000, paidOn: `${Y1}-01-08`, reference: '市会計課 振込 0108-1' });
   expect(part.json()).toEqual({ paidYen: 30_000, totalYen: 37_440, paid: false });
-  expect((await call('POST', `/billing/runs/${Y0}-11/city-payments${q(X.label)}`, 'operator', { amountYen: 7_440, paidOn: `${Y1}-01-09`, reference: '市会計課 振込 0109-1' })).json()).toMatchObject({ paid: true });
-  const result = await plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runX).result();
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/city-payments${q(X.label)}`, 'operator', { amountYen: 7_440, paidOn: `${Y1}-01-09`, reference: '市会計課 振込 0109-1' })).json()).toMatchObject({ paid: true });
+  const result = await suite.plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runX).result();
   expect(result).toMatchObject({ stage: 'paid', payment: { paidYen: 37_440, totalYen: 37_440 } });
 
-  await call('POST', `/billing/runs/${Y0}-11/city-payments${q(Y.label)}`, 'city', { amountYen: 2_000 + 700 + 1_000, paidOn: `${Y1}-01-09`, reference: '市会計課 振込 0109-2' });
-  const yResult = await plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runY).result();
+  await suite.call('POST', `/billing/runs/${Y0}-11/city-payments${q(Y.label)}`, 'city', { amountYen: 2_000 + 700 + 1_000, paidOn: `${Y1}-01-09`, reference: '市会計課 振込 0109-2' });
+  const yResult = await suite.plain.workflow.getHandle<typeof monthlyBillingWorkflow>(runY).result();
   expect(yResult.stage).toBe('paid');
-  await maybeCaptureHistory(plain, 'billing-v1-disputed-rejected-paid', runX);
-  await maybeCaptureHistory(plain, 'billing-v1-escalated-override', runY);
+  await maybeCaptureHistory(suite.plain, 'billing-v1-disputed-rejected-paid', runX);
+  await maybeCaptureHistory(suite.plain, 'billing-v1-escalated-override', runY);
 });
 
 test('suppliers and carriers are paid on the actual shipments: payables, payments, outstanding balances (BILL-2)', async () => {
-  const before = (await call('GET', `/billing/runs/${Y0}-11/payables${q(X.label)}`, 'operator')).json().payables;
+  const before = (await suite.call('GET', `/billing/runs/${Y0}-11/payables${q(X.label)}`, 'operator')).json().payables;
   expect(before.map((p: any) => [p.payeeKind, p.payeeCode, p.shipments, p.payableYen, p.outstandingYen])).toEqual([
     ['supplier', A, 2, 9_000, 9_000],
     ['supplier', B, 2, 10_000, 10_000],
     ['carrier', 'sagawa_ehiden', 1, 900, 900],
     ['carrier', 'yamato_b2', 3, 900 + 1_100 * 2, 3_100],
   ]);
-  const paid = await call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, 'operator', { payeeKind: 'supplier', payeeCode: A, amountYen: 5_000, paidOn: `${Y1}-01-15`, reference: `FB-${Y1}0115-01` });
+  const paid = await suite.call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, 'operator', { payeeKind: 'supplier', payeeCode: A, amountYen: 5_000, paidOn: `${Y1}-01-15`, reference: `FB-${Y1}0115-01` });
   expect(paid.statusCode).toBe(201);
   expect(paid.json()).toMatchObject({ paidYen: 5_000, outstandingYen: 4_000 });
-  expect((await call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, 'operator', { payeeKind: 'supplier', payeeCode: A, amountYen: 5_000, paidOn: `${Y1}-01-15`, reference: `FB-${Y1}0115-02` })).statusCode).toBe(409);
-  expect((await call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, 'operator', { payeeKind: 'carrier', payeeCode: 'yamato_b2', amountYen: 3_100, paidOn: `${Y1}-01-20`, reference: `YMT-${Y0}11` })).json()).toMatchObject({ outstandingYen: 0 });
-  expect((await call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, A, { payeeKind: 'supplier', payeeCode: A, amountYen: 1, paidOn: `${Y1}-01-15`, reference: 'x' })).statusCode).toBe(403);
-  const after = (await call('GET', `/billing/runs/${Y0}-11/payables${q(X.label)}`, 'city')).json();
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, 'operator', { payeeKind: 'supplier', payeeCode: A, amountYen: 5_000, paidOn: `${Y1}-01-15`, reference: `FB-${Y1}0115-02` })).statusCode).toBe(409);
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, 'operator', { payeeKind: 'carrier', payeeCode: 'yamato_b2', amountYen: 3_100, paidOn: `${Y1}-01-20`, reference: `YMT-${Y0}11` })).json()).toMatchObject({ outstandingYen: 0 });
+  expect((await suite.call('POST', `/billing/runs/${Y0}-11/payments${q(X.label)}`, A, { payeeKind: 'supplier', payeeCode: A, amountYen: 1, paidOn: `${Y1}-01-15`, reference: 'x' })).statusCode).toBe(403);
+  const after = (await suite.call('GET', `/billing/runs/${Y0}-11/payables${q(X.label)}`, 'city')).json();
   expect(after.payments).toHaveLength(2);
   expect(after.payables.find((p: any) => p.payeeCode === A)).toMatchObject({ paidYen: 5_000, outstandingYen: 4_000 });
 });

@@ -85,3 +85,28 @@ export async function timeSkippingApi(suite: string, suppliers: SupplierTokens, 
   const plain = new Client({ connection: ctx.env.connection });
   return { ctx, plain, api: await startApi({ ...ctx, client: plain }, suppliers) };
 }
+
+export interface TimeSkippingApiSuite {
+  ctx: TimeSkippingContext;
+  plain: Client;
+  api: TestApi;
+  /** One request as `who`: a GET, or a POST of `payload`. */
+  call(method: 'GET' | 'POST', url: string, who: string, payload?: object): ReturnType<TestApi['get']>;
+}
+
+/**
+ * A {@link timeSkippingApi} suite set up before the tests and closed after them (jest's beforeAll / afterAll,
+ * registered here, so a suite's own beforeAll, registered later, runs after and finds it set up).
+ */
+export function timeSkippingApiSuite(suite: string, suppliers: SupplierTokens, extraEnv: Record<string, string> = {}): TimeSkippingApiSuite {
+  const s = {
+    call: (method, url, who, payload) => (method === 'GET' ? s.api.get(url, who) : s.api.post(url, payload, who)),
+  } as TimeSkippingApiSuite;
+  beforeAll(async () => {
+    Object.assign(s, await timeSkippingApi(suite, suppliers, extraEnv));
+  });
+  afterAll(async () => {
+    await (s.api ?? s.ctx)?.close();
+  });
+  return s;
+}
