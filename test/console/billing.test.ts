@@ -110,9 +110,7 @@ test('home counts the billing month’s disputes and links the month; the month 
 });
 
 test('an operator issues without every confirmation (with a reason), records the postage and pays part of what a supplier is owed', async () => {
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`);
+  const page = await h.open(operator, `/console/billing?month=${MONTH}&label=${LABEL}`);
   await expectAccessible(h, page);
   // The last six months' runs for every supplier are listed by month, the month being billed first.
   const recent = await page.$$eval('[data-list=recent-runs] tbody tr a[href^="/console/billing?month="]', (as) => as.map((a) => a.getAttribute('href')));
@@ -160,9 +158,7 @@ test('an operator issues without every confirmation (with a reason), records the
 });
 
 test('the month lists its runs limited to some suppliers (GET /billing/runs); one opens by its link', async () => {
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/billing?month=${MONTH}`);
+  const page = await h.open(operator, `/console/billing?month=${MONTH}`);
   const labelled = await tableRows(page, '[data-list=labelled-runs] tbody tr');
   const mine = labelled.find((r) => r[1] === LABEL);
   expect(mine?.[0]).toBe('2019年6月分');
@@ -183,9 +179,7 @@ test('every run across months on one page (/console/billing/runs), linked from t
   const api = (url: string) => h.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer operator-token-console-bill1' } });
   await eventually(() => api(`/billing/runs?label=${LABEL2}`), (r) => r.statusCode === 200 && r.json().total === 1);
 
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/billing?month=${MONTH}`);
+  const page = await h.open(operator, `/console/billing?month=${MONTH}`);
   await Promise.all([page.waitForNavigation(), page.click('a[href="/console/billing/runs"]')]);
   expect(await text(page, 'h1')).toBe('請求の一覧（全期間）');
   // Newest month first across every run on the page.
@@ -230,9 +224,7 @@ test('every run across months on one page (/console/billing/runs), linked from t
 });
 
 test('a statement correction from a page opened before the statement changed answers 409 with what was typed', async () => {
-  const page = await h.newPage();
-  await h.signIn(page, operator);
-  await page.goto(`${h.base}/console/billing/${MONTH}/statements/${A}?label=${LABEL}`);
+  const page = await h.open(operator, `/console/billing/${MONTH}/statements/${A}?label=${LABEL}`);
   const before = (await tableRows(page)).length;
   // The page as it was before a change: the statement's version it carries is an older one.
   await page.$eval('form[action*="/corrections"] input[name=seen]', (i) => ((i as unknown as { value: string }).value = '1/sent/0'));
@@ -285,9 +277,7 @@ test('GET /billing/runs lists runs by month, label, scope, supplier and status, 
 
 test('the city reads the month without forms; a supplier gets 403', async () => {
   const city = await h.account('city');
-  const page = await h.newPage();
-  await h.signIn(page, city);
-  await page.goto(`${h.base}/console/billing/${MONTH}/statements/${B}?label=${LABEL}`);
+  const page = await h.open(city, `/console/billing/${MONTH}/statements/${B}?label=${LABEL}`);
   expect(await page.$$eval('main form', (f) => f.length)).toBe(0);
   await page.goto(`${h.base}/console/billing?month=${MONTH}&label=${LABEL}`);
   expect(await page.$$eval('main form[method=post]', (f) => f.length)).toBe(0);
