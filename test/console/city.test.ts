@@ -7,7 +7,8 @@ import { startBillingRun } from '../../workflows/billing/client';
 import { billingStatusQuery } from '../../workflows/billing/definitions';
 import { billingSeed } from '../billing/seed';
 import { eventually } from '../support/context';
-import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
+import { consoleHarness, press, type ConsoleHarness, type TestAccount } from './harness';
+import { fill, type Fields } from './forms';
 import { text, value, submitStale } from './page';
 
 /**
@@ -44,9 +45,12 @@ afterAll(async () => {
   await h?.close();
 });
 
-const press = async (page: Page, selector: string) => {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-};
+/** Sends the page's decision form: `decision` chosen, then `fields` filled in (a reason, a note). */
+async function decide(page: Page, decision: string, fields: Fields = {}) {
+  await page.click(`input[name=decision][value=${decision}]`);
+  await fill(page, fields);
+  await press(page, 'main form button[type=submit]');
+}
 
 test('the city reads a gift proposal with its ratios, a rejection without a reason is refused at the field, the approval is recorded with who and when, and the gift can then be activated', async () => {
   const page = await h.newPage();
@@ -64,15 +68,12 @@ test('the city reads a gift proposal with its ratios, a rejection without a reas
   expect(await h.axe(page)).toEqual([]);
 
   // Reject without a reason: refused at the field; the chosen decision stays chosen.
-  await page.click('input[name=decision][value=reject]');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'reject');
   expect(await text(page, '#f-note-error')).toContain('required to reject');
   expect(await page.$eval('input[name=decision][value=reject]', (e) => (e as unknown as { checked: boolean }).checked)).toBe(true);
   expect(await h.axe(page)).toEqual([]);
 
-  await page.click('input[name=decision][value=approve]');
-  await page.type('#f-note', '地場産品（柳川市内で加工）として適当');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'approve', { '#f-note': '地場産品（柳川市内で加工）として適当' });
   expect(await text(page, '[role=status]')).toContain('判断を記録しました');
   const record = await text(page, '#decision-record');
   expect(record).toContain('承認');
@@ -98,9 +99,7 @@ test('two city officials on one gift proposal: the second decision, from a page 
   const colleague = await h.account('city', { name: '市 同僚' });
   const path = `/console/approvals/gifts/${code}`;
   const [mine, theirs] = [await h.open(city, path), await h.open(colleague, path)];
-  await theirs.click('input[name=decision][value=approve]');
-  await theirs.type('#f-note', '地場産品として適当（同僚）');
-  await press(theirs, 'main form button[type=submit]');
+  await decide(theirs, 'approve', { '#f-note': '地場産品として適当（同僚）' });
   expect(await text(theirs, '[role=status]')).toContain('判断を記録しました');
 
   await mine.click('input[name=decision][value=reject]');
@@ -144,13 +143,10 @@ test('the city rejects the month’s invoice with a reason (refused without one)
   await page.goto(`${h.base}/console/approvals/invoices/${MONTH}?label=${LABEL}`);
   expect(await text(page, '#invoice-status')).toBe('受理待ち');
   expect(await h.axe(page)).toEqual([]);
-  await page.click('input[name=decision][value=reject]');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'reject');
   expect(await text(page, '#f-reason-error')).toContain('is required to reject');
   expect(await h.axe(page)).toEqual([]);
-  await page.click('input[name=decision][value=reject]');
-  await page.type('#f-reason', '送料の単価が契約と違います');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'reject', { '#f-reason': '送料の単価が契約と違います' });
   expect(await text(page, '#invoice-status')).toContain('差戻し');
   expect(await text(page, '#decision-record')).toContain('送料の単価が契約と違います');
   expect(await text(page, '#decision-record')).toContain(`city:${city.login}`);
@@ -179,12 +175,10 @@ test('the month’s report waits for the city’s inspection: a return without a
   await press(page, `a[href="/console/approvals/reports/${REPORT_MONTH}"]`);
   expect(await text(page, 'main')).toContain(`第${next}版`);
   expect(await h.axe(page)).toEqual([]);
-  await page.click('input[name=decision][value=return]');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'return');
   expect(await text(page, '#f-reason-error')).toContain('required to return');
   expect(await h.axe(page)).toEqual([]);
-  await page.click('input[name=decision][value=pass]');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'pass');
   expect(await text(page, '#decision-record')).toContain(`第${next}版 合格`);
   expect(await text(page, '#decision-record')).toContain(`city:${city.login}`);
 
@@ -221,11 +215,9 @@ test('the city grants a supplier’s once-a-week shipping exception with its new
   await page.goto(`${h.base}/console/approvals`);
   await press(page, `a[href="/console/approvals/promotions/${PROMO}"]`);
   expect(await h.axe(page)).toEqual([]);
-  await page.click('input[name=decision][value=rejected]');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'rejected');
   expect(await text(page, '#f-note-error')).toContain('required to reject');
-  await page.click('input[name=decision][value=approved]');
-  await press(page, 'main form button[type=submit]');
+  await decide(page, 'approved');
   expect(await text(page, '#decision-record')).toContain('承認');
   expect((await api('GET', `/promotions/${PROMO}`, as('operator', 'test'))).json().campaign).toMatchObject({ status: 'approved', decidedBy: `city:${city.login}` });
   expect(h.problems(page)).toEqual([]);
