@@ -1,6 +1,6 @@
 import type { Page } from 'puppeteer-core';
 import { retype, type ConsoleHarness } from './harness';
-import { expectAccessible, submit, text, value } from './page';
+import { expectAccessible, submit, submitStale, text, value } from './page';
 
 /*
  * Filling a console form and the refused-form check (issue 16: bad input comes back at its field
@@ -35,8 +35,24 @@ export async function expectRefused(h: ConsoleHarness, page: Page, form: string,
   const said = await text(page, refusal.at);
   if (refusal.says === undefined) expect(said).not.toBe('');
   else expect(said).toContain(refusal.says);
+  await expectKept(page, fields);
+  await expectAccessible(h, page);
+}
+
+/**
+ * Fills and submits a form opened before someone else changed its record: refused as stale (409 and the
+ * message at the top, page.ts submitStale) with every filled field still holding what was typed. The page
+ * then shows the record as it is now, for the caller to check.
+ */
+export async function expectStale(page: Page, form: string, fields: Fields): Promise<void> {
+  await fill(page, fields);
+  await submitStale(page, form);
+  await expectKept(page, fields);
+}
+
+/** Every field still holds what was filled in. */
+export async function expectKept(page: Page, fields: Fields): Promise<void> {
   const kept: Fields = {};
   for (const selector of Object.keys(fields)) kept[selector] = await value(page, selector);
   expect(kept).toEqual(fields);
-  await expectAccessible(h, page);
 }

@@ -4,7 +4,8 @@ import { registerDonation } from '../../ledger/donations';
 import { eventually } from '../support/context';
 import { oneStopDonation, paperApplication } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, submitStale, expectAccessible } from './page';
+import { text, value, submit, expectAccessible } from './page';
+import { expectStale } from './forms';
 
 /**
  * Issue 17: the one-stop review in the console — the queue, an application's findings and notices,
@@ -96,11 +97,7 @@ test('two operators on one application: a 変更届出書 typed on a page opened
   expect(await text(theirs, '[role=status]')).toContain('変更届出書を記録しました');
   const before = (await api('GET', `/onestop/applications/${id}`)).json();
 
-  await mine.type('#f-change-reason', '婚姻');
-  await mine.type('#f-change-name', '柳川 花子');
-  await submitStale(mine, change);
-  expect(await value(mine, '#f-change-reason')).toBe('婚姻');
-  expect(await value(mine, '#f-change-name')).toBe('柳川 花子');
+  await expectStale(mine, change, { '#f-change-reason': '婚姻', '#f-change-name': '柳川 花子' });
   // The application as it is now: the colleague's address; nothing of the stale form was recorded.
   expect(await text(mine, '.fc-dl')).toContain('福岡県柳川市三橋町2-2');
   await expectAccessible(h, mine);

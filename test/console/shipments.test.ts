@@ -7,7 +7,8 @@ import { ensureDonationWorkflow } from '../../workflows/donation/client';
 import { eventually } from '../support/context';
 import { newDonation } from '../support/factory';
 import { consoleHarness, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, submitStale, expectAccessible } from './page';
+import { text, value, submit, expectAccessible } from './page';
+import { expectStale } from './forms';
 
 /** Issue 17: shipments with problems in the console — a loss recorded (re-shipment), the next one escalated and decided — in Chromium, axe on every page. */
 const run = randomUUID().slice(0, 6);
@@ -130,11 +131,7 @@ test('two operators on one shipment: the second one’s trouble report, opened b
   expect(await text(theirs, '[role=status]')).toContain('再発送を手配します');
   await eventually(() => shipmentsOf(donation.id), (s) => s.length === 2);
   // The page opened before it: refused (409), the shipment as it is now, the kind and note typed kept, nothing sent.
-  await mine.select('#f-kind', 'damage');
-  await mine.type('#f-trouble-note', '寄附者から箱が潰れていたと電話');
-  await submitStale(mine, form);
-  expect(await value(mine, '#f-kind')).toBe('damage');
-  expect(await value(mine, '#f-trouble-note')).toBe('寄附者から箱が潰れていたと電話');
+  await expectStale(mine, form, { '#f-kind': 'damage', '#f-trouble-note': '寄附者から箱が潰れていたと電話' });
   expect(await text(mine, '.fc-dl')).toContain('紛失');
   await expectAccessible(h, mine);
   expect(await shipmentsOf(donation.id)).toHaveLength(2);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { consolePrincipalHeaders } from '../../api/auth';
 import { consoleHarness, retype, type ConsoleHarness, type TestAccount } from './harness';
-import { text, value, submit, submitStale, expectAccessible } from './page';
+import { text, value, submit, expectAccessible } from './page';
+import { expectStale } from './forms';
 
 /**
  * Issue 17, GIFT-2 for suppliers in Chromium: a supplier opens its gift from its desk and sets the
@@ -69,11 +70,7 @@ test('the supplier’s stock form opened before an operator changed the gift’s
   expect(await text(theirs, '[role=status]')).toContain('在庫を更新しました');
 
   const form = `form[action="/console/supplier/gifts/${code}/stock"]`;
-  await retype(mine, '#f-stock-totalStock', '80');
-  await mine.type('#f-stock-reason', '追加で80個仕込みました');
-  await submitStale(mine, form);
-  expect(await value(mine, '#f-stock-totalStock')).toBe('80');
-  expect(await value(mine, '#f-stock-reason')).toBe('追加で80個仕込みました');
+  await expectStale(mine, form, { '#f-stock-totalStock': '80', '#f-stock-reason': '追加で80個仕込みました' });
   // The gift as it is now: the operator's count and reason.
   expect(await text(mine, '.fc-dl')).toContain('総数 30');
   expect(await text(mine, 'main')).toContain('棚卸しで数え直し');
