@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
 import { queryString, type ApiCall } from './api-client';
-import { defined, formAction, formVersion, trimmed, typedNumber, type Form, type FormAction, type FormPage } from './form-action';
+import { defined, formAction, formVersion, trimmed, versionAt, typedNumber, type Form, type FormAction, type FormPage } from './form-action';
 import { OPERATORS, type ConsoleUser } from './plugin';
 
 /**
@@ -60,10 +60,7 @@ export function registerBillingActions(app: FastifyInstance, api: ApiCall, pages
   const statementPath = (request: MonthRequest) => `${request.params.month}/statements/${encodeURIComponent(request.params.supplier ?? '')}`;
   const on = { config: { consoleRoles: OPERATORS } };
   /** The statement now (stale-form check of the resolution and the corrections; findings only add to the dispute). */
-  const currentStatement = async (request: MonthRequest) => {
-    const res = await api(request.consoleUser!, 'GET', `/billing/runs/${statementPath(request)}${q(request)}`);
-    return res.status === 200 ? statementVersion(res.body) : undefined;
-  };
+  const currentStatement = versionAt(api, (request: MonthRequest) => `/billing/runs/${statementPath(request)}${q(request)}`, statementVersion);
 
   app.post(
     '/billing/:month/override',

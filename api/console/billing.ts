@@ -6,6 +6,7 @@ import { correctionForm, monthActions, registerBillingActions, statementVersion,
 import { monthLabel, registerBillingRunsPage, runRow } from './billing-runs';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 import { recentMonths } from './supplier-shared';
+import { doneNotice } from './form-action';
 
 /**
  * The billing month (BILL-1…4; issue 17): the month's statements by supplier with their state,
@@ -176,7 +177,7 @@ export function registerBillingPages(app: FastifyInstance, _deps: RouteDeps, api
 
   app.get('/billing/:month/statements/:supplier', { config: { consoleRoles: READERS } }, async (request: MonthRequest, reply) => {
     const done = request.query.done;
-    return statementPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+    return statementPage(request, reply, 200, doneNotice(done, DONE));
   });
 
   registerBillingActions(app, api, { month: (request, reply, status, extra) => monthPage(request, reply, request.params.month, status, extra), statement: statementPage });

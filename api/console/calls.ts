@@ -4,7 +4,7 @@ import { donationsByOrderId } from '../../ledger/console-lookup';
 import type { RouteDeps } from '../feature';
 import { TROUBLE_KIND_LABELS } from '../../domain/console/operator-labels';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
-import { defined, formAction, formVersion, trimmed } from './form-action';
+import { defined, doneNotice, formAction, formVersion, trimmed, versionAt } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
@@ -105,14 +105,11 @@ export function registerCallPages(app: FastifyInstance, { orm }: RouteDeps, api:
 
   app.get('/calls/:id', { config: { consoleRoles: READERS } }, async (request: CallRequest, reply) => {
     const done = request.query.done;
-    return callPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+    return callPage(request, reply, 200, doneNotice(done, DONE));
   });
 
   /** The call as the form saw it (stale-form check); a follow-up only adds to the history, so it is never stale. */
-  const currentVersion = async (request: CallRequest) => {
-    const res = await api(request.consoleUser!, 'GET', `/calls/${request.params.id}`);
-    return res.status === 200 ? callVersion(res.body) : undefined;
-  };
+  const currentVersion = versionAt(api, (request: CallRequest) => `/calls/${request.params.id}`, callVersion);
   const act = (what: 'follow-ups' | 'outcome' | 'status' | 'reshipment' | 'cancellation', fields: string[], done: keyof typeof DONE) =>
     formAction(api, callPage, {
       route: (request) => `/calls/${request.params.id}/${what}`,

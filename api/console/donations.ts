@@ -7,6 +7,7 @@ import { donationsByOrderId } from '../../ledger/console-lookup';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
+import { doneNotice } from './form-action';
 
 /**
  * Donations (LEDGER-2, INTAKE-2, INTAKE-4): the search with every filter of GET /donations, a paged
@@ -147,7 +148,7 @@ export function registerDonationPages(app: FastifyInstance, { config, orm }: Rou
 
   app.get('/donations/:id', { config: { consoleRoles: READERS } }, async (request: FastifyRequest<{ Params: { id: string }; Querystring: Form }>, reply) => {
     const done = one(request.query.done);
-    return donationPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+    return donationPage(request, reply, 200, doneNotice(done, DONE));
   });
 
   /** Stale-form check: the form carries the last event it saw; a newer one means someone changed the donation meanwhile. */

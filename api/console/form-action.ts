@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fieldErrors, type ApiCall } from './api-client';
+import type { ConsoleUser } from './plugin';
 
 /**
  * One console form posted to the JSON API's own route as the person (issue 17): a success goes back
@@ -46,6 +47,26 @@ export const recordVersion = (body: unknown, live: readonly string[] = ['workflo
     .update(JSON.stringify(body ?? null, (key, v) => (live.includes(key) ? undefined : v)))
     .digest('base64url')
     .slice(0, 22);
+
+/**
+ * The notice a page shows after its own form's redirect (`?done=<form>`, post/redirect/get). Only the page's own
+ * keys count: a hand-edited `?done=toString` shows nothing rather than whatever the object inherits.
+ */
+export const doneNotice = (done: string | string[] | undefined, notices: Readonly<Record<string, string>>): { notice?: string } =>
+  typeof done === 'string' && Object.hasOwn(notices, done) ? { notice: notices[done] } : {};
+
+/**
+ * A form's `version` read through the record's own GET route as the person: undefined when the record cannot be
+ * read (or the path is not one, e.g. a malformed id), so the stale check stands aside and the route decides.
+ */
+export const versionAt =
+  <R extends { consoleUser?: ConsoleUser }>(api: ApiCall, path: (request: R) => string | undefined, version: (body: any) => string = recordVersion) =>
+  async (request: R): Promise<string | undefined> => {
+    const at = path(request);
+    if (at === undefined) return undefined;
+    const res = await api(request.consoleUser!, 'GET', at);
+    return res.status === 200 ? version(res.body) : undefined;
+  };
 
 /** What a stale form's page says at the top (409), in the design system's error banner. */
 export const STALE_ANSWER = { error: STALE_FORM, errorHeading: STALE_HEADING } as const;

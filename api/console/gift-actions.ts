@@ -4,7 +4,7 @@ import { portalLabel } from '../../domain/console/labels';
 import type { ActivationProblemCode } from '../../domain/gifts/approval';
 import { PORTAL_CODES } from '../../domain/portals/catalogue';
 import { queryString, type ApiCall } from './api-client';
-import { defined, formAction, recordVersion, trimmed, typedNumber, type Form, type FormPage, type FormRequest } from './form-action';
+import { defined, formAction, trimmed, versionAt, typedNumber, type Form, type FormPage, type FormRequest } from './form-action';
 import { OPERATORS, csrfToken, type ConsoleUser } from './plugin';
 
 /**
@@ -62,12 +62,7 @@ export async function giftActionsView(api: ApiCall, user: ConsoleUser, g: Record
  * A gift's version for the stock forms' stale-form check (the operators' and the supplier's desk): the gift as the API
  * answers it — prices, approval and stock by portal, which every stock movement changes.
  */
-export const giftVersion =
-  (api: ApiCall) =>
-  async (request: GiftRequest): Promise<string | undefined> => {
-    const res = await api(request.consoleUser!, 'GET', `/gifts/${encodeURIComponent(request.params.code)}`);
-    return res.status === 200 ? recordVersion(res.body) : undefined;
-  };
+export const giftVersion = (api: ApiCall) => versionAt(api, (request: GiftRequest) => `/gifts/${encodeURIComponent(request.params.code)}`);
 
 export function registerGiftActions(app: FastifyInstance, api: ApiCall, page: FormPage<GiftRequest>): void {
   const on = { config: { consoleRoles: OPERATORS } };

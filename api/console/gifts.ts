@@ -4,7 +4,7 @@ import { STOCK_ALERT_LABELS } from '../../domain/console/operator-labels';
 import { portalLabel } from '../../domain/console/labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, type ApiCall } from './api-client';
-import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
+import { STALE_ANSWER, doneNotice, recordVersion, staleForm } from './form-action';
 import { giftActionsView, giftVersion, registerGiftActions } from './gift-actions';
 import { OPERATORS, READERS, csrfToken, renderError, type ConsoleUser } from './plugin';
 
@@ -73,7 +73,7 @@ function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
   }
 
   app.get(`${desk.base}/:code`, { config: { consoleRoles: desk.roles } }, async (request: GiftRequest, reply) =>
-    giftPage(request, reply, 200, request.query.done && request.query.done in DONE ? { notice: DONE[request.query.done as keyof typeof DONE] } : {}),
+    giftPage(request, reply, 200, doneNotice(request.query.done, DONE)),
   );
 
   // The total stock (POST /gifts/:code/stock): a stock movement with who and why.

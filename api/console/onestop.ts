@@ -3,7 +3,7 @@ import { ONESTOP_STATUS_LABELS } from '../../domain/console/labels';
 import type { OneStopNoticeKind } from '../../domain/onestop/notices';
 import type { RouteDeps } from '../feature';
 import { donationQueues, fieldErrors, queryString, type ApiCall } from './api-client';
-import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
+import { STALE_ANSWER, doneNotice, recordVersion, staleForm, versionAt } from './form-action';
 import { registerOneStopAlertPage } from './onestop-alerts';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
@@ -73,7 +73,7 @@ export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api
 
   app.get('/onestop/applications/:id', { config: { consoleRoles: READERS } }, async (request: AppRequest, reply) => {
     const done = request.query.done;
-    return applicationPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+    return applicationPage(request, reply, 200, doneNotice(done, DONE));
   });
 
   /** A 400 comes back at the form's fields with what was typed; anything else is said plainly. */
@@ -87,11 +87,7 @@ export function registerOneStopPages(app: FastifyInstance, _deps: RouteDeps, api
   const typedOf = (body: Form, fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, (body[f] ?? '').trim()]));
 
   /** The application as the form saw it (stale-form check): its state, content, findings and history, without the workflow's live state and the notices' delivery, which move by themselves. */
-  const currentVersion = async (request: AppRequest) => {
-    if (!UUID.test(request.params.id)) return undefined;
-    const res = await api(request.consoleUser!, 'GET', `/onestop/applications/${request.params.id}`);
-    return res.status === 200 ? applicationVersion(res.body) : undefined;
-  };
+  const currentVersion = versionAt(api, (request: AppRequest) => (UUID.test(request.params.id) ? `/onestop/applications/${request.params.id}` : undefined), applicationVersion);
   /** A form opened before a colleague changed the application: 409, the page as it is now, what was typed kept, nothing sent. */
   const stale = (request: AppRequest, reply: FastifyReply, form: string, typed: Record<string, string>) => applicationPage(request, reply, 409, { [`${form}Form`]: typed, ...STALE_ANSWER });
 

@@ -5,7 +5,7 @@ import { PRINTED_DOCUMENT_TITLES, type PrintedDocument } from '../../domain/prin
 import { PRINT_BATCH_KIND_LABELS, PRINT_BATCH_STATUS_LABELS, PRINT_ITEM_REASON_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, type ApiCall } from './api-client';
-import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
+import { STALE_ANSWER, doneNotice, recordVersion, staleForm, versionAt } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 import { jstDateTime } from './view';
 
@@ -79,7 +79,7 @@ export function registerPrintBatchPages(app: FastifyInstance, { config }: RouteD
 
   app.get('/print-batches/:id', { config: { consoleRoles: READERS } }, async (request: BatchRequest, reply) => {
     const done = request.query.done;
-    return batchPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+    return batchPage(request, reply, 200, doneNotice(done, DONE));
   });
 
   // The batch's files as the printer received them (the printing service's drop folder), for a person who may read the batch.
@@ -104,11 +104,7 @@ export function registerPrintBatchPages(app: FastifyInstance, { config }: RouteD
    * live state. Returned mail changes the donation, not the batch: an envelope a colleague already recorded is refused by
    * the donation's route in its words.
    */
-  const currentVersion = async (request: BatchRequest) => {
-    if (!UUID.test(request.params.id)) return undefined;
-    const res = await api(request.consoleUser!, 'GET', `/print-batches/${request.params.id}`);
-    return res.status === 200 ? recordVersion(res.body) : undefined;
-  };
+  const currentVersion = versionAt(api, (request: BatchRequest) => (UUID.test(request.params.id) ? `/print-batches/${request.params.id}` : undefined));
 
   // The printing service confirms the batch was printed and posted (POST /print-batches/:id/posted; the workflow sends the documents on).
   app.post('/print-batches/:id/posted', { config: { consoleRoles: OPERATORS } }, async (request: BatchRequest, reply) => {

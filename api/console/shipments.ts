@@ -3,7 +3,7 @@ import { SHIPMENT_STATUS_LABELS } from '../../domain/console/labels';
 import { TROUBLE_KIND_LABELS } from '../../domain/console/operator-labels';
 import type { RouteDeps } from '../feature';
 import { donationQueues, fieldErrors, type ApiCall } from './api-client';
-import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
+import { STALE_ANSWER, doneNotice, recordVersion, staleForm, versionAt } from './form-action';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
 /**
@@ -63,14 +63,11 @@ export function registerShipmentPages(app: FastifyInstance, _deps: RouteDeps, ap
 
   app.get('/shipments/:id', { config: { consoleRoles: READERS } }, async (request: ShipmentRequest, reply) => {
     const done = request.query.done;
-    return shipmentPage(request, reply, 200, done && done in DONE ? { notice: DONE[done as keyof typeof DONE] } : {});
+    return shipmentPage(request, reply, 200, doneNotice(done, DONE));
   });
 
   /** The shipment as the form saw it (stale-form check): its state and history, without the workflow's live state. */
-  const currentVersion = async (request: ShipmentRequest) => {
-    const res = await api(request.consoleUser!, 'GET', `/shipments/${request.params.id}`);
-    return res.status === 200 ? recordVersion(res.body) : undefined;
-  };
+  const currentVersion = versionAt(api, (request: ShipmentRequest) => `/shipments/${request.params.id}`);
 
   /** A form opened before a colleague changed the shipment is refused (409, what was typed kept); otherwise it goes to the route. */
   async function send(request: ShipmentRequest, reply: FastifyReply, what: 'trouble' | 'resolve', typed: Form, done: (status: number, body: any) => keyof typeof DONE) {
