@@ -72,9 +72,17 @@ interface DecisionKind {
   choices: { value: string; label: string }[];
   note: { field: string; label: string; hint: string };
   post: (key: string, facts: Record<string, unknown>, choice: string, note: string, form: Form) => { url: string; body: Record<string, unknown> };
+  /** The kind's own fields as typed, for a page answered to a sent form (400/409): what the person chose stays chosen. */
+  kept?: (facts: Record<string, unknown>, form: Form) => Record<string, unknown>;
 }
 
 const WEEKDAYS = ['', '月', '火', '水', '木', '金', '土', '日'];
+
+/** The shipping weekdays ticked on the form (one checkbox sends a string, several an array, none nothing). */
+const typedWeekdays = (form: Form): number[] => {
+  const ticked: unknown = form.weekdays;
+  return (Array.isArray(ticked) ? ticked : ticked ? [ticked] : []).map(Number);
+};
 
 /** A decision's facts: the API's answer to GET `url` as the person, shaped by `facts` when it is 200 (else the page shows the refusal). */
 async function factsFrom(api: ApiCall, user: ConsoleUser, url: string, facts: (body: any) => Record<string, unknown>): Promise<{ res: ApiAnswer; facts?: Record<string, unknown> }> {
@@ -159,9 +167,10 @@ const KINDS: Record<string, DecisionKind> = {
     choices: [{ value: 'approve', label: '週2回未満の発送を承認する（下の発送曜日とする）' }],
     note: { field: 'reason', label: '承認の理由', hint: '例: 少量生産のため週1回の出荷とする。' },
     post: (key, _f, _choice, note, form) => {
-      const days = (Array.isArray(form.weekdays) ? form.weekdays : form.weekdays ? [form.weekdays] : []).map(Number);
+      const days = typedWeekdays(form);
       return { url: `/suppliers/${encodeURIComponent(key)}/shipping-exception`, body: { reason: note, ...(days.length ? { shippingWeekdays: days } : {}) } };
     },
+    kept: (facts, form) => ({ weekdayOptions: (facts.weekdayOptions as { value: number }[]).map((o) => ({ ...o, checked: typedWeekdays(form).includes(o.value) })) }),
   },
   invoices: {
     title: (k) => `${k}分の請求書`,
@@ -213,6 +222,7 @@ export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps
       [kind]: true,
       choices: k.choices.map((c, i) => ({ ...c, i, checked: one(typed.decision) ? one(typed.decision) === c.value : i === 0 })),
       note: { ...k.note, value: one(typed[k.note.field]) ?? '' },
+      ...(extra.typed !== undefined && k.kept ? k.kept(facts, typed) : {}),
       ...extra,
     });
   }

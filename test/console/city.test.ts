@@ -204,6 +204,11 @@ test('the city grants a supplier’s once-a-week shipping exception with its new
   expect(await text(page, 'main')).toContain('月・水');
   expect(await h.axe(page)).toEqual([]);
   await page.click('#f-weekday-1');
+  // Sent without its reason: refused at the field, and the days as ticked (Monday off, Wednesday on) stay ticked.
+  await press(page, 'main form button[type=submit]');
+  expect(await text(page, '#f-reason-error')).not.toBe('');
+  const ticked = await page.$$eval('input[name=weekdays]:checked', (boxes) => boxes.map((b) => b.getAttribute('value')));
+  expect(ticked).toEqual(['3']);
   await page.type('#f-reason', '少量生産のため水曜のみの出荷とする');
   await press(page, 'main form button[type=submit]');
   expect(await text(page, '#decision-record')).toContain('少量生産のため水曜のみの出荷とする');
