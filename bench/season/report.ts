@@ -81,7 +81,7 @@ export function seasonTable(r: SeasonReport): string {
   lines.push(`${pad('portal', 10)} ${pad('files', 6, true)} ${pad('encoding', 16)} ${pad('rows', 6, true)} ${pad('created', 8, true)} ${pad('unchanged', 10, true)} ${pad('quarantined', 12, true)} ${pad('held', 5, true)} ${pad('bad rows', 9, true)}`);
   for (const p of s.portals) lines.push(`${pad(p.portal, 10)} ${pad(p.files, 6, true)} ${pad(p.encodings, 16)} ${pad(p.rows, 6, true)} ${pad(p.created, 8, true)} ${pad(p.unchanged, 10, true)} ${pad(p.quarantined, 12, true)} ${pad(p.held, 5, true)} ${pad(p.badRowsPlanned, 9, true)}`);
   const c = s.cleared;
-  lines.push(`cleared by operators: quarantine ${JSON.stringify(c.quarantine)} (${c.operator.resubmitted} corrected and re-submitted, ${c.operator.dismissed} dismissed); holds ${c.holdsReleased} released (${c.operator.releasedUnplanned} of good rows held by a finding of their own), ${c.holdsWithdrawn} withdrawn, ${c.stillHeld} still held`);
+  lines.push(`cleared by operators: quarantine ${JSON.stringify(c.quarantine)} (${c.operator.resubmitted} corrected and re-submitted, ${c.operator.dismissed} dismissed); holds ${c.holdsReleased} released (${c.operator.releasedUnplanned} of good rows held by a finding of their own), ${c.holdsWithdrawn} withdrawn, ${c.stillHeld} still held${c.stillHeldDonations.length ? `: ${c.stillHeldDonations.join('; ')}` : ''}`);
   lines.push('');
   lines.push(`duplicates: ${JSON.stringify(s.duplicates)}; 柳川市 residents with a shipment: ${s.residentsWithShipments}`);
   lines.push(`documents: ${s.documents.envelopesPosted} envelopes posted, ${s.documents.reissuesAfterReturn} re-sent after returned mail; shipping: ${JSON.stringify(s.shipping.byStatus)}, ${s.shipping.reshipments} re-shipments`);

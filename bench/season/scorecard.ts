@@ -47,7 +47,7 @@ export interface Scorecard {
   /** Per portal: its files as the inbox collection imported them (encoding as detected), its orders (import_rows) created, unchanged, quarantined, held for review. */
   portals: PortalIntake[];
   /** How the held and quarantined rows ended: quarantine entries by status, holds released, withdrawn (cancelled) or still held. */
-  cleared: { quarantine: Record<string, number>; holdsReleased: number; holdsWithdrawn: number; stillHeld: number; operator: SeasonRun['operator'] };
+  cleared: { quarantine: Record<string, number>; holdsReleased: number; holdsWithdrawn: number; stillHeld: number; stillHeldDonations: string[]; operator: SeasonRun['operator'] };
   duplicates: { documents: number; mails: number; shipments: number; carrierRows: number };
   residentsWithShipments: number;
   documents: { envelopesPosted: number; reissuesAfterReturn: number };
@@ -183,6 +183,13 @@ export async function buildScorecard(knex: Knex, client: Client, config: AppConf
     holdsReleased: Object.entries(afterHold).reduce((n, [k, v]) => n + (k === 'cancelled' ? 0 : v), 0),
     holdsWithdrawn: afterHold.cancelled ?? 0,
     stillHeld: byStatus.held ?? 0,
+    // Which ones, with the portal's order id and the findings that hold them, so a miss can be followed up.
+    stillHeldDonations: (
+      await q(
+        `select d.id, d.portal_code, d.portal_order_id, coalesce((select string_agg(f->>'flag', ',') from jsonb_array_elements(i.review_findings) f), '') as flags
+           from donations d left join donation_intake i on i.donation_id = d.id where d.status = 'held' order by d.id limit 20`,
+      )
+    ).map((r) => `${r.id} (${r.portal_code ?? 'hand'} ${r.portal_order_id ?? ''}: ${r.flags || 'no finding'})`),
     operator: run.operator,
   };
 
