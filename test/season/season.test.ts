@@ -23,15 +23,17 @@ import { isolatedDatabase, quietRuntime, required } from '../support/context';
 let ctx: SeasonContext;
 let database: Awaited<ReturnType<typeof isolatedDatabase>>;
 let report: SeasonReport;
+let dataDir: string | undefined;
 
 beforeAll(async () => {
   quietRuntime();
   database = await isolatedDatabase('season');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-season-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'furusato-season-'));
+  dataDir = dir;
   ctx = await seasonContext({
     testServerPath: required('TEMPORAL_TEST_SERVER_PATH'),
     databaseUrl: database.url,
-    config: (smtpUrl) => seasonConfig(dataDir, smtpUrl),
+    config: (smtpUrl) => seasonConfig(dir, smtpUrl),
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
   });
   // SEASON_TRACE=1 shows each step of each day on stderr.
@@ -43,6 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx?.close();
   await database?.drop();
+  // The inbox, print and carrier folders the season wrote: nothing of a run stays in /tmp.
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('every deadline of the season is met: receipts (Dec 29–31 → Jan 5), one-stop decisions, supplier orders, the invoice and report by the 10th', () => {
