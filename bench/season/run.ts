@@ -199,7 +199,12 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
    * or dismissed (POST …/dismiss); a held donation corrected (POST /donations/:id/corrections) and released
    * (POST /donations/:id/review/release), or cancelled when the donor withdraws (POST /donations/:id/cancel).
    */
+  const cleared = new Set<string>();
   const clearBadRow = async (d: PlannedDonation) => {
+    await clearOne(d);
+    cleared.add(d.orderId);
+  };
+  const clearOne = async (d: PlannedDonation) => {
     const r = d.resolution!;
     const actor = 'operator:season';
     if (d.bad === 'unknown_gift') {
@@ -236,11 +241,19 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
     operator.released += 1;
   };
 
+  // A planned bad row waits for its own day; once cleared, a hold it gets later (a corrected, re-submitted row found alike to
+  // another donor's order) is looked at like any other.
+  const unplannedHolds = async () =>
+    (await reads.heldDonations(knex)).filter((h) => {
+      const d = byDonationId.get(h.id);
+      return !d?.resolution || cleared.has(d.orderId);
+    });
+
   let printBatch: WorkflowHandle | undefined;
   let today = plan.days[0];
   for (let i = 0; ; i++) {
     today = i < plan.days.length ? plan.days[i] : addDays(plan.days[plan.days.length - 1], i - plan.days.length + 1);
-    if (i >= plan.days.length && (today > o.drainUntil || (await reads.openDonations(knex)) === 0)) break;
+    if (i >= plan.days.length && (today > o.drainUntil || ((await reads.openDonations(knex)) === 0 && (await unplannedHolds()).length === 0))) break;
     const stat: DayStat = { day: today, donations: 0, payments: 0, envelopes: 0, ordered: 0, shipped: 0, delivered: 0, applications: 0, mails: 0 };
     const mailsBefore = ctx.mail.messages().length;
     // `when` is asked just before the clock would move there: a step with nothing to do is not taken (the clock moves on).
@@ -426,7 +439,6 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
     }, () => plan.donations.some((d) => d.returnedAfterDays !== undefined && donationIds.has(d.orderId) && !returnsDone.has(d.orderId)));
     // 13:00 operators clear the held and quarantined rows of the day's and yesterday's imports, after phoning the donor; a good
     // row held by a finding of its own (two synthetic donors alike enough to be a possible duplicate order) is looked at and released.
-    const unplannedHolds = async () => (await reads.heldDonations(knex)).filter((h) => !byDonationId.get(h.id)?.resolution);
     at(13, 0, async () => {
       const due = resolveOn.get(today) ?? [];
       const others = await unplannedHolds();
