@@ -35,6 +35,8 @@ const PAGE = 50;
 const SCOPES: Record<string, string> = { all: '全事業者の請求', scoped: '一部の事業者だけの請求' };
 const options = (labels: Record<string, string>, chosen?: string) => Object.entries(labels).map(([value, text]) => ({ value, label: text, selected: value === chosen }));
 const STATUSES: Record<string, string> = Object.fromEntries(BILLING_RUN_STATUSES.map((s) => [s, label(BILLING_STAGE_LABELS, s)]));
+/** Filters chosen from a list: a value the API refuses was not one of its options. */
+const LISTED = new Set(['scope', 'status']);
 
 export function registerBillingRunsPage(app: FastifyInstance, api: ApiCall): void {
   app.get('/billing/runs', { config: { consoleRoles: READERS } }, async (request: RunsRequest, reply: FastifyReply) => {
@@ -42,17 +44,15 @@ export function registerBillingRunsPage(app: FastifyInstance, api: ApiCall): voi
     const typed = { scope: one(request.query.scope), status: one(request.query.status), supplier: one(request.query.supplier) };
     const offsetText = one(request.query.offset);
     const errors: Record<string, string> = {};
-    if (typed.scope && !(typed.scope in SCOPES)) errors.scope = '一覧から選んでください。';
-    if (typed.status && !(typed.status in STATUSES)) errors.status = '一覧から選んでください。';
     if (offsetText && !/^\d{1,6}$/.test(offsetText)) errors.offset = '0以上の数で指定してください。';
     const offset = offsetText && !errors.offset ? Number(offsetText) : 0;
     const view = (status: number, extra: Record<string, unknown>) =>
       reply.code(status).view('billing-runs.hbs', { title: '請求の一覧（全期間）', typed, errors, scopes: options(SCOPES, typed.scope), statuses: options(STATUSES, typed.status), ...extra });
-    if (Object.keys(errors).length) return view(400, { error: '絞り込みの条件を確認してください。', errorHeading: '入力内容に誤りがあります' });
 
+    // The filters' rules are the API's (GET /billing/runs): its 400 comes back at the fields, a list field in the page's words.
     const res = await api(request.consoleUser!, 'GET', `/billing/runs${queryString({ ...typed, limit: PAGE, offset })}`);
-    if (res.status === 400) {
-      Object.assign(errors, fieldErrors(res.body));
+    if (res.status === 400 || errors.offset) {
+      for (const [field, reason] of Object.entries(res.status === 400 ? fieldErrors(res.body) : {})) errors[field] = LISTED.has(field) ? '一覧から選んでください。' : reason;
       return view(400, { error: Object.keys(errors).length ? '絞り込みの条件を確認してください。' : String(res.body?.message ?? ''), errorHeading: '入力内容に誤りがあります' });
     }
     if (res.status !== 200) return renderError(reply, res.status, '請求の一覧を読み込めませんでした', String(res.body?.message ?? ''));
