@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { RecruitmentReport } from '../domain/gifts/recruitment';
+import { QUALITY_BRIEFING_KINDS, type BriefingKind, type RecruitmentReport } from '../domain/gifts/recruitment';
+import type { QualityMeeting } from '../domain/reports/types';
 
-/** GIFT-6 (spec 7(9)ウ): supplier-recruitment briefings (説明会) and the recruitment report to the city. */
+/**
+ * GIFT-6 (spec 7(9)ウ): supplier briefings (説明会) and the recruitment report to the city; GIFT-3: the same
+ * briefings as success-case meetings (成功事例報告会) and quality trainings, listed in the quality report.
+ */
 
 export interface BriefingAttendee {
   name: string;
@@ -14,16 +18,27 @@ export interface BriefingAttendee {
   interested?: boolean;
 }
 
+/** A success case presented at a success-case meeting: the supplier's code and a short title. */
+export interface BriefingCase {
+  supplierCode: string;
+  title: string;
+}
+
 export interface NewBriefing {
+  /** recruitment when not given. */
+  kind?: BriefingKind;
   heldOn: string;
   place: string;
   title: string;
   notes?: string | null;
   attendees: BriefingAttendee[];
+  /** success_cases only. */
+  cases?: BriefingCase[];
 }
 
 export interface Briefing {
   id: string;
+  kind: BriefingKind;
   heldOn: string;
   place: string;
   title: string;
@@ -31,12 +46,29 @@ export interface Briefing {
   recordedBy: string;
   recordedAt: string;
   attendees: (Required<Omit<BriefingAttendee, 'supplierCode'>> & { supplierCode: string | null; wouldBe: boolean })[];
+  cases: BriefingCase[];
+}
+
+/** The codes among `codes` that name no supplier in the ledger. */
+export async function unknownSupplierCodes(knex: Knex, codes: string[]): Promise<Set<string>> {
+  if (!codes.length) return new Set();
+  const known = new Set((await knex('suppliers').whereIn('code', codes).select('code')).map((r: any) => r.code));
+  return new Set(codes.filter((c) => !known.has(c)));
 }
 
 export async function recordBriefing(knex: Knex, b: NewBriefing, actor: string): Promise<Briefing> {
   const id = randomUUID();
   await knex.transaction(async (trx) => {
-    await trx('supplier_briefings').insert({ id, held_on: b.heldOn, place: b.place, title: b.title, notes: b.notes ?? null, recorded_by: actor });
+    await trx('supplier_briefings').insert({
+      id,
+      kind: b.kind ?? 'recruitment',
+      held_on: b.heldOn,
+      place: b.place,
+      title: b.title,
+      notes: b.notes ?? null,
+      cases: JSON.stringify(b.cases ?? []),
+      recorded_by: actor,
+    });
     if (b.attendees.length) {
       await trx('supplier_briefing_attendees').insert(
         b.attendees.map((a, i) => ({ briefing_id: id, seq: i + 1, name: a.name, contact_person: a.contactPerson ?? null, contact: a.contact ?? null, supplier_code: a.supplierCode ?? null, interested: a.interested ?? false })),
@@ -47,9 +79,10 @@ export async function recordBriefing(knex: Knex, b: NewBriefing, actor: string):
 }
 
 /** Briefings held between from and to (JST dates, inclusive), oldest first, each with its attendees. */
-export async function briefings(knex: Knex, f: { id?: string; from?: string; to?: string }): Promise<Briefing[]> {
-  const q = knex('supplier_briefings').select('id', knex.raw(`to_char(held_on, 'YYYY-MM-DD') as held_on`), 'place', 'title', 'notes', 'recorded_by', 'recorded_at');
+export async function briefings(knex: Knex, f: { id?: string; from?: string; to?: string; kinds?: readonly BriefingKind[] }): Promise<Briefing[]> {
+  const q = knex('supplier_briefings').select('id', 'kind', knex.raw(`to_char(held_on, 'YYYY-MM-DD') as held_on`), 'place', 'title', 'notes', 'cases', 'recorded_by', 'recorded_at');
   if (f.id) q.where({ id: f.id });
+  if (f.kinds) q.whereIn('kind', [...f.kinds]);
   if (f.from) q.where('held_on', '>=', f.from);
   if (f.to) q.where('held_on', '<=', f.to);
   const rows = await q.orderBy('held_on').orderBy('recorded_at');
@@ -62,6 +95,7 @@ export async function briefings(knex: Knex, f: { id?: string; from?: string; to?
     .select('a.briefing_id', 'a.name', 'a.contact_person', 'a.contact', 'a.supplier_code', 'a.interested', knex.raw('s.id is null as would_be'));
   return rows.map((r: any) => ({
     id: r.id,
+    kind: r.kind,
     heldOn: r.held_on,
     place: r.place,
     title: r.title,
@@ -71,12 +105,32 @@ export async function briefings(knex: Knex, f: { id?: string; from?: string; to?
     attendees: attendees
       .filter((a: any) => a.briefing_id === r.id)
       .map((a: any) => ({ name: a.name, contactPerson: a.contact_person, contact: a.contact, supplierCode: a.supplier_code, interested: a.interested, wouldBe: a.would_be })),
+    cases: r.cases,
   }));
+}
+
+/**
+ * GIFT-3: the success-case meetings and quality trainings held between from and to (JST dates, inclusive),
+ * oldest first; with a supplier code, only those it attended or presented a case at.
+ */
+export async function qualityMeetings(knex: Knex, from: string, to: string, supplierCode?: string): Promise<QualityMeeting[]> {
+  const held = await briefings(knex, { from, to, kinds: QUALITY_BRIEFING_KINDS });
+  return held
+    .filter((b) => supplierCode === undefined || b.attendees.some((a) => a.supplierCode === supplierCode) || b.cases.some((c) => c.supplierCode === supplierCode))
+    .map((b) => ({
+      id: b.id,
+      kind: b.kind as QualityMeeting['kind'],
+      heldOn: b.heldOn,
+      place: b.place,
+      title: b.title,
+      attendees: b.attendees.map((a) => ({ name: a.name, supplierCode: a.wouldBe ? null : a.supplierCode })),
+      cases: b.cases,
+    }));
 }
 
 /** The recruitment report for the city (GIFT-6) over JST dates from..to, inclusive. */
 export async function recruitmentReport(knex: Knex, from: string, to: string): Promise<RecruitmentReport> {
-  const held = await briefings(knex, { from, to });
+  const held = await briefings(knex, { from, to, kinds: ['recruitment'] });
   const range = [from, to];
   const { rows: calls } = await knex.raw(
     `select to_char(c.received_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD') as received_on, c.subject, c.caller_name, c.status

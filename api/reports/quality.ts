@@ -3,8 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/env';
 import { CARRIER_CODES, CARRIER_CODES_MESSAGE } from '../../domain/carriers/catalogue';
 import { jstDate } from '../../domain/jst';
-import { monthRange } from '../../domain/reports/month';
+import { monthDays, monthRange } from '../../domain/reports/month';
 import type { Orm } from '../../ledger/orm';
+import { qualityMeetings } from '../../ledger/recruitment';
 import {
   checkNewMeasure,
   closeMeasure,
@@ -157,7 +158,8 @@ export function registerQualityRoutes(app: FastifyInstance, { config, orm, tempo
     {
       schema: {
         tags: ['quality'],
-        summary: 'Supplier quality report (CALL-3): complaints, re-shipments and measures per supplier / carrier and month',
+        summary:
+          "Supplier quality report (CALL-3, GIFT-3): complaints, re-shipments and measures per supplier / carrier and month, and the period's success-case meetings and quality trainings (with a supplierCode: those it attended or presented at)",
         querystring: { type: 'object', additionalProperties: false, properties: { from: month, to: month, supplierCode: { type: 'string' } } },
       },
       config: { roles: READ },
@@ -169,7 +171,8 @@ export function registerQualityRoutes(app: FastifyInstance, { config, orm, tempo
       if (from > to) throw badRequest([{ field: 'querystring.from', reason: `must not be after to (${to})` }]);
       if (monthRange(to).start.getTime() - monthRange(from).start.getTime() > 3 * 366 * 86_400_000) throw badRequest([{ field: 'querystring.from', reason: 'at most 36 months at once' }]);
       const rows = await qualityRows(knex(), from, to, { supplierCode: request.query.supplierCode });
-      return { from, to, rows };
+      const meetings = await qualityMeetings(knex(), monthDays(from).from, monthDays(to).to, request.query.supplierCode);
+      return { from, to, rows, meetings };
     },
   );
 }

@@ -1,6 +1,15 @@
 import { reportCsv } from '../reports/csv';
 import { section } from '../reports/sections';
 
+/**
+ * What a supplier briefing was for (spec 7(9)ウ): recruiting suppliers (募集説明会, GIFT-6), presenting success
+ * cases (成功事例報告会, GIFT-3) or training and guiding suppliers on quality (品質向上研修・指導, GIFT-3).
+ */
+export const BRIEFING_KINDS = ['recruitment', 'success_cases', 'quality_training'] as const;
+export type BriefingKind = (typeof BRIEFING_KINDS)[number];
+/** The kinds the supplier quality report lists (GIFT-3); the recruitment report counts only `recruitment`. */
+export const QUALITY_BRIEFING_KINDS = ['success_cases', 'quality_training'] as const satisfies readonly BriefingKind[];
+
 /** GIFT-6 (spec 7(9)ウ): what the city is told about supplier recruitment over a period (JST dates, inclusive). */
 export interface RecruitmentReport {
   from: string;

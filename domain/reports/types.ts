@@ -84,6 +84,22 @@ export interface CampaignEffect {
   yenPerCostYen: number | null;
 }
 
+/**
+ * GIFT-3 (spec 7(9)ウ): a success-case meeting (成功事例報告会) or a quality training / guidance session
+ * (品質向上研修・指導) held for suppliers in the quality report's period.
+ */
+export interface QualityMeeting {
+  id: string;
+  kind: 'success_cases' | 'quality_training';
+  heldOn: string;
+  place: string;
+  title: string;
+  /** Who attended: a current supplier by its code, others by name (supplierCode null). */
+  attendees: { name: string; supplierCode: string | null }[];
+  /** The success cases presented (success_cases only). */
+  cases: { supplierCode: string; title: string }[];
+}
+
 export interface QualityRow {
   month: string;
   partyKind: 'supplier' | 'carrier';

@@ -47,6 +47,7 @@ import { Migration20261207101742_mynum5_planned_media } from './Migration2026120
 import { Migration20261207121530_mynumber_export_scans } from './Migration20261207121530_mynumber_export_scans';
 import { Migration20261207110937_meeting_minutes } from './Migration20261207110937_meeting_minutes';
 import { Migration20261207171843_portal_fees_flag } from './Migration20261207171843_portal_fees_flag';
+import { Migration20261207194127_briefing_kinds } from './Migration20261207194127_briefing_kinds';
 /** Listed explicitly so the same migrations run from TypeScript sources, compiled JS and bundles. Append only. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
@@ -97,4 +98,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207121530_mynumber_export_scans', class: Migration20261207121530_mynumber_export_scans },
   { name: 'Migration20261207110937_meeting_minutes', class: Migration20261207110937_meeting_minutes },
   { name: 'Migration20261207171843_portal_fees_flag', class: Migration20261207171843_portal_fees_flag },
+  { name: 'Migration20261207194127_briefing_kinds', class: Migration20261207194127_briefing_kinds },
 ];

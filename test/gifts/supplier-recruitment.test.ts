@@ -100,6 +100,56 @@ describe('supplier recruitment (GIFT-6)', () => {
     expect(sections.get('説明会')!.rows.find((r) => r[1].endsWith(run))).toEqual([heldOn, `柳川市役所 3階会議室 ${run}`, '返礼品事業者 募集説明会', '3', '2', '2']);
   });
 
+  test('success-case meetings and quality trainings (GIFT-3) are briefings of their kind: listed in the quality report for their period, not counted as recruitment', async () => {
+    const presenter = `${ctx.prefix}-sc`;
+    expect((await api.post('/suppliers', { code: presenter, name: '成功事例の柳川農園', shippingWeekdays: [1, 4] })).statusCode).toBe(201);
+    const meeting = (kind: string, heldOn: string, extra: object = {}) =>
+      api.post('/supplier-recruitment/briefings', {
+        kind,
+        heldOn,
+        place: `柳川市民会館 ${run}`,
+        title: kind === 'success_cases' ? '返礼品 成功事例報告会' : '梱包と温度管理の研修',
+        attendees: [{ name: '成功事例の柳川農園', supplierCode: presenter }, { name: `未登録の農家 ${run}` }],
+        ...extra,
+      });
+    const cases = [{ supplierCode: presenter, title: '梱包を見直し苦情ゼロに' }];
+    const success = await meeting('success_cases', '2019-07-10', { cases });
+    expect(success.statusCode).toBe(201);
+    expect(success.json().briefing).toMatchObject({ kind: 'success_cases', heldOn: '2019-07-10', cases, recordedBy: 'operator:tanaka' });
+    const training = (await meeting('quality_training', '2019-07-31')).json().briefing;
+    const outside = (await meeting('success_cases', '2019-08-01')).json().briefing;
+    expect(training.kind).toBe('quality_training');
+
+    // Bad kinds and cases are refused at the field.
+    const badKind = await meeting('seminar', '2019-07-10');
+    expect(badKind.statusCode).toBe(400);
+    expect(badKind.json().fields.map((f: any) => f.field)).toEqual(['kind']);
+    expect((await meeting('quality_training', '2019-07-10', { cases })).json().fields).toEqual([{ field: 'cases', reason: 'only a success_cases meeting presents cases' }]);
+    expect((await meeting('success_cases', '2019-07-10', { cases: [{ supplierCode: `${ctx.prefix}-none`, title: 'x' }] })).json().fields.map((f: any) => f.field)).toEqual(['cases[0].supplierCode']);
+    expect((await api.get('/supplier-recruitment/briefings?kind=seminar', 'city')).json().fields.map((f: any) => f.field)).toEqual(['querystring.kind']);
+
+    const listed = (await api.get('/supplier-recruitment/briefings?from=2019-07-01&to=2019-08-31&kind=success_cases', 'city')).json().briefings.map((b: any) => b.id);
+    expect(listed).toEqual(expect.arrayContaining([success.json().briefing.id, outside.id]));
+    expect(listed).not.toContain(training.id);
+
+    // The recruitment report counts recruitment briefings only.
+    const recruitment = (await api.get('/supplier-recruitment/report?from=2019-07-01&to=2019-08-31', 'city')).json().report;
+    expect(recruitment.briefings.filter((b: any) => b.place.endsWith(run))).toEqual([]);
+
+    // The quality report for July lists the month's meeting and training with who came, not August's meeting.
+    const quality = await api.get(`/quality/report?from=2019-07&to=2019-07&supplierCode=${presenter}`, 'city');
+    expect(quality.statusCode).toBe(200);
+    const attendees = [{ name: '成功事例の柳川農園', supplierCode: presenter }, { name: `未登録の農家 ${run}`, supplierCode: null }];
+    expect(quality.json().meetings).toEqual([
+      { id: success.json().briefing.id, kind: 'success_cases', heldOn: '2019-07-10', place: `柳川市民会館 ${run}`, title: '返礼品 成功事例報告会', attendees, cases },
+      { id: training.id, kind: 'quality_training', heldOn: '2019-07-31', place: `柳川市民会館 ${run}`, title: '梱包と温度管理の研修', attendees, cases: [] },
+    ]);
+    expect(quality.json().rows).toEqual([]);
+    const all = (await api.get('/quality/report?from=2019-07&to=2019-07', 'city')).json().meetings.map((m: any) => m.id);
+    expect(all).toEqual(expect.arrayContaining([success.json().briefing.id, training.id]));
+    expect(all).not.toContain(outside.id);
+  });
+
   test('bad input is refused at the field; suppliers cannot read or record', async () => {
     const future = await api.post('/supplier-recruitment/briefings', { heldOn: '2099-01-01', place: 'x', title: 'x', attendees: [] });
     expect(future.statusCode).toBe(400);
