@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleUser } from './plugin';
 import { jstDate } from '../../domain/jst';
 import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
-import { portalLabel } from '../../domain/console/labels';
+import { portalNamer, type PortalNamer } from '../../domain/portals/declared';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, queryString, type ApiAnswer, type ApiCall } from './api-client';
 import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
@@ -68,7 +68,7 @@ type Req = FastifyRequest<{ Params: { key: string }; Querystring: Form; Body: Fo
 /** One kind of decision: where its facts come from, how the page shows them, what the form sends. */
 interface DecisionKind {
   title: (key: string) => string;
-  load: (api: ApiCall, user: ConsoleUser, key: string, query: Form) => Promise<{ res: ApiAnswer; facts?: Record<string, unknown> }>;
+  load: (api: ApiCall, user: ConsoleUser, key: string, query: Form, portalLabel: PortalNamer) => Promise<{ res: ApiAnswer; facts?: Record<string, unknown> }>;
   choices: { value: string; label: string }[];
   note: { field: string; label: string; hint: string };
   post: (key: string, facts: Record<string, unknown>, choice: string, note: string, form: Form) => { url: string; body: Record<string, unknown> };
@@ -129,7 +129,7 @@ const KINDS: Record<string, DecisionKind> = {
   },
   gifts: {
     title: (k) => `返礼品の承認 ${k}`,
-    load: (api, user, key) =>
+    load: (api, user, key, _query, portalLabel) =>
       factsFrom(api, user, `/gifts/${encodeURIComponent(key)}`, ({ gift: g }) => ({
         gift: {
           ...g,
@@ -145,7 +145,7 @@ const KINDS: Record<string, DecisionKind> = {
   },
   promotions: {
     title: (k) => `プロモーションの承認 ${k}`,
-    load: (api, user, key) =>
+    load: (api, user, key, _query, portalLabel) =>
       factsFrom(api, user, `/promotions/${encodeURIComponent(key)}`, ({ campaign: c }) => ({
         campaign: { ...c, portals: (c.portalCodes as string[]).map(portalLabel).join('、') },
         pending: c.status === 'proposed',
@@ -198,7 +198,8 @@ const KINDS: Record<string, DecisionKind> = {
   },
 };
 
-export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+export function registerCityApprovalPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
+  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
   app.get('/approvals', { config: { consoleRoles: CITY_DESK } }, async (request, reply) => {
     const q = await approvalQueue(api, request.consoleUser!);
     return reply.view('city/approvals.hbs', { title: '承認待ち', q });
@@ -206,7 +207,7 @@ export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps
 
   async function page(kind: string, request: Req, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
     const k = KINDS[kind];
-    const { res, facts } = await k.load(api, request.consoleUser!, request.params.key, request.query);
+    const { res, facts } = await k.load(api, request.consoleUser!, request.params.key, request.query, portalLabel);
     if (!facts) return renderError(reply, res.status === 400 ? 404 : res.status, '見つかりません', `${request.params.key} はありません。`);
     const typed = (extra.typed ?? {}) as Form;
     return reply.code(status).view('city/decision.hbs', {
@@ -234,7 +235,7 @@ export function registerCityApprovalPages(app: FastifyInstance, _deps: RouteDeps
 
     app.post(`/approvals/${kind}/:key`, { config: { consoleRoles: CITY_DESK } }, async (request: Req, reply) => {
       const k = KINDS[kind];
-      const { res: loaded, facts } = await k.load(api, request.consoleUser!, request.params.key, request.query);
+      const { res: loaded, facts } = await k.load(api, request.consoleUser!, request.params.key, request.query, portalLabel);
       if (!facts) return renderError(reply, loaded.status === 400 ? 404 : loaded.status, '見つかりません', `${request.params.key} はありません。`);
       if (await staleForm(request, async () => recordVersion(loaded.body))) return page(kind, request, reply, 409, { typed: request.body, ...STALE_ANSWER });
       const choice = one(request.body.decision) ?? '';

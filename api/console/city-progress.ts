@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Progress } from '../../ledger/progress';
-import { DONATION_STATUS_LABELS, ONESTOP_STATUS_LABELS, SHIPMENT_STATUS_LABELS, portalLabel } from '../../domain/console/labels';
+import { DONATION_STATUS_LABELS, ONESTOP_STATUS_LABELS, SHIPMENT_STATUS_LABELS } from '../../domain/console/labels';
+import { portalNamer, type PortalNamer } from '../../domain/portals/declared';
 import type { RouteDeps } from '../feature';
 import { queryString, type ApiCall } from './api-client';
 import { barChartSvg } from './chart';
@@ -22,8 +23,8 @@ interface Row {
 }
 
 /** Each breakdown of the progress, as rows with Japanese labels. */
-const BREAKDOWNS: Record<string, { caption: string; unit: string; rows: (p: Progress) => Row[]; value: (r: Row) => number }> = {
-  portals: { caption: 'ポータル別の寄附額（取消を除く）', unit: '円', rows: (p) => p.donations.byPortal.map((r) => ({ key: r.portal, label: portalLabel(r.portal), count: r.count, amountYen: r.amountYen })), value: (r) => r.amountYen ?? 0 },
+const BREAKDOWNS: Record<string, { caption: string; unit: string; rows: (p: Progress, portalLabel: PortalNamer) => Row[]; value: (r: Row) => number }> = {
+  portals: { caption: 'ポータル別の寄附額（取消を除く）', unit: '円', rows: (p, portalLabel) => p.donations.byPortal.map((r) => ({ key: r.portal, label: portalLabel(r.portal), count: r.count, amountYen: r.amountYen })), value: (r) => r.amountYen ?? 0 },
   statuses: {
     caption: '状態別の寄附件数',
     unit: '件',
@@ -34,7 +35,8 @@ const BREAKDOWNS: Record<string, { caption: string; unit: string; rows: (p: Prog
   onestop: { caption: 'ワンストップ特例申請（状態別の件数）', unit: '件', rows: (p) => Object.entries(p.oneStop.byStatus).map(([k, n]) => ({ key: k, label: ONESTOP_STATUS_LABELS[k] ?? k, count: n })), value: (r) => r.count },
 };
 
-export function registerCityProgressPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+export function registerCityProgressPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
+  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
   const load = async (request: Req) => {
     const fy = one(request.query.fiscalYear);
     return api<Progress>(request.consoleUser!, 'GET', `/progress${queryString({ fiscalYear: fy && /^\d{4}$/.test(fy) ? fy : undefined })}`);
@@ -54,7 +56,7 @@ export function registerCityProgressPages(app: FastifyInstance, _deps: RouteDeps
       intakeRate,
       prev: `/console/progress${queryString({ fiscalYear: p.fiscalYear - 1 })}`,
       next: `/console/progress${queryString({ fiscalYear: p.fiscalYear + 1 })}`,
-      breakdowns: Object.entries(BREAKDOWNS).map(([kind, b]) => ({ kind, caption: b.caption, rows: b.rows(p), money: kind === 'portals' || kind === 'statuses', src: `/console/progress/charts/${kind}.svg${fyQuery}` })),
+      breakdowns: Object.entries(BREAKDOWNS).map(([kind, b]) => ({ kind, caption: b.caption, rows: b.rows(p, portalLabel), money: kind === 'portals' || kind === 'statuses', src: `/console/progress/charts/${kind}.svg${fyQuery}` })),
       exportHref: `/console/donations/export${queryString({ appliedFrom: p.from, appliedTo: lastDay })}`,
       exportSjisHref: `/console/donations/export${queryString({ appliedFrom: p.from, appliedTo: lastDay, encoding: 'sjis' })}`,
     });
@@ -65,7 +67,7 @@ export function registerCityProgressPages(app: FastifyInstance, _deps: RouteDeps
     if (!b) return renderError(reply, 404, 'グラフが見つかりません', '');
     const res = await load(request);
     if (res.status !== 200) return renderError(reply, res.status, '進捗を読み込めませんでした', '');
-    const rows = b.rows(res.body);
+    const rows = b.rows(res.body, portalLabel);
     const svg = barChartSvg({ categories: rows.map((r) => r.label), values: rows.map(b.value), unit: b.unit });
     return reply
       .header('content-type', 'image/svg+xml; charset=utf-8')

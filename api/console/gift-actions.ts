@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../config/env';
-import { portalLabel } from '../../domain/console/labels';
 import type { ActivationProblemCode } from '../../domain/gifts/approval';
 import { PORTAL_CODES } from '../../domain/portals/catalogue';
+import type { PortalNamer } from '../../domain/portals/declared';
 import { queryString, type ApiCall } from './api-client';
 import { defined, formAction, trimmed, versionAt, typedNumber, type Form, type FormPage, type FormRequest } from './form-action';
 import { OPERATORS, csrfToken, type ConsoleUser } from './plugin';
@@ -28,10 +28,10 @@ const PROBLEM_LABELS: Record<ActivationProblemCode, string> = {
   cost_cap_exceeded: '調達費が寄附額の3割を超えています',
 };
 
-const portalOptions = (chosen: string | undefined) => PORTAL_CODES.map((p) => ({ value: p, label: portalLabel(p), selected: chosen === p }));
+const portalOptions = (chosen: string | undefined, portalLabel: PortalNamer) => PORTAL_CODES.map((p) => ({ value: p, label: portalLabel(p), selected: chosen === p }));
 
 /** What the operator desk of a gift's page shows besides the stock form. */
-export async function giftActionsView(api: ApiCall, user: ConsoleUser, g: Record<string, any>, extra: Record<string, unknown>) {
+export async function giftActionsView(api: ApiCall, user: ConsoleUser, g: Record<string, any>, extra: Record<string, unknown>, portalLabel: PortalNamer) {
   if (!OPERATORS.includes(user.role)) return {};
   const rebalance = await api(user, 'GET', `/gifts/${encodeURIComponent(g.code)}/stock/rebalance`);
   const plan = rebalance.status === 200 ? rebalance.body.recommendation : null;
@@ -45,11 +45,11 @@ export async function giftActionsView(api: ApiCall, user: ConsoleUser, g: Record
     activateAction: `${base}/activate`,
     allocationAction: `${base}/allocations`,
     moveAction: `${base}/moves`,
-    allocationPortals: portalOptions(allocation.portal),
+    allocationPortals: portalOptions(allocation.portal, portalLabel),
     // A total the allocations would exceed is said of the allocations as a whole: shown at the number.
     allocatedError: ((extra.allocationErrors ?? {}) as Record<string, string>).allocated ?? ((extra.allocationErrors ?? {}) as Record<string, string>).allocations,
-    moveFrom: [{ value: 'pool', label: '未割当の在庫', selected: move.from === 'pool' }, ...portalOptions(move.from)],
-    moveTo: portalOptions(move.to),
+    moveFrom: [{ value: 'pool', label: '未割当の在庫', selected: move.from === 'pool' }, ...portalOptions(move.from, portalLabel)],
+    moveTo: portalOptions(move.to, portalLabel),
     rebalance: plan && {
       rule: plan.rule,
       moves: (plan.moves as Record<string, any>[]).map((m) => ({ ...m, fromValue: m.from ?? 'pool', fromLabel: m.from ? portalLabel(m.from) : '未割当の在庫', toLabel: portalLabel(m.to) })),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../config/env';
 import { STOCK_ALERT_LABELS } from '../../domain/console/operator-labels';
-import { portalLabel } from '../../domain/console/labels';
+import { portalNamer, type PortalNamer } from '../../domain/portals/declared';
 import type { RouteDeps } from '../feature';
 import { fieldErrors, type ApiCall } from './api-client';
 import { STALE_ANSWER, doneNotice, recordVersion, staleForm } from './form-action';
@@ -24,7 +24,7 @@ interface GiftDesk {
   actors: readonly Role[];
   back: { href: string; label: string };
   /** What else the desk shows and does (the operators' allocations, moves, activation). */
-  more?: (api: ApiCall, user: ConsoleUser, gift: Record<string, any>, extra: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  more?: (api: ApiCall, user: ConsoleUser, gift: Record<string, any>, extra: Record<string, unknown>, portalLabel: PortalNamer) => Promise<Record<string, unknown>>;
 }
 
 const DESKS: GiftDesk[] = [
@@ -32,20 +32,21 @@ const DESKS: GiftDesk[] = [
   { base: '/supplier/gifts', roles: ['supplier'], actors: ['supplier'], back: { href: '/console/supplier/statements', label: '明細・品質・在庫へ戻る' } },
 ];
 
-const alertView = (a: Record<string, any>) => ({ ...a, kindLabel: STOCK_ALERT_LABELS[a.kind as keyof typeof STOCK_ALERT_LABELS] ?? a.kind, portalLabel: a.portal ? portalLabel(a.portal) : '全体' });
+const alertView = (portalLabel: PortalNamer) => (a: Record<string, any>) => ({ ...a, kindLabel: STOCK_ALERT_LABELS[a.kind as keyof typeof STOCK_ALERT_LABELS] ?? a.kind, portalLabel: a.portal ? portalLabel(a.portal) : '全体' });
 
-export function registerGiftPages(app: FastifyInstance, _deps: RouteDeps, api: ApiCall): void {
+export function registerGiftPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
+  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
   app.get('/gifts', { config: { consoleRoles: READERS } }, async (request, reply) => {
     const user = request.consoleUser!;
     const [alerts, gifts] = await Promise.all([api(user, 'GET', '/gifts/stock/alerts'), api(user, 'GET', '/gifts?limit=500')]);
     if (alerts.status !== 200 || gifts.status !== 200) return renderError(reply, 500, '返礼品を読み込めませんでした', String(alerts.body?.message ?? gifts.body?.message ?? ''));
-    return reply.view('gifts.hbs', { title: '返礼品と在庫', canPropose: OPERATORS.includes(user.role), alerts: (alerts.body.alerts as Record<string, any>[]).map(alertView), total: gifts.body.total, gifts: gifts.body.gifts });
+    return reply.view('gifts.hbs', { title: '返礼品と在庫', canPropose: OPERATORS.includes(user.role), alerts: (alerts.body.alerts as Record<string, any>[]).map(alertView(portalLabel)), total: gifts.body.total, gifts: gifts.body.gifts });
   });
-  const [operatorPage] = DESKS.map((desk) => registerGiftDesk(app, api, desk));
+  const [operatorPage] = DESKS.map((desk) => registerGiftDesk(app, api, desk, portalLabel));
   registerGiftActions(app, api, operatorPage);
 }
 
-function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
+function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk, portalLabel: PortalNamer) {
   const version = giftVersion(api);
   async function giftPage(request: GiftRequest, reply: FastifyReply, status: number, extra: Record<string, unknown> = {}) {
     const code = request.params.code;
@@ -63,11 +64,11 @@ function registerGiftDesk(app: FastifyInstance, api: ApiCall, desk: GiftDesk) {
       back: desk.back,
       stockAction: `/console${desk.base}/${path}/stock`,
       portals: (g.stock?.portals ?? []).map((p: Record<string, any>) => ({ ...p, portalLabel: portalLabel(p.portal) })),
-      alerts: (g.stock?.alerts ?? []).map(alertView),
+      alerts: (g.stock?.alerts ?? []).map(alertView(portalLabel)),
       movements: movements.status === 200 ? movements.body.movements : [],
       canAct: desk.actors.includes(request.consoleUser!.role),
       stockForm: { totalStock: g.stock?.totalStock ?? '' },
-      ...(desk.more ? await desk.more(api, request.consoleUser!, g, extra) : {}),
+      ...(desk.more ? await desk.more(api, request.consoleUser!, g, extra, portalLabel) : {}),
       ...extra,
     });
   }

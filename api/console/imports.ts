@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { portalsWithAdapters } from '../../domain/portals';
-import { portalLabel } from '../../domain/console/labels';
+import { portalNamer } from '../../domain/portals/declared';
 import type { RouteDeps } from '../feature';
 import { queryString, type ApiCall } from './api-client';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
@@ -18,6 +18,7 @@ const FILE_STATUS_LABELS: Record<string, string> = { stored: '受付済み（取
 
 export function registerImportPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
   const portals = portalsWithAdapters(deps.config.intake.mappingsDir);
+  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
   // The upload's body is handed to the API as it came (the API parses and screens the multipart).
   app.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
 

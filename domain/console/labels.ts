@@ -1,5 +1,4 @@
 import type { Channel, DonationStatus, PaymentMethod } from '../donation-status';
-import { portalName } from '../portals/catalogue';
 import { ONESTOP_STATUS_LABELS as REPORT_ONESTOP_STATUS_LABELS } from '../reports/sections';
 
 /** The console's Japanese words for the system's codes; a Record, so a new code without a label does not compile. */
@@ -40,5 +39,3 @@ export const SHIPMENT_STATUS_LABELS: Record<string, string> = {
 
 /** The monthly report's words for one-stop states (domain/reports/sections.ts), and 'none' for the search filter. */
 export const ONESTOP_STATUS_LABELS: Record<string, string> = { none: '申請なし', ...REPORT_ONESTOP_STATUS_LABELS };
-
-export const portalLabel = (code: string): string => portalName(code);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATION_SOURCE } from './furusato-do';
 import { validateMapping } from './mapping';
-import { isPortalCode } from './catalogue';
+import { isPortalCode, portalName } from './catalogue';
 
 /**
  * PORTAL-6: a portal the city contracts later is declared by one file, `<code>.json` in PORTAL_MAPPINGS_DIR —
@@ -84,4 +84,17 @@ export function declaredPortals(mappingsDir?: string): DeclaredPortal[] {
       }
       return validatePortalDeclaration(raw, file, code);
     });
+}
+
+/** A portal's name by its code: what documents, reports and pages show for it. */
+export type PortalNamer = (code: string) => string;
+
+/**
+ * PORTAL-6: names portals as the ledger's `portals` rows do — a catalogue portal by its catalogue name, a portal
+ * declared in `mappingsDir` (PORTAL_MAPPINGS_DIR) by its declared name, any other code as itself. Reads the
+ * declarations once, where a process starts (the console's pages when they are registered).
+ */
+export function portalNamer(mappingsDir?: string): PortalNamer {
+  const declared = new Map(declaredPortals(mappingsDir).map((p) => [p.code, p.name]));
+  return (code) => declared.get(code) ?? portalName(code);
 }

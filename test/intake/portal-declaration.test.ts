@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { buildApi } from '../../api/server';
 import { baseFee } from '../../domain/billing/fees';
-import { declaredPortals, PortalDeclarationError } from '../../domain/portals/declared';
+import { declaredPortals, portalNamer, PortalDeclarationError } from '../../domain/portals/declared';
 import { monthDonations } from '../../ledger/billing-fees';
 import { importChunk, importReport, storeImportFile } from '../../ledger/intake';
 import { connectDeclaredPortals } from '../../ledger/portals';
@@ -59,6 +59,15 @@ afterAll(async () => {
 test('the API’s start writes the declared portal’s row from its file: name, scope (record_only), active and the fees flag', async () => {
   const row = await ctx.orm.em.getKnex()('portals').where({ code: CODE }).first();
   expect(row).toEqual({ code: CODE, name: NAME, record_only: false, active: true, no_base_fee: true });
+});
+
+test('the console names portals as the ledger does: a declared portal by its declared name, a catalogue portal by the catalogue’s, any other code as itself', () => {
+  const name = portalNamer(dir);
+  expect(name(CODE)).toBe(NAME);
+  expect(name('choice')).toBe('ふるさとチョイス');
+  expect(name('notdeclared')).toBe('notdeclared');
+  // Without the folder the declaration is unknown: its code.
+  expect(portalNamer(undefined)(CODE)).toBe(CODE);
 });
 
 test('the declared portal imports its sample file: donations under the new portal and its name, its fees flag in the billing, bad rows quarantined with the reason', async () => {
