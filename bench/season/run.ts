@@ -75,6 +75,8 @@ export interface SeasonRunOptions {
 }
 
 const SCHEDULE_IDS = ['print-batch-daily', 'supplier-orders-daily', 'portal-intake', 'monthly-billing', 'monthly-report', 'onestop-notification'];
+/** Longer than any one step of a 25,000 season takes (the longest, a Jan 1 print batch, about a minute). */
+const STEP_LIMIT_MS = 20 * 60_000;
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
 async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -102,7 +104,12 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
   const stages: Record<string, StageStat> = {};
   const timed = async <T>(stage: string, work: () => Promise<{ items: number; value?: T }>): Promise<T | undefined> => {
     const t0 = performance.now();
-    const r = await Promise.race([work(), ctx.workerFailure]);
+    // A step that never ends (a workflow that stopped moving on the server) fails the run naming the step, never hangs it.
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${stage} on ${today}: not finished after ${STEP_LIMIT_MS / 60_000} minutes`)), STEP_LIMIT_MS);
+    });
+    const r = await Promise.race([work(), ctx.workerFailure, stalled]).finally(() => clearTimeout(timer));
     const s = (stages[stage] ??= { items: 0, wallMs: 0 });
     s.items += r.items;
     s.wallMs += performance.now() - t0;
