@@ -208,10 +208,6 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
    */
   const cleared = new Set<string>();
   const clearBadRow = async (d: PlannedDonation) => {
-    await clearOne(d);
-    cleared.add(d.orderId);
-  };
-  const clearOne = async (d: PlannedDonation) => {
     const r = d.resolution!;
     const actor = 'operator:season';
     if (d.bad === 'unknown_gift') {
@@ -450,7 +446,10 @@ export async function runSeason(ctx: SeasonContext, plan: SeasonPlan, o: SeasonR
       const due = resolveOn.get(today) ?? [];
       const others = await unplannedHolds();
       await timed('held and quarantined rows cleared', async () => {
-        await pool(due, o.concurrency, (d) => clearBadRow(d));
+        await pool(due, o.concurrency, async (d) => {
+          await clearBadRow(d);
+          cleared.add(d.orderId);
+        });
         await pool(others, o.concurrency, async (h) => {
           await client.workflow.getHandle(h.workflow_id).signal(releaseHoldSignal, { actor: 'operator:season', reason: '確認済み: 別の寄附者の別の申込' });
           operator.releasedUnplanned += 1;
