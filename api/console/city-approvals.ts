@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleUser } from './plugin';
 import { jstDate } from '../../domain/jst';
 import { CARRIER_NAMES } from '../../domain/carriers/catalogue';
-import { portalNamer, type PortalNamer } from '../../domain/portals/declared';
-import type { RouteDeps } from '../feature';
+import type { PortalNamer } from '../../domain/portals/declared';
+import type { ConsoleDeps } from './deps';
 import { fieldErrors, queryString, type ApiAnswer, type ApiCall } from './api-client';
 import { STALE_ANSWER, recordVersion, staleForm } from './form-action';
 import { csrfToken, renderError } from './plugin';
@@ -198,8 +198,8 @@ const KINDS: Record<string, DecisionKind> = {
   },
 };
 
-export function registerCityApprovalPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
-  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
+export function registerCityApprovalPages(app: FastifyInstance, deps: ConsoleDeps, api: ApiCall): void {
+  const { portalLabel } = deps;
   app.get('/approvals', { config: { consoleRoles: CITY_DESK } }, async (request, reply) => {
     const q = await approvalQueue(api, request.consoleUser!);
     return reply.view('city/approvals.hbs', { title: '承認待ち', q });

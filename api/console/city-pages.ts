@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { RouteDeps } from '../feature';
+import type { ConsoleDeps } from './deps';
 import type { ApiCall } from './api-client';
 import { registerSupplierOrderPages } from './supplier-orders';
 import { registerCityApprovalPages } from './city-approvals';
@@ -8,7 +8,7 @@ import { registerSupplierStatementPages } from './supplier-statements';
 import { registerCityReportPages } from './city-reports';
 
 /** Issue 17: the city's and the suppliers' pages, registered together (one line in ./registry.ts). */
-export function registerCityAndSupplierPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
+export function registerCityAndSupplierPages(app: FastifyInstance, deps: ConsoleDeps, api: ApiCall): void {
   registerSupplierOrderPages(app, deps, api);
   registerCityApprovalPages(app, deps, api);
   registerCityProgressPages(app, deps, api);

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Progress } from '../../ledger/progress';
 import { DONATION_STATUS_LABELS, ONESTOP_STATUS_LABELS, SHIPMENT_STATUS_LABELS } from '../../domain/console/labels';
-import { portalNamer, type PortalNamer } from '../../domain/portals/declared';
-import type { RouteDeps } from '../feature';
+import type { PortalNamer } from '../../domain/portals/declared';
+import type { ConsoleDeps } from './deps';
 import { queryString, type ApiCall } from './api-client';
 import { barChartSvg } from './chart';
 import { READERS, renderError } from './plugin';
@@ -35,8 +35,8 @@ const BREAKDOWNS: Record<string, { caption: string; unit: string; rows: (p: Prog
   onestop: { caption: 'ワンストップ特例申請（状態別の件数）', unit: '件', rows: (p) => Object.entries(p.oneStop.byStatus).map(([k, n]) => ({ key: k, label: ONESTOP_STATUS_LABELS[k] ?? k, count: n })), value: (r) => r.count },
 };
 
-export function registerCityProgressPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
-  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
+export function registerCityProgressPages(app: FastifyInstance, deps: ConsoleDeps, api: ApiCall): void {
+  const { portalLabel } = deps;
   const load = async (request: Req) => {
     const fy = one(request.query.fiscalYear);
     return api<Progress>(request.consoleUser!, 'GET', `/progress${queryString({ fiscalYear: fy && /^\d{4}$/.test(fy) ? fy : undefined })}`);

@@ -3,9 +3,8 @@ import { DONATION_STATUSES, PAYMENT_METHODS } from '../../domain/donation-status
 import { DONOR_FIELDS } from '../../domain/donor';
 import { PORTAL_CATALOGUE } from '../../domain/portals/catalogue';
 import { CHANNEL_LABELS, DONATION_STATUS_LABELS, ONESTOP_STATUS_LABELS, PAYMENT_METHOD_LABELS, SHIPMENT_STATUS_LABELS } from '../../domain/console/labels';
-import { portalNamer } from '../../domain/portals/declared';
 import { donationsByOrderId } from '../../ledger/console-lookup';
-import type { RouteDeps } from '../feature';
+import type { ConsoleDeps } from './deps';
 import { fieldErrors, queryString, type ApiCall } from './api-client';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 import { doneNotice } from './form-action';
@@ -27,8 +26,7 @@ const many = (v: string | string[] | undefined): string[] => (v === undefined ||
 
 const options = (values: readonly string[], labels: Record<string, string>, selected: string[]) => values.map((value) => ({ value, label: labels[value] ?? value, selected: selected.includes(value) }));
 
-export function registerDonationPages(app: FastifyInstance, { config, orm }: RouteDeps, api: ApiCall): void {
-  const portalLabel = portalNamer(config.intake.mappingsDir);
+export function registerDonationPages(app: FastifyInstance, { config, orm, portalLabel }: ConsoleDeps, api: ApiCall): void {
   const knex = orm.em.getKnex();
 
   app.get('/donations', { config: { consoleRoles: READERS } }, async (request: FastifyRequest<{ Querystring: Form }>, reply) => {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../config/env';
 import { STOCK_ALERT_LABELS } from '../../domain/console/operator-labels';
-import { portalNamer, type PortalNamer } from '../../domain/portals/declared';
-import type { RouteDeps } from '../feature';
+import type { PortalNamer } from '../../domain/portals/declared';
+import type { ConsoleDeps } from './deps';
 import { fieldErrors, type ApiCall } from './api-client';
 import { STALE_ANSWER, doneNotice, recordVersion, staleForm } from './form-action';
 import { giftActionsView, giftVersion, registerGiftActions } from './gift-actions';
@@ -34,8 +34,8 @@ const DESKS: GiftDesk[] = [
 
 const alertView = (portalLabel: PortalNamer) => (a: Record<string, any>) => ({ ...a, kindLabel: STOCK_ALERT_LABELS[a.kind as keyof typeof STOCK_ALERT_LABELS] ?? a.kind, portalLabel: a.portal ? portalLabel(a.portal) : '全体' });
 
-export function registerGiftPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
-  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
+export function registerGiftPages(app: FastifyInstance, deps: ConsoleDeps, api: ApiCall): void {
+  const { portalLabel } = deps;
   app.get('/gifts', { config: { consoleRoles: READERS } }, async (request, reply) => {
     const user = request.consoleUser!;
     const [alerts, gifts] = await Promise.all([api(user, 'GET', '/gifts/stock/alerts'), api(user, 'GET', '/gifts?limit=500')]);

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Progress } from '../../ledger/progress';
-import type { RouteDeps } from '../feature';
+import type { ConsoleDeps } from './deps';
 import type { ApiCall } from './api-client';
 import { billingMonthNow, disputedStatements } from './billing';
 import { barChartSvg } from './chart';
 import { roleHome } from './city-home';
 import { ALL_ROLES, READERS, renderError, type ConsoleUser } from './plugin';
 import { DONATION_STATUS_LABELS } from '../../domain/console/labels';
-import { portalNamer } from '../../domain/portals/declared';
 
 /**
  * The home page: for operators, today's work queues as counts linking to the filtered lists, and
@@ -59,8 +58,8 @@ async function queues(api: ApiCall, user: ConsoleUser, p: Progress): Promise<Que
   ];
 }
 
-export function registerHomeRoutes(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
-  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
+export function registerHomeRoutes(app: FastifyInstance, deps: ConsoleDeps, api: ApiCall): void {
+  const { portalLabel } = deps;
   app.get('/', { config: { consoleRoles: ALL_ROLES } }, async (request, reply) => {
     const user = request.consoleUser!;
     // Issue 17: the city and suppliers see their own queues (api/console/city-home.ts).

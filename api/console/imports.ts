@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { portalsWithAdapters } from '../../domain/portals';
-import { portalNamer } from '../../domain/portals/declared';
-import type { RouteDeps } from '../feature';
+import type { ConsoleDeps } from './deps';
 import { queryString, type ApiCall } from './api-client';
 import { OPERATORS, READERS, csrfToken, renderError } from './plugin';
 
@@ -16,9 +15,9 @@ type Form = Record<string, string | undefined>;
 const OUTCOME_LABELS: Record<string, string> = { created: '登録', unchanged: '変更なし', quarantined: '隔離', updated: '更新' };
 const FILE_STATUS_LABELS: Record<string, string> = { stored: '受付済み（取込待ち）', running: '取込中', done: '取込完了', failed: '失敗' };
 
-export function registerImportPages(app: FastifyInstance, deps: RouteDeps, api: ApiCall): void {
+export function registerImportPages(app: FastifyInstance, deps: ConsoleDeps, api: ApiCall): void {
   const portals = portalsWithAdapters(deps.config.intake.mappingsDir);
-  const portalLabel = portalNamer(deps.config.intake.mappingsDir);
+  const { portalLabel } = deps;
   // The upload's body is handed to the API as it came (the API parses and screens the multipart).
   app.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
 

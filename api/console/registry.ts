@@ -7,6 +7,7 @@ import { registerSignInRoutes } from './sign-in';
 import { registerHomeRoutes } from './home';
 import { registerAccountRoutes } from './accounts';
 import { apiClient } from './api-client';
+import { portalNamer } from '../../domain/portals/declared';
 import { registerDonationPages } from './donations';
 import { registerHandEntry } from './hand-entry';
 import { registerImportPages } from './imports';
@@ -18,7 +19,8 @@ import { registerCallPages } from './calls';
 import { registerGiftPages } from './gifts';
 import { registerCityAndSupplierPages } from './city-pages';
 
-export const consoleApi: ApiFeature = async (app, deps) => {
+export const consoleApi: ApiFeature = async (app, routeDeps) => {
+  const deps = { ...routeDeps, portalLabel: portalNamer(routeDeps.config.intake.mappingsDir) };
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
   const api = apiClient(app);
   await app.register(
